@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""Starts and stops a real single-node Apache Kafka broker (KRaft) on 127.0.0.1 for tests.
+
+    python3 test/harness/kafka/broker.py start --dir D        # prints {"bootstrap": "127.0.0.1:<port>", "pid": <pid>}
+    python3 test/harness/kafka/broker.py create-topic --dir D --topic T [--partitions N]
+    python3 test/harness/kafka/broker.py stop --dir D
+
+Standard library only: pytest and jest both call this one script, so there is
+one setup for the broker. The jars come from test/harness/kafka/pom.xml,
+resolved into .cache/kafka-classpath.txt by scripts/setup.d/30-kafka.sh.
+Everything the broker writes (config, data, log) stays in D.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kafka_wire import Connection, KafkaWireError  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_CLASSPATH_FILE = REPO_ROOT / ".cache" / "kafka-classpath.txt"
+HOST = "127.0.0.1"
+STATE_FILE = "broker.json"
+LOG_FILE = "broker.log"
+START_ATTEMPTS = 3  # a free port can be taken by another test between our probe and the broker's bind
+
+
+class HarnessError(Exception):
+    """A failure with a message meant for the person running the tests."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def read_classpath() -> str:
+    path = Path(os.environ.get("KAFKA_HARNESS_CLASSPATH_FILE", DEFAULT_CLASSPATH_FILE))
+    if not path.is_file():
+        raise HarnessError(f"Kafka classpath file {path} is missing: run `bash scripts/setup.sh` (scripts/setup.d/30-kafka.sh resolves it)")
+    classpath = path.read_text().strip()
+    missing = [jar for jar in classpath.split(os.pathsep) if not Path(jar).is_file()]
+    if not classpath or missing:
+        raise HarnessError(f"Kafka classpath in {path} names missing jars ({missing[:3]}): run `bash scripts/setup.sh` again")
+    return classpath
+
+
+def server_properties(work_dir: Path, port: int, controller_port: int, partitions: int) -> str:
+    settings = {
+        "process.roles": "broker,controller",
+        "node.id": "1",
+        "controller.quorum.voters": f"1@{HOST}:{controller_port}",
+        "listeners": f"PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}",
+        "advertised.listeners": f"PLAINTEXT://{HOST}:{port}",
+        "controller.listener.names": "CONTROLLER",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "log.dirs": str(work_dir / "data"),
+        "auto.create.topics.enable": "true",
+        "num.partitions": str(partitions),
+        "default.replication.factor": "1",
+        "offsets.topic.replication.factor": "1",
+        "offsets.topic.num.partitions": "1",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "share.coordinator.state.topic.replication.factor": "1",
+        "share.coordinator.state.topic.min.isr": "1",
+        "group.initial.rebalance.delay.ms": "0",
+        # Small segments and few threads: the machine is shared with other tests.
+        "log.segment.bytes": str(16 * 1024 * 1024),
+        "num.network.threads": "2",
+        "num.io.threads": "4",
+        "num.recovery.threads.per.data.dir": "1",
+        "log.retention.check.interval.ms": "60000",
+    }
+    return "".join(f"{key}={value}\n" for key, value in settings.items())
+
+
+LOG4J2_PROPERTIES = """\
+status = warn
+appender.console.type = Console
+appender.console.name = STDOUT
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.stdout.ref = STDOUT
+logger.kafka.name = org.apache.kafka
+logger.kafka.level = WARN
+logger.state.name = state.change.logger
+logger.state.level = WARN
+"""
+
+
+def java_command(classpath: str, work_dir: Path, main_class: str, *args: str) -> list[str]:
+    return [
+        os.environ.get("JAVA", "java"),
+        "-Xms128m",
+        "-Xmx512m",
+        "-XX:+UseG1GC",
+        "-Djava.awt.headless=true",
+        f"-Dlog4j2.configurationFile={work_dir / 'log4j2.properties'}",
+        f"-Dkafka.logs.dir={work_dir / 'logs'}",
+        "-cp",
+        classpath,
+        main_class,
+        *args,
+    ]
+
+
+def new_cluster_id() -> str:
+    # Kafka's Uuid text form: URL-safe base64 of 16 bytes, unpadded.
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+def format_storage(classpath: str, work_dir: Path) -> None:
+    if (work_dir / "data" / "meta.properties").is_file():
+        return
+    result = subprocess.run(
+        java_command(classpath, work_dir, "kafka.tools.StorageTool", "format", "-t", new_cluster_id(), "-c", str(work_dir / "server.properties")),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if result.returncode != 0:
+        raise HarnessError(f"formatting Kafka storage in {work_dir / 'data'} failed:\n{result.stdout}{result.stderr}")
+
+
+def process_is_broker(pid: int, work_dir: Path) -> bool:
+    """True while pid is alive and is our broker (guards against a reused pid and an unreaped zombie)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return False
+    state = stat.rsplit(")", 1)[1].split()[0]
+    return state not in ("Z", "X") and "kafka.Kafka" in cmdline and str(work_dir) in cmdline
+
+
+def log_tail(work_dir: Path, lines: int = 40) -> str:
+    log = work_dir / LOG_FILE
+    if not log.is_file():
+        return "(no broker log)"
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def broker_answers(port: int) -> bool:
+    """The broker is ready once it answers Metadata listing itself (registered and unfenced)."""
+    try:
+        with Connection(HOST, port, timeout=2.0) as conn:
+            return len(conn.metadata([]).broker_ids) > 0
+    except (OSError, KafkaWireError):
+        return False
+
+
+def read_state(work_dir: Path) -> dict | None:
+    path = work_dir / STATE_FILE
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text())
+
+
+def launch(classpath: str, work_dir: Path, partitions: int, timeout: float) -> dict:
+    port, controller_port = free_port(), free_port()
+    while controller_port == port:
+        controller_port = free_port()
+    (work_dir / "server.properties").write_text(server_properties(work_dir, port, controller_port, partitions))
+    format_storage(classpath, work_dir)
+    with open(work_dir / LOG_FILE, "ab") as log:
+        process = subprocess.Popen(
+            java_command(classpath, work_dir, "kafka.Kafka", str(work_dir / "server.properties")),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=work_dir,
+            start_new_session=True,  # detached: the broker outlives this command
+        )
+    state = {"bootstrap": f"{HOST}:{port}", "pid": process.pid}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise HarnessError(f"Kafka broker exited with code {process.returncode} while starting; log tail:\n{log_tail(work_dir)}")
+        if broker_answers(port):
+            (work_dir / STATE_FILE).write_text(json.dumps(state))
+            return state
+        time.sleep(0.25)
+    terminate(process.pid, work_dir)
+    raise HarnessError(f"Kafka broker did not answer on {HOST}:{port} within {timeout:.0f} s; log tail:\n{log_tail(work_dir)}")
+
+
+def start(work_dir: Path, partitions: int, timeout: float) -> dict:
+    work_dir.mkdir(parents=True, exist_ok=True)
+    existing = read_state(work_dir)
+    if existing and process_is_broker(existing["pid"], work_dir):
+        return existing  # already running in this dir: starting twice is harmless
+    classpath = read_classpath()
+    (work_dir / "log4j2.properties").write_text(LOG4J2_PROPERTIES)
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            return launch(classpath, work_dir, partitions, timeout)
+        except HarnessError as error:
+            if attempt == START_ATTEMPTS or "Address already in use" not in str(error):
+                raise
+            print(f"port taken by another process, retrying ({attempt}/{START_ATTEMPTS})", file=sys.stderr)
+    raise AssertionError("unreachable")
+
+
+def terminate(pid: int, work_dir: Path, grace: float = 30.0) -> None:
+    if not process_is_broker(pid, work_dir):
+        return
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if not process_is_broker(pid, work_dir):
+            return
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+    while process_is_broker(pid, work_dir):
+        time.sleep(0.1)
+
+
+def stop(work_dir: Path) -> None:
+    state = read_state(work_dir)
+    if state:
+        terminate(state["pid"], work_dir)
+        (work_dir / STATE_FILE).unlink(missing_ok=True)
+
+
+def create_topic(work_dir: Path | None, bootstrap: str | None, topic: str, partitions: int, timeout: float) -> dict:
+    if bootstrap is None:
+        state = read_state(work_dir) if work_dir else None
+        if not state:
+            raise HarnessError(f"no running broker recorded in {work_dir}: run `start --dir {work_dir}` first, or pass --bootstrap")
+        bootstrap = state["bootstrap"]
+    host, port = bootstrap.rsplit(":", 1)
+    with Connection(host, int(port)) as conn:
+        conn.create_topic(topic, partitions)
+        # CreateTopics returns before leaders are elected; wait so the first produce does not race.
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            meta = conn.metadata([topic]).topics.get(topic)
+            if meta and meta.error_code == 0 and meta.partition_leaders and all(leader >= 0 for leader in meta.partition_leaders):
+                return {"topic": topic, "partitions": len(meta.partition_leaders)}
+            time.sleep(0.1)
+    raise HarnessError(f"topic {topic!r} has no leader for every partition after {timeout:.0f} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    start_cmd = commands.add_parser("start", help="start a broker and print its bootstrap address as JSON")
+    start_cmd.add_argument("--dir", required=True, type=Path, help="work dir for config, data and log")
+    start_cmd.add_argument("--partitions", type=int, default=1, help="partitions of auto-created topics (default 1)")
+    start_cmd.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the broker (default 60)")
+    stop_cmd = commands.add_parser("stop", help="stop the broker started in --dir and wait for it")
+    stop_cmd.add_argument("--dir", required=True, type=Path)
+    topic_cmd = commands.add_parser("create-topic", help="create a topic (no error if it exists) and wait for its leaders")
+    topic_cmd.add_argument("--dir", type=Path, help="work dir of a broker started by this script")
+    topic_cmd.add_argument("--bootstrap", help="host:port instead of --dir")
+    topic_cmd.add_argument("--topic", required=True)
+    topic_cmd.add_argument("--partitions", type=int, default=1)
+    topic_cmd.add_argument("--timeout", type=float, default=30.0)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "start":
+            print(json.dumps(start(args.dir.resolve(), args.partitions, args.timeout)), flush=True)
+        elif args.command == "stop":
+            stop(args.dir.resolve())
+        else:
+            work_dir = args.dir.resolve() if args.dir else None
+            print(json.dumps(create_topic(work_dir, args.bootstrap, args.topic, args.partitions, args.timeout)), flush=True)
+    except (HarnessError, KafkaWireError, OSError) as error:
+        print(f"broker.py {args.command}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

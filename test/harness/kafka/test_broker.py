@@ -1,0 +1,84 @@
+"""The broker harness against a real Kafka broker: start, answer, create a topic, stop."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BROKER_PY = Path(__file__).resolve().parent / "broker.py"
+sys.path.insert(0, str(BROKER_PY.parent))
+from kafka_wire import Connection  # noqa: E402
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(BROKER_PY), *args], capture_output=True, text=True, timeout=120, env=env)
+
+
+def port_accepts(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory: pytest.TempPathFactory):
+    work_dir = tmp_path_factory.mktemp("kafka")
+    started = run("start", "--dir", str(work_dir))
+    assert started.returncode == 0, started.stderr
+    state = json.loads(started.stdout.strip().splitlines()[-1])
+    yield work_dir, state
+    run("stop", "--dir", str(work_dir))
+
+
+def test_start_prints_bootstrap_on_loopback_and_broker_answers(broker) -> None:
+    _, state = broker
+    host, port = state["bootstrap"].split(":")
+    assert host == "127.0.0.1"
+    assert port_accepts(host, int(port))
+    with Connection(host, int(port)) as conn:
+        assert conn.metadata([]).broker_ids == [1]
+
+
+def test_start_twice_in_one_dir_returns_the_running_broker(broker) -> None:
+    work_dir, state = broker
+    again = run("start", "--dir", str(work_dir))
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout) == state
+
+
+def test_create_topic_leads_every_partition_and_tolerates_existing(broker) -> None:
+    work_dir, state = broker
+    for _ in range(2):
+        created = run("create-topic", "--dir", str(work_dir), "--topic", "harness-check", "--partitions", "3")
+        assert created.returncode == 0, created.stderr
+        assert json.loads(created.stdout) == {"topic": "harness-check", "partitions": 3}
+    host, port = state["bootstrap"].split(":")
+    with Connection(host, int(port)) as conn:
+        leaders = conn.metadata(["harness-check"]).topics["harness-check"].partition_leaders
+    assert leaders == [1, 1, 1]
+
+
+def test_stop_ends_the_process_and_frees_the_port(tmp_path: Path) -> None:
+    started = run("start", "--dir", str(tmp_path))
+    assert started.returncode == 0, started.stderr
+    state = json.loads(started.stdout)
+    host, port = state["bootstrap"].split(":")
+    stopped = run("stop", "--dir", str(tmp_path))
+    assert stopped.returncode == 0, stopped.stderr
+    assert not Path(f"/proc/{state['pid']}").exists() or "Z" in Path(f"/proc/{state['pid']}/stat").read_text().split(")")[-1].split()[0]
+    assert not port_accepts(host, int(port))
+
+
+def test_missing_classpath_gives_a_clear_error(tmp_path: Path) -> None:
+    env = dict(os.environ, KAFKA_HARNESS_CLASSPATH_FILE=str(tmp_path / "nope.txt"))
+    result = run("start", "--dir", str(tmp_path / "broker"), env=env)
+    assert result.returncode == 1
+    assert "classpath file" in result.stderr and "scripts/setup.sh" in result.stderr

@@ -1,0 +1,136 @@
+import { Testing, TerraformVariable } from "cdktf";
+import type { Construct } from "constructs";
+import { KubernetesDeployer, type KubernetesDeployerProps } from "./kubernetes-deployer";
+
+type Block = Record<string, unknown>;
+type Json = { resource: Record<string, Record<string, Block>> };
+
+const bundle = { code: "console.log('deployer')", sha256: "d".repeat(64) };
+
+function secretVars(scope: Construct) {
+  const v = (name: string) => new TerraformVariable(scope, name, { type: "string", sensitive: true }).stringValue;
+  return {
+    gatewayUsername: v("user"),
+    gatewayPassword: v("password"),
+    eventhubsJobConnectionString: v("job_cs"),
+    artifactSasToken: v("sas"),
+  };
+}
+
+function synth(overrides: Partial<KubernetesDeployerProps> = {}, before?: (scope: Construct) => void) {
+  let deployer: KubernetesDeployer | undefined;
+  const json = JSON.parse(
+    Testing.synthScope((scope) => {
+      before?.(scope);
+      const bootstrap = new TerraformVariable(scope, "bootstrap", { type: "string" }).stringValue;
+      deployer = new KubernetesDeployer(scope, "deployer", {
+        namespace: "mssql-cluster",
+        image: "registry.example/node:20",
+        bundle,
+        plan: { artifactHash: "a".repeat(64), bootstrap, spark: { executors: 2 } },
+        artifactHash: "a".repeat(64),
+        secrets: secretVars(scope),
+        ensureSchedule: "*/10 * * * *",
+        ...overrides,
+      });
+    }),
+  ) as Json;
+  return { json, deployer: deployer! };
+}
+
+const one = (json: Json, type: string): Block => {
+  const all = Object.values(json.resource[type] ?? {});
+  expect(all).toHaveLength(1);
+  return all[0];
+};
+
+type Pod = Block & { container: (Block & { command: string[]; volume_mount: Block[] })[] };
+const jobPod = (json: Json): Pod => (one(json, "kubernetes_job_v1") as { spec: { template: { spec: Pod } } }).spec.template.spec;
+
+describe("KubernetesDeployer", () => {
+  it("names the Job after the artifact hash and a key over code and plan", () => {
+    const { json, deployer } = synth();
+    expect(deployer.jobName).toMatch(/^sensor-aggregation-deploy-aaaaaaaaaaaa-[0-9a-f]{8}$/);
+    expect(deployer.jobName.length).toBeLessThanOrEqual(63);
+    expect(one(json, "kubernetes_job_v1")).toMatchObject({
+      metadata: { name: deployer.jobName, namespace: "mssql-cluster" },
+      wait_for_completion: true,
+    });
+  });
+
+  it("gives a new Job name when the artifact, the deployer code or the plan changes, and only then", () => {
+    const base = synth().deployer.jobName;
+    // Same inputs built after other tokens: token numbering differs, the name must not.
+    const again = synth({}, (scope) => new TerraformVariable(scope, "unrelated", { type: "string" })).deployer.jobName;
+    expect(again).toBe(base);
+    expect(synth({ artifactHash: "b".repeat(64) }).deployer.jobName).not.toBe(base);
+    expect(synth({ bundle: { code: "x", sha256: "e".repeat(64) } }).deployer.jobName).not.toBe(base);
+    expect(synth({ plan: { artifactHash: "a".repeat(64), spark: { executors: 3 } } }).deployer.jobName).not.toBe(base);
+  });
+
+  it("runs `deploy` in the Job and `ensure` in a Forbid-concurrency CronJob, both from the ConfigMap", () => {
+    const { json } = synth();
+    const job = one(json, "kubernetes_job_v1") as { spec: { template: { spec: Pod }; backoff_limit: number; ttl_seconds_after_finished: string } };
+    const pod = job.spec.template.spec;
+    expect(pod.container[0].command).toEqual(["node", "/deployer/deployer.js", "deploy", "--plan", "/deployer/plan.json"]);
+    expect(job.spec.backoff_limit).toBe(1);
+    expect(job.spec.ttl_seconds_after_finished).toBe("604800");
+    const cron = one(json, "kubernetes_cron_job_v1") as { spec: { schedule: string; concurrency_policy: string; job_template: { spec: { template: { spec: Pod } } } } };
+    expect(cron.spec).toMatchObject({ schedule: "*/10 * * * *", concurrency_policy: "Forbid" });
+    expect(cron.spec.job_template.spec.template.spec.container[0].command).toEqual([
+      "node", "/deployer/deployer.js", "ensure", "--plan", "/deployer/plan.json",
+    ]);
+  });
+
+  it("runs hardened: non-root, read-only root fs, no escalation, no capabilities, no service account token, with resources", () => {
+    const { json } = synth();
+    const pod = jobPod(json);
+    expect(pod).toMatchObject({ automount_service_account_token: false, security_context: { run_as_non_root: true } });
+    const container = pod.container[0];
+    expect(container.security_context).toEqual(
+      expect.objectContaining({ read_only_root_filesystem: true, allow_privilege_escalation: false, capabilities: { drop: ["ALL"] } }),
+    );
+    expect(container.resources).toEqual(expect.objectContaining({ limits: expect.objectContaining({ memory: "256Mi" }) }));
+  });
+
+  it("passes secrets only as Secret references, and the SAS from a Secret renamed with each deploy", () => {
+    const { json, deployer } = synth();
+    const env = jobPod(json).container[0].env as Block[];
+    expect(env.map((e) => e.name).sort()).toEqual([
+      "ARTIFACT_SAS_TOKEN", "BDC_GATEWAY_PASSWORD", "BDC_GATEWAY_USERNAME", "EVENTHUBS_JOB_CONNECTION_STRING",
+    ]);
+    for (const e of env) {
+      expect(e.value).toBeUndefined();
+      expect(e.value_from).toEqual({ secret_key_ref: expect.objectContaining({ key: e.name }) });
+    }
+    const secrets = Object.values(json.resource.kubernetes_secret_v1) as { metadata: Block; lifecycle?: Block }[];
+    const sas = secrets.find((s) => String(s.metadata.name).includes("artifact-sas"))!;
+    expect(sas.metadata.name).toBe(`sensor-aggregation-artifact-sas-${deployer.deployKey.slice(0, 16)}`);
+    expect(sas.lifecycle).toEqual({ ignore_changes: ["data"] });
+  });
+
+  it("keeps the ConfigMap to code and plan, and mounts the CA bundle only when given", () => {
+    const without = synth().json;
+    expect(Object.keys(one(without, "kubernetes_config_map_v1").data as Block).sort()).toEqual(["deployer.js", "plan.json"]);
+    const withCa = synth({ gatewayCaBundle: "-----BEGIN CERTIFICATE-----" }).json;
+    expect(jobPod(withCa).container[0].volume_mount).toContainEqual(
+      expect.objectContaining({ mount_path: "/deployer/ca/gateway-ca.crt", sub_path: "gateway-ca.crt" }),
+    );
+    expect(JSON.stringify(jobPod(without))).not.toContain("gateway-ca.crt");
+  });
+
+  it("refuses a literal secret, naming the field", () => {
+    expect(() =>
+      Testing.synthScope((scope) => {
+        new KubernetesDeployer(scope, "d", {
+          namespace: "ns", image: "node:20", bundle, plan: {}, artifactHash: "a".repeat(64), ensureSchedule: "* * * * *",
+          secrets: { ...secretVars(scope), gatewayPassword: "hunter2" },
+        });
+      }),
+    ).toThrow(/secrets\.gatewayPassword: a literal string — allowed: a Terraform variable or reference/);
+  });
+
+  it("refuses a bundle too large for a ConfigMap", () => {
+    expect(() => synth({ bundle: { code: "x".repeat(1024 * 1024), sha256: "f".repeat(64) } })).toThrow(/deployer bundle is 1048576 bytes — allowed: at most/);
+  });
+});

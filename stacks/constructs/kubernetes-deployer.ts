@@ -1,0 +1,203 @@
+// Runs the bundled BDC deployer inside the cluster: a Secret with the credentials, a ConfigMap with
+// the code and plan.json, a Job named after what it deploys (so Terraform runs it exactly when that
+// changes, and `wait_for_completion` fails `cdktf deploy` when the deploy fails), and a CronJob that
+// re-runs it in `ensure` mode to restart the streaming job if it died.
+import { createHash } from "node:crypto";
+import { Construct } from "constructs";
+import { Token } from "cdktf";
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
+import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import { nodePodSpec, type NodeContainerResources, type SecretEnv } from "./kubernetes-node-pod";
+import { fingerprint } from "./kubernetes-fingerprint";
+
+/** Where the contract (src/deployer) expects its files inside the container. */
+export const DEPLOYER_SCRIPT_PATH = "/deployer/deployer.js";
+export const DEPLOYER_PLAN_PATH = "/deployer/plan.json";
+export const DEPLOYER_CA_PATH = "/deployer/ca/gateway-ca.crt";
+
+/** ConfigMaps are limited to 1 MiB in etcd; keep a margin for plan.json and metadata. */
+const MAX_BUNDLE_BYTES = 900 * 1024;
+
+/** Secret values, as Terraform tokens (variables, cross-stack references, data sources); literals are refused. */
+export interface DeployerSecrets {
+  /** BDC gateway (Knox) user. */
+  readonly gatewayUsername: string;
+  /** BDC gateway (Knox) password. */
+  readonly gatewayPassword: string;
+  /** Event Hubs connection string the Spark job uses (listen on input, send on output). */
+  readonly eventhubsJobConnectionString: string;
+  /** Read-only SAS for the artifact container, without the leading "?". */
+  readonly artifactSasToken: string;
+}
+
+export interface KubernetesDeployerProps {
+  /** Namespace of the BDC in its Kubernetes cluster. */
+  readonly namespace: string;
+  /** Prefix of every object's name. @default "sensor-aggregation" */
+  readonly baseName?: string;
+  /** Image with Node 20 or later; point it at a mirror for private registries. */
+  readonly image: string;
+  /** Pull secrets for a private registry. @default [] */
+  readonly imagePullSecrets?: readonly string[];
+  /** The bundled deployer: its code and the sha256 of that code. */
+  readonly bundle: { readonly code: string; readonly sha256: string };
+  /** The deploy plan (plan.json); plain JSON with no secret; Terraform tokens are allowed in strings. */
+  readonly plan: object;
+  /** Content hash of the job artifact that the plan deploys. */
+  readonly artifactHash: string;
+  /** Credentials, from Terraform variables and references only. */
+  readonly secrets: DeployerSecrets;
+  /** PEM of the CA that signed the gateway's certificate, mounted at DEPLOYER_CA_PATH. @default none */
+  readonly gatewayCaBundle?: string;
+  /** Cron schedule of the `ensure` runs. */
+  readonly ensureSchedule: string;
+  /** How long Terraform waits for the deploy Job. @default "30m" */
+  readonly deployTimeout?: string;
+  /** Pod retries of a failed deploy (the deployer itself retries HTTP calls). @default 1 */
+  readonly backoffLimit?: number;
+  /** Seconds a finished Job (and its pod log) is kept before Kubernetes deletes it. @default 604800 (7 days) */
+  readonly ttlSecondsAfterFinished?: number;
+  /** Hard limit on one `ensure` run, in seconds. @default 900 */
+  readonly ensureDeadlineSeconds?: number;
+  /** CPU and memory of the deployer container. @default see NodeContainerResources */
+  readonly resources?: NodeContainerResources;
+}
+
+export class KubernetesDeployer extends Construct {
+  /** Secret with the gateway credentials and the job's Event Hubs connection string. */
+  public readonly credentials: SecretV1;
+  /** Secret with this deploy's artifact SAS; renamed (so renewed) with every new Job. */
+  public readonly artifactAccess: SecretV1;
+  /** ConfigMap with deployer.js and plan.json. */
+  public readonly configMap: ConfigMapV1;
+  /** The deploy Job. */
+  public readonly job: JobV1;
+  /** The ensure CronJob. */
+  public readonly cronJob: CronJobV1;
+  /** Name of the deploy Job: `<base>-<artifact hash 12>-<deploy key 8>`. */
+  public readonly jobName: string;
+  /** sha256 over artifact hash, deployer code and plan: changes exactly when what is deployed changes. */
+  public readonly deployKey: string;
+
+  constructor(scope: Construct, id: string, props: KubernetesDeployerProps) {
+    super(scope, id);
+    const base = props.baseName ?? "sensor-aggregation";
+    const namespace = props.namespace;
+    requireTokens(props.secrets);
+    const bundleBytes = Buffer.byteLength(props.bundle.code, "utf8");
+    if (bundleBytes > MAX_BUNDLE_BYTES) {
+      throw new Error(`deployer bundle is ${bundleBytes} bytes — allowed: at most ${MAX_BUNDLE_BYTES} (a ConfigMap holds 1 MiB)`);
+    }
+    const planJson = JSON.stringify(props.plan, null, 2);
+    this.deployKey = createHash("sha256")
+      .update(`${props.artifactHash}\n${props.bundle.sha256}\n${fingerprint(props.plan)}\n`)
+      .digest("hex");
+    this.jobName = `${base}-deploy-${props.artifactHash.slice(0, 12)}-${this.deployKey.slice(0, 8)}`;
+    const labels = { "app.kubernetes.io/name": base, "app.kubernetes.io/component": "deployer", "app.kubernetes.io/managed-by": "cdktf" };
+
+    const caKey = "gateway-ca.crt";
+    this.credentials = new SecretV1(this, "credentials", {
+      metadata: { name: `${base}-deployer`, namespace, labels },
+      type: "Opaque",
+      data: {
+        BDC_GATEWAY_USERNAME: props.secrets.gatewayUsername,
+        BDC_GATEWAY_PASSWORD: props.secrets.gatewayPassword,
+        EVENTHUBS_JOB_CONNECTION_STRING: props.secrets.eventhubsJobConnectionString,
+        ...(props.gatewayCaBundle !== undefined ? { [caKey]: props.gatewayCaBundle } : {}),
+      },
+    });
+    // The SAS data source yields a new token on every plan. Keeping it in a Secret named after the
+    // deploy key, with its data ignored after creation, renews it exactly when a new Job runs and
+    // leaves no perpetual diff in between.
+    this.artifactAccess = new SecretV1(this, "artifact-access", {
+      metadata: { name: `${base}-artifact-sas-${this.deployKey.slice(0, 16)}`, namespace, labels },
+      type: "Opaque",
+      data: { ARTIFACT_SAS_TOKEN: props.secrets.artifactSasToken },
+      lifecycle: { ignoreChanges: ["data"] },
+    });
+    this.configMap = new ConfigMapV1(this, "code", {
+      metadata: { name: `${base}-deployer`, namespace, labels },
+      data: { "deployer.js": props.bundle.code, "plan.json": planJson },
+    });
+
+    const credentialsName = this.credentials.metadata.name;
+    const secretEnv: SecretEnv[] = [
+      { name: "BDC_GATEWAY_USERNAME", secretName: credentialsName, key: "BDC_GATEWAY_USERNAME" },
+      { name: "BDC_GATEWAY_PASSWORD", secretName: credentialsName, key: "BDC_GATEWAY_PASSWORD" },
+      { name: "EVENTHUBS_JOB_CONNECTION_STRING", secretName: credentialsName, key: "EVENTHUBS_JOB_CONNECTION_STRING" },
+    ];
+    const podFor = (mode: "deploy" | "ensure", sasEnv: SecretEnv[]) =>
+      nodePodSpec({
+        name: `deployer-${mode}`,
+        image: props.image,
+        command: ["node", DEPLOYER_SCRIPT_PATH, mode, "--plan", DEPLOYER_PLAN_PATH],
+        configMapName: this.configMap.metadata.name,
+        files: [
+          { key: "deployer.js", mountPath: DEPLOYER_SCRIPT_PATH },
+          { key: "plan.json", mountPath: DEPLOYER_PLAN_PATH },
+        ],
+        secretEnv: [...secretEnv, ...sasEnv],
+        secretFiles: props.gatewayCaBundle !== undefined ? [{ secretName: credentialsName, key: caKey, mountPath: DEPLOYER_CA_PATH }] : [],
+        restartPolicy: "Never",
+        imagePullSecrets: props.imagePullSecrets,
+        resources: props.resources,
+      });
+
+    const timeout = props.deployTimeout ?? "30m";
+    this.job = new JobV1(this, "deploy", {
+      metadata: {
+        name: this.jobName,
+        namespace,
+        labels,
+        annotations: { "sensors.bdc/artifact-hash": props.artifactHash, "sensors.bdc/deploy-key": this.deployKey },
+      },
+      spec: {
+        backoffLimit: props.backoffLimit ?? 1,
+        ttlSecondsAfterFinished: String(props.ttlSecondsAfterFinished ?? 7 * 24 * 3600),
+        template: {
+          metadata: { labels },
+          spec: podFor("deploy", [
+            { name: "ARTIFACT_SAS_TOKEN", secretName: this.artifactAccess.metadata.name, key: "ARTIFACT_SAS_TOKEN" },
+          ]),
+        },
+      },
+      waitForCompletion: true,
+      timeouts: { create: timeout, update: timeout },
+      // Values resolved only at plan time (e.g. the Event Hubs bootstrap, a rotated connection
+      // string) change the ConfigMap or Secret without changing the name: re-run the deploy then too.
+      lifecycle: { replaceTriggeredBy: [this.configMap, this.credentials] },
+    });
+
+    this.cronJob = new CronJobV1(this, "ensure", {
+      metadata: { name: `${base}-ensure`, namespace, labels },
+      spec: {
+        schedule: props.ensureSchedule,
+        concurrencyPolicy: "Forbid",
+        startingDeadlineSeconds: 300,
+        successfulJobsHistoryLimit: 1,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          metadata: { labels },
+          spec: {
+            backoffLimit: 0,
+            activeDeadlineSeconds: props.ensureDeadlineSeconds ?? 900,
+            template: { metadata: { labels }, spec: podFor("ensure", []) },
+          },
+        },
+      },
+      // Let the first deploy finish before the first ensure run.
+      dependsOn: [this.job],
+    });
+  }
+}
+
+/** Refuses literal secrets: every value must come from Terraform (variable, reference, data source). */
+function requireTokens(secrets: DeployerSecrets): void {
+  for (const [field, value] of Object.entries(secrets)) {
+    if (!Token.isUnresolved(value)) {
+      throw new Error(`secrets.${field}: a literal string — allowed: a Terraform variable or reference (secrets never appear in code)`);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The sensor-aggregation artifact's manifest (docs/interfaces.md §2), computed synchronously
+ * from the committed job sources and the committed jar lock, so cdktf can name and upload
+ * the artifact at synth time without the jars being present.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+/** The Spark lines a BDC runs: 2.4 (CU9–CU12) and 3.1 (CU13+). */
+export type SparkLine = "2.4" | "3.1";
+export const SPARK_LINES: readonly SparkLine[] = ["2.4", "3.1"];
+
+export const ARTIFACT_NAME = "sensor-aggregation";
+
+/** The job's own files, shipped as they are in jobs/sensor_aggregation/. */
+export const JOB_FILES: readonly string[] = ["create_tables.py", "job.py", "tables.sql"];
+
+export interface ManifestFile {
+  /** Path inside the artifact: a job file name, or `jars/<file>.jar`. */
+  path: string;
+  sha256: string;
+  size: number;
+  /** `job` goes to /apps/ETL-Pipelines/sensor-aggregation/<hash>/, `jar` to /apps/jars/. */
+  kind: "job" | "jar";
+}
+
+export interface ArtifactManifest {
+  name: typeof ARTIFACT_NAME;
+  /** sha256 of the `sha256sum` lines `<sha256>  <path>\n` of `files`, in order. */
+  hash: string;
+  sparkVersion: string;
+  scalaVersion: string;
+  /** Sorted by `path`. */
+  files: ManifestFile[];
+}
+
+export interface ArtifactFile extends ManifestFile {
+  /** Where the file is before the build: the committed job source, or the Maven-resolved jar in .cache/jars/ (after setup). */
+  sourcePath: string;
+  /** Where `npm run build:job` puts it: dist/artifacts/sensor-aggregation-<line>/<path>. */
+  builtPath: string;
+}
+
+interface LockedJar {
+  file: string;
+  coordinate: string;
+  sha256: string;
+  size: number;
+}
+interface LockedLine {
+  pom: string;
+  sparkVersion: string;
+  scalaVersion: string;
+  jars: LockedJar[];
+}
+
+export const JOB_DIR = resolve(__dirname, "..");
+const JARS_DIR = join(JOB_DIR, "jars");
+const REPO_ROOT = resolve(JOB_DIR, "..", "..");
+
+/** Throws a clear error for anything but a supported Spark line. */
+export function parseSparkLine(value: string): SparkLine {
+  if ((SPARK_LINES as readonly string[]).includes(value)) return value as SparkLine;
+  throw new Error(`unknown Spark line "${value}"; allowed: ${SPARK_LINES.join(", ")}`);
+}
+
+export function lockedLine(sparkLine: SparkLine): LockedLine {
+  const lock = JSON.parse(readFileSync(join(JARS_DIR, "jars.lock.json"), "utf8")) as { lines: Record<string, LockedLine> };
+  const line = lock.lines[parseSparkLine(sparkLine)];
+  if (!line) throw new Error(`jars.lock.json has no entry for Spark line ${sparkLine}`);
+  return line;
+}
+
+/** Directory the build writes: dist/artifacts/sensor-aggregation-<line>/. */
+export function artifactDir(sparkLine: SparkLine): string {
+  return join(REPO_ROOT, "dist", "artifacts", `${ARTIFACT_NAME}-${parseSparkLine(sparkLine)}`);
+}
+
+/** Directory scripts/setup.d/31-spark-jars.sh resolves this line's jars into. */
+export function resolvedJarDir(sparkLine: SparkLine): string {
+  const pomDir = lockedLine(sparkLine).pom.split("/")[0];
+  return join(REPO_ROOT, ".cache", "jars", pomDir);
+}
+
+export function sha256Hex(data: Buffer | string): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** The artifact hash: sha256 of `sha256sum`-format lines, files sorted by path. */
+export function manifestHash(files: readonly Pick<ManifestFile, "path" | "sha256">[]): string {
+  const sorted = [...files].sort(comparePaths);
+  return sha256Hex(sorted.map((f) => `${f.sha256}  ${f.path}\n`).join(""));
+}
+
+function comparePaths(a: { path: string }, b: { path: string }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** Every file of the artifact with its digest, size and local paths; jars from the lock, job files hashed now. */
+export function artifactFiles(sparkLine: SparkLine): ArtifactFile[] {
+  const line = lockedLine(sparkLine);
+  const outDir = artifactDir(sparkLine);
+  const jarDir = resolvedJarDir(sparkLine);
+  const jobFiles = JOB_FILES.map((name): ArtifactFile => {
+    const sourcePath = join(JOB_DIR, name);
+    const data = readFileSync(sourcePath);
+    return { path: name, sha256: sha256Hex(data), size: data.length, kind: "job", sourcePath, builtPath: join(outDir, name) };
+  });
+  const jars = line.jars.map((jar): ArtifactFile => ({
+    path: `jars/${jar.file}`,
+    sha256: jar.sha256,
+    size: jar.size,
+    kind: "jar",
+    sourcePath: join(jarDir, jar.file),
+    builtPath: join(outDir, "jars", jar.file),
+  }));
+  return [...jobFiles, ...jars].sort(comparePaths);
+}
+
+/** The manifest `npm run build:job` writes, computed without building (synchronous, no jar needed). */
+export function computeManifest(sparkLine: SparkLine): ArtifactManifest {
+  const line = lockedLine(sparkLine);
+  const files = artifactFiles(sparkLine).map(({ path, sha256, size, kind }) => ({ path, sha256, size, kind }));
+  return {
+    name: ARTIFACT_NAME,
+    hash: manifestHash(files),
+    sparkVersion: line.sparkVersion,
+    scalaVersion: line.scalaVersion,
+    files,
+  };
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Starts and stops the test HDFS (MiniDFSCluster with WebHDFS) on 127.0.0.1, standard library only.
+
+  python3 test/harness/hdfs/hdfs.py start --dir <work dir> [--user deployer]
+      prints one JSON line {"webhdfs": "http://127.0.0.1:<port>", "rpc": ..., "pid": <pid>, ...}
+  python3 test/harness/hdfs/hdfs.py stop --dir <work dir>
+
+Jars and the compiled MiniHdfs class come from scripts/setup.d/40-hdfs.sh (.cache/).
+"""
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+CLASSPATH_FILE = ROOT / ".cache" / "hdfs-classpath.txt"
+CLASSES_DIR = ROOT / ".cache" / "hdfs-classes"
+START_TIMEOUT_S = 120
+# Hadoop 3.3 reflects into JDK internals; Java 17 needs these opened explicitly.
+ADD_OPENS = [
+    "java.base/java.lang", "java.base/java.lang.reflect", "java.base/java.io", "java.base/java.net",
+    "java.base/java.nio", "java.base/java.util", "java.base/java.util.concurrent",
+    "java.base/sun.nio.ch", "java.base/sun.security.action", "java.security.jgss/sun.security.krb5",
+]
+
+
+def start(work: Path, user: str) -> dict:
+    if not CLASSPATH_FILE.exists() or not (CLASSES_DIR / "MiniHdfs.class").exists():
+        sys.exit("hdfs harness: jars not resolved; run `bash scripts/setup.sh` (scripts/setup.d/40-hdfs.sh)")
+    work.mkdir(parents=True, exist_ok=True)
+    ready = work / "hdfs-ready.json"
+    ready.unlink(missing_ok=True)
+    log = open(work / "hdfs.log", "ab")
+    classpath = f"{CLASSES_DIR}{os.pathsep}{CLASSPATH_FILE.read_text().strip()}"
+    cmd = ["java", "-Xmx512m", "-XX:+UseSerialGC", *[f"--add-opens={m}=ALL-UNNAMED" for m in ADD_OPENS],
+           "-Dlog4j.configuration=file:" + str(Path(__file__).with_name("log4j.properties")),
+           "-cp", classpath, "MiniHdfs", str(work / "data"), str(ready), user]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+    (work / "hdfs.pid").write_text(str(proc.pid))
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not ready.exists():
+        if proc.poll() is not None:
+            tail = (work / "hdfs.log").read_text(errors="replace")[-3000:]
+            sys.exit(f"hdfs harness: MiniDFSCluster exited with {proc.returncode}; log tail:\n{tail}")
+        if time.monotonic() > deadline:
+            stop(work)
+            sys.exit(f"hdfs harness: not ready after {START_TIMEOUT_S}s; see {work / 'hdfs.log'}")
+        time.sleep(0.2)
+    info = json.loads(ready.read_text())
+    info["pid"] = proc.pid
+    return info
+
+
+def stop(work: Path) -> None:
+    pid_file = work / "hdfs.pid"
+    if not pid_file.exists():
+        return
+    pid = int(pid_file.read_text())
+    try:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            os.kill(pid, 0)
+            time.sleep(0.1)
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    pid_file.unlink(missing_ok=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["start", "stop"])
+    parser.add_argument("--dir", required=True, type=Path, help="work directory (data, log, pid file)")
+    parser.add_argument("--user", default="deployer", help="user that owns /apps and its home")
+    args = parser.parse_args()
+    if args.command == "start":
+        print(json.dumps(start(args.dir.resolve(), args.user)), flush=True)
+    else:
+        stop(args.dir.resolve())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Starts and stops a real Apache Livy server on 127.0.0.1 for tests, standard library only.
+
+  python3 test/harness/livy/livy.py start --dir <work dir> [--spark-home DIR] [--master local[1]]
+      prints one JSON line {"url": "http://127.0.0.1:<port>", "pid": <pid>}
+  python3 test/harness/livy/livy.py stop --dir <work dir>
+
+Livy runs batches with spark-submit from SPARK_HOME: by default the PySpark of the project .venv.
+Jars come from scripts/setup.d/41-livy.sh (.cache/livy-classpath.txt).
+"""
+import argparse
+import glob
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+CLASSPATH_FILE = ROOT / ".cache" / "livy-classpath.txt"
+START_TIMEOUT_S = 90
+
+
+def default_spark_home() -> str:
+    found = glob.glob(str(ROOT / ".venv" / "lib" / "python3*" / "site-packages" / "pyspark"))
+    if not found:
+        sys.exit("livy harness: no PySpark in .venv; run `bash scripts/setup.sh` or pass --spark-home")
+    return found[0]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(work: Path, spark_home: str, master: str) -> dict:
+    if not CLASSPATH_FILE.exists():
+        sys.exit("livy harness: jars not resolved; run `bash scripts/setup.sh` (scripts/setup.d/41-livy.sh)")
+    conf_dir = work / "conf"
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    (work / "logs").mkdir(exist_ok=True)
+    port = free_port()
+    (conf_dir / "livy.conf").write_text("\n".join([
+        "livy.server.host = 127.0.0.1",
+        f"livy.server.port = {port}",
+        f"livy.spark.master = {master}",
+        "livy.spark.deploy-mode = client",
+        # Finished batches stay listed briefly only: tests reuse batch names.
+        "livy.server.session.state-retain.sec = 120s",
+        "",
+    ]))
+    (conf_dir / "log4j.properties").write_text(
+        "log4j.rootCategory=WARN, console\n"
+        "log4j.appender.console=org.apache.log4j.ConsoleAppender\n"
+        "log4j.appender.console.target=System.err\n"
+        "log4j.appender.console.layout=org.apache.log4j.PatternLayout\n"
+        "log4j.appender.console.layout.ConversionPattern=%d{HH:mm:ss} %p %c{1}: %m%n\n")
+    venv_python = ROOT / ".venv" / "bin" / "python"
+    env = {**os.environ, "LIVY_HOME": str(work), "LIVY_CONF_DIR": str(conf_dir), "SPARK_HOME": spark_home,
+           "PYSPARK_PYTHON": str(venv_python) if venv_python.exists() else "python3"}
+    log = open(work / "livy.log", "ab")
+    cmd = ["java", "-Xmx256m", "-XX:+UseSerialGC", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+           f"-Dlog4j.configuration=file:{conf_dir / 'log4j.properties'}",
+           "-cp", f"{conf_dir}{os.pathsep}{CLASSPATH_FILE.read_text().strip()}", "org.apache.livy.server.LivyServer"]
+    proc = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                            start_new_session=True)
+    (work / "livy.pid").write_text(str(proc.pid))
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        if proc.poll() is not None:
+            tail = (work / "livy.log").read_text(errors="replace")[-3000:]
+            sys.exit(f"livy harness: Livy exited with {proc.returncode}; log tail:\n{tail}")
+        try:
+            with urllib.request.urlopen(f"{url}/batches", timeout=2) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            stop(work)
+            sys.exit(f"livy harness: not ready after {START_TIMEOUT_S}s; see {work / 'livy.log'}")
+        time.sleep(0.3)
+    return {"url": url, "pid": proc.pid, "sparkHome": spark_home}
+
+
+def stop(work: Path) -> None:
+    pid_file = work / "livy.pid"
+    if not pid_file.exists():
+        return
+    pid = int(pid_file.read_text())
+    try:
+        # The whole process group: Livy and the spark-submit processes it started.
+        os.killpg(pid, signal.SIGTERM)
+        for _ in range(100):
+            os.kill(pid, 0)
+            time.sleep(0.1)
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    pid_file.unlink(missing_ok=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["start", "stop"])
+    parser.add_argument("--dir", required=True, type=Path, help="work directory (conf, logs, pid file)")
+    parser.add_argument("--spark-home", help="Spark to submit with (default: PySpark in .venv)")
+    parser.add_argument("--master", default="local[1]", help="livy.spark.master")
+    args = parser.parse_args()
+    if args.command == "start":
+        print(json.dumps(start(args.dir.resolve(), args.spark_home or default_spark_home(), args.master)), flush=True)
+    else:
+        stop(args.dir.resolve())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,5 +1,7 @@
-// Bundles a TypeScript entry point into one Node file at synth, for a ConfigMap (the Kubernetes
-// side runs a stock Node image, so the code travels as data). Same settings as the deployer bundle.
+// Bundles a TypeScript entry point into one Node ES module at synth, for a ConfigMap (the Kubernetes
+// side runs a stock Node image, so the code travels as data). ESM, not CJS: dependencies such as
+// @platformatic/kafka call createRequire(import.meta.url), which a CJS bundle leaves undefined.
+// Run the result as a `.mjs` file.
 import { createHash } from "node:crypto";
 import { buildSync } from "esbuild";
 
@@ -13,7 +15,10 @@ export interface ScriptBundle {
 
 const cache = new Map<string, ScriptBundle>();
 
-/** Bundles `entry` (platform node, target node20, minified); cached per process, since synth may ask several times. */
+/** Gives bundled CommonJS dependencies a `require` for Node built-ins inside the ES module. */
+const REQUIRE_SHIM = 'import{createRequire as __bundleCreateRequire}from"node:module";const require=__bundleCreateRequire(import.meta.url);';
+
+/** Bundles `entry` (platform node, target node20, ESM, minified); cached per process, since synth may ask several times. */
 export function bundleScriptSync(entry: string): ScriptBundle {
   const cached = cache.get(entry);
   if (cached) return cached;
@@ -22,7 +27,8 @@ export function bundleScriptSync(entry: string): ScriptBundle {
     bundle: true,
     platform: "node",
     target: "node20",
-    format: "cjs",
+    format: "esm",
+    banner: { js: REQUIRE_SHIM },
     minify: true,
     write: false,
     legalComments: "none",

@@ -9,7 +9,7 @@ import { nodePodSpec, type NodeContainerResources } from "./kubernetes-node-pod"
 import type { ScriptBundle } from "./kubernetes-script-bundle";
 
 /** Where the simulator's code is mounted in its container. */
-export const SIMULATOR_SCRIPT_PATH = "/simulator/simulator.js";
+export const SIMULATOR_SCRIPT_PATH = "/simulator/simulator.mjs";
 
 export interface KubernetesSimulatorProps {
   /** Namespace to run in. */
@@ -37,7 +37,7 @@ export interface KubernetesSimulatorProps {
 export class KubernetesSimulator extends Construct {
   /** Secret with the send-only connection string. */
   public readonly secret: SecretV1;
-  /** ConfigMap with simulator.js. */
+  /** ConfigMap with simulator.mjs. */
   public readonly configMap: ConfigMapV1;
   /** The Deployment. */
   public readonly deployment: DeploymentV1;
@@ -59,7 +59,7 @@ export class KubernetesSimulator extends Construct {
     });
     this.configMap = new ConfigMapV1(this, "code", {
       metadata: { name, namespace, labels },
-      data: { "simulator.js": props.bundle.code },
+      data: { "simulator.mjs": props.bundle.code },
     });
     this.deployment = new DeploymentV1(this, "deployment", {
       metadata: { name, namespace, labels },
@@ -74,7 +74,7 @@ export class KubernetesSimulator extends Construct {
             image: props.image,
             command: ["node", SIMULATOR_SCRIPT_PATH, ...props.args],
             configMapName: this.configMap.metadata.name,
-            files: [{ key: "simulator.js", mountPath: SIMULATOR_SCRIPT_PATH }],
+            files: [{ key: "simulator.mjs", mountPath: SIMULATOR_SCRIPT_PATH }],
             secretEnv: [{ name: envName, secretName: this.secret.metadata.name, key: envName }],
             restartPolicy: "Always",
             imagePullSecrets: props.imagePullSecrets,

@@ -1,8 +1,7 @@
 // Which Spark line (and so which connector jar set) a BDC release runs.
 // CU9–CU12 ship Spark 2.4.7 / Scala 2.11; CU13 and later ship Spark 3.1.x / Scala 2.12.
 
-/** The Spark lines the job artifact is built for. */
-export type BdcSparkLine = "2.4" | "3.1";
+import type { SparkLine } from "../../jobs/sensor_aggregation/build/manifest";
 
 /** Earliest release this project deploys to: the seed's Kafka jars need CU9 or later. */
 export const MIN_BDC_RELEASE = 9;
@@ -11,7 +10,7 @@ export const MIN_BDC_RELEASE = 9;
 export const FIRST_SPARK_31_RELEASE = 13;
 
 /** Maps a BDC cumulative update number (e.g. 12 for CU12) to its Spark line; refuses releases before CU9. */
-export function sparkLineForRelease(release: number): BdcSparkLine {
+export function sparkLineForRelease(release: number): SparkLine {
   if (!Number.isInteger(release) || release < MIN_BDC_RELEASE) {
     throw new Error(
       `bdc.release: ${release} — allowed: an integer CU number >= ${MIN_BDC_RELEASE} (CU9–CU12 run Spark 2.4, CU13+ Spark 3.1)`,

@@ -1,0 +1,65 @@
+// Event Hubs capacity from the expected load.
+//
+// Standard: 1 throughput unit (TU) takes in 1 MB/s or 1000 events/s, whichever is reached first, so
+//   TU = max(ceil(events/s ÷ 1000), ceil(MB/s ÷ 1))   with MB = 1,000,000 bytes (the smaller unit: never under-sizes)
+// computed on the peak plus `headroomPercent` (Azure throttles exactly at the limit, and Kafka framing adds bytes).
+// Auto-inflate may grow the namespace up to `autoInflateMaximum` (default twice the capacity, at most 40).
+//
+// Premium: 1 processing unit (PU) is not a hard rate; Microsoft's guidance measures roughly 5–10 MB/s ingress per PU.
+// We size on the low end, 5 MB/s or 5000 events/s per PU, rounded up to the next count Azure accepts
+// (1, 2, 4, 6, 8, 10, 12, 16). Premium has no auto-inflate.
+import { PREMIUM_PROCESSING_UNITS, type EventHubsSku } from "./limits";
+
+/** Expected load on the namespace's ingress. */
+export interface ExpectedLoad {
+  /** Peak events per second over all topics. */
+  readonly peakEventsPerSecond: number;
+  /** Average event size in bytes (payload plus headers). */
+  readonly averageEventSizeBytes: number;
+  /** Extra capacity over the peak, in percent. */
+  readonly headroomPercent: number;
+}
+
+/** What the namespace is sized to. */
+export interface Capacity {
+  readonly sku: EventHubsSku;
+  /** The value for the namespace's `capacity`: TUs on Standard, PUs on Premium. */
+  readonly units: number;
+  /** Standard only: throughput units. */
+  readonly throughputUnits: number | undefined;
+  /** Premium only: processing units. */
+  readonly processingUnits: number | undefined;
+  /** Standard with auto-inflate only: the most TUs auto-inflate may reach. */
+  readonly autoInflateMaximum: number | undefined;
+}
+
+const BYTES_PER_MB = 1_000_000;
+const TU_EVENTS_PER_SECOND = 1000;
+const TU_MB_PER_SECOND = 1;
+const PU_EVENTS_PER_SECOND = 5000;
+const PU_MB_PER_SECOND = 5;
+
+/** Peak load plus headroom, as events/s and MB/s. */
+export function sizedLoad(load: ExpectedLoad): { eventsPerSecond: number; megabytesPerSecond: number } {
+  const factor = 1 + load.headroomPercent / 100;
+  const eventsPerSecond = load.peakEventsPerSecond * factor;
+  return { eventsPerSecond, megabytesPerSecond: (eventsPerSecond * load.averageEventSizeBytes) / BYTES_PER_MB };
+}
+
+/** Standard throughput units for the load (at least 1; may exceed the Standard maximum, which the tier rules report). */
+export function throughputUnitsFor(load: ExpectedLoad): number {
+  const { eventsPerSecond, megabytesPerSecond } = sizedLoad(load);
+  return Math.max(1, Math.ceil(eventsPerSecond / TU_EVENTS_PER_SECOND), Math.ceil(megabytesPerSecond / TU_MB_PER_SECOND));
+}
+
+/** Premium processing units for the load, rounded up to an allowed count; undefined when more than 16 would be needed. */
+export function processingUnitsFor(load: ExpectedLoad): number | undefined {
+  const { eventsPerSecond, megabytesPerSecond } = sizedLoad(load);
+  const needed = Math.max(1, Math.ceil(eventsPerSecond / PU_EVENTS_PER_SECOND), Math.ceil(megabytesPerSecond / PU_MB_PER_SECOND));
+  return PREMIUM_PROCESSING_UNITS.find((allowed) => allowed >= needed);
+}
+
+/** Default auto-inflate maximum: twice the capacity, capped at the Standard maximum but never below the capacity. */
+export function defaultAutoInflateMaximum(throughputUnits: number, standardMax: number): number {
+  return Math.max(throughputUnits, Math.min(standardMax, throughputUnits * 2));
+}

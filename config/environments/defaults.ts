@@ -1,0 +1,52 @@
+// Settings every environment shares unless its own file says otherwise.
+import { JOB_PRINCIPAL, READINGS_TOPIC, SIMULATOR_PRINCIPAL, STATS_CONSUMER_PRINCIPAL, STATS_TOPIC, type EnvironmentInput } from "../schema";
+
+/** Shared defaults; an environment file overrides fields of this (without `name`, `uniqueSuffix` and the gateway, which are per environment). */
+export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
+  location: "westeurope",
+  namePrefix: "sensors",
+  tags: { project: "bdc-sensor-streaming", "managed-by": "cdktf" },
+  eventHubs: {
+    sku: "Standard",
+    expectedLoad: { peakEventsPerSecond: 500, averageEventSizeBytes: 200, headroomPercent: 25 },
+    autoInflate: { enabled: true },
+    topics: {
+      [READINGS_TOPIC]: { partitions: 4, retentionDays: 1 },
+      [STATS_TOPIC]: { partitions: 2, retentionDays: 1 },
+    },
+    // Least privilege: one hub-scoped rule per principal and topic, never manage.
+    access: {
+      [SIMULATOR_PRINCIPAL]: { send: [READINGS_TOPIC], listen: [] },
+      [JOB_PRINCIPAL]: { send: [STATS_TOPIC], listen: [READINGS_TOPIC] },
+      [STATS_CONSUMER_PRINCIPAL]: { send: [], listen: [STATS_TOPIC] },
+    },
+    network: { publicNetworkAccess: true, defaultAction: "Allow", ipRules: [], trustedServiceAccess: true },
+  },
+  // Local state unless a pipeline names a storage account (SENSORS_STATE_STORAGE_ACCOUNT, see README).
+  stateBackend: { containerName: "tfstate", keyPrefix: "sensors", useOidc: false },
+  bdc: {
+    release: 17,
+    kubeconfigPath: "~/.kube/config",
+    kubeContext: "bdc",
+    namespace: "mssql-cluster",
+    gatewayUrl: "https://bdc.example.internal:30443",
+    spark: {
+      executors: 2,
+      executorCores: 2,
+      executorMemory: "1664m",
+      driverCores: 1,
+      driverMemory: "2g",
+      conf: { "spark.streaming.concurrentJobs": "1", "spark.sql.shuffle.partitions": "8" },
+    },
+    job: {
+      checkpointLocation: "/apps/checkpoints/sensor-aggregation",
+      startingOffsets: "latest",
+      maxOffsetsPerTrigger: 200_000,
+      triggerInterval: "15 seconds",
+      database: "default",
+    },
+    deployerImage: "node:20-bookworm-slim",
+    ensureSchedule: "*/5 * * * *",
+    simulator: { enabled: false, eventsPerSecond: 10, image: "node:20-bookworm-slim" },
+  },
+};

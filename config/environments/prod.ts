@@ -1,0 +1,33 @@
+// prod: Premium (longer retention, isolated capacity), no simulator, locked-down network, prevent_destroy in the stack.
+import type { DeepPartial } from "../deep-merge";
+import type { EnvironmentInput } from "../schema";
+
+export const prod: DeepPartial<EnvironmentInput> & Pick<EnvironmentInput, "name" | "uniqueSuffix"> = {
+  name: "prod",
+  uniqueSuffix: "p9x3c",
+  tags: { environment: "prod", criticality: "high" },
+  eventHubs: {
+    sku: "Premium",
+    expectedLoad: { peakEventsPerSecond: 20_000, averageEventSizeBytes: 250, headroomPercent: 30 },
+    autoInflate: { enabled: false },
+    topics: {
+      "sensor-readings": { partitions: 32, retentionDays: 14 },
+      "sensor-stats": { partitions: 8, retentionDays: 14 },
+    },
+    network: { defaultAction: "Deny", ipRules: ["198.51.100.0/24"] },
+  },
+  bdc: {
+    release: 17,
+    kubeContext: "bdc-prod",
+    gatewayUrl: "https://bdc-prod.example.internal:30443",
+    spark: {
+      executors: 6,
+      executorCores: 4,
+      executorMemory: "8g",
+      driverCores: 2,
+      driverMemory: "4g",
+      conf: { "spark.streaming.concurrentJobs": "1", "spark.sql.shuffle.partitions": "48" },
+    },
+    job: { maxOffsetsPerTrigger: 1_000_000, triggerInterval: "30 seconds" },
+  },
+};

@@ -1,0 +1,24 @@
+// staging: prod-like sizing on Standard, reachable only from the office and pipeline ranges.
+import type { DeepPartial } from "../deep-merge";
+import type { EnvironmentInput } from "../schema";
+
+export const staging: DeepPartial<EnvironmentInput> & Pick<EnvironmentInput, "name" | "uniqueSuffix"> = {
+  name: "staging",
+  uniqueSuffix: "s4m8v",
+  tags: { environment: "staging" },
+  eventHubs: {
+    expectedLoad: { peakEventsPerSecond: 2_000, averageEventSizeBytes: 250, headroomPercent: 25 },
+    topics: {
+      "sensor-readings": { partitions: 8, retentionDays: 3 },
+      "sensor-stats": { partitions: 4, retentionDays: 3 },
+    },
+    // Placeholder documentation ranges (RFC 5737); a pipeline replaces them with its own.
+    network: { defaultAction: "Deny", ipRules: ["198.51.100.0/24", "203.0.113.10"] },
+  },
+  bdc: {
+    release: 15,
+    kubeContext: "bdc-staging",
+    gatewayUrl: "https://bdc-staging.example.internal:30443",
+    spark: { executors: 2, executorCores: 2, executorMemory: "2g", driverMemory: "2g" },
+  },
+};

@@ -1,0 +1,25 @@
+// Public surface of config/: see docs/interfaces.md §1.
+export { loadEnvironment, loadEnvironments, validateEnvironment, environmentViolations, type EnvironmentConfig, type LoadOptions } from "./load";
+export { selectedEnvironmentNames } from "./select";
+export { ENVIRONMENT_NAMES, environmentInput } from "./environments";
+export { ConfigError, formatViolation, type Violation } from "./violation";
+export { throughputUnitsFor, processingUnitsFor, defaultAutoInflateMaximum, sizedLoad, type Capacity, type ExpectedLoad } from "./capacity";
+export { hubRulesOf, type HubRule } from "./access";
+export { OVERRIDES, applyOverrides } from "./overrides";
+export { deepMerge, type DeepPartial } from "./deep-merge";
+export * from "./limits";
+export {
+  READINGS_TOPIC,
+  STATS_TOPIC,
+  SIMULATOR_PRINCIPAL,
+  JOB_PRINCIPAL,
+  STATS_CONSUMER_PRINCIPAL,
+  environmentSchema,
+  type EnvironmentInput,
+  type EnvironmentSettings,
+  type EventHubsSettings,
+  type BdcSettings,
+  type StateBackendSettings,
+  type TopicSettings,
+  type AccessSettings,
+} from "./schema";

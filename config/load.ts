@@ -1,0 +1,75 @@
+// Validation at the edge: raw environment input in, a typed EnvironmentConfig (or one ConfigError listing everything) out.
+import { hubRulesOf, type HubRule } from "./access";
+import { defaultAutoInflateMaximum, processingUnitsFor, throughputUnitsFor, type Capacity } from "./capacity";
+import { ENVIRONMENT_NAMES, environmentInput } from "./environments";
+import { STANDARD_THROUGHPUT_UNITS } from "./limits";
+import { applyOverrides } from "./overrides";
+import { environmentSchema, type EnvironmentSettings } from "./schema";
+import { namespaceNameOf, tierViolations } from "./tier-rules";
+import { ConfigError, violationsFromZod, type Violation } from "./violation";
+
+/** A validated environment, with what is computed from it. */
+export type EnvironmentConfig = EnvironmentSettings & {
+  /** The Event Hubs namespace name (explicit or derived). */
+  readonly namespaceName: string;
+  /** Namespace capacity computed from the expected load. */
+  readonly capacity: Capacity;
+  /** Hub-scoped authorization rules, one per principal and topic. */
+  readonly hubRules: readonly HubRule[];
+  /** Environment variables that changed this environment's settings (names only). */
+  readonly appliedOverrides: readonly string[];
+};
+
+/** Options for loading environments. */
+export interface LoadOptions {
+  /** Variables to read overrides from. @default process.env */
+  readonly variables?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Every violation of one environment's raw input: schema and tier rules together. */
+export function environmentViolations(env: string, input: unknown): Violation[] {
+  const parsed = environmentSchema.safeParse(input, { reportInput: true });
+  const schemaViolations = parsed.success ? [] : violationsFromZod(env, input, parsed.error.issues);
+  return [...schemaViolations, ...tierViolations(env, input)];
+}
+
+/** Validates one environment's raw input; throws ConfigError listing every violation. */
+export function validateEnvironment(env: string, input: unknown, appliedOverrides: readonly string[] = []): EnvironmentConfig {
+  const violations = environmentViolations(env, input);
+  if (violations.length > 0) throw new ConfigError(violations);
+  return withComputed(environmentSchema.parse(input), namespaceNameOf(input), appliedOverrides);
+}
+
+function withComputed(settings: EnvironmentSettings, namespaceName: string, appliedOverrides: readonly string[]): EnvironmentConfig {
+  const hubs = settings.eventHubs;
+  let capacity: Capacity;
+  if (hubs.sku === "Premium") {
+    const processingUnits = processingUnitsFor(hubs.expectedLoad) as number; // tier rules refused undefined
+    capacity = { sku: "Premium", units: processingUnits, processingUnits, throughputUnits: undefined, autoInflateMaximum: undefined };
+  } else {
+    const throughputUnits = throughputUnitsFor(hubs.expectedLoad);
+    const autoInflateMaximum = hubs.autoInflate.enabled
+      ? (hubs.autoInflate.maximumThroughputUnits ?? defaultAutoInflateMaximum(throughputUnits, STANDARD_THROUGHPUT_UNITS.max))
+      : undefined;
+    capacity = { sku: "Standard", units: throughputUnits, throughputUnits, processingUnits: undefined, autoInflateMaximum };
+  }
+  return { ...settings, namespaceName, capacity, hubRules: hubRulesOf(hubs.access), appliedOverrides };
+}
+
+/** Validated configs of the named environments (all by default); one ConfigError lists every violation of all of them. */
+export function loadEnvironments(names: readonly string[] = ENVIRONMENT_NAMES, options: LoadOptions = {}): EnvironmentConfig[] {
+  const variables = options.variables ?? process.env;
+  const unknown = names.filter((name) => !ENVIRONMENT_NAMES.includes(name));
+  if (unknown.length > 0) {
+    throw new ConfigError(unknown.map((name) => ({ env: name, path: "(environment)", value: name, allowed: `one of ${ENVIRONMENT_NAMES.join(", ")}` })));
+  }
+  const prepared = names.map((name) => ({ name, ...applyOverrides(environmentInput(name), variables) }));
+  const violations = prepared.flatMap(({ name, input }) => environmentViolations(name, input));
+  if (violations.length > 0) throw new ConfigError(violations);
+  return prepared.map(({ name, input, applied }) => validateEnvironment(name, input, applied));
+}
+
+/** The validated config of one environment. */
+export function loadEnvironment(name: string, options: LoadOptions = {}): EnvironmentConfig {
+  return loadEnvironments([name], options)[0] as EnvironmentConfig;
+}

@@ -1,0 +1,147 @@
+// The shape of one environment's settings, with the limits that do not depend on other fields.
+// Limits that depend on the SKU or on several fields (the Event Hubs tier rules) live in tier-rules.ts.
+import { z } from "zod";
+import { SUPPORTED_SKUS } from "./limits";
+
+/** Topic (event hub) names the pipeline itself reads and writes. */
+export const READINGS_TOPIC = "sensor-readings";
+export const STATS_TOPIC = "sensor-stats";
+
+/** Principals whose authorization rules the pipeline's own parts use. */
+export const SIMULATOR_PRINCIPAL = "simulator";
+export const JOB_PRINCIPAL = "aggregation-job";
+export const STATS_CONSUMER_PRINCIPAL = "stats-consumer";
+
+const lowerName = (what: string, max: number) =>
+  z.string().regex(new RegExp(`^[a-z][a-z0-9]{1,${max - 1}}$`), { error: `${what}: 2–${max} lower-case letters and digits, starting with a letter` });
+
+const hubName = z
+  .string()
+  .regex(/^[a-zA-Z0-9]([-._a-zA-Z0-9]{0,254}[a-zA-Z0-9])?$/, { error: "1–256 letters, digits, '.', '_' or '-', starting and ending with a letter or digit" });
+
+const principalName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,48}[a-z0-9]$/, { error: "2–50 lower-case letters, digits or '-', starting with a letter" });
+
+const ipv4OrCidr = z
+  .string()
+  .regex(/^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)(\/([0-9]|[12]\d|3[0-2]))?$/, { error: "an IPv4 address or CIDR range, e.g. 203.0.113.0/24" });
+
+const positiveInt = (what: string) => z.number().int({ error: `${what}: a whole number` }).min(1, { error: `${what}: at least 1` });
+
+const sparkMemory = z.string().regex(/^[1-9]\d*[mg]$/, { error: "a Spark memory size such as 1664m or 4g" });
+
+const topicSchema = z.strictObject({
+  /** Partitions of the event hub (the Kafka topic); upper limit depends on the SKU. */
+  partitions: positiveInt("partitions"),
+  /** Days Event Hubs keeps events; upper limit depends on the SKU. */
+  retentionDays: positiveInt("retention in days"),
+});
+
+const accessSchema = z.strictObject({
+  /** Topics this principal may send to. */
+  send: z.array(hubName),
+  /** Topics this principal may listen on. */
+  listen: z.array(hubName),
+});
+
+export const eventHubsSchema = z.strictObject({
+  sku: z.enum(SUPPORTED_SKUS, { error: "Standard or Premium (Basic has no Kafka endpoint)" }),
+  /** Namespace name; derived as `<namePrefix>-<env>-<uniqueSuffix>` when absent. */
+  namespaceName: z.string().optional(),
+  expectedLoad: z.strictObject({
+    peakEventsPerSecond: z.number().positive({ error: "events per second: more than 0" }),
+    averageEventSizeBytes: positiveInt("average event size in bytes").max(1_048_576, { error: "at most 1048576 bytes (the Event Hubs event size limit)" }),
+    headroomPercent: z.number().min(0, { error: "0 to 300 percent" }).max(300, { error: "0 to 300 percent" }),
+  }),
+  autoInflate: z.strictObject({
+    enabled: z.boolean(),
+    /** Most TUs auto-inflate may reach; default twice the computed capacity (at most 40). */
+    maximumThroughputUnits: positiveInt("auto-inflate maximum").optional(),
+  }),
+  topics: z.record(hubName, topicSchema),
+  access: z.record(principalName, accessSchema),
+  network: z.strictObject({
+    publicNetworkAccess: z.boolean(),
+    defaultAction: z.enum(["Allow", "Deny"], { error: "Allow or Deny" }),
+    ipRules: z.array(ipv4OrCidr),
+    trustedServiceAccess: z.boolean(),
+  }),
+});
+
+export const stateBackendSchema = z.strictObject({
+  /** Storage account holding Terraform state; when absent, state is local (terraform.<stack>.tfstate). */
+  storageAccountName: z
+    .string()
+    .regex(/^[a-z0-9]{3,24}$/, { error: "3–24 lower-case letters and digits (an Azure storage account name)" })
+    .optional(),
+  resourceGroupName: z.string().min(1, { error: "a resource group name" }).optional(),
+  containerName: z.string().regex(/^[a-z0-9](?!.*--)[-a-z0-9]{1,61}[a-z0-9]$/, { error: "3–63 lower-case letters, digits or single '-'" }),
+  /** State blob key is `<keyPrefix>/<stack name>.tfstate`, one per stack. */
+  keyPrefix: z.string().regex(/^[a-zA-Z0-9][-_/a-zA-Z0-9]*$/, { error: "letters, digits, '-', '_' or '/'" }),
+  /** Authenticate to the state account with OIDC (workload identity federation) instead of az login. */
+  useOidc: z.boolean(),
+});
+
+export const bdcSchema = z.strictObject({
+  /** BDC cumulative update number: CU9–CU12 run Spark 2.4, CU13+ Spark 3.1. */
+  release: z.number().int({ error: "a CU number such as 9 or 17" }).min(9, { error: "CU9 or later (the seed's Kafka jars need CU9)" }).max(30, { error: "a CU number up to 30" }),
+  kubeconfigPath: z.string().min(1, { error: "a path to a kubeconfig file" }),
+  kubeContext: z.string().min(1, { error: "a kubeconfig context name" }),
+  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "a Kubernetes namespace name (DNS label)" }),
+  gatewayUrl: z.string().regex(/^https:\/\/[a-zA-Z0-9.-]+:\d{1,5}$/, { error: "https://<host>:<port>, e.g. https://bdc.example.internal:30443" }),
+  gatewayCaBundlePath: z.string().min(1).optional(),
+  spark: z.strictObject({
+    executors: positiveInt("executors").max(200, { error: "executors: at most 200" }),
+    executorCores: positiveInt("executor cores").max(64, { error: "executor cores: at most 64" }),
+    executorMemory: sparkMemory,
+    driverCores: positiveInt("driver cores").max(64, { error: "driver cores: at most 64" }),
+    driverMemory: sparkMemory,
+    conf: z.record(
+      z
+        .string()
+        .regex(/^spark\.[a-zA-Z0-9._-]+$/, { error: "a Spark property name starting with 'spark.'" })
+        .refine((key) => !/password|secret|jaas|token/i.test(key), { error: "no secrets in Spark conf: they go in the job's HDFS JAAS file" }),
+      z.string(),
+    ),
+  }),
+  job: z.strictObject({
+    checkpointLocation: z.string().regex(/^\/\S+$/, { error: "an absolute HDFS path" }),
+    startingOffsets: z.enum(["latest", "earliest"], { error: "latest or earliest" }),
+    maxOffsetsPerTrigger: positiveInt("max offsets per trigger"),
+    triggerInterval: z.string().regex(/^[1-9]\d* (seconds?|minutes?)$/, { error: "'<n> seconds' or '<n> minutes'" }),
+    database: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/, { error: "a SQL identifier" }),
+  }),
+  deployerImage: z.string().regex(/^[a-z0-9][a-z0-9./_:@-]*$/, { error: "a container image reference" }),
+  ensureSchedule: z
+    .string()
+    .regex(/^(\S+\s+){4}\S+$/, { error: "a five-field cron expression, e.g. */5 * * * *" }),
+  simulator: z.strictObject({
+    enabled: z.boolean(),
+    eventsPerSecond: z.number().positive({ error: "events per second: more than 0" }),
+    image: z.string().regex(/^[a-z0-9][a-z0-9./_:@-]*$/, { error: "a container image reference" }),
+  }),
+});
+
+export const environmentSchema = z.strictObject({
+  name: lowerName("environment name", 12),
+  /** Azure region, e.g. westeurope. */
+  location: z.string().regex(/^[a-z][a-z0-9]+$/, { error: "an Azure region name in lower case, e.g. westeurope" }),
+  namePrefix: lowerName("name prefix", 12),
+  /** Stable per-environment suffix that keeps global names (the namespace) unique; never change it once deployed. */
+  uniqueSuffix: z.string().regex(/^[a-z0-9]{4,8}$/, { error: "4–8 lower-case letters and digits" }),
+  tags: z.record(z.string().min(1).max(512), z.string().max(256)),
+  eventHubs: eventHubsSchema,
+  stateBackend: stateBackendSchema,
+  bdc: bdcSchema,
+});
+
+/** One environment's settings as written in config/environments (before validation). */
+export type EnvironmentInput = z.input<typeof environmentSchema>;
+/** One environment's settings after validation. */
+export type EnvironmentSettings = z.output<typeof environmentSchema>;
+export type EventHubsSettings = EnvironmentSettings["eventHubs"];
+export type BdcSettings = EnvironmentSettings["bdc"];
+export type StateBackendSettings = EnvironmentSettings["stateBackend"];
+export type TopicSettings = EventHubsSettings["topics"][string];
+export type AccessSettings = EventHubsSettings["access"][string];

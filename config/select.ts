@@ -1,0 +1,21 @@
+// Which environments the app synthesizes: all by default, or those named by cdktf context `env` or SENSORS_ENV.
+import type { IConstruct } from "constructs";
+import { ENVIRONMENT_NAMES } from "./environments";
+import { ConfigError } from "./violation";
+
+/**
+ * Names from `--context env=<names>` (cdktf.json context or the app's context) first, else SENSORS_ENV, else all.
+ * Several names may be given comma-separated; `all` means every environment.
+ */
+export function selectedEnvironmentNames(app?: IConstruct, variables: Readonly<Record<string, string | undefined>> = process.env): string[] {
+  const fromContext: unknown = app?.node.tryGetContext("env");
+  const source = typeof fromContext === "string" && fromContext !== "" ? "context env" : "SENSORS_ENV";
+  const raw = source === "context env" ? (fromContext as string) : (variables.SENSORS_ENV ?? "");
+  const names = raw.split(",").map((name) => name.trim()).filter((name) => name.length > 0);
+  if (names.length === 0 || names.includes("all")) return [...ENVIRONMENT_NAMES];
+  const unknown = names.filter((name) => !ENVIRONMENT_NAMES.includes(name));
+  if (unknown.length > 0) {
+    throw new ConfigError(unknown.map((name) => ({ env: name, path: source, value: name, allowed: `one of ${ENVIRONMENT_NAMES.join(", ")} or all` })));
+  }
+  return [...new Set(names)];
+}

@@ -1,0 +1,358 @@
+"""Sensor aggregation: a Spark Structured Streaming job from a Kafka topic (Event Hubs) to three tables and a topic.
+
+    spark-submit --jars <connector jars> job.py --config <job.json> [--key value ...]
+
+Every micro-batch (foreachBatch):
+  * readings are parsed with an explicit schema; valid ones go to the data table,
+    every malformed one (unparseable JSON, missing sensor, missing / non-numeric /
+    non-finite measure) goes to the rejected table with its raw value, Kafka
+    partition and offset and a reason, so nothing is lost;
+  * per-sensor stats go to the stats table and, as JSON keyed by sensor and carrying
+    the batch id, to the output topic.
+
+Exactly-once into the tables: all three are partitioned by batch_id and written with
+dynamic partition overwrite, so when Spark re-runs a batch after a crash (same batch_id,
+same offsets from the checkpoint) it replaces its own partition instead of appending
+twice. The Kafka output is at-least-once; consumers drop replays by batch_id.
+
+Runs on PySpark 2.4 (BDC CU9-CU12) and 3.x (CU13+): only APIs present in both, Python 3.7 syntax.
+The Event Hubs JAAS line is read from the file named by jaas_config_path (local or HDFS),
+never from an argument, and is never logged.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from datetime import datetime
+from typing import Callable, Dict, List, Optional, Sequence
+
+from pyspark import StorageLevel
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import DoubleType, StringType, StructField, StructType
+
+# ---------------------------------------------------------------- configuration
+
+DEFAULTS = {
+    "security_protocol": "SASL_SSL",
+    "starting_offsets": "latest",
+    "max_offsets_per_trigger": None,
+    "trigger_interval": "15 seconds",
+    "fail_on_data_loss": True,
+    "database": "default",
+    "data_table": "sensor_data",
+    "rejected_table": "sensor_data_rejected",
+    "stats_table": "sensor_data_stats",
+    "query_name": "sensor-aggregation",
+    "jaas_config_path": None,
+}
+REQUIRED = ("bootstrap_servers", "input_topic", "output_topic", "checkpoint_location")
+SECURITY_PROTOCOLS = ("SASL_SSL", "PLAINTEXT")
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+INTERVAL = re.compile(r"^\d+ (milliseconds?|seconds?|minutes?|hours?)$")
+KNOWN_KEYS = tuple(sorted(set(DEFAULTS) | set(REQUIRED)))
+
+# Microsoft's recommended Kafka client settings for Event Hubs.
+EVENT_HUBS_CLIENT_SETTINGS = {
+    "request.timeout.ms": "60000",
+    "metadata.max.age.ms": "180000",
+    "connections.max.idle.ms": "180000",
+}
+EVENT_HUBS_CONSUMER_SETTINGS = {"session.timeout.ms": "30000"}
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or not allowed; the message names the key and what is allowed."""
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="job.py", description="Sensor aggregation streaming job")
+    parser.add_argument("--config", help="JSON config file (local path, hdfs:// URI or absolute HDFS path)")
+    for key in KNOWN_KEYS:
+        if key != "jaas_config_path":  # a path is fine on the command line; the secret itself never is
+            parser.add_argument("--" + key.replace("_", "-"), dest=key, default=None)
+    parser.add_argument("--jaas-config-path", dest="jaas_config_path", default=None,
+                        help="file holding the JAAS line (read by the job; never pass the secret itself)")
+    return parser.parse_args(list(argv))
+
+
+def merge_config(file_config: Dict[str, object], overrides: Dict[str, object]) -> Dict[str, object]:
+    """Defaults < file < command-line flags; then validated."""
+    unknown = sorted(set(file_config) - set(KNOWN_KEYS))
+    if unknown:
+        raise ConfigError("unknown config key(s) %s; allowed: %s" % (", ".join(unknown), ", ".join(KNOWN_KEYS)))
+    config = dict(DEFAULTS)
+    config.update(file_config)
+    config.update({k: v for k, v in overrides.items() if v is not None})
+    return validate_config(config)
+
+
+def validate_config(config: Dict[str, object]) -> Dict[str, object]:
+    missing = [key for key in REQUIRED if not config.get(key)]
+    if missing:
+        raise ConfigError("missing required config key(s): %s" % ", ".join(missing))
+    protocol = str(config["security_protocol"]).upper()
+    if protocol not in SECURITY_PROTOCOLS:
+        raise ConfigError("security_protocol: %r; allowed: %s" % (config["security_protocol"], ", ".join(SECURITY_PROTOCOLS)))
+    config["security_protocol"] = protocol
+    if protocol == "SASL_SSL" and not config.get("jaas_config_path"):
+        raise ConfigError("jaas_config_path: missing; required with SASL_SSL (a file holding the JAAS line, mode 600)")
+    if not INTERVAL.match(str(config["trigger_interval"])):
+        raise ConfigError("trigger_interval: %r; allowed: '<n> seconds' (or milliseconds, minutes, hours)" % config["trigger_interval"])
+    limit = config.get("max_offsets_per_trigger")
+    if limit is not None:
+        try:
+            config["max_offsets_per_trigger"] = int(str(limit))
+        except ValueError:
+            config["max_offsets_per_trigger"] = 0
+        if config["max_offsets_per_trigger"] <= 0:
+            raise ConfigError("max_offsets_per_trigger: %r; allowed: a positive integer" % limit)
+    flag = str(config["fail_on_data_loss"]).lower()
+    if flag not in ("true", "false"):
+        raise ConfigError("fail_on_data_loss: %r; allowed: true, false" % config["fail_on_data_loss"])
+    config["fail_on_data_loss"] = flag == "true"
+    for key in ("database", "data_table", "rejected_table", "stats_table"):
+        if not IDENTIFIER.match(str(config[key])):
+            raise ConfigError("%s: %r; allowed: letters, digits and _ (not starting with a digit)" % (key, config[key]))
+    return config
+
+
+def read_text(spark: SparkSession, path: str) -> str:
+    """Reads a small text file from the local disk, or through Spark from HDFS (hdfs:// or an absolute HDFS path)."""
+    local = path[len("file://"):] if path.startswith("file://") else path
+    if "://" not in local and os.path.isfile(local):
+        with open(local, encoding="utf-8") as handle:
+            return handle.read()
+    files = spark.sparkContext.wholeTextFiles(path, 1).collect()
+    if len(files) != 1:
+        raise ConfigError("%s: expected one file, found %d" % (path, len(files)))
+    return files[0][1]
+
+
+def load_config(spark: SparkSession, argv: Sequence[str]) -> Dict[str, object]:
+    args = vars(parse_args(argv))
+    config_path = args.pop("config")
+    file_config = json.loads(read_text(spark, config_path)) if config_path else {}
+    if not isinstance(file_config, dict):
+        raise ConfigError("%s: expected a JSON object" % config_path)
+    return merge_config(file_config, args)
+
+
+def kafka_options(config: Dict[str, object], jaas_config: Optional[str], consumer: bool) -> Dict[str, str]:
+    """Options shared by the Kafka source (consumer=True) and sink. Never sets kafka.group.id: Spark 2.4 refuses it."""
+    options = {
+        "kafka.bootstrap.servers": str(config["bootstrap_servers"]),
+        "kafka.security.protocol": str(config["security_protocol"]),
+    }
+    if config["security_protocol"] == "SASL_SSL":
+        if not jaas_config:
+            raise ConfigError("jaas_config_path: the file is empty")
+        options["kafka.sasl.mechanism"] = "PLAIN"
+        options["kafka.sasl.jaas.config"] = jaas_config
+        settings = dict(EVENT_HUBS_CLIENT_SETTINGS)
+        if consumer:
+            settings.update(EVENT_HUBS_CONSUMER_SETTINGS)
+        options.update({"kafka." + k: v for k, v in settings.items()})
+    return options
+
+
+def source_options(config: Dict[str, object], jaas_config: Optional[str]) -> Dict[str, str]:
+    options = kafka_options(config, jaas_config, consumer=True)
+    options.update({
+        "subscribe": str(config["input_topic"]),
+        "startingOffsets": str(config["starting_offsets"]),
+        "failOnDataLoss": "true" if config["fail_on_data_loss"] else "false",
+    })
+    if config.get("max_offsets_per_trigger"):
+        options["maxOffsetsPerTrigger"] = str(config["max_offsets_per_trigger"])
+    return options
+
+
+def sink_options(config: Dict[str, object], jaas_config: Optional[str]) -> Dict[str, str]:
+    options = kafka_options(config, jaas_config, consumer=False)
+    options["topic"] = str(config["output_topic"])
+    return options
+
+
+def table_names(config: Dict[str, object]) -> Dict[str, str]:
+    db = str(config["database"])
+    return {kind: "%s.%s" % (db, config[kind + "_table"]) for kind in ("data", "rejected", "stats")}
+
+
+# ---------------------------------------------------------------- per-batch logic (pure DataFrame functions)
+
+CORRUPT = "_corrupt_record"
+# The explicit schema of a reading, plus the column where Spark 3 puts a record it cannot parse.
+READING_SCHEMA = StructType([
+    StructField("sensor", StringType(), True),
+    StructField("measure1", DoubleType(), True),
+    StructField("measure2", DoubleType(), True),
+    StructField(CORRUPT, StringType(), True),
+])
+# Every field as text: parses any JSON object, so it tells *why* a rejected reading failed.
+TEXT_SCHEMA = StructType([StructField(f.name, StringType(), True) for f in READING_SCHEMA.fields])
+JSON_OPTIONS = {"columnNameOfCorruptRecord": CORRUPT}
+MEASURES = ("measure1", "measure2")
+
+DATA_COLUMNS = ("sensor", "measure1", "measure2", "kafka_partition", "kafka_offset", "event_time", "batch_id")
+REJECTED_COLUMNS = ("raw_value", "reason", "kafka_topic", "kafka_partition", "kafka_offset", "event_time", "batch_id")
+STATS_COLUMNS = ("sensor", "measure2_avg", "measure1_avg", "count_sensor", "ts", "batch_id")
+
+
+def _finite(value: Column) -> Column:
+    return value.isNotNull() & ~F.isnan(value) & (F.abs(value) != float("inf"))
+
+
+def _rejection_reason(raw: Column, text: Column) -> Column:
+    """Why a reading failed, from its all-text parse; evaluated only for rejected rows (CASE WHEN is lazy)."""
+    reason = F.when(raw.isNull(), F.lit("empty message"))
+    reason = reason.when(text.isNull() | text[CORRUPT].isNotNull(), F.lit("unparseable JSON"))
+    reason = reason.when(text["sensor"].isNull() | (F.trim(text["sensor"]) == ""), F.lit("missing sensor"))
+    for m in MEASURES:
+        # A NaN / out-of-range number comes back from the text parse quoted ("NaN", "Infinity"): unquote first.
+        number = F.regexp_replace(text[m], '^"(.*)"$', "$1").cast(DoubleType())
+        reason = reason.when(text[m].isNull(), F.lit("missing " + m))
+        reason = reason.when(number.isNull(), F.lit("non-numeric " + m))
+        reason = reason.when(~_finite(number), F.lit("non-finite " + m))
+    # Numeric text that Spark's typed parse still refused: a number sent as a JSON string.
+    return reason.otherwise(F.lit("non-numeric measure (JSON string)"))
+
+
+def parse_readings(kafka_df: DataFrame) -> DataFrame:
+    """Kafka rows -> one row per message with the parsed reading, a validity flag and, if invalid, a reason."""
+    raw = kafka_df.select(
+        F.col("value").cast("string").alias("raw_value"),
+        F.col("topic").alias("kafka_topic"),
+        F.col("partition").alias("kafka_partition"),
+        F.col("offset").alias("kafka_offset"),
+        F.col("timestamp").alias("event_time"),
+    )
+    parsed = raw.withColumn("r", F.from_json("raw_value", READING_SCHEMA, JSON_OPTIONS))
+    r = F.col("r")
+    valid = r.isNotNull() & r[CORRUPT].isNull() & r["sensor"].isNotNull() & (F.trim(r["sensor"]) != "")
+    for m in MEASURES:
+        valid = valid & _finite(r[m])
+    text = F.from_json("raw_value", TEXT_SCHEMA, JSON_OPTIONS)
+    return parsed.select(
+        "raw_value", "kafka_topic", "kafka_partition", "kafka_offset", "event_time",
+        r["sensor"].alias("sensor"), r["measure1"].alias("measure1"), r["measure2"].alias("measure2"),
+        valid.alias("is_valid"),
+        F.when(~valid, _rejection_reason(F.col("raw_value"), text)).alias("reason"),
+    )
+
+
+def valid_rows(parsed: DataFrame, batch_id: int) -> DataFrame:
+    return parsed.filter("is_valid").withColumn("batch_id", F.lit(batch_id).cast("long")).select(*DATA_COLUMNS)
+
+
+def rejected_rows(parsed: DataFrame, batch_id: int) -> DataFrame:
+    return parsed.filter("NOT is_valid").withColumn("batch_id", F.lit(batch_id).cast("long")).select(*REJECTED_COLUMNS)
+
+
+def sensor_stats(valid: DataFrame, batch_id: int, ts: datetime) -> DataFrame:
+    """Per-sensor averages and counts, with the batch's timestamp (one value per batch, so table and topic agree)."""
+    stats = valid.groupBy("sensor").agg(
+        F.avg("measure2").alias("measure2_avg"),
+        F.avg("measure1").alias("measure1_avg"),
+        F.count(F.lit(1)).alias("count_sensor"),
+    )
+    return (stats.withColumn("ts", F.lit(ts).cast("timestamp"))
+            .withColumn("batch_id", F.lit(batch_id).cast("long"))
+            .select(*STATS_COLUMNS))
+
+
+def stats_messages(stats: DataFrame) -> DataFrame:
+    """Kafka records: key = sensor, value = the stats row as JSON (with batch_id so consumers drop replays)."""
+    return stats.select(F.col("sensor").alias("key"), F.to_json(F.struct(*STATS_COLUMNS)).alias("value"))
+
+
+def is_empty_without_job(df: DataFrame) -> bool:
+    """True when the batch has no input partitions: known from the plan, so no Spark job runs.
+    (df.count(), df.rdd.isEmpty() or df.take(1) would each start one.)"""
+    return df.rdd.getNumPartitions() == 0
+
+
+def overwrite_partition(df: DataFrame, table: str) -> None:
+    """insertInto by position, overwriting only the batch_id partitions present (dynamic partition overwrite)."""
+    df.write.insertInto(table, overwrite=True)
+
+
+def process_batch(
+    kafka_df: DataFrame,
+    batch_id: int,
+    tables: Dict[str, str],
+    kafka_sink: Optional[Dict[str, str]],
+    now: Callable[[], datetime] = datetime.now,
+) -> bool:
+    """The foreachBatch body. Returns False for an empty batch (nothing done, no Spark job started)."""
+    if is_empty_without_job(kafka_df):
+        return False
+    parsed = parse_readings(kafka_df).persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        valid = valid_rows(parsed, batch_id)
+        overwrite_partition(valid, tables["data"])
+        # Rejected and stats rows are few: one file per batch partition, not one per task.
+        overwrite_partition(rejected_rows(parsed, batch_id).coalesce(1), tables["rejected"])
+        stats = sensor_stats(valid, batch_id, now()).coalesce(1).persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            overwrite_partition(stats, tables["stats"])
+            if kafka_sink is not None:
+                sink = stats_messages(stats).write.format("kafka")
+                for key, value in kafka_sink.items():
+                    sink = sink.option(key, value)
+                sink.save()
+        finally:
+            stats.unpersist()
+    finally:
+        parsed.unpersist()
+    return True
+
+
+# ---------------------------------------------------------------- the streaming query
+
+def configure_session(spark: SparkSession) -> None:
+    # A replayed batch overwrites only its own batch_id partition (exists since Spark 2.3).
+    spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
+
+
+def start_query(spark: SparkSession, config: Dict[str, object], jaas_config: Optional[str]):
+    """Builds and starts the streaming query; returns the StreamingQuery."""
+    configure_session(spark)
+    reader = spark.readStream.format("kafka")
+    for key, value in source_options(config, jaas_config).items():
+        reader = reader.option(key, value)
+    tables = table_names(config)
+    sink = sink_options(config, jaas_config)
+
+    def for_each_batch(df: DataFrame, batch_id: int) -> None:
+        if process_batch(df, batch_id, tables, sink):
+            print("sensor-aggregation: batch %d written" % batch_id, flush=True)
+
+    return (reader.load().writeStream
+            .queryName(str(config["query_name"]))
+            .option("checkpointLocation", str(config["checkpoint_location"]))
+            .trigger(processingTime=str(config["trigger_interval"]))
+            .foreachBatch(for_each_batch)
+            .start())
+
+
+def main(argv: List[str]) -> int:
+    spark = SparkSession.builder.appName("sensor-aggregation").enableHiveSupport().getOrCreate()
+    try:
+        config = load_config(spark, argv)
+    except (ConfigError, ValueError) as error:
+        print("sensor-aggregation: invalid configuration: %s" % error, file=sys.stderr)
+        return 2
+    jaas = read_text(spark, str(config["jaas_config_path"])).strip() if config["security_protocol"] == "SASL_SSL" else None
+    query = start_query(spark, config, jaas)
+    print("sensor-aggregation: query %s started, reading %s, checkpoint %s"
+          % (config["query_name"], config["input_topic"], config["checkpoint_location"]), flush=True)
+    query.awaitTermination()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

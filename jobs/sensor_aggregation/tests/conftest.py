@@ -1,0 +1,71 @@
+"""Fixtures for the job's tests: one local[2] SparkSession with the real Kafka connector jars, and a real
+Kafka broker from test/harness/kafka/broker.py (started on a free loopback port, stopped at the end)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterator, List
+
+import pytest
+
+JOB_DIR = Path(__file__).resolve().parents[1]
+REPO_ROOT = JOB_DIR.parents[1]
+BROKER_PY = REPO_ROOT / "test" / "harness" / "kafka" / "broker.py"
+sys.path.insert(0, str(JOB_DIR))
+sys.path.insert(0, str(JOB_DIR / "jars"))
+
+from resolve_jars import LOCK, resolve  # noqa: E402
+
+
+def connector_jars() -> List[str]:
+    """The Spark 3.5 Kafka connector jars, Maven-resolved by setup and verified against the lock."""
+    jar_dir = resolve("3.5-test")
+    return [str(jar_dir / jar["file"]) for jar in LOCK["3.5-test"]["jars"]]
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory):
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"  # bind the driver and block manager to loopback only
+    from pyspark.sql import SparkSession
+
+    warehouse = tmp_path_factory.mktemp("warehouse")
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("sensor-aggregation-tests")
+        .config("spark.jars", ",".join(connector_jars()))
+        .config("spark.sql.warehouse.dir", str(warehouse))
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "1g")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("WARN")
+    yield session
+    session.stop()
+
+
+def run_broker(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(BROKER_PY), *args], capture_output=True, text=True, timeout=180)
+
+
+@pytest.fixture(scope="session")
+def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Bootstrap address of a real KRaft broker on 127.0.0.1."""
+    work_dir = tmp_path_factory.mktemp("kafka")
+    started = run_broker("start", "--dir", str(work_dir), "--partitions", "2")
+    assert started.returncode == 0, "broker did not start: " + started.stderr
+    try:
+        yield json.loads(started.stdout.strip().splitlines()[-1])["bootstrap"]
+    finally:
+        run_broker("stop", "--dir", str(work_dir))
+
+
+def create_topic(bootstrap: str, topic: str, partitions: int = 2) -> None:
+    created = run_broker("create-topic", "--bootstrap", bootstrap, "--topic", topic, "--partitions", str(partitions))
+    assert created.returncode == 0, created.stderr

@@ -1,0 +1,159 @@
+"""Unit tests of the per-batch logic (parse, route, aggregate, write) on tiny DataFrames in local Spark."""
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+import job
+from create_tables import create_tables, render_statements, table_config
+from kafka_frames import empty_kafka_batch, kafka_batch
+
+TABLES_SQL = (Path(job.__file__).parent / "tables.sql").read_text()
+_databases = itertools.count()
+FIXED_TS = datetime(2026, 1, 2, 3, 4, 5)
+
+
+@pytest.fixture()
+def tables(spark):
+    """A fresh database with the job's three tables, created from tables.sql."""
+    names = table_config({"database": "unit_%d" % next(_databases)})
+    create_tables(spark, render_statements(TABLES_SQL, names), names["database"])
+    job.configure_session(spark)
+    return job.table_names(names)
+
+
+def run_batch(spark, tables, messages, batch_id=1, partition=0, first_offset=0):
+    df = kafka_batch(spark, messages, partition=partition, first_offset=first_offset)
+    return job.process_batch(df, batch_id, tables, kafka_sink=None, now=lambda: FIXED_TS)
+
+
+def rows(spark, table, order="kafka_offset"):
+    return [r.asDict() for r in spark.table(table).orderBy(order).collect()]
+
+
+def reading(sensor, m1, m2, **extra):
+    return dict({"sensor": sensor, "measure1": m1, "measure2": m2}, **extra)
+
+
+def test_valid_readings_go_to_the_data_table_with_kafka_position_and_batch_id(spark, tables):
+    assert run_batch(spark, tables, [reading("Sensor 1", 37.5, 0.25), reading("Sensor 2", 30.0, 0.5)], batch_id=4, partition=1, first_offset=10)
+    data = rows(spark, tables["data"])
+    assert [(r["sensor"], r["measure1"], r["measure2"], r["kafka_partition"], r["kafka_offset"], r["batch_id"]) for r in data] == [
+        ("Sensor 1", 37.5, 0.25, 1, 10, 4),
+        ("Sensor 2", 30.0, 0.5, 1, 11, 4),
+    ]
+    assert all(r["event_time"] == datetime(2026, 1, 1, 12, 0, 0) for r in data)
+    assert rows(spark, tables["rejected"]) == []
+
+
+def test_stats_hold_per_sensor_averages_counts_and_the_batch_timestamp(spark, tables):
+    run_batch(spark, tables, [reading("A", 10.0, 1.0), reading("A", 20.0, 3.0), reading("A", 33.0, 2.0), reading("B", 5.0, 0.5)], batch_id=2)
+    stats = {r["sensor"]: r for r in rows(spark, tables["stats"], order="sensor")}
+    assert set(stats) == {"A", "B"}
+    assert stats["A"]["measure1_avg"] == pytest.approx(21.0)
+    assert stats["A"]["measure2_avg"] == pytest.approx(2.0)
+    assert stats["A"]["count_sensor"] == 3
+    assert (stats["B"]["measure1_avg"], stats["B"]["measure2_avg"], stats["B"]["count_sensor"]) == (5.0, 0.5, 1)
+    assert all(r["ts"] == FIXED_TS and r["batch_id"] == 2 for r in stats.values())
+
+
+MALFORMED = [
+    ("not json at all", "unparseable JSON"),
+    ('{"sensor": "S1", "measure1": 1.0', "unparseable JSON"),
+    ("[1, 2, 3]", "unparseable JSON"),
+    (None, "empty message"),
+    ({"measure1": 1.0, "measure2": 2.0}, "missing sensor"),
+    (reading(None, 1.0, 2.0), "missing sensor"),
+    (reading("   ", 1.0, 2.0), "missing sensor"),
+    ({"sensor": "S1", "measure2": 2.0}, "missing measure1"),
+    (reading("S1", 1.0, None), "missing measure2"),
+    (reading("S1", "warm", 2.0), "non-numeric measure1"),
+    (reading("S1", 1.0, True), "non-numeric measure2"),
+    (reading("S1", {"v": 1}, 2.0), "non-numeric measure1"),
+    ('{"sensor": "S1", "measure1": NaN, "measure2": 2.0}', "non-finite measure1"),
+    ('{"sensor": "S1", "measure1": 1.0, "measure2": 1e400}', "non-finite measure2"),
+    ('{"sensor": "S1", "measure1": -Infinity, "measure2": 2.0}', "non-finite measure1"),
+    (reading("S1", "37.2", 2.0), "non-numeric measure (JSON string)"),
+]
+
+
+@pytest.mark.parametrize("message,reason", MALFORMED, ids=[reason + ":" + str(m)[:30] for m, reason in MALFORMED])
+def test_each_malformed_kind_is_rejected_with_raw_value_position_and_reason(spark, tables, message, reason):
+    run_batch(spark, tables, [message], batch_id=3, partition=1, first_offset=41)
+    rejected = rows(spark, tables["rejected"])
+    expected_raw = None if message is None else (message if isinstance(message, str) else json.dumps(message))
+    assert [(r["raw_value"], r["reason"], r["kafka_topic"], r["kafka_partition"], r["kafka_offset"], r["batch_id"]) for r in rejected] == [
+        (expected_raw, reason, "sensor-readings", 1, 41, 3)
+    ]
+    assert rows(spark, tables["data"]) == []
+    assert rows(spark, tables["stats"], order="sensor") == []
+
+
+def test_a_mixed_batch_loses_nothing_and_malformed_rows_do_not_touch_the_stats(spark, tables):
+    messages = [reading("S", 1.0, 1.0), "garbage", reading("S", 3.0, 3.0), reading("S", "x", 1.0), reading("S", 5.0, 5.0)]
+    run_batch(spark, tables, messages, batch_id=9)
+    assert [r["kafka_offset"] for r in rows(spark, tables["data"])] == [0, 2, 4]
+    assert [(r["kafka_offset"], r["reason"]) for r in rows(spark, tables["rejected"])] == [(1, "unparseable JSON"), (3, "non-numeric measure1")]
+    [stats] = rows(spark, tables["stats"], order="sensor")
+    assert (stats["measure1_avg"], stats["count_sensor"]) == (3.0, 3)
+
+
+def test_unicode_sensor_names_are_kept_exactly(spark, tables):
+    names = ["Capteur é", "温度センサー", "датчик 3", "🌡 sensor"]
+    run_batch(spark, tables, [reading(n, 1.0 + i, 2.0) for i, n in enumerate(names)])
+    assert [r["sensor"] for r in rows(spark, tables["data"])] == names
+    assert sorted(r["sensor"] for r in rows(spark, tables["stats"], order="sensor")) == sorted(names)
+
+
+def test_extra_fields_are_ignored_and_the_reading_is_valid(spark, tables):
+    run_batch(spark, tables, [reading("S1", 1.5, 2.5, unit="C", site={"room": 4}, tags=["a"])])
+    [row] = rows(spark, tables["data"])
+    assert (row["sensor"], row["measure1"], row["measure2"]) == ("S1", 1.5, 2.5)
+    assert rows(spark, tables["rejected"]) == []
+
+
+def test_a_replayed_batch_id_replaces_its_own_rows_and_leaves_other_batches_alone(spark, tables):
+    first = [reading("S1", 1.0, 1.0), reading("S2", 2.0, 2.0), "bad"]
+    run_batch(spark, tables, first, batch_id=7)
+    run_batch(spark, tables, [reading("S1", 9.0, 9.0)], batch_id=8, first_offset=3)
+    run_batch(spark, tables, first, batch_id=7)  # Spark re-runs batch 7 after a crash: same id, same offsets
+    data = rows(spark, tables["data"])
+    assert [(r["batch_id"], r["kafka_offset"]) for r in data] == [(7, 0), (7, 1), (8, 3)]
+    assert [(r["batch_id"], r["kafka_offset"]) for r in rows(spark, tables["rejected"])] == [(7, 2)]
+    stats = sorted((r["batch_id"], r["sensor"], r["count_sensor"]) for r in rows(spark, tables["stats"], order="sensor"))
+    assert stats == [(7, "S1", 1), (7, "S2", 1), (8, "S1", 1)]
+
+
+def finished_job_ids(spark, group):
+    """Jobs Spark ran in a job group, after the listener bus has delivered every event."""
+    spark.sparkContext._jsc.sc().listenerBus().waitUntilEmpty()
+    return list(spark.sparkContext.statusTracker().getJobIdsForGroup(group))
+
+
+def test_an_empty_batch_starts_no_spark_job_and_writes_nothing(spark, tables):
+    df = empty_kafka_batch(spark)
+    sc = spark.sparkContext
+    sc.setJobGroup("empty-batch", "empty batch must start no job")
+    try:
+        assert job.process_batch(df, 5, tables, kafka_sink={"topic": "never-used"}) is False
+        assert finished_job_ids(spark, "empty-batch") == []
+        # The same tracker sees a job when one runs, so the assertion above can fail.
+        df.count()
+        assert len(finished_job_ids(spark, "empty-batch")) >= 1
+    finally:
+        sc.setLocalProperty("spark.jobGroup.id", None)
+    assert rows(spark, tables["data"]) == []
+
+
+def test_stats_messages_are_json_keyed_by_sensor_with_the_batch_id(spark, tables):
+    valid = job.valid_rows(job.parse_readings(kafka_batch(spark, [reading("Ä 1", 2.0, 4.0), reading("Ä 1", 4.0, 6.0)])), 12)
+    [message] = job.stats_messages(job.sensor_stats(valid, 12, FIXED_TS)).collect()
+    assert message["key"] == "Ä 1"
+    body = json.loads(message["value"])
+    assert body["sensor"] == "Ä 1" and body["batch_id"] == 12 and body["count_sensor"] == 2
+    assert (body["measure1_avg"], body["measure2_avg"]) == (3.0, 5.0)
+    assert body["ts"].startswith("2026-01-02T03:04:05")

@@ -1,0 +1,43 @@
+// The stacks of one environment, each with its state backend. main.ts loops the selected environments through this.
+import { AzurermBackend, LocalBackend, type App, type TerraformStack } from "cdktf";
+import type { EnvironmentConfig } from "../config";
+import { EventHubsStack } from "./eventhubs-stack";
+
+/** The stacks created for one environment, in deployment order. */
+export interface EnvironmentStacks {
+  readonly eventhubs: EventHubsStack;
+}
+
+/** Name of a stack of an environment: `sensors-<env>-<part>`. */
+export function stackName(env: EnvironmentConfig, part: string): string {
+  return `${env.namePrefix}-${env.name}-${part}`;
+}
+
+/**
+ * Remote state in Azure Storage when the environment names a storage account (config or SENSORS_STATE_* variables),
+ * one blob per stack (`<keyPrefix>/<stack>.tfstate`); otherwise local state beside the synthesized stack.
+ */
+export function applyStateBackend(stack: TerraformStack, env: EnvironmentConfig): void {
+  const state = env.stateBackend;
+  const name = stack.node.id;
+  if (state.storageAccountName === undefined) {
+    new LocalBackend(stack, { path: `terraform.${name}.tfstate` });
+    return;
+  }
+  new AzurermBackend(stack, {
+    storageAccountName: state.storageAccountName,
+    resourceGroupName: state.resourceGroupName,
+    containerName: state.containerName,
+    key: `${state.keyPrefix}/${name}.tfstate`,
+    // Entra ID auth to the state blob (az login or OIDC), so no storage key is ever needed.
+    useAzureadAuth: true,
+    useOidc: state.useOidc ? true : undefined,
+  });
+}
+
+/** Creates this environment's stacks (each with its backend) and returns them. */
+export function addEnvironmentStacks(app: App, env: EnvironmentConfig): EnvironmentStacks {
+  const eventhubs = new EventHubsStack(app, stackName(env, "eventhubs"), { env });
+  applyStateBackend(eventhubs, env);
+  return { eventhubs };
+}

@@ -1,0 +1,118 @@
+// `sensors-<env>-eventhubs`: resource group, Event Hubs namespace (Kafka endpoint), the topics, and
+// least-privilege hub-scoped rules. Later stacks read its readonly properties (cross-stack references).
+import { Construct } from "constructs";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
+import { JOB_PRINCIPAL, READINGS_TOPIC, SIMULATOR_PRINCIPAL, STATS_CONSUMER_PRINCIPAL, STATS_TOPIC, type EnvironmentConfig } from "../config";
+import type { EventHubsAuthorizationRule } from "./constructs/eventhubs-authorization-rule";
+import { EventHubsNamespace } from "./constructs/eventhubs-namespace";
+
+/** Props of {@link EventHubsStack}. */
+export interface EventHubsStackProps {
+  /** The environment's validated config. */
+  readonly env: EnvironmentConfig;
+  /** Refuse `terraform destroy` of the namespace and hubs. @default true for an environment named prod, else false */
+  readonly preventDestroy?: boolean;
+}
+
+/** Output names are snake_case versions of principal and topic, e.g. aggregation_job_sensor_readings_connection_string. */
+const outputId = (...parts: string[]): string => parts.join("_").replace(/[^a-zA-Z0-9_]/g, "_");
+
+export class EventHubsStack extends TerraformStack {
+  public readonly resourceGroup: ResourceGroup;
+  public readonly namespace: EventHubsNamespace;
+  /** Namespace name. */
+  public readonly namespaceName: string;
+  /** `<namespace>.servicebus.windows.net`. */
+  public readonly namespaceFqdn: string;
+  /** Kafka bootstrap server, `<namespace>.servicebus.windows.net:9093`. */
+  public readonly kafkaBootstrap: string;
+  /** Topic the simulator writes and the job reads. */
+  public readonly readingsTopic: string = READINGS_TOPIC;
+  /** Topic the job writes its per-sensor stats to. */
+  public readonly statsTopic: string = STATS_TOPIC;
+  /** Every topic (event hub) name in the namespace. */
+  public readonly topicNames: readonly string[];
+  /** The job's connection string for reading sensor-readings (listen only, scoped to that hub; sensitive token). */
+  public readonly jobListenConnectionString: string;
+  /** The job's connection string for writing sensor-stats (send only, scoped to that hub; sensitive token). */
+  public readonly jobSendConnectionString: string;
+  /** The simulator's connection string (send only to sensor-readings), when the environment has that rule. */
+  public readonly simulatorSendConnectionString: string | undefined;
+  /** Stats consumers' connection string (listen only on sensor-stats), when the environment has that rule. */
+  public readonly statsConsumerListenConnectionString: string | undefined;
+
+  constructor(scope: Construct, id: string, props: EventHubsStackProps) {
+    super(scope, id);
+    const env = props.env;
+    const hubsConfig = env.eventHubs;
+    const preventDestroy = props.preventDestroy ?? env.name === "prod";
+
+    new AzurermProvider(this, "azurerm", { features: [{}] });
+    const tags = { ...env.tags, environment: env.name };
+    this.resourceGroup = new ResourceGroup(this, "resource-group", {
+      name: `rg-${env.namePrefix}-${env.name}-${env.uniqueSuffix}`,
+      location: env.location,
+      tags,
+    });
+
+    this.namespace = new EventHubsNamespace(this, "eventhubs", {
+      name: env.namespaceName,
+      resourceGroupName: this.resourceGroup.name,
+      location: env.location,
+      sku: env.capacity.sku,
+      capacity: env.capacity.units,
+      autoInflateMaximum: env.capacity.autoInflateMaximum,
+      publicNetworkAccess: hubsConfig.network.publicNetworkAccess,
+      defaultAction: hubsConfig.network.defaultAction,
+      ipRules: hubsConfig.network.ipRules,
+      trustedServiceAccess: hubsConfig.network.trustedServiceAccess,
+      tags,
+      preventDestroy,
+    });
+    this.namespaceName = this.namespace.namespaceName;
+    this.namespaceFqdn = this.namespace.fqdn;
+    this.kafkaBootstrap = this.namespace.kafkaBootstrap;
+
+    for (const [name, topic] of Object.entries(hubsConfig.topics)) {
+      this.namespace.addEventHub(name, { partitions: topic.partitions, retentionDays: topic.retentionDays });
+    }
+    this.topicNames = [...this.namespace.eventHubs.keys()];
+
+    const rules = new Map<string, EventHubsAuthorizationRule>();
+    for (const rule of env.hubRules) {
+      const created = this.namespace.eventHub(rule.topic).addAuthorizationRule(rule.principal, { send: rule.send, listen: rule.listen });
+      rules.set(`${rule.principal}/${rule.topic}`, created);
+      new TerraformOutput(this, outputId(rule.principal, rule.topic, "connection_string"), {
+        value: created.connectionString,
+        sensitive: true,
+        description: `Connection string of ${rule.principal} on ${rule.topic} (${[rule.send && "send", rule.listen && "listen"].filter(Boolean).join(" + ")})`,
+      });
+    }
+    const connectionString = (principal: string, topic: string): string | undefined => rules.get(`${principal}/${topic}`)?.connectionString;
+    // config/ guarantees the job's two rules exist.
+    this.jobListenConnectionString = connectionString(JOB_PRINCIPAL, READINGS_TOPIC) as string;
+    this.jobSendConnectionString = connectionString(JOB_PRINCIPAL, STATS_TOPIC) as string;
+    this.simulatorSendConnectionString = connectionString(SIMULATOR_PRINCIPAL, READINGS_TOPIC);
+    this.statsConsumerListenConnectionString = connectionString(STATS_CONSUMER_PRINCIPAL, STATS_TOPIC);
+    this.rules = rules;
+
+    new TerraformOutput(this, "namespace_name", { value: this.namespaceName });
+    new TerraformOutput(this, "namespace_fqdn", { value: this.namespaceFqdn });
+    new TerraformOutput(this, "kafka_bootstrap", { value: this.kafkaBootstrap });
+    new TerraformOutput(this, "readings_topic", { value: this.readingsTopic });
+    new TerraformOutput(this, "stats_topic", { value: this.statsTopic });
+    new TerraformOutput(this, "topic_names", { value: this.topicNames });
+  }
+
+  /** Every hub-scoped rule, keyed `<principal>/<topic>`. */
+  public readonly rules: ReadonlyMap<string, EventHubsAuthorizationRule>;
+
+  /** The (sensitive) connection string of a principal's rule on a topic; throws naming the rules there are. */
+  public connectionString(principal: string, topic: string): string {
+    const rule = this.rules.get(`${principal}/${topic}`);
+    if (rule === undefined) throw new Error(`No authorization rule for ${principal} on ${topic} (rules: ${[...this.rules.keys()].join(", ")})`);
+    return rule.connectionString;
+  }
+}

@@ -1,0 +1,148 @@
+import { App, Testing, TerraformOutput, TerraformStack } from "cdktf";
+import { loadEnvironment, loadEnvironments, type EnvironmentConfig } from "../../config";
+import { addEnvironmentStacks } from "../../stacks/environment-stacks";
+import { EventHubsStack } from "../../stacks/eventhubs-stack";
+
+type TfJson = {
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  output: Record<string, { value: unknown; sensitive?: boolean }>;
+  terraform: { backend: Record<string, Record<string, unknown>> };
+};
+
+const synthJson = (stack: TerraformStack): TfJson => JSON.parse(Testing.synth(stack)) as TfJson;
+const resources = (json: TfJson, type: string): Array<Record<string, unknown>> => Object.values(json.resource[type] ?? {});
+
+function stackFor(env: EnvironmentConfig): EventHubsStack {
+  return addEnvironmentStacks(Testing.app(), env).eventhubs;
+}
+
+const environments = loadEnvironments(undefined, { variables: {} });
+
+describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-eventhubs", (name, env) => {
+  const stack = stackFor(env);
+  const json = synthJson(stack);
+
+  it("is named sensors-<env>-eventhubs and has one resource group", () => {
+    expect(stack.node.id).toBe(`sensors-${name}-eventhubs`);
+    expect(resources(json, "azurerm_resource_group")).toEqual([
+      expect.objectContaining({ name: `rg-sensors-${name}-${env.uniqueSuffix}`, location: env.location }),
+    ]);
+  });
+
+  it("has a Kafka-capable namespace with TLS 1.2, local auth and the computed capacity", () => {
+    const [namespace, ...others] = resources(json, "azurerm_eventhub_namespace");
+    expect(others).toEqual([]);
+    expect(namespace).toMatchObject({
+      name: `sensors-${name}-${env.uniqueSuffix}`,
+      sku: env.eventHubs.sku,
+      capacity: env.capacity.units,
+      minimum_tls_version: "1.2",
+      local_authentication_enabled: true,
+      auto_inflate_enabled: env.capacity.autoInflateMaximum !== undefined,
+      tags: expect.objectContaining({ environment: name, project: "bdc-sensor-streaming" }),
+    });
+    expect(["Standard", "Premium"]).toContain(namespace?.sku);
+    expect(namespace?.maximum_throughput_units).toBe(env.capacity.autoInflateMaximum);
+    expect(namespace?.network_rulesets).toEqual([
+      expect.objectContaining({
+        default_action: env.eventHubs.network.defaultAction,
+        ip_rule: env.eventHubs.network.ipRules.map((ip_mask) => ({ ip_mask, action: "Allow" })),
+      }),
+    ]);
+  });
+
+  it("has sensor-readings and sensor-stats with partitions and retention from config", () => {
+    const hubs = resources(json, "azurerm_eventhub");
+    expect(hubs.map((hub) => hub.name).sort()).toEqual(["sensor-readings", "sensor-stats"]);
+    for (const hub of hubs) {
+      const topic = env.eventHubs.topics[hub.name as string];
+      expect(hub.partition_count).toBe(topic?.partitions);
+      const retention = hub.message_retention ?? (hub.retention_description as { retention_time_in_hours: number }).retention_time_in_hours / 24;
+      expect(retention).toBe(topic?.retentionDays);
+    }
+  });
+
+  it("grants least privilege: hub-scoped rules, exactly the pipeline's rights, never manage, no namespace rule", () => {
+    expect(resources(json, "azurerm_eventhub_namespace_authorization_rule")).toEqual([]);
+    const hubIds = Object.fromEntries(Object.entries(json.resource.azurerm_eventhub ?? {}).map(([id, hub]) => [`\${azurerm_eventhub.${id}.name}`, hub.name]));
+    const rules = resources(json, "azurerm_eventhub_authorization_rule").map((rule) => ({
+      principal: rule.name,
+      topic: hubIds[rule.eventhub_name as string],
+      send: rule.send,
+      listen: rule.listen,
+      manage: rule.manage,
+    }));
+    expect(rules.sort((a, b) => `${a.principal}/${a.topic}`.localeCompare(`${b.principal}/${b.topic}`))).toEqual([
+      { principal: "aggregation-job", topic: "sensor-readings", send: false, listen: true, manage: false },
+      { principal: "aggregation-job", topic: "sensor-stats", send: true, listen: false, manage: false },
+      { principal: "simulator", topic: "sensor-readings", send: true, listen: false, manage: false },
+      { principal: "stats-consumer", topic: "sensor-stats", send: false, listen: true, manage: false },
+    ]);
+  });
+
+  it("outputs FQDN, Kafka bootstrap and topics in clear, connection strings only as sensitive outputs", () => {
+    const fqdn = `sensors-${name}-${env.uniqueSuffix}.servicebus.windows.net`;
+    expect(json.output.namespace_fqdn?.value).toBe(fqdn);
+    expect(json.output.kafka_bootstrap?.value).toBe(`${fqdn}:9093`);
+    expect(json.output.topic_names?.value).toEqual(["sensor-readings", "sensor-stats"]);
+    const secretOutputs = Object.entries(json.output).filter(([, output]) => JSON.stringify(output.value).includes("connection_string"));
+    expect(secretOutputs.map(([id]) => id).sort()).toEqual([
+      "aggregation_job_sensor_readings_connection_string",
+      "aggregation_job_sensor_stats_connection_string",
+      "simulator_sensor_readings_connection_string",
+      "stats_consumer_sensor_stats_connection_string",
+    ]);
+    for (const [, output] of secretOutputs) expect(output.sensitive).toBe(true);
+    // Nothing reads the namespace's root key.
+    expect(JSON.stringify(json)).not.toMatch(/default_primary|RootManageSharedAccessKey/);
+  });
+
+  it(`${name === "prod" ? "has" : "has no"} prevent_destroy on the namespace and hubs`, () => {
+    const protectedResources = [...resources(json, "azurerm_eventhub_namespace"), ...resources(json, "azurerm_eventhub")];
+    for (const resource of protectedResources) {
+      expect(resource.lifecycle).toEqual(name === "prod" ? { prevent_destroy: true } : undefined);
+    }
+  });
+
+  it("exposes the values later stacks need as readonly properties", () => {
+    expect(stack.namespaceName).toBe(`sensors-${name}-${env.uniqueSuffix}`);
+    expect(stack.kafkaBootstrap).toBe(`sensors-${name}-${env.uniqueSuffix}.servicebus.windows.net:9093`);
+    expect([stack.readingsTopic, stack.statsTopic]).toEqual(["sensor-readings", "sensor-stats"]);
+    expect(stack.topicNames).toEqual(["sensor-readings", "sensor-stats"]);
+    expect(stack.simulatorSendConnectionString).toBe(stack.connectionString("simulator", "sensor-readings"));
+    expect(() => stack.connectionString("simulator", "sensor-stats")).toThrow("No authorization rule for simulator on sensor-stats");
+  });
+});
+
+describe("state backend", () => {
+  it("is local per stack by default", () => {
+    const json = synthJson(stackFor(loadEnvironment("dev", { variables: {} })));
+    expect(json.terraform.backend).toEqual({ local: { path: "terraform.sensors-dev-eventhubs.tfstate" } });
+  });
+
+  it("is azurerm with a distinct key per stack when a pipeline sets SENSORS_STATE_* (no code edited)", () => {
+    const variables = { SENSORS_STATE_STORAGE_ACCOUNT: "sensorsstate", SENSORS_STATE_RESOURCE_GROUP: "rg-tfstate", SENSORS_STATE_USE_OIDC: "true" };
+    const keys = loadEnvironments(undefined, { variables }).map((env) => {
+      const backend = synthJson(stackFor(env)).terraform.backend.azurerm;
+      expect(backend).toMatchObject({ storage_account_name: "sensorsstate", resource_group_name: "rg-tfstate", container_name: "tfstate", use_azuread_auth: true, use_oidc: true });
+      return backend?.key;
+    });
+    expect(keys).toEqual(["sensors/sensors-dev-eventhubs.tfstate", "sensors/sensors-staging-eventhubs.tfstate", "sensors/sensors-prod-eventhubs.tfstate"]);
+  });
+});
+
+describe("cross-stack use by a later stack", () => {
+  it("turns the job's connection string into a sensitive output read through remote state", () => {
+    const app: App = Testing.app();
+    const env = loadEnvironment("dev", { variables: {} });
+    const { eventhubs } = addEnvironmentStacks(app, env);
+    const consumer = new TerraformStack(app, "consumer");
+    new TerraformOutput(consumer, "uses", { value: eventhubs.jobListenConnectionString, sensitive: true });
+    app.synth();
+    const producerJson = synthJson(eventhubs);
+    const crossOutputs = Object.entries(producerJson.output).filter(([id]) => id.startsWith("cross-stack-output-"));
+    expect(crossOutputs).toHaveLength(1);
+    expect(crossOutputs[0]?.[1]).toMatchObject({ sensitive: true, value: expect.stringContaining("primary_connection_string") });
+    expect(Testing.synth(consumer)).toHaveDataSourceWithProperties({ tfResourceType: "terraform_remote_state" } as never, { backend: "local" });
+  });
+});

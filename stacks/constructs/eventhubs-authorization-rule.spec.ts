@@ -1,4 +1,6 @@
 import { Testing } from "cdktf";
+// Brings the typings of cdktf's jest matchers (registered in test/setup-cdktf-matchers.ts) into scope.
+import type {} from "cdktf/lib/testing/adapters/jest";
 import { EventhubAuthorizationRule } from "@cdktf/provider-azurerm/lib/eventhub-authorization-rule";
 import { EventHubsAuthorizationRule } from "./eventhubs-authorization-rule";
 

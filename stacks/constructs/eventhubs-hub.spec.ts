@@ -1,4 +1,6 @@
 import { Testing } from "cdktf";
+// Brings the typings of cdktf's jest matchers (registered in test/setup-cdktf-matchers.ts) into scope.
+import type {} from "cdktf/lib/testing/adapters/jest";
 import { Eventhub } from "@cdktf/provider-azurerm/lib/eventhub";
 import { EventhubAuthorizationRule } from "@cdktf/provider-azurerm/lib/eventhub-authorization-rule";
 import { EventHubsHub } from "./eventhubs-hub";

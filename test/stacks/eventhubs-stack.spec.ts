@@ -1,4 +1,6 @@
-import { App, Testing, TerraformOutput, TerraformStack } from "cdktf";
+import { App, DataTerraformRemoteStateLocal, Testing, TerraformOutput, TerraformStack } from "cdktf";
+// Brings the typings of cdktf's jest matchers (registered in test/setup-cdktf-matchers.ts) into scope.
+import type {} from "cdktf/lib/testing/adapters/jest";
 import { loadEnvironment, loadEnvironments, type EnvironmentConfig } from "../../config";
 import { addEnvironmentStacks } from "../../stacks/environment-stacks";
 import { EventHubsStack } from "../../stacks/eventhubs-stack";
@@ -143,6 +145,6 @@ describe("cross-stack use by a later stack", () => {
     const crossOutputs = Object.entries(producerJson.output).filter(([id]) => id.startsWith("cross-stack-output-"));
     expect(crossOutputs).toHaveLength(1);
     expect(crossOutputs[0]?.[1]).toMatchObject({ sensitive: true, value: expect.stringContaining("primary_connection_string") });
-    expect(Testing.synth(consumer)).toHaveDataSourceWithProperties({ tfResourceType: "terraform_remote_state" } as never, { backend: "local" });
+    expect(Testing.synth(consumer)).toHaveDataSourceWithProperties(DataTerraformRemoteStateLocal, { backend: "local" });
   });
 });

@@ -1,0 +1,102 @@
+/** Submitting Livy batches and waiting for them, with progress; failures carry the batch's log tail. */
+import { DeployError } from "./errors";
+import { ALIVE_STATES, type Batch, type BatchRequest, type BatchState, type LivyClient } from "./livy-client";
+import type { Progress } from "./progress";
+
+export interface WaitTiming {
+  pollSeconds: number;
+  timeoutSeconds: number;
+  /** After `running`, how long the batch must stay alive to count as started (streaming only). */
+  graceSeconds?: number;
+}
+
+export type Sleep = (ms: number) => Promise<void>;
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class BatchFailedError extends DeployError {
+  constructor(
+    readonly batchId: number,
+    readonly state: BatchState | "timeout",
+    readonly logTail: string[],
+    what: string,
+  ) {
+    super(`${what} (Livy batch ${batchId}) ended in state ${state}; log tail:\n${logTail.map((l) => `  | ${l}`).join("\n")}`);
+    this.name = "BatchFailedError";
+  }
+}
+
+export class BatchRunner {
+  submissions = 0;
+
+  constructor(
+    private readonly livy: LivyClient,
+    private readonly progress: Progress,
+    private readonly sleep: Sleep = realSleep,
+  ) {}
+
+  /** All batches (alive or finished) with this name. */
+  async findByName(name: string): Promise<Batch[]> {
+    return (await this.livy.listBatches()).filter((b) => b.name === name);
+  }
+
+  async submit(request: BatchRequest, what: string): Promise<Batch> {
+    this.progress.step("livy", `submitting ${what} as batch "${request.name}" (${request.file})`);
+    const batch = await this.livy.createBatch(request);
+    this.submissions += 1;
+    this.progress.step("livy", `${what} is batch ${batch.id} (${batch.state})`);
+    return batch;
+  }
+
+  /** Deletes batches (kills the alive ones; frees the name of finished ones). */
+  async remove(batches: readonly Batch[], why: string): Promise<void> {
+    for (const b of batches) {
+      this.progress.step("livy", `${why}: deleting batch ${b.id} (${b.state})`);
+      await this.livy.deleteBatch(b.id);
+    }
+  }
+
+  /** Waits for `success` (a one-shot batch); throws BatchFailedError with the log tail otherwise. */
+  async waitForSuccess(id: number, what: string, timing: WaitTiming): Promise<void> {
+    await this.poll(id, what, timing, (state) => (state === "success" ? "done" : ALIVE_STATES.has(state) ? "wait" : "failed"));
+  }
+
+  /** Waits for `running`, then for the grace period in which it must stay alive. */
+  async waitForRunning(id: number, what: string, timing: WaitTiming): Promise<void> {
+    await this.poll(id, what, timing, (state) => (state === "running" ? "done" : ALIVE_STATES.has(state) ? "wait" : "failed"));
+    const grace = timing.graceSeconds ?? 0;
+    if (grace <= 0) return;
+    this.progress.step("livy", `${what} (batch ${id}) is running; checking it stays up for ${grace}s`);
+    const until = Date.now() + grace * 1000;
+    while (Date.now() < until) {
+      await this.sleep(Math.min(timing.pollSeconds * 1000, Math.max(0, until - Date.now())));
+      const state = await this.livy.getState(id);
+      if (!ALIVE_STATES.has(state)) throw await this.failure(id, state, `${what} stopped during its start grace period`);
+    }
+    this.progress.step("livy", `${what} (batch ${id}) started`);
+  }
+
+  private async poll(id: number, what: string, timing: WaitTiming, judge: (s: BatchState) => "done" | "wait" | "failed"): Promise<void> {
+    const deadline = Date.now() + timing.timeoutSeconds * 1000;
+    let last: BatchState | undefined;
+    for (;;) {
+      const state = await this.livy.getState(id);
+      if (state !== last) this.progress.step("livy", `${what} (batch ${id}): ${state}`);
+      last = state;
+      const verdict = judge(state);
+      if (verdict === "done") return;
+      if (verdict === "failed") throw await this.failure(id, state, what);
+      if (Date.now() > deadline) throw await this.failure(id, "timeout", `${what} not ready after ${timing.timeoutSeconds}s`);
+      await this.sleep(timing.pollSeconds * 1000);
+    }
+  }
+
+  private async failure(id: number, state: BatchState | "timeout", what: string): Promise<BatchFailedError> {
+    let tail: string[];
+    try {
+      tail = await this.livy.getLogTail(id, 40);
+    } catch (err) {
+      tail = [`(log unavailable: ${(err as Error).message})`];
+    }
+    return new BatchFailedError(id, state, tail, what);
+  }
+}

@@ -1,0 +1,25 @@
+/** Builds the gateway clients (WebHDFS, Livy) from a plan and the gateway credentials. */
+import type { Dispatcher } from "undici";
+import { gatewayUrl, type GatewayCredentials } from "./gateway";
+import { createDispatcher } from "./http";
+import { LivyClient } from "./livy-client";
+import type { DeployPlanConfig } from "./plan-config";
+import { WebHdfsClient } from "./webhdfs-client";
+
+export interface GatewayClients {
+  hdfs: WebHdfsClient;
+  livy: LivyClient;
+  dispatcher: Dispatcher;
+  close(): Promise<void>;
+}
+
+export function gatewayClients(plan: DeployPlanConfig, credentials: GatewayCredentials, caBundlePath = plan.gatewayCaBundlePath): GatewayClients {
+  const dispatcher = createDispatcher({ caBundlePath, retry: plan.retry });
+  const gateway = { url: gatewayUrl(plan.gatewayUrl), credentials, dispatcher };
+  return {
+    hdfs: new WebHdfsClient(gateway),
+    livy: new LivyClient(gateway),
+    dispatcher,
+    close: () => dispatcher.close(),
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * Puts the artifact, the job config and the JAAS file into HDFS, uploading only what differs.
+ * Each uploaded file gets a `<file>.sha256` beside it (WebHDFS's checksum is an MD5-of-CRCs, not a
+ * file hash), so a later deploy can tell "same content" without downloading the file.
+ */
+import { posix } from "node:path";
+import type { ArtifactFileData, LoadedArtifact } from "./artifact-source";
+import type { FileRecord } from "./deploy-state";
+import { sha256 } from "./manifest";
+import { formatBytes, type Progress } from "./progress";
+import type { FileStatus, WebHdfsClient } from "./webhdfs-client";
+
+export interface UploadCounters {
+  uploadedFiles: number;
+  uploadedBytes: number;
+  skippedFiles: number;
+}
+
+export function newCounters(): UploadCounters {
+  return { uploadedFiles: 0, uploadedBytes: 0, skippedFiles: 0 };
+}
+
+interface Placed {
+  target: string;
+  sha256: string;
+  data: Buffer;
+}
+
+export function jobDir(jobRoot: string, hash: string): string {
+  return `${jobRoot}/${hash}`;
+}
+
+/** Where each artifact file goes: jars by file name into the jars dir, job files into the job dir. */
+export function placements(artifact: LoadedArtifact, jarsDir: string, jobRoot: string): { dir: string; files: Placed[] }[] {
+  const jobs = jobDir(jobRoot, artifact.manifest.hash);
+  const place = (f: ArtifactFileData, dir: string): Placed => ({ target: `${dir}/${posix.basename(f.path)}`, sha256: f.sha256, data: f.data });
+  const jarFiles = artifact.files.filter((f) => f.kind === "jar").map((f) => place(f, jarsDir));
+  const jobFiles = artifact.files.filter((f) => f.kind === "job").map((f) => ({ ...place(f, jobs), target: `${jobs}/${f.path}` }));
+  // manifest.json goes last: its presence marks a complete job directory.
+  jobFiles.push({ target: `${jobs}/manifest.json`, sha256: sha256(artifact.manifestJson), data: artifact.manifestJson });
+  return [
+    { dir: jarsDir, files: jarFiles },
+    { dir: jobs, files: jobFiles },
+  ];
+}
+
+/** Uploads what differs; returns a record of every placed file (for the next deploy's fast check). */
+export async function syncArtifact(
+  hdfs: WebHdfsClient,
+  artifact: LoadedArtifact,
+  dirs: { jarsDir: string; jobRoot: string },
+  known: Readonly<Record<string, FileRecord>>,
+  counters: UploadCounters,
+  progress: Progress,
+): Promise<Record<string, FileRecord>> {
+  const records: Record<string, FileRecord> = {};
+  for (const group of placements(artifact, dirs.jarsDir, dirs.jobRoot)) {
+    let listing = await hdfs.listStatus(group.dir);
+    if (listing === undefined) {
+      await hdfs.mkdirs(group.dir, "755");
+      listing = new Map();
+    }
+    let uploaded = false;
+    for (const file of group.files) {
+      const name = posix.basename(file.target);
+      if (await isSame(hdfs, file, listing.get(name), listing.has(`${name}.sha256`), known[file.target])) {
+        counters.skippedFiles += 1;
+        progress.step("upload", `unchanged ${file.target}`);
+        continue;
+      }
+      progress.step("upload", `${file.target} (${formatBytes(file.data.length)})`);
+      counters.uploadedBytes += await hdfs.create(file.target, file.data);
+      counters.uploadedBytes += await hdfs.create(`${file.target}.sha256`, Buffer.from(`${file.sha256}\n`));
+      counters.uploadedFiles += 1;
+      uploaded = true;
+    }
+    if (uploaded) listing = (await hdfs.listStatus(group.dir)) ?? new Map();
+    for (const file of group.files) {
+      const st = listing.get(posix.basename(file.target));
+      if (st) records[file.target] = { sha256: file.sha256, length: st.length, modificationTime: st.modificationTime };
+    }
+  }
+  return records;
+}
+
+/** Same content: the state's record still matches (no call), or the sidecar says so (one read). */
+async function isSame(
+  hdfs: WebHdfsClient,
+  file: Placed,
+  status: FileStatus | undefined,
+  hasSidecar: boolean,
+  record: FileRecord | undefined,
+): Promise<boolean> {
+  if (status === undefined || status.length !== file.data.length) return false;
+  if (record && record.sha256 === file.sha256 && record.length === status.length && record.modificationTime === status.modificationTime) return true;
+  if (!hasSidecar) return false;
+  const sidecar = await hdfs.open(`${file.target}.sha256`);
+  return sidecar !== undefined && sidecar.toString("utf8").trim() === file.sha256;
+}
+
+/** Writes the non-secret job config under a content-addressed name; returns its path and whether it was written. */
+export async function syncJobConfig(
+  hdfs: WebHdfsClient,
+  configDir: string,
+  config: object,
+  counters: UploadCounters,
+  progress: Progress,
+): Promise<{ path: string; written: boolean }> {
+  const data = Buffer.from(`${JSON.stringify(config, null, 2)}\n`);
+  const path = `${configDir}/job-config-${sha256(data).slice(0, 16)}.json`;
+  const listing = await hdfs.listStatus(configDir);
+  const existing = listing?.get(posix.basename(path));
+  if (existing && existing.length === data.length) {
+    progress.step("config", `unchanged ${path}`);
+    return { path, written: false };
+  }
+  if (listing === undefined) await hdfs.mkdirs(configDir, "755");
+  counters.uploadedBytes += await hdfs.create(path, data, { permission: "644" });
+  counters.uploadedFiles += 1;
+  progress.step("config", `wrote ${path} (${formatBytes(data.length)})`);
+  return { path, written: true };
+}
+
+/**
+ * Writes the JAAS line to `path`, created with mode 600 from the start (never briefly readable),
+ * in a 700 directory. Skips when the file already holds the same line; fixes a wider mode.
+ */
+export async function syncJaasFile(
+  hdfs: WebHdfsClient,
+  path: string,
+  jaasLine: string,
+  counters: UploadCounters,
+  progress: Progress,
+): Promise<{ written: boolean }> {
+  const data = Buffer.from(`${jaasLine}\n`);
+  const dir = posix.dirname(path);
+  const listing = await hdfs.listStatus(dir);
+  const status = listing?.get(posix.basename(path));
+  if (status && status.length === data.length) {
+    const current = await hdfs.open(path);
+    if (current !== undefined && current.equals(data)) {
+      if (status.permission !== "600") {
+        await hdfs.setPermission(path, "600");
+        progress.step("secret", `restricted ${path} to mode 600 (was ${status.permission})`);
+      } else {
+        progress.step("secret", `unchanged ${path} (mode 600)`);
+      }
+      return { written: false };
+    }
+  }
+  if (listing === undefined) await hdfs.mkdirs(dir, "700");
+  counters.uploadedBytes += await hdfs.create(path, data, { permission: "600", overwrite: true });
+  counters.uploadedFiles += 1;
+  const after = await hdfs.getFileStatus(path);
+  if (after?.permission !== "600") await hdfs.setPermission(path, "600");
+  progress.step("secret", `wrote the Event Hubs JAAS file ${path} (mode 600)`);
+  return { written: true };
+}

@@ -1,0 +1,108 @@
+/**
+ * Livy batches over the BDC gateway: `<gateway>/gateway/default/livy/v1`. Every call sends
+ * `X-Requested-By` (Livy's CSRF protection rejects POST/DELETE without it behind Knox).
+ */
+import { basicAuth, type Gateway } from "./gateway";
+import { HttpStatusError } from "./errors";
+import { send, statusError, type HttpRequest } from "./http";
+
+export const LIVY_PREFIX = "/gateway/default/livy/v1";
+const REQUESTED_BY = "bdc-sensor-deployer";
+
+/** Livy batch states (Livy REST API, "Session State"). */
+export type BatchState =
+  | "not_started"
+  | "starting"
+  | "recovering"
+  | "idle"
+  | "running"
+  | "busy"
+  | "shutting_down"
+  | "error"
+  | "dead"
+  | "killed"
+  | "success";
+
+/** States in which a batch is (or will be) running. */
+export const ALIVE_STATES: ReadonlySet<BatchState> = new Set(["not_started", "starting", "recovering", "idle", "running", "busy"]);
+
+export interface Batch {
+  id: number;
+  name: string | null;
+  state: BatchState;
+  appId: string | null;
+}
+
+/** Body of POST /batches (Livy REST API). Never put a secret here: Livy shows it in its UI and logs. */
+export interface BatchRequest {
+  file: string;
+  name: string;
+  args?: string[];
+  jars?: string[];
+  pyFiles?: string[];
+  files?: string[];
+  driverMemory?: string;
+  driverCores?: number;
+  executorMemory?: string;
+  executorCores?: number;
+  numExecutors?: number;
+  conf?: Record<string, string>;
+}
+
+export class LivyClient {
+  constructor(private readonly gateway: Gateway) {}
+
+  async listBatches(): Promise<Batch[]> {
+    const res = await this.call({ method: "GET", path: "/batches?from=0&size=1000" });
+    return (JSON.parse(res) as { sessions: Batch[] }).sessions;
+  }
+
+  async getBatch(id: number): Promise<Batch> {
+    return JSON.parse(await this.call({ method: "GET", path: `/batches/${id}` })) as Batch;
+  }
+
+  async createBatch(request: BatchRequest): Promise<Batch> {
+    return JSON.parse(await this.call({ method: "POST", path: "/batches", body: JSON.stringify(request) }, 201)) as Batch;
+  }
+
+  /** Kills and forgets the batch; a batch that is already gone counts as deleted. */
+  async deleteBatch(id: number): Promise<void> {
+    try {
+      await this.call({ method: "DELETE", path: `/batches/${id}` });
+    } catch (err) {
+      if (err instanceof HttpStatusError && err.status === 404) return;
+      throw err;
+    }
+  }
+
+  async getState(id: number): Promise<BatchState> {
+    return (JSON.parse(await this.call({ method: "GET", path: `/batches/${id}/state` })) as { state: BatchState }).state;
+  }
+
+  /** The last `lines` lines of the batch's log (spark-submit output). */
+  async getLogTail(id: number, lines = 40): Promise<string[]> {
+    const res = JSON.parse(await this.call({ method: "GET", path: `/batches/${id}/log?size=${lines}` })) as {
+      log: string[];
+      total?: number;
+    };
+    return res.log.slice(-lines);
+  }
+
+  private async call(c: { method: HttpRequest["method"]; path: string; body?: string }, expected = 200): Promise<string> {
+    const url = new URL(`${LIVY_PREFIX}${c.path}`, this.gateway.url);
+    const req: HttpRequest = {
+      method: c.method,
+      url,
+      label: `${LIVY_PREFIX}${url.pathname.slice(LIVY_PREFIX.length)} (Livy)`,
+      headers: {
+        authorization: basicAuth(this.gateway.credentials),
+        "x-requested-by": REQUESTED_BY,
+        ...(c.body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      body: c.body,
+    };
+    const res = await send(this.gateway.dispatcher, req);
+    if (res.status !== expected && !(expected === 201 && res.status === 200)) throw statusError(req, res);
+    return res.body.toString("utf8");
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * In-cluster entry, bundled into one file (bundle.ts): `node deployer.js deploy|ensure --plan plan.json`.
+ * Secrets come only from the environment (the Kubernetes Secret). Exit 0 on success; otherwise
+ * non-zero with the reason on stderr, so the Job (and Terraform's wait_for_completion) fails.
+ */
+import { readFileSync } from "node:fs";
+import { Argument, Command, Option } from "commander";
+import type { DeployMode } from "./deploy";
+import { parseDeployPlan } from "./plan-config";
+import { redact } from "./progress";
+import { runFromEnvironment } from "./run";
+import { secretsInEnvironment } from "./secrets";
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command("deployer")
+    .description("Deploys the sensor-aggregation job into a BDC through its gateway (WebHDFS + Livy)")
+    .addArgument(new Argument("<mode>", "deploy: put the plan's artifact live; ensure: restart it if no batch is alive").choices(["deploy", "ensure"]))
+    .requiredOption("--plan <file>", "plan.json written by the bdc stack")
+    .addOption(new Option("--artifact <dir-or-url>", "artifact location (default: the plan's artifact base URL)"))
+    .option("--dry-run", "print the plan and exit", false)
+    .exitOverride();
+  try {
+    program.parse(argv, { from: "user" });
+  } catch (err) {
+    return (err as { exitCode?: number }).exitCode ?? 2;
+  }
+  const opts = program.opts<{ plan: string; artifact?: string; dryRun: boolean }>();
+  try {
+    const plan = parseDeployPlan(readFileSync(opts.plan, "utf8"), opts.plan);
+    await runFromEnvironment({ plan, mode: program.processedArgs[0] as DeployMode, artifact: opts.artifact, dryRun: opts.dryRun });
+    return 0;
+  } catch (err) {
+    process.stderr.write(`deployer: ${maskAll((err as Error).message)}\n`);
+    return 1;
+  }
+}
+
+/** Masks any secret from the environment that a message might still carry. */
+function maskAll(text: string): string {
+  return redact(text, secretsInEnvironment(process.env));
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,165 @@
+/**
+ * The deploy plan (`plan.json`): everything the deployer needs except secrets, as plain JSON.
+ * `deployPlanConfig()` builds it from an environment's config at synth (it is pure: the bdc stack
+ * may pass Terraform tokens as strings); `parseDeployPlan()` validates it where it is read.
+ */
+import * as z from "zod/mini";
+import { DeployError } from "./errors";
+import { manifestSchema, type Manifest } from "./manifest";
+
+/** Where the in-cluster Job mounts the gateway CA bundle, when the environment configures one. */
+export const IN_CLUSTER_CA_PATH = "/deployer/ca/gateway-ca.crt";
+/** Placeholder in `hdfs.jaasPath` for the gateway user (known only at run time, from the Secret). */
+export const USER_PLACEHOLDER = "{user}";
+
+/** The environment fields the plan reads; `EnvironmentConfig` (config/index.ts) satisfies it. */
+export interface PlanEnvironment {
+  readonly name: string;
+  readonly bdc: {
+    readonly gatewayUrl: string;
+    readonly gatewayCaBundlePath?: string;
+    readonly spark: {
+      readonly executors: number;
+      readonly executorCores: number;
+      readonly executorMemory: string;
+      readonly driverCores: number;
+      readonly driverMemory: string;
+      readonly conf: Readonly<Record<string, string>>;
+    };
+    readonly job: {
+      readonly checkpointLocation: string;
+      readonly startingOffsets: string;
+      readonly maxOffsetsPerTrigger: number;
+      readonly triggerInterval: string;
+      readonly database: string;
+    };
+  };
+}
+
+export interface PlanEventHubs {
+  /** Kafka bootstrap, `<namespace>.servicebus.windows.net:9093`. */
+  bootstrap: string;
+  inputTopic: string;
+  outputTopic: string;
+}
+
+const jobConfigSchema = z.object({
+  bootstrap_servers: z.string().check(z.minLength(1)),
+  input_topic: z.string().check(z.minLength(1)),
+  output_topic: z.string().check(z.minLength(1)),
+  security_protocol: z.enum(["SASL_SSL", "PLAINTEXT"]),
+  jaas_config_path: z.string().check(z.minLength(1)),
+  checkpoint_location: z.string().check(z.minLength(1)),
+  starting_offsets: z.string().check(z.minLength(1)),
+  max_offsets_per_trigger: z.int().check(z.positive()),
+  trigger_interval: z.string().check(z.minLength(1)),
+  database: z.string().check(z.minLength(1)),
+  data_table: z.string().check(z.minLength(1)),
+  rejected_table: z.string().check(z.minLength(1)),
+  stats_table: z.string().check(z.minLength(1)),
+  query_name: z.string().check(z.minLength(1)),
+});
+
+export const deployPlanSchema = z.object({
+  version: z.literal(1),
+  environment: z.string().check(z.minLength(1)),
+  gatewayUrl: z.string().check(z.regex(/^https:\/\//, { error: "an https:// URL" })),
+  gatewayCaBundlePath: z.optional(z.string().check(z.minLength(1))),
+  artifact: z.object({ baseUrl: z.string().check(z.minLength(1)), hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)), manifest: manifestSchema }),
+  hdfs: z.object({
+    /** Prefix that turns an HDFS path into a URI Spark resolves on the cluster's default file system. */
+    uriPrefix: z.string(),
+    jarsDir: z.string().check(z.startsWith("/")),
+    jobRoot: z.string().check(z.startsWith("/")),
+    configDir: z.string().check(z.startsWith("/")),
+    stateDir: z.string().check(z.startsWith("/")),
+    jaasPath: z.string().check(z.startsWith("/")),
+  }),
+  /** docs/interfaces.md §3, without secrets; `jaas_config_path` may hold the {user} placeholder. */
+  job: jobConfigSchema,
+  spark: z.object({
+    executors: z.int().check(z.positive()),
+    executorCores: z.int().check(z.positive()),
+    executorMemory: z.string(),
+    driverCores: z.int().check(z.positive()),
+    driverMemory: z.string(),
+    conf: z.record(z.string(), z.string()),
+  }),
+  batchName: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]*$/)),
+  timing: z.object({
+    /** How long a new streaming batch must stay running before the deploy counts it as started. */
+    startGraceSeconds: z.number().check(z.nonnegative()),
+    /** Livy state polling interval. */
+    pollSeconds: z.number().check(z.positive()),
+    /** Limit for a batch to reach `running` (streaming) or `success` (create tables). */
+    startTimeoutSeconds: z.number().check(z.positive()),
+    createTablesTimeoutSeconds: z.number().check(z.positive()),
+  }),
+  retry: z.object({ maxRetries: z.int().check(z.nonnegative()), minTimeoutMs: z.number().check(z.nonnegative()), maxTimeoutMs: z.number().check(z.positive()) }),
+});
+
+export type DeployPlanConfig = z.infer<typeof deployPlanSchema>;
+export type JobConfig = DeployPlanConfig["job"];
+
+/** The plan for one environment and artifact. Pure: no I/O, tokens pass through as strings. */
+export function deployPlanConfig(
+  env: PlanEnvironment,
+  manifest: Manifest,
+  artifactBaseUrl: string,
+  eventhubs: PlanEventHubs,
+): DeployPlanConfig {
+  const appRoot = "/apps/ETL-Pipelines/sensor-aggregation";
+  const jaasPath = `/user/${USER_PLACEHOLDER}/.sensor-aggregation/${env.name}/jaas.conf`;
+  const job = env.bdc.job;
+  return {
+    version: 1,
+    environment: env.name,
+    gatewayUrl: env.bdc.gatewayUrl,
+    ...(env.bdc.gatewayCaBundlePath !== undefined ? { gatewayCaBundlePath: IN_CLUSTER_CA_PATH } : {}),
+    artifact: { baseUrl: artifactBaseUrl, hash: manifest.hash, manifest },
+    hdfs: {
+      uriPrefix: "hdfs://",
+      jarsDir: "/apps/jars",
+      jobRoot: appRoot,
+      configDir: `${appRoot}/config/${env.name}`,
+      stateDir: `${appRoot}/deployments/${env.name}`,
+      jaasPath,
+    },
+    job: {
+      bootstrap_servers: eventhubs.bootstrap,
+      input_topic: eventhubs.inputTopic,
+      output_topic: eventhubs.outputTopic,
+      security_protocol: "SASL_SSL",
+      jaas_config_path: jaasPath,
+      checkpoint_location: job.checkpointLocation,
+      starting_offsets: job.startingOffsets,
+      max_offsets_per_trigger: job.maxOffsetsPerTrigger,
+      trigger_interval: job.triggerInterval,
+      database: job.database,
+      data_table: "sensor_data",
+      rejected_table: "sensor_data_rejected",
+      stats_table: "sensor_data_stats",
+      query_name: `sensor-aggregation-${env.name}`,
+    },
+    spark: { ...env.bdc.spark, conf: { ...env.bdc.spark.conf } },
+    batchName: `sensor-aggregation-${env.name}`,
+    timing: { startGraceSeconds: 45, pollSeconds: 5, startTimeoutSeconds: 600, createTablesTimeoutSeconds: 900 },
+    retry: { maxRetries: 5, minTimeoutMs: 1000, maxTimeoutMs: 16000 },
+  };
+}
+
+/** Validates a plan read from plan.json; the error names each wrong field. */
+export function parseDeployPlan(json: string, where: string): DeployPlanConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (err) {
+    throw new DeployError(`${where}: not JSON (${(err as Error).message})`);
+  }
+  const parsed = deployPlanSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    throw new DeployError(`${where}: invalid deploy plan: ${issues}`);
+  }
+  return parsed.data;
+}

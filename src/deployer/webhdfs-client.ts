@@ -1,0 +1,167 @@
+/**
+ * WebHDFS over the BDC gateway: `<gateway>/gateway/default/webhdfs/v1`. Data operations (CREATE,
+ * OPEN) are two-step: the NameNode answers 307 with a DataNode location that Knox rewrites to
+ * itself; we follow it ourselves, sending credentials again, and refuse any location that leaves
+ * the gateway's host and port (credentials must never go elsewhere).
+ */
+import { basicAuth, sameOrigin, type Gateway } from "./gateway";
+import { DeployError } from "./errors";
+import { send, statusError, type HttpRequest, type HttpResponse } from "./http";
+
+export const WEBHDFS_PREFIX = "/gateway/default/webhdfs/v1";
+
+/** The subset of WebHDFS FileStatus the deployer reads. */
+export interface FileStatus {
+  pathSuffix: string;
+  type: "FILE" | "DIRECTORY" | "SYMLINK";
+  length: number;
+  /** Octal permission as WebHDFS gives it, e.g. "600". */
+  permission: string;
+  owner: string;
+  modificationTime: number;
+}
+
+export interface CreateOptions {
+  /** Octal mode the file is created with (applied at creation, so it is never readable more widely). @default "644" */
+  readonly permission?: string;
+  /** Replace an existing file. @default true */
+  readonly overwrite?: boolean;
+}
+
+type Method = HttpRequest["method"];
+
+export class WebHdfsClient {
+  constructor(private readonly gateway: Gateway) {}
+
+  async mkdirs(path: string, permission = "755"): Promise<void> {
+    const res = await this.call("PUT", path, "MKDIRS", { permission });
+    const ok = res.status === 200 && (JSON.parse(res.body.toString()) as { boolean: boolean }).boolean;
+    if (!ok) throw statusError(this.describe("PUT", path, "MKDIRS"), res);
+  }
+
+  /** Writes `data` to `path` (two-step CREATE). Returns the bytes sent. */
+  async create(path: string, data: Buffer, options: CreateOptions = {}): Promise<number> {
+    const first = await this.call("PUT", path, "CREATE", {
+      overwrite: String(options.overwrite ?? true),
+      permission: options.permission ?? "644",
+    });
+    if (first.status !== 307) throw statusError(this.describe("PUT", path, "CREATE"), first);
+    const location = this.redirectTarget(first, path, "CREATE");
+    const req: HttpRequest = {
+      method: "PUT",
+      url: location,
+      label: `${path} (WebHDFS CREATE, data step)`,
+      headers: { authorization: basicAuth(this.gateway.credentials), "content-type": "application/octet-stream" },
+      body: data,
+    };
+    const second = await send(this.gateway.dispatcher, req);
+    if (second.status !== 201) throw statusError(req, second);
+    return data.length;
+  }
+
+  /** The file's content, or undefined when it does not exist. */
+  async open(path: string): Promise<Buffer | undefined> {
+    const first = await this.call("GET", path, "OPEN", {});
+    if (first.status === 404) return undefined;
+    if (first.status === 200) return first.body; // a gateway that streams OPEN itself
+    if (first.status !== 307) throw statusError(this.describe("GET", path, "OPEN"), first);
+    const location = this.redirectTarget(first, path, "OPEN");
+    const req: HttpRequest = {
+      method: "GET",
+      url: location,
+      label: `${path} (WebHDFS OPEN, data step)`,
+      headers: { authorization: basicAuth(this.gateway.credentials) },
+    };
+    const second = await send(this.gateway.dispatcher, req);
+    if (second.status !== 200) throw statusError(req, second);
+    return second.body;
+  }
+
+  async getFileStatus(path: string): Promise<FileStatus | undefined> {
+    const res = await this.call("GET", path, "GETFILESTATUS", {});
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw statusError(this.describe("GET", path, "GETFILESTATUS"), res);
+    return (JSON.parse(res.body.toString()) as { FileStatus: FileStatus }).FileStatus;
+  }
+
+  /** The directory's entries by name, or undefined when it does not exist. */
+  async listStatus(path: string): Promise<Map<string, FileStatus> | undefined> {
+    const res = await this.call("GET", path, "LISTSTATUS", {});
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw statusError(this.describe("GET", path, "LISTSTATUS"), res);
+    const list = (JSON.parse(res.body.toString()) as { FileStatuses: { FileStatus: FileStatus[] } }).FileStatuses.FileStatus;
+    return new Map(list.map((s) => [s.pathSuffix, s]));
+  }
+
+  /** Deletes the path; false when there was nothing to delete. */
+  async delete(path: string, recursive = false): Promise<boolean> {
+    const res = await this.call("DELETE", path, "DELETE", { recursive: String(recursive) });
+    if (res.status !== 200) throw statusError(this.describe("DELETE", path, "DELETE"), res);
+    return (JSON.parse(res.body.toString()) as { boolean: boolean }).boolean;
+  }
+
+  async setPermission(path: string, permission: string): Promise<void> {
+    const res = await this.call("PUT", path, "SETPERMISSION", { permission });
+    if (res.status !== 200) throw statusError(this.describe("PUT", path, "SETPERMISSION"), res);
+  }
+
+  /** A `user.` extended attribute's text value, or undefined when the path or attribute is missing. */
+  async getXAttr(path: string, name: string): Promise<string | undefined> {
+    const res = await this.call("GET", path, "GETXATTRS", { "xattr.name": name, encoding: "base64" });
+    if (res.status === 404) return undefined;
+    // A missing attribute is a 403/400 RemoteException (XAttr ... not found / At least one of the attributes ...).
+    if ((res.status === 403 || res.status === 400) && /xattr|attribute/i.test(res.body.toString())) return undefined;
+    if (res.status !== 200) throw statusError(this.describe("GET", path, "GETXATTRS"), res);
+    const attrs = (JSON.parse(res.body.toString()) as { XAttrs: { name: string; value: string | null }[] }).XAttrs;
+    const value = attrs.find((a) => a.name === name)?.value;
+    if (value === undefined || value === null) return undefined;
+    return Buffer.from(value.replace(/^0s/, ""), "base64").toString("utf8");
+  }
+
+  async setXAttr(path: string, name: string, value: string): Promise<void> {
+    const encoded = `0s${Buffer.from(value, "utf8").toString("base64")}`;
+    for (const flag of ["REPLACE", "CREATE"]) {
+      const res = await this.call("PUT", path, "SETXATTR", { "xattr.name": name, "xattr.value": encoded, flag });
+      if (res.status === 200) return;
+      // REPLACE fails when the attribute does not exist yet: create it.
+      if (flag === "REPLACE" && /does not exist|XAttr.*not/i.test(res.body.toString())) continue;
+      throw statusError(this.describe("PUT", path, "SETXATTR"), res);
+    }
+  }
+
+  private describe(method: Method, path: string, op: string): Pick<HttpRequest, "method" | "label"> {
+    return { method, label: `${path} (WebHDFS ${op})` };
+  }
+
+  private call(method: Method, path: string, op: string, params: Record<string, string>): Promise<HttpResponse> {
+    if (!path.startsWith("/")) throw new DeployError(`HDFS path "${path}" must be absolute`);
+    const url = new URL(`${WEBHDFS_PREFIX}${encodeHdfsPath(path)}`, this.gateway.url);
+    url.searchParams.set("op", op);
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    return send(this.gateway.dispatcher, {
+      method,
+      url,
+      label: `${path} (WebHDFS ${op})`,
+      headers: { authorization: basicAuth(this.gateway.credentials) },
+    });
+  }
+
+  /** The 307's Location, only if it stays on the gateway. */
+  private redirectTarget(res: HttpResponse, path: string, op: string): URL {
+    const raw = res.headers.location;
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (!value) throw new DeployError(`WebHDFS ${op} ${path}: redirect without a Location header`);
+    const target = new URL(value, this.gateway.url);
+    if (!sameOrigin(this.gateway.url, target)) {
+      throw new DeployError(
+        `WebHDFS ${op} ${path}: refused redirect to ${target.protocol}//${target.host}, which is not the gateway ` +
+          `${this.gateway.url.host}; credentials are only sent to the gateway`,
+      );
+    }
+    return target;
+  }
+}
+
+function encodeHdfsPath(path: string): string {
+  return path.split("/").map(encodeURIComponent).join("/");
+}

@@ -15,7 +15,7 @@ tmp_root="${RUNNER_TEMP:-${AGENT_TEMPDIRECTORY:-${TMPDIR:-/tmp}}}"
 umask 077
 dir="$(mktemp -d "$tmp_root/kube.XXXXXXXX")"
 file="$dir/config"
-printf '%s\n' "$KUBECONFIG_CONTENT" > "$file"
+printf '%s' "$KUBECONFIG_CONTENT" > "$file"
 chmod 600 "$file"
 
 if ! grep -q '^kind: *Config' "$file" && ! grep -q '"kind": *"Config"' "$file"; then

@@ -96,7 +96,7 @@ function toChanges(entries: z.infer<typeof resourceChangeSchema>[]): ResourceCha
     if (rc.action_reason) change.reason = rc.action_reason;
     out.push(change);
   }
-  return out.sort((x, y) => x.address.localeCompare(y.address));
+  return out.sort((x, y) => (x.address < y.address ? -1 : x.address > y.address ? 1 : 0));
 }
 
 /** Parses `terraform show -json <planfile>` output of one stack. Throws PlanFormatError on anything else. */

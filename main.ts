@@ -1,10 +1,17 @@
 // The cdktf app: the stacks of every selected environment (all, or SENSORS_ENV / context env), then synth.
 import { App } from "cdktf";
-import { loadEnvironments, selectedEnvironmentNames } from "./config";
+import { ConfigError, loadEnvironments, selectedEnvironmentNames } from "./config";
 import { addEnvironmentStacks } from "./stacks/environment-stacks";
 
 const app = new App();
-for (const env of loadEnvironments(selectedEnvironmentNames(app))) {
-  addEnvironmentStacks(app, env);
+try {
+  for (const env of loadEnvironments(selectedEnvironmentNames(app))) {
+    addEnvironmentStacks(app, env);
+  }
+} catch (error) {
+  // An invalid config is the user's input, not a crash: print the list of violations without a stack trace.
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
 }
 app.synth();

@@ -14,10 +14,15 @@ function secretVars(scope: Construct) {
     gatewayPassword: v("password"),
     eventhubsJobConnectionString: v("job_cs"),
     artifactSasToken: v("sas"),
+    ensureArtifactSasToken: v("ensure_sas"),
   };
 }
 
-function synth(overrides: Partial<KubernetesDeployerProps> = {}, before?: (scope: Construct) => void) {
+function synth(
+  overrides: Partial<KubernetesDeployerProps> = {},
+  before?: (scope: Construct) => void,
+  extraSecrets?: (scope: Construct) => Partial<KubernetesDeployerProps["secrets"]>,
+) {
   let deployer: KubernetesDeployer | undefined;
   const json = JSON.parse(
     Testing.synthScope((scope) => {
@@ -29,7 +34,7 @@ function synth(overrides: Partial<KubernetesDeployerProps> = {}, before?: (scope
         bundle,
         plan: { artifactHash: "a".repeat(64), bootstrap, spark: { executors: 2 } },
         artifactHash: "a".repeat(64),
-        secrets: secretVars(scope),
+        secrets: { ...secretVars(scope), ...extraSecrets?.(scope) },
         ensureSchedule: "*/10 * * * *",
         ...overrides,
       });
@@ -107,6 +112,24 @@ describe("KubernetesDeployer", () => {
     const sas = secrets.find((s) => String(s.metadata.name).includes("artifact-sas"))!;
     expect(sas.metadata.name).toBe(`sensor-aggregation-artifact-sas-${deployer.deployKey.slice(0, 16)}`);
     expect(sas.lifecycle).toEqual({ ignore_changes: ["data"] });
+  });
+
+  it("gives the ensure CronJob its own longer-lived SAS from the same per-deploy Secret", () => {
+    const { json } = synth();
+    const cron = one(json, "kubernetes_cron_job_v1") as { spec: { job_template: { spec: { template: { spec: Pod } } } } };
+    const env = cron.spec.job_template.spec.template.spec.container[0].env as { name: string; value_from: { secret_key_ref: Block } }[];
+    const sas = env.find((e) => e.name === "ARTIFACT_SAS_TOKEN")!;
+    expect(sas.value_from.secret_key_ref.key).toBe("ENSURE_ARTIFACT_SAS_TOKEN");
+    expect(String(sas.value_from.secret_key_ref.name)).toMatch(/kubernetes_secret_v1\.deployer_artifact-access_.*metadata\[0\]\.name/);
+  });
+
+  it("adds the job's send connection string only when given", () => {
+    const names = (json: Json) => (jobPod(json).container[0].env as Block[]).map((e) => e.name);
+    expect(names(synth().json)).not.toContain("EVENTHUBS_JOB_SEND_CONNECTION_STRING");
+    const json = synth({}, undefined, (scope) => ({
+      eventhubsJobSendConnectionString: new TerraformVariable(scope, "send_cs", { type: "string", sensitive: true }).stringValue,
+    })).json;
+    expect(names(json)).toContain("EVENTHUBS_JOB_SEND_CONNECTION_STRING");
   });
 
   it("keeps the ConfigMap to code and plan, and mounts the CA bundle only when given", () => {

@@ -11,14 +11,12 @@ import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { nodePodSpec, type NodeContainerResources, type SecretEnv } from "./kubernetes-node-pod";
 import { fingerprint } from "./kubernetes-fingerprint";
+import { requireConfigMapSize } from "./kubernetes-script-bundle";
 
 /** Where the contract (src/deployer) expects its files inside the container. */
 export const DEPLOYER_SCRIPT_PATH = "/deployer/deployer.js";
 export const DEPLOYER_PLAN_PATH = "/deployer/plan.json";
 export const DEPLOYER_CA_PATH = "/deployer/ca/gateway-ca.crt";
-
-/** ConfigMaps are limited to 1 MiB in etcd; keep a margin for plan.json and metadata. */
-const MAX_BUNDLE_BYTES = 900 * 1024;
 
 /** Secret values, as Terraform tokens (variables, cross-stack references, data sources); literals are refused. */
 export interface DeployerSecrets {
@@ -26,10 +24,14 @@ export interface DeployerSecrets {
   readonly gatewayUsername: string;
   /** BDC gateway (Knox) password. */
   readonly gatewayPassword: string;
-  /** Event Hubs connection string the Spark job uses (listen on input, send on output). */
+  /** Event Hubs connection string the Spark job reads its input with (EVENTHUBS_JOB_CONNECTION_STRING). */
   readonly eventhubsJobConnectionString: string;
-  /** Read-only SAS for the artifact container, without the leading "?". */
+  /** The job's connection string for its output topic, when that is a separate hub-scoped rule. @default none */
+  readonly eventhubsJobSendConnectionString?: string;
+  /** Read-only SAS for the artifact container (no leading "?"), for the deploy Job: short-lived. */
   readonly artifactSasToken: string;
+  /** Read-only SAS for the `ensure` runs, which re-read the artifact until the next deploy renews it. */
+  readonly ensureArtifactSasToken: string;
 }
 
 export interface KubernetesDeployerProps {
@@ -68,7 +70,7 @@ export interface KubernetesDeployerProps {
 export class KubernetesDeployer extends Construct {
   /** Secret with the gateway credentials and the job's Event Hubs connection string. */
   public readonly credentials: SecretV1;
-  /** Secret with this deploy's artifact SAS; renamed (so renewed) with every new Job. */
+  /** Secret with this deploy's artifact SAS tokens; renamed (so renewed) with every new Job. */
   public readonly artifactAccess: SecretV1;
   /** ConfigMap with deployer.js and plan.json. */
   public readonly configMap: ConfigMapV1;
@@ -86,10 +88,7 @@ export class KubernetesDeployer extends Construct {
     const base = props.baseName ?? "sensor-aggregation";
     const namespace = props.namespace;
     requireTokens(props.secrets);
-    const bundleBytes = Buffer.byteLength(props.bundle.code, "utf8");
-    if (bundleBytes > MAX_BUNDLE_BYTES) {
-      throw new Error(`deployer bundle is ${bundleBytes} bytes — allowed: at most ${MAX_BUNDLE_BYTES} (a ConfigMap holds 1 MiB)`);
-    }
+    requireConfigMapSize("deployer bundle", props.bundle.code);
     const planJson = JSON.stringify(props.plan, null, 2);
     this.deployKey = createHash("sha256")
       .update(`${props.artifactHash}\n${props.bundle.sha256}\n${fingerprint(props.plan)}\n`)
@@ -105,16 +104,19 @@ export class KubernetesDeployer extends Construct {
         BDC_GATEWAY_USERNAME: props.secrets.gatewayUsername,
         BDC_GATEWAY_PASSWORD: props.secrets.gatewayPassword,
         EVENTHUBS_JOB_CONNECTION_STRING: props.secrets.eventhubsJobConnectionString,
+        ...(props.secrets.eventhubsJobSendConnectionString !== undefined
+          ? { EVENTHUBS_JOB_SEND_CONNECTION_STRING: props.secrets.eventhubsJobSendConnectionString }
+          : {}),
         ...(props.gatewayCaBundle !== undefined ? { [caKey]: props.gatewayCaBundle } : {}),
       },
     });
-    // The SAS data source yields a new token on every plan. Keeping it in a Secret named after the
-    // deploy key, with its data ignored after creation, renews it exactly when a new Job runs and
+    // The SAS data sources yield new tokens on every plan. Keeping them in a Secret named after the
+    // deploy key, with its data ignored after creation, renews them exactly when a new Job runs and
     // leaves no perpetual diff in between.
     this.artifactAccess = new SecretV1(this, "artifact-access", {
       metadata: { name: `${base}-artifact-sas-${this.deployKey.slice(0, 16)}`, namespace, labels },
       type: "Opaque",
-      data: { ARTIFACT_SAS_TOKEN: props.secrets.artifactSasToken },
+      data: { ARTIFACT_SAS_TOKEN: props.secrets.artifactSasToken, ENSURE_ARTIFACT_SAS_TOKEN: props.secrets.ensureArtifactSasToken },
       lifecycle: { ignoreChanges: ["data"] },
     });
     this.configMap = new ConfigMapV1(this, "code", {
@@ -127,7 +129,11 @@ export class KubernetesDeployer extends Construct {
       { name: "BDC_GATEWAY_USERNAME", secretName: credentialsName, key: "BDC_GATEWAY_USERNAME" },
       { name: "BDC_GATEWAY_PASSWORD", secretName: credentialsName, key: "BDC_GATEWAY_PASSWORD" },
       { name: "EVENTHUBS_JOB_CONNECTION_STRING", secretName: credentialsName, key: "EVENTHUBS_JOB_CONNECTION_STRING" },
+      ...(props.secrets.eventhubsJobSendConnectionString !== undefined
+        ? [{ name: "EVENTHUBS_JOB_SEND_CONNECTION_STRING", secretName: credentialsName, key: "EVENTHUBS_JOB_SEND_CONNECTION_STRING" }]
+        : []),
     ];
+    const sasName = this.artifactAccess.metadata.name;
     const podFor = (mode: "deploy" | "ensure", sasEnv: SecretEnv[]) =>
       nodePodSpec({
         name: `deployer-${mode}`,
@@ -158,9 +164,7 @@ export class KubernetesDeployer extends Construct {
         ttlSecondsAfterFinished: String(props.ttlSecondsAfterFinished ?? 7 * 24 * 3600),
         template: {
           metadata: { labels },
-          spec: podFor("deploy", [
-            { name: "ARTIFACT_SAS_TOKEN", secretName: this.artifactAccess.metadata.name, key: "ARTIFACT_SAS_TOKEN" },
-          ]),
+          spec: podFor("deploy", [{ name: "ARTIFACT_SAS_TOKEN", secretName: sasName, key: "ARTIFACT_SAS_TOKEN" }]),
         },
       },
       waitForCompletion: true,
@@ -183,7 +187,10 @@ export class KubernetesDeployer extends Construct {
           spec: {
             backoffLimit: 0,
             activeDeadlineSeconds: props.ensureDeadlineSeconds ?? 900,
-            template: { metadata: { labels }, spec: podFor("ensure", []) },
+            template: {
+              metadata: { labels },
+              spec: podFor("ensure", [{ name: "ARTIFACT_SAS_TOKEN", secretName: sasName, key: "ENSURE_ARTIFACT_SAS_TOKEN" }]),
+            },
           },
         },
       },
@@ -196,7 +203,7 @@ export class KubernetesDeployer extends Construct {
 /** Refuses literal secrets: every value must come from Terraform (variable, reference, data source). */
 function requireTokens(secrets: DeployerSecrets): void {
   for (const [field, value] of Object.entries(secrets)) {
-    if (!Token.isUnresolved(value)) {
+    if (value !== undefined && !Token.isUnresolved(value)) {
       throw new Error(`secrets.${field}: a literal string — allowed: a Terraform variable or reference (secrets never appear in code)`);
     }
   }

@@ -12,7 +12,7 @@ describe("bundleScriptSync", () => {
   const dir = mkdtempSync(join(scratch, "bundle-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("inlines local and package imports into one ES module that a bare Node runs", () => {
+  it("inlines local and package imports into one CommonJS file that a bare Node runs as its main module", () => {
     // lib.ts uses import.meta.url and require of a built-in, as ESM packages such as @platformatic/kafka do.
     writeFileSync(
       join(dir, "lib.ts"),
@@ -22,15 +22,18 @@ describe("bundleScriptSync", () => {
         'export const greet = (n: string): string => `hello ${n} ${typeof req("node:os").hostname}`;',
       ].join("\n"),
     );
-    writeFileSync(join(dir, "entry.ts"), 'import { greet } from "./lib";\nimport { Producer } from "@platformatic/kafka";\nconsole.log(greet("bdc"), typeof Producer);\n');
+    writeFileSync(
+      join(dir, "entry.ts"),
+      'import { greet } from "./lib";\nimport { Producer } from "@platformatic/kafka";\nif (require.main === module) console.log(greet("bdc"), typeof Producer);\n',
+    );
     const bundle = bundleScriptSync(join(dir, "entry.ts"));
-    expect(bundle.code).not.toMatch(/from\s*["']\.\/lib["']/);
+    expect(bundle.code).not.toMatch(/require\(["']\.\/lib["']\)/);
     expect(bundle.sha256).toBe(createHash("sha256").update(bundle.code).digest("hex"));
     // Run it from an empty directory: nothing may be resolved from node_modules at run time.
     const runDir = mkdtempSync(join(tmpdir(), "bundle-run-"));
     try {
-      writeFileSync(join(runDir, "script.mjs"), bundle.code);
-      const out = execFileSync(process.execPath, [join(runDir, "script.mjs")], { cwd: runDir, encoding: "utf8" });
+      writeFileSync(join(runDir, "script.js"), bundle.code);
+      const out = execFileSync(process.execPath, [join(runDir, "script.js")], { cwd: runDir, encoding: "utf8" });
       expect(out.trim()).toBe("hello bdc function function");
     } finally {
       rmSync(runDir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
-// Bundles a TypeScript entry point into one Node ES module at synth, for a ConfigMap (the Kubernetes
-// side runs a stock Node image, so the code travels as data). ESM, not CJS: dependencies such as
-// @platformatic/kafka call createRequire(import.meta.url), which a CJS bundle leaves undefined.
-// Run the result as a `.mjs` file.
+// Bundles a TypeScript entry point into one CommonJS file at synth, for a ConfigMap (the Kubernetes
+// side runs a stock Node image, so the code travels as data). CommonJS keeps the entry's
+// `require.main === module` check working; ESM dependencies such as @platformatic/kafka call
+// createRequire(import.meta.url), so import.meta.url is defined as the bundle's own file URL.
 import { createHash } from "node:crypto";
 import { buildSync } from "esbuild";
 
@@ -15,10 +15,11 @@ export interface ScriptBundle {
 
 const cache = new Map<string, ScriptBundle>();
 
-/** Gives bundled CommonJS dependencies a `require` for Node built-ins inside the ES module. */
-const REQUIRE_SHIM = 'import{createRequire as __bundleCreateRequire}from"node:module";const require=__bundleCreateRequire(import.meta.url);';
+/** `import.meta.url` of bundled ES modules, which a CommonJS bundle would leave undefined. */
+const IMPORT_META_URL = "__bundleImportMetaUrl";
+const IMPORT_META_URL_SHIM = `var ${IMPORT_META_URL}=require("node:url").pathToFileURL(__filename).href;`;
 
-/** Bundles `entry` (platform node, target node20, ESM, minified); cached per process, since synth may ask several times. */
+/** Bundles `entry` (platform node, target node20, CommonJS, minified); cached per process, since synth may ask several times. */
 export function bundleScriptSync(entry: string): ScriptBundle {
   const cached = cache.get(entry);
   if (cached) return cached;
@@ -27,8 +28,9 @@ export function bundleScriptSync(entry: string): ScriptBundle {
     bundle: true,
     platform: "node",
     target: "node20",
-    format: "esm",
-    banner: { js: REQUIRE_SHIM },
+    format: "cjs",
+    define: { "import.meta.url": IMPORT_META_URL },
+    banner: { js: IMPORT_META_URL_SHIM },
     minify: true,
     write: false,
     legalComments: "none",
@@ -38,4 +40,15 @@ export function bundleScriptSync(entry: string): ScriptBundle {
   const bundle = { code, sha256: createHash("sha256").update(code).digest("hex") };
   cache.set(entry, bundle);
   return bundle;
+}
+
+/** ConfigMaps hold at most 1 MiB; keep a margin for the other keys and metadata. */
+export const MAX_CONFIGMAP_SCRIPT_BYTES = 900 * 1024;
+
+/** Refuses a script too large for a ConfigMap, naming it and the limit. */
+export function requireConfigMapSize(what: string, code: string): void {
+  const bytes = Buffer.byteLength(code, "utf8");
+  if (bytes > MAX_CONFIGMAP_SCRIPT_BYTES) {
+    throw new Error(`${what} is ${bytes} bytes — allowed: at most ${MAX_CONFIGMAP_SCRIPT_BYTES} (a ConfigMap holds 1 MiB)`);
+  }
 }

@@ -30,13 +30,13 @@ describe("KubernetesSimulator", () => {
     }[];
     expect(deployment.metadata).toMatchObject({ name: "sensor-simulator", namespace: "mssql-cluster" });
     const container = deployment.spec.template.spec.container[0];
-    expect(container.command).toEqual(["node", "/simulator/simulator.mjs", "--topic", "sensor-readings", "--rate", "50"]);
+    expect(container.command).toEqual(["node", "/simulator/simulator.js", "--topic", "sensor-readings", "--rate", "50"]);
     expect(container.env).toEqual([
       { name: "EVENTHUBS_CONNECTION_STRING", value_from: { secret_key_ref: expect.objectContaining({ key: "EVENTHUBS_CONNECTION_STRING" }) } },
     ]);
     expect(deployment.spec.template.metadata.annotations["sensors.bdc/code-sha256"]).toBe(bundle.sha256);
     const [configMap] = Object.values(json.resource.kubernetes_config_map_v1);
-    expect(configMap.data).toEqual({ "simulator.mjs": bundle.code });
+    expect(configMap.data).toEqual({ "simulator.js": bundle.code });
     const [secret] = Object.values(json.resource.kubernetes_secret_v1);
     expect(Object.keys(secret.data as Block)).toEqual(["EVENTHUBS_CONNECTION_STRING"]);
   });

@@ -6,10 +6,10 @@ import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { nodePodSpec, type NodeContainerResources } from "./kubernetes-node-pod";
-import type { ScriptBundle } from "./kubernetes-script-bundle";
+import { requireConfigMapSize, type ScriptBundle } from "./kubernetes-script-bundle";
 
 /** Where the simulator's code is mounted in its container. */
-export const SIMULATOR_SCRIPT_PATH = "/simulator/simulator.mjs";
+export const SIMULATOR_SCRIPT_PATH = "/simulator/simulator.js";
 
 export interface KubernetesSimulatorProps {
   /** Namespace to run in. */
@@ -37,7 +37,7 @@ export interface KubernetesSimulatorProps {
 export class KubernetesSimulator extends Construct {
   /** Secret with the send-only connection string. */
   public readonly secret: SecretV1;
-  /** ConfigMap with simulator.mjs. */
+  /** ConfigMap with simulator.js. */
   public readonly configMap: ConfigMapV1;
   /** The Deployment. */
   public readonly deployment: DeploymentV1;
@@ -47,6 +47,7 @@ export class KubernetesSimulator extends Construct {
     if (!Token.isUnresolved(props.connectionString)) {
       throw new Error("simulator connectionString: a literal string — allowed: a Terraform variable or reference");
     }
+    requireConfigMapSize("simulator bundle", props.bundle.code);
     const name = props.name ?? "sensor-simulator";
     const namespace = props.namespace;
     const envName = props.connectionStringEnv ?? "EVENTHUBS_CONNECTION_STRING";
@@ -59,7 +60,7 @@ export class KubernetesSimulator extends Construct {
     });
     this.configMap = new ConfigMapV1(this, "code", {
       metadata: { name, namespace, labels },
-      data: { "simulator.mjs": props.bundle.code },
+      data: { "simulator.js": props.bundle.code },
     });
     this.deployment = new DeploymentV1(this, "deployment", {
       metadata: { name, namespace, labels },
@@ -74,7 +75,7 @@ export class KubernetesSimulator extends Construct {
             image: props.image,
             command: ["node", SIMULATOR_SCRIPT_PATH, ...props.args],
             configMapName: this.configMap.metadata.name,
-            files: [{ key: "simulator.mjs", mountPath: SIMULATOR_SCRIPT_PATH }],
+            files: [{ key: "simulator.js", mountPath: SIMULATOR_SCRIPT_PATH }],
             secretEnv: [{ name: envName, secretName: this.secret.metadata.name, key: envName }],
             restartPolicy: "Always",
             imagePullSecrets: props.imagePullSecrets,

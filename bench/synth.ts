@@ -33,7 +33,7 @@ const SUBJECTS: readonly Subject[] = [
 function runOnce(subject: Subject): Promise<Sample> {
   const work = mkdtempSync(join(tmpdir(), "bench-synth-"));
   const usageFile = join(work, "usage");
-  const env = { ...process.env, CDKTF_OUTDIR: join(work, "out"), BENCH_USAGE_FILE: usageFile };
+  const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: join(work, "out"), BENCH_USAGE_FILE: usageFile };
   delete env.SENSORS_ENV; // always every environment
   const started = process.hrtime.bigint();
   return new Promise<Sample>((done, fail) => {

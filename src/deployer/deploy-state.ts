@@ -13,6 +13,8 @@ const specSchema = z.object({
   configPath: z.string(),
   /** Jar file names under the jars directory. */
   jars: z.array(z.string()),
+  /** sha256 over create_tables.py, tables.sql and the config path: the table DDL reruns only when it changes. */
+  ddlDigest: z.string(),
 });
 const fileRecordSchema = z.object({ sha256: z.string(), length: z.number(), modificationTime: z.number() });
 const stateSchema = z.object({

@@ -11,6 +11,7 @@ import { readState, sameSpec, writeState, type BatchSpec, type DeployState } fro
 import { DeployError } from "./errors";
 import { jobDir, newCounters, syncArtifact, syncJaasFile, syncJobConfig } from "./hdfs-sync";
 import { ALIVE_STATES, type Batch, type LivyClient } from "./livy-client";
+import { sha256 } from "./manifest";
 import { USER_PLACEHOLDER, type DeployPlanConfig, type JobConfig } from "./plan-config";
 import type { Progress } from "./progress";
 import { eventHubsJaasLine } from "./secrets";
@@ -72,7 +73,7 @@ export async function runDeploy(ctx: DeployContext, mode: DeployMode): Promise<D
   const jobConfig = resolvedJobConfig(plan, ctx.gatewayUser);
   const config = await syncJobConfig(hdfs, plan.hdfs.configDir, jobConfig, counters, progress);
   const jaas = await syncJaasFile(hdfs, jobConfig.jaas_config_path, jaasLine, counters, progress);
-  const spec: BatchSpec = { artifactHash: artifact.manifest.hash, configPath: config.path, jars: jarNames(artifact) };
+  const spec: BatchSpec = { artifactHash: artifact.manifest.hash, configPath: config.path, jars: jarNames(artifact), ddlDigest: ddlDigest(artifact, config.path) };
 
   const running = alive.find((b) => b.id === state?.batchId);
   if (mode === "deploy" && running && alive.length === 1 && sameSpec(state?.current, spec) && !jaas.written) {
@@ -80,8 +81,10 @@ export async function runDeploy(ctx: DeployContext, mode: DeployMode): Promise<D
     return result("unchanged", running.id);
   }
 
-  if (!sameSpec(state?.current, spec) || mode === "deploy") {
+  if (state?.current.ddlDigest !== spec.ddlDigest) {
     await createTables(runner, plan, spec);
+  } else {
+    progress.step("tables", "table DDL and config unchanged since the last deploy; not rerun");
   }
   await runner.remove(sameName, alive.length > 0 ? "stopping the running version" : "clearing finished batches of this name");
   const previous = pickPrevious(state, spec);
@@ -144,6 +147,12 @@ async function restorePrevious(
   }
 }
 
+/** Identifies what the table DDL depends on: its script, its SQL and the config (database and table names). */
+function ddlDigest(artifact: LoadedArtifact, configPath: string): string {
+  const shaOf = (path: string): string => artifact.files.find((f) => f.path === path)?.sha256 ?? "";
+  return sha256(`${shaOf("create_tables.py")} ${shaOf("tables.sql")} ${configPath}`);
+}
+
 function jarNames(artifact: LoadedArtifact): string[] {
   return artifact.files.filter((f) => f.kind === "jar").map((f) => posix.basename(f.path));
 }
@@ -154,7 +163,8 @@ function short(hash: string): string {
 
 /** What a deploy would do, without contacting anything but the artifact (`--dry-run`). */
 export function describePlan(plan: DeployPlanConfig, artifact: LoadedArtifact, user: string, mode: DeployMode): string {
-  const spec: BatchSpec = { artifactHash: artifact.manifest.hash, configPath: `${plan.hdfs.configDir}/job-config-<sha256>.json`, jars: jarNames(artifact) };
+  const configPath = `${plan.hdfs.configDir}/job-config-<sha256>.json`;
+  const spec: BatchSpec = { artifactHash: artifact.manifest.hash, configPath, jars: jarNames(artifact), ddlDigest: "" };
   const jobConfig = resolvedJobConfig(plan, user);
   const lines = [
     `deploy plan (${mode}) for environment ${plan.environment}, gateway ${plan.gatewayUrl}`,

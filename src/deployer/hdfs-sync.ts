@@ -11,19 +11,25 @@ import { formatBytes, type Progress } from "./progress";
 import type { FileStatus, WebHdfsClient } from "./webhdfs-client";
 
 export interface UploadCounters {
+  /** Files written (each with its .sha256), including job files copied into a new job directory. */
   uploadedFiles: number;
+  /** Bytes sent to HDFS, sidecars included. */
   uploadedBytes: number;
   skippedFiles: number;
+  /** Artifact files whose content the last deploy did not have (manifest.json not counted). */
+  changedFiles: number;
 }
 
 export function newCounters(): UploadCounters {
-  return { uploadedFiles: 0, uploadedBytes: 0, skippedFiles: 0 };
+  return { uploadedFiles: 0, uploadedBytes: 0, skippedFiles: 0, changedFiles: 0 };
 }
 
 interface Placed {
   target: string;
   sha256: string;
   data: Buffer;
+  /** The job directory's completion marker (manifest.json), not an artifact file. */
+  marker?: boolean;
 }
 
 export function jobDir(jobRoot: string, hash: string): string {
@@ -37,7 +43,7 @@ export function placements(artifact: LoadedArtifact, jarsDir: string, jobRoot: s
   const jarFiles = artifact.files.filter((f) => f.kind === "jar").map((f) => place(f, jarsDir));
   const jobFiles = artifact.files.filter((f) => f.kind === "job").map((f) => ({ ...place(f, jobs), target: `${jobs}/${f.path}` }));
   // manifest.json goes last: its presence marks a complete job directory.
-  jobFiles.push({ target: `${jobs}/manifest.json`, sha256: sha256(artifact.manifestJson), data: artifact.manifestJson });
+  jobFiles.push({ target: `${jobs}/manifest.json`, sha256: sha256(artifact.manifestJson), data: artifact.manifestJson, marker: true });
   return [
     { dir: jarsDir, files: jarFiles },
     { dir: jobs, files: jobFiles },
@@ -54,6 +60,7 @@ export async function syncArtifact(
   progress: Progress,
 ): Promise<Record<string, FileRecord>> {
   const records: Record<string, FileRecord> = {};
+  const knownContent = new Set(Object.values(known).map((r) => r.sha256));
   for (const group of placements(artifact, dirs.jarsDir, dirs.jobRoot)) {
     let listing = await hdfs.listStatus(group.dir);
     if (listing === undefined) {
@@ -72,6 +79,7 @@ export async function syncArtifact(
       counters.uploadedBytes += await hdfs.create(file.target, file.data);
       counters.uploadedBytes += await hdfs.create(`${file.target}.sha256`, Buffer.from(`${file.sha256}\n`));
       counters.uploadedFiles += 1;
+      if (!file.marker && !knownContent.has(file.sha256)) counters.changedFiles += 1;
       uploaded = true;
     }
     if (uploaded) listing = (await hdfs.listStatus(group.dir)) ?? new Map();

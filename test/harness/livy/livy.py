@@ -52,6 +52,8 @@ def start(work: Path, spark_home: str, master: str) -> dict:
         "livy.spark.deploy-mode = client",
         # Finished batches stay listed briefly only: tests reuse batch names.
         "livy.server.session.state-retain.sec = 120s",
+        # As on a BDC: POST/DELETE without X-Requested-By are refused.
+        "livy.server.csrf-protection.enabled = true",
         "",
     ]))
     (conf_dir / "log4j.properties").write_text(

@@ -1,0 +1,68 @@
+/**
+ * Starts the deployer's test services on 127.0.0.1: real HDFS (MiniDFSCluster + WebHDFS), optionally
+ * real Apache Livy, and the Knox gateway stand-in in front of them over HTTPS with a fresh test CA.
+ * Each service uses its launcher in test/harness/ (the same commands pytest or a shell would use).
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { startKnoxStandIn, type KnoxStandIn } from "../../harness/knox-standin/knox-standin";
+import { createTestCa, type TestCa } from "../../harness/knox-standin/test-ca";
+
+const ROOT = resolve(__dirname, "..", "..", "..");
+export const GATEWAY_USER = "deployer";
+/** Test-only credential of the stand-in gateway; the secret scans look for it. */
+export const GATEWAY_PASSWORD = "knox-standin-Pa55-word-7f3a";
+
+export interface DeployerServices {
+  work: string;
+  ca: TestCa;
+  /** A second CA that did not sign the gateway's certificate. */
+  otherCa: TestCa;
+  hdfs: { webhdfs: string; rpc: string };
+  livy?: { url: string };
+  knox: KnoxStandIn;
+  stop(): Promise<void>;
+}
+
+function launcher(script: string, args: string[]): Record<string, unknown> {
+  const out = execFileSync("python3", [join(ROOT, script), ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const last = out.trim().split("\n").pop() ?? "";
+  return last ? (JSON.parse(last) as Record<string, unknown>) : {};
+}
+
+export async function startDeployerServices(options: { livy: boolean }): Promise<DeployerServices> {
+  const work = mkdtempSync(join(tmpdir(), "deployer-test-"));
+  const stops: (() => void | Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop();
+    rmSync(work, { recursive: true, force: true });
+  };
+  try {
+    const ca = createTestCa(join(work, "ca"), "gateway");
+    const otherCa = createTestCa(join(work, "other-ca"), "other");
+    const hdfsDir = join(work, "hdfs");
+    stops.push(() => void launcher("test/harness/hdfs/hdfs.py", ["stop", "--dir", hdfsDir]));
+    const hdfs = launcher("test/harness/hdfs/hdfs.py", ["start", "--dir", hdfsDir, "--user", GATEWAY_USER]) as { webhdfs: string; rpc: string };
+    let livy: { url: string } | undefined;
+    if (options.livy) {
+      const livyDir = join(work, "livy");
+      stops.push(() => void launcher("test/harness/livy/livy.py", ["stop", "--dir", livyDir]));
+      livy = launcher("test/harness/livy/livy.py", ["start", "--dir", livyDir]) as { url: string };
+    }
+    const knox = await startKnoxStandIn({
+      webhdfsUrl: hdfs.webhdfs,
+      // Without Livy, Livy calls get a connection error (502 from the stand-in).
+      livyUrl: livy?.url ?? "http://127.0.0.1:9",
+      username: GATEWAY_USER,
+      password: GATEWAY_PASSWORD,
+      tls: { certPath: ca.certPath, keyPath: ca.keyPath },
+    });
+    stops.push(() => knox.stop());
+    return { work, ca, otherCa, hdfs, livy, knox, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

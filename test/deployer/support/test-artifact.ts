@@ -1,0 +1,103 @@
+/**
+ * Builds small job artifacts in the format of docs/interfaces.md §2 for the deployer's tests:
+ * a real PySpark streaming job (rate source → noop sink, checkpointed in HDFS) that reads its
+ * config and JAAS file from HDFS like the real job, a create_tables.py, tables.sql and real jars.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface TestArtifactOptions {
+  /** Printed by the job; changing it changes only job.py. */
+  version: string;
+  /** job.py exits with status 3 before starting its query (a version that fails to start). */
+  failOnStart?: boolean;
+  /** Size of the random payload in the test jar, to give uploads weight. @default 256 KiB */
+  jarPayloadBytes?: number;
+  /** Seed of the jar payload: the same seed gives the same jar bytes. @default "jar-1" */
+  jarSeed?: string;
+}
+
+const CREATE_TABLES = `"""Test DDL step: reads the job config from HDFS and creates the database."""
+import argparse
+import json
+from pyspark.sql import SparkSession
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--config", required=True)
+parser.add_argument("--sql", required=True)
+args = parser.parse_args()
+spark = SparkSession.builder.appName("create-tables").getOrCreate()
+config = json.loads("".join(spark.sparkContext.textFile(args.config, 1).collect()))
+statements = [s for s in "\\n".join(spark.sparkContext.textFile(args.sql, 1).collect()).split(";") if s.strip()]
+print("TABLES database=%s statements=%d" % (config["database"], len(statements)))
+spark.stop()
+`;
+
+function jobPy(version: string, failOnStart: boolean): string {
+  return `"""Test streaming job ${version}: a real Structured Streaming query, checkpointed in HDFS."""
+import argparse
+import json
+import sys
+from pyspark.sql import SparkSession
+
+VERSION = "${version}"
+parser = argparse.ArgumentParser()
+parser.add_argument("--config", required=True)
+args = parser.parse_args()
+${failOnStart ? 'print("job %s: refusing to start (test failure)" % VERSION, file=sys.stderr)\nsys.exit(3)\n' : ""}spark = SparkSession.builder.appName("sensor-test-" + VERSION).getOrCreate()
+config = json.loads("".join(spark.sparkContext.textFile(args.config, 1).collect()))
+jaas = "".join(spark.sparkContext.textFile(config["jaas_config_path"], 1).collect())
+if "PlainLoginModule" not in jaas:
+    sys.exit("JAAS file has no login module")
+query = (spark.readStream.format("rate").option("rowsPerSecond", 1).load()
+         .writeStream.format("noop").queryName(config["query_name"])
+         .option("checkpointLocation", config["checkpoint_location"])
+         .trigger(processingTime=config["trigger_interval"]).start())
+print("STREAMING job %s started, checkpoint %s" % (VERSION, config["checkpoint_location"]), flush=True)
+query.awaitTermination()
+`;
+}
+
+function sha256(data: Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** A real jar (zip) made by the JDK's jar tool, with a deterministic payload. */
+function makeJar(path: string, work: string, bytes: number, seed: string): void {
+  const content = join(work, `jar-content-${seed}`);
+  mkdirSync(join(content, "data"), { recursive: true });
+  let payload = Buffer.alloc(0);
+  let block = createHash("sha256").update(seed).digest();
+  while (payload.length < bytes) {
+    block = createHash("sha256").update(block).digest();
+    payload = Buffer.concat([payload, block]);
+  }
+  writeFileSync(join(content, "data", "payload.bin"), payload.subarray(0, bytes));
+  // Fixed timestamps (--date) keep the jar byte-identical across builds.
+  execFileSync("jar", ["--create", "--no-manifest", "--date=2020-01-01T00:00:00Z", "--file", path, "-C", content, "."]);
+}
+
+/** Writes the artifact into `dir` and returns its manifest hash. */
+export function buildTestArtifact(dir: string, options: TestArtifactOptions): string {
+  mkdirSync(join(dir, "jars"), { recursive: true });
+  writeFileSync(join(dir, "job.py"), jobPy(options.version, options.failOnStart ?? false));
+  writeFileSync(join(dir, "create_tables.py"), CREATE_TABLES);
+  writeFileSync(join(dir, "tables.sql"), "CREATE DATABASE IF NOT EXISTS ${database};\n");
+  makeJar(join(dir, "jars", "test-connector-1.0.jar"), join(dir, ".."), options.jarPayloadBytes ?? 256 * 1024, options.jarSeed ?? "jar-1");
+  const paths = ["create_tables.py", "jars/test-connector-1.0.jar", "job.py", "tables.sql"];
+  const files = paths.map((path) => {
+    const data = readFileSync(join(dir, path));
+    return { path, sha256: sha256(data), size: data.length, kind: path.startsWith("jars/") ? "jar" : "job" };
+  });
+  const hash = sha256(Buffer.from(files.map((f) => `${f.sha256}  ${f.path}\n`).join("")));
+  writeFileSync(join(dir, "manifest.json"), `${JSON.stringify({ name: "sensor-aggregation", hash, sparkVersion: "3.5.7", scalaVersion: "2.12", files }, null, 2)}\n`);
+  return hash;
+}
+
+/** A random marker that must never leave the deployer except in the JAAS file (secret scans). */
+export function fakeConnectionString(): string {
+  const key = randomBytes(24).toString("base64");
+  return `Endpoint=sb://sensors-test.servicebus.windows.net/;SharedAccessKeyName=aggregation-job;SharedAccessKey=${key}`;
+}

@@ -1,0 +1,142 @@
+/**
+ * WebHDFS client against a real HDFS (MiniDFSCluster, permissions on) through the Knox gateway
+ * stand-in over HTTPS: operations, permissions, overwrite, retries, refused redirects and CAs.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { gatewayUrl } from "../../src/deployer/gateway";
+import { createDispatcher } from "../../src/deployer/http";
+import { WebHdfsClient } from "../../src/deployer/webhdfs-client";
+import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
+
+let services: DeployerServices;
+const dispatchers: { close(): Promise<void> }[] = [];
+
+/** A client trusting `caBundlePath` (null: only the system's default CAs). */
+function client(caBundlePath: string | null = services.ca.caCertPath, maxRetries = 3): WebHdfsClient {
+  const dispatcher = createDispatcher({ caBundlePath: caBundlePath ?? undefined, retry: { maxRetries, minTimeoutMs: 20, maxTimeoutMs: 100 } });
+  dispatchers.push(dispatcher);
+  return new WebHdfsClient({ url: gatewayUrl(services.knox.url), credentials: { username: GATEWAY_USER, password: GATEWAY_PASSWORD }, dispatcher });
+}
+
+/** Reads a file straight from the NameNode as another user: what a different BDC user would get. */
+async function readAsOtherUser(path: string): Promise<number> {
+  const res = await fetch(`${services.hdfs.webhdfs}/webhdfs/v1${path}?op=OPEN&user.name=intruder`, { redirect: "manual" });
+  return res.status;
+}
+
+beforeAll(async () => {
+  services = await startDeployerServices({ livy: false });
+});
+
+afterEach(() => services.knox.clearFaults());
+
+afterAll(async () => {
+  await Promise.all(dispatchers.map((d) => d.close()));
+  await services?.stop();
+});
+
+test("mkdirs, two-step create, open, status, list, overwrite and delete round-trip through the gateway", async () => {
+  const hdfs = client();
+  await hdfs.mkdirs("/apps/roundtrip");
+  expect(await hdfs.create("/apps/roundtrip/a.txt", Buffer.from("first"))).toBe(5);
+  expect((await hdfs.open("/apps/roundtrip/a.txt"))?.toString()).toBe("first");
+  const status = await hdfs.getFileStatus("/apps/roundtrip/a.txt");
+  expect(status).toMatchObject({ type: "FILE", length: 5, owner: GATEWAY_USER, permission: "644" });
+
+  await hdfs.create("/apps/roundtrip/a.txt", Buffer.from("second, longer"));
+  expect((await hdfs.open("/apps/roundtrip/a.txt"))?.toString()).toBe("second, longer");
+  expect([...(await hdfs.listStatus("/apps/roundtrip"))!.keys()]).toEqual(["a.txt"]);
+
+  expect(await hdfs.delete("/apps/roundtrip", true)).toBe(true);
+  expect(await hdfs.getFileStatus("/apps/roundtrip/a.txt")).toBeUndefined();
+  expect(await hdfs.open("/apps/roundtrip/a.txt")).toBeUndefined();
+  expect(await hdfs.listStatus("/apps/roundtrip")).toBeUndefined();
+
+  // The data leg went through the gateway: the DataNode's address never reached the client.
+  const dataLegs = services.knox.requests.filter((r) => r.service === "webhdfs-data");
+  expect(dataLegs.length).toBeGreaterThanOrEqual(4);
+});
+
+test("a file created with mode 600 is never readable by another user; setPermission changes it", async () => {
+  const hdfs = client();
+  await hdfs.mkdirs("/user/deployer/secret", "700");
+  await hdfs.create("/user/deployer/secret/jaas.conf", Buffer.from("s3cret"), { permission: "600" });
+  expect((await hdfs.getFileStatus("/user/deployer/secret/jaas.conf"))?.permission).toBe("600");
+  expect(await readAsOtherUser("/user/deployer/secret/jaas.conf")).toBe(403);
+
+  await hdfs.create("/apps/open.txt", Buffer.from("x"));
+  expect(await readAsOtherUser("/apps/open.txt")).toBe(307);
+  await hdfs.setPermission("/apps/open.txt", "600");
+  expect((await hdfs.getFileStatus("/apps/open.txt"))?.permission).toBe("600");
+  expect(await readAsOtherUser("/apps/open.txt")).toBe(403);
+});
+
+test("extended attributes hold the deploy state", async () => {
+  const hdfs = client();
+  await hdfs.mkdirs("/apps/state");
+  expect(await hdfs.getXAttr("/apps/state", "user.sensor-deployer.state")).toBeUndefined();
+  await hdfs.setXAttr("/apps/state", "user.sensor-deployer.state", '{"v":1}');
+  await hdfs.setXAttr("/apps/state", "user.sensor-deployer.state", '{"v":2,"ü":"ok"}');
+  expect(await hdfs.getXAttr("/apps/state", "user.sensor-deployer.state")).toBe('{"v":2,"ü":"ok"}');
+  expect(await hdfs.getXAttr("/apps/missing", "user.sensor-deployer.state")).toBeUndefined();
+});
+
+test("5xx and connection resets are retried with backoff, then succeed", async () => {
+  const hdfs = client();
+  services.knox.resetStats();
+  services.knox.inject({ kind: "status", status: 503 }, 2);
+  services.knox.inject({ kind: "reset" }, 1);
+  await hdfs.mkdirs("/apps/retried");
+  // 2× 503 + 1 reset + the successful call.
+  expect(services.knox.stats().calls).toBe(4);
+  expect((await hdfs.getFileStatus("/apps/retried"))?.type).toBe("DIRECTORY");
+});
+
+test("a gateway that keeps failing gives a clear error after the bounded retries", async () => {
+  const hdfs = client(services.ca.caCertPath, 2);
+  services.knox.resetStats();
+  services.knox.inject({ kind: "status", status: 502 }, 100);
+  await expect(hdfs.getFileStatus("/apps")).rejects.toThrow("GET /apps (WebHDFS GETFILESTATUS) failed with HTTP 502: still failing after retries");
+  expect(services.knox.stats().calls).toBe(3);
+
+  services.knox.clearFaults();
+  services.knox.resetStats();
+  services.knox.inject({ kind: "reset" }, 100);
+  await expect(hdfs.getFileStatus("/apps")).rejects.toThrow(/GET \/apps \(WebHDFS GETFILESTATUS\) failed: (ECONNRESET|UND_ERR_SOCKET)/);
+  expect(services.knox.stats().calls).toBe(3);
+});
+
+test("a client error is not retried and names method, path and status", async () => {
+  const hdfs = client();
+  services.knox.resetStats();
+  await hdfs.create("/apps/file-not-dir", Buffer.from("x"));
+  await expect(hdfs.mkdirs("/apps/file-not-dir/sub")).rejects.toThrow(/PUT \/apps\/file-not-dir\/sub \(WebHDFS MKDIRS\) failed with HTTP (403|400|500)/);
+});
+
+test("a redirect that leaves the gateway's host and port is refused and gets no credentials", async () => {
+  const seen: http.IncomingHttpHeaders[] = [];
+  const elsewhere = http.createServer((req, res) => {
+    seen.push(req.headers);
+    res.writeHead(201).end();
+  });
+  await new Promise<void>((r) => elsewhere.listen(0, "127.0.0.1", r));
+  const port = (elsewhere.address() as AddressInfo).port;
+  try {
+    services.knox.inject({ kind: "redirect-elsewhere", location: `http://127.0.0.1:${port}/webhdfs/v1/x?op=CREATE` }, 1);
+    await expect(client().create("/apps/redirected.txt", Buffer.from("data"))).rejects.toThrow(
+      `refused redirect to http://127.0.0.1:${port}, which is not the gateway 127.0.0.1:${services.knox.port}`,
+    );
+    expect(seen).toHaveLength(0);
+  } finally {
+    await new Promise((r) => elsewhere.close(r));
+  }
+});
+
+test("a gateway certificate from another CA is refused, as is the default trust store", async () => {
+  services.knox.resetStats();
+  await expect(client(services.otherCa.caCertPath).getFileStatus("/apps")).rejects.toThrow(/TLS certificate not trusted/);
+  await expect(client(null).getFileStatus("/apps")).rejects.toThrow(/TLS certificate not trusted/);
+  // Refused during the handshake: no request reached the gateway, and TLS errors are not retried.
+  expect(services.knox.stats().calls).toBe(0);
+});

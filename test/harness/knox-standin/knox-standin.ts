@@ -1,0 +1,184 @@
+/**
+ * Knox gateway STAND-IN for tests (the real Apache Knox of a BDC cannot run here). Built from
+ * Knox's documented WebHDFS/Livy proxying: HTTPS, HTTP basic auth, then
+ *   /gateway/default/webhdfs/v1/*  → NameNode /webhdfs/v1/* as the authenticated user (user.name),
+ *     with a DataNode redirect's Location rewritten to the gateway (/gateway/default/webhdfs/data/v1/…)
+ *     and that data leg proxied to the DataNode, as Knox does;
+ *   /gateway/default/livy/v1/*     → Livy /*.
+ * It counts calls and bytes (for the benchmark), records every request (for secret scans) and
+ * injects faults (N× 5xx, connection resets, a redirect to another host) for failure scenarios.
+ */
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+
+export interface KnoxStandInOptions {
+  /** NameNode HTTP base, e.g. http://127.0.0.1:9870 */
+  webhdfsUrl: string;
+  /** Livy base, e.g. http://127.0.0.1:8998 */
+  livyUrl: string;
+  username: string;
+  password: string;
+  tls: { certPath: string; keyPath: string };
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path and query as received (never carries credentials: those are in the Authorization header). */
+  url: string;
+  service: "webhdfs" | "webhdfs-data" | "livy" | "other";
+  body: Buffer;
+  status: number;
+}
+
+export type Fault = { kind: "status"; status: number } | { kind: "reset" } | { kind: "redirect-elsewhere"; location: string };
+
+export interface KnoxStandIn {
+  url: string;
+  port: number;
+  requests: RecordedRequest[];
+  /** Queue `count` faults for requests matching `match` (default: every request). */
+  inject(fault: Fault, count: number, match?: (method: string, url: string) => boolean): void;
+  clearFaults(): void;
+  /** Calls and request-body bytes since the last reset. */
+  stats(): { calls: number; uploadedBytes: number; livySubmissions: number };
+  resetStats(): void;
+  stop(): Promise<void>;
+}
+
+const WEBHDFS = "/gateway/default/webhdfs/v1";
+const WEBHDFS_DATA = "/gateway/default/webhdfs/data/v1";
+const LIVY = "/gateway/default/livy/v1";
+
+export async function startKnoxStandIn(options: KnoxStandInOptions): Promise<KnoxStandIn> {
+  const requests: RecordedRequest[] = [];
+  let faults: { fault: Fault; remaining: number; match: (m: string, u: string) => boolean }[] = [];
+  const expectedAuth = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString("base64")}`;
+  let port = 0;
+
+  const server = https.createServer(
+    { cert: readFileSync(options.tls.certPath), key: readFileSync(options.tls.keyPath) },
+    (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const body = Buffer.concat(chunks);
+        const url = req.url ?? "/";
+        const record: RecordedRequest = { method: req.method ?? "GET", url, service: serviceOf(url), body, status: 0 };
+        requests.push(record);
+        const reply = (status: number, headers: http.OutgoingHttpHeaders, data: Buffer | string): void => {
+          record.status = status;
+          res.writeHead(status, headers).end(data);
+        };
+
+        const fault = takeFault(record.method, url);
+        if (fault?.kind === "reset") {
+          record.status = -1;
+          req.socket.destroy();
+          return;
+        }
+        if (fault?.kind === "status") return reply(fault.status, { "content-type": "text/plain" }, `stand-in fault ${fault.status}`);
+        if (req.headers.authorization !== expectedAuth) {
+          return reply(401, { "www-authenticate": 'Basic realm="knox stand-in"' }, "unauthorized");
+        }
+        if (fault?.kind === "redirect-elsewhere") return reply(307, { location: fault.location }, "");
+        forward(record, req.headers, body, reply);
+      });
+    },
+  );
+
+  function takeFault(method: string, url: string): Fault | undefined {
+    const entry = faults.find((f) => f.remaining > 0 && f.match(method, url));
+    if (!entry) return undefined;
+    entry.remaining -= 1;
+    return entry.fault;
+  }
+
+  function forward(
+    record: RecordedRequest,
+    headers: http.IncomingHttpHeaders,
+    body: Buffer,
+    reply: (status: number, headers: http.OutgoingHttpHeaders, data: Buffer | string) => void,
+  ): void {
+    const incoming = new URL(record.url, "https://gateway");
+    let target: URL;
+    if (record.service === "webhdfs") {
+      target = new URL(`/webhdfs/v1${incoming.pathname.slice(WEBHDFS.length)}${incoming.search}`, options.webhdfsUrl);
+      // Knox asserts the authenticated user; a client cannot choose another.
+      target.searchParams.delete("doas");
+      target.searchParams.set("user.name", options.username);
+    } else if (record.service === "webhdfs-data") {
+      const datanode = incoming.searchParams.get("_");
+      if (!datanode) return reply(400, {}, "missing data node");
+      incoming.searchParams.delete("_");
+      target = new URL(`${incoming.pathname.slice(WEBHDFS_DATA.length)}${incoming.search}`, `http://${Buffer.from(datanode, "base64url").toString()}`);
+    } else if (record.service === "livy") {
+      target = new URL(`${incoming.pathname.slice(LIVY.length) || "/"}${incoming.search}`, options.livyUrl);
+    } else {
+      return reply(404, {}, "not a gateway path");
+    }
+    const upstreamHeaders: http.OutgoingHttpHeaders = {};
+    for (const name of ["content-type", "x-requested-by", "accept"]) if (headers[name]) upstreamHeaders[name] = headers[name];
+    upstreamHeaders["content-length"] = body.length;
+    const up = http.request(target, { method: record.method, headers: upstreamHeaders }, (upRes) => {
+      const parts: Buffer[] = [];
+      upRes.on("data", (c: Buffer) => parts.push(c));
+      upRes.on("end", () => {
+        const out: http.OutgoingHttpHeaders = {};
+        for (const name of ["content-type", "location"]) if (upRes.headers[name]) out[name] = upRes.headers[name];
+        if (out.location) out.location = rewriteLocation(String(out.location));
+        reply(upRes.statusCode ?? 502, out, Buffer.concat(parts));
+      });
+    });
+    up.on("error", (err) => reply(502, { "content-type": "text/plain" }, `stand-in upstream error: ${err.message}`));
+    up.end(body);
+  }
+
+  /** A DataNode URL becomes a gateway URL carrying the DataNode address (Knox encrypts it; encoding is enough here). */
+  function rewriteLocation(location: string): string {
+    const loc = new URL(location);
+    if (!loc.pathname.startsWith("/webhdfs/v1")) return location;
+    loc.searchParams.set("_", Buffer.from(loc.host).toString("base64url"));
+    return `https://127.0.0.1:${port}${WEBHDFS_DATA}${loc.pathname}${loc.search}`;
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = (server.address() as AddressInfo).port;
+  let since = 0;
+
+  return {
+    url: `https://127.0.0.1:${port}`,
+    port,
+    requests,
+    inject(fault, count, match = () => true) {
+      faults.push({ fault, remaining: count, match });
+    },
+    clearFaults() {
+      faults = [];
+    },
+    stats() {
+      const window = requests.slice(since);
+      return {
+        calls: window.length,
+        uploadedBytes: window.filter((r) => r.service === "webhdfs-data" && r.method === "PUT").reduce((n, r) => n + r.body.length, 0),
+        livySubmissions: window.filter((r) => r.service === "livy" && r.method === "POST" && /\/batches\/?$/.test(r.url.split("?")[0]!)).length,
+      };
+    },
+    resetStats() {
+      since = requests.length;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function serviceOf(url: string): RecordedRequest["service"] {
+  if (url.startsWith(`${WEBHDFS}/`) || url.startsWith(`${WEBHDFS}?`)) return "webhdfs";
+  if (url.startsWith(`${WEBHDFS_DATA}/`)) return "webhdfs-data";
+  if (url.startsWith(LIVY)) return "livy";
+  return "other";
+}

@@ -235,13 +235,15 @@ def parse_readings(kafka_df: DataFrame) -> DataFrame:
     valid = r.isNotNull() & r[CORRUPT].isNull() & r["sensor"].isNotNull() & (F.trim(r["sensor"]) != "")
     for m in MEASURES:
         valid = valid & _finite(r[m])
-    text = F.from_json("raw_value", TEXT_SCHEMA, JSON_OPTIONS)
-    return parsed.select(
+    flagged = parsed.select(
         "raw_value", "kafka_topic", "kafka_partition", "kafka_offset", "event_time",
         r["sensor"].alias("sensor"), r["measure1"].alias("measure1"), r["measure2"].alias("measure2"),
         valid.alias("is_valid"),
-        F.when(~valid, _rejection_reason(F.col("raw_value"), text)).alias("reason"),
+        # The second, all-text parse runs only for rejected rows, and once per row.
+        F.when(~valid, F.from_json("raw_value", TEXT_SCHEMA, JSON_OPTIONS)).alias("text"),
     )
+    reason = F.when(~F.col("is_valid"), _rejection_reason(F.col("raw_value"), F.col("text")))
+    return flagged.withColumn("reason", reason).drop("text")
 
 
 def valid_rows(parsed: DataFrame, batch_id: int) -> DataFrame:

@@ -108,7 +108,18 @@ describe("GitHub Actions: least privilege, pinned actions, OIDC, serialized depl
     expect((job.env as Node).ARM_USE_OIDC).toBe("true");
     const scripts = allStrings(job.steps).join("\n");
     expect(scripts).toContain("--expect-hashes");
+    expect(scripts).toContain("check-synth-artifact.ts");
     expect(scripts).not.toMatch(/build:job/);
+    // The code deployed is the commit that built the artifact (this run's, or the rolled-back run's).
+    expect((job.steps as Node[])[0]).toMatchObject({ uses: "actions/checkout@v6", with: { ref: "${{ inputs.ref }}" } });
+  });
+
+  it("rolls back only to artifacts of deploy runs of main, with the commit that built them", () => {
+    const rollback = (workflow("deploy.yml").jobs as Record<string, Node>)["rollback-artifact"];
+    const script = allStrings(rollback.steps).join("\n");
+    expect(script).toContain('"$path" != ".github/workflows/deploy.yml"');
+    expect(script).toContain('"$branch" != "main"');
+    expect(rollback.outputs).toMatchObject({ ref: "${{ steps.run.outputs.head-sha }}" });
   });
 
   it("promotes dev -> staging -> prod from one build", () => {

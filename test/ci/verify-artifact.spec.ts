@@ -1,36 +1,15 @@
 // scripts/ci/verify-artifact.ts: the promoted artifact must be exactly what the build recorded.
 // The manifest hash is recomputed independently with coreutils' sha256sum (docs/interfaces.md §2).
-import { execSync, spawnSync } from "node:child_process";
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { artifactHash } from "../../scripts/ci/lib/artifact-manifest";
+import { ARTIFACT_DIR_NAME as NAME, makeArtifact } from "./artifact-fixture";
 import { REPO_ROOT } from "./ci-files";
 
 const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
 const SCRIPT = path.join(REPO_ROOT, "scripts", "ci", "verify-artifact.ts");
-const NAME = "sensor-aggregation-3.1";
-
-/** Builds an artifact directory the way §2 describes, hashing with sha256sum, not with our code. */
-function makeArtifact(root: string): string {
-  const dir = path.join(root, NAME);
-  mkdirSync(path.join(dir, "jars"), { recursive: true });
-  writeFileSync(path.join(dir, "job.py"), "print('job')\n");
-  writeFileSync(path.join(dir, "tables.sql"), "CREATE TABLE t (x INT);\n");
-  writeFileSync(path.join(dir, "jars", "kafka-clients-2.6.0.jar"), Buffer.alloc(4096, 7));
-  const paths = ["jars/kafka-clients-2.6.0.jar", "job.py", "tables.sql"];
-  const sums = execSync(`sha256sum ${paths.join(" ")}`, { cwd: dir, encoding: "utf8" });
-  const hash = execSync("sha256sum", { input: sums, encoding: "utf8" }).split(" ")[0];
-  const files = sums
-    .trim()
-    .split("\n")
-    .map((line) => {
-      const [sha256, p] = line.split(/\s+/);
-      return { path: p, sha256, size: readFileSync(path.join(dir, p)).length, kind: p.startsWith("jars/") ? "jar" : "job" };
-    });
-  writeFileSync(path.join(dir, "manifest.json"), JSON.stringify({ name: "sensor-aggregation", hash, sparkVersion: "3.1.2", scalaVersion: "2.12", files }, null, 2));
-  return hash;
-}
 
 describe("verify-artifact", () => {
   let root: string;

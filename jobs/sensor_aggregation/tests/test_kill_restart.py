@@ -1,0 +1,153 @@
+"""Integration: the job as a real spark-submit process (Hive catalog on Derby, real Kafka), killed with SIGKILL
+in the middle of a batch, restarted on the same checkpoint: nothing lost, nothing duplicated in the tables."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import List, Optional
+
+import pytest
+
+from conftest import JOB_DIR, connector_jars, create_topic
+from readings import consume_all, produce
+
+READINGS = 1200
+PER_TRIGGER = 200  # -> about 6 batches, so the kill lands with batches before and after it
+DATABASE = "itest"
+
+
+class JobProcess:
+    """spark-submit of job.py (or create_tables.py) in its own process group, so a kill takes the JVM and Python."""
+
+    def __init__(self, work: Path, script: str, args: List[str], log_name: str) -> None:
+        self.log_path = work / log_name
+        spark_submit = Path(sys.executable).parent / "spark-submit"
+        command = [
+            str(spark_submit), "--master", "local[2]",
+            "--jars", ",".join(connector_jars()),
+            "--conf", "spark.sql.warehouse.dir=" + str(work / "warehouse"),
+            "--conf", "spark.ui.enabled=false",
+            "--conf", "spark.sql.shuffle.partitions=2",
+            "--driver-java-options", "-Dderby.system.home=" + str(work),
+            str(JOB_DIR / script), *args,
+        ]
+        env = dict(os.environ, SPARK_LOCAL_IP="127.0.0.1", PYSPARK_PYTHON=sys.executable)
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(command, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def log_tail(self) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-40:])
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        try:
+            os.killpg(self.process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+
+def batch_ids(directory: Path) -> List[int]:
+    return sorted(int(p.name) for p in directory.glob("[0-9]*")) if directory.is_dir() else []
+
+
+def committed_offsets(checkpoint: Path) -> int:
+    """Readings covered by the last committed batch (sum of its end offsets over partitions)."""
+    commits = batch_ids(checkpoint / "commits")
+    if not commits:
+        return 0
+    lines = (checkpoint / "offsets" / str(commits[-1])).read_text().splitlines()
+    return sum(sum(int(v) for v in topic.values()) for topic in json.loads(lines[-1]).values())
+
+
+def wait_for(condition, timeout: float, job: JobProcess, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        assert job.running(), "job exited (%s) while waiting for %s:\n%s" % (job.process.returncode, what, job.log_tail())
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for %s:\n%s" % (what, job.log_tail()))
+
+
+def test_killed_mid_batch_and_restarted_the_tables_hold_every_reading_exactly_once(spark, kafka, tmp_path):
+    suffix = uuid.uuid4().hex[:8]
+    input_topic, output_topic = "readings-" + suffix, "stats-" + suffix
+    create_topic(kafka, input_topic, partitions=2)
+    create_topic(kafka, output_topic, partitions=1)
+    produced = produce(kafka, input_topic, READINGS)
+
+    checkpoint = tmp_path / "checkpoint"
+    config = tmp_path / "job.json"
+    config.write_text(json.dumps({
+        "bootstrap_servers": kafka, "input_topic": input_topic, "output_topic": output_topic,
+        "security_protocol": "PLAINTEXT", "checkpoint_location": str(checkpoint), "starting_offsets": "earliest",
+        "max_offsets_per_trigger": PER_TRIGGER, "trigger_interval": "0 seconds", "database": DATABASE,
+    }))
+    tables_dir = tmp_path / "warehouse" / (DATABASE + ".db")
+
+    ddl = JobProcess(tmp_path, "create_tables.py", ["--config", str(config)], "create_tables.log")
+    assert ddl.process.wait(timeout=300) == 0, ddl.log_tail()
+
+    first = JobProcess(tmp_path, "job.py", ["--config", str(config)], "run1.log")
+    killed_batch: Optional[int] = None
+    try:
+        # Kill while a batch has written its data partition but is not committed: Spark must replay it.
+        def mid_batch() -> bool:
+            nonlocal killed_batch
+            commits = set(batch_ids(checkpoint / "commits"))
+            for batch in batch_ids(checkpoint / "offsets"):
+                if batch >= 1 and batch not in commits and (tables_dir / "sensor_data" / ("batch_id=%d" % batch)).is_dir():
+                    killed_batch = batch
+                    return True
+            return False
+
+        wait_for(mid_batch, 240, first, "a batch written but not committed")
+        first.kill(signal.SIGKILL)
+    finally:
+        first.kill()
+    assert killed_batch is not None
+    assert killed_batch not in batch_ids(checkpoint / "commits")
+    assert committed_offsets(checkpoint) < READINGS, "the kill must land before every reading was processed"
+
+    second = JobProcess(tmp_path, "job.py", ["--config", str(config)], "run2.log")
+    try:
+        wait_for(lambda: committed_offsets(checkpoint) == READINGS, 300, second, "every reading committed after restart")
+    finally:
+        second.kill(signal.SIGTERM)
+    assert killed_batch in batch_ids(checkpoint / "commits"), "the restarted job re-ran the killed batch under its id"
+
+    data = spark.read.parquet(str(tables_dir / "sensor_data")).collect()
+    positions = Counter((r.kafka_partition, r.kafka_offset) for r in data)
+    assert [p for p, n in positions.items() if n > 1] == [], "duplicated readings"
+    assert {(r.kafka_partition, r.kafka_offset): {"sensor": r.sensor, "measure1": r.measure1, "measure2": r.measure2} for r in data} == produced.valid
+
+    rejected = spark.read.parquet(str(tables_dir / "sensor_data_rejected")).collect()
+    assert len(rejected) == len(produced.malformed)
+    assert {(r.kafka_partition, r.kafka_offset): (r.raw_value, r.reason) for r in rejected} == produced.malformed
+
+    stats = spark.read.parquet(str(tables_dir / "sensor_data_stats")).collect()
+    assert Counter((r.batch_id, r.sensor) for r in stats).most_common(1)[0][1] == 1, "duplicated stats rows"
+    assert {(r.batch_id, r.sensor): r.count_sensor for r in stats} == dict(Counter((r.batch_id, r.sensor) for r in data))
+    for sensor, (count, m1_avg, _) in produced.expected_stats().items():
+        rows = [r for r in stats if r.sensor == sensor]
+        assert sum(r.measure1_avg * r.count_sensor for r in rows) / count == pytest.approx(m1_avg)
+
+    # Kafka output is at-least-once: after dropping replays by (batch_id, sensor) it equals the stats table.
+    messages = consume_all(kafka, output_topic, expected_at_least=len(stats))
+    deduplicated = {(body["batch_id"], body["sensor"]): body["count_sensor"] for _, body in messages}
+    assert deduplicated == {(r.batch_id, r.sensor): r.count_sensor for r in stats}

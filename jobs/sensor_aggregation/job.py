@@ -69,7 +69,7 @@ class ConfigError(ValueError):
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="job.py", description="Sensor aggregation streaming job")
+    parser = argparse.ArgumentParser(prog="job.py", description="Sensor aggregation streaming job", allow_abbrev=False)
     parser.add_argument("--config", help="JSON config file (local path, hdfs:// URI or absolute HDFS path)")
     for key in KNOWN_KEYS:
         if key != "jaas_config_path":  # a path is fine on the command line; the secret itself never is

@@ -17,6 +17,8 @@ interface Manifest {
 }
 
 const root = resolve(__dirname, "..");
+/** Stack parts (`sensors-<env>-<part>`) in the order they are deployed. */
+const DEPLOY_ORDER: readonly string[] = ["eventhubs", "bdc"];
 const outdir = resolve(root, process.env.CDKTF_OUTDIR ?? "cdktf.out");
 
 /** Runs main.ts the way `cdktf synth` does; on failure (e.g. a ConfigError) prints its message and exits. */
@@ -97,7 +99,13 @@ function main(): void {
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as Manifest;
   // Stack names are `<prefix>-<env>-<part>`: group them by environment, keeping synth order.
   const byEnv = new Map<string, Array<{ name: string; json: StackJson }>>();
-  for (const stack of Object.values(manifest.stacks)) {
+  // Within an environment, deployment order (eventhubs before bdc; the manifest's order is alphabetical).
+  const partRank = (name: string): number => {
+    const index = DEPLOY_ORDER.indexOf(name.split("-").pop() ?? "");
+    return index === -1 ? DEPLOY_ORDER.length : index;
+  };
+  const stacks = Object.values(manifest.stacks).sort((a, b) => partRank(a.name) - partRank(b.name) || a.name.localeCompare(b.name));
+  for (const stack of stacks) {
     const env = stack.name.split("-").slice(1, -1).join("-") || stack.name;
     const json = JSON.parse(readFileSync(join(outdir, stack.synthesizedStackPath), "utf8")) as StackJson;
     byEnv.set(env, [...(byEnv.get(env) ?? []), { name: stack.name, json }]);

@@ -4,7 +4,7 @@ import { ENVIRONMENT_NAMES } from "./environments";
 import { ConfigError } from "./violation";
 
 /**
- * Names from `--context env=<names>` (cdktf.json context or the app's context) first, else SENSORS_ENV, else all.
+ * Names from the cdktf context `env` (cdktf.json `context`, or CDKTF_CONTEXT_JSON) first, else SENSORS_ENV, else all.
  * Several names may be given comma-separated; `all` means every environment.
  */
 export function selectedEnvironmentNames(app?: IConstruct, variables: Readonly<Record<string, string | undefined>> = process.env): string[] {

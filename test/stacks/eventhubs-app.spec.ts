@@ -56,6 +56,14 @@ describe("main.ts", () => {
     expect(existsSync(join(result.outdir, "stacks", "sensors-prod-eventhubs", "cdk.tf.json"))).toBe(true);
   });
 
+  it("lets the cdktf context env (CDKTF_CONTEXT_JSON, as cdktf.json's context arrives) win over SENSORS_ENV", () => {
+    const result = run("main.ts", { CDKTF_CONTEXT_JSON: JSON.stringify({ env: "staging" }), SENSORS_ENV: "prod" });
+    expect(result.status).toBe(0);
+    const stacks = readdirSync(join(result.outdir, "stacks"));
+    expect(stacks).toContain("sensors-staging-eventhubs");
+    expect(stacks.filter((s) => !s.startsWith("sensors-staging-"))).toEqual([]);
+  });
+
   it("fails synth with one message listing every violation, without a stack trace", () => {
     const result = run("main.ts", { SENSORS_DEV_BDC_GATEWAY_URL: "http://bdc:30443", SENSORS_PROD_STATE_STORAGE_ACCOUNT: "Bad_Account" });
     expect(result.status).toBe(1);

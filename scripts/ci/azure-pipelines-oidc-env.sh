@@ -3,10 +3,16 @@
 # addSpnToEnvironment: true). Hands the federated token the task received to Terraform's azurerm
 # provider and state backend as OpenID Connect settings: no client secret exists anywhere.
 #   usage (in the task's inline script): source scripts/ci/azure-pipelines-oidc-env.sh
+# shellcheck shell=bash
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  echo "error: source this file (it exports variables into the calling script); do not run it" >&2
+  exit 1
+fi
 
 if [ -z "${idToken:-}" ] || [ -z "${servicePrincipalId:-}" ] || [ -z "${tenantId:-}" ]; then
   echo "error: idToken, servicePrincipalId or tenantId is missing: run this in AzureCLI@2 with addSpnToEnvironment: true and a workload identity federation service connection" >&2
-  return 1 2>/dev/null || exit 1
+  return 1
 fi
 
 export ARM_USE_OIDC=true

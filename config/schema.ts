@@ -61,6 +61,8 @@ export const eventHubsSchema = z.strictObject({
   }),
   topics: z.record(hubName, topicSchema),
   access: z.record(principalName, accessSchema),
+  /** Refuse `terraform destroy` of the namespace and its hubs (losing them loses unread events and every client's credentials). */
+  preventDestroy: z.boolean(),
   network: z.strictObject({
     publicNetworkAccess: z.boolean(),
     defaultAction: z.enum(["Allow", "Deny"], { error: "Allow or Deny" }),

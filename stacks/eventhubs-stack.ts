@@ -12,7 +12,7 @@ import { EventHubsNamespace } from "./constructs/eventhubs-namespace";
 export interface EventHubsStackProps {
   /** The environment's validated config. */
   readonly env: EnvironmentConfig;
-  /** Refuse `terraform destroy` of the namespace and hubs. @default true for an environment named prod, else false */
+  /** Refuse `terraform destroy` of the namespace and hubs. @default env.eventHubs.preventDestroy (true in prod) */
   readonly preventDestroy?: boolean;
 }
 
@@ -34,6 +34,8 @@ export class EventHubsStack extends TerraformStack {
   public readonly statsTopic: string = STATS_TOPIC;
   /** Every topic (event hub) name in the namespace. */
   public readonly topicNames: readonly string[];
+  /** Every hub-scoped rule, keyed `<principal>/<topic>`. */
+  public readonly rules: ReadonlyMap<string, EventHubsAuthorizationRule>;
   /** The job's connection string for reading sensor-readings (listen only, scoped to that hub; sensitive token). */
   public readonly jobListenConnectionString: string;
   /** The job's connection string for writing sensor-stats (send only, scoped to that hub; sensitive token). */
@@ -47,7 +49,7 @@ export class EventHubsStack extends TerraformStack {
     super(scope, id);
     const env = props.env;
     const hubsConfig = env.eventHubs;
-    const preventDestroy = props.preventDestroy ?? env.name === "prod";
+    const preventDestroy = props.preventDestroy ?? hubsConfig.preventDestroy;
 
     new AzurermProvider(this, "azurerm", { features: [{}] });
     const tags = { ...env.tags, environment: env.name };
@@ -105,9 +107,6 @@ export class EventHubsStack extends TerraformStack {
     new TerraformOutput(this, "stats_topic", { value: this.statsTopic });
     new TerraformOutput(this, "topic_names", { value: this.topicNames });
   }
-
-  /** Every hub-scoped rule, keyed `<principal>/<topic>`. */
-  public readonly rules: ReadonlyMap<string, EventHubsAuthorizationRule>;
 
   /** The (sensitive) connection string of a principal's rule on a topic; throws naming the rules there are. */
   public connectionString(principal: string, topic: string): string {

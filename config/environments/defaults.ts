@@ -20,6 +20,7 @@ export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
       [JOB_PRINCIPAL]: { send: [STATS_TOPIC], listen: [READINGS_TOPIC] },
       [STATS_CONSUMER_PRINCIPAL]: { send: [], listen: [STATS_TOPIC] },
     },
+    preventDestroy: false,
     network: { publicNetworkAccess: true, defaultAction: "Allow", ipRules: [], trustedServiceAccess: true },
   },
   // Local state unless a pipeline names a storage account (SENSORS_STATE_STORAGE_ACCOUNT, see README).

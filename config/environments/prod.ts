@@ -10,6 +10,7 @@ export const prod: DeepPartial<EnvironmentInput> & Pick<EnvironmentInput, "name"
     sku: "Premium",
     expectedLoad: { peakEventsPerSecond: 20_000, averageEventSizeBytes: 250, headroomPercent: 30 },
     autoInflate: { enabled: false },
+    preventDestroy: true,
     topics: {
       "sensor-readings": { partitions: 32, retentionDays: 14 },
       "sensor-stats": { partitions: 8, retentionDays: 14 },

@@ -1,7 +1,8 @@
 import { App, DataTerraformRemoteStateLocal, Testing, TerraformOutput, TerraformStack } from "cdktf";
 // Brings the typings of cdktf's jest matchers (registered in test/setup-cdktf-matchers.ts) into scope.
 import type {} from "cdktf/lib/testing/adapters/jest";
-import { loadEnvironment, loadEnvironments, type EnvironmentConfig } from "../../config";
+import { loadEnvironment, loadEnvironments, validateEnvironment, type EnvironmentConfig } from "../../config";
+import { variant } from "../config/helpers";
 import { addEnvironmentStacks, applyStateBackend } from "../../stacks/environment-stacks";
 import { EventHubsStack } from "../../stacks/eventhubs-stack";
 
@@ -113,6 +114,18 @@ describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-e
     expect(stack.topicNames).toEqual(["sensor-readings", "sensor-stats"]);
     expect(stack.simulatorSendConnectionString).toBe(stack.connectionString("simulator", "sensor-readings"));
     expect(() => stack.connectionString("simulator", "sensor-stats")).toThrow("No authorization rule for simulator on sensor-stats");
+  });
+});
+
+describe("prevent_destroy", () => {
+  it("follows eventHubs.preventDestroy, not the environment's name", () => {
+    const staging = validateEnvironment("staging", variant({ eventHubs: { preventDestroy: true } }, "staging"));
+    const json = synthJson(stackFor(staging));
+    for (const resource of [...resources(json, "azurerm_eventhub_namespace"), ...resources(json, "azurerm_eventhub")]) {
+      expect(resource.lifecycle).toEqual({ prevent_destroy: true });
+    }
+    // Rules are not protected: rotating or renaming a credential must stay possible.
+    for (const rule of resources(json, "azurerm_eventhub_authorization_rule")) expect(rule.lifecycle).toBeUndefined();
   });
 });
 

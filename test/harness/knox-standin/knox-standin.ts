@@ -127,7 +127,7 @@ export async function startKnoxStandIn(options: KnoxStandInOptions): Promise<Kno
       upRes.on("end", () => {
         const out: http.OutgoingHttpHeaders = {};
         for (const name of ["content-type", "location"]) if (upRes.headers[name]) out[name] = upRes.headers[name];
-        if (out.location) out.location = rewriteLocation(String(out.location));
+        if (out.location) out.location = rewriteLocation(String(out.location), record.service);
         reply(upRes.statusCode ?? 502, out, Buffer.concat(parts));
       });
     });
@@ -136,7 +136,9 @@ export async function startKnoxStandIn(options: KnoxStandInOptions): Promise<Kno
   }
 
   /** A DataNode URL becomes a gateway URL carrying the DataNode address (Knox encrypts it; encoding is enough here). */
-  function rewriteLocation(location: string): string {
+  function rewriteLocation(location: string, service: RecordedRequest["service"]): string {
+    // Livy answers POST /batches with a relative Location (/batches/<id>): keep it under the gateway path.
+    if (location.startsWith("/")) return service === "livy" ? `${LIVY}${location}` : location;
     const loc = new URL(location);
     if (!loc.pathname.startsWith("/webhdfs/v1")) return location;
     loc.searchParams.set("_", Buffer.from(loc.host).toString("base64url"));

@@ -50,9 +50,9 @@ export function allStrings(node: unknown): string[] {
   return [];
 }
 
-/** Repository paths a script line names: `scripts/…`, `.azure-pipelines/…`, `.github/…`. */
+/** Repository paths a script line names: `scripts/…`, `.azure-pipelines/…`, `.github/…` (also as `./.github/…`). */
 export function repoPathsInText(text: string): string[] {
-  const found = text.match(/(?<![\w./-])(?:scripts|\.azure-pipelines|\.github)\/[\w./-]*\w/g) ?? [];
+  const found = [...text.matchAll(/(?<![\w./-])(?:\.\/)?((?:scripts|\.azure-pipelines|\.github)\/[\w./-]*\w)/g)].map((m) => m[1]);
   return [...new Set(found)];
 }
 

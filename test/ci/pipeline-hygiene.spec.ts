@@ -1,7 +1,7 @@
 // Rules every CI/CD definition (GitHub Actions and Azure Pipelines) must keep: the README's
 // commands and only npm scripts that exist, no stored cloud secret or credential-looking literal,
 // least-privilege permissions, pinned actions, and one deploy per environment at a time.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import {
   allStrings,
@@ -10,6 +10,7 @@ import {
   packageScripts,
   parseYamlFile,
   REPO_ROOT,
+  repoPathsInText,
   secretProblems,
   valuesOfKey,
   workflowFiles,
@@ -36,6 +37,12 @@ describe("npm scripts named by the pipelines", () => {
       expect(npmScriptsInText(text)).toEqual(expect.arrayContaining(["test", "build:job", "synth"]));
       expect(text).toContain("bash scripts/setup.sh");
     }
+  });
+
+  it.each(workflowFiles().map((f) => [rel(f)]))("%s refers only to repository files that exist", (file) => {
+    const paths = allStrings(parseYamlFile(path.join(REPO_ROOT, file))).flatMap(repoPathsInText);
+    expect(paths.length).toBeGreaterThan(0);
+    expect(paths.filter((p) => !existsSync(path.join(REPO_ROOT, p)))).toEqual([]);
   });
 
   it("spots an npm script that does not exist", () => {

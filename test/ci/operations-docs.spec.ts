@@ -1,0 +1,47 @@
+// The operations guides stay true to the files: every repository path they name exists, every
+// script in scripts/ci is used by a pipeline, and the settings they document are the ones the
+// pipelines read.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { allStrings, azurePipelineFiles, parseYamlFile, REPO_ROOT, workflowFiles } from "./ci-files";
+
+const DOCS = path.join(REPO_ROOT, "docs", "operations");
+const docText = (name: string) => readFileSync(path.join(DOCS, name), "utf8");
+const pipelineText = [...workflowFiles(), ...azurePipelineFiles()].map((f) => allStrings(parseYamlFile(f)).join("\n")).join("\n");
+
+describe("docs/operations", () => {
+  const guides = ["README.md", "bootstrap.md", "add-environment.md", "roll-back.md"];
+
+  it.each(guides.map((g) => [g]))("%s names only paths that exist", (guide) => {
+    const text = docText(guide);
+    const paths = [...text.matchAll(/`((?:\.github|\.azure-pipelines|scripts|config|stacks|docs|test)\/[\w./-]*\w|azure-pipelines\.yml)`/g)].map((m) => m[1]);
+    const links = [...text.matchAll(/\]\(([\w./-]+\.md)(?:#[\w-]+)?\)/g)].map((m) => path.join("docs", "operations", m[1]));
+    // config/environments/<env>.ts style placeholders are patterns, not files
+    const missing = [...paths, ...links].filter((p) => !p.includes("<") && !existsSync(path.join(REPO_ROOT, p)));
+    expect(missing).toEqual([]);
+  });
+
+  it("documents every setting the pipelines read from variables and secrets", () => {
+    const readme = docText("README.md");
+    const used = new Set([...pipelineText.matchAll(/\b(?:vars|secrets)\.([A-Z_]+)/g)].map((m) => m[1]));
+    for (const macro of pipelineText.matchAll(/\$\(([A-Z_]+)\)/g)) used.add(macro[1]);
+    expect(used.size).toBeGreaterThan(5);
+    expect([...used].filter((name) => !readme.includes(name))).toEqual([]);
+  });
+
+  it("every scripts/ci entry point is used by a pipeline", () => {
+    const entries = readdirSync(path.join(REPO_ROOT, "scripts", "ci")).filter((f) => /\.(ts|sh)$/.test(f));
+    expect(entries.filter((f) => !pipelineText.includes(`scripts/ci/${f}`))).toEqual([]);
+  });
+
+  it("documents the federated credential subjects and the roles the bootstrap assigns", () => {
+    const bootstrap = docText("bootstrap.md");
+    expect(bootstrap).toContain('--subject "repo:$GITHUB_REPO:environment:$env"');
+    expect(bootstrap).toContain('--subject "repo:$GITHUB_REPO:environment:$env-plan"');
+    expect(bootstrap).toMatch(/sc:\/\/<organization>\/<project>\/sensors-<env>-<kind>/);
+    for (const role of ["Contributor", "Storage Blob Data Contributor", "Storage Blob Data Reader", "Sensors plan reader"]) {
+      expect(bootstrap).toContain(`"${role}"`);
+    }
+    expect(bootstrap).toContain("Why not User Access Administrator");
+  });
+});

@@ -116,11 +116,14 @@ async function main(): Promise<void> {
   console.log(`goal (all environments ≤ ${GOAL_RATIO}× the bare app): wall ${verdict(full.wall / bare.wall)}, peak RSS ${verdict(full.rss / bare.rss)}`);
 }
 
-/** Child mode: the app of main.ts restricted to the eventhubs stacks (loaded lazily so the parent stays light). */
+/**
+ * Child mode: the app of main.ts restricted to the eventhubs stacks. Loaded lazily so the parent stays light, with
+ * require (not import()) so the modules load through the same CommonJS path as main.ts.
+ */
 async function synthEventHubsOnly(): Promise<void> {
-  const { App } = await import("cdktf");
-  const { loadEnvironments } = await import("../config");
-  const { EventHubsStack } = await import("../stacks/eventhubs-stack");
+  const { App } = require("cdktf") as typeof import("cdktf");
+  const { loadEnvironments } = require("../config") as typeof import("../config");
+  const { EventHubsStack } = require("../stacks/eventhubs-stack") as typeof import("../stacks/eventhubs-stack");
   // Not through environment-stacks.ts: importing it loads the later stacks' code too, which is what this mode leaves out.
   const app = new App();
   for (const env of loadEnvironments()) new EventHubsStack(app, `${env.namePrefix}-${env.name}-eventhubs`, { env });

@@ -1,0 +1,172 @@
+// Synth tests of `sensors-<env>-bdc` for every environment: what it creates, where, that the deploy
+// Job's name follows the artifact, the Spark line per BDC release, and that no secret is synthesized.
+import { App, Testing } from "cdktf";
+import { loadEnvironments, type EnvironmentConfig } from "../../config";
+import { computeManifest, manifestHash, type ArtifactManifest } from "../../jobs/sensor_aggregation/build/manifest";
+import { bundleDeployerSync } from "../../src/deployer/bundle";
+import { BdcStack, type BdcStackProps } from "../../stacks/bdc-stack";
+import { EventHubsStack } from "../../stacks/eventhubs-stack";
+import { bundleScriptSync } from "../../stacks/constructs/kubernetes-script-bundle";
+import { resolve } from "node:path";
+
+type Block = Record<string, unknown>;
+type TfJson = {
+  resource: Record<string, Record<string, Block>>;
+  data: Record<string, Record<string, Block>>;
+  provider: Record<string, Block[]>;
+  variable: Record<string, Block>;
+  output: Record<string, { value: unknown }>;
+};
+
+const environments = loadEnvironments(undefined, { variables: {} });
+// Real bundles, built once for the whole file (each synth would otherwise rebuild them).
+const bundles = {
+  deployerBundle: bundleDeployerSync(),
+  simulatorBundle: bundleScriptSync(resolve(__dirname, "..", "..", "src", "simulator", "cli.ts")),
+};
+
+function synthBdc(env: EnvironmentConfig, props: Partial<BdcStackProps> = {}): { stack: BdcStack; json: TfJson } {
+  const app = Testing.app();
+  const eventhubs = new EventHubsStack(app, `sensors-${env.name}-eventhubs`, { env });
+  const stack = new BdcStack(app, `sensors-${env.name}-bdc`, { env, eventhubs, ...bundles, ...props });
+  return { stack, json: JSON.parse(Testing.synth(stack)) as TfJson };
+}
+
+const resources = (json: TfJson, type: string): Block[] => Object.values(json.resource[type] ?? {});
+const withBdc = (env: EnvironmentConfig, bdc: Partial<EnvironmentConfig["bdc"]>): EnvironmentConfig => ({ ...env, bdc: { ...env.bdc, ...bdc } });
+const planOf = (json: TfJson): { spark: unknown; artifact: { hash: string; manifest: ArtifactManifest }; batchName: string; gatewayCaBundlePath?: string } => {
+  const withPlan = resources(json, "kubernetes_config_map_v1").find((c) => "plan.json" in (c.data as Block));
+  return JSON.parse((withPlan!.data as Record<string, string>)["plan.json"]!);
+};
+
+describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-bdc", (name, env) => {
+  const { stack, json } = synthBdc(env);
+  const k8sTypes = ["kubernetes_secret_v1", "kubernetes_config_map_v1", "kubernetes_job_v1", "kubernetes_cron_job_v1", "kubernetes_deployment_v1"];
+
+  it("has the deployer's Secret, ConfigMap, Job and CronJob, all in the BDC's namespace", () => {
+    expect(resources(json, "kubernetes_secret_v1").length).toBeGreaterThanOrEqual(2);
+    expect(resources(json, "kubernetes_config_map_v1").length).toBeGreaterThanOrEqual(1);
+    expect(resources(json, "kubernetes_job_v1")).toHaveLength(1);
+    expect(resources(json, "kubernetes_cron_job_v1")).toHaveLength(1);
+    for (const type of k8sTypes) {
+      for (const r of resources(json, type)) expect((r.metadata as Block).namespace).toBe(env.bdc.namespace);
+    }
+  });
+
+  it("configures the kubernetes provider from config", () => {
+    expect(json.provider.kubernetes).toEqual([expect.objectContaining({ config_path: env.bdc.kubeconfigPath, config_context: env.bdc.kubeContext })]);
+  });
+
+  it("waits for the deploy Job, named after the artifact, and schedules ensure with Forbid", () => {
+    const [job] = resources(json, "kubernetes_job_v1");
+    expect(job).toMatchObject({ wait_for_completion: true, metadata: { name: stack.deployer.jobName } });
+    expect(stack.deployer.jobName).toContain(stack.manifest.hash.slice(0, 12));
+    const [cron] = resources(json, "kubernetes_cron_job_v1");
+    expect(cron).toMatchObject({ spec: { schedule: env.bdc.ensureSchedule, concurrency_policy: "Forbid" } });
+    const image = (job as { spec: { template: { spec: { container: Block[] } } } }).spec.template.spec.container[0]!.image;
+    expect(image).toBe(env.bdc.deployerImage);
+    expect(json.output.artifact_hash?.value).toBe(stack.manifest.hash);
+  });
+
+  it("keeps artifacts in a private container of a locked-down account", () => {
+    expect(resources(json, "azurerm_storage_container")).toEqual([expect.objectContaining({ container_access_type: "private" })]);
+    expect(resources(json, "azurerm_storage_account")).toEqual([
+      expect.objectContaining({ min_tls_version: "TLS1_2", https_traffic_only_enabled: true, allow_nested_items_to_be_public: false }),
+    ]);
+    const blobNames = resources(json, "azurerm_storage_blob").map((b) => b.name).sort();
+    expect(blobNames).toEqual(stack.manifest.files.map((f) => `sensor-aggregation/${stack.manifest.hash}/${f.path}`).sort());
+  });
+
+  it("puts the environment's Spark sizing and the artifact into plan.json", () => {
+    const plan = planOf(json);
+    expect(plan.spark).toEqual(env.bdc.spark);
+    expect(plan.artifact.hash).toBe(stack.manifest.hash);
+    expect(plan.artifact.manifest).toEqual(stack.manifest);
+    expect(plan.batchName).toBe(`sensor-aggregation-${name}`);
+  });
+
+  it("runs the simulator Deployment exactly when the environment enables it", () => {
+    expect(resources(json, "kubernetes_deployment_v1")).toHaveLength(env.bdc.simulator.enabled ? 1 : 0);
+  });
+
+  it("takes gateway credentials from sensitive variables without defaults", () => {
+    for (const id of ["bdc_gateway_username", "bdc_gateway_password"]) {
+      expect(json.variable[id]).toMatchObject({ sensitive: true, type: "string" });
+      expect(json.variable[id]).not.toHaveProperty("default");
+    }
+  });
+});
+
+describe("the Spark line follows the BDC release", () => {
+  const base = environments[0]!;
+  it.each([
+    [9, "2.4.7", "2.11", ["jars/kafka-clients-2.7.0.jar", "jars/spark-sql-kafka-0-10_2.11-2.4.7.jar"]],
+    [12, "2.4.7", "2.11", ["jars/kafka-clients-2.7.0.jar", "jars/spark-sql-kafka-0-10_2.11-2.4.7.jar"]],
+    [13, "3.1.2", "2.12", ["jars/kafka-clients-2.6.0.jar", "jars/spark-sql-kafka-0-10_2.12-3.1.2.jar", "jars/spark-token-provider-kafka-0-10_2.12-3.1.2.jar"]],
+  ] as const)("CU%i → Spark %s / Scala %s jars", (release, spark, scala, jars) => {
+    const { stack, json } = synthBdc(withBdc(base, { release }));
+    expect(stack.manifest).toMatchObject({ sparkVersion: spark, scalaVersion: scala });
+    const blobs = resources(json, "azurerm_storage_blob").map((b) => String(b.name));
+    for (const jar of jars) expect(blobs).toContain(`sensor-aggregation/${stack.manifest.hash}/${jar}`);
+    expect(blobs.filter((b) => b.includes(scala === "2.11" ? "_2.12" : "_2.11"))).toEqual([]);
+  });
+
+  it("refuses an artifact built for the other line, naming the environment", () => {
+    expect(() => synthBdc(withBdc(base, { release: 17 }), { manifest: computeManifest("2.4") })).toThrow(
+      new RegExp(`${base.name}: artifact built for Spark 2.4.7 — allowed: Spark 3.1.x`),
+    );
+  });
+});
+
+describe("the deploy Job's name", () => {
+  const env = environments[0]!;
+  const line = env.bdc.release >= 13 ? "3.1" : "2.4";
+  const original = computeManifest(line);
+  // The same artifact with job.py changed: a new manifest hash, as `npm run build:job` would give.
+  const files = original.files.map((f) => (f.path === "job.py" ? { ...f, sha256: "0".repeat(64) } : f));
+  const changed: ArtifactManifest = { ...original, files, hash: manifestHash(files) };
+
+  it("stays the same for the same artifact and config, across separate synths", () => {
+    expect(synthBdc(env, { manifest: original }).stack.deployer.jobName).toBe(synthBdc(env, { manifest: original }).stack.deployer.jobName);
+  });
+
+  it("changes when the artifact changes, and so do the blob names and the SAS Secret", () => {
+    const a = synthBdc(env, { manifest: original });
+    const b = synthBdc(env, { manifest: changed });
+    expect(b.stack.deployer.jobName).not.toBe(a.stack.deployer.jobName);
+    expect(b.stack.deployer.jobName).toContain(changed.hash.slice(0, 12));
+    const blobNames = (j: TfJson) => new Set(resources(j, "azurerm_storage_blob").map((x) => x.name));
+    const shared = [...blobNames(b.json)].filter((n) => blobNames(a.json).has(n));
+    expect(shared).toEqual([]);
+    const sasName = (j: TfJson) => resources(j, "kubernetes_secret_v1").map((s) => (s.metadata as Block).name).find((n) => String(n).includes("artifact-sas"));
+    expect(sasName(b.json)).not.toBe(sasName(a.json));
+  });
+});
+
+describe("the simulator Deployment", () => {
+  const env = environments[0]!;
+  it.each([true, false])("exists only when simulator.enabled is %p", (enabled) => {
+    const { json } = synthBdc(withBdc(env, { simulator: { ...env.bdc.simulator, enabled } }));
+    const deployments = resources(json, "kubernetes_deployment_v1");
+    expect(deployments).toHaveLength(enabled ? 1 : 0);
+    if (enabled) {
+      const container = (deployments[0] as { spec: { template: { spec: { container: Block[] } } } }).spec.template.spec.container[0]!;
+      expect(container.command).toEqual(expect.arrayContaining(["--topic", "sensor-readings", "--rate", String(env.bdc.simulator.eventsPerSecond)]));
+      expect(container.image).toBe(env.bdc.simulator.image);
+    }
+  });
+});
+
+describe("the gateway CA bundle", () => {
+  const env = environments[0]!;
+  it("goes into the Secret (read by Terraform from the file) and its in-cluster path into plan.json, when configured", () => {
+    const { stack, json } = synthBdc(withBdc(env, { gatewayCaBundlePath: "certs/gateway-ca.pem" }));
+    const credentials = resources(json, "kubernetes_secret_v1").find((s) => "BDC_GATEWAY_PASSWORD" in (s.data as Block))!;
+    const read = /^\$\{file\("([^"]+)"\)\}$/.exec((credentials.data as Record<string, string>)["gateway-ca.crt"] ?? "");
+    // A path relative to the directory Terraform runs in (the synthesized stack's), naming the configured file.
+    const app = App.of(stack);
+    expect(read?.[1]).not.toMatch(/^\//);
+    expect(resolve(app.outdir, app.manifest.forStack(stack).workingDirectory, read![1]!)).toBe(resolve("certs/gateway-ca.pem"));
+    expect(planOf(json).gatewayCaBundlePath).toBe("/deployer/ca/gateway-ca.crt");
+  });
+});

@@ -1,11 +1,13 @@
 // The stacks of one environment, each with its state backend. main.ts loops the selected environments through this.
 import { AzurermBackend, LocalBackend, type App, type TerraformStack } from "cdktf";
 import type { EnvironmentConfig } from "../config";
+import { BdcStack } from "./bdc-stack";
 import { EventHubsStack } from "./eventhubs-stack";
 
 /** The stacks created for one environment, in deployment order. */
 export interface EnvironmentStacks {
   readonly eventhubs: EventHubsStack;
+  readonly bdc: BdcStack;
 }
 
 /** Name of a stack of an environment: `sensors-<env>-<part>`. */
@@ -39,5 +41,8 @@ export function applyStateBackend(stack: TerraformStack, env: EnvironmentConfig)
 export function addEnvironmentStacks(app: App, env: EnvironmentConfig): EnvironmentStacks {
   const eventhubs = new EventHubsStack(app, stackName(env, "eventhubs"), { env });
   applyStateBackend(eventhubs, env);
-  return { eventhubs };
+  // After eventhubs: it reads the Kafka bootstrap, topics and connection strings across stacks.
+  const bdc = new BdcStack(app, stackName(env, "bdc"), { env, eventhubs });
+  applyStateBackend(bdc, env);
+  return { eventhubs, bdc };
 }

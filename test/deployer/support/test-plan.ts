@@ -38,7 +38,8 @@ export function testPlan(artifactDir: string, gatewayUrl: string, rpc: string, o
   });
   return {
     ...plan,
-    timing: { startGraceSeconds: 8, pollSeconds: 1, startTimeoutSeconds: 180, createTablesTimeoutSeconds: 240, ...overrides },
+    // Grace: long enough for spark-submit's JVM to start the Python driver on 2 busy cores.
+    timing: { startGraceSeconds: 20, pollSeconds: 1, startTimeoutSeconds: 180, createTablesTimeoutSeconds: 240, ...overrides },
     retry: { maxRetries: 3, minTimeoutMs: 50, maxTimeoutMs: 200 },
   };
 }

@@ -1,0 +1,74 @@
+/**
+ * Laptop CLI: `npm run deploy:bdc -- --env dev [--artifact DIR|URL] [--dry-run] [--mode deploy|ensure]`.
+ * Same config as the stacks (config/), same deploy as the in-cluster Job. Secrets only from the
+ * environment: BDC_GATEWAY_USERNAME, BDC_GATEWAY_PASSWORD, EVENTHUBS_JOB_CONNECTION_STRING and,
+ * for an HTTPS artifact, ARTIFACT_SAS_TOKEN.
+ */
+import { Command, Option } from "commander";
+import { loadEnvironment, READINGS_TOPIC, STATS_TOPIC } from "../../config";
+import { artifactDir } from "../../jobs/sensor_aggregation/build/manifest";
+import { sparkLineForRelease } from "../../stacks/constructs/bdc-spark-line";
+import { isRemote, loadArtifact } from "./artifact-source";
+import type { DeployMode } from "./deploy";
+import { DeployError } from "./errors";
+import { createDispatcher } from "./http";
+import { deployPlanConfig, type DeployPlanConfig } from "./plan-config";
+import { redact, stderrProgress } from "./progress";
+import { runFromEnvironment } from "./run";
+import { readSecrets, secretsInEnvironment } from "./secrets";
+
+/** `<namespace>.servicebus.windows.net:9093` from the connection string's endpoint (the host is not secret). */
+export function bootstrapFromConnectionString(connectionString: string | undefined): string {
+  const host = /Endpoint=sb:\/\/([^/;]+)/.exec(connectionString ?? "")?.[1];
+  if (!host) throw new DeployError("cannot tell the Kafka bootstrap: pass --bootstrap or set EVENTHUBS_JOB_CONNECTION_STRING");
+  return `${host}:9093`;
+}
+
+export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const program = new Command("deploy:bdc")
+    .description("Deploys the sensor-aggregation job into the environment's BDC (WebHDFS + Livy through the gateway)")
+    .requiredOption("--env <name>", "environment in config/environments")
+    .option("--artifact <dir-or-url>", "artifact directory or HTTPS base URL (default: dist/artifacts/ for the BDC's Spark line)")
+    .addOption(new Option("--mode <mode>", "deploy, or ensure (restart only if no batch is alive)").choices(["deploy", "ensure"]).default("deploy"))
+    .option("--bootstrap <host:port>", "Event Hubs Kafka bootstrap (default: from EVENTHUBS_JOB_CONNECTION_STRING)")
+    .option("--dry-run", "print the plan, contact nothing", false)
+    .exitOverride();
+  try {
+    program.parse(argv, { from: "user" });
+  } catch (err) {
+    return (err as { exitCode?: number }).exitCode ?? 2;
+  }
+  const opts = program.opts<{ env: string; artifact?: string; mode: DeployMode; bootstrap?: string; dryRun: boolean }>();
+  try {
+    const config = loadEnvironment(opts.env);
+    const location = opts.artifact ?? artifactDir(sparkLineForRelease(config.bdc.release));
+    // Name every missing secret before anything else (the dry run needs none).
+    if (!opts.dryRun) readSecrets(env, { needSas: isRemote(location) });
+    const plan = await planFor(config, location, opts.bootstrap ?? (opts.dryRun && !env.EVENTHUBS_JOB_CONNECTION_STRING ? "<bootstrap>:9093" : bootstrapFromConnectionString(env.EVENTHUBS_JOB_CONNECTION_STRING)), env);
+    await runFromEnvironment({ plan, mode: opts.mode, artifact: location, dryRun: opts.dryRun, caBundlePath: config.bdc.gatewayCaBundlePath, env });
+    return 0;
+  } catch (err) {
+    process.stderr.write(`deploy:bdc: ${redact((err as Error).message, secretsInEnvironment(env))}\n`);
+    return 1;
+  }
+}
+
+async function planFor(config: ReturnType<typeof loadEnvironment>, location: string, bootstrap: string, env: NodeJS.ProcessEnv): Promise<DeployPlanConfig> {
+  const dispatcher = isRemote(location) ? createDispatcher() : undefined;
+  try {
+    const progress = stderrProgress(secretsInEnvironment(env));
+    const { manifest } = await loadArtifact({ location, sasToken: env.ARTIFACT_SAS_TOKEN, dispatcher }, progress);
+    const plan = deployPlanConfig(config, manifest, location, { bootstrap, inputTopic: READINGS_TOPIC, outputTopic: STATS_TOPIC });
+    // On a laptop the CA bundle is the configured local file, not the in-cluster mount.
+    const { gatewayCaBundlePath: _inCluster, ...rest } = plan;
+    return config.bdc.gatewayCaBundlePath !== undefined ? { ...rest, gatewayCaBundlePath: config.bdc.gatewayCaBundlePath } : rest;
+  } finally {
+    await dispatcher?.close();
+  }
+}
+
+if (require.main === module) {
+  cli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,39 @@
+/** Runs the deployer against the test services, capturing its progress lines for assertions and secret scans. */
+import { gatewayClients } from "../../../src/deployer/clients";
+import { runDeploy, type DeployMode, type DeployResult } from "../../../src/deployer/deploy";
+import type { DeployPlanConfig } from "../../../src/deployer/plan-config";
+import { GATEWAY_PASSWORD, GATEWAY_USER } from "./services";
+
+export interface RunCapture {
+  lines: string[];
+}
+
+export async function deployOnce(
+  plan: DeployPlanConfig,
+  artifactDir: string,
+  connectionString: string,
+  mode: DeployMode,
+  capture: RunCapture,
+  caBundlePath: string,
+): Promise<DeployResult> {
+  const clients = gatewayClients(plan, { username: GATEWAY_USER, password: GATEWAY_PASSWORD }, caBundlePath);
+  try {
+    return await runDeploy(
+      {
+        plan,
+        artifact: { location: artifactDir },
+        hdfs: clients.hdfs,
+        livy: clients.livy,
+        gatewayUser: GATEWAY_USER,
+        eventHubsConnectionString: connectionString,
+        progress: { step: (step, detail) => capture.lines.push(`${step}: ${detail}`) },
+      },
+      mode,
+    );
+  } catch (err) {
+    capture.lines.push(`error: ${(err as Error).message}`);
+    throw err;
+  } finally {
+    await clients.close();
+  }
+}

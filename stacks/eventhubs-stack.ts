@@ -20,7 +20,9 @@ export interface EventHubsStackProps {
 const outputId = (...parts: string[]): string => parts.join("_").replace(/[^a-zA-Z0-9_]/g, "_");
 
 export class EventHubsStack extends TerraformStack {
+  /** The environment's resource group for Event Hubs. */
   public readonly resourceGroup: ResourceGroup;
+  /** The namespace construct (its hubs and rules hang below it). */
   public readonly namespace: EventHubsNamespace;
   /** Namespace name. */
   public readonly namespaceName: string;

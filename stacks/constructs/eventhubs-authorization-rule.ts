@@ -26,7 +26,9 @@ export class EventHubsAuthorizationRule extends Construct {
   public readonly ruleName: string;
   /** Event hub the rule is scoped to. */
   public readonly eventHubName: string;
+  /** Whether the rule may send. */
   public readonly send: boolean;
+  /** Whether the rule may listen. */
   public readonly listen: boolean;
   /** Primary connection string (with EntityPath): a Terraform token that is sensitive in state and outputs. */
   public readonly connectionString: string;

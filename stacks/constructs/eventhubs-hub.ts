@@ -46,7 +46,9 @@ export class EventHubsHub extends Construct {
   public readonly resource: Eventhub;
   /** Hub (topic) name. */
   public readonly hubName: string;
+  /** Partition count. */
   public readonly partitions: number;
+  /** Retention in days. */
   public readonly retentionDays: number;
   private readonly namespace: EventHubsNamespaceRef;
   private readonly rules = new Map<string, EventHubsAuthorizationRule>();

@@ -52,8 +52,11 @@ export class EventHubsNamespace extends Construct {
   public readonly fqdn: string;
   /** Kafka bootstrap server, `<name>.servicebus.windows.net:9093`. */
   public readonly kafkaBootstrap: string;
+  /** Standard or Premium. */
   public readonly sku: KafkaCapableSku;
+  /** Throughput units (Standard) or processing units (Premium). */
   public readonly capacity: number;
+  /** Most TUs auto-inflate may reach; undefined when auto-inflate is off. */
   public readonly autoInflateMaximum: number | undefined;
   private readonly preventDestroy: boolean;
   private readonly hubs = new Map<string, EventHubsHub>();

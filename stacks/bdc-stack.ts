@@ -96,13 +96,13 @@ export class BdcStack extends TerraformStack {
       location: env.location,
       tags,
     });
-    const artifactBaseUrl = this.artifacts.addArtifact("artifact", {
+    const stored = this.artifacts.addArtifact("artifact", {
       name: this.manifest.name,
       hash: this.manifest.hash,
       files: this.manifest.files.map((f) => ({ path: f.path, source: this.pathForTerraform(builtPathOf(files, f.path)) })),
     });
 
-    const plan = deployPlanConfig(env, this.manifest, artifactBaseUrl, {
+    const plan = deployPlanConfig(env, this.manifest, stored.baseUrl, {
       bootstrap: props.eventhubs.kafkaBootstrap,
       inputTopic: props.eventhubs.readingsTopic,
       outputTopic: props.eventhubs.statsTopic,
@@ -125,6 +125,8 @@ export class BdcStack extends TerraformStack {
       },
       gatewayCaBundle: bdc.gatewayCaBundlePath !== undefined ? Fn.file(this.pathForTerraform(resolve(bdc.gatewayCaBundlePath))) : undefined,
       ensureSchedule: bdc.ensureSchedule,
+      // The Job downloads the blobs: it must not start before Terraform has uploaded them.
+      dependsOn: stored.blobs,
     });
 
     if (bdc.simulator.enabled) {

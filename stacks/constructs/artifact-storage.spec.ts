@@ -47,7 +47,7 @@ describe("ArtifactStorage", () => {
           { path: "job.py", source: "/build/job.py" },
           { path: "jars/kafka-clients-2.6.0.jar", source: "/build/jars/kafka-clients-2.6.0.jar" },
         ],
-      });
+      }).baseUrl;
     });
     const blobs = Object.values(json.resource.azurerm_storage_blob);
     expect(blobs.map((b) => b.name).sort()).toEqual([

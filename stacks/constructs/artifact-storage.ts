@@ -45,6 +45,14 @@ export interface ArtifactBlobsProps {
   readonly files: readonly ArtifactBlobFile[];
 }
 
+/** An artifact stored as blobs. */
+export interface StoredArtifact {
+  /** `<container URL>/<name>/<hash>`: a file's URL is this plus `/<path>`. */
+  readonly baseUrl: string;
+  /** The blobs, for `dependsOn` of whatever reads them. */
+  readonly blobs: readonly StorageBlob[];
+}
+
 /** Validity of a read-only SAS: starts a little before plan time (clock skew), ends `validFor` after it. */
 export interface ArtifactReadSasProps {
   /** Validity after plan time, as a Terraform duration (e.g. "6h"). @default "6h" */
@@ -95,24 +103,25 @@ export class ArtifactStorage extends Construct {
   }
 
   /**
-   * Uploads an artifact's files as block blobs named `<name>/<hash>/<path>`; returns the artifact's base URL.
+   * Uploads an artifact's files as block blobs named `<name>/<hash>/<path>`.
    * A new artifact gets new names, so existing blobs are never rewritten; Content-MD5 lets Azure check each upload.
    */
-  public addArtifact(id: string, props: ArtifactBlobsProps): string {
+  public addArtifact(id: string, props: ArtifactBlobsProps): StoredArtifact {
     const scope = new Construct(this, id);
     const prefix = `${props.name}/${props.hash}`;
-    for (const file of props.files) {
-      new StorageBlob(scope, `blob-${file.path.replace(/[^A-Za-z0-9_-]/g, "_")}`, {
-        name: `${prefix}/${file.path}`,
-        storageAccountName: this.account.name,
-        storageContainerName: this.container.name,
-        type: "Block",
-        source: file.source,
-        contentMd5: Fn.filemd5(file.source),
-        contentType: "application/octet-stream",
-      });
-    }
-    return `${this.containerUrl}/${prefix}`;
+    const blobs = props.files.map(
+      (file) =>
+        new StorageBlob(scope, `blob-${file.path.replace(/[^A-Za-z0-9_-]/g, "_")}`, {
+          name: `${prefix}/${file.path}`,
+          storageAccountName: this.account.name,
+          storageContainerName: this.container.name,
+          type: "Block",
+          source: file.source,
+          contentMd5: Fn.filemd5(file.source),
+          contentType: "application/octet-stream",
+        }),
+    );
+    return { baseUrl: `${this.containerUrl}/${prefix}`, blobs };
   }
 
   /**

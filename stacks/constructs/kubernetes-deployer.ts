@@ -4,7 +4,7 @@
 // re-runs it in `ensure` mode to restart the streaming job if it died.
 import { createHash } from "node:crypto";
 import { Construct } from "constructs";
-import { Token } from "cdktf";
+import { Token, type ITerraformDependable } from "cdktf";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
@@ -65,6 +65,8 @@ export interface KubernetesDeployerProps {
   readonly ensureDeadlineSeconds?: number;
   /** CPU and memory of the deployer container. @default see NodeContainerResources */
   readonly resources?: NodeContainerResources;
+  /** What must exist before the deployer runs, e.g. the artifact's blobs (the plan names only their URL). @default [] */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 export class KubernetesDeployer extends Construct {
@@ -169,6 +171,7 @@ export class KubernetesDeployer extends Construct {
       },
       waitForCompletion: true,
       timeouts: { create: timeout, update: timeout },
+      dependsOn: [...(props.dependsOn ?? [])],
       // Values resolved only at plan time (e.g. the Event Hubs bootstrap, a rotated connection
       // string) change the ConfigMap or Secret without changing the name: re-run the deploy then too.
       lifecycle: { replaceTriggeredBy: [this.configMap, this.credentials] },

@@ -77,6 +77,13 @@ describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-b
     expect(blobNames).toEqual(stack.manifest.files.map((f) => `sensor-aggregation/${stack.manifest.hash}/${f.path}`).sort());
   });
 
+  it("starts the deploy Job only after every blob is uploaded", () => {
+    const [job] = resources(json, "kubernetes_job_v1");
+    const blobRefs = Object.keys(json.resource.azurerm_storage_blob ?? {}).map((id) => `azurerm_storage_blob.${id}`);
+    expect(blobRefs.length).toBe(stack.manifest.files.length);
+    expect([...(job!.depends_on as string[])].sort()).toEqual(blobRefs.sort());
+  });
+
   it("puts the environment's Spark sizing and the artifact into plan.json", () => {
     const plan = planOf(json);
     expect(plan.spark).toEqual(env.bdc.spark);

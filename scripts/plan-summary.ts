@@ -3,7 +3,7 @@
 // SENSORS_ENV / CDKTF_OUTDIR are passed through, so `SENSORS_ENV=prod npm start` summarizes prod only.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { ENVIRONMENT_NAMES } from "../config";
 
 type Block = Record<string, unknown>;
@@ -46,7 +46,8 @@ const days = (n: number): string => `${n} day${n === 1 ? "" : "s"}`;
 
 function describeBackend(stack: StackJson): string {
   const [type, settings] = Object.entries(stack.terraform?.backend ?? {})[0] ?? ["local", {}];
-  return type === "azurerm" ? `azurerm ${String(settings.storage_account_name)}/${String(settings.container_name)}/${String(settings.key)}` : `${type} ${String(settings.path ?? "")}`.trim();
+  if (type === "azurerm") return `azurerm ${String(settings.storage_account_name)}/${String(settings.container_name)}/${String(settings.key)}`;
+  return typeof settings.path === "string" ? `${type} ${relative(root, settings.path)}` : type;
 }
 
 function resourceCounts(stack: StackJson): string {

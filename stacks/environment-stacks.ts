@@ -1,8 +1,12 @@
 // The stacks of one environment, each with its state backend. main.ts loops the selected environments through this.
+import { resolve } from "node:path";
 import { AzurermBackend, LocalBackend, type App, type TerraformStack } from "cdktf";
 import type { EnvironmentConfig } from "../config";
 import { BdcStack } from "./bdc-stack";
 import { EventHubsStack } from "./eventhubs-stack";
+
+/** Where local state files go (git-ignored as terraform.*.tfstate). */
+const PROJECT_ROOT = resolve(__dirname, "..");
 
 /** The stacks created for one environment, in deployment order. */
 export interface EnvironmentStacks {
@@ -17,13 +21,15 @@ export function stackName(env: EnvironmentConfig, part: string): string {
 
 /**
  * Remote state in Azure Storage when the environment names a storage account (config or SENSORS_STATE_* variables),
- * one blob per stack (`<keyPrefix>/<stack>.tfstate`); otherwise local state beside the synthesized stack.
+ * one blob per stack (`<keyPrefix>/<stack>.tfstate`); otherwise local state, `terraform.<stack>.tfstate` at the project root.
  */
 export function applyStateBackend(stack: TerraformStack, env: EnvironmentConfig): void {
   const state = env.stateBackend;
   const name = stack.node.id;
   if (state.storageAccountName === undefined) {
-    new LocalBackend(stack, { path: `terraform.${name}.tfstate` });
+    // Absolute, at the project root: each stack runs in its own cdktf.out/stacks/<stack>/ directory, and a later
+    // stack's remote-state lookup must find the same file; cdktf.out itself is rewritten by every synth.
+    new LocalBackend(stack, { path: resolve(PROJECT_ROOT, `terraform.${name}.tfstate`) });
     return;
   }
   new AzurermBackend(stack, {

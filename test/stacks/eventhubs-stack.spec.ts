@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { App, DataTerraformRemoteStateLocal, Testing, TerraformOutput, TerraformStack } from "cdktf";
 // Brings the typings of cdktf's jest matchers (registered in test/setup-cdktf-matchers.ts) into scope.
 import type {} from "cdktf/lib/testing/adapters/jest";
@@ -132,7 +133,7 @@ describe("prevent_destroy", () => {
 describe("state backend", () => {
   it("is local per stack by default", () => {
     const json = synthJson(stackFor(loadEnvironment("dev", { variables: {} })));
-    expect(json.terraform.backend).toEqual({ local: { path: "terraform.sensors-dev-eventhubs.tfstate" } });
+    expect(json.terraform.backend).toEqual({ local: { path: resolve(__dirname, "..", "..", "terraform.sensors-dev-eventhubs.tfstate") } });
   });
 
   it("is azurerm with a distinct key per stack when a pipeline sets SENSORS_STATE_* (no code edited)", () => {
@@ -163,6 +164,10 @@ describe("cross-stack use by a later stack", () => {
       sensitive: true,
       value: expect.stringMatching(/^\$\{azurerm_eventhub_authorization_rule\.eventhubs_hub-sensor-readings_aggregation-job_rule_[A-F0-9]+\.primary_connection_string\}$/),
     });
-    expect(Testing.synth(consumer)).toHaveDataSourceWithProperties(DataTerraformRemoteStateLocal, { backend: "local" });
+    // The later stack reads the same absolute state file the eventhubs stack writes.
+    expect(Testing.synth(consumer)).toHaveDataSourceWithProperties(DataTerraformRemoteStateLocal, {
+      backend: "local",
+      config: { path: resolve(__dirname, "..", "..", "terraform.sensors-dev-eventhubs.tfstate") },
+    });
   });
 });

@@ -79,9 +79,13 @@ describe("KubernetesDeployer", () => {
     const pod = job.spec.template.spec;
     expect(pod.container[0].command).toEqual(["node", "/deployer/deployer.js", "deploy", "--plan", "/deployer/plan.json"]);
     expect(job.spec.backoff_limit).toBe(1);
-    expect(job.spec.ttl_seconds_after_finished).toBe("604800");
-    const cron = one(json, "kubernetes_cron_job_v1") as { spec: { schedule: string; concurrency_policy: string; job_template: { spec: { template: { spec: Pod } } } } };
+    // Terraform owns the deploy Job: a TTL would make it plan the deleted Job again.
+    expect(job.spec).not.toHaveProperty("ttl_seconds_after_finished");
+    const cron = one(json, "kubernetes_cron_job_v1") as {
+      spec: { schedule: string; concurrency_policy: string; job_template: { spec: { ttl_seconds_after_finished: string; template: { spec: Pod } } } };
+    };
     expect(cron.spec).toMatchObject({ schedule: "*/10 * * * *", concurrency_policy: "Forbid" });
+    expect(cron.spec.job_template.spec.ttl_seconds_after_finished).toBe("86400");
     expect(cron.spec.job_template.spec.template.spec.container[0].command).toEqual([
       "node", "/deployer/deployer.js", "ensure", "--plan", "/deployer/plan.json",
     ]);
@@ -140,6 +144,11 @@ describe("KubernetesDeployer", () => {
       expect.objectContaining({ mount_path: "/deployer/ca/gateway-ca.crt", sub_path: "gateway-ca.crt" }),
     );
     expect(JSON.stringify(jobPod(without))).not.toContain("gateway-ca.crt");
+  });
+
+  it("sets a TTL on the deploy Job only when asked", () => {
+    const job = one(synth({ ttlSecondsAfterFinished: 3600 }).json, "kubernetes_job_v1") as { spec: Block };
+    expect(job.spec.ttl_seconds_after_finished).toBe("3600");
   });
 
   it("refuses a literal secret, naming the field", () => {

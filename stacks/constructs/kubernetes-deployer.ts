@@ -59,8 +59,16 @@ export interface KubernetesDeployerProps {
   readonly deployTimeout?: string;
   /** Pod retries of a failed deploy (the deployer itself retries HTTP calls). @default 1 */
   readonly backoffLimit?: number;
-  /** Seconds a finished Job (and its pod log) is kept before Kubernetes deletes it. @default 604800 (7 days) */
+  /**
+   * Seconds Kubernetes keeps the finished deploy Job before deleting it. Off by default: Terraform owns
+   * this Job and deletes it when the next deploy creates its successor, so finished Jobs never pile up
+   * and the last deploy's log stays readable; once Kubernetes deletes it, Terraform sees it missing and
+   * plans to run it again (hashicorp/terraform-provider-kubernetes#2531), with an expired SAS.
+   * @default undefined (no TTL)
+   */
   readonly ttlSecondsAfterFinished?: number;
+  /** Seconds Kubernetes keeps each finished `ensure` Job (not managed by Terraform). @default 86400 */
+  readonly ensureTtlSecondsAfterFinished?: number;
   /** Hard limit on one `ensure` run, in seconds. @default 900 */
   readonly ensureDeadlineSeconds?: number;
   /** CPU and memory of the deployer container. @default see NodeContainerResources */
@@ -163,7 +171,7 @@ export class KubernetesDeployer extends Construct {
       },
       spec: {
         backoffLimit: props.backoffLimit ?? 1,
-        ttlSecondsAfterFinished: String(props.ttlSecondsAfterFinished ?? 7 * 24 * 3600),
+        ...(props.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: String(props.ttlSecondsAfterFinished) } : {}),
         template: {
           metadata: { labels },
           spec: podFor("deploy", [{ name: "ARTIFACT_SAS_TOKEN", secretName: sasName, key: "ARTIFACT_SAS_TOKEN" }]),
@@ -190,6 +198,7 @@ export class KubernetesDeployer extends Construct {
           spec: {
             backoffLimit: 0,
             activeDeadlineSeconds: props.ensureDeadlineSeconds ?? 900,
+            ttlSecondsAfterFinished: String(props.ensureTtlSecondsAfterFinished ?? 24 * 3600),
             template: {
               metadata: { labels },
               spec: podFor("ensure", [{ name: "ARTIFACT_SAS_TOKEN", secretName: sasName, key: "ENSURE_ARTIFACT_SAS_TOKEN" }]),

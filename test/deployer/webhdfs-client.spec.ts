@@ -140,3 +140,12 @@ test("a gateway certificate from another CA is refused, as is the default trust 
   // Refused during the handshake: no request reached the gateway, and TLS errors are not retried.
   expect(services.knox.stats().calls).toBe(0);
 });
+
+test("wrong gateway credentials fail at once with HTTP 401, without retries", async () => {
+  const dispatcher = createDispatcher({ caBundlePath: services.ca.caCertPath, retry: { maxRetries: 3, minTimeoutMs: 20, maxTimeoutMs: 100 } });
+  dispatchers.push(dispatcher);
+  const hdfs = new WebHdfsClient({ url: gatewayUrl(services.knox.url), credentials: { username: GATEWAY_USER, password: "wrong-password" }, dispatcher });
+  services.knox.resetStats();
+  await expect(hdfs.getFileStatus("/apps")).rejects.toThrow("GET /apps (WebHDFS GETFILESTATUS) failed with HTTP 401");
+  expect(services.knox.stats().calls).toBe(1);
+});

@@ -1,0 +1,219 @@
+/**
+ * Deploy scenarios against real HDFS and a real Apache Livy (running real PySpark batches),
+ * both behind the Knox gateway stand-in over HTTPS. The scenarios build on each other in order:
+ * first deploy → unchanged → job-only change → failing version (restore) → ensure, then the
+ * failure modes. Counts come from the deployer's result and from the stand-in's own counters.
+ */
+import { execFile } from "node:child_process";
+import { cpSync, mkdirSync, writeFileSync, appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { jobDir } from "../../src/deployer/hdfs-sync";
+import { resolvedJobConfig } from "../../src/deployer/deploy";
+import type { DeployPlanConfig } from "../../src/deployer/plan-config";
+import { deployOnce, type RunCapture } from "./support/deploy-context";
+import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
+import { buildTestArtifact, fakeConnectionString } from "./support/test-artifact";
+import { testPlan } from "./support/test-plan";
+
+jest.setTimeout(240_000);
+
+let services: DeployerServices;
+const capture: RunCapture = { lines: [] };
+const connectionString = fakeConnectionString();
+const accountKey = /SharedAccessKey=([^;]+)/.exec(connectionString)![1]!;
+const dirs = { v1: "", v2: "", broken: "", tampered: "" };
+const hashes = { v1: "", v2: "", broken: "" };
+
+function plan(artifact: keyof typeof dirs): DeployPlanConfig {
+  return testPlan(dirs[artifact], services.knox.url, services.hdfs.rpc);
+}
+
+function deploy(artifact: keyof typeof dirs, mode: "deploy" | "ensure" = "deploy", caBundlePath = services.ca.caCertPath) {
+  return deployOnce(plan(artifact), dirs[artifact], connectionString, mode, capture, caBundlePath);
+}
+
+/** Livy, asked directly (not through the stand-in, so the counts stay the deployer's). */
+async function livy(path: string, init?: RequestInit): Promise<any> {
+  const res = await fetch(`${services.livy!.url}${path}`, { ...init, headers: { "x-requested-by": "test", ...(init?.headers ?? {}) } });
+  return res.json();
+}
+
+async function aliveBatches(): Promise<{ id: number; state: string }[]> {
+  const { sessions } = (await livy("/batches")) as { sessions: { id: number; name: string; state: string }[] };
+  return sessions.filter((s) => s.name === "sensor-aggregation-test" && ["starting", "running", "idle", "busy", "not_started"].includes(s.state));
+}
+
+/** Waits until the batch's log shows the streaming query started (real Spark takes a while). */
+async function waitForLog(id: number, text: string, timeoutMs = 120_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { log } = (await livy(`/batches/${id}/log?size=400`)) as { log: string[] };
+    if (log.some((l) => l.includes(text))) return log;
+    if (Date.now() > deadline) throw new Error(`batch ${id} log never showed "${text}"; tail:\n${log.slice(-20).join("\n")}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+async function readAsOtherUser(path: string): Promise<number> {
+  return (await fetch(`${services.hdfs.webhdfs}/webhdfs/v1${path}?op=OPEN&user.name=intruder`, { redirect: "manual" })).status;
+}
+
+async function hdfsStatus(path: string): Promise<{ permission: string; owner: string } | undefined> {
+  const res = await fetch(`${services.hdfs.webhdfs}/webhdfs/v1${path}?op=GETFILESTATUS&user.name=${GATEWAY_USER}`);
+  return res.status === 200 ? ((await res.json()) as { FileStatus: { permission: string; owner: string } }).FileStatus : undefined;
+}
+
+beforeAll(async () => {
+  services = await startDeployerServices({ livy: true });
+  for (const name of Object.keys(dirs) as (keyof typeof dirs)[]) dirs[name] = join(services.work, "artifacts", name);
+  hashes.v1 = buildTestArtifact(dirs.v1, { version: "v1" });
+  // Job-only change: same jar bytes, only job.py differs.
+  hashes.v2 = buildTestArtifact(dirs.v2, { version: "v2" });
+  hashes.broken = buildTestArtifact(dirs.broken, { version: "v3", failOnStart: true });
+  mkdirSync(dirs.tampered, { recursive: true });
+  cpSync(dirs.v1, dirs.tampered, { recursive: true });
+  appendFileSync(join(dirs.tampered, "job.py"), "\nprint('injected')\n");
+});
+
+afterAll(async () => {
+  if (services?.livy) for (const b of (await livy("/batches")).sessions as { id: number }[]) await livy(`/batches/${b.id}`, { method: "DELETE" });
+  await services?.stop();
+});
+
+beforeEach(() => {
+  services.knox.clearFaults();
+  services.knox.resetStats();
+});
+
+test("first deploy uploads everything, writes the JAAS file with mode 600, creates tables and starts the streaming job", async () => {
+  const result = await deploy("v1");
+  expect(result).toMatchObject({ action: "started", artifactHash: hashes.v1, submissions: 2, changedFiles: 4 });
+  // 4 artifact files + manifest.json + job config + JAAS file.
+  expect(result.uploadedFiles).toBe(7);
+  expect(services.knox.stats()).toMatchObject({ livySubmissions: 2, uploadedBytes: result.uploadedBytes });
+
+  const jaasPath = resolvedJobConfig(plan("v1"), GATEWAY_USER).jaas_config_path;
+  expect(await hdfsStatus(jaasPath)).toMatchObject({ permission: "600", owner: GATEWAY_USER });
+  expect(await readAsOtherUser(jaasPath)).toBe(403);
+  expect(await hdfsStatus(`${jobDir("/apps/ETL-Pipelines/sensor-aggregation", hashes.v1)}/job.py.sha256`)).toBeDefined();
+  expect(await hdfsStatus("/apps/jars/test-connector-1.0.jar")).toBeDefined();
+
+  const alive = await aliveBatches();
+  expect(alive.map((b) => b.id)).toEqual([result.batchId]);
+  // The real streaming query runs, reading its config and JAAS file from HDFS.
+  await waitForLog(result.batchId!, "STREAMING job v1 started");
+});
+
+test("unchanged redeploy: 0 bytes uploaded, no submission, at most 10 HTTP calls", async () => {
+  const before = await aliveBatches();
+  const result = await deploy("v1");
+  expect(result).toMatchObject({ action: "unchanged", uploadedBytes: 0, uploadedFiles: 0, submissions: 0, batchId: before[0]!.id });
+  const stats = services.knox.stats();
+  expect(stats).toMatchObject({ uploadedBytes: 0, livySubmissions: 0 });
+  expect(stats.calls).toBeLessThanOrEqual(10);
+  expect((await aliveBatches()).map((b) => b.id)).toEqual(before.map((b) => b.id));
+});
+
+test("job-only change: one changed file, no jar re-upload, one replacement that resumes from the same checkpoint", async () => {
+  const [old] = await aliveBatches();
+  const first = services.knox.requests.length;
+  const result = await deploy("v2");
+  expect(result).toMatchObject({ action: "replaced", artifactHash: hashes.v2, changedFiles: 1, submissions: 1 });
+  expect(services.knox.stats().livySubmissions).toBe(1);
+  const jarUploads = services.knox.requests.slice(first).filter((r) => r.service === "webhdfs-data" && r.url.includes("/apps/jars/"));
+  expect(jarUploads).toHaveLength(0);
+  expect(capture.lines).toContain("tables: table DDL and config unchanged since the last deploy; not rerun");
+
+  const alive = await aliveBatches();
+  expect(alive.map((b) => b.id)).toEqual([result.batchId]);
+  expect(alive[0]!.id).not.toBe(old!.id);
+  const log = await waitForLog(result.batchId!, "STREAMING job v2 started");
+  expect(log.join("\n")).toContain("checkpoint /apps/checkpoints/sensor-aggregation-test");
+});
+
+test("a new version that fails to start: the previous one is restored and the deploy fails with the new batch's log", async () => {
+  const error = await deploy("broken").then(
+    () => new Error("deploy unexpectedly succeeded"),
+    (err: Error) => err,
+  );
+  expect(error.message).toContain(`new version ${hashes.broken.slice(0, 12)} failed to start`);
+  expect(error.message).toContain("refusing to start (test failure)");
+  expect(error.message).toContain(`restored the previous version ${hashes.v2.slice(0, 12)}`);
+  // DDL unchanged: the failing streaming batch and the restored one.
+  expect(services.knox.stats().livySubmissions).toBe(2);
+  const alive = await aliveBatches();
+  expect(alive).toHaveLength(1);
+  await waitForLog(alive[0]!.id, "STREAMING job v2 started");
+});
+
+test("ensure does nothing while the batch is alive and restarts the current artifact when it died", async () => {
+  const alive = await ensureOnce();
+  expect(alive).toMatchObject({ action: "alive", submissions: 0, uploadedBytes: 0 });
+  expect(services.knox.stats().calls).toBe(1);
+
+  for (const b of await aliveBatches()) await livy(`/batches/${b.id}`, { method: "DELETE" });
+  expect(await aliveBatches()).toHaveLength(0);
+  services.knox.resetStats();
+  const restarted = await ensureOnce();
+  expect(restarted).toMatchObject({ action: "started", submissions: 1, uploadedBytes: 0 });
+  expect((await aliveBatches()).map((b) => b.id)).toEqual([restarted.batchId]);
+  await waitForLog(restarted.batchId!, "STREAMING job v2 started");
+});
+
+/** The CronJob's path: the bundled deployer run as a process with plan.json and secrets in its environment. */
+async function ensureOnce(): Promise<any> {
+  const planPath = join(services.work, "plan.json");
+  writeFileSync(planPath, JSON.stringify({ ...plan("v2"), gatewayCaBundlePath: services.ca.caCertPath }));
+  const { stdout, stderr } = await promisify(execFile)("npx", ["tsx", "src/deployer/main.ts", "ensure", "--plan", planPath], {
+    cwd: join(__dirname, "..", ".."),
+    env: {
+      ...process.env,
+      BDC_GATEWAY_USERNAME: GATEWAY_USER,
+      BDC_GATEWAY_PASSWORD: GATEWAY_PASSWORD,
+      EVENTHUBS_JOB_CONNECTION_STRING: connectionString,
+    },
+  });
+  capture.lines.push(...stderr.split("\n"));
+  return JSON.parse(stdout.trim().split("\n").pop()!);
+}
+
+test("a tampered artifact is refused before anything is sent to the gateway", async () => {
+  await expect(deployOnce(testPlan(dirs.v1, services.knox.url, services.hdfs.rpc), dirs.tampered, connectionString, "deploy", capture, services.ca.caCertPath)).rejects.toThrow(
+    /job\.py does not match manifest\.json .* refusing the artifact/,
+  );
+  expect(services.knox.stats().calls).toBe(0);
+});
+
+test("gateway 5xx and connection resets are retried and the deploy still succeeds", async () => {
+  services.knox.inject({ kind: "reset" }, 2, (_m, url) => url.includes("/livy/"));
+  services.knox.inject({ kind: "status", status: 503 }, 2, (_m, url) => url.includes("/webhdfs/"));
+  const first = services.knox.requests.length;
+  const result = await deploy("v2");
+  expect(result.action).toBe("unchanged");
+  expect(services.knox.requests.slice(first).filter((r) => r.status === -1 || r.status === 503)).toHaveLength(4);
+});
+
+test("a gateway that keeps failing makes the deploy fail with a clear error", async () => {
+  services.knox.inject({ kind: "status", status: 503 }, 1000, (_m, url) => url.includes("/webhdfs/"));
+  await expect(deploy("v2")).rejects.toThrow(/failed with HTTP 503: still failing after retries/);
+});
+
+test("a gateway certificate signed by another CA is refused", async () => {
+  await expect(deploy("v2", "deploy", services.otherCa.caCertPath)).rejects.toThrow(/TLS certificate not trusted/);
+  expect(services.knox.stats().calls).toBe(0);
+});
+
+test("no secret in any Livy request, URL, progress line or error; the account key only in the JAAS file's upload", () => {
+  const secrets = [connectionString, accountKey, encodeURIComponent(accountKey), GATEWAY_PASSWORD];
+  const leaks = (text: string): string[] => secrets.filter((s) => text.includes(s));
+  for (const r of services.knox.requests) {
+    expect(leaks(r.url)).toEqual([]);
+    if (r.service === "livy") expect(leaks(r.body.toString("utf8"))).toEqual([]);
+  }
+  expect(leaks(capture.lines.join("\n"))).toEqual([]);
+  const carriers = services.knox.requests.filter((r) => r.body.includes(accountKey));
+  expect(carriers.length).toBe(1);
+  expect(carriers[0]!.service).toBe("webhdfs-data");
+  expect(carriers[0]!.url).toContain("/.sensor-aggregation/test/jaas.conf");
+});

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 // zod/mini keeps the in-cluster bundle small (the classic build adds ~400 KB).
 import * as z from "zod/mini";
 import { DeployError } from "./errors";
+import { formatIssues } from "./schema-issues";
 
 const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/, { error: "a lower-case sha256 hex digest" }));
 // Relative, no `..`, no leading slash: a manifest must not be able to name a file outside its artifact.
@@ -48,7 +49,7 @@ export function parseManifest(json: string, where: string): Manifest {
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    const issues = formatIssues(parsed.error.issues);
     throw new DeployError(`${where}: invalid manifest.json: ${issues}`);
   }
   const manifest = parsed.data;

@@ -5,6 +5,7 @@
  */
 import * as z from "zod/mini";
 import { DeployError } from "./errors";
+import { formatIssues } from "./schema-issues";
 import { manifestSchema, type Manifest } from "./manifest";
 
 /** Where the in-cluster Job mounts the gateway CA bundle, when the environment configures one. */
@@ -158,7 +159,7 @@ export function parseDeployPlan(json: string, where: string): DeployPlanConfig {
   }
   const parsed = deployPlanSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    const issues = formatIssues(parsed.error.issues);
     throw new DeployError(`${where}: invalid deploy plan: ${issues}`);
   }
   return parsed.data;

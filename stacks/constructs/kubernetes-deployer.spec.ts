@@ -1,11 +1,13 @@
 import { Testing, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { KubernetesDeployer, type KubernetesDeployerProps } from "./kubernetes-deployer";
+import { renderTerraformTemplate } from "../../test/stacks/terraform-template";
 
 type Block = Record<string, unknown>;
 type Json = { resource: Record<string, Record<string, Block>> };
 
-const bundle = { code: "console.log('deployer')", sha256: "d".repeat(64) };
+// Like real bundles, the code holds JavaScript template literals, which Terraform must not evaluate.
+const bundle = { code: "console.log(`deployer ${process.argv[2]}`)", sha256: "d".repeat(64) };
 
 function secretVars(scope: Construct) {
   const v = (name: string) => new TerraformVariable(scope, name, { type: "string", sensitive: true }).stringValue;
@@ -134,6 +136,14 @@ describe("KubernetesDeployer", () => {
       eventhubsJobSendConnectionString: new TerraformVariable(scope, "send_cs", { type: "string", sensitive: true }).stringValue,
     })).json;
     expect(names(json)).toContain("EVENTHUBS_JOB_SEND_CONNECTION_STRING");
+  });
+
+  it("ships the code and plan.json verbatim: Terraform renders them to exactly what was given", () => {
+    const { json } = synth();
+    const data = one(json, "kubernetes_config_map_v1").data as Record<string, string>;
+    expect(renderTerraformTemplate(data["deployer.js"]!, {})).toBe(bundle.code);
+    const plan = JSON.parse(renderTerraformTemplate(data["plan.json"]!, { "var.bootstrap": "ns.servicebus.windows.net:9093" }));
+    expect(plan).toEqual({ artifactHash: "a".repeat(64), bootstrap: "ns.servicebus.windows.net:9093", spark: { executors: 2 } });
   });
 
   it("keeps the ConfigMap to code and plan, and mounts the CA bundle only when given", () => {

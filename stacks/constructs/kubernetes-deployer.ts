@@ -12,6 +12,7 @@ import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { nodePodSpec, type NodeContainerResources, type SecretEnv } from "./kubernetes-node-pod";
 import { fingerprint } from "./kubernetes-fingerprint";
 import { requireConfigMapSize } from "./kubernetes-script-bundle";
+import { terraformLiteral } from "./bdc-terraform-literal";
 
 /** Where the contract (src/deployer) expects its files inside the container. */
 export const DEPLOYER_SCRIPT_PATH = "/deployer/deployer.js";
@@ -131,7 +132,8 @@ export class KubernetesDeployer extends Construct {
     });
     this.configMap = new ConfigMapV1(this, "code", {
       metadata: { name: `${base}-deployer`, namespace, labels },
-      data: { "deployer.js": props.bundle.code, "plan.json": planJson },
+      // Verbatim for Terraform: the code and the plan's own text are escaped; the plan's tokens stay live.
+      data: { "deployer.js": terraformLiteral(props.bundle.code), "plan.json": terraformLiteral(planJson) },
     });
 
     const credentialsName = this.credentials.metadata.name;

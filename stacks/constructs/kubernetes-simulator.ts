@@ -7,6 +7,7 @@ import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { nodePodSpec, type NodeContainerResources } from "./kubernetes-node-pod";
 import { requireConfigMapSize, type ScriptBundle } from "./kubernetes-script-bundle";
+import { terraformLiteral } from "./bdc-terraform-literal";
 
 /** Where the simulator's code is mounted in its container. */
 export const SIMULATOR_SCRIPT_PATH = "/simulator/simulator.js";
@@ -60,7 +61,7 @@ export class KubernetesSimulator extends Construct {
     });
     this.configMap = new ConfigMapV1(this, "code", {
       metadata: { name, namespace, labels },
-      data: { "simulator.js": props.bundle.code },
+      data: { "simulator.js": terraformLiteral(props.bundle.code) },
     });
     this.deployment = new DeploymentV1(this, "deployment", {
       metadata: { name, namespace, labels },

@@ -8,6 +8,7 @@ import { BdcStack, type BdcStackProps } from "../../stacks/bdc-stack";
 import { EventHubsStack } from "../../stacks/eventhubs-stack";
 import { bundleScriptSync } from "../../stacks/constructs/kubernetes-script-bundle";
 import { resolve } from "node:path";
+import { renderTerraformTemplate } from "./terraform-template";
 
 type Block = Record<string, unknown>;
 type TfJson = {
@@ -34,10 +35,13 @@ function synthBdc(env: EnvironmentConfig, props: Partial<BdcStackProps> = {}): {
 
 const resources = (json: TfJson, type: string): Block[] => Object.values(json.resource[type] ?? {});
 const withBdc = (env: EnvironmentConfig, bdc: Partial<EnvironmentConfig["bdc"]>): EnvironmentConfig => ({ ...env, bdc: { ...env.bdc, ...bdc } });
-const planOf = (json: TfJson): { spark: unknown; artifact: { hash: string; manifest: ArtifactManifest }; batchName: string; gatewayCaBundlePath?: string } => {
-  const withPlan = resources(json, "kubernetes_config_map_v1").find((c) => "plan.json" in (c.data as Block));
-  return JSON.parse((withPlan!.data as Record<string, string>)["plan.json"]!);
-};
+/** Resource attribute references (`${azurerm_x.y.attr}`) render as `<azurerm_x.y.attr>`; anything else Terraform would evaluate fails. */
+const renderWithReferences = (text: string): string =>
+  renderTerraformTemplate(text, (expression) => (/^[a-z_]+\.[\w-]+\.[\w.[\]]+$/.test(expression) ? `<${expression}>` : undefined));
+const configMapData = (json: TfJson, key: string): string =>
+  (resources(json, "kubernetes_config_map_v1").find((c) => key in (c.data as Block))!.data as Record<string, string>)[key]!;
+const planOf = (json: TfJson): { spark: unknown; artifact: { baseUrl: string; hash: string; manifest: ArtifactManifest }; batchName: string; gatewayCaBundlePath?: string } =>
+  JSON.parse(renderWithReferences(configMapData(json, "plan.json")));
 
 describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-bdc", (name, env) => {
   const { stack, json } = synthBdc(env);
@@ -90,6 +94,12 @@ describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-b
     expect(plan.artifact.hash).toBe(stack.manifest.hash);
     expect(plan.artifact.manifest).toEqual(stack.manifest);
     expect(plan.batchName).toBe(`sensor-aggregation-${name}`);
+  });
+
+  it("ships the bundled code verbatim: Terraform renders the ConfigMaps to exactly the bundles", () => {
+    expect(renderTerraformTemplate(configMapData(json, "deployer.js"), {})).toBe(bundles.deployerBundle.code);
+    if (env.bdc.simulator.enabled) expect(renderTerraformTemplate(configMapData(json, "simulator.js"), {})).toBe(bundles.simulatorBundle.code);
+    expect(planOf(json).artifact.baseUrl).toMatch(/^<azurerm_storage_account\.[\w-]+\.primary_blob_endpoint><azurerm_storage_container\.[\w-]+\.name>\/sensor-aggregation\/[0-9a-f]{64}$/);
   });
 
   it("runs the simulator Deployment exactly when the environment enables it", () => {

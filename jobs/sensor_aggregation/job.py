@@ -222,7 +222,8 @@ def _rejection_reason(raw: Column, text: Column) -> Column:
 
 
 def parse_readings(kafka_df: DataFrame) -> DataFrame:
-    """Kafka rows -> one row per message with the parsed reading, a validity flag and, if invalid, a reason."""
+    """Kafka rows -> one row per message with the parsed reading, a validity flag and, if invalid, a reason
+    with the raw value and topic."""
     raw = kafka_df.select(
         F.col("value").cast("string").alias("raw_value"),
         F.col("topic").alias("kafka_topic"),
@@ -239,11 +240,17 @@ def parse_readings(kafka_df: DataFrame) -> DataFrame:
         "raw_value", "kafka_topic", "kafka_partition", "kafka_offset", "event_time",
         r["sensor"].alias("sensor"), r["measure1"].alias("measure1"), r["measure2"].alias("measure2"),
         valid.alias("is_valid"),
-        # The second, all-text parse runs only for rejected rows, and once per row.
-        F.when(~valid, F.from_json("raw_value", TEXT_SCHEMA, JSON_OPTIONS)).alias("text"),
     )
-    reason = F.when(~F.col("is_valid"), _rejection_reason(F.col("raw_value"), F.col("text")))
-    return flagged.withColumn("reason", reason).drop("text")
+    rejected = ~F.col("is_valid")
+    # The all-text parse runs only for rejected rows (CASE WHEN is lazy). The raw value and topic are kept
+    # only for rejected rows too: the batch is cached for its several writes, and valid rows do not need them.
+    flagged = flagged.withColumn("text", F.when(rejected, F.from_json("raw_value", TEXT_SCHEMA, JSON_OPTIONS)))
+    return flagged.select(
+        F.when(rejected, F.col("raw_value")).alias("raw_value"),
+        F.when(rejected, F.col("kafka_topic")).alias("kafka_topic"),
+        "kafka_partition", "kafka_offset", "event_time", "sensor", "measure1", "measure2", "is_valid",
+        F.when(rejected, _rejection_reason(F.col("raw_value"), F.col("text"))).alias("reason"),
+    )
 
 
 def valid_rows(parsed: DataFrame, batch_id: int) -> DataFrame:

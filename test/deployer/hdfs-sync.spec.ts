@@ -1,0 +1,78 @@
+/**
+ * Artifact, config and JAAS sync against a real HDFS through the gateway stand-in, without any
+ * deploy state: the `.sha256` sidecars alone decide what is skipped.
+ */
+import { join } from "node:path";
+import { loadArtifact } from "../../src/deployer/artifact-source";
+import { gatewayUrl } from "../../src/deployer/gateway";
+import { newCounters, syncArtifact, syncJaasFile, syncJobConfig } from "../../src/deployer/hdfs-sync";
+import { createDispatcher } from "../../src/deployer/http";
+import { WebHdfsClient } from "../../src/deployer/webhdfs-client";
+import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
+import { buildTestArtifact } from "./support/test-artifact";
+
+let services: DeployerServices;
+let hdfs: WebHdfsClient;
+let close: () => Promise<void>;
+const progress = { step: () => undefined };
+const dirs = { jarsDir: "/apps/jars", jobRoot: "/apps/ETL-Pipelines/sensor-aggregation" };
+
+beforeAll(async () => {
+  services = await startDeployerServices({ livy: false });
+  const dispatcher = createDispatcher({ caBundlePath: services.ca.caCertPath, retry: { maxRetries: 2, minTimeoutMs: 20, maxTimeoutMs: 50 } });
+  close = () => dispatcher.close();
+  hdfs = new WebHdfsClient({ url: gatewayUrl(services.knox.url), credentials: { username: GATEWAY_USER, password: GATEWAY_PASSWORD }, dispatcher });
+});
+
+afterAll(async () => {
+  await close?.();
+  await services?.stop();
+});
+
+test("uploads once, skips identical files by their .sha256, re-uploads a file whose content changed", async () => {
+  const dir = join(services.work, "artifact");
+  const hash = buildTestArtifact(dir, { version: "sync", jarPayloadBytes: 32 * 1024 });
+  const artifact = await loadArtifact({ location: dir }, progress);
+
+  const first = newCounters();
+  const records = await syncArtifact(hdfs, artifact, dirs, {}, first, progress);
+  expect(first).toMatchObject({ uploadedFiles: 5, skippedFiles: 0, changedFiles: 4 });
+  expect(Object.keys(records)).toHaveLength(5);
+  expect((await hdfs.open(`${dirs.jobRoot}/${hash}/job.py.sha256`))?.toString().trim()).toBe(artifact.files.find((f) => f.path === "job.py")!.sha256);
+
+  services.knox.resetStats();
+  const second = newCounters();
+  await syncArtifact(hdfs, artifact, dirs, {}, second, progress);
+  expect(second).toMatchObject({ uploadedFiles: 0, uploadedBytes: 0, skippedFiles: 5 });
+  expect(services.knox.stats().uploadedBytes).toBe(0);
+
+  // Someone overwrote the jar in HDFS with other bytes of the same length: the sidecar no longer matches it.
+  const jar = artifact.files.find((f) => f.kind === "jar")!;
+  await hdfs.create(`${dirs.jarsDir}/test-connector-1.0.jar`, Buffer.alloc(jar.size, 1));
+  await hdfs.create(`${dirs.jarsDir}/test-connector-1.0.jar.sha256`, Buffer.from("0".repeat(64)));
+  const third = newCounters();
+  await syncArtifact(hdfs, artifact, dirs, records, third, progress);
+  expect(third).toMatchObject({ uploadedFiles: 1, skippedFiles: 4 });
+  expect((await hdfs.open(`${dirs.jarsDir}/test-connector-1.0.jar`))?.equals(jar.data)).toBe(true);
+});
+
+test("the job config is content-addressed; the JAAS file is created 600, skipped when equal, replaced when rotated", async () => {
+  const counters = newCounters();
+  const a = await syncJobConfig(hdfs, "/apps/cfg/test", { database: "a" }, counters, progress);
+  const again = await syncJobConfig(hdfs, "/apps/cfg/test", { database: "a" }, counters, progress);
+  const b = await syncJobConfig(hdfs, "/apps/cfg/test", { database: "b" }, counters, progress);
+  expect([a.written, again.written, b.written]).toEqual([true, false, true]);
+  expect(again.path).toBe(a.path);
+  expect(b.path).not.toBe(a.path);
+
+  const path = `/user/${GATEWAY_USER}/.sensor-aggregation/test/jaas.conf`;
+  expect((await syncJaasFile(hdfs, path, "line-one", counters, progress)).written).toBe(true);
+  expect((await syncJaasFile(hdfs, path, "line-one", counters, progress)).written).toBe(false);
+  await hdfs.setPermission(path, "644");
+  expect((await syncJaasFile(hdfs, path, "line-one", counters, progress)).written).toBe(false);
+  expect((await hdfs.getFileStatus(path))?.permission).toBe("600");
+  expect((await syncJaasFile(hdfs, path, "line-two", counters, progress)).written).toBe(true);
+  expect((await hdfs.open(path))?.toString()).toBe("line-two\n");
+  expect((await hdfs.getFileStatus(path))?.permission).toBe("600");
+  expect((await hdfs.getFileStatus(`/user/${GATEWAY_USER}/.sensor-aggregation/test`))?.permission).toBe("700");
+});

@@ -8,16 +8,21 @@ import { stderrProgress, type Progress } from "./progress";
 import { readSecrets, secretValues } from "./secrets";
 
 export interface RunOptions {
+  /** The validated deploy plan. */
   plan: DeployPlanConfig;
+  /** `deploy` puts the plan's artifact live; `ensure` only restarts it when no batch is alive. */
   mode: DeployMode;
   /** Artifact directory or HTTPS base URL. @default plan.artifact.baseUrl */
   artifact?: string;
+  /** Print the plan instead of deploying. @default false */
   dryRun?: boolean;
   /** Gateway CA bundle path. @default plan.gatewayCaBundlePath */
   caBundlePath?: string;
+  /** Where the secrets are read from. @default process.env */
   env?: NodeJS.ProcessEnv;
   /** Where the plan (dry run) and the summary go. @default stdout */
   out?: (text: string) => void;
+  /** Progress sink. @default stderr lines with secrets masked */
   progress?: Progress;
 }
 

@@ -109,6 +109,8 @@ export class BdcStack extends TerraformStack {
     });
     this.deployer = new KubernetesDeployer(this, "deployer", {
       namespace: bdc.namespace,
+      // Environments may share a BDC (and its namespace): their objects must not collide.
+      baseName: `sensor-aggregation-${env.name}`,
       image: bdc.deployerImage,
       bundle: props.deployerBundle ?? defaultDeployerBundle(),
       plan,
@@ -136,6 +138,7 @@ export class BdcStack extends TerraformStack {
       }
       this.simulator = new KubernetesSimulator(this, "simulator", {
         namespace: bdc.namespace,
+        name: `sensor-simulator-${env.name}`,
         image: bdc.simulator.image,
         bundle: props.simulatorBundle ?? bundleScriptSync(SIMULATOR_ENTRY),
         args: simulatorArgs(props.eventhubs.readingsTopic, bdc.simulator.eventsPerSecond),

@@ -172,6 +172,12 @@ describe("KubernetesDeployer", () => {
     ).toThrow(/secrets\.gatewayPassword: a literal string — allowed: a Terraform variable or reference/);
   });
 
+  it("refuses a base name that would make object names too long for Kubernetes", () => {
+    expect(() => synth({ baseName: "sensor-aggregation-environment-x" })).toThrow(/baseName "sensor-aggregation-environment-x" — allowed: 1–30/);
+    const { deployer } = synth({ baseName: "a".repeat(30) });
+    expect(deployer.jobName.length).toBeLessThanOrEqual(63);
+  });
+
   it("refuses a bundle too large for a ConfigMap", () => {
     expect(() => synth({ bundle: { code: "x".repeat(1024 * 1024), sha256: "f".repeat(64) } })).toThrow(/deployer bundle is 1048576 bytes — allowed: at most/);
   });

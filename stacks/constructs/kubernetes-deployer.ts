@@ -38,7 +38,7 @@ export interface DeployerSecrets {
 export interface KubernetesDeployerProps {
   /** Namespace of the BDC in its Kubernetes cluster. */
   readonly namespace: string;
-  /** Prefix of every object's name. @default "sensor-aggregation" */
+  /** Prefix of every object's name (include the environment when several share a namespace); at most 30 characters. @default "sensor-aggregation" */
   readonly baseName?: string;
   /** Image with Node 20 or later; point it at a mirror for private registries. */
   readonly image: string;
@@ -97,6 +97,10 @@ export class KubernetesDeployer extends Construct {
   constructor(scope: Construct, id: string, props: KubernetesDeployerProps) {
     super(scope, id);
     const base = props.baseName ?? "sensor-aggregation";
+    // Job names become a label value (63 characters); CronJob names get an 11-character suffix per run.
+    if (!/^[a-z0-9]([-a-z0-9]{0,28}[a-z0-9])?$/.test(base)) {
+      throw new Error(`baseName "${base}" — allowed: 1–30 lower-case letters, digits or '-', starting and ending with a letter or digit`);
+    }
     const namespace = props.namespace;
     requireTokens(props.secrets);
     requireConfigMapSize("deployer bundle", props.bundle.code);

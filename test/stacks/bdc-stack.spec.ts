@@ -70,7 +70,7 @@ describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-b
   it("waits for the deploy Job, named after the artifact, and schedules ensure with Forbid", () => {
     const [job] = resources(json, "kubernetes_job_v1");
     expect(job).toMatchObject({ wait_for_completion: true, metadata: { name: stack.deployer.jobName } });
-    expect(stack.deployer.jobName).toContain(stack.manifest.hash.slice(0, 12));
+    expect(stack.deployer.jobName).toMatch(new RegExp(`^sensor-aggregation-${name}-deploy-${stack.manifest.hash.slice(0, 12)}-[0-9a-f]{8}$`));
     const [cron] = resources(json, "kubernetes_cron_job_v1");
     expect(cron).toMatchObject({ spec: { schedule: env.bdc.ensureSchedule, concurrency_policy: "Forbid" } });
     const image = (job as { spec: { template: { spec: { container: Block[] } } } }).spec.template.spec.container[0]!.image;
@@ -163,6 +163,22 @@ describe("the deploy Job's name", () => {
     expect(shared).toEqual([]);
     const sasName = (j: TfJson) => resources(j, "kubernetes_secret_v1").map((s) => (s.metadata as Block).name).find((n) => String(n).includes("artifact-sas"));
     expect(sasName(b.json)).not.toBe(sasName(a.json));
+  });
+});
+
+describe("environments sharing one BDC namespace", () => {
+  it("name their Kubernetes objects apart", () => {
+    const names = (env: EnvironmentConfig) => {
+      const { json } = synthBdc(withBdc(env, { namespace: "mssql-cluster", simulator: { ...env.bdc.simulator, enabled: true } }));
+      return ["kubernetes_secret_v1", "kubernetes_config_map_v1", "kubernetes_job_v1", "kubernetes_cron_job_v1", "kubernetes_deployment_v1"].flatMap((type) =>
+        resources(json, type).map((r) => `${type}/${String((r.metadata as Block).name)}`),
+      );
+    };
+    const [first, second] = environments;
+    const a = names(first!);
+    const b = new Set(names(second!));
+    expect(a.length).toBeGreaterThanOrEqual(7);
+    expect(a.filter((n) => b.has(n))).toEqual([]);
   });
 });
 

@@ -86,6 +86,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="sensor-aggregation job benchmark")
     parser.add_argument("--readings", type=int, default=1_000_000, help="readings to pre-fill (default 1,000,000)")
     parser.add_argument("--warmup", type=int, default=20_000, help="readings in the warm-up batch (default 20,000)")
+    parser.add_argument("--rounds", type=int, default=2, help="measured runs of each logic, interleaved; the best counts (default 2)")
     args = parser.parse_args()
     if args.readings < args.warmup:
         raise SystemExit("--readings must be at least --warmup")
@@ -97,6 +98,7 @@ def main() -> int:
     bootstrap = state["bootstrap"]
     try:
         broker("create-topic", "--bootstrap", bootstrap, "--topic", "readings", "--partitions", "2")
+        broker("create-topic", "--bootstrap", bootstrap, "--topic", "stats", "--partitions", "1")
         print("pre-filling topic 'readings' with %d readings ..." % args.readings, flush=True)
         seconds = prefill(bootstrap, "readings", args.readings)
         print("  pre-filled in %.1f s (%.0f readings/s)" % (seconds, args.readings / seconds), flush=True)
@@ -129,8 +131,14 @@ def main() -> int:
         half = args.warmup // 2
         timed("warm-up: seed logic", lambda: seed_foreach_batch(batch(half), 0, "seed.sensor_data", "seed.sensor_data_stats", sink), args.warmup)
         timed("warm-up: job logic", lambda: job.process_batch(batch(half), 0, ours_tables, sink), args.warmup)
-        seed_rate = timed("seed logic", lambda: seed_foreach_batch(batch(-1), 1, "seed.sensor_data", "seed.sensor_data_stats", sink), args.readings)
-        ours_rate = timed("job logic", lambda: job.process_batch(batch(-1), 1, ours_tables, sink), args.readings)
+        # Interleaved rounds, best of each: the machine is shared, so a single run can be slowed by others' load.
+        seed_rates, ours_rates = [], []
+        for round_no in range(1, args.rounds + 1):
+            seed_rates.append(timed("seed logic, round %d" % round_no,
+                                    lambda: seed_foreach_batch(batch(-1), round_no, "seed.sensor_data", "seed.sensor_data_stats", sink), args.readings))
+            ours_rates.append(timed("job logic, round %d" % round_no,
+                                    lambda: job.process_batch(batch(-1), round_no, ours_tables, sink), args.readings))
+        seed_rate, ours_rate = max(seed_rates), max(ours_rates)
         written = spark.table(ours_tables["data"]).filter("batch_id = 1").count()
         if written != args.readings:
             raise SystemExit("job logic wrote %d readings for batch 1, expected %d" % (written, args.readings))

@@ -1,7 +1,7 @@
 -- Tables of the sensor aggregation job. ${database} and the ${..._table} names come from the job config
 -- (create_tables.py substitutes them). The seed's columns come first, names and types unchanged; the job's
 -- added columns follow. Every table is partitioned by batch_id (always the last column) so that a batch
--- Spark replays after a crash overwrites its own partition (dynamic partition overwrite): exactly once.
+-- Spark replays after a crash overwrites its own partition (INSERT OVERWRITE of that partition): exactly once.
 
 CREATE TABLE IF NOT EXISTS ${database}.${data_table} (
   sensor string,

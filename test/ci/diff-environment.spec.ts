@@ -27,12 +27,15 @@ make("sensors-other-core");
 app.synth();
 `;
 
+// Each step runs real cdktf and terraform processes; on a loaded shared machine one test can take minutes.
+jest.setTimeout(600_000);
+
 describe("diff-environment (real cdktf diff + terraform)", () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
 
   const run = (cmd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) => {
-    const r = spawnSync(cmd, args, { cwd: dir, env: { ...env, ...extraEnv }, encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(cmd, args, { cwd: dir, env: { ...env, ...extraEnv }, encoding: "utf8", timeout: 300_000 });
     return { status: r.status, out: `${r.stdout}${r.stderr}` };
   };
   const synth = (input: string) => {

@@ -2,6 +2,7 @@
 """Starts and stops a real single-node Apache Kafka broker (KRaft) on 127.0.0.1 for tests.
 
     python3 test/harness/kafka/broker.py start --dir D        # prints {"bootstrap": "127.0.0.1:<port>", "pid": <pid>}
+    python3 test/harness/kafka/broker.py start --dir D --sasl-ssl   # adds an Event Hubs-like SASL_SSL listener
     python3 test/harness/kafka/broker.py create-topic --dir D --topic T [--partitions N]
     python3 test/harness/kafka/broker.py stop --dir D
 
@@ -9,6 +10,11 @@ Standard library only: pytest and jest both call this one script, so there is
 one setup for the broker. The jars come from test/harness/kafka/pom.xml,
 resolved into .cache/kafka-classpath.txt by scripts/setup.d/30-kafka.sh.
 Everything the broker writes (config, data, log) stays in D.
+
+With --sasl-ssl the broker also listens for SASL_SSL with mechanism PLAIN, the way Azure
+Event Hubs' Kafka endpoint does: user `$ConnectionString`, password a connection string. The
+harness makes a self-signed certificate (keytool, from the JDK) and a random stand-in connection
+string, and adds to the JSON line {"sasl_ssl": {"bootstrap", "ca_file", "connection_string_file"}}.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import argparse
 import base64
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -57,16 +64,21 @@ def read_classpath() -> str:
     return classpath
 
 
-def server_properties(work_dir: Path, port: int, controller_port: int, partitions: int) -> str:
+def server_properties(work_dir: Path, port: int, controller_port: int, partitions: int, sasl: "SaslListener | None" = None) -> str:
+    listeners = f"PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}"
+    advertised = f"PLAINTEXT://{HOST}:{port}"
+    if sasl:
+        listeners += f",SASL_SSL://{HOST}:{sasl.port}"
+        advertised += f",SASL_SSL://{HOST}:{sasl.port}"
     settings = {
         "process.roles": "broker,controller",
         "node.id": "1",
         "controller.quorum.voters": f"1@{HOST}:{controller_port}",
-        "listeners": f"PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}",
-        "advertised.listeners": f"PLAINTEXT://{HOST}:{port}",
+        "listeners": listeners,
+        "advertised.listeners": advertised,
         "controller.listener.names": "CONTROLLER",
         "inter.broker.listener.name": "PLAINTEXT",
-        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL",
         "log.dirs": str(work_dir / "data"),
         "auto.create.topics.enable": "true",
         "num.partitions": str(partitions),
@@ -85,7 +97,62 @@ def server_properties(work_dir: Path, port: int, controller_port: int, partition
         "num.recovery.threads.per.data.dir": "1",
         "log.retention.check.interval.ms": "60000",
     }
+    if sasl:
+        settings.update(sasl.properties())
     return "".join(f"{key}={value}\n" for key, value in settings.items())
+
+
+class SaslListener:
+    """An Event Hubs-like SASL_SSL/PLAIN listener: self-signed TLS, user $ConnectionString."""
+
+    USER = "$ConnectionString"
+
+    def __init__(self, work_dir: Path) -> None:
+        self.port = 0
+        self.tls_dir = work_dir / "tls"
+        self.keystore = self.tls_dir / "broker.p12"
+        self.ca_file = self.tls_dir / "ca.pem"
+        self.connection_string_file = self.tls_dir / "connection-string"
+        self.store_password = "harness-keystore"  # protects a throwaway test key only
+
+    def prepare(self) -> None:
+        """Creates the certificate and the stand-in connection string once per work dir."""
+        self.tls_dir.mkdir(exist_ok=True)
+        if not self.keystore.is_file():
+            keytool = os.environ.get("KEYTOOL", "keytool")
+            common = ["-keystore", str(self.keystore), "-storetype", "PKCS12", "-storepass", self.store_password]
+            run_tool([keytool, "-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "7",
+                      "-dname", "CN=localhost", "-ext", f"SAN=dns:localhost,ip:{HOST}", "-keypass", self.store_password, *common])
+            run_tool([keytool, "-exportcert", "-rfc", "-alias", "broker", "-file", str(self.ca_file), *common])
+        if not self.connection_string_file.is_file():
+            key = base64.b64encode(secrets.token_bytes(32)).decode()
+            value = f"Endpoint=sb://localhost/;SharedAccessKeyName=harness-send;SharedAccessKey={key}"
+            fd = os.open(self.connection_string_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(value)
+
+    def properties(self) -> dict[str, str]:
+        password = self.connection_string_file.read_text().strip()
+        return {
+            "sasl.enabled.mechanisms": "PLAIN",
+            "listener.name.sasl_ssl.sasl.enabled.mechanisms": "PLAIN",
+            "listener.name.sasl_ssl.plain.sasl.jaas.config":
+                f'org.apache.kafka.common.security.plain.PlainLoginModule required user_{self.USER}="{password}";',
+            "listener.name.sasl_ssl.ssl.keystore.location": str(self.keystore),
+            "listener.name.sasl_ssl.ssl.keystore.type": "PKCS12",
+            "listener.name.sasl_ssl.ssl.keystore.password": self.store_password,
+            "listener.name.sasl_ssl.ssl.key.password": self.store_password,
+            "listener.name.sasl_ssl.ssl.enabled.protocols": "TLSv1.2,TLSv1.3",
+        }
+
+    def state(self) -> dict[str, str]:
+        return {"bootstrap": f"{HOST}:{self.port}", "ca_file": str(self.ca_file), "connection_string_file": str(self.connection_string_file)}
+
+
+def run_tool(command: list[str]) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise HarnessError(f"{Path(command[0]).name} failed: {result.stdout}{result.stderr}")
 
 
 LOG4J2_PROPERTIES = """\
@@ -164,6 +231,14 @@ def broker_answers(port: int) -> bool:
         return False
 
 
+def port_accepts(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
 def read_state(work_dir: Path) -> dict | None:
     path = work_dir / STATE_FILE
     if not path.is_file():
@@ -171,11 +246,20 @@ def read_state(work_dir: Path) -> dict | None:
     return json.loads(path.read_text())
 
 
-def launch(classpath: str, work_dir: Path, partitions: int, timeout: float) -> dict:
-    port, controller_port = free_port(), free_port()
-    while controller_port == port:
-        controller_port = free_port()
-    (work_dir / "server.properties").write_text(server_properties(work_dir, port, controller_port, partitions))
+def distinct_free_ports(count: int) -> list[int]:
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
+def launch(classpath: str, work_dir: Path, partitions: int, timeout: float, sasl: SaslListener | None) -> dict:
+    port, controller_port, sasl_port = distinct_free_ports(3)
+    if sasl:
+        sasl.port = sasl_port
+    (work_dir / "server.properties").write_text(server_properties(work_dir, port, controller_port, partitions, sasl))
     format_storage(classpath, work_dir)
     with open(work_dir / LOG_FILE, "ab") as log:
         process = subprocess.Popen(
@@ -186,12 +270,14 @@ def launch(classpath: str, work_dir: Path, partitions: int, timeout: float) -> d
             cwd=work_dir,
             start_new_session=True,  # detached: the broker outlives this command
         )
-    state = {"bootstrap": f"{HOST}:{port}", "pid": process.pid}
+    state: dict = {"bootstrap": f"{HOST}:{port}", "pid": process.pid}
+    if sasl:
+        state["sasl_ssl"] = sasl.state()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise HarnessError(f"Kafka broker exited with code {process.returncode} while starting; log tail:\n{log_tail(work_dir)}")
-        if broker_answers(port):
+        if broker_answers(port) and (sasl is None or port_accepts(sasl.port)):
             (work_dir / STATE_FILE).write_text(json.dumps(state))
             return state
         time.sleep(0.25)
@@ -199,16 +285,19 @@ def launch(classpath: str, work_dir: Path, partitions: int, timeout: float) -> d
     raise HarnessError(f"Kafka broker did not answer on {HOST}:{port} within {timeout:.0f} s; log tail:\n{log_tail(work_dir)}")
 
 
-def start(work_dir: Path, partitions: int, timeout: float) -> dict:
+def start(work_dir: Path, partitions: int, timeout: float, sasl_ssl: bool = False) -> dict:
     work_dir.mkdir(parents=True, exist_ok=True)
     existing = read_state(work_dir)
     if existing and process_is_broker(existing["pid"], work_dir):
         return existing  # already running in this dir: starting twice is harmless
     classpath = read_classpath()
     (work_dir / "log4j2.properties").write_text(LOG4J2_PROPERTIES)
+    sasl = SaslListener(work_dir) if sasl_ssl else None
+    if sasl:
+        sasl.prepare()
     for attempt in range(1, START_ATTEMPTS + 1):
         try:
-            return launch(classpath, work_dir, partitions, timeout)
+            return launch(classpath, work_dir, partitions, timeout, sasl)
         except HarnessError as error:
             if attempt == START_ATTEMPTS or "Address already in use" not in str(error):
                 raise
@@ -263,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     start_cmd.add_argument("--dir", required=True, type=Path, help="work dir for config, data and log")
     start_cmd.add_argument("--partitions", type=int, default=1, help="partitions of auto-created topics (default 1)")
     start_cmd.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the broker (default 60)")
+    start_cmd.add_argument("--sasl-ssl", action="store_true", help="also listen for SASL_SSL/PLAIN like Event Hubs (self-signed TLS)")
     stop_cmd = commands.add_parser("stop", help="stop the broker started in --dir and wait for it")
     stop_cmd.add_argument("--dir", required=True, type=Path)
     topic_cmd = commands.add_parser("create-topic", help="create a topic (no error if it exists) and wait for its leaders")
@@ -274,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "start":
-            print(json.dumps(start(args.dir.resolve(), args.partitions, args.timeout)), flush=True)
+            print(json.dumps(start(args.dir.resolve(), args.partitions, args.timeout, args.sasl_ssl)), flush=True)
         elif args.command == "stop":
             stop(args.dir.resolve())
         else:

@@ -23,5 +23,5 @@ describe("Kafka broker harness (jest wrapper)", () => {
     }
     expect(await portAccepts(broker.bootstrap)).toBe(false);
     expect(existsSync(broker.dir)).toBe(false);
-  });
+  }, 240_000);
 });

@@ -82,3 +82,27 @@ def test_missing_classpath_gives_a_clear_error(tmp_path: Path) -> None:
     result = run("start", "--dir", str(tmp_path / "broker"), env=env)
     assert result.returncode == 1
     assert "classpath file" in result.stderr and "scripts/setup.sh" in result.stderr
+
+
+def test_sasl_ssl_listener_speaks_tls_with_its_own_ca_and_keeps_the_secret_private(tmp_path: Path) -> None:
+    import ssl
+    import stat
+
+    started = run("start", "--dir", str(tmp_path), "--sasl-ssl")
+    try:
+        assert started.returncode == 0, started.stderr
+        sasl = json.loads(started.stdout)["sasl_ssl"]
+        host, port = sasl["bootstrap"].split(":")
+        context = ssl.create_default_context(cafile=sasl["ca_file"])
+        with socket.create_connection((host, int(port)), timeout=5) as raw:
+            with context.wrap_socket(raw, server_hostname="localhost") as tls:
+                assert tls.version() in ("TLSv1.2", "TLSv1.3")
+        secret_file = Path(sasl["connection_string_file"])
+        assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+        assert secret_file.read_text().startswith("Endpoint=sb://localhost/;SharedAccessKeyName=")
+        # Without trusting the harness CA the handshake fails: the certificate really is checked.
+        with pytest.raises(ssl.SSLCertVerificationError):
+            with socket.create_connection((host, int(port)), timeout=5) as raw:
+                ssl.create_default_context().wrap_socket(raw, server_hostname="localhost")
+    finally:
+        run("stop", "--dir", str(tmp_path))

@@ -32,3 +32,12 @@ export function describeKafkaError(error: unknown): string {
   const unique = [...new Set(messages.map((m) => m.trim()).filter(Boolean))];
   return unique.length > 0 ? unique.join("; ") : String(error);
 }
+
+/** True when any error in the tree carries this Kafka protocol error id (e.g. UNKNOWN_TOPIC_OR_PARTITION). */
+export function hasKafkaErrorId(error: unknown, id: string, depth = 0): boolean {
+  if (depth > 6 || typeof error !== "object" || error === null) return false;
+  const e = error as ErrorLike & { apiId?: unknown };
+  if (e.apiId === id) return true;
+  const nested = [...(Array.isArray(e.errors) ? e.errors : []), ...(e.cause !== undefined ? [e.cause] : [])];
+  return nested.some((inner) => hasKafkaErrorId(inner, id, depth + 1));
+}

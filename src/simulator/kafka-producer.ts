@@ -4,8 +4,9 @@
  * password the connection string), a reachability probe, and a batch sender.
  */
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { compressionsAlgorithms, Producer, type ProducerOptions, stringSerializers } from "@platformatic/kafka";
-import { describeKafkaError } from "./kafka-errors";
+import { describeKafkaError, hasKafkaErrorId } from "./kafka-errors";
 import type { SimulatorOptions } from "./options";
 import type { SimulatedMessage } from "./readings";
 
@@ -47,7 +48,8 @@ export function producerOptions(options: SimulatorOptions, target: KafkaTarget):
   return {
     ...base,
     tls: options.caFile ? { ca: readFileSync(options.caFile, "utf8") } : {},
-    tlsServerName: true,
+    // SNI with the broker's host name (Event Hubs needs it); an IP address may not be sent as SNI.
+    tlsServerName: !target.bootstrapServers.every((hostPort) => isIP(hostPort.slice(0, hostPort.lastIndexOf(":"))) !== 0),
     sasl: { mechanism: "PLAIN", username: "$ConnectionString", password: () => password },
   };
 }
@@ -68,9 +70,11 @@ export async function connectKafka(options: SimulatorOptions, target: KafkaTarge
     await producer.metadata({ topics: [options.topic], autocreateTopics: options.securityProtocol === "PLAINTEXT" });
   } catch (error) {
     await producer.close().catch(() => undefined);
-    throw new BrokerUnreachableError(
-      `cannot reach Kafka at ${target.bootstrapServers.join(",")} (${options.securityProtocol}) for topic '${options.topic}': ${describeKafkaError(error)}`,
-    );
+    const where = `${target.bootstrapServers.join(",")} (${options.securityProtocol})`;
+    if (hasKafkaErrorId(error, "UNKNOWN_TOPIC_OR_PARTITION")) {
+      throw new BrokerUnreachableError(`topic '${options.topic}' does not exist at ${where}: create the event hub first (Event Hubs does not create topics on use)`);
+    }
+    throw new BrokerUnreachableError(`cannot reach Kafka at ${where} for topic '${options.topic}': ${describeKafkaError(error)}`);
   }
   const { topic, keyBySensor } = options;
   return {

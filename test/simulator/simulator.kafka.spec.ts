@@ -2,7 +2,10 @@
  * The simulator CLI against a real Kafka broker (KRaft, started by the shared harness), its
  * messages read back with the same Kafka client.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startBroker, type RunningBroker } from "../harness/kafka/broker";
 import { classify, meanAndStddev } from "./classify";
 import { readBack, simulate, startSimulator, summaryOf } from "./child";
@@ -10,8 +13,8 @@ import { readBack, simulate, startSimulator, summaryOf } from "./child";
 let broker: RunningBroker;
 
 beforeAll(async () => {
-  broker = await startBroker({ partitions: 3 });
-}, 120_000);
+  broker = await startBroker({ partitions: 3, saslSsl: true });
+}, 200_000);
 
 afterAll(async () => {
   await broker?.stop();
@@ -108,6 +111,48 @@ describe("sensor simulator against a real Kafka broker", () => {
     expect(summary.sent).toBeGreaterThan(0);
     const { endOffsetsTotal } = await readBack(broker.bootstrap, "sim-sigint");
     expect(endOffsetsTotal).toBe(summary.acknowledged);
+  });
+});
+
+describe("sensor simulator over SASL_SSL/PLAIN (the Event Hubs protocol) against the real broker", () => {
+  const eventHubs = (topic: string, ...args: string[]) => {
+    const sasl = broker.saslSsl;
+    if (!sasl) throw new Error("broker started without its SASL_SSL listener");
+    return ["--topic", topic, "--security-protocol", "SASL_SSL", "--bootstrap-server", sasl.bootstrap, "--ca-file", sasl.caFile, ...args];
+  };
+
+  it("authenticates as $ConnectionString with the connection string from a file or the environment, over TLS, gzip", async () => {
+    await broker.createTopic("sim-eventhubs", 2); // an event hub exists before anyone sends to it
+    const sasl = broker.saslSsl!;
+    const fromFile = await simulate(eventHubs("sim-eventhubs", "--connection-string-file", sasl.connectionStringFile, "--count", "1500", "--rate", "max", "--compression", "gzip"));
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stderr).toContain("(SASL_SSL)");
+    const env = { ...process.env, SIM_TEST_EH: readFileSync(sasl.connectionStringFile, "utf8") };
+    const fromEnv = await simulate(eventHubs("sim-eventhubs", "--connection-string-env", "SIM_TEST_EH", "--count", "500", "--rate", "max"), env);
+    expect(fromEnv.code).toBe(0);
+    expect(summaryOf(fromFile).acknowledged + summaryOf(fromEnv).acknowledged).toBe(2000);
+    const { messages } = await readBack(broker.bootstrap, "sim-eventhubs");
+    expect(messages).toHaveLength(2000);
+    // The secret is never printed.
+    const key = /SharedAccessKey=([^;]+)/.exec(env.SIM_TEST_EH)?.[1] ?? "";
+    expect(key.length).toBeGreaterThan(10);
+    expect(fromFile.stderr + fromFile.stdout + fromEnv.stderr + fromEnv.stdout).not.toContain(key);
+  });
+
+  it("exits 1 with a clear message on a wrong key, and does not print it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sim-cs-"));
+    const wrong = "Endpoint=sb://localhost/;SharedAccessKeyName=harness-send;SharedAccessKey=WRONG-KEY-VALUE";
+    writeFileSync(join(dir, "cs"), wrong, { mode: 0o600 });
+    const run = await simulate(eventHubs("sim-eventhubs", "--connection-string-file", join(dir, "cs"), "--count", "10"));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/error: cannot reach Kafka at 127\.0\.0\.1:\d+ \(SASL_SSL\) for topic 'sim-eventhubs': SASL authentication failed/);
+    expect(run.stderr).not.toContain("WRONG-KEY-VALUE");
+  });
+
+  it("does not create a missing event hub, and says so", async () => {
+    const run = await simulate(eventHubs("no-such-hub", "--connection-string-file", broker.saslSsl!.connectionStringFile, "--count", "10"));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("topic 'no-such-hub' does not exist at");
   });
 });
 

@@ -38,7 +38,7 @@ function buildCommand(): Command {
     .option("--key-by-sensor", "use the sensor name as the message key (same sensor → same partition)")
     .option("--compression <codec>", "none, gzip, snappy, lz4 (Event Hubs: none or gzip)", "none")
     .option("--acks <all|leader>", "acknowledgement the broker gives before a message counts as delivered", "all")
-    .option("--batch-size <n>", "messages per produce request", "1000")
+    .option("--batch-size <n>", "most messages per produce request (fewer at low rates)", "5000")
     .option("--max-in-flight <n>", "produce requests awaiting acknowledgement at once", "8")
     .option("--progress-interval <time>", "how often to print progress", "2s")
     .option("--connect-timeout <time>", "how long to wait for a broker connection", "10s")

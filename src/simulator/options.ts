@@ -160,7 +160,7 @@ const schema = z.object({
   keyBySensor: z.boolean().default(false),
   compression: oneOf(COMPRESSIONS, `one of ${COMPRESSIONS.join(", ")}`).default("none"),
   acks: oneOf(["all", "leader"] as const, "all or leader").default("all"),
-  batchSize: intIn(1, 100_000, "a whole number of messages per produce request from 1 to 100000").default(1000),
+  batchSize: intIn(1, 100_000, "a whole number of messages per produce request from 1 to 100000").default(5000),
   maxInFlight: intIn(1, 64, "a whole number of produce requests in flight from 1 to 64").default(8),
   progressInterval: duration("a duration > 0 such as 2s or 500ms").default(2000),
   connectTimeout: duration("a duration > 0 such as 10s").default(10_000),

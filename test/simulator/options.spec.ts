@@ -28,7 +28,7 @@ describe("simulator options", () => {
       keyBySensor: false,
       compression: "none",
       acks: -1,
-      batchSize: 1000,
+      batchSize: 5000,
       maxInFlight: 8,
       progressIntervalMs: 2000,
       connectTimeoutMs: 10_000,

@@ -340,7 +340,11 @@ def create_topic(work_dir: Path | None, bootstrap: str | None, topic: str, parti
         while time.monotonic() < deadline:
             meta = conn.metadata([topic]).topics.get(topic)
             if meta and meta.error_code == 0 and meta.partition_leaders and all(leader >= 0 for leader in meta.partition_leaders):
-                return {"topic": topic, "partitions": len(meta.partition_leaders)}
+                count = len(meta.partition_leaders)
+                # Metadata can name the leader a moment before the broker has created the partition's log;
+                # with the work dir known, also wait for the logs so that the first produce does not race.
+                if work_dir is None or all((work_dir / "data" / f"{topic}-{p}").is_dir() for p in range(count)):
+                    return {"topic": topic, "partitions": count}
             time.sleep(0.1)
     raise HarnessError(f"topic {topic!r} has no leader for every partition after {timeout:.0f} s")
 

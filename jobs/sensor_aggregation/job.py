@@ -318,8 +318,9 @@ def process_batch(
     try:
         valid = valid_rows(parsed, batch_id)
         overwrite_static_partition(valid, tables["data"], batch_id)
-        # Rejected and stats rows are few: one file per batch partition, not one per task.
-        overwrite_partition(rejected_rows(parsed, batch_id).coalesce(1), tables["rejected"])
+        # Rejected and stats rows are few: one file per batch partition, not one per task. repartition(1), not
+        # coalesce(1), for the rejected rows: coalesce would also scan the whole cached batch in a single task.
+        overwrite_partition(rejected_rows(parsed, batch_id).repartition(1), tables["rejected"])
         stats = sensor_stats(valid, batch_id, now()).coalesce(1).persist(StorageLevel.MEMORY_AND_DISK)
         try:
             overwrite_partition(stats, tables["stats"])

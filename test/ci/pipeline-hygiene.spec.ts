@@ -90,7 +90,8 @@ describe("GitHub Actions: least privilege, pinned actions, OIDC, serialized depl
     expect(perms.filter((p) => typeof p === "string")).toEqual([]); // never read-all / write-all
     for (const p of perms as Node[]) {
       for (const [scope, level] of Object.entries(p)) {
-        if (level === "write") expect(["id-token", "pull-requests"]).toContain(scope);
+        // id-token for OIDC; the plan comment and the drift issue are the only other writes.
+        if (level === "write") expect(["id-token", "pull-requests", "issues"]).toContain(scope);
       }
     }
     for (const uses of valuesOfKey(wf, "uses") as string[]) {
@@ -147,5 +148,8 @@ describe("GitHub Actions: least privilege, pinned actions, OIDC, serialized depl
     const drift = workflow("drift-check.yml");
     expect(((drift.on as Node).schedule as Node[]).length).toBe(1);
     expect((((drift.jobs as Record<string, Node>).drift.with as Node) ?? {})["fail-on-changes"]).toBe(true);
+    const report = (drift.jobs as Record<string, Node>).report;
+    expect(report).toMatchObject({ needs: "drift", if: "${{ failure() }}", permissions: { contents: "read", issues: "write" } });
+    expect(allStrings(report.steps).join("\n")).toContain("scripts/ci/report-drift-issue.ts");
   });
 });

@@ -1,6 +1,6 @@
 import { Testing, TerraformVariable } from "cdktf";
 import { KubernetesSimulator } from "./kubernetes-simulator";
-import { renderTerraformTemplate } from "../../test/stacks/terraform-template";
+import { terraformText } from "../../test/stacks/terraform-template";
 
 type Block = Record<string, unknown>;
 type Json = { resource: Record<string, Record<string, Block>> };
@@ -38,7 +38,7 @@ describe("KubernetesSimulator", () => {
     expect(deployment.spec.template.metadata.annotations["sensors.bdc/code-sha256"]).toBe(bundle.sha256);
     const [configMap] = Object.values(json.resource.kubernetes_config_map_v1);
     expect(Object.keys(configMap.data as Block)).toEqual(["simulator.js"]);
-    expect(renderTerraformTemplate((configMap.data as Record<string, string>)["simulator.js"]!, {})).toBe(bundle.code);
+    expect(terraformText((configMap.data as Record<string, string>)["simulator.js"]!)).toBe(bundle.code);
     const [secret] = Object.values(json.resource.kubernetes_secret_v1);
     expect(Object.keys(secret.data as Block)).toEqual(["EVENTHUBS_CONNECTION_STRING"]);
   });

@@ -8,7 +8,7 @@ import { BdcStack, type BdcStackProps } from "../../stacks/bdc-stack";
 import { EventHubsStack } from "../../stacks/eventhubs-stack";
 import { bundleScriptSync } from "../../stacks/constructs/kubernetes-script-bundle";
 import { resolve } from "node:path";
-import { renderTerraformTemplate } from "./terraform-template";
+import { parseTerraformTemplate, terraformText } from "./terraform-template";
 
 type Block = Record<string, unknown>;
 type TfJson = {
@@ -41,9 +41,13 @@ function synthBdc(env: EnvironmentConfig, props: Partial<BdcStackProps> = {}, co
 
 const resources = (json: TfJson, type: string): Block[] => Object.values(json.resource[type] ?? {});
 const withBdc = (env: EnvironmentConfig, bdc: Partial<EnvironmentConfig["bdc"]>): EnvironmentConfig => ({ ...env, bdc: { ...env.bdc, ...bdc } });
-/** Resource attribute references (`${azurerm_x.y.attr}`) render as `<azurerm_x.y.attr>`; anything else Terraform would evaluate fails. */
-const renderWithReferences = (text: string): string =>
-  renderTerraformTemplate(text, (expression) => (/^[a-z_]+\.[\w-]+\.[\w.[\]]+$/.test(expression) ? `<${expression}>` : undefined));
+/** plan.json as Terraform renders it: resource attribute references stay visible as `<reference>`; nothing else may be evaluated. */
+const renderWithReferences = (text: string): string => {
+  const parsed = parseTerraformTemplate(text);
+  expect(parsed.evaluated).toEqual([]);
+  for (const ref of parsed.references) expect(ref).toMatch(/^azurerm_[a-z_]+\.[\w-]+\.[a-z_]+$/);
+  return parsed.rendered;
+};
 const configMapData = (json: TfJson, key: string): string =>
   (resources(json, "kubernetes_config_map_v1").find((c) => key in (c.data as Block))!.data as Record<string, string>)[key]!;
 const planOf = (json: TfJson): { spark: unknown; artifact: { baseUrl: string; hash: string; manifest: ArtifactManifest }; batchName: string; gatewayCaBundlePath?: string } =>
@@ -103,8 +107,8 @@ describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-b
   });
 
   it("ships the bundled code verbatim: Terraform renders the ConfigMaps to exactly the bundles", () => {
-    expect(renderTerraformTemplate(configMapData(json, "deployer.js"), {})).toBe(bundles.deployerBundle.code);
-    if (env.bdc.simulator.enabled) expect(renderTerraformTemplate(configMapData(json, "simulator.js"), {})).toBe(bundles.simulatorBundle.code);
+    expect(terraformText(configMapData(json, "deployer.js"))).toBe(bundles.deployerBundle.code);
+    if (env.bdc.simulator.enabled) expect(terraformText(configMapData(json, "simulator.js"))).toBe(bundles.simulatorBundle.code);
     expect(planOf(json).artifact.baseUrl).toMatch(/^<azurerm_storage_account\.[\w-]+\.primary_blob_endpoint><azurerm_storage_container\.[\w-]+\.name>\/sensor-aggregation\/[0-9a-f]{64}$/);
   });
 

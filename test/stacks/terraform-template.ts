@@ -1,28 +1,37 @@
-// A small reader of Terraform's string templates, for tests: it renders `$${`/`%%{` escapes and
-// plain `${reference}` interpolations from a map, and throws on anything else it would evaluate,
-// so a test can prove what text Terraform will produce from a synthesized string.
-export function renderTerraformTemplate(
-  template: string,
-  references: Readonly<Record<string, string>> | ((expression: string) => string | undefined),
-): string {
-  const lookup = typeof references === "function" ? references : (expression: string) => references[expression];
-  let out = "";
-  for (let i = 0; i < template.length; ) {
-    const two = template.slice(i, i + 3);
-    if (two === "$${" || two === "%%{") {
-      out += two.slice(1);
-      i += 3;
-    } else if (template.startsWith("${", i) || template.startsWith("%{", i)) {
-      const end = template.indexOf("}", i);
-      const expression = template.slice(i + 2, end);
-      const value = template[i] === "$" ? lookup(expression) : undefined;
-      if (value === undefined) throw new Error(`Terraform would evaluate an interpolation or directive: ${template.slice(i, end + 1)}`);
-      out += value;
-      i = end + 1;
-    } else {
-      out += template[i];
-      i += 1;
-    }
-  }
+// Reads a synthesized string the way Terraform does: HashiCorp's HCL template parser, built by
+// scripts/setup.d/51-bdc-hcl-template.sh from test/stacks/bdc-hcl-template/. Tests use it to prove
+// what text Terraform will produce from a string in cdk.tf.json.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+
+const TOOL = resolve(__dirname, "..", "..", ".cache", "bin", "bdc-hcl-template");
+
+/** A string as Terraform reads it. */
+export interface TerraformTemplate {
+  /** The text produced, with each plain reference shown as `<reference>`. */
+  readonly rendered: string;
+  /** Plain references, e.g. `azurerm_storage_account.a.name`, in order. */
+  readonly references: readonly string[];
+  /** Anything else Terraform would evaluate (function calls, directives). */
+  readonly evaluated: readonly string[];
+}
+
+/** Parses `text` as a Terraform template; throws on a syntax error. */
+export function parseTerraformTemplate(text: string): TerraformTemplate {
+  if (!existsSync(TOOL)) throw new Error(`${TOOL} is missing: run bash scripts/setup.sh`);
+  const run = spawnSync(TOOL, { input: text, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (run.status !== 0) throw new Error(`bdc-hcl-template failed: ${run.stderr}`);
+  const out = JSON.parse(run.stdout) as TerraformTemplate & { error?: string };
+  if (out.error) throw new Error(`Terraform could not parse the string: ${out.error.slice(0, 500)}`);
   return out;
+}
+
+/** The text Terraform produces from `text`, which must hold no reference or expression at all. */
+export function terraformText(text: string): string {
+  const parsed = parseTerraformTemplate(text);
+  if (parsed.references.length > 0 || parsed.evaluated.length > 0) {
+    throw new Error(`Terraform would evaluate: ${[...parsed.references, ...parsed.evaluated].slice(0, 5).join(", ")}`);
+  }
+  return parsed.rendered;
 }

@@ -8,7 +8,7 @@ import { BdcStack, type BdcStackProps } from "../../stacks/bdc-stack";
 import { EventHubsStack } from "../../stacks/eventhubs-stack";
 import { bundleScriptSync } from "../../stacks/constructs/kubernetes-script-bundle";
 import { resolve } from "node:path";
-import { parseTerraformTemplate, terraformText } from "./terraform-template";
+import { parseTerraformTemplate, terraformText, unparsableStrings } from "./terraform-template";
 
 type Block = Record<string, unknown>;
 type TfJson = {
@@ -110,6 +110,12 @@ describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-b
     expect(terraformText(configMapData(json, "deployer.js"))).toBe(bundles.deployerBundle.code);
     if (env.bdc.simulator.enabled) expect(terraformText(configMapData(json, "simulator.js"))).toBe(bundles.simulatorBundle.code);
     expect(planOf(json).artifact.baseUrl).toMatch(/^<azurerm_storage_account\.[\w-]+\.primary_blob_endpoint><azurerm_storage_container\.[\w-]+\.name>\/sensor-aggregation\/[0-9a-f]{64}$/);
+  });
+
+  it("holds only strings that Terraform's template parser accepts", () => {
+    const check = unparsableStrings(JSON.stringify(json));
+    expect(check.strings).toBeGreaterThan(100);
+    expect(check.errors).toEqual([]);
   });
 
   it("runs the simulator Deployment exactly when the environment enables it", () => {

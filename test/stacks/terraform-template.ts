@@ -35,3 +35,11 @@ export function terraformText(text: string): string {
   }
   return parsed.rendered;
 }
+
+/** JSON paths (with the parser's message) of the strings in a synthesized stack that Terraform cannot parse. */
+export function unparsableStrings(stackJson: string): { strings: number; errors: { path: string; error: string }[] } {
+  if (!existsSync(TOOL)) throw new Error(`${TOOL} is missing: run bash scripts/setup.sh`);
+  const run = spawnSync(TOOL, ["--all-strings"], { input: stackJson, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (run.status !== 0) throw new Error(`bdc-hcl-template failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as { strings: number; errors: { path: string; error: string }[] };
+}

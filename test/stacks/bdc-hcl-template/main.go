@@ -4,6 +4,9 @@
 // <reference>, the list of those references, and anything else Terraform would evaluate
 // (function calls, directives) or a parse error. The bdc stack's tests use it to prove that
 // ConfigMap text reaches the cluster verbatim.
+//
+// With --all-strings, stdin is a whole cdk.tf.json: every string value in it is parsed, and the
+// output lists the JSON paths of those Terraform could not parse.
 package main
 
 import (
@@ -25,11 +28,25 @@ type result struct {
 	Error      string   `json:"error,omitempty"`
 }
 
+type stringError struct {
+	Path  string `json:"path"`
+	Error string `json:"error"`
+}
+
+type allStrings struct {
+	Strings int           `json:"strings"`
+	Errors  []stringError `json:"errors"`
+}
+
 func main() {
 	src, err := io.ReadAll(os.Stdin)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	if len(os.Args) > 1 && os.Args[1] == "--all-strings" {
+		checkAllStrings(src)
+		return
 	}
 	out := result{References: []string{}, Evaluated: []string{}}
 	expr, diags := hclsyntax.ParseTemplate(src, "template", hcl.Pos{Line: 1, Column: 1, Byte: 0})
@@ -72,4 +89,36 @@ func render(expr hclsyntax.Expression, src []byte, b *strings.Builder, out *resu
 func sourceOf(e hclsyntax.Expression, src []byte) string {
 	r := e.Range()
 	return string(src[r.Start.Byte:r.End.Byte])
+}
+
+func checkAllStrings(src []byte) {
+	var doc interface{}
+	if err := json.Unmarshal(src, &doc); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	out := allStrings{Errors: []stringError{}}
+	walk(doc, "$", &out)
+	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+func walk(v interface{}, path string, out *allStrings) {
+	switch t := v.(type) {
+	case map[string]interface{}:
+		for k, child := range t {
+			walk(child, path+"."+k, out)
+		}
+	case []interface{}:
+		for i, child := range t {
+			walk(child, fmt.Sprintf("%s[%d]", path, i), out)
+		}
+	case string:
+		out.Strings++
+		if _, diags := hclsyntax.ParseTemplate([]byte(t), path, hcl.Pos{Line: 1, Column: 1, Byte: 0}); diags.HasErrors() {
+			out.Errors = append(out.Errors, stringError{Path: path, Error: diags.Error()})
+		}
+	}
 }

@@ -117,7 +117,13 @@ describe("KubernetesDeployer", () => {
     const secrets = Object.values(json.resource.kubernetes_secret_v1) as { metadata: Block; lifecycle?: Block }[];
     const sas = secrets.find((s) => String(s.metadata.name).includes("artifact-sas"))!;
     expect(sas.metadata.name).toBe(`sensor-aggregation-artifact-sas-${deployer.deployKey.slice(0, 16)}`);
-    expect(sas.lifecycle).toEqual({ ignore_changes: ["data"] });
+    // No drift from the per-plan SAS; renewed whenever the Job re-runs (same triggers as the Job).
+    const job = one(json, "kubernetes_job_v1") as { lifecycle: { replace_triggered_by: string[] } };
+    expect(sas.lifecycle).toEqual({ ignore_changes: ["data"], replace_triggered_by: job.lifecycle.replace_triggered_by });
+    expect(job.lifecycle.replace_triggered_by).toEqual([
+      expect.stringMatching(/^\$\{kubernetes_config_map_v1\.deployer_code_\w+\}$/),
+      expect.stringMatching(/^\$\{kubernetes_secret_v1\.deployer_credentials_\w+\}$/),
+    ]);
   });
 
   it("gives the ensure CronJob its own longer-lived SAS from the same per-deploy Secret", () => {

@@ -125,19 +125,20 @@ export class KubernetesDeployer extends Construct {
         ...(props.gatewayCaBundle !== undefined ? { [caKey]: props.gatewayCaBundle } : {}),
       },
     });
-    // The SAS data sources yield new tokens on every plan. Keeping them in a Secret named after the
-    // deploy key, with its data ignored after creation, renews them exactly when a new Job runs and
-    // leaves no perpetual diff in between.
-    this.artifactAccess = new SecretV1(this, "artifact-access", {
-      metadata: { name: `${base}-artifact-sas-${this.deployKey.slice(0, 16)}`, namespace, labels },
-      type: "Opaque",
-      data: { ARTIFACT_SAS_TOKEN: props.secrets.artifactSasToken, ENSURE_ARTIFACT_SAS_TOKEN: props.secrets.ensureArtifactSasToken },
-      lifecycle: { ignoreChanges: ["data"] },
-    });
     this.configMap = new ConfigMapV1(this, "code", {
       metadata: { name: `${base}-deployer`, namespace, labels },
       // Verbatim for Terraform: the code and the plan's own text are escaped; the plan's tokens stay live.
       data: { "deployer.js": terraformLiteral(props.bundle.code), "plan.json": terraformLiteral(planJson) },
+    });
+    // The SAS data sources yield new tokens on every plan. Keeping them in a Secret named after the
+    // deploy key, with its data ignored after creation, leaves no perpetual diff; it is created
+    // afresh whenever the Job runs again: a new key renames it, and a ConfigMap or credentials
+    // change (which re-runs the Job under the same name) replaces it.
+    this.artifactAccess = new SecretV1(this, "artifact-access", {
+      metadata: { name: `${base}-artifact-sas-${this.deployKey.slice(0, 16)}`, namespace, labels },
+      type: "Opaque",
+      data: { ARTIFACT_SAS_TOKEN: props.secrets.artifactSasToken, ENSURE_ARTIFACT_SAS_TOKEN: props.secrets.ensureArtifactSasToken },
+      lifecycle: { ignoreChanges: ["data"], replaceTriggeredBy: [this.configMap, this.credentials] },
     });
 
     const credentialsName = this.credentials.metadata.name;

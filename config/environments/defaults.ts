@@ -37,7 +37,7 @@ export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
       executorMemory: "1664m",
       driverCores: 1,
       driverMemory: "2g",
-      conf: { "spark.streaming.concurrentJobs": "1", "spark.sql.shuffle.partitions": "8" },
+      conf: { "spark.sql.shuffle.partitions": "8" },
     },
     job: {
       checkpointLocation: "/apps/checkpoints/sensor-aggregation",

@@ -27,7 +27,7 @@ export const prod: DeepPartial<EnvironmentInput> & Pick<EnvironmentInput, "name"
       executorMemory: "8g",
       driverCores: 2,
       driverMemory: "4g",
-      conf: { "spark.streaming.concurrentJobs": "1", "spark.sql.shuffle.partitions": "48" },
+      conf: { "spark.sql.shuffle.partitions": "48" },
     },
     job: { maxOffsetsPerTrigger: 1_000_000, triggerInterval: "30 seconds" },
   },

@@ -63,6 +63,12 @@ def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         yield json.loads(started.stdout.strip().splitlines()[-1])["bootstrap"]
     finally:
+        # Stop Spark first: its cached Kafka producers would otherwise keep retrying the stopped broker.
+        from pyspark.sql import SparkSession
+
+        active = SparkSession.getActiveSession()
+        if active is not None:
+            active.stop()
         run_broker("stop", "--dir", str(work_dir))
 
 

@@ -36,5 +36,5 @@ def test_created_tables_keep_the_seed_columns_first_and_add_ours_after(spark):
     assert data[:3] == SEED_DATA and data[3:] == [("kafka_partition", "int"), ("kafka_offset", "bigint"), ("event_time", "timestamp"), ("batch_id", "bigint")]
     assert stats[:5] == SEED_STATS and stats[5:] == [("batch_id", "bigint")]
     assert [n for n, _ in rejected] == ["raw_value", "reason", "kafka_topic", "kafka_partition", "kafka_offset", "event_time", "batch_id"]
-    partitions = {t: [c.name for c in spark.catalog.listColumns(t, "ddl_check") if c.isPartition] for t in ("sensor_data", "sensor_data_stats", "sensor_data_rejected")}
+    partitions = {t: [c.name for c in spark.catalog.listColumns("ddl_check." + t) if c.isPartition] for t in ("sensor_data", "sensor_data_stats", "sensor_data_rejected")}
     assert partitions == {t: ["batch_id"] for t in partitions}

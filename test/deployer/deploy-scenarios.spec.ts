@@ -5,9 +5,10 @@
  * failure modes. Counts come from the deployer's result and from the stand-in's own counters.
  */
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, writeFileSync, appendFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { bundleDeployerSync } from "../../src/deployer/bundle";
 import { jobDir } from "../../src/deployer/hdfs-sync";
 import { resolvedJobConfig } from "../../src/deployer/deploy";
 import type { DeployPlanConfig } from "../../src/deployer/plan-config";
@@ -44,13 +45,15 @@ async function aliveBatches(): Promise<{ id: number; state: string }[]> {
   return sessions.filter((s) => s.name === "sensor-aggregation-test" && ["starting", "running", "idle", "busy", "not_started"].includes(s.state));
 }
 
-/** Waits until the batch's log shows the streaming query started (real Spark takes a while). */
-async function waitForLog(id: number, text: string, timeoutMs = 120_000): Promise<string[]> {
+/** Waits until the batch's log shows the streaming query started (real Spark takes a while on busy cores). */
+async function waitForLog(id: number, text: string, timeoutMs = 180_000): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { log } = (await livy(`/batches/${id}/log?size=400`)) as { log: string[] };
     if (log.some((l) => l.includes(text))) return log;
-    if (Date.now() > deadline) throw new Error(`batch ${id} log never showed "${text}"; tail:\n${log.slice(-20).join("\n")}`);
+    const { state } = (await livy(`/batches/${id}/state`)) as { state: string };
+    const ended = ["dead", "error", "killed", "success"].includes(state);
+    if (ended || Date.now() > deadline) throw new Error(`batch ${id} (${state}) log never showed "${text}"; tail:\n${log.slice(-30).join("\n")}`);
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
@@ -161,12 +164,13 @@ test("ensure does nothing while the batch is alive and restarts the current arti
   await waitForLog(restarted.batchId!, "STREAMING job v2 started");
 });
 
-/** The CronJob's path: the bundled deployer run as a process with plan.json and secrets in its environment. */
+/** The CronJob's path: the esbuild bundle run by node with plan.json, secrets only in its environment. */
 async function ensureOnce(): Promise<any> {
   const planPath = join(services.work, "plan.json");
+  const bundlePath = join(services.work, "deployer.js");
+  if (!existsSync(bundlePath)) writeFileSync(bundlePath, bundleDeployerSync().code);
   writeFileSync(planPath, JSON.stringify({ ...plan("v2"), gatewayCaBundlePath: services.ca.caCertPath }));
-  const { stdout, stderr } = await promisify(execFile)("npx", ["tsx", "src/deployer/main.ts", "ensure", "--plan", planPath], {
-    cwd: join(__dirname, "..", ".."),
+  const { stdout, stderr } = await promisify(execFile)("node", [bundlePath, "ensure", "--plan", planPath], {
     env: {
       ...process.env,
       BDC_GATEWAY_USERNAME: GATEWAY_USER,

@@ -7,6 +7,7 @@
  * printed as one JSON line on stdout for scripts.
  */
 import { randomInt } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { CredentialsError, EVENTHUBS_KAFKA_PORT, endpointHost, findSecretArguments, loadConnectionString } from "./credentials";
 import { describeKafkaError } from "./kafka-errors";
@@ -27,7 +28,7 @@ function buildCommand(): Command {
     .addOption(new Option("--security-protocol <protocol>", "PLAINTEXT for a local broker, SASL_SSL for Event Hubs").default("PLAINTEXT"))
     .option("--connection-string-env <name>", "environment variable holding the Event Hubs connection string (default EVENTHUBS_CONNECTION_STRING)")
     .option("--connection-string-file <path>", "file holding the Event Hubs connection string")
-    .option("--ca-file <path>", "extra CA certificates (PEM) to trust for TLS")
+    .option("--ca-file <path>", "CA certificates (PEM) to trust for TLS besides the public roots")
     .option("--rate <events/s|max>", "events per second, or 'max' for unthrottled", "10")
     .option("--count <n>", "stop after n events")
     .option("--duration <time>", "stop after this long (e.g. 90, 30s, 5m)")
@@ -50,7 +51,18 @@ function kafkaTarget(options: SimulatorOptions, env: NodeJS.ProcessEnv): KafkaTa
   if (options.securityProtocol === "PLAINTEXT") return { bootstrapServers: options.bootstrapServers ?? [] };
   const connectionString = loadConnectionString({ envVar: options.connectionStringEnv, file: options.connectionStringFile }, env);
   const bootstrapServers = options.bootstrapServers ?? [`${endpointHost(connectionString)}:${EVENTHUBS_KAFKA_PORT}`];
-  return { bootstrapServers, connectionString };
+  return { bootstrapServers, connectionString, extraCaPem: options.caFile === undefined ? undefined : readCaFile(options.caFile) };
+}
+
+function readCaFile(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new OptionsError([`--ca-file: cannot read '${path}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`]);
+  }
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new OptionsError([`--ca-file: '${path}' holds no PEM certificate`]);
+  return pem;
 }
 
 function describeRun(options: SimulatorOptions, target: KafkaTarget, seed: number): string {

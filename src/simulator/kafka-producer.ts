@@ -3,8 +3,8 @@
  * (PLAINTEXT) or Event Hubs' Kafka endpoint (SASL_SSL, mechanism PLAIN, user `$ConnectionString`,
  * password the connection string), a reachability probe, and a batch sender.
  */
-import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
+import { rootCertificates } from "node:tls";
 import { compressionsAlgorithms, Producer, type ProducerOptions, stringSerializers } from "@platformatic/kafka";
 import { describeKafkaError, hasKafkaErrorId } from "./kafka-errors";
 import type { SimulatorOptions } from "./options";
@@ -18,6 +18,8 @@ export interface KafkaTarget {
   readonly bootstrapServers: readonly string[];
   /** Event Hubs connection string (SASL_SSL only); used as the SASL PLAIN password, never logged. */
   readonly connectionString?: string;
+  /** Extra CA certificates (PEM) trusted besides Node's public roots (SASL_SSL only). */
+  readonly extraCaPem?: string;
 }
 
 /** Header that marks a deliberately malformed message with its kind (useful when reading back). */
@@ -47,7 +49,8 @@ export function producerOptions(options: SimulatorOptions, target: KafkaTarget):
   if (!password) throw new Error("SASL_SSL needs the Event Hubs connection string");
   return {
     ...base,
-    tls: options.caFile ? { ca: readFileSync(options.caFile, "utf8") } : {},
+    // Node replaces its public roots when `ca` is given, so pass them along with the extra CA.
+    tls: target.extraCaPem ? { ca: [...rootCertificates, target.extraCaPem] } : {},
     // SNI with the broker's host name (Event Hubs needs it); an IP address may not be sent as SNI.
     tlsServerName: !target.bootstrapServers.every((hostPort) => isIP(hostPort.slice(0, hostPort.lastIndexOf(":"))) !== 0),
     sasl: { mechanism: "PLAIN", username: "$ConnectionString", password: () => password },

@@ -92,8 +92,8 @@ describe("sensor simulator against a real Kafka broker", () => {
     expect(run.code).toBe(0);
     const summary = summaryOf(run);
     expect(summary.stoppedBy).toBe("duration");
-    // 200/s for 3 s is 601 messages (the first goes at once); allow for timer slack on a busy machine.
-    expect(summary.acknowledged).toBeGreaterThanOrEqual(500);
+    // 200/s for 3 s is 601 messages (the first goes at once); never more; fewer only when a busy machine stalls the timers.
+    expect(summary.acknowledged).toBeGreaterThanOrEqual(300);
     expect(summary.acknowledged).toBeLessThanOrEqual(601);
     expect(run.stderr).toMatch(/progress: sent \d+, acknowledged \d+, failed 0, in flight \d+, rate \d+\/s/);
   });

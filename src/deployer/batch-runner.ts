@@ -55,6 +55,24 @@ export class BatchRunner {
     }
   }
 
+  /**
+   * Deletes the batches, then waits until none of them is listed as alive any more: two drivers
+   * must never write the same checkpoint at once.
+   */
+  async stop(batches: readonly Batch[], why: string, timing: WaitTiming): Promise<void> {
+    await this.remove(batches, why);
+    const ids = new Set(batches.filter((b) => ALIVE_STATES.has(b.state)).map((b) => b.id));
+    if (ids.size === 0) return;
+    const deadline = Date.now() + timing.timeoutSeconds * 1000;
+    for (;;) {
+      const still = (await this.livy.listBatches()).filter((b) => ids.has(b.id) && ALIVE_STATES.has(b.state));
+      if (still.length === 0) return;
+      if (Date.now() > deadline) throw new DeployError(`batch ${still.map((b) => b.id).join(", ")} still ${still[0]!.state} ${timing.timeoutSeconds}s after being deleted`);
+      this.progress.step("livy", `waiting for batch ${still.map((b) => b.id).join(", ")} to stop (${still[0]!.state})`);
+      await this.sleep(timing.pollSeconds * 1000);
+    }
+  }
+
   /** Waits for `success` (a one-shot batch); throws BatchFailedError with the log tail otherwise. */
   async waitForSuccess(id: number, what: string, timing: WaitTiming): Promise<void> {
     await this.poll(id, what, timing, (state) => (state === "success" ? "done" : ALIVE_STATES.has(state) ? "wait" : "failed"));

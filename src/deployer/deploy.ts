@@ -86,7 +86,10 @@ export async function runDeploy(ctx: DeployContext, mode: DeployMode): Promise<D
   } else {
     progress.step("tables", "table DDL and config unchanged since the last deploy; not rerun");
   }
-  await runner.remove(sameName, alive.length > 0 ? "stopping the running version" : "clearing finished batches of this name");
+  await runner.stop(sameName, alive.length > 0 ? "stopping the running version" : "clearing finished batches of this name", {
+    pollSeconds: plan.timing.pollSeconds,
+    timeoutSeconds: plan.timing.startTimeoutSeconds,
+  });
   const previous = pickPrevious(state, spec);
   try {
     const batch = await startStreaming(runner, plan, spec, "new streaming job");

@@ -68,13 +68,13 @@ function sha256(data: Buffer): string {
 function makeJar(path: string, work: string, bytes: number, seed: string): void {
   const content = join(work, `jar-content-${seed}`);
   mkdirSync(join(content, "data"), { recursive: true });
-  let payload = Buffer.alloc(0);
+  const blocks: Buffer[] = [];
   let block = createHash("sha256").update(seed).digest();
-  while (payload.length < bytes) {
+  for (let size = 0; size < bytes; size += block.length) {
     block = createHash("sha256").update(block).digest();
-    payload = Buffer.concat([payload, block]);
+    blocks.push(block);
   }
-  writeFileSync(join(content, "data", "payload.bin"), payload.subarray(0, bytes));
+  writeFileSync(join(content, "data", "payload.bin"), Buffer.concat(blocks).subarray(0, bytes));
   // Fixed timestamps (--date) keep the jar byte-identical across builds.
   execFileSync("jar", ["--create", "--no-manifest", "--date=2020-01-01T00:00:00Z", "--file", path, "-C", content, "."]);
 }

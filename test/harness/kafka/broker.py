@@ -9,7 +9,9 @@
 Standard library only: pytest and jest both call this one script, so there is
 one setup for the broker. The jars come from test/harness/kafka/pom.xml,
 resolved into .cache/kafka-classpath.txt by scripts/setup.d/30-kafka.sh.
-Everything the broker writes (config, data, log) stays in D.
+Everything the broker writes (config, data, log) stays in D. A small watchdog process stops the
+broker if the process that ran `start` (the test runner) dies without calling `stop`, so a
+crashed or killed test run does not leave a JVM behind.
 
 With --sasl-ssl the broker also listens for SASL_SSL with mechanism PLAIN, the way Azure
 Event Hubs' Kafka endpoint does: user `$ConnectionString`, password a connection string. The
@@ -39,6 +41,8 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_CLASSPATH_FILE = REPO_ROOT / ".cache" / "kafka-classpath.txt"
 HOST = "127.0.0.1"
 STATE_FILE = "broker.json"
+WATCHDOG_FILE = "watchdog.json"
+WATCHDOG_INTERVAL_SECONDS = 1.0
 LOG_FILE = "broker.log"
 START_ATTEMPTS = 3  # a free port can be taken by another test between our probe and the broker's bind
 
@@ -187,8 +191,12 @@ def java_command(classpath: str, work_dir: Path, main_class: str, *args: str) ->
 
 
 def new_cluster_id() -> str:
-    # Kafka's Uuid text form: URL-safe base64 of 16 bytes, unpadded.
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    # Kafka's Uuid text form: URL-safe base64 of 16 bytes, unpadded. Like Kafka's Uuid.randomUuid,
+    # skip ids starting with '-', which the storage tool's argument parser would take for an option.
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def format_storage(classpath: str, work_dir: Path) -> None:
@@ -285,7 +293,59 @@ def launch(classpath: str, work_dir: Path, partitions: int, timeout: float, sasl
     raise HarnessError(f"Kafka broker did not answer on {HOST}:{port} within {timeout:.0f} s; log tail:\n{log_tail(work_dir)}")
 
 
-def start(work_dir: Path, partitions: int, timeout: float, sasl_ssl: bool = False) -> dict:
+def process_start_time(pid: int) -> str | None:
+    """The process's start time in clock ticks (field 22 of /proc/<pid>/stat): with the pid, names one process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def start_watchdog(work_dir: Path, owner_pid: int) -> None:
+    owner_started = process_start_time(owner_pid)
+    if owner_started is None:
+        return
+    watchdog = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "watch", "--dir", str(work_dir), "--owner-pid", str(owner_pid), "--owner-start", owner_started],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    (work_dir / WATCHDOG_FILE).write_text(json.dumps({"pid": watchdog.pid, "owner_pid": owner_pid}))
+
+
+def watch(work_dir: Path, owner_pid: int, owner_start: str) -> None:
+    """Runs until the broker is gone; stops it when its owner is gone."""
+    while True:
+        state = read_state(work_dir)
+        if not state or not process_is_broker(state["pid"], work_dir):
+            return
+        if process_start_time(owner_pid) != owner_start:
+            with open(work_dir / LOG_FILE, "a") as log:
+                log.write(f"broker.py watchdog: owner process {owner_pid} is gone without `stop`; stopping the broker\n")
+            stop_broker(work_dir)
+            return
+        time.sleep(WATCHDOG_INTERVAL_SECONDS)
+
+
+def stop_watchdog(work_dir: Path) -> None:
+    path = work_dir / WATCHDOG_FILE
+    if not path.is_file():
+        return
+    pid = json.loads(path.read_text())["pid"]
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        cmdline = ""
+    if "watch" in cmdline and str(work_dir) in cmdline and pid != os.getpid():
+        os.kill(pid, signal.SIGTERM)
+    path.unlink(missing_ok=True)
+
+
+def start(work_dir: Path, partitions: int, timeout: float, sasl_ssl: bool = False, owner_pid: int | None = None) -> dict:
     work_dir.mkdir(parents=True, exist_ok=True)
     existing = read_state(work_dir)
     if existing and process_is_broker(existing["pid"], work_dir):
@@ -297,7 +357,10 @@ def start(work_dir: Path, partitions: int, timeout: float, sasl_ssl: bool = Fals
         sasl.prepare()
     for attempt in range(1, START_ATTEMPTS + 1):
         try:
-            return launch(classpath, work_dir, partitions, timeout, sasl)
+            state = launch(classpath, work_dir, partitions, timeout, sasl)
+            if owner_pid is not None:
+                start_watchdog(work_dir, owner_pid)
+            return state
         except HarnessError as error:
             if attempt == START_ATTEMPTS or "Address already in use" not in str(error):
                 raise
@@ -320,6 +383,11 @@ def terminate(pid: int, work_dir: Path, grace: float = 30.0) -> None:
 
 
 def stop(work_dir: Path) -> None:
+    stop_watchdog(work_dir)
+    stop_broker(work_dir)
+
+
+def stop_broker(work_dir: Path) -> None:
     state = read_state(work_dir)
     if state:
         terminate(state["pid"], work_dir)
@@ -357,6 +425,12 @@ def main(argv: list[str] | None = None) -> int:
     start_cmd.add_argument("--partitions", type=int, default=1, help="partitions of auto-created topics (default 1)")
     start_cmd.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the broker (default 60)")
     start_cmd.add_argument("--sasl-ssl", action="store_true", help="also listen for SASL_SSL/PLAIN like Event Hubs (self-signed TLS)")
+    start_cmd.add_argument("--owner-pid", type=int, default=os.getppid(), help="stop the broker when this process exits (default: the caller)")
+    start_cmd.add_argument("--no-watchdog", action="store_true", help="keep the broker running until `stop`, whatever happens to the caller")
+    watch_cmd = commands.add_parser("watch", help="(internal) stop the broker in --dir once its owner process is gone")
+    watch_cmd.add_argument("--dir", required=True, type=Path)
+    watch_cmd.add_argument("--owner-pid", required=True, type=int)
+    watch_cmd.add_argument("--owner-start", required=True)
     stop_cmd = commands.add_parser("stop", help="stop the broker started in --dir and wait for it")
     stop_cmd.add_argument("--dir", required=True, type=Path)
     topic_cmd = commands.add_parser("create-topic", help="create a topic (no error if it exists) and wait for its leaders")
@@ -368,9 +442,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "start":
-            print(json.dumps(start(args.dir.resolve(), args.partitions, args.timeout, args.sasl_ssl)), flush=True)
+            owner = None if args.no_watchdog else args.owner_pid
+            print(json.dumps(start(args.dir.resolve(), args.partitions, args.timeout, args.sasl_ssl, owner)), flush=True)
         elif args.command == "stop":
             stop(args.dir.resolve())
+        elif args.command == "watch":
+            watch(args.dir.resolve(), args.owner_pid, args.owner_start)
         else:
             work_dir = args.dir.resolve() if args.dir else None
             print(json.dumps(create_topic(work_dir, args.bootstrap, args.topic, args.partitions, args.timeout)), flush=True)

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,30 @@ def test_sasl_ssl_listener_speaks_tls_with_its_own_ca_and_keeps_the_secret_priva
                 ssl.create_default_context().wrap_socket(raw, server_hostname="localhost")
     finally:
         run("stop", "--dir", str(tmp_path))
+
+
+def test_broker_is_stopped_when_the_process_that_started_it_dies_without_stop(tmp_path: Path) -> None:
+    # The owner is a short-lived Python process: it runs `start` and exits, like a killed test run.
+    owner = subprocess.run(
+        [sys.executable, "-c", "import subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True, text=True); print(r.stdout, end='')",
+         sys.executable, str(BROKER_PY), "start", "--dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    state = json.loads(owner.stdout)
+    pid = state["pid"]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
+        time.sleep(0.5)
+    try:
+        assert not Path(f"/proc/{pid}").exists(), "broker still running after its owner died"
+        assert "owner process" in (tmp_path / "broker.log").read_text()
+    finally:
+        run("stop", "--dir", str(tmp_path))
+
+
+def test_cluster_ids_are_kafka_uuids_that_never_look_like_an_option() -> None:
+    import broker as harness
+
+    ids = [harness.new_cluster_id() for _ in range(5000)]
+    assert all(len(i) == 22 and not i.startswith("-") for i in ids)
+    assert len(set(ids)) == len(ids)

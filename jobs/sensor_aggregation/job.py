@@ -17,8 +17,9 @@ a batch after a crash (same batch_id, same offsets from the checkpoint) it repla
 partition instead of appending twice. The Kafka output is at-least-once; consumers drop replays by batch_id.
 
 Runs on PySpark 2.4 (BDC CU9-CU12) and 3.x (CU13+): only APIs present in both, Python 3.7 syntax.
-The Event Hubs JAAS line is read from the file named by jaas_config_path (local or HDFS),
-never from an argument, and is never logged.
+Event Hubs rules are least-privilege, one per event hub, so there are two JAAS lines: the source's
+(listen on input_topic) from the file named by jaas_config_path, the sink's (send on output_topic) from
+output_jaas_config_path (local or HDFS). They are never read from an argument and never logged.
 """
 from __future__ import annotations
 
@@ -49,12 +50,19 @@ DEFAULTS = {
     "stats_table": "sensor_data_stats",
     "query_name": "sensor-aggregation",
     "jaas_config_path": None,
+    "output_jaas_config_path": None,
 }
 REQUIRED = ("bootstrap_servers", "input_topic", "output_topic", "checkpoint_location")
 SECURITY_PROTOCOLS = ("SASL_SSL", "PLAINTEXT")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 INTERVAL = re.compile(r"^\d+ (milliseconds?|seconds?|minutes?|hours?)$")
 KNOWN_KEYS = tuple(sorted(set(DEFAULTS) | set(REQUIRED)))
+
+# With SASL_SSL each side needs its own JAAS file: key -> what that file's connection string must allow.
+JAAS_KEYS = {
+    "jaas_config_path": "the source's listen connection string on input_topic",
+    "output_jaas_config_path": "the sink's send connection string on output_topic (a listen-only key cannot send)",
+}
 
 # Microsoft's recommended Kafka client settings for Event Hubs.
 EVENT_HUBS_CLIENT_SETTINGS = {
@@ -73,10 +81,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="job.py", description="Sensor aggregation streaming job", allow_abbrev=False)
     parser.add_argument("--config", help="JSON config file (local path, hdfs:// URI or absolute HDFS path)")
     for key in KNOWN_KEYS:
-        if key != "jaas_config_path":  # a path is fine on the command line; the secret itself never is
+        if key not in JAAS_KEYS:  # a path is fine on the command line; the secret itself never is
             parser.add_argument("--" + key.replace("_", "-"), dest=key, default=None)
-    parser.add_argument("--jaas-config-path", dest="jaas_config_path", default=None,
-                        help="file holding the JAAS line (read by the job; never pass the secret itself)")
+    for key, what in JAAS_KEYS.items():
+        parser.add_argument("--" + key.replace("_", "-"), dest=key, default=None,
+                            help="file holding the JAAS line with %s (read by the job; never pass the secret itself)" % what)
     return parser.parse_args(list(argv))
 
 
@@ -99,8 +108,11 @@ def validate_config(config: Dict[str, object]) -> Dict[str, object]:
     if protocol not in SECURITY_PROTOCOLS:
         raise ConfigError("security_protocol: %r; allowed: %s" % (config["security_protocol"], ", ".join(SECURITY_PROTOCOLS)))
     config["security_protocol"] = protocol
-    if protocol == "SASL_SSL" and not config.get("jaas_config_path"):
-        raise ConfigError("jaas_config_path: missing; required with SASL_SSL (a file holding the JAAS line, mode 600)")
+    if protocol == "SASL_SSL":
+        # No fallback from one file to the other: the rules are scoped to one event hub and one right each.
+        for key, what in JAAS_KEYS.items():
+            if not config.get(key):
+                raise ConfigError("%s: missing; required with SASL_SSL (a file, mode 600, holding the JAAS line with %s)" % (key, what))
     if not INTERVAL.match(str(config["trigger_interval"])):
         raise ConfigError("trigger_interval: %r; allowed: '<n> seconds' (or milliseconds, minutes, hours)" % config["trigger_interval"])
     limit = config.get("max_offsets_per_trigger")
@@ -143,14 +155,16 @@ def load_config(spark: SparkSession, argv: Sequence[str]) -> Dict[str, object]:
 
 
 def kafka_options(config: Dict[str, object], jaas_config: Optional[str], consumer: bool) -> Dict[str, str]:
-    """Options shared by the Kafka source (consumer=True) and sink. Never sets kafka.group.id: Spark 2.4 refuses it."""
+    """Options shared by the Kafka source (consumer=True, the listen JAAS line) and the sink (the send JAAS line).
+    Never sets kafka.group.id: Spark 2.4 refuses it."""
     options = {
         "kafka.bootstrap.servers": str(config["bootstrap_servers"]),
         "kafka.security.protocol": str(config["security_protocol"]),
     }
     if config["security_protocol"] == "SASL_SSL":
         if not jaas_config:
-            raise ConfigError("jaas_config_path: the file is empty")
+            key = "jaas_config_path" if consumer else "output_jaas_config_path"
+            raise ConfigError("%s: the file is empty; it must hold the JAAS line with %s" % (key, JAAS_KEYS[key]))
         options["kafka.sasl.mechanism"] = "PLAIN"
         options["kafka.sasl.jaas.config"] = jaas_config
         settings = dict(EVENT_HUBS_CLIENT_SETTINGS)
@@ -161,6 +175,7 @@ def kafka_options(config: Dict[str, object], jaas_config: Optional[str], consume
 
 
 def source_options(config: Dict[str, object], jaas_config: Optional[str]) -> Dict[str, str]:
+    """jaas_config: the content of jaas_config_path (listen on input_topic)."""
     options = kafka_options(config, jaas_config, consumer=True)
     options.update({
         "subscribe": str(config["input_topic"]),
@@ -172,8 +187,9 @@ def source_options(config: Dict[str, object], jaas_config: Optional[str]) -> Dic
     return options
 
 
-def sink_options(config: Dict[str, object], jaas_config: Optional[str]) -> Dict[str, str]:
-    options = kafka_options(config, jaas_config, consumer=False)
+def sink_options(config: Dict[str, object], output_jaas_config: Optional[str]) -> Dict[str, str]:
+    """output_jaas_config: the content of output_jaas_config_path (send on output_topic)."""
+    options = kafka_options(config, output_jaas_config, consumer=False)
     options["topic"] = str(config["output_topic"])
     return options
 
@@ -343,14 +359,16 @@ def configure_session(spark: SparkSession) -> None:
     spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
 
 
-def start_query(spark: SparkSession, config: Dict[str, object], jaas_config: Optional[str]):
-    """Builds and starts the streaming query; returns the StreamingQuery."""
+def start_query(spark: SparkSession, config: Dict[str, object], jaas_config: Optional[str],
+                output_jaas_config: Optional[str]):
+    """Builds and starts the streaming query; returns the StreamingQuery. jaas_config / output_jaas_config: the
+    JAAS lines of the source (listen) and the sink (send), None with PLAINTEXT."""
     configure_session(spark)
     reader = spark.readStream.format("kafka")
     for key, value in source_options(config, jaas_config).items():
         reader = reader.option(key, value)
     tables = table_names(config)
-    sink = sink_options(config, jaas_config)
+    sink = sink_options(config, output_jaas_config)
 
     def for_each_batch(df: DataFrame, batch_id: int) -> None:
         if process_batch(df, batch_id, tables, sink):
@@ -368,11 +386,13 @@ def main(argv: List[str]) -> int:
     spark = SparkSession.builder.appName("sensor-aggregation").enableHiveSupport().getOrCreate()
     try:
         config = load_config(spark, argv)
-    except (ConfigError, ValueError) as error:
+        jaas = {key: None for key in JAAS_KEYS}  # type: Dict[str, Optional[str]]
+        if config["security_protocol"] == "SASL_SSL":
+            jaas = {key: read_text(spark, str(config[key])).strip() for key in JAAS_KEYS}
+        query = start_query(spark, config, jaas["jaas_config_path"], jaas["output_jaas_config_path"])
+    except (ConfigError, ValueError) as error:  # the messages name keys and paths, never a file's content
         print("sensor-aggregation: invalid configuration: %s" % error, file=sys.stderr)
         return 2
-    jaas = read_text(spark, str(config["jaas_config_path"])).strip() if config["security_protocol"] == "SASL_SSL" else None
-    query = start_query(spark, config, jaas)
     print("sensor-aggregation: query %s started, reading %s, checkpoint %s"
           % (config["query_name"], config["input_topic"], config["checkpoint_location"]), flush=True)
     query.awaitTermination()

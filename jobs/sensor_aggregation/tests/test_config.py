@@ -1,13 +1,19 @@
 """Unit tests of the job configuration and the Kafka options it gives (no Spark needed)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import job
 
 BASE = {"bootstrap_servers": "ns.servicebus.windows.net:9093", "input_topic": "sensor-readings", "output_topic": "sensor-stats",
-        "checkpoint_location": "/apps/checkpoints/sensor-aggregation", "jaas_config_path": "/user/job/.sensor-aggregation/jaas.conf"}
-JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="$ConnectionString" password="Endpoint=sb://x/;SharedAccessKey=secret";'
+        "checkpoint_location": "/apps/checkpoints/sensor-aggregation", "jaas_config_path": "/user/job/.sensor-aggregation/jaas.conf",
+        "output_jaas_config_path": "/user/job/.sensor-aggregation/jaas-output.conf"}
+JAAS_LINE = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="$ConnectionString" password="%s";'
+# Two least-privilege rules, each scoped to one event hub: listen on the source, send on the sink.
+JAAS = JAAS_LINE % "Endpoint=sb://x/;SharedAccessKeyName=listen;SharedAccessKey=listen-secret;EntityPath=sensor-readings"
+SEND_JAAS = JAAS_LINE % "Endpoint=sb://x/;SharedAccessKeyName=send;SharedAccessKey=send-secret;EntityPath=sensor-stats"
 
 
 def test_defaults_fill_what_the_file_leaves_out():
@@ -30,7 +36,10 @@ def test_flags_override_single_keys_of_the_file():
 @pytest.mark.parametrize("change,message", [
     ({"checkpoint_location": None}, "missing required config key(s): checkpoint_location"),
     ({"security_protocol": "SSL"}, "security_protocol: 'SSL'; allowed: SASL_SSL, PLAINTEXT"),
-    ({"jaas_config_path": None}, "jaas_config_path: missing; required with SASL_SSL"),
+    ({"jaas_config_path": None}, "jaas_config_path: missing; required with SASL_SSL (a file, mode 600, holding the JAAS line with the source's listen"),
+    ({"output_jaas_config_path": None}, "output_jaas_config_path: missing; required with SASL_SSL (a file, mode 600, holding the JAAS line "
+                                        "with the sink's send connection string on output_topic (a listen-only key cannot send))"),
+    ({"output_jaas_config_path": ""}, "output_jaas_config_path: missing; required with SASL_SSL"),
     ({"trigger_interval": "fast"}, "trigger_interval: 'fast'; allowed: '<n> seconds'"),
     ({"max_offsets_per_trigger": -1}, "max_offsets_per_trigger: -1; allowed: a positive integer"),
     ({"max_offsets_per_trigger": "lots"}, "max_offsets_per_trigger: 'lots'; allowed: a positive integer"),
@@ -63,18 +72,74 @@ def test_event_hubs_source_uses_sasl_plain_and_microsofts_client_settings_withou
     assert not any("group.id" in key for key in options)
 
 
-def test_event_hubs_sink_has_the_producer_settings_and_the_output_topic():
-    options = job.sink_options(job.merge_config(dict(BASE), {}), JAAS)
+def test_event_hubs_sink_has_the_producer_settings_the_output_topic_and_the_send_jaas():
+    options = job.sink_options(job.merge_config(dict(BASE), {}), SEND_JAAS)
     assert options["topic"] == "sensor-stats"
-    assert options["kafka.sasl.jaas.config"] == JAAS and options["kafka.request.timeout.ms"] == "60000"
+    assert options["kafka.sasl.jaas.config"] == SEND_JAAS and options["kafka.request.timeout.ms"] == "60000"
     assert "kafka.session.timeout.ms" not in options  # a consumer setting
 
 
+def test_the_job_reads_two_jaas_files_and_gives_the_source_the_listen_line_and_the_sink_the_send_line(tmp_path, monkeypatch):
+    (tmp_path / "listen.conf").write_text(JAAS + "\n")
+    (tmp_path / "send.conf").write_text(SEND_JAAS + "\n")
+    (tmp_path / "job.json").write_text(json.dumps(dict(BASE, jaas_config_path=str(tmp_path / "listen.conf"),
+                                                       output_jaas_config_path=str(tmp_path / "send.conf"))))
+    started = {}
+
+    def fake_start_query(spark, config, jaas_config, output_jaas_config):  # stands in for Spark; sees what main() passes
+        started.update(source=job.source_options(config, jaas_config), sink=job.sink_options(config, output_jaas_config))
+        raise SystemExit(0)
+
+    monkeypatch.setattr(job, "start_query", fake_start_query)
+    monkeypatch.setattr(job, "SparkSession", FakeSessionBuilder)
+    with pytest.raises(SystemExit):
+        job.main(["--config", str(tmp_path / "job.json")])
+    assert started["source"]["kafka.sasl.jaas.config"] == JAAS and started["source"]["subscribe"] == "sensor-readings"
+    assert started["sink"]["kafka.sasl.jaas.config"] == SEND_JAAS and started["sink"]["topic"] == "sensor-stats"
+
+
+def test_the_output_jaas_file_is_a_path_flag_and_overrides_the_file():
+    args = vars(job.parse_args(["--config", "job.json", "--output-jaas-config-path", "/user/job/send.conf"]))
+    args.pop("config")
+    assert job.merge_config(dict(BASE), args)["output_jaas_config_path"] == "/user/job/send.conf"
+    with pytest.raises(SystemExit):
+        job.parse_args(["--output-jaas-config", SEND_JAAS])  # no abbreviation, no secret-valued flag
+
+
+def test_a_missing_send_jaas_fails_at_start_and_names_the_key_without_printing_the_listen_secret(tmp_path, capsys, monkeypatch):
+    (tmp_path / "listen.conf").write_text(JAAS)
+    config = dict(BASE, jaas_config_path=str(tmp_path / "listen.conf"))
+    del config["output_jaas_config_path"]
+    (tmp_path / "job.json").write_text(json.dumps(config))
+    monkeypatch.setattr(job, "SparkSession", FakeSessionBuilder)
+    assert job.main(["--config", str(tmp_path / "job.json")]) == 2
+    err = capsys.readouterr().err
+    assert "output_jaas_config_path: missing; required with SASL_SSL" in err
+    assert "listen-secret" not in err
+
+
+class FakeSessionBuilder:
+    """Stand-in for SparkSession in main(): the config and JAAS files here are local, so no Spark is needed."""
+
+    class builder:  # noqa: N801 - mirrors SparkSession.builder
+        @staticmethod
+        def appName(_):  # noqa: N802
+            return FakeSessionBuilder.builder
+
+        @staticmethod
+        def enableHiveSupport():  # noqa: N802
+            return FakeSessionBuilder.builder
+
+        @staticmethod
+        def getOrCreate():  # noqa: N802
+            return None
+
+
 def test_a_local_broker_uses_plaintext_and_no_sasl():
-    config = job.merge_config(dict(BASE, security_protocol="plaintext", jaas_config_path=None), {})
-    options = job.source_options(config, None)
-    assert options["kafka.security.protocol"] == "PLAINTEXT"
-    assert not any(key.startswith("kafka.sasl") for key in options)
+    config = job.merge_config(dict(BASE, security_protocol="plaintext", jaas_config_path=None, output_jaas_config_path=None), {})
+    for options in (job.source_options(config, None), job.sink_options(config, None)):
+        assert options["kafka.security.protocol"] == "PLAINTEXT"
+        assert not any(key.startswith("kafka.sasl") for key in options)
 
 
 def test_the_jaas_secret_cannot_be_given_on_the_command_line(capsys):
@@ -90,6 +155,9 @@ def test_files_are_read_from_a_local_path_or_file_uri(tmp_path):
     assert job.read_text(None, "file://" + str(secret)) == JAAS + "\n"
 
 
-def test_an_empty_jaas_file_is_refused():
-    with pytest.raises(job.ConfigError, match="jaas_config_path: the file is empty"):
-        job.source_options(job.merge_config(dict(BASE), {}), "")
+def test_an_empty_jaas_file_is_refused_naming_which_one():
+    config = job.merge_config(dict(BASE), {})
+    with pytest.raises(job.ConfigError, match="^jaas_config_path: the file is empty"):
+        job.source_options(config, "")
+    with pytest.raises(job.ConfigError, match="^output_jaas_config_path: the file is empty; it must hold the JAAS line with the sink's send"):
+        job.sink_options(config, "")

@@ -33,7 +33,7 @@ def test_streaming_query_writes_every_reading_once_and_the_stats_to_the_output_t
     create_tables(spark, render_statements(TABLES_SQL, names), names["database"])
     tables = job.table_names(config)
 
-    query = job.start_query(spark, config, jaas_config=None)
+    query = job.start_query(spark, config, jaas_config=None, output_jaas_config=None)
     try:
         query.processAllAvailable()
     finally:

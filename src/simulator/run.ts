@@ -102,5 +102,6 @@ export async function runSimulation(options: SimulatorOptions, seed: number, sin
   }
 
   const seconds = elapsed() / 1000;
-  return { ...counts, seconds, eventsPerSecond: seconds > 0 ? counts.acknowledged / seconds : 0, seed, stoppedBy };
+  const eventsPerSecond = seconds > 0 ? counts.acknowledged / seconds : 0;
+  return { ...counts, seconds: Math.round(seconds * 1000) / 1000, eventsPerSecond: Math.round(eventsPerSecond * 10) / 10, seed, stoppedBy };
 }

@@ -47,6 +47,8 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--config", required=True)
 args = parser.parse_args()
 ${failOnStart ? 'print("job %s: refusing to start (test failure)" % VERSION, file=sys.stderr)\nsys.exit(3)\n' : ""}spark = SparkSession.builder.appName("sensor-test-" + VERSION).getOrCreate()
+# Keep the batch log short: Livy keeps only its last lines, and per-trigger INFO lines would push out the marker.
+spark.sparkContext.setLogLevel("WARN")
 config = json.loads("".join(spark.sparkContext.textFile(args.config, 1).collect()))
 jaas = "".join(spark.sparkContext.textFile(config["jaas_config_path"], 1).collect())
 if "PlainLoginModule" not in jaas:

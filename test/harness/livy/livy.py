@@ -54,6 +54,8 @@ def start(work: Path, spark_home: str, master: str) -> dict:
         "livy.server.session.state-retain.sec = 120s",
         # As on a BDC: POST/DELETE without X-Requested-By are refused.
         "livy.server.csrf-protection.enabled = true",
+        # Lines of spark-submit output Livy keeps per batch (default 200), for log tails in tests.
+        "livy.cache-log.size = 2000",
         "",
     ]))
     (conf_dir / "log4j.properties").write_text(

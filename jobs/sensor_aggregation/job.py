@@ -34,7 +34,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import DoubleType, StringType, StructField, StructType
+from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
 
 # ---------------------------------------------------------------- configuration
 
@@ -224,7 +224,8 @@ def _finite(value: Column) -> Column:
 
 
 def _rejection_reason(raw: Column, text: Column) -> Column:
-    """Why a reading failed, from its all-text parse; evaluated only for rejected rows (CASE WHEN is lazy)."""
+    """Why a reading failed, from its all-text parse (the typed parse cannot tell a missing measure from a
+    non-numeric one); only ever evaluated for rejected rows."""
     reason = F.when(raw.isNull(), F.lit("empty message"))
     reason = reason.when(text.isNull() | text[CORRUPT].isNotNull(), F.lit("unparseable JSON"))
     reason = reason.when(text["sensor"].isNull() | (F.trim(text["sensor"]) == ""), F.lit("missing sensor"))
@@ -239,8 +240,8 @@ def _rejection_reason(raw: Column, text: Column) -> Column:
 
 
 def parse_readings(kafka_df: DataFrame) -> DataFrame:
-    """Kafka rows -> one row per message with the parsed reading, a validity flag and, if invalid, a reason
-    with the raw value and topic."""
+    """Kafka rows -> one row per message with the parsed reading, a validity flag and, if invalid, the raw value
+    and topic (the reason is worked out by rejected_rows, only for the rejected rows)."""
     raw = kafka_df.select(
         F.col("value").cast("string").alias("raw_value"),
         F.col("topic").alias("kafka_topic"),
@@ -259,14 +260,12 @@ def parse_readings(kafka_df: DataFrame) -> DataFrame:
         valid.alias("is_valid"),
     )
     rejected = ~F.col("is_valid")
-    # The all-text parse runs only for rejected rows (CASE WHEN is lazy). The raw value and topic are kept
-    # only for rejected rows too: the batch is cached for its several writes, and valid rows do not need them.
-    flagged = flagged.withColumn("text", F.when(rejected, F.from_json("raw_value", TEXT_SCHEMA, JSON_OPTIONS)))
+    # The raw value and topic are kept only for rejected rows: the batch is cached for its several writes, and
+    # valid rows do not need them. Nothing else per row here: this is the hot path every reading goes through.
     return flagged.select(
         F.when(rejected, F.col("raw_value")).alias("raw_value"),
         F.when(rejected, F.col("kafka_topic")).alias("kafka_topic"),
         "kafka_partition", "kafka_offset", "event_time", "sensor", "measure1", "measure2", "is_valid",
-        F.when(rejected, _rejection_reason(F.col("raw_value"), F.col("text"))).alias("reason"),
     )
 
 
@@ -275,17 +274,35 @@ def valid_rows(parsed: DataFrame, batch_id: int) -> DataFrame:
 
 
 def rejected_rows(parsed: DataFrame, batch_id: int) -> DataFrame:
-    return parsed.filter("NOT is_valid").withColumn("batch_id", F.lit(batch_id).cast("long")).select(*REJECTED_COLUMNS)
+    """The rejected rows with their reason, from a second, all-text parse of just these rows."""
+    rejected = parsed.filter("NOT is_valid").withColumn("text", F.from_json("raw_value", TEXT_SCHEMA, JSON_OPTIONS))
+    return (rejected.withColumn("reason", _rejection_reason(F.col("raw_value"), F.col("text")))
+            .withColumn("batch_id", F.lit(batch_id).cast("long")).select(*REJECTED_COLUMNS))
 
 
-def sensor_stats(valid: DataFrame, batch_id: int, ts: datetime) -> DataFrame:
-    """Per-sensor averages and counts, with the batch's timestamp (one value per batch, so table and topic agree)."""
-    stats = valid.groupBy("sensor").agg(
+AGGREGATE_SCHEMA = StructType([
+    StructField("sensor", StringType(), True),
+    StructField("measure2_avg", DoubleType(), True),
+    StructField("measure1_avg", DoubleType(), True),
+    StructField("count_sensor", LongType(), False),
+])
+
+
+def batch_aggregates(parsed: DataFrame) -> DataFrame:
+    """One row per sensor of the valid readings (averages, count), plus one row with a null sensor counting the
+    rejected rows (a valid reading always has a sensor): a single pass gives both the stats and whether any row
+    was rejected, so a batch without rejected rows costs no pass for the rejected table."""
+    return parsed.groupBy(F.when(F.col("is_valid"), F.col("sensor")).alias("sensor")).agg(
         F.avg("measure2").alias("measure2_avg"),
         F.avg("measure1").alias("measure1_avg"),
         F.count(F.lit(1)).alias("count_sensor"),
     )
-    return (stats.withColumn("ts", F.lit(ts).cast("timestamp"))
+
+
+def sensor_stats(aggregates: DataFrame, batch_id: int, ts: datetime) -> DataFrame:
+    """Per-sensor averages and counts, with the batch's timestamp (one value per batch, so table and topic agree)."""
+    return (aggregates.filter(F.col("sensor").isNotNull())
+            .withColumn("ts", F.lit(ts).cast("timestamp"))
             .withColumn("batch_id", F.lit(batch_id).cast("long"))
             .select(*STATS_COLUMNS))
 
@@ -307,10 +324,14 @@ def overwrite_partition(df: DataFrame, table: str) -> None:
     df.write.insertInto(table, overwrite=True)
 
 
+def session_of(df: DataFrame) -> SparkSession:
+    return getattr(df, "sparkSession", None) or df.sql_ctx.sparkSession  # sparkSession: PySpark >= 3.3
+
+
 def overwrite_static_partition(df: DataFrame, table: str, batch_id: int) -> None:
     """INSERT OVERWRITE ... PARTITION (batch_id = N): replaces exactly that partition, like the dynamic mode,
     but without the sort by partition column that a dynamic partition write adds (costly for the data table)."""
-    session = getattr(df, "sparkSession", None) or df.sql_ctx.sparkSession  # sparkSession: PySpark >= 3.3
+    session = session_of(df)
     view = "sensor_aggregation_batch_%d" % batch_id
     df.createOrReplaceTempView(view)
     try:
@@ -332,23 +353,28 @@ def process_batch(
         return False
     parsed = parse_readings(kafka_df).persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        valid = valid_rows(parsed, batch_id)
-        overwrite_static_partition(valid, tables["data"], batch_id)
-        # Rejected and stats rows are few: one file per batch partition, not one per task. repartition(1), not
-        # coalesce(1), for the rejected rows: coalesce would also scan the whole cached batch in a single task.
-        overwrite_partition(rejected_rows(parsed, batch_id).repartition(1), tables["rejected"])
-        stats = sensor_stats(valid, batch_id, now()).coalesce(1).persist(StorageLevel.MEMORY_AND_DISK)
-        try:
-            overwrite_partition(stats, tables["stats"])
-            if kafka_sink is not None:
-                sink = stats_messages(stats).write.format("kafka")
-                for key, value in kafka_sink.items():
-                    sink = sink.option(key, value)
-                sink.save()
-        finally:
-            stats.unpersist()
+        # Job 1 reads Kafka once, parses, fills the cache and writes the data partition.
+        overwrite_static_partition(valid_rows(parsed, batch_id), tables["data"], batch_id)
+        # Job 2 scans the cache once for the stats and the rejected count. The result is a few rows (one per
+        # sensor), so it comes to the driver and the stats table and topic are written from it without
+        # computing it again. coalesce(1): one reduce task, not spark.sql.shuffle.partitions of them, on a Spark
+        # without adaptive execution (2.4, 3.1).
+        aggregates = batch_aggregates(parsed).coalesce(1).collect()
+        rejected_count = sum(row["count_sensor"] for row in aggregates if row["sensor"] is None)
+        if rejected_count:
+            # Few rows: one file per batch partition. repartition(1), not coalesce(1): coalesce would also scan
+            # the whole cached batch in a single task.
+            overwrite_partition(rejected_rows(parsed, batch_id).repartition(1), tables["rejected"])
     finally:
         parsed.unpersist()
+    local = session_of(kafka_df).createDataFrame([tuple(row) for row in aggregates], AGGREGATE_SCHEMA)
+    stats = sensor_stats(local, batch_id, now()).coalesce(1)
+    overwrite_partition(stats, tables["stats"])
+    if kafka_sink is not None:
+        sink = stats_messages(stats).write.format("kafka")
+        for key, value in kafka_sink.items():
+            sink = sink.option(key, value)
+        sink.save()
     return True
 
 

@@ -151,10 +151,33 @@ def test_an_empty_batch_starts_no_spark_job_and_writes_nothing(spark, tables):
 
 
 def test_stats_messages_are_json_keyed_by_sensor_with_the_batch_id(spark, tables):
-    valid = job.valid_rows(job.parse_readings(kafka_batch(spark, [reading("Ä 1", 2.0, 4.0), reading("Ä 1", 4.0, 6.0)])), 12)
-    [message] = job.stats_messages(job.sensor_stats(valid, 12, FIXED_TS)).collect()
+    parsed = job.parse_readings(kafka_batch(spark, [reading("Ä 1", 2.0, 4.0), "rejected", reading("Ä 1", 4.0, 6.0)]))
+    [message] = job.stats_messages(job.sensor_stats(job.batch_aggregates(parsed), 12, FIXED_TS)).collect()
     assert message["key"] == "Ä 1"
     body = json.loads(message["value"])
     assert body["sensor"] == "Ä 1" and body["batch_id"] == 12 and body["count_sensor"] == 2
     assert (body["measure1_avg"], body["measure2_avg"]) == (3.0, 5.0)
     assert body["ts"].startswith("2026-01-02T03:04:05")
+
+
+def test_one_aggregation_pass_gives_the_stats_and_the_rejected_count(spark):
+    parsed = job.parse_readings(kafka_batch(spark, [reading("A", 1.0, 2.0), "bad", reading("A", 3.0, 4.0), reading("S", "x", 1.0)]))
+    aggregates = {r["sensor"]: (r["measure1_avg"], r["measure2_avg"], r["count_sensor"]) for r in job.batch_aggregates(parsed).collect()}
+    assert aggregates["A"] == (2.0, 3.0, 2)
+    assert aggregates[None][2] == 2  # the rejected rows, counted in the same pass
+    assert set(aggregates) == {"A", None}
+
+
+def test_a_batch_without_rejected_rows_skips_the_rejected_write(spark, tables):
+    sc = spark.sparkContext
+    jobs = {}
+    try:
+        for group, messages, batch_id in (("clean", [reading("A", 1.0, 2.0)], 20), ("dirty", [reading("A", 1.0, 2.0), "bad"], 21)):
+            sc.setJobGroup(group, "count the Spark jobs of one batch")
+            run_batch(spark, tables, messages, batch_id=batch_id)
+            jobs[group] = len(finished_job_ids(spark, group))
+    finally:
+        sc.setLocalProperty("spark.jobGroup.id", None)
+    assert jobs["clean"] < jobs["dirty"], jobs
+    assert [(r["batch_id"], r["reason"]) for r in rows(spark, tables["rejected"])] == [(21, "unparseable JSON")]
+    assert [(r["batch_id"], r["count_sensor"]) for r in rows(spark, tables["stats"], order="batch_id")] == [(20, 1), (21, 1)]

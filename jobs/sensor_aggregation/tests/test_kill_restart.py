@@ -18,8 +18,9 @@ import pytest
 from conftest import JOB_DIR, connector_jars, create_topic
 from readings import consume_all, produce
 
-READINGS = 1200
-PER_TRIGGER = 200  # -> about 6 batches, so the kill lands with batches before and after it
+READINGS = 800
+PER_TRIGGER = 200  # -> 4 batches: the kill lands in batch 1 or later, with batches before and after it
+# Each batch costs a few seconds in a fresh spark-submit with a Derby metastore; more batches only add time.
 DATABASE = "itest"
 
 
@@ -87,10 +88,6 @@ def wait_for(condition, timeout: float, job: JobProcess, what: str) -> None:
 def test_killed_mid_batch_and_restarted_the_tables_hold_every_reading_exactly_once(spark, kafka, tmp_path):
     suffix = uuid.uuid4().hex[:8]
     input_topic, output_topic = "readings-" + suffix, "stats-" + suffix
-    create_topic(kafka, input_topic, partitions=2)
-    create_topic(kafka, output_topic, partitions=1)
-    produced = produce(kafka, input_topic, READINGS)
-
     checkpoint = tmp_path / "checkpoint"
     config = tmp_path / "job.json"
     config.write_text(json.dumps({
@@ -100,8 +97,15 @@ def test_killed_mid_batch_and_restarted_the_tables_hold_every_reading_exactly_on
     }))
     tables_dir = tmp_path / "warehouse" / (DATABASE + ".db")
 
+    # The tables are created (a JVM of its own) while the topics are created and filled.
     ddl = JobProcess(tmp_path, "create_tables.py", ["--config", str(config)], "create_tables.log")
-    assert ddl.process.wait(timeout=300) == 0, ddl.log_tail()
+    try:
+        create_topic(kafka, input_topic, partitions=2)
+        create_topic(kafka, output_topic, partitions=1)
+        produced = produce(kafka, input_topic, READINGS)
+        assert ddl.process.wait(timeout=300) == 0, ddl.log_tail()
+    finally:
+        ddl.kill()
 
     first = JobProcess(tmp_path, "job.py", ["--config", str(config)], "run1.log")
     killed_batch: Optional[int] = None

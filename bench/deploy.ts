@@ -31,12 +31,12 @@ async function main(): Promise<void> {
     const v2 = join(services.work, "bench-v2");
     buildTestArtifact(v1, { version: "v1", jarPayloadBytes: JAR_BYTES });
     buildTestArtifact(v2, { version: "v2", jarPayloadBytes: JAR_BYTES });
-    const connectionString = fakeConnectionString();
+    const connectionStrings = { listen: fakeConnectionString(), send: fakeConnectionString("aggregation-job-send", "sensor-stats") };
     const capture = { lines: [] as string[] };
     const run = async (scenario: string, dir: string): Promise<void> => {
       services.knox.resetStats();
       const started = Date.now();
-      const result = await deployOnce(testPlan(dir, services.knox.url, services.hdfs.rpc), dir, connectionString, "deploy", capture, services.ca.caCertPath);
+      const result = await deployOnce(testPlan(dir, services.knox.url, services.hdfs.rpc), dir, connectionStrings, "deploy", capture, services.ca.caCertPath);
       const stats = services.knox.stats();
       rows.push({ scenario, calls: stats.calls, uploadedBytes: stats.uploadedBytes, uploadedFiles: result.uploadedFiles, submissions: stats.livySubmissions, seconds: (Date.now() - started) / 1000 });
       process.stderr.write(`bench:deploy: ${scenario}: ${result.action}\n`);

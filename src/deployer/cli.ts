@@ -1,7 +1,8 @@
 /**
  * Laptop CLI: `npm run deploy:bdc -- --env dev [--artifact DIR|URL] [--dry-run] [--mode deploy|ensure]`.
  * Same config as the stacks (config/), same deploy as the in-cluster Job. Secrets only from the
- * environment: BDC_GATEWAY_USERNAME, BDC_GATEWAY_PASSWORD, EVENTHUBS_JOB_CONNECTION_STRING and,
+ * environment: BDC_GATEWAY_USERNAME, BDC_GATEWAY_PASSWORD, EVENTHUBS_JOB_CONNECTION_STRING (listen),
+ * EVENTHUBS_JOB_SEND_CONNECTION_STRING (send) and,
  * for an HTTPS artifact, ARTIFACT_SAS_TOKEN.
  */
 import { Command, Option } from "commander";

@@ -9,7 +9,7 @@ import { BatchFailedError, BatchRunner, type Sleep } from "./batch-runner";
 import { createTablesRequest, streamingRequest } from "./batch-requests";
 import { readState, sameSpec, writeState, type BatchSpec, type DeployState } from "./deploy-state";
 import { DeployError } from "./errors";
-import { jobDir, newCounters, syncArtifact, syncJaasFile, syncJobConfig } from "./hdfs-sync";
+import { jobDir, newCounters, syncArtifact, syncJaasFiles, syncJobConfig } from "./hdfs-sync";
 import { ALIVE_STATES, type Batch, type LivyClient } from "./livy-client";
 import { sha256 } from "./manifest";
 import { USER_PLACEHOLDER, type DeployPlanConfig, type JobConfig } from "./plan-config";
@@ -26,7 +26,10 @@ export interface DeployContext {
   livy: LivyClient;
   /** Gateway user: owner of the JAAS file's home directory. */
   gatewayUser: string;
+  /** Listen connection string on the input hub (the Kafka source's JAAS file). */
   eventHubsConnectionString: string;
+  /** Send connection string on the output hub (the Kafka sink's JAAS file). */
+  eventHubsSendConnectionString: string;
   progress: Progress;
   sleep?: Sleep;
 }
@@ -43,12 +46,14 @@ export interface DeployResult {
 }
 
 export function resolvedJobConfig(plan: DeployPlanConfig, user: string): JobConfig {
-  return { ...plan.job, jaas_config_path: plan.hdfs.jaasPath.split(USER_PLACEHOLDER).join(user) };
+  const forUser = (path: string): string => path.split(USER_PLACEHOLDER).join(user);
+  return { ...plan.job, jaas_config_path: forUser(plan.hdfs.jaasPath), output_jaas_config_path: forUser(plan.hdfs.outputJaasPath) };
 }
 
 export async function runDeploy(ctx: DeployContext, mode: DeployMode): Promise<DeployResult> {
   const { plan, hdfs, progress } = ctx;
-  const jaasLine = eventHubsJaasLine(ctx.eventHubsConnectionString);
+  const jaasLine = eventHubsJaasLine(ctx.eventHubsConnectionString, "EVENTHUBS_JOB_CONNECTION_STRING");
+  const outputJaasLine = eventHubsJaasLine(ctx.eventHubsSendConnectionString, "EVENTHUBS_JOB_SEND_CONNECTION_STRING");
   const artifact = await loadArtifact(ctx.artifact, progress, plan.artifact.hash);
   const runner = new BatchRunner(ctx.livy, progress, ctx.sleep);
   const counters = newCounters();
@@ -72,11 +77,19 @@ export async function runDeploy(ctx: DeployContext, mode: DeployMode): Promise<D
   const files = await syncArtifact(hdfs, artifact, plan.hdfs, state?.files ?? {}, counters, progress);
   const jobConfig = resolvedJobConfig(plan, ctx.gatewayUser);
   const config = await syncJobConfig(hdfs, plan.hdfs.configDir, jobConfig, counters, progress);
-  const jaas = await syncJaasFile(hdfs, jobConfig.jaas_config_path, jaasLine, counters, progress);
+  const jaas = await syncJaasFiles(
+    hdfs,
+    [
+      { path: jobConfig.jaas_config_path, line: jaasLine },
+      { path: jobConfig.output_jaas_config_path, line: outputJaasLine },
+    ],
+    counters,
+    progress,
+  );
   const spec: BatchSpec = { artifactHash: artifact.manifest.hash, configPath: config.path, jars: jarNames(artifact), ddlDigest: ddlDigest(artifact, config.path) };
 
   const running = alive.find((b) => b.id === state?.batchId);
-  if (mode === "deploy" && running && alive.length === 1 && sameSpec(state?.current, spec) && !jaas.written) {
+  if (mode === "deploy" && running && alive.length === 1 && sameSpec(state?.current, spec) && jaas.written === 0) {
     progress.step("deploy", `artifact ${short(spec.artifactHash)} already running as batch ${running.id}; nothing to do`);
     return result("unchanged", running.id);
   }
@@ -174,7 +187,7 @@ export function describePlan(plan: DeployPlanConfig, artifact: LoadedArtifact, u
     `artifact ${artifact.manifest.name} ${artifact.manifest.hash} (Spark ${artifact.manifest.sparkVersion}, Scala ${artifact.manifest.scalaVersion})`,
     ...artifact.files.map((f) => `  upload if changed: ${f.kind === "jar" ? `${plan.hdfs.jarsDir}/${posix.basename(f.path)}` : `${jobDir(plan.hdfs.jobRoot, artifact.manifest.hash)}/${f.path}`} (${f.size} bytes, + .sha256)`),
     `job config (no secrets): ${spec.configPath}`,
-    `Event Hubs JAAS file (mode 600): ${jobConfig.jaas_config_path}`,
+    `Event Hubs JAAS files (mode 600): ${jobConfig.jaas_config_path} (listen), ${jobConfig.output_jaas_config_path} (send)`,
     `table DDL batch: ${JSON.stringify(createTablesRequest(plan, spec))}`,
     `streaming batch "${plan.batchName}": ${JSON.stringify(streamingRequest(plan, spec))}`,
     mode === "deploy"

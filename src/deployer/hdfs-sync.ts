@@ -129,38 +129,54 @@ export async function syncJobConfig(
   return { path, written: true };
 }
 
+export interface JaasFile {
+  /** Absolute HDFS path. */
+  path: string;
+  /** The JAAS line (a secret: written only into the file). */
+  line: string;
+}
+
 /**
- * Writes the JAAS line to `path`, created with mode 600 from the start (never briefly readable),
- * in a 700 directory. Skips when the file already holds the same line; fixes a wider mode.
+ * Writes each JAAS line to its file, created with mode 600 from the start (never briefly readable),
+ * in a 700 directory (listed once for files sharing it). Skips a file that already holds the same
+ * line; fixes a wider mode. Returns how many files were written.
  */
-export async function syncJaasFile(
+export async function syncJaasFiles(
   hdfs: WebHdfsClient,
-  path: string,
-  jaasLine: string,
+  files: readonly JaasFile[],
   counters: UploadCounters,
   progress: Progress,
-): Promise<{ written: boolean }> {
-  const data = Buffer.from(`${jaasLine}\n`);
-  const dir = posix.dirname(path);
-  const listing = await hdfs.listStatus(dir);
-  const status = listing?.get(posix.basename(path));
-  if (status && status.length === data.length) {
-    const current = await hdfs.open(path);
-    if (current !== undefined && current.equals(data)) {
-      if (status.permission !== "600") {
-        await hdfs.setPermission(path, "600");
-        progress.step("secret", `restricted ${path} to mode 600 (was ${status.permission})`);
-      } else {
-        progress.step("secret", `unchanged ${path} (mode 600)`);
+): Promise<{ written: number }> {
+  const listings = new Map<string, Map<string, FileStatus> | undefined>();
+  let written = 0;
+  for (const file of files) {
+    const data = Buffer.from(`${file.line}\n`);
+    const dir = posix.dirname(file.path);
+    if (!listings.has(dir)) listings.set(dir, await hdfs.listStatus(dir));
+    const listing = listings.get(dir);
+    const status = listing?.get(posix.basename(file.path));
+    if (status && status.length === data.length) {
+      const current = await hdfs.open(file.path);
+      if (current !== undefined && current.equals(data)) {
+        if (status.permission !== "600") {
+          await hdfs.setPermission(file.path, "600");
+          progress.step("secret", `restricted ${file.path} to mode 600 (was ${status.permission})`);
+        } else {
+          progress.step("secret", `unchanged ${file.path} (mode 600)`);
+        }
+        continue;
       }
-      return { written: false };
     }
+    if (listing === undefined) {
+      await hdfs.mkdirs(dir, "700");
+      listings.set(dir, new Map());
+    }
+    counters.uploadedBytes += await hdfs.create(file.path, data, { permission: "600", overwrite: true });
+    counters.uploadedFiles += 1;
+    const after = await hdfs.getFileStatus(file.path);
+    if (after?.permission !== "600") await hdfs.setPermission(file.path, "600");
+    progress.step("secret", `wrote the Event Hubs JAAS file ${file.path} (mode 600)`);
+    written += 1;
   }
-  if (listing === undefined) await hdfs.mkdirs(dir, "700");
-  counters.uploadedBytes += await hdfs.create(path, data, { permission: "600", overwrite: true });
-  counters.uploadedFiles += 1;
-  const after = await hdfs.getFileStatus(path);
-  if (after?.permission !== "600") await hdfs.setPermission(path, "600");
-  progress.step("secret", `wrote the Event Hubs JAAS file ${path} (mode 600)`);
-  return { written: true };
+  return { written };
 }

@@ -50,6 +50,7 @@ const jobConfigSchema = z.object({
   output_topic: z.string().check(z.minLength(1)),
   security_protocol: z.enum(["SASL_SSL", "PLAINTEXT"]),
   jaas_config_path: z.string().check(z.minLength(1)),
+  output_jaas_config_path: z.string().check(z.minLength(1)),
   checkpoint_location: z.string().check(z.minLength(1)),
   starting_offsets: z.string().check(z.minLength(1)),
   max_offsets_per_trigger: z.int().check(z.positive()),
@@ -75,8 +76,9 @@ export const deployPlanSchema = z.object({
     configDir: z.string().check(z.startsWith("/")),
     stateDir: z.string().check(z.startsWith("/")),
     jaasPath: z.string().check(z.startsWith("/")),
+    outputJaasPath: z.string().check(z.startsWith("/")),
   }),
-  /** docs/interfaces.md §3, without secrets; `jaas_config_path` may hold the {user} placeholder. */
+  /** docs/interfaces.md §3, without secrets; the two JAAS paths may hold the {user} placeholder. */
   job: jobConfigSchema,
   spark: z.object({
     executors: z.int().check(z.positive()),
@@ -111,6 +113,7 @@ export function deployPlanConfig(
 ): DeployPlanConfig {
   const appRoot = "/apps/ETL-Pipelines/sensor-aggregation";
   const jaasPath = `/user/${USER_PLACEHOLDER}/.sensor-aggregation/${env.name}/jaas.conf`;
+  const outputJaasPath = `/user/${USER_PLACEHOLDER}/.sensor-aggregation/${env.name}/jaas-output.conf`;
   const job = env.bdc.job;
   return {
     version: 1,
@@ -125,6 +128,7 @@ export function deployPlanConfig(
       configDir: `${appRoot}/config/${env.name}`,
       stateDir: `${appRoot}/deployments/${env.name}`,
       jaasPath,
+      outputJaasPath,
     },
     job: {
       bootstrap_servers: eventhubs.bootstrap,
@@ -132,6 +136,7 @@ export function deployPlanConfig(
       output_topic: eventhubs.outputTopic,
       security_protocol: "SASL_SSL",
       jaas_config_path: jaasPath,
+      output_jaas_config_path: outputJaasPath,
       checkpoint_location: job.checkpointLocation,
       starting_offsets: job.startingOffsets,
       max_offsets_per_trigger: job.maxOffsetsPerTrigger,

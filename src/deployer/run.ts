@@ -51,6 +51,7 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
           livy: clients.livy,
           gatewayUser: secrets.gatewayUsername,
           eventHubsConnectionString: secrets.eventHubsConnectionString,
+          eventHubsSendConnectionString: secrets.eventHubsSendConnectionString,
           progress,
         },
         options.mode,

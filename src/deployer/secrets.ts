@@ -7,13 +7,21 @@ import { DeployError } from "./errors";
 export interface DeploySecrets {
   gatewayUsername: string;
   gatewayPassword: string;
-  /** The job's Event Hubs connection string (EVENTHUBS_JOB_CONNECTION_STRING). */
+  /** The job's listen connection string on the input hub (EVENTHUBS_JOB_CONNECTION_STRING). */
   eventHubsConnectionString: string;
+  /** The job's send connection string on the output hub (EVENTHUBS_JOB_SEND_CONNECTION_STRING). */
+  eventHubsSendConnectionString: string;
   /** SAS query string for an HTTPS artifact; absent for a local directory. */
   artifactSasToken?: string;
 }
 
-export const SECRET_VARIABLES = ["BDC_GATEWAY_USERNAME", "BDC_GATEWAY_PASSWORD", "EVENTHUBS_JOB_CONNECTION_STRING", "ARTIFACT_SAS_TOKEN"] as const;
+export const SECRET_VARIABLES = [
+  "BDC_GATEWAY_USERNAME",
+  "BDC_GATEWAY_PASSWORD",
+  "EVENTHUBS_JOB_CONNECTION_STRING",
+  "EVENTHUBS_JOB_SEND_CONNECTION_STRING",
+  "ARTIFACT_SAS_TOKEN",
+] as const;
 
 export function readSecrets(env: NodeJS.ProcessEnv, options: { needSas: boolean }): DeploySecrets {
   const missing: string[] = [];
@@ -26,6 +34,7 @@ export function readSecrets(env: NodeJS.ProcessEnv, options: { needSas: boolean 
     gatewayUsername: get("BDC_GATEWAY_USERNAME"),
     gatewayPassword: get("BDC_GATEWAY_PASSWORD"),
     eventHubsConnectionString: get("EVENTHUBS_JOB_CONNECTION_STRING"),
+    eventHubsSendConnectionString: get("EVENTHUBS_JOB_SEND_CONNECTION_STRING"),
   };
   if (options.needSas) secrets.artifactSasToken = get("ARTIFACT_SAS_TOKEN");
   if (missing.length > 0) throw new DeployError(`missing environment variable(s): ${missing.join(", ")} (secrets are read from the environment only)`);
@@ -35,9 +44,11 @@ export function readSecrets(env: NodeJS.ProcessEnv, options: { needSas: boolean 
 
 /** Every secret value, for masking anything printed. */
 export function secretValues(secrets: DeploySecrets): string[] {
-  const values = [secrets.gatewayPassword, secrets.eventHubsConnectionString, secrets.artifactSasToken ?? ""];
-  const key = /SharedAccessKey=([^;]+)/.exec(secrets.eventHubsConnectionString)?.[1];
-  if (key) values.push(key);
+  const values = [secrets.gatewayPassword, secrets.eventHubsConnectionString, secrets.eventHubsSendConnectionString, secrets.artifactSasToken ?? ""];
+  for (const cs of [secrets.eventHubsConnectionString, secrets.eventHubsSendConnectionString]) {
+    const key = /SharedAccessKey=([^;]+)/.exec(cs)?.[1];
+    if (key) values.push(key);
+  }
   const sig = /(?:^|[?&])sig=([^&]+)/.exec(secrets.artifactSasToken ?? "")?.[1];
   if (sig) values.push(sig, decodeURIComponent(sig));
   return values.filter((v) => v.length > 0);
@@ -47,16 +58,16 @@ export function secretValues(secrets: DeploySecrets): string[] {
  * The Kafka client JAAS line for Event Hubs' Kafka endpoint: user `$ConnectionString`, the
  * connection string as password (Microsoft's documented form). Written only to HDFS, mode 600.
  */
-export function eventHubsJaasLine(connectionString: string): string {
+export function eventHubsJaasLine(connectionString: string, variable = "EVENTHUBS_JOB_CONNECTION_STRING"): string {
   const cs = connectionString.trim();
   const ok = /^Endpoint=sb:\/\/[^;]+;SharedAccessKeyName=[^;]+;SharedAccessKey=[^;]+(;EntityPath=[^;]+)?;?$/.test(cs);
   if (!ok) {
     throw new DeployError(
-      "EVENTHUBS_JOB_CONNECTION_STRING: not an Event Hubs connection string; expected " +
+      `${variable}: not an Event Hubs connection string; expected ` +
         "Endpoint=sb://<namespace>.servicebus.windows.net/;SharedAccessKeyName=<rule>;SharedAccessKey=<key>[;EntityPath=<hub>]",
     );
   }
-  if (cs.includes('"')) throw new DeployError('EVENTHUBS_JOB_CONNECTION_STRING: must not contain a double quote (")');
+  if (cs.includes('"')) throw new DeployError(`${variable}: must not contain a double quote (")`);
   return `org.apache.kafka.common.security.plain.PlainLoginModule required username="$ConnectionString" password="${cs}";`;
 }
 
@@ -66,6 +77,7 @@ export function secretsInEnvironment(env: NodeJS.ProcessEnv): string[] {
     gatewayUsername: env.BDC_GATEWAY_USERNAME ?? "",
     gatewayPassword: env.BDC_GATEWAY_PASSWORD ?? "",
     eventHubsConnectionString: env.EVENTHUBS_JOB_CONNECTION_STRING ?? "",
+    eventHubsSendConnectionString: env.EVENTHUBS_JOB_SEND_CONNECTION_STRING ?? "",
     artifactSasToken: env.ARTIFACT_SAS_TOKEN,
   });
 }

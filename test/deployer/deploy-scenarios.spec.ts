@@ -21,8 +21,8 @@ jest.setTimeout(240_000);
 
 let services: DeployerServices;
 const capture: RunCapture = { lines: [] };
-const connectionString = fakeConnectionString();
-const accountKey = /SharedAccessKey=([^;]+)/.exec(connectionString)![1]!;
+const connectionStrings = { listen: fakeConnectionString(), send: fakeConnectionString("aggregation-job-send", "sensor-stats") };
+const keyOf = (cs: string): string => /SharedAccessKey=([^;]+)/.exec(cs)![1]!;
 const dirs = { v1: "", v2: "", broken: "", tampered: "" };
 const hashes = { v1: "", v2: "", broken: "" };
 
@@ -31,7 +31,7 @@ function plan(artifact: keyof typeof dirs): DeployPlanConfig {
 }
 
 function deploy(artifact: keyof typeof dirs, mode: "deploy" | "ensure" = "deploy", caBundlePath = services.ca.caCertPath) {
-  return deployOnce(plan(artifact), dirs[artifact], connectionString, mode, capture, caBundlePath);
+  return deployOnce(plan(artifact), dirs[artifact], connectionStrings, mode, capture, caBundlePath);
 }
 
 /** Livy, asked directly (not through the stand-in, so the counts stay the deployer's). */
@@ -92,13 +92,15 @@ beforeEach(() => {
 test("first deploy uploads everything, writes the JAAS file with mode 600, creates tables and starts the streaming job", async () => {
   const result = await deploy("v1");
   expect(result).toMatchObject({ action: "started", artifactHash: hashes.v1, submissions: 2, changedFiles: 4 });
-  // 4 artifact files + manifest.json + job config + JAAS file.
-  expect(result.uploadedFiles).toBe(7);
+  // 4 artifact files + manifest.json + job config + two JAAS files (listen, send).
+  expect(result.uploadedFiles).toBe(8);
   expect(services.knox.stats()).toMatchObject({ livySubmissions: 2, uploadedBytes: result.uploadedBytes });
 
-  const jaasPath = resolvedJobConfig(plan("v1"), GATEWAY_USER).jaas_config_path;
-  expect(await hdfsStatus(jaasPath)).toMatchObject({ permission: "600", owner: GATEWAY_USER });
-  expect(await readAsOtherUser(jaasPath)).toBe(403);
+  const jobConfig = resolvedJobConfig(plan("v1"), GATEWAY_USER);
+  for (const jaasPath of [jobConfig.jaas_config_path, jobConfig.output_jaas_config_path]) {
+    expect(await hdfsStatus(jaasPath)).toMatchObject({ permission: "600", owner: GATEWAY_USER });
+    expect(await readAsOtherUser(jaasPath)).toBe(403);
+  }
   expect(await hdfsStatus(`${jobDir("/apps/ETL-Pipelines/sensor-aggregation", hashes.v1)}/job.py.sha256`)).toBeDefined();
   expect(await hdfsStatus("/apps/jars/test-connector-1.0.jar")).toBeDefined();
 
@@ -175,7 +177,8 @@ async function ensureOnce(): Promise<any> {
       ...process.env,
       BDC_GATEWAY_USERNAME: GATEWAY_USER,
       BDC_GATEWAY_PASSWORD: GATEWAY_PASSWORD,
-      EVENTHUBS_JOB_CONNECTION_STRING: connectionString,
+      EVENTHUBS_JOB_CONNECTION_STRING: connectionStrings.listen,
+      EVENTHUBS_JOB_SEND_CONNECTION_STRING: connectionStrings.send,
     },
   });
   capture.lines.push(...stderr.split("\n"));
@@ -183,7 +186,7 @@ async function ensureOnce(): Promise<any> {
 }
 
 test("a tampered artifact is refused before anything is sent to the gateway", async () => {
-  await expect(deployOnce(testPlan(dirs.v1, services.knox.url, services.hdfs.rpc), dirs.tampered, connectionString, "deploy", capture, services.ca.caCertPath)).rejects.toThrow(
+  await expect(deployOnce(testPlan(dirs.v1, services.knox.url, services.hdfs.rpc), dirs.tampered, connectionStrings, "deploy", capture, services.ca.caCertPath)).rejects.toThrow(
     /job\.py does not match manifest\.json .* refusing the artifact/,
   );
   expect(services.knox.stats().calls).toBe(0);
@@ -208,16 +211,19 @@ test("a gateway certificate signed by another CA is refused", async () => {
   expect(services.knox.stats().calls).toBe(0);
 });
 
-test("no secret in any Livy request, URL, progress line or error; the account key only in the JAAS file's upload", () => {
-  const secrets = [connectionString, accountKey, encodeURIComponent(accountKey), GATEWAY_PASSWORD];
+test("no secret in any Livy request, URL, progress line or error; each account key only in its JAAS file's upload", () => {
+  const secrets = [connectionStrings.listen, connectionStrings.send, GATEWAY_PASSWORD];
+  for (const cs of [connectionStrings.listen, connectionStrings.send]) secrets.push(keyOf(cs), encodeURIComponent(keyOf(cs)));
   const leaks = (text: string): string[] => secrets.filter((s) => text.includes(s));
   for (const r of services.knox.requests) {
     expect(leaks(r.url)).toEqual([]);
     if (r.service === "livy") expect(leaks(r.body.toString("utf8"))).toEqual([]);
   }
   expect(leaks(capture.lines.join("\n"))).toEqual([]);
-  const carriers = services.knox.requests.filter((r) => r.body.includes(accountKey));
-  expect(carriers.length).toBe(1);
-  expect(carriers[0]!.service).toBe("webhdfs-data");
-  expect(carriers[0]!.url).toContain("/.sensor-aggregation/test/jaas.conf");
+  for (const [cs, file] of [[connectionStrings.listen, "jaas.conf"], [connectionStrings.send, "jaas-output.conf"]] as const) {
+    const carriers = services.knox.requests.filter((r) => r.body.includes(keyOf(cs)));
+    expect(carriers.length).toBe(1);
+    expect(carriers[0]!.service).toBe("webhdfs-data");
+    expect(carriers[0]!.url).toContain(`/.sensor-aggregation/test/${file}?`);
+  }
 });

@@ -56,7 +56,7 @@ describe("secrets", () => {
 
   test("missing variables are named, values never", () => {
     expect(() => readSecrets({ BDC_GATEWAY_USERNAME: "u", BDC_GATEWAY_PASSWORD: "pw-secret" }, { needSas: true })).toThrow(
-      "missing environment variable(s): EVENTHUBS_JOB_CONNECTION_STRING, ARTIFACT_SAS_TOKEN",
+      "missing environment variable(s): EVENTHUBS_JOB_CONNECTION_STRING, EVENTHUBS_JOB_SEND_CONNECTION_STRING, ARTIFACT_SAS_TOKEN",
     );
   });
 
@@ -115,7 +115,9 @@ describe("bundle and CLI", () => {
     }
     const out = chunks.join("");
     expect(out).toContain('streaming batch "sensor-aggregation-dev"');
-    expect(out).toContain("Event Hubs JAAS file (mode 600): /user/{user}/.sensor-aggregation/dev/jaas.conf");
+    expect(out).toContain(
+      "Event Hubs JAAS files (mode 600): /user/{user}/.sensor-aggregation/dev/jaas.conf (listen), /user/{user}/.sensor-aggregation/dev/jaas-output.conf (send)",
+    );
   });
 
   test("a real run without secrets fails naming the missing variables", async () => {
@@ -126,7 +128,9 @@ describe("bundle and CLI", () => {
     } finally {
       spy.mockRestore();
     }
-    expect(err.join("")).toContain("missing environment variable(s): BDC_GATEWAY_USERNAME, BDC_GATEWAY_PASSWORD, EVENTHUBS_JOB_CONNECTION_STRING");
+    expect(err.join("")).toContain(
+      "missing environment variable(s): BDC_GATEWAY_USERNAME, BDC_GATEWAY_PASSWORD, EVENTHUBS_JOB_CONNECTION_STRING, EVENTHUBS_JOB_SEND_CONNECTION_STRING",
+    );
   });
 
   test("the bootstrap comes from the connection string's endpoint", () => {

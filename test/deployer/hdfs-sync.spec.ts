@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { loadArtifact } from "../../src/deployer/artifact-source";
 import { gatewayUrl } from "../../src/deployer/gateway";
-import { newCounters, syncArtifact, syncJaasFile, syncJobConfig } from "../../src/deployer/hdfs-sync";
+import { newCounters, syncArtifact, syncJaasFiles, syncJobConfig } from "../../src/deployer/hdfs-sync";
 import { createDispatcher } from "../../src/deployer/http";
 import { WebHdfsClient } from "../../src/deployer/webhdfs-client";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
@@ -66,12 +66,15 @@ test("the job config is content-addressed; the JAAS file is created 600, skipped
   expect(b.path).not.toBe(a.path);
 
   const path = `/user/${GATEWAY_USER}/.sensor-aggregation/test/jaas.conf`;
-  expect((await syncJaasFile(hdfs, path, "line-one", counters, progress)).written).toBe(true);
-  expect((await syncJaasFile(hdfs, path, "line-one", counters, progress)).written).toBe(false);
+  const output = `/user/${GATEWAY_USER}/.sensor-aggregation/test/jaas-output.conf`;
+  const sync = async (line: string) => (await syncJaasFiles(hdfs, [{ path, line }, { path: output, line: `${line}-send` }], counters, progress)).written;
+  expect(await sync("line-one")).toBe(2);
+  expect(await sync("line-one")).toBe(0);
   await hdfs.setPermission(path, "644");
-  expect((await syncJaasFile(hdfs, path, "line-one", counters, progress)).written).toBe(false);
+  expect(await sync("line-one")).toBe(0);
   expect((await hdfs.getFileStatus(path))?.permission).toBe("600");
-  expect((await syncJaasFile(hdfs, path, "line-two", counters, progress)).written).toBe(true);
+  expect((await hdfs.getFileStatus(output))?.permission).toBe("600");
+  expect(await sync("line-two")).toBe(2);
   expect((await hdfs.open(path))?.toString()).toBe("line-two\n");
   expect((await hdfs.getFileStatus(path))?.permission).toBe("600");
   expect((await hdfs.getFileStatus(`/user/${GATEWAY_USER}/.sensor-aggregation/test`))?.permission).toBe("700");

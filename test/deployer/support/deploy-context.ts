@@ -11,7 +11,7 @@ export interface RunCapture {
 export async function deployOnce(
   plan: DeployPlanConfig,
   artifactDir: string,
-  connectionString: string,
+  connectionStrings: { listen: string; send: string },
   mode: DeployMode,
   capture: RunCapture,
   caBundlePath: string,
@@ -25,7 +25,8 @@ export async function deployOnce(
         hdfs: clients.hdfs,
         livy: clients.livy,
         gatewayUser: GATEWAY_USER,
-        eventHubsConnectionString: connectionString,
+        eventHubsConnectionString: connectionStrings.listen,
+        eventHubsSendConnectionString: connectionStrings.send,
         progress: { step: (step, detail) => capture.lines.push(`${step}: ${detail}`) },
       },
       mode,

@@ -50,9 +50,10 @@ ${failOnStart ? 'print("job %s: refusing to start (test failure)" % VERSION, fil
 # Keep the batch log short: Livy keeps only its last lines, and per-trigger INFO lines would push out the marker.
 spark.sparkContext.setLogLevel("WARN")
 config = json.loads("".join(spark.sparkContext.textFile(args.config, 1).collect()))
-jaas = "".join(spark.sparkContext.textFile(config["jaas_config_path"], 1).collect())
-if "PlainLoginModule" not in jaas:
-    sys.exit("JAAS file has no login module")
+for key in ("jaas_config_path", "output_jaas_config_path"):
+    jaas = "".join(spark.sparkContext.textFile(config[key], 1).collect())
+    if "PlainLoginModule" not in jaas:
+        sys.exit("%s: the JAAS file has no login module" % key)
 query = (spark.readStream.format("rate").option("rowsPerSecond", 1).load()
          .writeStream.format("noop").queryName(config["query_name"])
          .option("checkpointLocation", config["checkpoint_location"])
@@ -99,7 +100,7 @@ export function buildTestArtifact(dir: string, options: TestArtifactOptions): st
 }
 
 /** A random marker that must never leave the deployer except in the JAAS file (secret scans). */
-export function fakeConnectionString(): string {
+export function fakeConnectionString(rule = "aggregation-job-listen", hub = "sensor-readings"): string {
   const key = randomBytes(24).toString("base64");
-  return `Endpoint=sb://sensors-test.servicebus.windows.net/;SharedAccessKeyName=aggregation-job;SharedAccessKey=${key}`;
+  return `Endpoint=sb://sensors-test.servicebus.windows.net/;SharedAccessKeyName=${rule};SharedAccessKey=${key};EntityPath=${hub}`;
 }

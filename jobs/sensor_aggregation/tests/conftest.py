@@ -41,6 +41,8 @@ def spark(tmp_path_factory: pytest.TempPathFactory):
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", "1g")
+        # Tiny DataFrames: the C1 compiler alone costs less CPU than C2 compiling code these tests never run hot.
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
         .getOrCreate()

@@ -26,7 +26,7 @@ def test_streaming_query_writes_every_reading_once_and_the_stats_to_the_output_t
     config = job.merge_config({
         "bootstrap_servers": kafka, "input_topic": input_topic, "output_topic": output_topic,
         "security_protocol": "PLAINTEXT", "checkpoint_location": str(tmp_path / "checkpoint"),
-        "starting_offsets": "earliest", "max_offsets_per_trigger": 250, "trigger_interval": "1 second",
+        "starting_offsets": "earliest", "max_offsets_per_trigger": 250, "trigger_interval": "100 milliseconds",
         "database": "stream_" + suffix, "query_name": "sensor_aggregation_" + suffix,
     }, {})
     names = table_config(config)

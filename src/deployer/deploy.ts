@@ -54,13 +54,16 @@ export async function runDeploy(ctx: DeployContext, mode: DeployMode): Promise<D
   const { plan, hdfs, progress } = ctx;
   const jaasLine = eventHubsJaasLine(ctx.eventHubsConnectionString, "EVENTHUBS_JOB_CONNECTION_STRING");
   const outputJaasLine = eventHubsJaasLine(ctx.eventHubsSendConnectionString, "EVENTHUBS_JOB_SEND_CONNECTION_STRING");
-  const artifact = await loadArtifact(ctx.artifact, progress, plan.artifact.hash);
+  const readArtifact = () => loadArtifact(ctx.artifact, progress, plan.artifact.hash);
+  // A deploy verifies the artifact before it contacts the gateway; ensure reads it only when it must restart.
+  const verified = mode === "deploy" ? await readArtifact() : undefined;
   const runner = new BatchRunner(ctx.livy, progress, ctx.sleep);
   const counters = newCounters();
+  // loadArtifact refuses any artifact whose hash is not the plan's, so the plan's hash is the artifact's.
   const result = (action: DeployResult["action"], batchId: number | null): DeployResult => ({
     action,
     batchId,
-    artifactHash: artifact.manifest.hash,
+    artifactHash: plan.artifact.hash,
     ...counters,
     submissions: runner.submissions,
   });
@@ -73,6 +76,7 @@ export async function runDeploy(ctx: DeployContext, mode: DeployMode): Promise<D
     return result("alive", alive[0]!.id);
   }
 
+  const artifact = verified ?? (await readArtifact());
   const state = await readState(hdfs, plan.hdfs.stateDir);
   const files = await syncArtifact(hdfs, artifact, plan.hdfs, state?.files ?? {}, counters, progress);
   const jobConfig = resolvedJobConfig(plan, ctx.gatewayUser);

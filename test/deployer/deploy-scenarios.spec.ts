@@ -153,7 +153,8 @@ test("a new version that fails to start: the previous one is restored and the de
 });
 
 test("ensure does nothing while the batch is alive and restarts the current artifact when it died", async () => {
-  const alive = await ensureOnce();
+  // While the batch is alive, ensure must not read the artifact: point it at a location that does not exist.
+  const alive = await ensureOnce(join(services.work, "no-artifact-here"));
   expect(alive).toMatchObject({ action: "alive", submissions: 0, uploadedBytes: 0 });
   expect(services.knox.stats().calls).toBe(1);
 
@@ -167,11 +168,13 @@ test("ensure does nothing while the batch is alive and restarts the current arti
 });
 
 /** The CronJob's path: the esbuild bundle run by node with plan.json, secrets only in its environment. */
-async function ensureOnce(): Promise<any> {
+async function ensureOnce(artifactBaseUrl?: string): Promise<any> {
   const planPath = join(services.work, "plan.json");
   const bundlePath = join(services.work, "deployer.js");
   if (!existsSync(bundlePath)) writeFileSync(bundlePath, bundleDeployerSync().code);
-  writeFileSync(planPath, JSON.stringify({ ...plan("v2"), gatewayCaBundlePath: services.ca.caCertPath }));
+  const current = plan("v2");
+  const artifact = { ...current.artifact, baseUrl: artifactBaseUrl ?? current.artifact.baseUrl };
+  writeFileSync(planPath, JSON.stringify({ ...current, artifact, gatewayCaBundlePath: services.ca.caCertPath }));
   const { stdout, stderr } = await promisify(execFile)("node", [bundlePath, "ensure", "--plan", planPath], {
     env: {
       ...process.env,

@@ -5,6 +5,7 @@ import { ENVIRONMENT_NAMES, environmentInput } from "./environments";
 import { STANDARD_THROUGHPUT_UNITS } from "./limits";
 import { applyOverrides } from "./overrides";
 import { environmentSchema, type EnvironmentSettings } from "./schema";
+import { sharedClusterViolations } from "./shared-cluster-rules";
 import { namespaceNameOf, tierViolations } from "./tier-rules";
 import { ConfigError, violationsFromZod, type Violation } from "./violation";
 
@@ -66,7 +67,10 @@ export function loadEnvironments(names: readonly string[] = ENVIRONMENT_NAMES, o
   const prepared = names.map((name) => ({ name, ...applyOverrides(environmentInput(name), variables) }));
   const violations = prepared.flatMap(({ name, input }) => environmentViolations(name, input));
   if (violations.length > 0) throw new ConfigError(violations);
-  return prepared.map(({ name, input, applied }) => validateEnvironment(name, input, applied));
+  const configs = prepared.map(({ name, input, applied }) => validateEnvironment(name, input, applied));
+  const clashes = sharedClusterViolations(configs);
+  if (clashes.length > 0) throw new ConfigError(clashes);
+  return configs;
 }
 
 /** The validated config of one environment. */

@@ -7,6 +7,7 @@ import path from "node:path";
 import { Command } from "commander";
 import { checkArtifactDir, findArtifactDirs } from "./lib/artifact-manifest";
 import { environmentStacks } from "./lib/cdktf-manifest";
+import { runCli } from "./lib/run-cli";
 
 interface Options {
   env: string;
@@ -56,10 +57,4 @@ const program = new Command()
   .option("--root <dir>", "directory holding the artifact directories", "dist/artifacts")
   .parse();
 
-main(program.opts<Options>()).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`error: ${(err as Error).message}`);
-    process.exit(1);
-  },
-);
+runCli(() => main(program.opts<Options>()));

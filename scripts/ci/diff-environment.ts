@@ -12,6 +12,7 @@ import { Command } from "commander";
 import { environmentStacks, ManifestError } from "./lib/cdktf-manifest";
 import { renderEnvironmentMarkdown, type StackDiffResult } from "./lib/plan-markdown";
 import { hasInfrastructureChanges, PlanFormatError, summarizePlan } from "./lib/terraform-plan";
+import { runCli } from "./lib/run-cli";
 
 const execFileAsync = promisify(execFile);
 const CDKTF_BIN = path.resolve(__dirname, "..", "..", "node_modules", ".bin", "cdktf");
@@ -107,10 +108,7 @@ const program = new Command()
   .option("--context <text>", "a line to print under the headline (e.g. commit and run link)")
   .parse();
 
-main(program.opts<Options>()).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`error: ${err instanceof ManifestError ? err.message : (err as Error).stack}`);
-    process.exit(1);
-  },
+runCli(
+  () => main(program.opts<Options>()),
+  (err) => (err instanceof ManifestError ? err.message : (err as Error).stack ?? String(err)),
 );

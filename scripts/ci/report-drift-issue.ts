@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { fitBody, githubContextFromEnv, githubRequest } from "./lib/github-rest";
+import { runCli } from "./lib/run-cli";
 
 const LABEL = "drift";
 const TITLE = "Drift: live infrastructure differs from main";
@@ -39,10 +40,4 @@ const program = new Command()
   .requiredOption("--run-url <url>", "link to the failed drift check run")
   .parse();
 
-report(program.opts<Options>()).then(
-  (what) => console.log(what),
-  (err: unknown) => {
-    console.error(`error: ${(err as Error).message}`);
-    process.exit(1);
-  },
-);
+runCli(() => report(program.opts<Options>()));

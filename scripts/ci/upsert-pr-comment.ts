@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { fitBody, githubContextFromEnv, githubRequest } from "./lib/github-rest";
+import { runCli } from "./lib/run-cli";
 
 const MARKER = "<!-- sensors-cdktf-diff -->";
 
@@ -40,10 +41,4 @@ const program = new Command()
   .requiredOption("--body-file <file>", "markdown to post")
   .parse();
 
-upsertComment(program.opts<Options>()).then(
-  (what) => console.log(what),
-  (err: unknown) => {
-    console.error(`error: ${(err as Error).message}`);
-    process.exit(1);
-  },
-);
+runCli(() => upsertComment(program.opts<Options>()));

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
 import { checkArtifactDir, findArtifactDirs } from "./lib/artifact-manifest";
+import { runCli } from "./lib/run-cli";
 
 interface Options {
   root: string;
@@ -64,10 +65,4 @@ const program = new Command()
   .option("--expect-hashes <file>", "fail unless the artifacts have exactly these hashes (deploy jobs)")
   .parse();
 
-main(program.opts<Options>()).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`error: ${(err as Error).message}`);
-    process.exit(1);
-  },
-);
+runCli(() => main(program.opts<Options>()));

@@ -114,6 +114,14 @@ export const bdcSchema = z.strictObject({
     triggerInterval: z.string().regex(/^[1-9]\d* (seconds?|minutes?)$/, { error: "'<n> seconds' or '<n> minutes'" }),
     database: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/, { error: "a SQL identifier" }),
   }),
+  /** How the deployer keeps the job running; see src/deployer/plan-config.ts PlanDeployerSettings. */
+  deployer: z.strictObject({
+    restartLimit: z.number().int().min(0, { error: "restart limit: 0 or more" }).max(100, { error: "restart limit: at most 100" }),
+    restartBackoffSeconds: z.number().int().min(0).max(86400, { error: "restart backoff: at most a day" }),
+    restartMaxBackoffSeconds: z.number().int().min(0).max(7 * 86400, { error: "restart max backoff: at most a week" }),
+    restartStableAfterSeconds: z.number().int().min(60, { error: "stable after: at least 60 s" }),
+    deployDeadlineSeconds: z.number().int().min(60, { error: "deploy deadline: at least 60 s" }).max(6 * 3600, { error: "deploy deadline: at most 6 h" }),
+  }),
   deployerImage: z.string().regex(/^[a-z0-9][a-z0-9./_:@-]*$/, { error: "a container image reference" }),
   ensureSchedule: z
     .string()

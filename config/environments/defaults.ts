@@ -46,6 +46,15 @@ export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
       triggerInterval: "15 seconds",
       database: "default",
     },
+    // Restarts wait 1, 2, 4, 8 min … (at most 30) after the first; 5 within an unstable stretch stop
+    // them until the next deploy. A run that stayed up 1 h resets the count.
+    deployer: {
+      restartLimit: 5,
+      restartBackoffSeconds: 60,
+      restartMaxBackoffSeconds: 1800,
+      restartStableAfterSeconds: 3600,
+      deployDeadlineSeconds: 1500,
+    },
     deployerImage: "node:20-bookworm-slim",
     ensureSchedule: "*/5 * * * *",
     simulator: { enabled: false, eventsPerSecond: 10, image: "node:20-bookworm-slim" },

@@ -1,16 +1,29 @@
 /** The Livy batch bodies for the table DDL and the streaming job. Only paths and sizing: no secret. */
-import type { BatchSpec } from "./deploy-state";
 import { jobDir } from "./hdfs-sync";
 import type { BatchRequest } from "./livy-client";
 import type { DeployPlanConfig } from "./plan-config";
+
+/** What a request is built from: the artifact's job directory, the job config and the jars, all on HDFS. */
+export interface RequestInputs {
+  artifactHash: string;
+  /** HDFS path of the job config (content-addressed). */
+  configPath: string;
+  /** HDFS paths of the jars (content-addressed). */
+  jarPaths: readonly string[];
+}
 
 function uri(plan: DeployPlanConfig, path: string): string {
   return `${plan.hdfs.uriPrefix}${path}`;
 }
 
-function sizing(plan: DeployPlanConfig): Pick<BatchRequest, "driverMemory" | "driverCores" | "executorMemory" | "executorCores" | "numExecutors" | "conf"> {
+export function streamingRequest(plan: DeployPlanConfig, inputs: RequestInputs): BatchRequest {
+  const dir = jobDir(plan.hdfs.jobRoot, inputs.artifactHash);
   const s = plan.spark;
   return {
+    name: plan.batchName,
+    file: uri(plan, `${dir}/job.py`),
+    args: ["--config", uri(plan, inputs.configPath)],
+    jars: inputs.jarPaths.map((j) => uri(plan, j)),
     driverMemory: s.driverMemory,
     driverCores: s.driverCores,
     executorMemory: s.executorMemory,
@@ -20,24 +33,13 @@ function sizing(plan: DeployPlanConfig): Pick<BatchRequest, "driverMemory" | "dr
   };
 }
 
-export function streamingRequest(plan: DeployPlanConfig, spec: BatchSpec): BatchRequest {
-  const dir = jobDir(plan.hdfs.jobRoot, spec.artifactHash);
-  return {
-    name: plan.batchName,
-    file: uri(plan, `${dir}/job.py`),
-    args: ["--config", uri(plan, spec.configPath)],
-    jars: spec.jars.map((j) => uri(plan, `${plan.hdfs.jarsDir}/${j}`)),
-    ...sizing(plan),
-  };
-}
-
-export function createTablesRequest(plan: DeployPlanConfig, spec: BatchSpec): BatchRequest {
-  const dir = jobDir(plan.hdfs.jobRoot, spec.artifactHash);
+export function createTablesRequest(plan: DeployPlanConfig, inputs: RequestInputs): BatchRequest {
+  const dir = jobDir(plan.hdfs.jobRoot, inputs.artifactHash);
   const s = plan.spark;
   return {
     name: `${plan.batchName}-create-tables`,
     file: uri(plan, `${dir}/create_tables.py`),
-    args: ["--config", uri(plan, spec.configPath), "--sql", uri(plan, `${dir}/tables.sql`)],
+    args: ["--config", uri(plan, inputs.configPath), "--sql", uri(plan, `${dir}/tables.sql`)],
     // DDL needs no executors beyond the minimum.
     driverMemory: s.driverMemory,
     driverCores: 1,

@@ -27,16 +27,24 @@ export class BatchFailedError extends DeployError {
 
 export class BatchRunner {
   submissions = 0;
+  /** Epoch ms after which no wait may continue (the run's deadline). @default none */
+  deadlineAt = Number.POSITIVE_INFINITY;
 
   constructor(
-    private readonly livy: LivyClient,
+    readonly livy: LivyClient,
     private readonly progress: Progress,
-    private readonly sleep: Sleep = realSleep,
+    readonly sleep: Sleep = realSleep,
   ) {}
 
-  /** All batches (alive or finished) with this name. */
+  /** All batches (alive or finished) with this name, across every page of Livy's list. */
   async findByName(name: string): Promise<Batch[]> {
     return (await this.livy.listBatches()).filter((b) => b.name === name);
+  }
+
+  /** Limits a wait's own timeout to what is left of the run's deadline. */
+  private until(timeoutSeconds: number): { at: number; why: string } {
+    const own = Date.now() + timeoutSeconds * 1000;
+    return own <= this.deadlineAt ? { at: own, why: `${timeoutSeconds}s` } : { at: this.deadlineAt, why: "the run's deadline" };
   }
 
   async submit(request: BatchRequest, what: string): Promise<Batch> {
@@ -61,11 +69,17 @@ export class BatchRunner {
    */
   async stop(batches: readonly Batch[], why: string, timing: WaitTiming): Promise<void> {
     await this.remove(batches, why);
-    const ids = new Set(batches.filter((b) => ALIVE_STATES.has(b.state)).map((b) => b.id));
-    if (ids.size === 0) return;
+    let pending = batches.filter((b) => ALIVE_STATES.has(b.state)).map((b) => b.id);
+    if (pending.length === 0) return;
+    // Stopping is never cut short by the run's deadline: a second driver must not start beside it.
     const deadline = Date.now() + timing.timeoutSeconds * 1000;
     for (;;) {
-      const still = (await this.livy.listBatches()).filter((b) => ids.has(b.id) && ALIVE_STATES.has(b.state));
+      const still: Batch[] = [];
+      for (const id of pending) {
+        const b = await this.livy.findBatch(id);
+        if (b && ALIVE_STATES.has(b.state)) still.push(b);
+      }
+      pending = still.map((b) => b.id);
       if (still.length === 0) return;
       if (Date.now() > deadline) throw new DeployError(`batch ${still.map((b) => b.id).join(", ")} still ${still[0]!.state} ${timing.timeoutSeconds}s after being deleted`);
       this.progress.step("livy", `waiting for batch ${still.map((b) => b.id).join(", ")} to stop (${still[0]!.state})`);
@@ -84,7 +98,7 @@ export class BatchRunner {
     const grace = timing.graceSeconds ?? 0;
     if (grace <= 0) return;
     this.progress.step("livy", `${what} (batch ${id}) is running; checking it stays up for ${grace}s`);
-    const until = Date.now() + grace * 1000;
+    const until = Math.min(Date.now() + grace * 1000, this.deadlineAt);
     while (Date.now() < until) {
       await this.sleep(Math.min(timing.pollSeconds * 1000, Math.max(0, until - Date.now())));
       const state = await this.livy.getState(id);
@@ -94,7 +108,7 @@ export class BatchRunner {
   }
 
   private async poll(id: number, what: string, timing: WaitTiming, judge: (s: BatchState) => "done" | "wait" | "failed"): Promise<void> {
-    const deadline = Date.now() + timing.timeoutSeconds * 1000;
+    const deadline = this.until(timing.timeoutSeconds);
     let last: BatchState | undefined;
     for (;;) {
       const state = await this.livy.getState(id);
@@ -103,7 +117,7 @@ export class BatchRunner {
       const verdict = judge(state);
       if (verdict === "done") return;
       if (verdict === "failed") throw await this.failure(id, state, what);
-      if (Date.now() > deadline) throw await this.failure(id, "timeout", `${what} not ready after ${timing.timeoutSeconds}s`);
+      if (Date.now() > deadline.at) throw await this.failure(id, "timeout", `${what} not ready within ${deadline.why}`);
       await this.sleep(timing.pollSeconds * 1000);
     }
   }

@@ -15,6 +15,7 @@ import { DeployError } from "./errors";
 import { createDispatcher } from "./http";
 import { deployPlanConfig, type DeployPlanConfig } from "./plan-config";
 import { redact, stderrProgress } from "./progress";
+import { OutcomeError } from "./release-runner";
 import { runFromEnvironment } from "./run";
 import { readSecrets, secretsInEnvironment } from "./secrets";
 
@@ -30,7 +31,7 @@ export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     .description("Deploys the sensor-aggregation job into the environment's BDC (WebHDFS + Livy through the gateway)")
     .requiredOption("--env <name>", "environment in config/environments")
     .option("--artifact <dir-or-url>", "artifact directory or HTTPS base URL (default: dist/artifacts/ for the BDC's Spark line)")
-    .addOption(new Option("--mode <mode>", "deploy, or ensure (restart only if no batch is alive)").choices(["deploy", "ensure"]).default("deploy"))
+    .addOption(new Option("--mode <mode>", "deploy, or ensure (restart the live state's release if it is not alive)").choices(["deploy", "ensure"]).default("deploy"))
     .option("--bootstrap <host:port>", "Event Hubs Kafka bootstrap (default: from EVENTHUBS_JOB_CONNECTION_STRING)")
     .option("--dry-run", "print the plan, contact nothing", false)
     .exitOverride();
@@ -44,12 +45,16 @@ export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     const config = loadEnvironment(opts.env);
     const location = opts.artifact ?? artifactDir(sparkLineForRelease(config.bdc.release));
     // Name every missing secret before anything else (the dry run needs none).
-    if (!opts.dryRun) readSecrets(env, { needSas: isRemote(location) });
-    const plan = await planFor(config, location, opts.bootstrap ?? (opts.dryRun && !env.EVENTHUBS_JOB_CONNECTION_STRING ? "<bootstrap>:9093" : bootstrapFromConnectionString(env.EVENTHUBS_JOB_CONNECTION_STRING)), env);
+    const deploying = opts.mode === "deploy" && !opts.dryRun;
+    if (!opts.dryRun) readSecrets(env, { needSas: deploying && isRemote(location), needEventHubs: deploying });
+    // Only a deploy writes the bootstrap into a job config; ensure restarts what is recorded.
+    const bootstrap = opts.bootstrap ?? (!deploying && !env.EVENTHUBS_JOB_CONNECTION_STRING ? "<bootstrap>:9093" : bootstrapFromConnectionString(env.EVENTHUBS_JOB_CONNECTION_STRING));
+    const plan = await planFor(config, location, bootstrap, env);
     await runFromEnvironment({ plan, mode: opts.mode, artifact: location, dryRun: opts.dryRun, caBundlePath: config.bdc.gatewayCaBundlePath, env });
     return 0;
   } catch (err) {
     process.stderr.write(`deploy:bdc: ${redact((err as Error).message, secretsInEnvironment(env))}\n`);
+    if (err instanceof OutcomeError) process.stderr.write(`deploy:bdc: now: ${err.runningNow}\n`);
     return 1;
   }
 }

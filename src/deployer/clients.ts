@@ -14,7 +14,7 @@ export interface GatewayClients {
 }
 
 export function gatewayClients(plan: DeployPlanConfig, credentials: GatewayCredentials, caBundlePath = plan.gatewayCaBundlePath): GatewayClients {
-  const dispatcher = createDispatcher({ caBundlePath, retry: plan.retry });
+  const dispatcher = createDispatcher({ caBundlePath, retry: plan.retry, deadlineMs: plan.timing.requestDeadlineSeconds * 1000 });
   const gateway = { url: gatewayUrl(plan.gatewayUrl), credentials, dispatcher };
   return {
     hdfs: new WebHdfsClient(gateway),

@@ -1,202 +1,227 @@
 /**
- * The deploy: artifact → HDFS (only what differs), job config and JAAS file, table DDL, then
- * start or replace the streaming batch, restoring the previous one if the new one fails to start.
- * `ensure` only (re)starts the current artifact when no batch of that name is alive.
+ * `deploy`: put the plan's artifact live, under the environment's lock.
+ *   1. verify the artifact (before the gateway is contacted), take the lock, read the live state;
+ *   2. upload what differs (content-addressed), write the job config and the JAAS files;
+ *   3. build the desired release; if it runs already, alone, do nothing;
+ *   4. migrate the tables when their DDL changed;
+ *   5. stop every batch of our name (but our own orphan of the same release, which is adopted),
+ *      submit the release and wait until it stays running;
+ *   6. any failure after the stop restores what was live, from its recorded request.
  */
 import { posix } from "node:path";
 import { loadArtifact, type ArtifactLocation, type LoadedArtifact } from "./artifact-source";
-import { BatchFailedError, BatchRunner, type Sleep } from "./batch-runner";
+import { BatchRunner, type Sleep } from "./batch-runner";
 import { createTablesRequest, streamingRequest } from "./batch-requests";
-import { readState, sameSpec, writeState, type BatchSpec, type DeployState } from "./deploy-state";
+import { readState, releaseName, STATE_VERSION, writeState, type DeployState, type Release } from "./deploy-state";
 import { DeployError } from "./errors";
-import { jobDir, newCounters, syncArtifact, syncJaasFiles, syncJobConfig } from "./hdfs-sync";
-import { ALIVE_STATES, type Batch, type LivyClient } from "./livy-client";
-import { sha256 } from "./manifest";
+import { contentAddressed, jarPath, jobDir, newCounters, pruneJaasFiles, syncArtifact, syncJaasFiles, syncJobConfig, type UploadCounters } from "./hdfs-sync";
+import type { LivyClient } from "./livy-client";
+import { EnvironmentLock } from "./lock";
 import { USER_PLACEHOLDER, type DeployPlanConfig, type JobConfig } from "./plan-config";
 import type { Progress } from "./progress";
+import { buildRelease, verifyReleaseFiles, type PlacedJaas } from "./release";
+import { adopt, clearName, launch, observe, OutcomeError, ownOrphan, runningNow, type ReconcileContext } from "./release-runner";
 import { eventHubsJaasLine } from "./secrets";
+import { secretFingerprint } from "./deploy-state";
 import type { WebHdfsClient } from "./webhdfs-client";
 
 export type DeployMode = "deploy" | "ensure";
 
-export interface DeployContext {
+/** What every mode needs: the plan and the gateway clients. */
+export interface GatewayContext {
   plan: DeployPlanConfig;
-  artifact: ArtifactLocation;
   hdfs: WebHdfsClient;
   livy: LivyClient;
-  /** Gateway user: owner of the JAAS file's home directory. */
+  progress: Progress;
+  sleep?: Sleep;
+  now?: () => Date;
+  /** Names this run in the lock's holder record. @default "<mode> on <host> pid <pid>" */
+  lockOwner?: string;
+}
+
+/** What only a deploy needs: the artifact and the job's Event Hubs credentials. */
+export interface DeployContext extends GatewayContext {
+  artifact: ArtifactLocation;
+  /** Gateway user: owner of the JAAS files' home directory. */
   gatewayUser: string;
   /** Listen connection string on the input hub (the Kafka source's JAAS file). */
   eventHubsConnectionString: string;
   /** Send connection string on the output hub (the Kafka sink's JAAS file). */
   eventHubsSendConnectionString: string;
-  progress: Progress;
-  sleep?: Sleep;
 }
 
-export interface DeployResult {
-  action: "unchanged" | "started" | "replaced" | "alive";
+export interface DeployResult extends UploadCounters {
+  action: "unchanged" | "started" | "replaced" | "adopted" | "alive" | "restarted" | "skipped" | "backoff" | "none";
   batchId: number | null;
-  artifactHash: string;
-  uploadedFiles: number;
-  uploadedBytes: number;
-  skippedFiles: number;
+  /** The artifact of the release that runs (or should run), if any. */
+  artifactHash: string | null;
+  /** Digest of that release's whole Livy request. */
+  release: string | null;
   /** Livy batches submitted (table DDL and streaming). */
   submissions: number;
+  /** The final line: what runs now. */
+  runningNow: string;
 }
 
-export function resolvedJobConfig(plan: DeployPlanConfig, user: string): JobConfig {
+/** The JAAS files of a deploy: content-addressed by their content, so a rotation never rewrites a file a kept release reads. */
+export function jaasFiles(plan: DeployPlanConfig, user: string, listen: string, send: string): PlacedJaas[] {
   const forUser = (path: string): string => path.split(USER_PLACEHOLDER).join(user);
-  return { ...plan.job, jaas_config_path: forUser(plan.hdfs.jaasPath), output_jaas_config_path: forUser(plan.hdfs.outputJaasPath) };
+  return [
+    { template: plan.hdfs.jaasPath, line: eventHubsJaasLine(listen, "EVENTHUBS_JOB_CONNECTION_STRING") },
+    { template: plan.hdfs.outputJaasPath, line: eventHubsJaasLine(send, "EVENTHUBS_JOB_SEND_CONNECTION_STRING") },
+  ].map(({ template, line }) => {
+    const content = `${line}\n`;
+    return { path: contentAddressed(forUser(template), secretFingerprint(content)), content };
+  });
 }
 
-export async function runDeploy(ctx: DeployContext, mode: DeployMode): Promise<DeployResult> {
-  const { plan, hdfs, progress } = ctx;
-  const jaasLine = eventHubsJaasLine(ctx.eventHubsConnectionString, "EVENTHUBS_JOB_CONNECTION_STRING");
-  const outputJaasLine = eventHubsJaasLine(ctx.eventHubsSendConnectionString, "EVENTHUBS_JOB_SEND_CONNECTION_STRING");
-  const readArtifact = () => loadArtifact(ctx.artifact, progress, plan.artifact.hash);
-  // A deploy verifies the artifact before it contacts the gateway; ensure reads it only when it must restart.
-  const verified = mode === "deploy" ? await readArtifact() : undefined;
-  const runner = new BatchRunner(ctx.livy, progress, ctx.sleep);
-  const counters = newCounters();
-  // loadArtifact refuses any artifact whose hash is not the plan's, so the plan's hash is the artifact's.
-  const result = (action: DeployResult["action"], batchId: number | null): DeployResult => ({
+export function resolvedJobConfig(plan: DeployPlanConfig, jaas: readonly PlacedJaas[]): JobConfig {
+  return { ...plan.job, jaas_config_path: jaas[0]!.path, output_jaas_config_path: jaas[1]!.path };
+}
+
+export function lockOptions(ctx: GatewayContext, mode: string, waitSeconds: number) {
+  return { owner: ctx.lockOwner, mode, ttlSeconds: ctx.plan.lock.ttlSeconds, waitSeconds, pollSeconds: ctx.plan.timing.pollSeconds, sleep: ctx.sleep };
+}
+
+export function emptyResult(runner: BatchRunner, counters: UploadCounters = newCounters()) {
+  return (action: DeployResult["action"], release: Release | undefined, batch: { id: number } | null | undefined): DeployResult => ({
     action,
-    batchId,
-    artifactHash: plan.artifact.hash,
+    batchId: batch?.id ?? null,
+    artifactHash: release?.artifactHash ?? null,
+    release: release?.digest ?? null,
     ...counters,
     submissions: runner.submissions,
+    runningNow: runningNow(release, batch),
   });
+}
 
-  progress.step("livy", `looking for batch "${plan.batchName}" at ${plan.gatewayUrl}`);
-  const sameName = await runner.findByName(plan.batchName);
-  const alive = sameName.filter((b) => ALIVE_STATES.has(b.state));
-  if (mode === "ensure" && alive.length > 0) {
-    progress.step("ensure", `batch ${alive.map((b) => b.id).join(", ")} is ${alive[0]!.state}; nothing to do`);
-    return result("alive", alive[0]!.id);
-  }
-
-  const artifact = verified ?? (await readArtifact());
-  const state = await readState(hdfs, plan.hdfs.stateDir);
-  const files = await syncArtifact(hdfs, artifact, plan.hdfs, state?.files ?? {}, counters, progress);
-  const jobConfig = resolvedJobConfig(plan, ctx.gatewayUser);
-  const config = await syncJobConfig(hdfs, plan.hdfs.configDir, jobConfig, counters, progress);
-  const jaas = await syncJaasFiles(
-    hdfs,
-    [
-      { path: jobConfig.jaas_config_path, line: jaasLine },
-      { path: jobConfig.output_jaas_config_path, line: outputJaasLine },
-    ],
-    counters,
-    progress,
-  );
-  const spec: BatchSpec = { artifactHash: artifact.manifest.hash, configPath: config.path, jars: jarNames(artifact), ddlDigest: ddlDigest(artifact, config.path) };
-
-  const running = alive.find((b) => b.id === state?.batchId);
-  if (mode === "deploy" && running && alive.length === 1 && sameSpec(state?.current, spec) && jaas.written === 0) {
-    progress.step("deploy", `artifact ${short(spec.artifactHash)} already running as batch ${running.id}; nothing to do`);
-    return result("unchanged", running.id);
-  }
-
-  if (state?.current.ddlDigest !== spec.ddlDigest) {
-    await createTables(runner, plan, spec);
-  } else {
-    progress.step("tables", "table DDL and config unchanged since the last deploy; not rerun");
-  }
-  await runner.stop(sameName, alive.length > 0 ? "stopping the running version" : "clearing finished batches of this name", {
-    pollSeconds: plan.timing.pollSeconds,
-    timeoutSeconds: plan.timing.startTimeoutSeconds,
-  });
-  const previous = pickPrevious(state, spec);
+export async function runDeploy(ctx: DeployContext): Promise<DeployResult> {
+  const { plan, progress } = ctx;
+  // Verified before the gateway is contacted: a bad artifact changes nothing.
+  const artifact = await loadArtifact(ctx.artifact, progress, plan.artifact.hash);
+  const runner = new BatchRunner(ctx.livy, progress, ctx.sleep);
+  runner.deadlineAt = Date.now() + plan.timing.deployDeadlineSeconds * 1000;
+  const lock = await EnvironmentLock.acquire(ctx.hdfs, plan.hdfs.stateDir, lockOptions(ctx, "deploy", plan.lock.waitSeconds), progress);
   try {
-    const batch = await startStreaming(runner, plan, spec, "new streaming job");
-    await writeState(hdfs, plan.hdfs.stateDir, { current: spec, previous, batchId: batch.id, files });
-    progress.step("deploy", `artifact ${short(spec.artifactHash)} live as batch ${batch.id}`);
-    return result(alive.length > 0 ? "replaced" : "started", batch.id);
-  } catch (err) {
-    if (!(err instanceof BatchFailedError)) throw err;
-    await runner.remove([{ id: err.batchId, name: plan.batchName, state: "dead", appId: null }], "removing the failed batch");
-    // ensure only restarts what is current; a deploy falls back to what ran before.
-    if (mode === "ensure") throw new DeployError(`restarting ${short(spec.artifactHash)} failed: ${err.message}`);
-    throw await restorePrevious(ctx, runner, previous, state, files, err, spec);
+    return await deployLocked(ctx, artifact, runner, lock);
+  } finally {
+    await lock.release();
   }
 }
 
-async function createTables(runner: BatchRunner, plan: DeployPlanConfig, spec: BatchSpec): Promise<void> {
-  const request = createTablesRequest(plan, spec);
+async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner: BatchRunner, lock: EnvironmentLock): Promise<DeployResult> {
+  const { plan, hdfs, progress } = ctx;
+  const now = ctx.now ?? (() => new Date());
+  const rc: ReconcileContext = { plan, hdfs, runner, progress, now };
+  const state = await readState(hdfs, plan.hdfs.stateDir);
+  const counters = newCounters();
+  const result = emptyResult(runner, counters);
+
+  const uploads = await syncArtifact(hdfs, artifact, plan.hdfs, state?.uploads ?? {}, counters, progress);
+  const jaas = jaasFiles(plan, ctx.gatewayUser, ctx.eventHubsConnectionString, ctx.eventHubsSendConnectionString);
+  await syncJaasFiles(hdfs, jaas.map((j) => ({ path: j.path, line: j.content.trimEnd() })), counters, progress);
+  const config = await syncJobConfig(hdfs, plan.hdfs.configDir, resolvedJobConfig(plan, jaas), counters, progress);
+  const desired = buildRelease(plan, artifact, config, jaas, now());
+  lock.assertHeld();
+
+  progress.step("livy", `looking for batches named "${plan.batchName}" at ${plan.gatewayUrl}`);
+  const observed = await observe(runner, plan.batchName, state);
+  if (state?.current.digest === desired.digest && observed.live && observed.strangers.length === 0) {
+    progress.step("deploy", `${releaseName(desired)} already runs as batch ${observed.live.id}; nothing to do`);
+    if (counters.uploadedFiles > 0) await writeState(hdfs, plan.hdfs.stateDir, { ...state, uploads });
+    return result("unchanged", state.current, state.batch);
+  }
+  progress.step("deploy", `desired ${releaseName(desired)}; live ${state ? releaseName(state.current) : "none"} (${observed.live ? `batch ${observed.live.id}` : "not running"})`);
+
+  if (state?.current.ddlDigest !== desired.ddlDigest) await createTables(rc, desired);
+  else progress.step("tables", "table DDL and config unchanged since the last deploy; not rerun");
+
+  const orphan = ownOrphan(observed, state, desired.digest);
+  await clearName(rc, observed.ours, observed.live || observed.strangers.length > 0 ? "stopping what runs now" : "clearing finished batches of this name", orphan);
+  const base: DeployState = state ?? { version: STATE_VERSION, current: desired, batch: null, restarts: { count: 0 }, uploads };
+  // From here on the old batch is stopped: every failure goes through the restore path.
+  try {
+    lock.assertHeld();
+    const batch = orphan ? await adopt(rc, orphan, "new streaming job (from an earlier lost answer)") : await launch(rc, { ...base, uploads }, desired, observed.maxId, "new streaming job");
+    const previous = state && state.current.digest !== desired.digest ? state.current : state?.previous;
+    await writeState(hdfs, plan.hdfs.stateDir, { version: STATE_VERSION, current: desired, previous, batch, restarts: { count: 0 }, uploads });
+    await pruneJaas(rc, desired, previous);
+    progress.step("deploy", `${releaseName(desired)} live as batch ${batch.id}`);
+    return result(orphan ? "adopted" : state && (observed.live || observed.strangers.length > 0) ? "replaced" : "started", desired, batch);
+  } catch (err) {
+    throw await restore(rc, state, desired, uploads, err as Error);
+  }
+}
+
+async function createTables(rc: ReconcileContext, desired: Release): Promise<void> {
+  const { plan, runner } = rc;
+  const configPath = desired.files[desired.files.length - 1]!.path;
+  const request = createTablesRequest(plan, { artifactHash: desired.artifactHash, configPath, jarPaths: [] });
+  // Under the lock, any DDL batch of this name is an earlier run's: clearing it frees the name.
   await runner.remove(await runner.findByName(request.name), "clearing an earlier table DDL batch");
   const batch = await runner.submit(request, "table DDL (create_tables.py)");
   await runner.waitForSuccess(batch.id, "table DDL", { pollSeconds: plan.timing.pollSeconds, timeoutSeconds: plan.timing.createTablesTimeoutSeconds });
   await runner.remove([batch], "table DDL done");
 }
 
-async function startStreaming(runner: BatchRunner, plan: DeployPlanConfig, spec: BatchSpec, what: string): Promise<Batch> {
-  const batch = await runner.submit(streamingRequest(plan, spec), `${what} ${short(spec.artifactHash)}`);
-  await runner.waitForRunning(batch.id, what, {
-    pollSeconds: plan.timing.pollSeconds,
-    timeoutSeconds: plan.timing.startTimeoutSeconds,
-    graceSeconds: plan.timing.startGraceSeconds,
-  });
-  return batch;
-}
-
-/** The version to fall back to: what ran until now, unless it is this very spec. */
-function pickPrevious(state: DeployState | undefined, spec: BatchSpec): BatchSpec | undefined {
-  if (state === undefined) return undefined;
-  return sameSpec(state.current, spec) ? state.previous : state.current;
-}
-
-async function restorePrevious(
-  ctx: DeployContext,
-  runner: BatchRunner,
-  previous: BatchSpec | undefined,
-  state: DeployState | undefined,
-  files: DeployState["files"],
-  failure: BatchFailedError,
-  spec: BatchSpec,
-): Promise<DeployError> {
-  const failed = `new version ${short(spec.artifactHash)} failed to start: ${failure.message}`;
-  if (previous === undefined) return new DeployError(`${failed}\nno previous version to restore`);
-  ctx.progress.step("restore", `restarting the previous version ${short(previous.artifactHash)}`);
+/**
+ * After a failure past the stop: remove whatever the failure left under our name (one driver),
+ * then restart the release that was live (or, if the failed one was that release, the one before).
+ */
+async function restore(rc: ReconcileContext, state: DeployState | undefined, desired: Release, uploads: DeployState["uploads"], failure: Error): Promise<OutcomeError> {
+  const { plan, hdfs, runner, progress } = rc;
+  const failed = `new ${releaseName(desired)} failed: ${failure.message}`;
+  // The restore gets its own timeouts, whatever is left of the deploy's deadline.
+  runner.deadlineAt = Number.POSITIVE_INFINITY;
+  const fallback = state && state.current.digest !== desired.digest ? state.current : state?.previous;
   try {
-    const batch = await startStreaming(runner, ctx.plan, previous, "previous streaming job");
-    await writeState(ctx.hdfs, ctx.plan.hdfs.stateDir, { current: previous, previous: state?.previous, batchId: batch.id, files });
-    return new DeployError(`${failed}\nrestored the previous version ${short(previous.artifactHash)} as batch ${batch.id}`);
+    const left = await observe(runner, plan.batchName, undefined);
+    await clearName(rc, left.ours, "removing what the failed deploy left");
+    if (fallback === undefined) {
+      if (state) await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch: null, pending: undefined, uploads });
+      return new OutcomeError(`${failed}\nno previous version to restore`, runningNow(undefined, null));
+    }
+    progress.step("restore", `restarting the previous ${releaseName(fallback)}`);
+    await verifyReleaseFiles(hdfs, fallback, progress);
+    const previous = fallback === state?.current ? state.previous : undefined;
+    const restoredBase: DeployState = { version: STATE_VERSION, current: fallback, previous, batch: null, restarts: { count: 0 }, uploads };
+    const batch = await launch(rc, restoredBase, fallback, left.maxId, "previous streaming job");
+    await writeState(hdfs, plan.hdfs.stateDir, { ...restoredBase, batch });
+    return new OutcomeError(`${failed}\nrestored the previous ${releaseName(fallback)} as batch ${batch.id}`, runningNow(fallback, batch));
   } catch (err) {
-    return new DeployError(`${failed}\nrestoring the previous version ${short(previous.artifactHash)} also failed: ${(err as Error).message}`);
+    // What should run stays the known-good release; ensure keeps trying it, with its backoff.
+    if (fallback && state) {
+      await writeState(hdfs, plan.hdfs.stateDir, { version: STATE_VERSION, current: fallback, previous: fallback === state.current ? state.previous : undefined, batch: null, restarts: { count: 0 }, uploads }).catch(() => undefined);
+    }
+    return new OutcomeError(`${failed}\nrestoring the previous ${fallback ? releaseName(fallback) : "version"} also failed: ${(err as Error).message}`, runningNow(undefined, null));
   }
 }
 
-/** Identifies what the table DDL depends on: its script, its SQL and the config (database and table names). */
-function ddlDigest(artifact: LoadedArtifact, configPath: string): string {
-  const shaOf = (path: string): string => artifact.files.find((f) => f.path === path)?.sha256 ?? "";
-  return sha256(`${shaOf("create_tables.py")} ${shaOf("tables.sql")} ${configPath}`);
-}
-
-function jarNames(artifact: LoadedArtifact): string[] {
-  return artifact.files.filter((f) => f.kind === "jar").map((f) => posix.basename(f.path));
-}
-
-function short(hash: string): string {
-  return hash.slice(0, 12);
+/** Removes JAAS files that neither the live release nor the previous one reads (rotated-away secrets). */
+async function pruneJaas(rc: ReconcileContext, current: Release, previous: Release | undefined): Promise<void> {
+  const keep = new Set([...current.jaas, ...(previous?.jaas ?? [])].map((j) => j.path));
+  for (const dir of new Set(current.jaas.map((j) => posix.dirname(j.path)))) await pruneJaasFiles(rc.hdfs, dir, keep, rc.progress);
 }
 
 /** What a deploy would do, without contacting anything but the artifact (`--dry-run`). */
 export function describePlan(plan: DeployPlanConfig, artifact: LoadedArtifact, user: string, mode: DeployMode): string {
   const configPath = `${plan.hdfs.configDir}/job-config-<sha256>.json`;
-  const spec: BatchSpec = { artifactHash: artifact.manifest.hash, configPath, jars: jarNames(artifact), ddlDigest: "" };
-  const jobConfig = resolvedJobConfig(plan, user);
+  const jars = artifact.files.filter((f) => f.kind === "jar");
+  const inputs = { artifactHash: artifact.manifest.hash, configPath, jarPaths: jars.map((f) => jarPath(plan.hdfs.jarsDir, f)) };
+  const forUser = (path: string): string => path.split(USER_PLACEHOLDER).join(user);
   const lines = [
     `deploy plan (${mode}) for environment ${plan.environment}, gateway ${plan.gatewayUrl}`,
     `artifact ${artifact.manifest.name} ${artifact.manifest.hash} (Spark ${artifact.manifest.sparkVersion}, Scala ${artifact.manifest.scalaVersion})`,
-    ...artifact.files.map((f) => `  upload if changed: ${f.kind === "jar" ? `${plan.hdfs.jarsDir}/${posix.basename(f.path)}` : `${jobDir(plan.hdfs.jobRoot, artifact.manifest.hash)}/${f.path}`} (${f.size} bytes, + .sha256)`),
-    `job config (no secrets): ${spec.configPath}`,
-    `Event Hubs JAAS files (mode 600): ${jobConfig.jaas_config_path} (listen), ${jobConfig.output_jaas_config_path} (send)`,
-    `table DDL batch: ${JSON.stringify(createTablesRequest(plan, spec))}`,
-    `streaming batch "${plan.batchName}": ${JSON.stringify(streamingRequest(plan, spec))}`,
+    ...artifact.files.map((f) => `  upload if changed: ${f.kind === "jar" ? jarPath(plan.hdfs.jarsDir, f) : `${jobDir(plan.hdfs.jobRoot, artifact.manifest.hash)}/${f.path}`} (${f.size} bytes, + .sha256)`),
+    `job config (no secrets): ${configPath}`,
+    `Event Hubs JAAS files (mode 600, named by a fingerprint of their content): ${contentAddressed(forUser(plan.hdfs.jaasPath), "<sha256>")} (listen), ${contentAddressed(forUser(plan.hdfs.outputJaasPath), "<sha256>")} (send)`,
+    `table DDL batch: ${JSON.stringify(createTablesRequest(plan, inputs))}`,
+    `streaming batch "${plan.batchName}": ${JSON.stringify(streamingRequest(plan, inputs))}`,
     mode === "deploy"
-      ? "then: nothing if this artifact already runs; else stop the running batch, submit this one, wait until running; restore the previous one on failure"
-      : "then: submit this artifact only if no batch of that name is alive",
+      ? "then, under the environment's lock: nothing if this exact request already runs; else stop what runs, submit this one, wait until it stays running; restore the previous one on any failure"
+      : "then: if the live state's batch is not alive, restart the live state's recorded request from HDFS (with backoff and a limit)",
   ];
   return `${lines.join("\n")}\n`;
 }
+
+export { DeployError };

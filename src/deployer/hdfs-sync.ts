@@ -36,11 +36,27 @@ export function jobDir(jobRoot: string, hash: string): string {
   return `${jobRoot}/${hash}`;
 }
 
-/** Where each artifact file goes: jars by file name into the jars dir, job files into the job dir. */
+/**
+ * A name that carries (a prefix of) its content's sha256 before the extension: `a.jar` → `a-<16 hex>.jar`.
+ * A file at such a path is never rewritten with other content, so nothing running reads a file that changes.
+ */
+export function contentAddressed(path: string, sha: string): string {
+  const dot = path.lastIndexOf(".");
+  const slash = path.lastIndexOf("/");
+  const [stem, ext] = dot > slash ? [path.slice(0, dot), path.slice(dot)] : [path, ""];
+  return `${stem}-${sha.slice(0, 16)}${ext}`;
+}
+
+/** HDFS path of an artifact jar: content-addressed in the shared jars directory. */
+export function jarPath(jarsDir: string, file: { path: string; sha256: string }): string {
+  return contentAddressed(`${jarsDir}/${posix.basename(file.path)}`, file.sha256);
+}
+
+/** Where each artifact file goes: jars content-addressed into the jars dir, job files into the job dir. */
 export function placements(artifact: LoadedArtifact, jarsDir: string, jobRoot: string): { dir: string; files: Placed[] }[] {
   const jobs = jobDir(jobRoot, artifact.manifest.hash);
   const place = (f: ArtifactFileData, dir: string): Placed => ({ target: `${dir}/${posix.basename(f.path)}`, sha256: f.sha256, data: f.data });
-  const jarFiles = artifact.files.filter((f) => f.kind === "jar").map((f) => place(f, jarsDir));
+  const jarFiles = artifact.files.filter((f) => f.kind === "jar").map((f) => ({ target: jarPath(jarsDir, f), sha256: f.sha256, data: f.data }));
   const jobFiles = artifact.files.filter((f) => f.kind === "job").map((f) => ({ ...place(f, jobs), target: `${jobs}/${f.path}` }));
   // manifest.json goes last: its presence marks a complete job directory.
   jobFiles.push({ target: `${jobs}/manifest.json`, sha256: sha256(artifact.manifestJson), data: artifact.manifestJson, marker: true });
@@ -106,31 +122,33 @@ async function isSame(
   return sidecar !== undefined && sidecar.toString("utf8").trim() === file.sha256;
 }
 
-/** Writes the non-secret job config under a content-addressed name; returns its path and whether it was written. */
+/** Writes the non-secret job config under a content-addressed name, with its .sha256 sidecar. */
 export async function syncJobConfig(
   hdfs: WebHdfsClient,
   configDir: string,
   config: object,
   counters: UploadCounters,
   progress: Progress,
-): Promise<{ path: string; written: boolean }> {
+): Promise<{ path: string; sha256: string; written: boolean }> {
   const data = Buffer.from(`${JSON.stringify(config, null, 2)}\n`);
-  const path = `${configDir}/job-config-${sha256(data).slice(0, 16)}.json`;
+  const sha = sha256(data);
+  const path = `${configDir}/job-config-${sha.slice(0, 16)}.json`;
   const listing = await hdfs.listStatus(configDir);
-  const existing = listing?.get(posix.basename(path));
-  if (existing && existing.length === data.length) {
+  const name = posix.basename(path);
+  if (listing?.get(name)?.length === data.length && listing.has(`${name}.sha256`)) {
     progress.step("config", `unchanged ${path}`);
-    return { path, written: false };
+    return { path, sha256: sha, written: false };
   }
   if (listing === undefined) await hdfs.mkdirs(configDir, "755");
   counters.uploadedBytes += await hdfs.create(path, data, { permission: "644" });
+  counters.uploadedBytes += await hdfs.create(`${path}.sha256`, Buffer.from(`${sha}\n`), { permission: "644" });
   counters.uploadedFiles += 1;
   progress.step("config", `wrote ${path} (${formatBytes(data.length)})`);
-  return { path, written: true };
+  return { path, sha256: sha, written: true };
 }
 
 export interface JaasFile {
-  /** Absolute HDFS path. */
+  /** Absolute HDFS path (content-addressed: see contentAddressed). */
   path: string;
   /** The JAAS line (a secret: written only into the file). */
   line: string;
@@ -138,8 +156,9 @@ export interface JaasFile {
 
 /**
  * Writes each JAAS line to its file, created with mode 600 from the start (never briefly readable),
- * in a 700 directory (listed once for files sharing it). Skips a file that already holds the same
- * line; fixes a wider mode. Returns how many files were written.
+ * in a 700 directory (listed once for files sharing it). A file of the same name and length is the
+ * same content (the name carries a fingerprint of it), so it is not read back; a wider mode is
+ * fixed. Returns how many files were written.
  */
 export async function syncJaasFiles(
   hdfs: WebHdfsClient,
@@ -156,16 +175,13 @@ export async function syncJaasFiles(
     const listing = listings.get(dir);
     const status = listing?.get(posix.basename(file.path));
     if (status && status.length === data.length) {
-      const current = await hdfs.open(file.path);
-      if (current !== undefined && current.equals(data)) {
-        if (status.permission !== "600") {
-          await hdfs.setPermission(file.path, "600");
-          progress.step("secret", `restricted ${file.path} to mode 600 (was ${status.permission})`);
-        } else {
-          progress.step("secret", `unchanged ${file.path} (mode 600)`);
-        }
-        continue;
+      if (status.permission !== "600") {
+        await hdfs.setPermission(file.path, "600");
+        progress.step("secret", `restricted ${file.path} to mode 600 (was ${status.permission})`);
+      } else {
+        progress.step("secret", `unchanged ${file.path} (mode 600)`);
       }
+      continue;
     }
     if (listing === undefined) {
       await hdfs.mkdirs(dir, "700");
@@ -179,4 +195,18 @@ export async function syncJaasFiles(
     written += 1;
   }
   return { written };
+}
+
+/**
+ * Deletes the JAAS files in `dir` that no kept release reads: secrets of rotated-away keys do not
+ * stay on HDFS longer than the release that used them. Only names shaped like ours are touched.
+ */
+export async function pruneJaasFiles(hdfs: WebHdfsClient, dir: string, keep: ReadonlySet<string>, progress: Progress): Promise<void> {
+  const listing = await hdfs.listStatus(dir);
+  for (const name of listing?.keys() ?? []) {
+    const path = `${dir}/${name}`;
+    if (!/^jaas(-output)?-[0-9a-f]{16}\.conf$/.test(name) || keep.has(path)) continue;
+    await hdfs.delete(path);
+    progress.step("secret", `removed ${path} (no kept release reads it)`);
+  }
 }

@@ -22,8 +22,10 @@ export interface HttpOptions {
   readonly caBundlePath?: string;
   /** Retry policy for connection errors and 5xx. @default see RetryPolicy */
   readonly retry?: RetryPolicy;
-  /** Per-request timeout for headers and body, in ms. @default 60000 */
+  /** Idle timeout for headers and for each pause in the body, in ms. @default 60000 */
   readonly timeoutMs?: number;
+  /** Total deadline of one request, retries included, in ms: a slow trickle cannot hold a run forever. @default 300000 */
+  readonly deadlineMs?: number;
 }
 
 export interface HttpResponse {
@@ -39,7 +41,13 @@ export interface HttpRequest {
   body?: Buffer | string;
   /** How the URL is named in errors and progress (no query string, so never a SAS or credentials). */
   label: string;
+  /** Refuse a response body larger than this (checked on Content-Length, then while reading). @default no limit */
+  maxBodyBytes?: number;
 }
+
+const DEFAULT_DEADLINE_MS = 300_000;
+/** Each dispatcher's total request deadline (set by createDispatcher, read by send). */
+const deadlines = new WeakMap<Dispatcher, number>();
 
 /** One retrying dispatcher per endpoint; close() when done so no socket keeps the process alive. */
 export function createDispatcher(options: HttpOptions = {}): Dispatcher {
@@ -51,12 +59,14 @@ export function createDispatcher(options: HttpOptions = {}): Dispatcher {
     bodyTimeout: timeout,
   });
   const retry = options.retry ?? {};
-  return new RetryAgent(agent, {
+  const dispatcher = new RetryAgent(agent, {
     maxRetries: retry.maxRetries ?? 4,
     minTimeout: retry.minTimeoutMs ?? 500,
     maxTimeout: retry.maxTimeoutMs ?? 8000,
     timeoutFactor: 2,
   });
+  deadlines.set(dispatcher, options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+  return dispatcher;
 }
 
 function readCa(path: string): Buffer {
@@ -67,24 +77,58 @@ function readCa(path: string): Buffer {
   }
 }
 
-/** Sends one request (with the dispatcher's retries); never follows redirects. */
+/** Sends one request (with the dispatcher's retries, within its total deadline); never follows redirects. */
 export async function send(dispatcher: Dispatcher, req: HttpRequest): Promise<HttpResponse> {
+  const deadlineMs = deadlines.get(dispatcher) ?? DEFAULT_DEADLINE_MS;
   try {
     const res = await request(req.url, {
       dispatcher,
       method: req.method,
       headers: req.headers,
       body: req.body,
+      signal: AbortSignal.timeout(deadlineMs),
     });
-    const body = Buffer.from(await res.body.arrayBuffer());
+    const body = await readBody(req, res.headers, res.body);
     return { status: res.statusCode, headers: res.headers, body };
   } catch (err) {
-    throw describeFailure(req, err);
+    if (err instanceof DeployError) throw err;
+    throw describeFailure(req, err, deadlineMs);
   }
 }
 
+async function readBody(req: HttpRequest, headers: HttpResponse["headers"], body: AsyncIterable<Buffer> & { destroy(): void }): Promise<Buffer> {
+  const limit = req.maxBodyBytes;
+  if (limit === undefined) return Buffer.concat(await collect(body));
+  const tooLarge = (n: number | string) => new DeployError(`${req.method} ${req.label}: response of ${n} bytes is over the expected ${limit}; refused`);
+  const declared = Number(headers["content-length"] ?? NaN);
+  if (declared > limit) {
+    body.destroy();
+    throw tooLarge(declared);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw tooLarge(`more than ${limit}`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function collect(body: AsyncIterable<Buffer>): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return chunks;
+}
+
 /** A connection/TLS failure or exhausted retries, as an error naming method, path and cause. */
-function describeFailure(req: HttpRequest, err: unknown): Error {
+function describeFailure(req: HttpRequest, err: unknown, deadlineMs: number): Error {
+  if ((err as Error).name === "TimeoutError" || (err as Error).name === "AbortError") {
+    return new DeployError(`${req.method} ${req.label} failed: no complete answer within the ${Math.round(deadlineMs / 1000)}s request deadline`, { cause: err });
+  }
   if (err instanceof errors.RequestRetryError) {
     return new HttpStatusError(req.method, req.label, err.statusCode, "still failing after retries");
   }

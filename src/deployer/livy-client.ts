@@ -52,13 +52,28 @@ export interface BatchRequest {
 export class LivyClient {
   constructor(private readonly gateway: Gateway) {}
 
-  async listBatches(): Promise<Batch[]> {
-    const res = await this.call({ method: "GET", path: "/batches?from=0&size=1000" });
-    return (JSON.parse(res) as { sessions: Batch[] }).sessions;
+  /**
+   * Every batch Livy knows, across all pages of `GET /batches?from=&size=` (Livy lists oldest
+   * first, so one capped page can miss the newest batches).
+   */
+  async listBatches(pageSize = 500): Promise<Batch[]> {
+    const all: Batch[] = [];
+    for (let from = 0; ; ) {
+      const page = JSON.parse(await this.call({ method: "GET", path: `/batches?from=${from}&size=${pageSize}` })) as { total?: number; sessions: Batch[] };
+      all.push(...page.sessions);
+      from += page.sessions.length;
+      if (page.sessions.length === 0 || page.sessions.length < pageSize || (page.total !== undefined && from >= page.total)) return all;
+    }
   }
 
-  async getBatch(id: number): Promise<Batch> {
-    return JSON.parse(await this.call({ method: "GET", path: `/batches/${id}` })) as Batch;
+  /** The batch, or undefined when Livy has no record of it (deleted, or lost in a Livy restart). */
+  async findBatch(id: number): Promise<Batch | undefined> {
+    try {
+      return JSON.parse(await this.call({ method: "GET", path: `/batches/${id}` })) as Batch;
+    } catch (err) {
+      if (err instanceof HttpStatusError && err.status === 404) return undefined;
+      throw err;
+    }
   }
 
   async createBatch(request: BatchRequest): Promise<Batch> {

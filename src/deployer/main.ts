@@ -8,6 +8,7 @@ import { Argument, Command, Option } from "commander";
 import type { DeployMode } from "./deploy";
 import { parseDeployPlan } from "./plan-config";
 import { redact } from "./progress";
+import { OutcomeError } from "./release-runner";
 import { runFromEnvironment } from "./run";
 import { secretsInEnvironment } from "./secrets";
 
@@ -31,6 +32,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (err) {
     process.stderr.write(`deployer: ${maskAll((err as Error).message)}\n`);
+    // The final line says what runs now, also after a failure.
+    if (err instanceof OutcomeError) process.stderr.write(`deployer: now: ${err.runningNow}\n`);
     return 1;
   }
 }

@@ -34,7 +34,21 @@ export interface PlanEnvironment {
       readonly triggerInterval: string;
       readonly database: string;
     };
+    readonly deployer: PlanDeployerSettings;
   };
+}
+
+/** How the deployer keeps the job running (config `bdc.deployer`); defaults in config/environments/defaults.ts. */
+export interface PlanDeployerSettings {
+  /** Restarts `ensure` makes before it stops and fails loudly, until the next deploy. */
+  readonly restartLimit: number;
+  /** Wait before the second restart, doubled for each further one. */
+  readonly restartBackoffSeconds: number;
+  readonly restartMaxBackoffSeconds: number;
+  /** A run that stayed up this long counts as stable: the restart count starts again from 0. */
+  readonly restartStableAfterSeconds: number;
+  /** Total deadline of one deploy run (the Kubernetes Job's activeDeadlineSeconds leaves room for a restore after it). */
+  readonly deployDeadlineSeconds: number;
 }
 
 export interface PlanEventHubs {
@@ -67,7 +81,7 @@ export const deployPlanSchema = z.object({
   environment: z.string().check(z.minLength(1)),
   gatewayUrl: z.string().check(z.regex(/^https:\/\//, { error: "an https:// URL" })),
   gatewayCaBundlePath: z.optional(z.string().check(z.minLength(1))),
-  artifact: z.object({ baseUrl: z.string().check(z.minLength(1)), hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)), manifest: manifestSchema }),
+  artifact: z.object({ baseUrl: z.string().check(z.regex(/^(https:\/\/|\/)/, { error: "an https:// URL or an absolute directory path (http:// would send the SAS in clear)" })), hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)), manifest: manifestSchema }),
   hdfs: z.object({
     /** Prefix that turns an HDFS path into a URI Spark resolves on the cluster's default file system. */
     uriPrefix: z.string(),
@@ -97,6 +111,23 @@ export const deployPlanSchema = z.object({
     /** Limit for a batch to reach `running` (streaming) or `success` (create tables). */
     startTimeoutSeconds: z.number().check(z.positive()),
     createTablesTimeoutSeconds: z.number().check(z.positive()),
+    /** Total deadline of one deploy run's waits; a restore after it gets its own start timeout. */
+    deployDeadlineSeconds: z.number().check(z.positive()),
+    /** Total deadline of one HTTP request, retries included. */
+    requestDeadlineSeconds: z.number().check(z.positive()),
+  }),
+  /** The environment lock (lock.ts). */
+  lock: z.object({
+    ttlSeconds: z.number().check(z.positive()),
+    /** How long a deploy waits for a held lock; ensure never waits. */
+    waitSeconds: z.number().check(z.nonnegative()),
+  }),
+  /** `ensure`'s restart policy, like spark-operator's onFailureRetries / onFailureRetryInterval. */
+  restartPolicy: z.object({
+    limit: z.int().check(z.nonnegative()),
+    backoffSeconds: z.number().check(z.nonnegative()),
+    maxBackoffSeconds: z.number().check(z.nonnegative()),
+    stableAfterSeconds: z.number().check(z.positive()),
   }),
   retry: z.object({ maxRetries: z.int().check(z.nonnegative()), minTimeoutMs: z.number().check(z.nonnegative()), maxTimeoutMs: z.number().check(z.positive()) }),
 });
@@ -149,7 +180,22 @@ export function deployPlanConfig(
     },
     spark: { ...env.bdc.spark, conf: { ...env.bdc.spark.conf } },
     batchName: `sensor-aggregation-${env.name}`,
-    timing: { startGraceSeconds: 45, pollSeconds: 5, startTimeoutSeconds: 600, createTablesTimeoutSeconds: 900 },
+    timing: {
+      startGraceSeconds: 45,
+      pollSeconds: 5,
+      startTimeoutSeconds: 600,
+      createTablesTimeoutSeconds: 900,
+      deployDeadlineSeconds: env.bdc.deployer.deployDeadlineSeconds,
+      requestDeadlineSeconds: 300,
+    },
+    // Renewed every third of the TTL while held; a killed holder blocks others for at most the TTL.
+    lock: { ttlSeconds: 600, waitSeconds: 900 },
+    restartPolicy: {
+      limit: env.bdc.deployer.restartLimit,
+      backoffSeconds: env.bdc.deployer.restartBackoffSeconds,
+      maxBackoffSeconds: env.bdc.deployer.restartMaxBackoffSeconds,
+      stableAfterSeconds: env.bdc.deployer.restartStableAfterSeconds,
+    },
     retry: { maxRetries: 5, minTimeoutMs: 1000, maxTimeoutMs: 16000 },
   };
 }

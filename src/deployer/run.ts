@@ -2,6 +2,7 @@
 import { isRemote, loadArtifact } from "./artifact-source";
 import { gatewayClients } from "./clients";
 import { describePlan, runDeploy, type DeployMode, type DeployResult } from "./deploy";
+import { runEnsure } from "./ensure";
 import { createDispatcher } from "./http";
 import type { DeployPlanConfig } from "./plan-config";
 import { stderrProgress, type Progress } from "./progress";
@@ -10,9 +11,9 @@ import { readSecrets, secretValues } from "./secrets";
 export interface RunOptions {
   /** The validated deploy plan. */
   plan: DeployPlanConfig;
-  /** `deploy` puts the plan's artifact live; `ensure` only restarts it when no batch is alive. */
+  /** `deploy` puts the plan's artifact live; `ensure` keeps the live state's release running. */
   mode: DeployMode;
-  /** Artifact directory or HTTPS base URL. @default plan.artifact.baseUrl */
+  /** Artifact directory or HTTPS base URL (deploy only). @default plan.artifact.baseUrl */
   artifact?: string;
   /** Print the plan instead of deploying. @default false */
   dryRun?: boolean;
@@ -28,35 +29,36 @@ export interface RunOptions {
 
 export async function runFromEnvironment(options: RunOptions): Promise<DeployResult | undefined> {
   const env = options.env ?? process.env;
-  const location = options.artifact ?? options.plan.artifact.baseUrl;
-  const remote = isRemote(location);
+  const { plan, mode } = options;
   const out = options.out ?? ((t: string) => process.stdout.write(t));
-  const artifactDispatcher = remote ? createDispatcher({ retry: options.plan.retry }) : undefined;
+  // ensure never reads the artifact: it restarts what is on HDFS.
+  const location = options.artifact ?? plan.artifact.baseUrl;
+  const remote = mode === "deploy" || options.dryRun ? isRemote(location) : false;
+  const artifactDispatcher = remote ? createDispatcher({ retry: plan.retry, deadlineMs: plan.timing.requestDeadlineSeconds * 1000 }) : undefined;
   try {
     if (options.dryRun) {
       const progress = options.progress ?? stderrProgress([env.ARTIFACT_SAS_TOKEN ?? ""].filter(Boolean));
-      const artifact = await loadArtifact({ location, sasToken: env.ARTIFACT_SAS_TOKEN, dispatcher: artifactDispatcher }, progress, options.plan.artifact.hash);
-      out(describePlan(options.plan, artifact, env.BDC_GATEWAY_USERNAME ?? "{user}", options.mode));
+      const artifact = await loadArtifact({ location, sasToken: env.ARTIFACT_SAS_TOKEN, dispatcher: artifactDispatcher }, progress, plan.artifact.hash);
+      out(describePlan(plan, artifact, env.BDC_GATEWAY_USERNAME ?? "{user}", mode));
       return undefined;
     }
-    const secrets = readSecrets(env, { needSas: remote });
+    const secrets = readSecrets(env, { needSas: remote, needEventHubs: mode === "deploy" });
     const progress = options.progress ?? stderrProgress(secretValues(secrets));
-    const clients = gatewayClients(options.plan, { username: secrets.gatewayUsername, password: secrets.gatewayPassword }, options.caBundlePath);
+    const clients = gatewayClients(plan, { username: secrets.gatewayUsername, password: secrets.gatewayPassword }, options.caBundlePath);
     try {
-      const result = await runDeploy(
-        {
-          plan: options.plan,
-          artifact: { location, sasToken: secrets.artifactSasToken, dispatcher: artifactDispatcher },
-          hdfs: clients.hdfs,
-          livy: clients.livy,
-          gatewayUser: secrets.gatewayUsername,
-          eventHubsConnectionString: secrets.eventHubsConnectionString,
-          eventHubsSendConnectionString: secrets.eventHubsSendConnectionString,
-          progress,
-        },
-        options.mode,
-      );
+      const gateway = { plan, hdfs: clients.hdfs, livy: clients.livy, progress };
+      const result =
+        mode === "deploy"
+          ? await runDeploy({
+              ...gateway,
+              artifact: { location, sasToken: secrets.artifactSasToken, dispatcher: artifactDispatcher },
+              gatewayUser: secrets.gatewayUsername,
+              eventHubsConnectionString: secrets.eventHubsConnectionString,
+              eventHubsSendConnectionString: secrets.eventHubsSendConnectionString,
+            })
+          : await runEnsure(gateway);
       out(`${JSON.stringify(result)}\n`);
+      progress.step("now", result.runningNow);
       return result;
     } finally {
       await clients.close();

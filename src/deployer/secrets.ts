@@ -23,18 +23,23 @@ export const SECRET_VARIABLES = [
   "ARTIFACT_SAS_TOKEN",
 ] as const;
 
-export function readSecrets(env: NodeJS.ProcessEnv, options: { needSas: boolean }): DeploySecrets {
+/**
+ * The secrets a mode needs: a deploy needs all of them (the SAS only for an HTTPS artifact);
+ * `ensure` only the gateway's, since it restarts from what is already on HDFS.
+ */
+export function readSecrets(env: NodeJS.ProcessEnv, options: { needSas: boolean; needEventHubs?: boolean }): DeploySecrets {
   const missing: string[] = [];
   const get = (name: string): string => {
     const value = env[name];
     if (value === undefined || value.trim() === "") missing.push(name);
     return value ?? "";
   };
+  const needEventHubs = options.needEventHubs ?? true;
   const secrets: DeploySecrets = {
     gatewayUsername: get("BDC_GATEWAY_USERNAME"),
     gatewayPassword: get("BDC_GATEWAY_PASSWORD"),
-    eventHubsConnectionString: get("EVENTHUBS_JOB_CONNECTION_STRING"),
-    eventHubsSendConnectionString: get("EVENTHUBS_JOB_SEND_CONNECTION_STRING"),
+    eventHubsConnectionString: needEventHubs ? get("EVENTHUBS_JOB_CONNECTION_STRING") : "",
+    eventHubsSendConnectionString: needEventHubs ? get("EVENTHUBS_JOB_SEND_CONNECTION_STRING") : "",
   };
   if (options.needSas) secrets.artifactSasToken = get("ARTIFACT_SAS_TOKEN");
   if (missing.length > 0) throw new DeployError(`missing environment variable(s): ${missing.join(", ")} (secrets are read from the environment only)`);

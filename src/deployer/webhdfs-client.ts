@@ -118,15 +118,43 @@ export class WebHdfsClient {
     return Buffer.from(value.replace(/^0s/, ""), "base64").toString("utf8");
   }
 
+  /** Sets a `user.` attribute, creating or replacing it. */
   async setXAttr(path: string, name: string, value: string): Promise<void> {
+    if (await this.putXAttr(path, name, value, "REPLACE")) return;
+    // REPLACE fails when the attribute does not exist yet: create it.
+    if (!(await this.putXAttr(path, name, value, "CREATE"))) throw new DeployError(`${path}: cannot set ${name}`);
+  }
+
+  /**
+   * Creates the attribute only if it does not exist: atomic at the NameNode, so it serves as a lock.
+   * Returns false when it already exists.
+   */
+  async createXAttr(path: string, name: string, value: string): Promise<boolean> {
+    return this.putXAttr(path, name, value, "CREATE");
+  }
+
+  /** Replaces an existing attribute; false when it does not exist. */
+  async replaceXAttr(path: string, name: string, value: string): Promise<boolean> {
+    return this.putXAttr(path, name, value, "REPLACE");
+  }
+
+  /** Removes the attribute; false when it was not there. */
+  async removeXAttr(path: string, name: string): Promise<boolean> {
+    const res = await this.call("PUT", path, "REMOVEXATTR", { "xattr.name": name });
+    if (res.status === 200) return true;
+    if (res.status === 404 || ((res.status === 403 || res.status === 400) && /xattr|attribute/i.test(res.body.toString()))) return false;
+    throw statusError(this.describe("PUT", path, "REMOVEXATTR"), res);
+  }
+
+  /** SETXATTR with one flag: true when set, false when the flag's precondition failed (exists / does not exist). */
+  private async putXAttr(path: string, name: string, value: string, flag: "CREATE" | "REPLACE"): Promise<boolean> {
     const encoded = `0s${Buffer.from(value, "utf8").toString("base64")}`;
-    for (const flag of ["REPLACE", "CREATE"]) {
-      const res = await this.call("PUT", path, "SETXATTR", { "xattr.name": name, "xattr.value": encoded, flag });
-      if (res.status === 200) return;
-      // REPLACE fails when the attribute does not exist yet: create it.
-      if (flag === "REPLACE" && /does not exist|XAttr.*not/i.test(res.body.toString())) continue;
-      throw statusError(this.describe("PUT", path, "SETXATTR"), res);
-    }
+    const res = await this.call("PUT", path, "SETXATTR", { "xattr.name": name, "xattr.value": encoded, flag });
+    if (res.status === 200) return true;
+    const text = res.body.toString();
+    if (flag === "REPLACE" && /does not exist|XAttr.*not/i.test(text)) return false;
+    if (flag === "CREATE" && /already exists/i.test(text)) return false;
+    throw statusError(this.describe("PUT", path, "SETXATTR"), res);
   }
 
   private describe(method: Method, path: string, op: string): Pick<HttpRequest, "method" | "label"> {

@@ -5,12 +5,12 @@
  * failure modes. Counts come from the deployer's result and from the stand-in's own counters.
  */
 import { execFile } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { bundleDeployerSync } from "../../src/deployer/bundle";
-import { jobDir } from "../../src/deployer/hdfs-sync";
-import { resolvedJobConfig } from "../../src/deployer/deploy";
+import { jarPath, jobDir } from "../../src/deployer/hdfs-sync";
+import { jaasFiles } from "../../src/deployer/deploy";
 import type { DeployPlanConfig } from "../../src/deployer/plan-config";
 import { deployOnce, type RunCapture } from "./support/deploy-context";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
@@ -96,13 +96,13 @@ test("first deploy uploads everything, writes the JAAS file with mode 600, creat
   expect(result.uploadedFiles).toBe(8);
   expect(services.knox.stats()).toMatchObject({ livySubmissions: 2, uploadedBytes: result.uploadedBytes });
 
-  const jobConfig = resolvedJobConfig(plan("v1"), GATEWAY_USER);
-  for (const jaasPath of [jobConfig.jaas_config_path, jobConfig.output_jaas_config_path]) {
+  for (const { path: jaasPath } of jaasFiles(plan("v1"), GATEWAY_USER, connectionStrings.listen, connectionStrings.send)) {
     expect(await hdfsStatus(jaasPath)).toMatchObject({ permission: "600", owner: GATEWAY_USER });
     expect(await readAsOtherUser(jaasPath)).toBe(403);
   }
   expect(await hdfsStatus(`${jobDir("/apps/ETL-Pipelines/sensor-aggregation", hashes.v1)}/job.py.sha256`)).toBeDefined();
-  expect(await hdfsStatus("/apps/jars/test-connector-1.0.jar")).toBeDefined();
+  const jar = JSON.parse(readFileSync(join(dirs.v1, "manifest.json"), "utf8")).files.find((f: { kind: string }) => f.kind === "jar");
+  expect(await hdfsStatus(jarPath("/apps/jars", jar))).toBeDefined();
 
   const alive = await aliveBatches();
   expect(alive.map((b) => b.id)).toEqual([result.batchId]);
@@ -142,9 +142,9 @@ test("a new version that fails to start: the previous one is restored and the de
     () => new Error("deploy unexpectedly succeeded"),
     (err: Error) => err,
   );
-  expect(error.message).toContain(`new version ${hashes.broken.slice(0, 12)} failed to start`);
+  expect(error.message).toContain(`new artifact ${hashes.broken.slice(0, 12)}`);
   expect(error.message).toContain("refusing to start (test failure)");
-  expect(error.message).toContain(`restored the previous version ${hashes.v2.slice(0, 12)}`);
+  expect(error.message).toMatch(new RegExp(`restored the previous artifact ${hashes.v2.slice(0, 12)} \\(release [0-9a-f]{12}\\) as batch \\d+`));
   // DDL unchanged: the failing streaming batch and the restored one.
   expect(services.knox.stats().livySubmissions).toBe(2);
   const alive = await aliveBatches();
@@ -153,16 +153,17 @@ test("a new version that fails to start: the previous one is restored and the de
 });
 
 test("ensure does nothing while the batch is alive and restarts the current artifact when it died", async () => {
-  // While the batch is alive, ensure must not read the artifact: point it at a location that does not exist.
+  // ensure never reads the artifact: point it at a location that does not exist.
   const alive = await ensureOnce(join(services.work, "no-artifact-here"));
   expect(alive).toMatchObject({ action: "alive", submissions: 0, uploadedBytes: 0 });
-  expect(services.knox.stats().calls).toBe(1);
+  // The live state and the batch it names: no lock, no listing.
+  expect(services.knox.stats().calls).toBe(2);
 
   for (const b of await aliveBatches()) await livy(`/batches/${b.id}`, { method: "DELETE" });
   expect(await aliveBatches()).toHaveLength(0);
   services.knox.resetStats();
-  const restarted = await ensureOnce();
-  expect(restarted).toMatchObject({ action: "started", submissions: 1, uploadedBytes: 0 });
+  const restarted = await ensureOnce(join(services.work, "no-artifact-here"));
+  expect(restarted).toMatchObject({ action: "restarted", submissions: 1, uploadedBytes: 0, artifactHash: hashes.v2 });
   expect((await aliveBatches()).map((b) => b.id)).toEqual([restarted.batchId]);
   await waitForLog(restarted.batchId!, "STREAMING job v2 started");
 });
@@ -175,14 +176,9 @@ async function ensureOnce(artifactBaseUrl?: string): Promise<any> {
   const current = plan("v2");
   const artifact = { ...current.artifact, baseUrl: artifactBaseUrl ?? current.artifact.baseUrl };
   writeFileSync(planPath, JSON.stringify({ ...current, artifact, gatewayCaBundlePath: services.ca.caCertPath }));
+  // ensure needs the gateway's credentials only: it restarts what is on HDFS.
   const { stdout, stderr } = await promisify(execFile)("node", [bundlePath, "ensure", "--plan", planPath], {
-    env: {
-      ...process.env,
-      BDC_GATEWAY_USERNAME: GATEWAY_USER,
-      BDC_GATEWAY_PASSWORD: GATEWAY_PASSWORD,
-      EVENTHUBS_JOB_CONNECTION_STRING: connectionStrings.listen,
-      EVENTHUBS_JOB_SEND_CONNECTION_STRING: connectionStrings.send,
-    },
+    env: { ...process.env, BDC_GATEWAY_USERNAME: GATEWAY_USER, BDC_GATEWAY_PASSWORD: GATEWAY_PASSWORD },
   });
   capture.lines.push(...stderr.split("\n"));
   return JSON.parse(stdout.trim().split("\n").pop()!);
@@ -190,7 +186,7 @@ async function ensureOnce(artifactBaseUrl?: string): Promise<any> {
 
 test("a tampered artifact is refused before anything is sent to the gateway", async () => {
   await expect(deployOnce(testPlan(dirs.v1, services.knox.url, services.hdfs.rpc), dirs.tampered, connectionStrings, "deploy", capture, services.ca.caCertPath)).rejects.toThrow(
-    /job\.py does not match manifest\.json .* refusing the artifact/,
+    /job\.py: .*(does not match manifest\.json|manifest\.json declares).*refusing the artifact/,
   );
   expect(services.knox.stats().calls).toBe(0);
 });
@@ -223,10 +219,10 @@ test("no secret in any Livy request, URL, progress line or error; each account k
     if (r.service === "livy") expect(leaks(r.body.toString("utf8"))).toEqual([]);
   }
   expect(leaks(capture.lines.join("\n"))).toEqual([]);
-  for (const [cs, file] of [[connectionStrings.listen, "jaas.conf"], [connectionStrings.send, "jaas-output.conf"]] as const) {
+  for (const [cs, file] of [[connectionStrings.listen, "jaas"], [connectionStrings.send, "jaas-output"]] as const) {
     const carriers = services.knox.requests.filter((r) => r.body.includes(keyOf(cs)));
     expect(carriers.length).toBe(1);
     expect(carriers[0]!.service).toBe("webhdfs-data");
-    expect(carriers[0]!.url).toContain(`/.sensor-aggregation/test/${file}?`);
+    expect(carriers[0]!.url).toMatch(new RegExp(`/\\.sensor-aggregation/test/${file}-[0-9a-f]{16}\\.conf\\?`));
   }
 });

@@ -116,7 +116,7 @@ describe("bundle and CLI", () => {
     const out = chunks.join("");
     expect(out).toContain('streaming batch "sensor-aggregation-dev"');
     expect(out).toContain(
-      "Event Hubs JAAS files (mode 600): /user/{user}/.sensor-aggregation/dev/jaas.conf (listen), /user/{user}/.sensor-aggregation/dev/jaas-output.conf (send)",
+      "Event Hubs JAAS files (mode 600, named by a fingerprint of their content): /user/{user}/.sensor-aggregation/dev/jaas-<sha256>.conf (listen), /user/{user}/.sensor-aggregation/dev/jaas-output-<sha256>.conf (send)",
     );
   });
 

@@ -5,7 +5,8 @@
 import { join } from "node:path";
 import { loadArtifact } from "../../src/deployer/artifact-source";
 import { gatewayUrl } from "../../src/deployer/gateway";
-import { newCounters, syncArtifact, syncJaasFiles, syncJobConfig } from "../../src/deployer/hdfs-sync";
+import { secretFingerprint } from "../../src/deployer/deploy-state";
+import { contentAddressed, jarPath, newCounters, pruneJaasFiles, syncArtifact, syncJaasFiles, syncJobConfig } from "../../src/deployer/hdfs-sync";
 import { createDispatcher } from "../../src/deployer/http";
 import { WebHdfsClient } from "../../src/deployer/webhdfs-client";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
@@ -48,12 +49,15 @@ test("uploads once, skips identical files by their .sha256, re-uploads a file wh
 
   // Someone overwrote the jar in HDFS with other bytes of the same length: the sidecar no longer matches it.
   const jar = artifact.files.find((f) => f.kind === "jar")!;
-  await hdfs.create(`${dirs.jarsDir}/test-connector-1.0.jar`, Buffer.alloc(jar.size, 1));
-  await hdfs.create(`${dirs.jarsDir}/test-connector-1.0.jar.sha256`, Buffer.from("0".repeat(64)));
+  // Jars are content-addressed: the name carries the content's sha256.
+  const jarTarget = jarPath(dirs.jarsDir, jar);
+  expect(jarTarget).toBe(`${dirs.jarsDir}/test-connector-1.0-${jar.sha256.slice(0, 16)}.jar`);
+  await hdfs.create(jarTarget, Buffer.alloc(jar.size, 1));
+  await hdfs.create(`${jarTarget}.sha256`, Buffer.from("0".repeat(64)));
   const third = newCounters();
   await syncArtifact(hdfs, artifact, dirs, records, third, progress);
   expect(third).toMatchObject({ uploadedFiles: 1, skippedFiles: 4 });
-  expect((await hdfs.open(`${dirs.jarsDir}/test-connector-1.0.jar`))?.equals(jar.data)).toBe(true);
+  expect((await hdfs.open(jarTarget))?.equals(jar.data)).toBe(true);
 });
 
 test("the job config is content-addressed; the JAAS file is created 600, skipped when equal, replaced when rotated", async () => {
@@ -65,17 +69,24 @@ test("the job config is content-addressed; the JAAS file is created 600, skipped
   expect(again.path).toBe(a.path);
   expect(b.path).not.toBe(a.path);
 
-  const path = `/user/${GATEWAY_USER}/.sensor-aggregation/test/jaas.conf`;
-  const output = `/user/${GATEWAY_USER}/.sensor-aggregation/test/jaas-output.conf`;
-  const sync = async (line: string) => (await syncJaasFiles(hdfs, [{ path, line }, { path: output, line: `${line}-send` }], counters, progress)).written;
+  const dir = `/user/${GATEWAY_USER}/.sensor-aggregation/test`;
+  const named = (stem: string, line: string) => contentAddressed(`${dir}/${stem}.conf`, secretFingerprint(`${line}\n`));
+  const sync = async (line: string) =>
+    (await syncJaasFiles(hdfs, [{ path: named("jaas", line), line }, { path: named("jaas-output", `${line}-send`), line: `${line}-send` }], counters, progress)).written;
   expect(await sync("line-one")).toBe(2);
   expect(await sync("line-one")).toBe(0);
+  const path = named("jaas", "line-one");
   await hdfs.setPermission(path, "644");
   expect(await sync("line-one")).toBe(0);
   expect((await hdfs.getFileStatus(path))?.permission).toBe("600");
-  expect((await hdfs.getFileStatus(output))?.permission).toBe("600");
+  expect((await hdfs.getFileStatus(named("jaas-output", "line-one-send")))?.permission).toBe("600");
+  // A rotation writes new files beside the old ones (a kept release may still read those) ...
   expect(await sync("line-two")).toBe(2);
-  expect((await hdfs.open(path))?.toString()).toBe("line-two\n");
-  expect((await hdfs.getFileStatus(path))?.permission).toBe("600");
+  expect((await hdfs.open(named("jaas", "line-two")))?.toString()).toBe("line-two\n");
+  expect((await hdfs.getFileStatus(named("jaas", "line-two")))?.permission).toBe("600");
+  expect((await hdfs.open(path))?.toString()).toBe("line-one\n");
+  // ... and pruning removes the ones no kept release reads.
+  await pruneJaasFiles(hdfs, dir, new Set([named("jaas", "line-two"), named("jaas-output", "line-two-send")]), progress);
+  expect([...((await hdfs.listStatus(dir)) ?? new Map()).keys()].sort()).toEqual([named("jaas", "line-two"), named("jaas-output", "line-two-send")].map((p) => p.slice(dir.length + 1)).sort());
   expect((await hdfs.getFileStatus(`/user/${GATEWAY_USER}/.sensor-aggregation/test`))?.permission).toBe("700");
 });

@@ -1,6 +1,7 @@
 /** Runs the deployer against the test services, capturing its progress lines for assertions and secret scans. */
 import { gatewayClients } from "../../../src/deployer/clients";
 import { runDeploy, type DeployMode, type DeployResult } from "../../../src/deployer/deploy";
+import { runEnsure } from "../../../src/deployer/ensure";
 import type { DeployPlanConfig } from "../../../src/deployer/plan-config";
 import { GATEWAY_PASSWORD, GATEWAY_USER } from "./services";
 
@@ -15,22 +16,26 @@ export async function deployOnce(
   mode: DeployMode,
   capture: RunCapture,
   caBundlePath: string,
+  lockOwner?: string,
 ): Promise<DeployResult> {
   const clients = gatewayClients(plan, { username: GATEWAY_USER, password: GATEWAY_PASSWORD }, caBundlePath);
+  const gateway = {
+    plan,
+    hdfs: clients.hdfs,
+    livy: clients.livy,
+    lockOwner,
+    progress: { step: (step: string, detail: string) => capture.lines.push(`${step}: ${detail}`) },
+  };
   try {
-    return await runDeploy(
-      {
-        plan,
-        artifact: { location: artifactDir },
-        hdfs: clients.hdfs,
-        livy: clients.livy,
-        gatewayUser: GATEWAY_USER,
-        eventHubsConnectionString: connectionStrings.listen,
-        eventHubsSendConnectionString: connectionStrings.send,
-        progress: { step: (step, detail) => capture.lines.push(`${step}: ${detail}`) },
-      },
-      mode,
-    );
+    return mode === "deploy"
+      ? await runDeploy({
+          ...gateway,
+          artifact: { location: artifactDir },
+          gatewayUser: GATEWAY_USER,
+          eventHubsConnectionString: connectionStrings.listen,
+          eventHubsSendConnectionString: connectionStrings.send,
+        })
+      : await runEnsure(gateway);
   } catch (err) {
     capture.lines.push(`error: ${(err as Error).message}`);
     throw err;

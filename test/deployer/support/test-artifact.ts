@@ -35,6 +35,9 @@ print("TABLES database=%s statements=%d" % (config["database"], len(statements))
 spark.stop()
 `;
 
+/** HDFS directory of the fail markers: a file named after a version makes that version exit at start. */
+export const FAIL_MARKER_DIR = "/tests/fail-markers";
+
 function jobPy(version: string, failOnStart: boolean): string {
   return `"""Test streaming job ${version}: a real Structured Streaming query, checkpointed in HDFS."""
 import argparse
@@ -50,6 +53,11 @@ ${failOnStart ? 'print("job %s: refusing to start (test failure)" % VERSION, fil
 # Keep the batch log short: Livy keeps only its last lines, and per-trigger INFO lines would push out the marker.
 spark.sparkContext.setLogLevel("WARN")
 config = json.loads("".join(spark.sparkContext.textFile(args.config, 1).collect()))
+# A test makes this version fail at start by creating the marker (a restart that cannot succeed).
+marker = spark.sparkContext._jvm.org.apache.hadoop.fs.Path("${FAIL_MARKER_DIR}/" + VERSION)
+if marker.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(marker):
+    print("job %s: fail marker present, refusing to start (test failure)" % VERSION, file=sys.stderr, flush=True)
+    sys.exit(3)
 for key in ("jaas_config_path", "output_jaas_config_path"):
     jaas = "".join(spark.sparkContext.textFile(config[key], 1).collect())
     if "PlainLoginModule" not in jaas:

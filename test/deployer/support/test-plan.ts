@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { parseManifest } from "../../../src/deployer/manifest";
 import { deployPlanConfig, type DeployPlanConfig, type PlanEnvironment } from "../../../src/deployer/plan-config";
 
-export function testEnvironment(gatewayUrl: string, rpc: string): PlanEnvironment {
+export const TEST_BATCH_NAME = "sensor-aggregation-test";
+
+export function testEnvironment(gatewayUrl: string, rpc: string, spark: Partial<PlanEnvironment["bdc"]["spark"]> = {}): PlanEnvironment {
   return {
     name: "test",
     bdc: {
@@ -17,6 +19,7 @@ export function testEnvironment(gatewayUrl: string, rpc: string): PlanEnvironmen
         driverMemory: "512m",
         // Spark resolves hdfs:/// paths against the test HDFS, as a BDC's Spark does against its own.
         conf: { "spark.hadoop.fs.defaultFS": rpc, "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "1" },
+        ...spark,
       },
       job: {
         checkpointLocation: "/apps/checkpoints/sensor-aggregation-test",
@@ -25,13 +28,21 @@ export function testEnvironment(gatewayUrl: string, rpc: string): PlanEnvironmen
         triggerInterval: "5 seconds",
         database: "sensors_test",
       },
+      deployer: { restartLimit: 5, restartBackoffSeconds: 60, restartMaxBackoffSeconds: 1800, restartStableAfterSeconds: 3600, deployDeadlineSeconds: 600 },
     },
   };
 }
 
-export function testPlan(artifactDir: string, gatewayUrl: string, rpc: string, overrides: Partial<DeployPlanConfig["timing"]> = {}): DeployPlanConfig {
+export interface TestPlanOptions {
+  timing?: Partial<DeployPlanConfig["timing"]>;
+  spark?: Partial<PlanEnvironment["bdc"]["spark"]>;
+  restartPolicy?: Partial<DeployPlanConfig["restartPolicy"]>;
+  lock?: Partial<DeployPlanConfig["lock"]>;
+}
+
+export function testPlan(artifactDir: string, gatewayUrl: string, rpc: string, options: TestPlanOptions = {}): DeployPlanConfig {
   const manifest = parseManifest(readFileSync(join(artifactDir, "manifest.json"), "utf8"), artifactDir);
-  const plan = deployPlanConfig(testEnvironment(gatewayUrl, rpc), manifest, artifactDir, {
+  const plan = deployPlanConfig(testEnvironment(gatewayUrl, rpc, options.spark), manifest, artifactDir, {
     bootstrap: "sensors-test.servicebus.windows.net:9093",
     inputTopic: "sensor-readings",
     outputTopic: "sensor-stats",
@@ -39,7 +50,9 @@ export function testPlan(artifactDir: string, gatewayUrl: string, rpc: string, o
   return {
     ...plan,
     // Grace: long enough for spark-submit's JVM to start the Python driver on 2 busy cores.
-    timing: { startGraceSeconds: 20, pollSeconds: 1, startTimeoutSeconds: 180, createTablesTimeoutSeconds: 240, ...overrides },
+    timing: { ...plan.timing, startGraceSeconds: 20, pollSeconds: 1, startTimeoutSeconds: 180, createTablesTimeoutSeconds: 240, requestDeadlineSeconds: 60, ...options.timing },
     retry: { maxRetries: 3, minTimeoutMs: 50, maxTimeoutMs: 200 },
+    lock: { ...plan.lock, waitSeconds: 300, ...options.lock },
+    restartPolicy: { ...plan.restartPolicy, ...options.restartPolicy },
   };
 }

@@ -6,7 +6,10 @@
  *     and that data leg proxied to the DataNode, as Knox does;
  *   /gateway/default/livy/v1/*     → Livy /*.
  * It counts calls and bytes (for the benchmark), records every request (for secret scans) and
- * injects faults (N× 5xx, connection resets, a redirect to another host) for failure scenarios.
+ * injects faults for failure scenarios, which a real Knox cannot produce on demand: N× 5xx,
+ * connection resets, a redirect to another host, a lost response (forwarded, then the connection
+ * cut), a held request (never forwarded, never answered), slow answers, and synthetic older
+ * batches ahead of Livy's own in `GET /batches` (paged by from/size as Livy pages).
  */
 import { readFileSync } from "node:fs";
 import http from "node:http";
@@ -32,7 +35,16 @@ export interface RecordedRequest {
   status: number;
 }
 
-export type Fault = { kind: "status"; status: number } | { kind: "reset" } | { kind: "redirect-elsewhere"; location: string };
+export type Fault =
+  | { kind: "status"; status: number }
+  | { kind: "reset" }
+  | { kind: "redirect-elsewhere"; location: string }
+  /** Forward the request, then cut the connection instead of answering (the upstream acted; the client never knows). */
+  | { kind: "lose-response" }
+  /** Neither forward nor answer, until the client goes away. */
+  | { kind: "hold" }
+  /** Answer normally after a delay. */
+  | { kind: "delay"; ms: number };
 
 export interface KnoxStandIn {
   url: string;
@@ -44,6 +56,8 @@ export interface KnoxStandIn {
   /** Calls and request-body bytes since the last reset. */
   stats(): { calls: number; uploadedBytes: number; livySubmissions: number };
   resetStats(): void;
+  /** List `count` finished batches of other names ahead of Livy's own in GET /batches (0 = none). */
+  padBatchList(count: number): void;
   stop(): Promise<void>;
 }
 
@@ -56,6 +70,7 @@ export async function startKnoxStandIn(options: KnoxStandInOptions): Promise<Kno
   let faults: { fault: Fault; remaining: number; match: (m: string, u: string) => boolean }[] = [];
   const expectedAuth = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString("base64")}`;
   let port = 0;
+  let padding = 0;
 
   const server = https.createServer(
     { cert: readFileSync(options.tls.certPath), key: readFileSync(options.tls.keyPath) },
@@ -83,7 +98,21 @@ export async function startKnoxStandIn(options: KnoxStandInOptions): Promise<Kno
           return reply(401, { "www-authenticate": 'Basic realm="knox stand-in"' }, "unauthorized");
         }
         if (fault?.kind === "redirect-elsewhere") return reply(307, { location: fault.location }, "");
-        forward(record, req.headers, body, reply);
+        if (fault?.kind === "hold") {
+          record.status = -2;
+          return;
+        }
+        if (fault?.kind === "lose-response") {
+          return forward(record, req.headers, body, () => {
+            record.status = -1;
+            req.socket.destroy();
+          });
+        }
+        const answer = fault?.kind === "delay" ? (...args: Parameters<typeof reply>) => setTimeout(() => reply(...args), fault.ms) : reply;
+        if (padding > 0 && record.service === "livy" && record.method === "GET" && /\/batches\/?$/.test(new URL(url, "https://gateway").pathname)) {
+          return paddedList(record, req.headers, answer);
+        }
+        forward(record, req.headers, body, answer);
       });
     },
   );
@@ -135,6 +164,21 @@ export async function startKnoxStandIn(options: KnoxStandInOptions): Promise<Kno
     up.end(body);
   }
 
+  /** Livy's whole list with `padding` synthetic finished batches ahead of it (older, so lower ids: negative), paged by the client's from/size. */
+  function paddedList(record: RecordedRequest, headers: http.IncomingHttpHeaders, reply: (status: number, headers: http.OutgoingHttpHeaders, data: Buffer | string) => void): void {
+    const asked = new URL(record.url, "https://gateway");
+    const from = Number(asked.searchParams.get("from") ?? 0);
+    const size = Number(asked.searchParams.get("size") ?? 100);
+    const whole: RecordedRequest = { ...record, url: `${LIVY}/batches?from=0&size=1000000` };
+    forward(whole, headers, Buffer.alloc(0), (status, out, data) => {
+      if (status !== 200) return reply(status, out, data);
+      const real = (JSON.parse(data.toString()) as { sessions: unknown[] }).sessions;
+      const synthetic = Array.from({ length: padding }, (_, i) => ({ id: i - padding, name: `other-job-${i}`, state: "success", appId: null, owner: null, proxyUser: null, appInfo: {}, log: [] }));
+      const all = [...synthetic, ...real];
+      reply(200, { "content-type": "application/json" }, JSON.stringify({ from, total: all.length, sessions: all.slice(from, from + size) }));
+    });
+  }
+
   /** A DataNode URL becomes a gateway URL carrying the DataNode address (Knox encrypts it; encoding is enough here). */
   function rewriteLocation(location: string, service: RecordedRequest["service"]): string {
     // Livy answers POST /batches with a relative Location (/batches/<id>): keep it under the gateway path.
@@ -169,6 +213,9 @@ export async function startKnoxStandIn(options: KnoxStandInOptions): Promise<Kno
     },
     resetStats() {
       since = requests.length;
+    },
+    padBatchList(count) {
+      padding = count;
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -1,0 +1,95 @@
+/**
+ * `ensure` (the CronJob): keep the live state's release running. It restarts exactly the recorded
+ * request, from files already on HDFS (checked against their sidecars first), never from the plan
+ * in the ConfigMap and never from the artifact store, so it works after a rollback and long after
+ * any SAS expired. Finding the batch alive costs two calls (the state, the batch) and no lock.
+ */
+import { BatchFailedError, BatchRunner } from "./batch-runner";
+import { readState, releaseName, writeState, type DeployState } from "./deploy-state";
+import { emptyResult, lockOptions, type DeployResult, type GatewayContext } from "./deploy";
+import { ALIVE_STATES } from "./livy-client";
+import { EnvironmentLock, LockHeldError, describeHolder } from "./lock";
+import { verifyReleaseFiles } from "./release";
+import { adopt, clearName, launch, observe, OutcomeError, ownOrphan, runningNow, type ReconcileContext } from "./release-runner";
+import { backoffSeconds, decideRestart } from "./restart-policy";
+
+export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
+  const { plan, hdfs, livy, progress } = ctx;
+  const runner = new BatchRunner(livy, progress, ctx.sleep);
+  const result = emptyResult(runner);
+  const first = await readState(hdfs, plan.hdfs.stateDir);
+  if (first === undefined) {
+    progress.step("ensure", "no live state: nothing was deployed to this environment yet");
+    return result("none", undefined, null);
+  }
+  if (first.batch) {
+    const batch = await livy.findBatch(first.batch.id);
+    if (batch && ALIVE_STATES.has(batch.state)) {
+      progress.step("ensure", `batch ${batch.id} is ${batch.state}; nothing to do`);
+      return result("alive", first.current, first.batch);
+    }
+  }
+  let lock: EnvironmentLock;
+  try {
+    lock = await EnvironmentLock.acquire(hdfs, plan.hdfs.stateDir, lockOptions(ctx, "ensure", 0), progress);
+  } catch (err) {
+    if (!(err instanceof LockHeldError)) throw err;
+    progress.step("ensure", `the lock is held by ${describeHolder(err.holder)}; leaving it to that run`);
+    return { ...result("skipped", first.current, first.batch), runningNow: `unchanged by this run: the lock is held by ${describeHolder(err.holder)}` };
+  }
+  try {
+    return await ensureLocked({ plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()) }, result);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof emptyResult>): Promise<DeployResult> {
+  const { plan, hdfs, runner, progress } = rc;
+  // Read again under the lock: another run may have changed it since.
+  let state = await readState(hdfs, plan.hdfs.stateDir);
+  if (state === undefined) return result("none", undefined, null);
+  const observed = await observe(runner, plan.batchName, state);
+  const orphan = ownOrphan(observed, state, state.current.digest);
+  const keep = observed.live ?? orphan;
+  await clearName(rc, observed.ours, "stopping batches of this name that the live state does not run", keep);
+  if (observed.live) {
+    if (observed.live.id !== state.batch?.id) await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch: { id: observed.live.id, appId: observed.live.appId } });
+    progress.step("ensure", `batch ${observed.live.id} runs ${releaseName(state.current)}`);
+    return result("alive", state.current, observed.live);
+  }
+  if (orphan) {
+    const batch = await adopt(rc, orphan, "streaming job (from an earlier lost answer)");
+    await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch, pending: undefined });
+    return result("adopted", state.current, batch);
+  }
+
+  const decision = decideRestart(state.restarts, plan.restartPolicy, rc.now());
+  if (decision.kind === "limit") {
+    const tail = (state.restarts.lastFailure ?? []).map((l) => `  | ${l}`).join("\n");
+    throw new OutcomeError(
+      `${releaseName(state.current)} is down and the restart limit (${plan.restartPolicy.limit}) is reached: no more restarts until the next deploy.\n` +
+        `last failure's log tail:\n${tail}`,
+      runningNow(undefined, null),
+    );
+  }
+  if (decision.kind === "wait") {
+    progress.step("ensure", `restart ${decision.attempt}/${plan.restartPolicy.limit} backs off until ${decision.until.toISOString()}`);
+    return { ...result("backoff", state.current, null), runningNow: `nothing runs; restart ${decision.attempt} not before ${decision.until.toISOString()}` };
+  }
+
+  await verifyReleaseFiles(hdfs, state.current, progress);
+  state = { ...state, batch: null, restarts: { ...state.restarts, count: decision.attempt, lastAt: rc.now().toISOString() } };
+  progress.step("ensure", `restart ${decision.attempt}/${plan.restartPolicy.limit} of ${releaseName(state.current)} (next one waits ${backoffSeconds(plan.restartPolicy, decision.attempt)}s)`);
+  try {
+    const batch = await launch(rc, state, state.current, observed.maxId, "streaming job restart");
+    await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch, pending: undefined });
+    return result("restarted", state.current, batch);
+  } catch (err) {
+    const tail = err instanceof BatchFailedError ? err.logTail : [(err as Error).message];
+    const left = await observe(runner, plan.batchName, undefined);
+    await clearName(rc, left.ours, "removing the failed restart");
+    await writeState(hdfs, plan.hdfs.stateDir, { ...state, pending: undefined, restarts: { ...state.restarts, lastFailure: tail.slice(-40) } } satisfies DeployState);
+    throw new OutcomeError(`restart ${decision.attempt}/${plan.restartPolicy.limit} of ${releaseName(state.current)} failed: ${(err as Error).message}`, runningNow(undefined, null));
+  }
+}

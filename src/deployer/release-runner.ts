@@ -1,0 +1,101 @@
+/**
+ * The reconcile steps deploy and ensure share: observe what Livy runs under our name, submit a
+ * release (recording the submission first, so the batch of a lost response is recognised later),
+ * adopt such a batch, and the outcome line that says what runs now.
+ */
+import { BatchRunner, type WaitTiming } from "./batch-runner";
+import { releaseName, writeState, type DeployState, type Release } from "./deploy-state";
+import { DeployError } from "./errors";
+import { ALIVE_STATES, type Batch } from "./livy-client";
+import type { DeployPlanConfig } from "./plan-config";
+import type { Progress } from "./progress";
+import type { WebHdfsClient } from "./webhdfs-client";
+
+export interface ReconcileContext {
+  plan: DeployPlanConfig;
+  hdfs: WebHdfsClient;
+  runner: BatchRunner;
+  progress: Progress;
+  now: () => Date;
+}
+
+/** A deploy or ensure failure, with what runs once it is over (the run's final line). */
+export class OutcomeError extends DeployError {
+  constructor(
+    message: string,
+    readonly runningNow: string,
+  ) {
+    super(message);
+    this.name = "OutcomeError";
+  }
+}
+
+export interface Observed {
+  /** Every batch Livy lists under our name, alive or finished. */
+  ours: Batch[];
+  /** The state's batch, alive (found by id, or by its Spark application id if Livy renumbered it). */
+  live?: Batch;
+  /** Alive batches of our name that the state does not name. */
+  strangers: Batch[];
+  /** The highest batch id Livy lists under any name: a later submission gets a higher one. */
+  maxId: number;
+}
+
+export async function observe(runner: BatchRunner, name: string, state: DeployState | undefined): Promise<Observed> {
+  const all = await runner.livy.listBatches();
+  const ours = all.filter((b) => b.name === name);
+  const alive = ours.filter((b) => ALIVE_STATES.has(b.state));
+  const known = state?.batch;
+  const live = known ? (alive.find((b) => b.id === known.id) ?? alive.find((b) => known.appId !== null && b.appId === known.appId)) : undefined;
+  return { ours, live, strangers: alive.filter((b) => b !== live), maxId: Math.max(-1, ...all.map((b) => b.id)) };
+}
+
+/** A stranger that answers our own recorded submission of `digest` (its response never arrived). */
+export function ownOrphan(observed: Observed, state: DeployState | undefined, digest: string): Batch | undefined {
+  const pending = state?.pending;
+  if (pending === undefined || pending.digest !== digest) return undefined;
+  return observed.strangers.filter((b) => b.id > pending.afterBatchId).sort((a, b) => b.id - a.id)[0];
+}
+
+export function startTiming(plan: DeployPlanConfig): WaitTiming {
+  return { pollSeconds: plan.timing.pollSeconds, timeoutSeconds: plan.timing.startTimeoutSeconds, graceSeconds: plan.timing.startGraceSeconds };
+}
+
+/**
+ * Submits the release and waits until it stays running. The submission is recorded in the state
+ * first; if its answer is lost, the one new batch of our name above `afterBatchId` is taken as it.
+ */
+export async function launch(ctx: ReconcileContext, base: DeployState, release: Release, afterBatchId: number, what: string): Promise<DeployState["batch"] & object> {
+  const { hdfs, plan, runner, progress } = ctx;
+  await writeState(hdfs, plan.hdfs.stateDir, { ...base, pending: { digest: release.digest, afterBatchId, at: ctx.now().toISOString() } });
+  let batch: Batch;
+  try {
+    batch = await runner.submit(release.request, `${what} ${releaseName(release)}`);
+  } catch (err) {
+    const answered = (await runner.findByName(plan.batchName)).filter((b) => b.id > afterBatchId && ALIVE_STATES.has(b.state));
+    if (answered.length !== 1) throw err;
+    batch = answered[0]!;
+    progress.step("livy", `the submission's answer was lost (${(err as Error).message}); batch ${batch.id} is its result`);
+  }
+  return adopt(ctx, batch, what);
+}
+
+/** Waits until an already submitted batch stays running; returns its id and Spark application id. */
+export async function adopt(ctx: ReconcileContext, batch: Batch, what: string): Promise<{ id: number; appId: string | null }> {
+  await ctx.runner.waitForRunning(batch.id, what, startTiming(ctx.plan));
+  const seen = await ctx.runner.livy.findBatch(batch.id);
+  return { id: batch.id, appId: seen?.appId ?? batch.appId ?? null };
+}
+
+/** Stops every alive batch of our name except `keep`, and frees the name of finished ones. */
+export async function clearName(ctx: ReconcileContext, batches: readonly Batch[], why: string, keep?: Batch): Promise<void> {
+  const rest = batches.filter((b) => b.id !== keep?.id);
+  if (rest.length === 0) return;
+  await ctx.runner.stop(rest, why, { pollSeconds: ctx.plan.timing.pollSeconds, timeoutSeconds: ctx.plan.timing.startTimeoutSeconds });
+}
+
+/** The final line: exactly what runs now. */
+export function runningNow(release: Release | undefined, batch: { id: number } | null | undefined): string {
+  if (release === undefined || !batch) return "nothing runs under this environment's batch name";
+  return `Livy batch ${batch.id} runs ${releaseName(release)}`;
+}

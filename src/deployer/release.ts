@@ -1,0 +1,78 @@
+/**
+ * A release: one exact Livy streaming request plus everything on HDFS it reads. A deploy builds
+ * the desired release from the artifact and config; `ensure` and a restore re-submit a recorded
+ * one after checking that its files are still on HDFS, unchanged.
+ */
+import { posix } from "node:path";
+import type { LoadedArtifact } from "./artifact-source";
+import { streamingRequest } from "./batch-requests";
+import { releaseDigest, secretFingerprint, type NeededFile, type Release } from "./deploy-state";
+import { DeployError } from "./errors";
+import { jarPath, jobDir } from "./hdfs-sync";
+import { sha256 } from "./manifest";
+import type { DeployPlanConfig } from "./plan-config";
+import type { Progress } from "./progress";
+import type { WebHdfsClient } from "./webhdfs-client";
+
+export interface PlacedJaas {
+  path: string;
+  /** The file's exact content (a secret: only fingerprinted here). */
+  content: string;
+}
+
+export function buildRelease(
+  plan: DeployPlanConfig,
+  artifact: LoadedArtifact,
+  config: { path: string; sha256: string },
+  jaas: readonly PlacedJaas[],
+  now: Date,
+): Release {
+  const hash = artifact.manifest.hash;
+  const jars = artifact.files.filter((f) => f.kind === "jar");
+  const jarPaths = jars.map((f) => jarPath(plan.hdfs.jarsDir, f));
+  const request = streamingRequest(plan, { artifactHash: hash, configPath: config.path, jarPaths });
+  const jaasRecords = jaas.map((j) => ({ path: j.path, fingerprint: secretFingerprint(j.content) }));
+  const shaOf = (path: string): string => artifact.files.find((f) => f.path === path)?.sha256 ?? "";
+  const files: NeededFile[] = [
+    { path: `${jobDir(plan.hdfs.jobRoot, hash)}/job.py`, sha256: shaOf("job.py") },
+    ...jars.map((f, i) => ({ path: jarPaths[i]!, sha256: f.sha256 })),
+    { path: config.path, sha256: config.sha256 },
+  ];
+  return {
+    artifactHash: hash,
+    digest: releaseDigest(request, jaasRecords.map((j) => j.fingerprint)),
+    request,
+    jaas: jaasRecords,
+    files,
+    ddlDigest: sha256(`${shaOf("create_tables.py")} ${shaOf("tables.sql")} ${config.path}`),
+    deployedAt: now.toISOString(),
+  };
+}
+
+/**
+ * Checks, before a re-submission, that every file the release reads is on HDFS with its recorded
+ * content: each file's sha256 against its `.sha256` sidecar and the record, and each JAAS file
+ * against its fingerprint. Fails once, naming everything missing or changed.
+ */
+export async function verifyReleaseFiles(hdfs: WebHdfsClient, release: Release, progress: Progress): Promise<void> {
+  const problems: string[] = [];
+  for (const file of release.files) {
+    const sidecar = (await hdfs.open(`${file.path}.sha256`))?.toString("utf8").trim();
+    const data = await hdfs.open(file.path);
+    if (data === undefined) problems.push(`${file.path}: missing`);
+    else if (sidecar === undefined) problems.push(`${file.path}.sha256: missing`);
+    else if (sidecar !== file.sha256 || sha256(data) !== file.sha256) problems.push(`${file.path}: content changed (sha256 ${sha256(data)}, expected ${file.sha256})`);
+  }
+  for (const jaas of release.jaas) {
+    const data = await hdfs.open(jaas.path);
+    if (data === undefined) problems.push(`${jaas.path}: missing (JAAS file)`);
+    else if (secretFingerprint(data.toString("utf8")) !== jaas.fingerprint) problems.push(`${jaas.path}: content changed (JAAS file)`);
+  }
+  if (problems.length > 0) {
+    throw new DeployError(
+      `cannot restart ${posix.basename(release.request.file)} of artifact ${release.artifactHash.slice(0, 12)}: its files on HDFS are not as deployed:\n` +
+        `${problems.map((p) => `  - ${p}`).join("\n")}\nrun a deploy to put them back`,
+    );
+  }
+  progress.step("verify", `${release.files.length} files and ${release.jaas.length} JAAS files of artifact ${release.artifactHash.slice(0, 12)} are on HDFS as deployed`);
+}

@@ -46,7 +46,7 @@ const releaseSchema = z.object({
   jaas: z.array(z.object({ path: z.string(), fingerprint: z.string() })),
   /** HDFS files the request reads and their sha256 (checked against their .sha256 sidecars before a restart). */
   files: z.array(neededFileSchema),
-  /** Identifies what the table DDL depends on; the DDL batch reruns only when it changes. */
+  /** Identifies what the table DDL reads (script, SQL, database and table names); the DDL batch reruns only when it changes. */
   ddlDigest: z.string(),
   deployedAt: z.string(),
 });

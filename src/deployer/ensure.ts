@@ -89,7 +89,8 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
     const tail = err instanceof BatchFailedError ? err.logTail : [(err as Error).message];
     const left = await observe(runner, plan.batchName, undefined);
     await clearName(rc, left.ours, "removing the failed restart");
-    await writeState(hdfs, plan.hdfs.stateDir, { ...state, pending: undefined, restarts: { ...state.restarts, lastFailure: tail.slice(-40) } } satisfies DeployState);
+    // The backoff counts from the failure, as spark-operator's retry interval does.
+    await writeState(hdfs, plan.hdfs.stateDir, { ...state, pending: undefined, restarts: { ...state.restarts, lastAt: rc.now().toISOString(), lastFailure: tail.slice(-40) } } satisfies DeployState);
     throw new OutcomeError(`restart ${decision.attempt}/${plan.restartPolicy.limit} of ${releaseName(state.current)} failed: ${(err as Error).message}`, runningNow(undefined, null));
   }
 }

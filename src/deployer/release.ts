@@ -44,9 +44,15 @@ export function buildRelease(
     request,
     jaas: jaasRecords,
     files,
-    ddlDigest: sha256(`${shaOf("create_tables.py")} ${shaOf("tables.sql")} ${config.path}`),
+    ddlDigest: ddlDigest(plan, shaOf("create_tables.py"), shaOf("tables.sql")),
     deployedAt: now.toISOString(),
   };
+}
+
+/** What the table DDL reads: its script, its SQL, and the database and table names (not the JAAS paths or sizing). */
+function ddlDigest(plan: DeployPlanConfig, createTablesSha: string, tablesSqlSha: string): string {
+  const { database, data_table, rejected_table, stats_table } = plan.job;
+  return sha256(JSON.stringify([createTablesSha, tablesSqlSha, database, data_table, rejected_table, stats_table]));
 }
 
 /**

@@ -36,7 +36,7 @@ spark.stop()
 `;
 
 /** HDFS directory of the fail markers: a file named after a version makes that version exit at start. */
-export const FAIL_MARKER_DIR = "/tests/fail-markers";
+export const FAIL_MARKER_DIR = "/apps/test-fail-markers";
 
 function jobPy(version: string, failOnStart: boolean): string {
   return `"""Test streaming job ${version}: a real Structured Streaming query, checkpointed in HDFS."""

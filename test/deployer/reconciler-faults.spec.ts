@@ -1,0 +1,391 @@
+/**
+ * The reconciler's fault matrix, against real HDFS and a real Apache Livy running real PySpark
+ * streaming batches, behind the Knox gateway stand-in, which injects the faults. Scenarios run in
+ * order and build on each other; each ends by asserting which version runs, that exactly one
+ * driver exists, and that the live state names it.
+ */
+import { execFile, spawn } from "node:child_process";
+import { appendFileSync, cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { bundleDeployerSync } from "../../src/deployer/bundle";
+import { gatewayClients, type GatewayClients } from "../../src/deployer/clients";
+import { STATE_XATTR, type DeployState } from "../../src/deployer/deploy-state";
+import type { DeployMode, DeployResult } from "../../src/deployer/deploy";
+import { parseDeployPlan, type DeployPlanConfig } from "../../src/deployer/plan-config";
+import { deployOnce, type RunCapture } from "./support/deploy-context";
+import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
+import { buildTestArtifact, fakeConnectionString, FAIL_MARKER_DIR } from "./support/test-artifact";
+import { TEST_BATCH_NAME, testPlan, type TestPlanOptions } from "./support/test-plan";
+
+jest.setTimeout(300_000);
+
+let services: DeployerServices;
+const capture: RunCapture = { lines: [] };
+let connectionStrings = { listen: fakeConnectionString(), send: fakeConnectionString("aggregation-job-send", "sensor-stats") };
+const everyKey: string[] = [];
+const dirs = { v1: "", v2: "", broken: "" };
+const hashes = { v1: "", v2: "", broken: "" };
+type Version = keyof typeof dirs;
+// Short grace and lock TTL keep the matrix fast; the lock is renewed every third of its TTL.
+// The test kills batches itself, so restarts need no backoff but in the restart-policy scenario.
+const FAST: TestPlanOptions = { timing: { startGraceSeconds: 12 }, lock: { ttlSeconds: 8, waitSeconds: 120 }, restartPolicy: { backoffSeconds: 0 } };
+
+function plan(version: Version, options: TestPlanOptions = {}): DeployPlanConfig {
+  return testPlan(dirs[version], services.knox.url, services.hdfs.rpc, {
+    ...FAST,
+    ...options,
+    timing: { ...FAST.timing, ...options.timing },
+    restartPolicy: { ...FAST.restartPolicy, ...options.restartPolicy },
+  });
+}
+
+function run(version: Version, mode: DeployMode = "deploy", options: TestPlanOptions = {}, owner?: string): Promise<DeployResult> {
+  return deployOnce(plan(version, options), dirs[version], connectionStrings, mode, capture, services.ca.caCertPath, owner);
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => new Error("expected a failure, but the run succeeded"),
+    (err: Error) => err,
+  );
+}
+
+/** Livy and HDFS asked directly, not through the stand-in (so its counts stay the deployer's). */
+async function livy(path: string, init?: RequestInit): Promise<any> {
+  const res = await fetch(`${services.livy!.url}${path}`, { ...init, headers: { "x-requested-by": "test", ...(init?.headers ?? {}) } });
+  return res.json();
+}
+
+async function aliveBatches(): Promise<{ id: number; state: string }[]> {
+  const { sessions } = (await livy("/batches?from=0&size=100000")) as { sessions: { id: number; name: string; state: string }[] };
+  return sessions.filter((s) => s.name === TEST_BATCH_NAME && ["starting", "running", "idle", "busy", "not_started", "recovering"].includes(s.state));
+}
+
+async function killLive(): Promise<void> {
+  for (const b of await aliveBatches()) await livy(`/batches/${b.id}`, { method: "DELETE" });
+  for (let i = 0; i < 60 && (await aliveBatches()).length > 0; i++) await new Promise((r) => setTimeout(r, 500));
+}
+
+const hdfsUrl = (path: string, query: string) => `${services.hdfs.webhdfs}/webhdfs/v1${path}?user.name=${GATEWAY_USER}&${query}`;
+const stateDir = () => plan("v1").hdfs.stateDir;
+
+async function rawState(): Promise<string | undefined> {
+  const res = await fetch(hdfsUrl(stateDir(), `op=GETXATTRS&xattr.name=${STATE_XATTR}&encoding=base64`));
+  if (res.status !== 200) return undefined;
+  const value = ((await res.json()) as { XAttrs: { value: string }[] }).XAttrs[0]?.value;
+  return value === undefined ? undefined : Buffer.from(value.replace(/^0s/, ""), "base64").toString("utf8");
+}
+
+async function setRawState(value: string): Promise<void> {
+  const res = await fetch(hdfsUrl(stateDir(), `op=SETXATTR&xattr.name=${STATE_XATTR}&xattr.value=${encodeURIComponent(`0s${Buffer.from(value).toString("base64")}`)}&flag=REPLACE`), { method: "PUT" });
+  expect(res.status).toBe(200);
+}
+
+async function liveState(): Promise<DeployState> {
+  return JSON.parse((await rawState())!) as DeployState;
+}
+
+/** Test-side HDFS writes, with the project's WebHDFS client (before any count a test asserts). */
+async function withHdfs<T>(use: (hdfs: GatewayClients["hdfs"]) => Promise<T>): Promise<T> {
+  const clients = gatewayClients(plan("v1"), { username: GATEWAY_USER, password: GATEWAY_PASSWORD }, services.ca.caCertPath);
+  try {
+    return await use(clients.hdfs);
+  } finally {
+    await clients.close();
+  }
+}
+
+const hdfsPut = (path: string, data: string) => withHdfs((hdfs) => hdfs.create(path, Buffer.from(data)));
+const hdfsDelete = (path: string) => withHdfs((hdfs) => hdfs.delete(path));
+
+async function waitForLog(id: number, text: string, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { log } = (await livy(`/batches/${id}/log?size=400`)) as { log: string[] };
+    if (log.some((l) => l.includes(text))) return;
+    const { state } = (await livy(`/batches/${id}/state`)) as { state: string };
+    if (["dead", "error", "killed", "success"].includes(state) || Date.now() > deadline) throw new Error(`batch ${id} (${state}) never logged "${text}":\n${log.slice(-30).join("\n")}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** The end state every scenario asserts: one driver, running `version`, and the live state names it. */
+async function expectRunning(version: Version): Promise<DeployState> {
+  const alive = await aliveBatches();
+  expect(alive).toHaveLength(1);
+  const state = await liveState();
+  expect(state.batch?.id).toBe(alive[0]!.id);
+  expect(state.current.artifactHash).toBe(hashes[version]);
+  expect(state.pending).toBeUndefined();
+  await waitForLog(alive[0]!.id, `STREAMING job ${version} started`);
+  return state;
+}
+
+/** The in-cluster path: the esbuild bundle run by node, killable. */
+function bundleArgs(version: Version, mode: DeployMode, options: TestPlanOptions & { baseUrl?: string } = {}): { args: string[]; env: NodeJS.ProcessEnv } {
+  const bundlePath = join(services.work, "deployer.js");
+  writeFileSync(bundlePath, bundleDeployerSync().code);
+  const p = plan(version, options);
+  const planPath = join(services.work, `plan-${version}-${mode}.json`);
+  writeFileSync(planPath, JSON.stringify({ ...p, artifact: { ...p.artifact, baseUrl: options.baseUrl ?? p.artifact.baseUrl }, gatewayCaBundlePath: services.ca.caCertPath }));
+  const env = { ...process.env, BDC_GATEWAY_USERNAME: GATEWAY_USER, BDC_GATEWAY_PASSWORD: GATEWAY_PASSWORD };
+  if (mode === "deploy") Object.assign(env, { EVENTHUBS_JOB_CONNECTION_STRING: connectionStrings.listen, EVENTHUBS_JOB_SEND_CONNECTION_STRING: connectionStrings.send });
+  return { args: [bundlePath, mode, "--plan", planPath], env };
+}
+
+beforeAll(async () => {
+  services = await startDeployerServices({ livy: true });
+  for (const name of Object.keys(dirs) as Version[]) dirs[name] = join(services.work, "artifacts", name);
+  hashes.v1 = buildTestArtifact(dirs.v1, { version: "v1" });
+  hashes.v2 = buildTestArtifact(dirs.v2, { version: "v2" });
+  hashes.broken = buildTestArtifact(dirs.broken, { version: "broken", failOnStart: true });
+  everyKey.push(connectionStrings.listen, connectionStrings.send);
+});
+
+afterAll(async () => {
+  if (services?.livy) for (const b of (await livy("/batches?from=0&size=100000")).sessions as { id: number }[]) await livy(`/batches/${b.id}`, { method: "DELETE" });
+  await services?.stop();
+});
+
+beforeEach(() => {
+  services.knox.clearFaults();
+  services.knox.padBatchList(0);
+  services.knox.resetStats();
+});
+
+test("unchanged → 0 submissions", async () => {
+  expect(await run("v1")).toMatchObject({ action: "started" });
+  const before = await expectRunning("v1");
+  services.knox.resetStats();
+  const again = await run("v1");
+  expect(again).toMatchObject({ action: "unchanged", submissions: 0, uploadedBytes: 0, batchId: before.batch!.id });
+  expect(services.knox.stats().livySubmissions).toBe(0);
+  expect(again.runningNow).toBe(`Livy batch ${before.batch!.id} runs artifact ${hashes.v1.slice(0, 12)} (release ${before.current.digest.slice(0, 12)})`);
+});
+
+test("sizing change → replaced", async () => {
+  const before = await liveState();
+  const result = await run("v1", "deploy", { spark: { executors: 3, executorMemory: "768m" } });
+  expect(result).toMatchObject({ action: "replaced", submissions: 1, artifactHash: hashes.v1 });
+  const state = await expectRunning("v1");
+  expect(state.current.request).toMatchObject({ numExecutors: 3, executorMemory: "768m" });
+  expect(state.current.digest).not.toBe(before.current.digest);
+  expect(state.previous?.digest).toBe(before.current.digest);
+});
+
+test("JAAS rotation → replaced", async () => {
+  const before = await liveState();
+  connectionStrings = { ...connectionStrings, listen: fakeConnectionString() };
+  everyKey.push(connectionStrings.listen);
+  const result = await run("v1", "deploy", { spark: { executors: 3, executorMemory: "768m" } });
+  expect(result).toMatchObject({ action: "replaced", submissions: 1 });
+  const state = await expectRunning("v1");
+  expect(state.current.request.numExecutors).toBe(3);
+  expect(state.current.jaas[0]!.fingerprint).not.toBe(before.current.jaas[0]!.fingerprint);
+  expect(state.current.jaas[1]).toEqual(before.current.jaas[1]);
+});
+
+test("v2 fails → v1 restored → v1 killed → ensure restarts v1", async () => {
+  const before = await liveState();
+  const error = await failure(run("broken"));
+  expect(error.message).toContain(`new artifact ${hashes.broken.slice(0, 12)}`);
+  expect(error.message).toContain("refusing to start (test failure)");
+  expect(error.message).toContain(`restored the previous artifact ${hashes.v1.slice(0, 12)}`);
+  const restored = await expectRunning("v1");
+  expect(restored.current.digest).toBe(before.current.digest);
+
+  await killLive();
+  // ensure restarts what the live state says, never the plan it is given (here the failed version's).
+  const result = await run("broken", "ensure");
+  expect(result).toMatchObject({ action: "restarted", submissions: 1, artifactHash: hashes.v1 });
+  const state = await expectRunning("v1");
+  expect(state.current.digest).toBe(before.current.digest);
+  expect(state.restarts.count).toBe(1);
+});
+
+test("503 on submit after the stop → previous restored", async () => {
+  services.knox.inject({ kind: "status", status: 503 }, 1, (m, url) => m === "POST" && /\/livy\/v1\/batches$/.test(url));
+  const error = await failure(run("v2"));
+  expect(error.message).toMatch(/HTTP 503/);
+  expect(error.message).toContain(`restored the previous artifact ${hashes.v1.slice(0, 12)}`);
+  expect((error as Error & { runningNow?: string }).runningNow).toMatch(/^Livy batch \d+ runs artifact/);
+  await expectRunning("v1");
+});
+
+test("submit response lost → orphan adopted or stopped, one driver", async () => {
+  services.knox.inject({ kind: "lose-response" }, 1, (m, url) => m === "POST" && /\/livy\/v1\/batches$/.test(url));
+  const result = await run("v2");
+  expect(result).toMatchObject({ artifactHash: hashes.v2, submissions: 0 });
+  expect(capture.lines.some((l) => l.includes("the submission's answer was lost"))).toBe(true);
+  expect(services.knox.stats().livySubmissions).toBe(1);
+  await expectRunning("v2");
+});
+
+test("poll errors after the stop", async () => {
+  // One state poll fails after its retries (1 + 3 attempts): the new version's wait fails, the restore then succeeds.
+  services.knox.inject({ kind: "status", status: 503 }, 4, (m, url) => m === "GET" && /\/batches\/\d+\/state$/.test(url));
+  const error = await failure(run("v1"));
+  expect(error.message).toContain("still failing after retries");
+  expect(error.message).toContain(`restored the previous artifact ${hashes.v2.slice(0, 12)}`);
+  await expectRunning("v2");
+});
+
+test("deploy and ensure started together → one waits or skips, one driver", async () => {
+  await killLive();
+  const [deployed, ensured] = await Promise.all([run("v1", "deploy", {}, "racing deploy"), run("v2", "ensure", {}, "racing ensure")]);
+  expect(deployed.action).toMatch(/started|replaced/);
+  // Either ensure got the lock first and restarted v2 (which the deploy then replaced), or it found the lock held.
+  expect(["skipped", "restarted", "alive"]).toContain(ensured.action);
+  if (ensured.action === "skipped") expect(ensured.runningNow).toContain("racing deploy");
+  await expectRunning("v1");
+});
+
+test("deployer SIGKILLed between stop and submit → the next run (deploy or ensure) recovers", async () => {
+  const before = await liveState();
+  services.knox.inject({ kind: "hold" }, 1, (m, url) => m === "POST" && /\/livy\/v1\/batches$/.test(url));
+  const { args, env } = bundleArgs("v2", "deploy");
+  const child = spawn("node", args, { env, stdio: "ignore" });
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  for (let i = 0; i < 600 && !services.knox.requests.some((r) => r.status === -2); i++) await new Promise((r) => setTimeout(r, 250));
+  expect(services.knox.requests.some((r) => r.status === -2)).toBe(true);
+  child.kill("SIGKILL");
+  await exited;
+  expect(await aliveBatches()).toHaveLength(0);
+
+  // The killed run's lock is still valid: ensure leaves it alone, then breaks it once expired.
+  const skipped = await run("v1", "ensure");
+  expect(skipped.action).toBe("skipped");
+  await new Promise((r) => setTimeout(r, 9000));
+  const result = await run("v1", "ensure");
+  expect(result).toMatchObject({ action: "restarted", artifactHash: hashes.v1 });
+  expect(capture.lines.some((l) => l.includes("breaking the expired lock"))).toBe(true);
+  const state = await expectRunning("v1");
+  expect(state.current.digest).toBe(before.current.digest);
+});
+
+test("corrupt state → fails closed, live batch untouched", async () => {
+  const [live] = await aliveBatches();
+  const saved = (await rawState())!;
+  await setRawState('{"version":2,"current":');
+  try {
+    for (const mode of ["deploy", "ensure"] as const) {
+      services.knox.resetStats();
+      const error = await failure(run("v2", mode));
+      expect(error.message).toMatch(/live state .* cannot be used: not JSON.*Nothing was changed.*To repair/s);
+      expect(services.knox.stats().livySubmissions).toBe(0);
+      expect(services.knox.requests.slice(-services.knox.stats().calls).filter((r) => r.method === "DELETE" && r.service === "livy")).toHaveLength(0);
+    }
+    expect((await aliveBatches()).map((b) => b.id)).toEqual([live!.id]);
+  } finally {
+    await setRawState(saved);
+  }
+  await expectRunning("v1");
+});
+
+test("more than 1000 batches listed", async () => {
+  services.knox.padBatchList(1200);
+  expect(await run("v1")).toMatchObject({ action: "unchanged", submissions: 0 });
+  await killLive();
+  expect(await run("v1", "ensure")).toMatchObject({ action: "restarted", submissions: 1 });
+  // Livy listed oldest first: our batch is on the third page of 500.
+  expect(services.knox.requests.some((r) => r.url.includes("from=1000"))).toBe(true);
+  expect(await run("v1")).toMatchObject({ action: "unchanged", submissions: 0 });
+  await expectRunning("v1");
+});
+
+test("artifact store unreachable or SAS expired → ensure still restarts from HDFS", async () => {
+  await killLive();
+  // The in-cluster entry with an unreachable artifact URL and no SAS at all.
+  const { args, env } = bundleArgs("v1", "ensure", { baseUrl: "https://127.0.0.1:9/artifacts/expired" });
+  const { stdout, stderr } = await promisify(execFile)("node", args, { env });
+  capture.lines.push(...stderr.split("\n"));
+  const result = JSON.parse(stdout.trim().split("\n").pop()!) as DeployResult;
+  expect(result).toMatchObject({ action: "restarted", artifactHash: hashes.v1 });
+  expect(stderr.trim().split("\n").pop()).toMatch(/now: Livy batch \d+ runs artifact/);
+  await expectRunning("v1");
+});
+
+test("previous version's files deleted → a clear failure", async () => {
+  const state = await liveState();
+  await killLive();
+  const jobPy = state.current.files[0]!.path;
+  await hdfsDelete(jobPy);
+  services.knox.resetStats();
+  const error = await failure(run("v1", "ensure"));
+  expect(error.message).toContain(`${jobPy}: missing`);
+  expect(error.message).toContain("run a deploy to put them back");
+  expect(services.knox.stats().livySubmissions).toBe(0);
+  // A deploy puts the file back and starts it.
+  expect(await run("v1")).toMatchObject({ action: "started" });
+  await expectRunning("v1");
+});
+
+test("restart limit reached → backoff observed, then a loud stop", async () => {
+  // The marker is checked after the SparkSession starts: a longer grace sees the failure.
+  const policy: TestPlanOptions = { restartPolicy: { limit: 2, backoffSeconds: 4, maxBackoffSeconds: 10 }, timing: { startGraceSeconds: 30 } };
+  await hdfsPut(`${FAIL_MARKER_DIR}/v1`, "fail");
+  try {
+    await killLive();
+    expect((await failure(run("v1", "ensure", policy))).message).toMatch(/restart 1\/2 .* failed/);
+    const waiting = await run("v1", "ensure", policy);
+    expect(waiting).toMatchObject({ action: "backoff", submissions: 0 });
+    expect(waiting.runningNow).toMatch(/restart 2 not before/);
+    await new Promise((r) => setTimeout(r, 4500));
+    expect((await failure(run("v1", "ensure", policy))).message).toMatch(/restart 2\/2 .* failed/);
+    services.knox.resetStats();
+    const stopped = await failure(run("v1", "ensure", policy));
+    expect(stopped.message).toMatch(/restart limit \(2\) is reached/);
+    expect(stopped.message).toContain("fail marker present");
+    expect(services.knox.stats().livySubmissions).toBe(0);
+    expect(await aliveBatches()).toHaveLength(0);
+    expect((await liveState()).restarts.count).toBe(2);
+  } finally {
+    await hdfsDelete(`${FAIL_MARKER_DIR}/v1`);
+  }
+  // The next deploy resets the count.
+  expect(await run("v1", "deploy", policy)).toMatchObject({ action: "started" });
+  expect((await expectRunning("v1")).restarts.count).toBe(0);
+});
+
+test("http:// artifact URL, a symlink escape, an oversized file → refused before anything is read or sent", async () => {
+  const p = plan("v1");
+  expect(() => parseDeployPlan(JSON.stringify({ ...p, artifact: { ...p.artifact, baseUrl: "http://blob.example/artifacts" } }), "plan.json")).toThrow(/https:\/\//);
+
+  const escape = join(services.work, "artifacts", "escape");
+  const oversized = join(services.work, "artifacts", "oversized");
+  for (const dir of [escape, oversized]) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    cpSync(dirs.v1, dir, { recursive: true });
+  }
+  // Same bytes, but reached through a symlink that leaves the artifact directory.
+  const outside = join(services.work, "outside-job.py");
+  cpSync(join(dirs.v1, "job.py"), outside);
+  rmSync(join(escape, "job.py"));
+  symlinkSync(outside, join(escape, "job.py"));
+  appendFileSync(join(oversized, "jars", "test-connector-1.0.jar"), Buffer.alloc(1024 * 1024));
+
+  for (const [location, why] of [
+    ["http://127.0.0.1:1/artifacts", /must use https:\/\//],
+    [escape, /job\.py: resolves to .*outside the artifact directory/],
+    [oversized, /test-connector-1\.0\.jar: \d+ bytes on disk, manifest\.json declares \d+/],
+  ] as const) {
+    services.knox.resetStats();
+    await expect(deployOnce(p, location, connectionStrings, "deploy", capture, services.ca.caCertPath)).rejects.toThrow(why);
+    expect(services.knox.stats().calls).toBe(0);
+  }
+  await expectRunning("v1");
+});
+
+test("no secret in any Livy request, URL, progress line or error", () => {
+  const secrets = [GATEWAY_PASSWORD];
+  for (const cs of everyKey) secrets.push(cs, /SharedAccessKey=([^;]+)/.exec(cs)![1]!);
+  const leaks = (text: string): string[] => secrets.filter((s) => text.includes(s));
+  for (const r of services.knox.requests) {
+    expect(leaks(r.url)).toEqual([]);
+    if (r.service === "livy") expect(leaks(r.body.toString("utf8"))).toEqual([]);
+    if (r.service === "webhdfs-data" && leaks(r.body.toString("utf8")).length > 0) expect(r.url).toMatch(/\/jaas(-output)?-[0-9a-f]{16}\.conf\?/);
+  }
+  expect(leaks(capture.lines.join("\n"))).toEqual([]);
+});

@@ -12,7 +12,7 @@ import type { EnvironmentConfig } from "../config";
 import type { EventHubsStack } from "./eventhubs-stack";
 import { artifactFiles, computeManifest, type ArtifactFile, type ArtifactManifest } from "../jobs/sensor_aggregation/build/manifest";
 import { bundleDeployerSync } from "../src/deployer/bundle";
-import { deployPlanConfig } from "../src/deployer/plan-config";
+import { deployJobDeadlineSeconds, deployPlanConfig } from "../src/deployer/plan-config";
 import { ArtifactStorage } from "./constructs/artifact-storage";
 import { sparkLineForRelease } from "./constructs/bdc-spark-line";
 import { KubernetesDeployer } from "./constructs/kubernetes-deployer";
@@ -45,8 +45,6 @@ export interface BdcStackProps {
   readonly simulatorBundle?: ScriptBundle;
   /** Validity of the artifact SAS given to each deploy Job (a Terraform duration). @default "6h" */
   readonly deploySasValidity?: string;
-  /** Validity of the artifact SAS of the ensure runs, renewed by every deploy. @default "2160h" (90 days) */
-  readonly ensureSasValidity?: string;
 }
 
 export class BdcStack extends TerraformStack {
@@ -123,10 +121,10 @@ export class BdcStack extends TerraformStack {
         eventhubsJobConnectionString: props.eventhubs.jobListenConnectionString,
         eventhubsJobSendConnectionString: props.eventhubs.jobSendConnectionString,
         artifactSasToken: this.artifacts.readOnlySas("deploy-read-sas", { validFor: props.deploySasValidity ?? "6h" }),
-        ensureArtifactSasToken: this.artifacts.readOnlySas("ensure-read-sas", { validFor: props.ensureSasValidity ?? "2160h" }),
       },
       gatewayCaBundle: bdc.gatewayCaBundlePath !== undefined ? Fn.file(this.pathForTerraform(resolve(bdc.gatewayCaBundlePath))) : undefined,
       ensureSchedule: bdc.ensureSchedule,
+      deployDeadlineSeconds: deployJobDeadlineSeconds(plan),
       // The Job downloads the blobs: it must not start before Terraform has uploaded them.
       dependsOn: stored.blobs,
     });

@@ -200,6 +200,14 @@ export function deployPlanConfig(
   };
 }
 
+/**
+ * The deploy Job's hard limit (Kubernetes activeDeadlineSeconds): the deploy's own deadline, plus
+ * room for a restore after it (one start timeout and grace) and the lock wait.
+ */
+export function deployJobDeadlineSeconds(plan: DeployPlanConfig): number {
+  return plan.timing.deployDeadlineSeconds + plan.timing.startTimeoutSeconds + plan.timing.startGraceSeconds + plan.lock.waitSeconds + 60;
+}
+
 /** Validates a plan read from plan.json; the error names each wrong field. */
 export function parseDeployPlan(json: string, where: string): DeployPlanConfig {
   let raw: unknown;

@@ -16,7 +16,6 @@ function secretVars(scope: Construct) {
     gatewayPassword: v("password"),
     eventhubsJobConnectionString: v("job_cs"),
     artifactSasToken: v("sas"),
-    ensureArtifactSasToken: v("ensure_sas"),
   };
 }
 
@@ -38,6 +37,7 @@ function synth(
         artifactHash: "a".repeat(64),
         secrets: { ...secretVars(scope), ...extraSecrets?.(scope) },
         ensureSchedule: "*/10 * * * *",
+        deployDeadlineSeconds: 3000,
         ...overrides,
       });
     }),
@@ -126,13 +126,17 @@ describe("KubernetesDeployer", () => {
     ]);
   });
 
-  it("gives the ensure CronJob its own longer-lived SAS from the same per-deploy Secret", () => {
+  it("gives the ensure CronJob no artifact access (it restarts from HDFS) and the deploy Job a hard deadline", () => {
     const { json } = synth();
     const cron = one(json, "kubernetes_cron_job_v1") as { spec: { job_template: { spec: { template: { spec: Pod } } } } };
-    const env = cron.spec.job_template.spec.template.spec.container[0].env as { name: string; value_from: { secret_key_ref: Block } }[];
-    const sas = env.find((e) => e.name === "ARTIFACT_SAS_TOKEN")!;
-    expect(sas.value_from.secret_key_ref.key).toBe("ENSURE_ARTIFACT_SAS_TOKEN");
-    expect(String(sas.value_from.secret_key_ref.name)).toMatch(/kubernetes_secret_v1\.deployer_artifact-access_.*metadata\[0\]\.name/);
+    const env = cron.spec.job_template.spec.template.spec.container[0].env as { name: string }[];
+    expect(env.map((e) => e.name)).not.toContain("ARTIFACT_SAS_TOKEN");
+    const sasSecret = json.resource["kubernetes_secret_v1"] as unknown as Record<string, { data: Record<string, string>; metadata: { name: string } }>;
+    const artifactAccess = Object.values(sasSecret).find((s) => String(s.metadata.name).includes("artifact-sas"))!;
+    expect(Object.keys(artifactAccess.data)).toEqual(["ARTIFACT_SAS_TOKEN"]);
+    const job = one(json, "kubernetes_job_v1") as { spec: { active_deadline_seconds: number }; timeouts: { create: string } };
+    expect(job.spec.active_deadline_seconds).toBe(3000);
+    expect(job.timeouts.create).toBe("55m");
   });
 
   it("adds the job's send connection string only when given", () => {
@@ -173,7 +177,7 @@ describe("KubernetesDeployer", () => {
     expect(() =>
       Testing.synthScope((scope) => {
         new KubernetesDeployer(scope, "d", {
-          namespace: "ns", image: "node:20", bundle, plan: {}, artifactHash: "a".repeat(64), ensureSchedule: "* * * * *",
+          namespace: "ns", image: "node:20", bundle, plan: {}, artifactHash: "a".repeat(64), ensureSchedule: "* * * * *", deployDeadlineSeconds: 600,
           secrets: { ...secretVars(scope), gatewayPassword: "hunter2" },
         });
       }),

@@ -29,10 +29,8 @@ export interface DeployerSecrets {
   readonly eventhubsJobConnectionString: string;
   /** The job's connection string for its output topic, when that is a separate hub-scoped rule. @default none */
   readonly eventhubsJobSendConnectionString?: string;
-  /** Read-only SAS for the artifact container (no leading "?"), for the deploy Job: short-lived. */
+  /** Read-only SAS for the artifact container (no leading "?"), for the deploy Job only: short-lived. `ensure` needs none. */
   readonly artifactSasToken: string;
-  /** Read-only SAS for the `ensure` runs, which re-read the artifact until the next deploy renews it. */
-  readonly ensureArtifactSasToken: string;
 }
 
 export interface KubernetesDeployerProps {
@@ -56,8 +54,8 @@ export interface KubernetesDeployerProps {
   readonly gatewayCaBundle?: string;
   /** Cron schedule of the `ensure` runs. */
   readonly ensureSchedule: string;
-  /** How long Terraform waits for the deploy Job. @default "30m" */
-  readonly deployTimeout?: string;
+  /** Hard limit on the deploy Job's run, in seconds (Kubernetes activeDeadlineSeconds); Terraform waits a little longer. */
+  readonly deployDeadlineSeconds: number;
   /** Pod retries of a failed deploy (the deployer itself retries HTTP calls). @default 1 */
   readonly backoffLimit?: number;
   /**
@@ -137,7 +135,7 @@ export class KubernetesDeployer extends Construct {
     this.artifactAccess = new SecretV1(this, "artifact-access", {
       metadata: { name: `${base}-artifact-sas-${this.deployKey.slice(0, 16)}`, namespace, labels },
       type: "Opaque",
-      data: { ARTIFACT_SAS_TOKEN: props.secrets.artifactSasToken, ENSURE_ARTIFACT_SAS_TOKEN: props.secrets.ensureArtifactSasToken },
+      data: { ARTIFACT_SAS_TOKEN: props.secrets.artifactSasToken },
       lifecycle: { ignoreChanges: ["data"], replaceTriggeredBy: [this.configMap, this.credentials] },
     });
 
@@ -168,7 +166,8 @@ export class KubernetesDeployer extends Construct {
         resources: props.resources,
       });
 
-    const timeout = props.deployTimeout ?? "30m";
+    // Terraform waits past the Job's own deadline, so a Job that hit it is reported as failed, not timed out.
+    const timeout = `${Math.ceil(props.deployDeadlineSeconds / 60) + 5}m`;
     this.job = new JobV1(this, "deploy", {
       metadata: {
         name: this.jobName,
@@ -178,6 +177,7 @@ export class KubernetesDeployer extends Construct {
       },
       spec: {
         backoffLimit: props.backoffLimit ?? 1,
+        activeDeadlineSeconds: props.deployDeadlineSeconds,
         ...(props.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: String(props.ttlSecondsAfterFinished) } : {}),
         template: {
           metadata: { labels },
@@ -208,7 +208,8 @@ export class KubernetesDeployer extends Construct {
             ttlSecondsAfterFinished: String(props.ensureTtlSecondsAfterFinished ?? 24 * 3600),
             template: {
               metadata: { labels },
-              spec: podFor("ensure", [{ name: "ARTIFACT_SAS_TOKEN", secretName: sasName, key: "ENSURE_ARTIFACT_SAS_TOKEN" }]),
+              // ensure restarts from what is on HDFS: it gets no artifact access at all.
+              spec: podFor("ensure", []),
             },
           },
         },

@@ -113,6 +113,10 @@ export const bdcSchema = z.strictObject({
     maxOffsetsPerTrigger: positiveInt("max offsets per trigger"),
     triggerInterval: z.string().regex(/^[1-9]\d* (seconds?|minutes?)$/, { error: "'<n> seconds' or '<n> minutes'" }),
     database: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/, { error: "a SQL identifier" }),
+    /** Stop when Kafka data the checkpoint expects is gone (retention, a recreated topic); false skips the gap and logs it. */
+    failOnDataLoss: z.boolean(),
+    /** Most sensors in one micro-batch: bounds the stats the driver collects (see jobs/sensor_aggregation/README.md). */
+    maxSensorsPerBatch: positiveInt("max sensors per batch"),
   }),
   /** How the deployer keeps the job running; see src/deployer/plan-config.ts PlanDeployerSettings. */
   deployer: z.strictObject({

@@ -118,7 +118,6 @@ def main() -> int:
                  .config("spark.ui.showConsoleProgress", "false")
                  .getOrCreate())
         spark.sparkContext.setLogLevel("WARN")
-        job.configure_session(spark)
         names = table_config({"database": "ours"})
         create_tables(spark, render_statements((REPO / "jobs" / "sensor_aggregation" / "tables.sql").read_text(), names), "ours")
         ours_tables = job.table_names(names)
@@ -134,7 +133,7 @@ def main() -> int:
 
         half = args.warmup // 2
         timed("warm-up: seed logic", lambda: seed_foreach_batch(batch(half), 0, "seed.sensor_data", "seed.sensor_data_stats", sink), args.warmup)
-        timed("warm-up: job logic", lambda: job.process_batch(batch(half), 0, ours_tables, sink), args.warmup)
+        timed("warm-up: job logic", lambda: job.process_batch(batch(half), 0, ours_tables, sink, run_id="bench-warmup"), args.warmup)
         # Interleaved rounds, best of each: the machine is shared, so a single run can be slowed by others' load.
         seed_rates, ours_rates, pass_rates = [], [], []
         for round_no in range(1, args.rounds + 1):
@@ -143,7 +142,7 @@ def main() -> int:
                 lambda: seed_rates.append(timed("seed logic, round %d" % round_no, lambda: seed_foreach_batch(
                     batch(-1), round_no, "seed.sensor_data", "seed.sensor_data_stats", sink), args.readings)),
                 lambda: ours_rates.append(timed("job logic, round %d" % round_no,
-                                                lambda: job.process_batch(batch(-1), round_no, ours_tables, sink), args.readings)),
+                                                lambda: job.process_batch(batch(-1), round_no, ours_tables, sink, run_id="bench"), args.readings)),
             ]
             # Alternate which goes first, so neither always runs right after the other's cache and files.
             for run in runs if round_no % 2 else reversed(runs):

@@ -45,6 +45,8 @@ export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
       maxOffsetsPerTrigger: 200_000,
       triggerInterval: "15 seconds",
       database: "default",
+      failOnDataLoss: true,
+      maxSensorsPerBatch: 100_000,
     },
     // Restarts wait 1, 2, 4, 8 min … (at most 30) after the first; 5 within an unstable stretch stop
     // them until the next deploy. A run that stayed up 1 h resets the count.

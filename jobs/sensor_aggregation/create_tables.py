@@ -1,9 +1,19 @@
-"""Creates the sensor aggregation job's database and tables (tables.sql) through spark.sql; idempotent.
+"""Creates or migrates the sensor aggregation job's database and tables (tables.sql) through spark.sql; idempotent.
 
     spark-submit create_tables.py --config <job.json> [--sql <tables.sql>]
 
 --config is the job's config file (database and table names are read from it; local, hdfs:// or absolute
 HDFS path). --sql defaults to tables.sql beside this script; on a cluster pass its HDFS path.
+
+An existing table is compared with its CREATE TABLE statement:
+  * columns tables.sql adds are added (ALTER TABLE ... ADD COLUMNS); the job writes by name, so their
+    position does not matter;
+  * a dropped or retyped column, or other partitioning, is refused (exit 3) with one message naming each
+    table and column and what to do; nothing is changed;
+  * a table of the first release (partitioned by batch_id alone) is moved once to the (run_id, batch_id)
+    layout: renamed to <table>_pre_run_id, created anew, its rows copied under the run id of the current
+    checkpoint (they are that run's batches, so a replay after the upgrade overwrites rather than duplicates)
+    and the old table kept for the operator to drop. Re-running after an interruption finishes the move.
 Self-contained (it does not import job.py), so a cluster submits it as a single file. Runs on PySpark 2.4 and 3.x.
 """
 from __future__ import annotations
@@ -14,7 +24,7 @@ import os
 import re
 import sys
 from string import Template
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from pyspark.sql import SparkSession
 
@@ -27,6 +37,18 @@ IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 class ConfigError(ValueError):
     """A table or database name is not allowed; the message names the key and what is allowed."""
 
+
+class MigrationRefused(RuntimeError):
+    """tables.sql asks for a change to an existing table that would lose or reinterpret data."""
+
+
+CREATE_TABLE = re.compile(r"^CREATE TABLE IF NOT EXISTS\s+(\S+)\s*\((.*)\)\s*USING\s+\w+\s*PARTITIONED BY\s*\(([^)]*)\)\s*$",
+                          re.S | re.I)
+LEGACY_SUFFIX = "_pre_run_id"
+MIGRATED_PROPERTY = "sensor_aggregation.migrated_from"
+# A type as tables.sql may write it -> Spark's simpleString, which the catalog reports.
+TYPE_ALIASES = {"long": "bigint", "integer": "int"}
+Columns = List[Tuple[str, str]]
 
 def read_text(spark: SparkSession, path: str) -> str:
     """Reads a small text file from the local disk, or through Spark from HDFS (same rule as job.py)."""
@@ -55,11 +77,118 @@ def render_statements(sql_text: str, names: Dict[str, str]) -> List[str]:
     return [statement.strip() for statement in text.split(";") if statement.strip()]
 
 
-def create_tables(spark: SparkSession, statements: Sequence[str], database: str) -> None:
+def parse_create_table(statement: str) -> Optional[Tuple[str, Columns, List[str]]]:
+    """(table, [(column, type)], partition columns) of one of tables.sql's CREATE TABLE statements."""
+    match = CREATE_TABLE.match(statement.strip())
+    if not match:
+        return None
+    columns = []
+    for part in match.group(2).split(","):
+        name, kind = part.split()
+        columns.append((name, TYPE_ALIASES.get(kind.lower(), kind.lower())))
+    return match.group(1), columns, [p.strip() for p in match.group(3).split(",")]
+
+
+def existing_table(spark: SparkSession, table: str) -> Optional[Tuple[Columns, List[str]]]:
+    """The table's columns (partition columns included, in table order) and its partition columns, or None."""
+    database, name = table.split(".", 1)
+    if name not in [t.name for t in spark.catalog.listTables(database)]:
+        return None
+    columns = spark.catalog.listColumns(name, database)
+    return ([(c.name, TYPE_ALIASES.get(c.dataType.lower(), c.dataType.lower())) for c in columns],
+            [c.name for c in columns if c.isPartition])
+
+
+def destructive_changes(table: str, current: Columns, current_partitions: List[str], wanted: Columns,
+                        wanted_partitions: List[str]) -> List[str]:
+    problems = []
+    wanted_types = dict(wanted)
+    for name, kind in current:
+        if name not in wanted_types:
+            problems.append("table %s: column %s (%s) is not in tables.sql" % (table, name, kind))
+        elif wanted_types[name] != kind:
+            problems.append("table %s: column %s is %s, tables.sql declares %s" % (table, name, kind, wanted_types[name]))
+    if current_partitions != wanted_partitions:
+        problems.append("table %s: partitioned by (%s), tables.sql declares (%s)"
+                        % (table, ", ".join(current_partitions), ", ".join(wanted_partitions)))
+    return problems
+
+
+def table_properties(spark: SparkSession, table: str) -> Dict[str, str]:
+    return {row[0]: row[1] for row in spark.sql("SHOW TBLPROPERTIES %s" % table).collect()}
+
+
+def move_pre_run_id_table(spark: SparkSession, statement: str, table: str, wanted: Columns, run_id: str) -> None:
+    """The one-time move of a first-release table (partitioned by batch_id alone); each step can be re-run."""
+    legacy = table + LEGACY_SUFFIX
+    if existing_table(spark, table) is not None and existing_table(spark, legacy) is None:
+        print("create_tables: %s has the first release's partitioning; moving it to %s" % (table, legacy), flush=True)
+        spark.sql("ALTER TABLE %s RENAME TO %s" % (table, legacy))
+    if existing_table(spark, table) is None:
+        spark.sql(statement)
+    if table_properties(spark, table).get(MIGRATED_PROPERTY) == legacy:
+        return
+    old_columns = {name for name, _ in existing_table(spark, legacy)[0]}  # type: ignore[index]
+    select = ", ".join("`%s`" % name if name in old_columns else "CAST(NULL AS %s) AS `%s`" % (kind, name)
+                       for name, kind in wanted if name not in ("run_id", "batch_id"))
+    previous = spark.conf.get("spark.sql.sources.partitionOverwriteMode")
+    spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")  # a re-run rewrites the same partitions
+    try:
+        spark.sql("INSERT OVERWRITE TABLE %s PARTITION (run_id, batch_id) SELECT %s, '%s' AS run_id, batch_id FROM %s"
+                  % (table, select, run_id, legacy))
+    finally:
+        spark.conf.set("spark.sql.sources.partitionOverwriteMode", previous)
+    spark.sql("ALTER TABLE %s SET TBLPROPERTIES ('%s' = '%s')" % (table, MIGRATED_PROPERTY, legacy))
+    print("create_tables: copied %s into %s under run %s; drop %s once checked" % (legacy, table, run_id, legacy), flush=True)
+
+
+def create_tables(spark: SparkSession, statements: Sequence[str], database: str, run_id: str = "pre-run-id") -> None:
+    """Creates what is missing, adds new columns, moves first-release tables (their rows get `run_id`, the
+    current checkpoint's run); refuses destructive changes, all named in one MigrationRefused, changing nothing."""
     spark.sql("CREATE DATABASE IF NOT EXISTS %s" % database)
+    plans = []
+    problems = []  # type: List[str]
     for statement in statements:
+        parsed = parse_create_table(statement)
+        current = existing_table(spark, parsed[0]) if parsed else None
+        if parsed is None or current is None:
+            plans.append(("create", statement, parsed))
+            continue
+        table, wanted, wanted_partitions = parsed
+        columns, partitions = current
+        if partitions == ["batch_id"] and wanted_partitions == ["run_id", "batch_id"]:
+            plans.append(("move", statement, parsed))
+            continue
+        present = {name for name, _ in columns}
+        problems += destructive_changes(table, columns, partitions, [c for c in wanted if c[0] in present], wanted_partitions)
+        added = [c for c in wanted if c[0] not in present]
+        if added:
+            plans.append(("add", "ALTER TABLE %s ADD COLUMNS (%s)" % (table, ", ".join("%s %s" % c for c in added)), parsed))
+    if problems:
+        raise MigrationRefused("tables.sql asks for changes that would lose or reinterpret data, so nothing was changed: "
+                               + "; ".join(problems) + ". To apply them, give the job a new table name (data_table, "
+                               "rejected_table or stats_table in the config) and copy what you need, or drop the table "
+                               "if its data can go.")
+    for action, statement, parsed in plans:
+        if action == "move" and parsed is not None:
+            move_pre_run_id_table(spark, statement, parsed[0], parsed[1], run_id)
+            continue
+        legacy_left = parsed is not None and existing_table(spark, parsed[0] + LEGACY_SUFFIX) is not None
+        if action == "create" and legacy_left and parsed is not None:
+            move_pre_run_id_table(spark, statement, parsed[0], parsed[1], run_id)  # an interrupted move
+            continue
         print("create_tables: " + " ".join(statement.split()[:6]) + " ...", flush=True)
         spark.sql(statement)
+
+
+def checkpoint_run_id(spark: SparkSession, checkpoint: Optional[str]) -> str:
+    """The query id in the checkpoint's metadata file (the run the job resumes), or "pre-run-id" without one."""
+    if not checkpoint:
+        return "pre-run-id"
+    try:
+        return str(json.loads(read_text(spark, checkpoint.rstrip("/") + "/metadata").splitlines()[0])["id"])
+    except Exception:  # noqa: BLE001 - no checkpoint yet: the old rows belong to no run the job will resume
+        return "pre-run-id"
 
 
 def main(argv: List[str]) -> int:
@@ -69,11 +198,17 @@ def main(argv: List[str]) -> int:
     args = parser.parse_args(argv)
     spark = SparkSession.builder.appName("sensor-aggregation-create-tables").enableHiveSupport().getOrCreate()
     try:
-        names = table_config(json.loads(read_text(spark, args.config)) if args.config else {})
+        file_config = json.loads(read_text(spark, args.config)) if args.config else {}
+        names = table_config(file_config)
     except ValueError as error:
         print("create_tables: invalid configuration: %s" % error, file=sys.stderr)
         return 2
-    create_tables(spark, render_statements(read_text(spark, args.sql), names), names["database"])
+    run_id = checkpoint_run_id(spark, file_config.get("checkpoint_location"))
+    try:
+        create_tables(spark, render_statements(read_text(spark, args.sql), names), names["database"], run_id)
+    except MigrationRefused as error:
+        print("create_tables: %s" % error, file=sys.stderr)
+        return 3
     print("create_tables: done", flush=True)
     return 0
 

@@ -10,11 +10,14 @@ Every micro-batch (foreachBatch):
   * per-sensor stats go to the stats table and, as JSON keyed by sensor and carrying
     the batch id, to the output topic.
 
-Exactly-once into the tables: all three are partitioned by batch_id and a batch only
-overwrites its own partition (INSERT OVERWRITE of a static partition for the data table,
-dynamic partition overwrite for the small rejected and stats writes), so when Spark re-runs
-a batch after a crash (same batch_id, same offsets from the checkpoint) it replaces its own
-partition instead of appending twice. The Kafka output is at-least-once; consumers drop replays by batch_id.
+Exactly-once into the tables, bound to the streaming run: all three are partitioned by (run_id, batch_id),
+where run_id is the query id that Structured Streaming keeps in the checkpoint's metadata (stable across
+restarts on one checkpoint, new with a new checkpoint). A batch only overwrites its own (run_id, batch_id)
+partition (INSERT OVERWRITE of a static partition), so when Spark re-runs a batch after a crash (same run,
+same batch_id, same offsets) it replaces its own partition instead of appending twice, and a fresh
+checkpoint, whose batch ids start again at 0, never touches an earlier run's rows. Writes go by column
+name, and the tables' schemas are checked against what the job writes before the query starts.
+The Kafka output is at-least-once; consumers drop replays by (run_id, batch_id, sensor).
 
 Runs on PySpark 2.4 (BDC CU9-CU12) and 3.x (CU13+): only APIs present in both, Python 3.7 syntax.
 Event Hubs rules are least-privilege, one per event hub, so there are two JAAS lines: the source's
@@ -28,6 +31,7 @@ import json
 import os
 import re
 import sys
+import threading
 from datetime import datetime
 from typing import Callable, Dict, List, Optional, Sequence
 
@@ -51,6 +55,8 @@ DEFAULTS = {
     "query_name": "sensor-aggregation",
     "jaas_config_path": None,
     "output_jaas_config_path": None,
+    # Bounds the per-batch collect of the stats to the driver (one row per sensor); past it the batch fails.
+    "max_sensors_per_batch": 100000,
 }
 REQUIRED = ("bootstrap_servers", "input_topic", "output_topic", "checkpoint_location")
 SECURITY_PROTOCOLS = ("SASL_SSL", "PLAINTEXT")
@@ -123,6 +129,12 @@ def validate_config(config: Dict[str, object]) -> Dict[str, object]:
             config["max_offsets_per_trigger"] = 0
         if config["max_offsets_per_trigger"] <= 0:
             raise ConfigError("max_offsets_per_trigger: %r; allowed: a positive integer" % limit)
+    try:
+        config["max_sensors_per_batch"] = int(str(config["max_sensors_per_batch"]))
+    except ValueError:
+        config["max_sensors_per_batch"] = 0
+    if config["max_sensors_per_batch"] <= 0:
+        raise ConfigError("max_sensors_per_batch: %r; allowed: a positive integer" % config["max_sensors_per_batch"])
     flag = str(config["fail_on_data_loss"]).lower()
     if flag not in ("true", "false"):
         raise ConfigError("fail_on_data_loss: %r; allowed: true, false" % config["fail_on_data_loss"])
@@ -214,9 +226,29 @@ TEXT_SCHEMA = StructType([StructField(f.name, StringType(), True) for f in READI
 JSON_OPTIONS = {"columnNameOfCorruptRecord": CORRUPT}
 MEASURES = ("measure1", "measure2")
 
-DATA_COLUMNS = ("sensor", "measure1", "measure2", "kafka_partition", "kafka_offset", "event_time", "batch_id")
-REJECTED_COLUMNS = ("raw_value", "reason", "kafka_topic", "kafka_partition", "kafka_offset", "event_time", "batch_id")
-STATS_COLUMNS = ("sensor", "measure2_avg", "measure1_avg", "count_sensor", "ts", "batch_id")
+# The tables' columns, in order, with the types the job writes (Spark's simpleString names). The seed's
+# columns come first, unchanged; the job's own follow; the partition columns (run_id, batch_id) are last.
+PARTITION_COLUMNS = ("run_id", "batch_id")
+DATA_SCHEMA = (("sensor", "string"), ("measure1", "double"), ("measure2", "double"), ("kafka_partition", "int"),
+               ("kafka_offset", "bigint"), ("event_time", "timestamp"), ("run_id", "string"), ("batch_id", "bigint"))
+REJECTED_SCHEMA = (("raw_value", "string"), ("reason", "string"), ("kafka_topic", "string"), ("kafka_partition", "int"),
+                   ("kafka_offset", "bigint"), ("event_time", "timestamp"), ("run_id", "string"), ("batch_id", "bigint"))
+STATS_SCHEMA = (("sensor", "string"), ("measure2_avg", "double"), ("measure1_avg", "double"), ("count_sensor", "bigint"),
+                ("ts", "timestamp"), ("run_id", "string"), ("batch_id", "bigint"))
+TABLE_SCHEMAS = {"data": DATA_SCHEMA, "rejected": REJECTED_SCHEMA, "stats": STATS_SCHEMA}
+DATA_COLUMNS = tuple(name for name, _ in DATA_SCHEMA)
+REJECTED_COLUMNS = tuple(name for name, _ in REJECTED_SCHEMA)
+STATS_COLUMNS = tuple(name for name, _ in STATS_SCHEMA)
+# A run id goes into SQL as a partition value: only the characters of a UUID (or a test's plain name).
+RUN_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class SchemaMismatch(RuntimeError):
+    """A table's schema differs from what the job writes; the message names each table, column and both types."""
+
+
+class TooManySensors(RuntimeError):
+    """A batch has more sensors than max_sensors_per_batch: its stats would not fit the driver as configured."""
 
 
 def _finite(value: Column) -> Column:
@@ -269,15 +301,19 @@ def parse_readings(kafka_df: DataFrame) -> DataFrame:
     )
 
 
-def valid_rows(parsed: DataFrame, batch_id: int) -> DataFrame:
-    return parsed.filter("is_valid").withColumn("batch_id", F.lit(batch_id).cast("long")).select(*DATA_COLUMNS)
+def _with_key(df: DataFrame, run_id: str, batch_id: int) -> DataFrame:
+    return df.withColumn("run_id", F.lit(run_id).cast("string")).withColumn("batch_id", F.lit(batch_id).cast("long"))
 
 
-def rejected_rows(parsed: DataFrame, batch_id: int) -> DataFrame:
+def valid_rows(parsed: DataFrame, run_id: str, batch_id: int) -> DataFrame:
+    return _with_key(parsed.filter("is_valid"), run_id, batch_id).select(*DATA_COLUMNS)
+
+
+def rejected_rows(parsed: DataFrame, run_id: str, batch_id: int) -> DataFrame:
     """The rejected rows with their reason, from a second, all-text parse of just these rows."""
     rejected = parsed.filter("NOT is_valid").withColumn("text", F.from_json("raw_value", TEXT_SCHEMA, JSON_OPTIONS))
-    return (rejected.withColumn("reason", _rejection_reason(F.col("raw_value"), F.col("text")))
-            .withColumn("batch_id", F.lit(batch_id).cast("long")).select(*REJECTED_COLUMNS))
+    return _with_key(rejected.withColumn("reason", _rejection_reason(F.col("raw_value"), F.col("text"))),
+                     run_id, batch_id).select(*REJECTED_COLUMNS)
 
 
 AGGREGATE_SCHEMA = StructType([
@@ -299,16 +335,15 @@ def batch_aggregates(parsed: DataFrame) -> DataFrame:
     )
 
 
-def sensor_stats(aggregates: DataFrame, batch_id: int, ts: datetime) -> DataFrame:
+def sensor_stats(aggregates: DataFrame, run_id: str, batch_id: int, ts: datetime) -> DataFrame:
     """Per-sensor averages and counts, with the batch's timestamp (one value per batch, so table and topic agree)."""
-    return (aggregates.filter(F.col("sensor").isNotNull())
-            .withColumn("ts", F.lit(ts).cast("timestamp"))
-            .withColumn("batch_id", F.lit(batch_id).cast("long"))
-            .select(*STATS_COLUMNS))
+    with_ts = aggregates.filter(F.col("sensor").isNotNull()).withColumn("ts", F.lit(ts).cast("timestamp"))
+    return _with_key(with_ts, run_id, batch_id).select(*STATS_COLUMNS)
 
 
 def stats_messages(stats: DataFrame) -> DataFrame:
-    """Kafka records: key = sensor, value = the stats row as JSON (with batch_id so consumers drop replays)."""
+    """Kafka records: key = sensor, value = the stats row as JSON (with run_id and batch_id, so consumers drop
+    replays by (run_id, batch_id, sensor))."""
     return stats.select(F.col("sensor").alias("key"), F.to_json(F.struct(*STATS_COLUMNS)).alias("value"))
 
 
@@ -318,27 +353,70 @@ def is_empty_without_job(df: DataFrame) -> bool:
     return df.rdd.getNumPartitions() == 0
 
 
-def overwrite_partition(df: DataFrame, table: str) -> None:
-    """insertInto by position, overwriting only the batch_id partitions present (dynamic partition overwrite).
-    Writes nothing, and creates no partition, when df is empty: used for the small rejected and stats rows."""
-    df.write.insertInto(table, overwrite=True)
-
-
 def session_of(df: DataFrame) -> SparkSession:
     return getattr(df, "sparkSession", None) or df.sql_ctx.sparkSession  # sparkSession: PySpark >= 3.3
 
 
-def overwrite_static_partition(df: DataFrame, table: str, batch_id: int) -> None:
-    """INSERT OVERWRITE ... PARTITION (batch_id = N): replaces exactly that partition, like the dynamic mode,
-    but without the sort by partition column that a dynamic partition write adds (costly for the data table)."""
+# Each table's non-partition columns in the table's own order, read once from the catalog.
+_TABLE_COLUMNS = {}  # type: Dict[str, List[str]]
+
+
+def table_columns(session: SparkSession, table: str) -> List[str]:
+    if table not in _TABLE_COLUMNS:
+        _TABLE_COLUMNS[table] = [f.name for f in session.table(table).schema.fields if f.name not in PARTITION_COLUMNS]
+    return _TABLE_COLUMNS[table]
+
+
+def overwrite_run_partition(df: DataFrame, table: str, run_id: str, batch_id: int) -> None:
+    """INSERT OVERWRITE ... PARTITION (run_id = R, batch_id = N) SELECT <the table's columns, by name>: replaces
+    exactly that partition, whatever order the table's columns are in (a column the table has and df lacks
+    fails the write, it is never filled by position)."""
+    if not RUN_ID.match(run_id):
+        raise ValueError("run id %r: allowed: letters, digits, '.', '_' and '-'" % run_id)
     session = session_of(df)
     view = "sensor_aggregation_batch_%d" % batch_id
     df.createOrReplaceTempView(view)
     try:
-        columns = ", ".join("`%s`" % c for c in df.columns if c != "batch_id")
-        session.sql("INSERT OVERWRITE TABLE %s PARTITION (batch_id = %d) SELECT %s FROM %s" % (table, batch_id, columns, view))
+        columns = ", ".join("`%s`" % c for c in table_columns(session, table))
+        session.sql("INSERT OVERWRITE TABLE %s PARTITION (run_id = '%s', batch_id = %d) SELECT %s FROM %s"
+                    % (table, run_id, batch_id, columns, view))
     finally:
         session.catalog.dropTempView(view)
+
+
+def schema_problems(session: SparkSession, tables: Dict[str, str]) -> List[str]:
+    """What differs between each table and what the job writes: missing columns, other types, other partitioning."""
+    problems = []  # type: List[str]
+    for kind, table in sorted(tables.items()):
+        database, name = table.split(".", 1)
+        try:
+            columns = session.catalog.listColumns(name, database)
+        except Exception:  # noqa: BLE001 - AnalysisException differs between Spark versions
+            problems.append("table %s: does not exist (run create_tables.py)" % table)
+            continue
+        actual = {c.name: c.dataType for c in columns}
+        for column, wanted in TABLE_SCHEMAS[kind]:
+            if column not in actual:
+                problems.append("table %s: column %s is missing (the job writes %s)" % (table, column, wanted))
+            elif _simple_type(actual[column]) != wanted:
+                problems.append("table %s: column %s is %s, the job writes %s" % (table, column, actual[column], wanted))
+        partitions = tuple(c.name for c in columns if c.isPartition)
+        if partitions != PARTITION_COLUMNS:
+            problems.append("table %s: partitioned by (%s), the job writes partitions (%s)"
+                            % (table, ", ".join(partitions), ", ".join(PARTITION_COLUMNS)))
+    return problems
+
+
+def _simple_type(catalog_type: str) -> str:
+    """The catalog's type name as Spark's simpleString (long and integer are bigint and int there)."""
+    return {"long": "bigint", "integer": "int"}.get(catalog_type.lower(), catalog_type.lower())
+
+
+def check_schemas(session: SparkSession, tables: Dict[str, str]) -> None:
+    _TABLE_COLUMNS.clear()
+    problems = schema_problems(session, tables)
+    if problems:
+        raise SchemaMismatch("the tables do not match what the job writes: " + "; ".join(problems))
 
 
 def process_batch(
@@ -347,29 +425,39 @@ def process_batch(
     tables: Dict[str, str],
     kafka_sink: Optional[Dict[str, str]],
     now: Callable[[], datetime] = datetime.now,
+    *,
+    run_id: str,
+    max_sensors: int = DEFAULTS["max_sensors_per_batch"],  # type: ignore[assignment]
 ) -> bool:
-    """The foreachBatch body. Returns False for an empty batch (nothing done, no Spark job started)."""
+    """The foreachBatch body. Returns False for an empty batch (nothing done, no Spark job started).
+    run_id: the streaming run (the query id kept in the checkpoint); with batch_id, the exactly-once key."""
     if is_empty_without_job(kafka_df):
         return False
     parsed = parse_readings(kafka_df).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         # Job 1 reads Kafka once, parses, fills the cache and writes the data partition.
-        overwrite_static_partition(valid_rows(parsed, batch_id), tables["data"], batch_id)
+        overwrite_run_partition(valid_rows(parsed, run_id, batch_id), tables["data"], run_id, batch_id)
         # Job 2 scans the cache once for the stats and the rejected count. The result is a few rows (one per
         # sensor), so it comes to the driver and the stats table and topic are written from it without
-        # computing it again. coalesce(1): one reduce task, not spark.sql.shuffle.partitions of them, on a Spark
-        # without adaptive execution (2.4, 3.1).
-        aggregates = batch_aggregates(parsed).coalesce(1).collect()
+        # computing it again; at most max_sensors + 1 rows are collected (+1 for the rejected count).
+        # coalesce(1): one reduce task on a Spark without adaptive execution (2.4, 3.1).
+        aggregates = batch_aggregates(parsed).coalesce(1).limit(max_sensors + 2).collect()
+        sensors = sum(1 for row in aggregates if row["sensor"] is not None)
+        if sensors > max_sensors:
+            raise TooManySensors("batch %d has more than %d sensors (max_sensors_per_batch): raise it together with the "
+                                 "driver memory (see the job README)" % (batch_id, max_sensors))
         rejected_count = sum(row["count_sensor"] for row in aggregates if row["sensor"] is None)
         if rejected_count:
             # Few rows: one file per batch partition. repartition(1), not coalesce(1): coalesce would also scan
             # the whole cached batch in a single task.
-            overwrite_partition(rejected_rows(parsed, batch_id).repartition(1), tables["rejected"])
+            overwrite_run_partition(rejected_rows(parsed, run_id, batch_id).repartition(1), tables["rejected"], run_id, batch_id)
     finally:
         parsed.unpersist()
+    if sensors == 0:
+        return True  # every reading was rejected: no stats, no message
     local = session_of(kafka_df).createDataFrame([tuple(row) for row in aggregates], AGGREGATE_SCHEMA)
-    stats = sensor_stats(local, batch_id, now()).coalesce(1)
-    overwrite_partition(stats, tables["stats"])
+    stats = sensor_stats(local, run_id, batch_id, now()).coalesce(1)
+    overwrite_run_partition(stats, tables["stats"], run_id, batch_id)
     if kafka_sink is not None:
         sink = stats_messages(stats).write.format("kafka")
         for key, value in kafka_sink.items():
@@ -380,32 +468,36 @@ def process_batch(
 
 # ---------------------------------------------------------------- the streaming query
 
-def configure_session(spark: SparkSession) -> None:
-    # A replayed batch overwrites only its own batch_id partition (exists since Spark 2.3).
-    spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
-
-
 def start_query(spark: SparkSession, config: Dict[str, object], jaas_config: Optional[str],
                 output_jaas_config: Optional[str]):
     """Builds and starts the streaming query; returns the StreamingQuery. jaas_config / output_jaas_config: the
     JAAS lines of the source (listen) and the sink (send), None with PLAINTEXT."""
-    configure_session(spark)
+    tables = table_names(config)
+    check_schemas(spark, tables)
     reader = spark.readStream.format("kafka")
     for key, value in source_options(config, jaas_config).items():
         reader = reader.option(key, value)
-    tables = table_names(config)
     sink = sink_options(config, output_jaas_config)
+    max_sensors = int(config["max_sensors_per_batch"])  # type: ignore[arg-type]
+    # The run id is the query's id, known once start() returns; a batch that begins first waits for it.
+    run = {}  # type: Dict[str, str]
+    started = threading.Event()
 
     def for_each_batch(df: DataFrame, batch_id: int) -> None:
-        if process_batch(df, batch_id, tables, sink):
-            print("sensor-aggregation: batch %d written" % batch_id, flush=True)
+        if not started.wait(120):
+            raise RuntimeError("the streaming query's id was not known within 120 s")
+        if process_batch(df, batch_id, tables, sink, run_id=run["id"], max_sensors=max_sensors):
+            print("sensor-aggregation: run %s batch %d written" % (run["id"], batch_id), flush=True)
 
-    return (reader.load().writeStream
-            .queryName(str(config["query_name"]))
-            .option("checkpointLocation", str(config["checkpoint_location"]))
-            .trigger(processingTime=str(config["trigger_interval"]))
-            .foreachBatch(for_each_batch)
-            .start())
+    query = (reader.load().writeStream
+             .queryName(str(config["query_name"]))
+             .option("checkpointLocation", str(config["checkpoint_location"]))
+             .trigger(processingTime=str(config["trigger_interval"]))
+             .foreachBatch(for_each_batch)
+             .start())
+    run["id"] = str(query.id)
+    started.set()
+    return query
 
 
 def main(argv: List[str]) -> int:
@@ -419,8 +511,11 @@ def main(argv: List[str]) -> int:
     except (ConfigError, ValueError) as error:  # the messages name keys and paths, never a file's content
         print("sensor-aggregation: invalid configuration: %s" % error, file=sys.stderr)
         return 2
-    print("sensor-aggregation: query %s started, reading %s, checkpoint %s"
-          % (config["query_name"], config["input_topic"], config["checkpoint_location"]), flush=True)
+    except SchemaMismatch as error:
+        print("sensor-aggregation: %s" % error, file=sys.stderr)
+        return 3
+    print("sensor-aggregation: query %s started (run %s), reading %s, checkpoint %s"
+          % (config["query_name"], query.id, config["input_topic"], config["checkpoint_location"]), flush=True)
     query.awaitTermination()
     return 0
 

@@ -33,6 +33,8 @@ export interface PlanEnvironment {
       readonly maxOffsetsPerTrigger: number;
       readonly triggerInterval: string;
       readonly database: string;
+      readonly failOnDataLoss: boolean;
+      readonly maxSensorsPerBatch: number;
     };
     readonly deployer: PlanDeployerSettings;
   };
@@ -74,6 +76,8 @@ const jobConfigSchema = z.object({
   rejected_table: z.string().check(z.minLength(1)),
   stats_table: z.string().check(z.minLength(1)),
   query_name: z.string().check(z.minLength(1)),
+  fail_on_data_loss: z.boolean(),
+  max_sensors_per_batch: z.int().check(z.positive()),
 });
 
 export const deployPlanSchema = z.object({
@@ -177,6 +181,8 @@ export function deployPlanConfig(
       rejected_table: "sensor_data_rejected",
       stats_table: "sensor_data_stats",
       query_name: `sensor-aggregation-${env.name}`,
+      fail_on_data_loss: job.failOnDataLoss,
+      max_sensors_per_batch: job.maxSensorsPerBatch,
     },
     spark: { ...env.bdc.spark, conf: { ...env.bdc.spark.conf } },
     batchName: `sensor-aggregation-${env.name}`,

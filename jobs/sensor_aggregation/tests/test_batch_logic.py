@@ -22,13 +22,15 @@ def tables(spark):
     """A fresh database with the job's three tables, created from tables.sql."""
     names = table_config({"database": "unit_%d" % next(_databases)})
     create_tables(spark, render_statements(TABLES_SQL, names), names["database"])
-    job.configure_session(spark)
     return job.table_names(names)
 
 
-def run_batch(spark, tables, messages, batch_id=1, partition=0, first_offset=0):
+RUN = "run-a"
+
+
+def run_batch(spark, tables, messages, batch_id=1, partition=0, first_offset=0, run_id=RUN):
     df = kafka_batch(spark, messages, partition=partition, first_offset=first_offset)
-    return job.process_batch(df, batch_id, tables, kafka_sink=None, now=lambda: FIXED_TS)
+    return job.process_batch(df, batch_id, tables, kafka_sink=None, now=lambda: FIXED_TS, run_id=run_id)
 
 
 def rows(spark, table, order="kafka_offset"):
@@ -140,7 +142,7 @@ def test_an_empty_batch_starts_no_spark_job_and_writes_nothing(spark, tables):
     sc = spark.sparkContext
     sc.setJobGroup("empty-batch", "empty batch must start no job")
     try:
-        assert job.process_batch(df, 5, tables, kafka_sink={"topic": "never-used"}) is False
+        assert job.process_batch(df, 5, tables, kafka_sink={"topic": "never-used"}, run_id=RUN) is False
         assert finished_job_ids(spark, "empty-batch") == []
         # The same tracker sees a job when one runs, so the assertion above can fail.
         df.count()
@@ -152,10 +154,10 @@ def test_an_empty_batch_starts_no_spark_job_and_writes_nothing(spark, tables):
 
 def test_stats_messages_are_json_keyed_by_sensor_with_the_batch_id(spark, tables):
     parsed = job.parse_readings(kafka_batch(spark, [reading("Ä 1", 2.0, 4.0), "rejected", reading("Ä 1", 4.0, 6.0)]))
-    [message] = job.stats_messages(job.sensor_stats(job.batch_aggregates(parsed), 12, FIXED_TS)).collect()
+    [message] = job.stats_messages(job.sensor_stats(job.batch_aggregates(parsed), RUN, 12, FIXED_TS)).collect()
     assert message["key"] == "Ä 1"
     body = json.loads(message["value"])
-    assert body["sensor"] == "Ä 1" and body["batch_id"] == 12 and body["count_sensor"] == 2
+    assert body["sensor"] == "Ä 1" and body["run_id"] == RUN and body["batch_id"] == 12 and body["count_sensor"] == 2
     assert (body["measure1_avg"], body["measure2_avg"]) == (3.0, 5.0)
     assert body["ts"].startswith("2026-01-02T03:04:05")
 
@@ -181,3 +183,48 @@ def test_a_batch_without_rejected_rows_skips_the_rejected_write(spark, tables):
     assert jobs["clean"] < jobs["dirty"], jobs
     assert [(r["batch_id"], r["reason"]) for r in rows(spark, tables["rejected"])] == [(21, "unparseable JSON")]
     assert [(r["batch_id"], r["count_sensor"]) for r in rows(spark, tables["stats"], order="batch_id")] == [(20, 1), (21, 1)]
+
+
+def test_a_new_run_with_batch_ids_from_0_again_adds_rows_and_never_touches_the_earlier_run(spark, tables):
+    """A new checkpoint restarts batch ids at 0: keyed by (run_id, batch_id), the earlier run's rows stay."""
+    run_batch(spark, tables, [reading("S1", 1.0, 1.0), "bad"], batch_id=0, run_id="run-a")
+    run_batch(spark, tables, [reading("S1", 3.0, 3.0)], batch_id=1, first_offset=2, run_id="run-a")
+    run_batch(spark, tables, [reading("S1", 5.0, 5.0), reading("S2", 7.0, 7.0), "worse"], batch_id=0, first_offset=3, run_id="run-b")
+    data = sorted((r["run_id"], r["batch_id"], r["kafka_offset"]) for r in rows(spark, tables["data"]))
+    assert data == [("run-a", 0, 0), ("run-a", 1, 2), ("run-b", 0, 3), ("run-b", 0, 4)]
+    rejected = sorted((r["run_id"], r["batch_id"], r["kafka_offset"]) for r in rows(spark, tables["rejected"]))
+    assert rejected == [("run-a", 0, 1), ("run-b", 0, 5)]
+    stats = sorted((r["run_id"], r["batch_id"], r["sensor"], r["measure1_avg"]) for r in rows(spark, tables["stats"], order="sensor"))
+    assert stats == [("run-a", 0, "S1", 1.0), ("run-a", 1, "S1", 3.0), ("run-b", 0, "S1", 5.0), ("run-b", 0, "S2", 7.0)]
+    # A replay within run-b still replaces only its own partition.
+    run_batch(spark, tables, [reading("S1", 5.0, 5.0), reading("S2", 7.0, 7.0), "worse"], batch_id=0, first_offset=3, run_id="run-b")
+    assert len(rows(spark, tables["data"])) == 4 and len(rows(spark, tables["stats"], order="sensor")) == 4
+
+
+def test_the_job_writes_by_column_name_whatever_the_table_order(spark):
+    """A table whose columns are in another order than the job's still gets each value in its own column."""
+    spark.sql("CREATE DATABASE IF NOT EXISTS reordered")
+    spark.sql("CREATE TABLE reordered.sensor_data (measure2 double, event_time timestamp, sensor string, kafka_offset bigint, "
+              "measure1 double, kafka_partition int, run_id string, batch_id bigint) USING PARQUET PARTITIONED BY (run_id, batch_id)")
+    for ddl in render_statements(TABLES_SQL, table_config({"database": "reordered"}))[1:]:
+        spark.sql(ddl)
+    tables = job.table_names({"database": "reordered", "data_table": "sensor_data", "rejected_table": "sensor_data_rejected", "stats_table": "sensor_data_stats"})
+    job.check_schemas(spark, tables)
+    run_batch(spark, tables, [reading("S9", 1.25, 0.5)], batch_id=3, first_offset=8)
+    [row] = rows(spark, tables["data"])
+    assert (row["sensor"], row["measure1"], row["measure2"], row["kafka_offset"]) == ("S9", 1.25, 0.5, 8)
+
+
+def test_a_table_that_differs_from_what_the_job_writes_fails_at_start_naming_table_column_and_types(spark):
+    spark.sql("CREATE DATABASE IF NOT EXISTS drifted")
+    for ddl in render_statements(TABLES_SQL, table_config({"database": "drifted"})):
+        spark.sql(ddl.replace("measure1 double", "measure1 string") if "sensor_data (" in ddl else ddl)
+    tables = job.table_names({"database": "drifted", "data_table": "sensor_data", "rejected_table": "sensor_data_rejected", "stats_table": "sensor_data_stats"})
+    with pytest.raises(job.SchemaMismatch, match=r"table drifted\.sensor_data: column measure1 is string, the job writes double"):
+        job.check_schemas(spark, tables)
+
+
+def test_more_sensors_than_the_driver_is_sized_for_fail_the_batch_clearly(spark, tables):
+    df = kafka_batch(spark, [reading("S%d" % i, 1.0, 1.0) for i in range(5)])
+    with pytest.raises(job.TooManySensors, match="more than 3 sensors"):
+        job.process_batch(df, 1, tables, kafka_sink=None, run_id=RUN, max_sensors=3)

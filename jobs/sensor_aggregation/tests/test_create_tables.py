@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from create_tables import ConfigError, create_tables, render_statements, table_config
+from pathlib import Path
+
+import job
+from create_tables import ConfigError, MigrationRefused, create_tables, render_statements, table_config
+from kafka_frames import kafka_batch
 from test_batch_logic import TABLES_SQL
 
 SEED_DATA = [("sensor", "string"), ("measure1", "double"), ("measure2", "double")]
@@ -33,8 +37,64 @@ def test_created_tables_keep_the_seed_columns_first_and_add_ours_after(spark):
         return [(f.name, f.dataType.simpleString()) for f in spark.table("ddl_check." + table).schema.fields]
 
     data, stats, rejected = columns("sensor_data"), columns("sensor_data_stats"), columns("sensor_data_rejected")
-    assert data[:3] == SEED_DATA and data[3:] == [("kafka_partition", "int"), ("kafka_offset", "bigint"), ("event_time", "timestamp"), ("batch_id", "bigint")]
-    assert stats[:5] == SEED_STATS and stats[5:] == [("batch_id", "bigint")]
-    assert [n for n, _ in rejected] == ["raw_value", "reason", "kafka_topic", "kafka_partition", "kafka_offset", "event_time", "batch_id"]
-    partitions = {t: [c.name for c in spark.catalog.listColumns("ddl_check." + t) if c.isPartition] for t in ("sensor_data", "sensor_data_stats", "sensor_data_rejected")}
-    assert partitions == {t: ["batch_id"] for t in partitions}
+    assert data[:3] == SEED_DATA and data[3:] == [("kafka_partition", "int"), ("kafka_offset", "bigint"), ("event_time", "timestamp"), ("run_id", "string"), ("batch_id", "bigint")]
+    assert stats[:5] == SEED_STATS and stats[5:] == [("run_id", "string"), ("batch_id", "bigint")]
+    assert [n for n, _ in rejected] == ["raw_value", "reason", "kafka_topic", "kafka_partition", "kafka_offset", "event_time", "run_id", "batch_id"]
+    partitions = {t: [c.name for c in spark.catalog.listColumns(t, "ddl_check") if c.isPartition] for t in ("sensor_data", "sensor_data_stats", "sensor_data_rejected")}
+    assert partitions == {t: ["run_id", "batch_id"] for t in partitions}
+    # What the DDL creates is exactly what the job writes.
+    assert job.schema_problems(spark, job.table_names({"database": "ddl_check", **{k: v for k, v in names.items() if k != "database"}})) == []
+
+
+RELEASE_1_SQL = (Path(__file__).parent / "fixtures" / "tables-release-1.sql").read_text()
+
+
+def release_1_tables(spark, database):
+    """Tables as the first release created them (partitioned by batch_id alone), with a few rows."""
+    names = table_config({"database": database})
+    create_tables(spark, render_statements(RELEASE_1_SQL, names), database)
+    spark.sql("INSERT INTO %s.sensor_data PARTITION (batch_id = 4) VALUES ('S1', 1.5, 2.5, 0, 10, TIMESTAMP '2026-01-01 00:00:00')" % database)
+    spark.sql("INSERT INTO %s.sensor_data_stats PARTITION (batch_id = 4) VALUES ('S1', 2.5, 1.5, 1, TIMESTAMP '2026-01-01 00:00:00')" % database)
+    return names
+
+
+def test_release_1_tables_are_moved_to_the_run_layout_and_then_written_correctly(spark):
+    names = release_1_tables(spark, "upgrade_check")
+    create_tables(spark, render_statements(TABLES_SQL, names), "upgrade_check", run_id="run-of-checkpoint")
+    create_tables(spark, render_statements(TABLES_SQL, names), "upgrade_check", run_id="run-of-checkpoint")  # idempotent
+    tables = job.table_names(dict(names))
+    assert job.schema_problems(spark, tables) == []
+    [old] = spark.table(tables["data"]).collect()
+    assert (old.sensor, old.measure1, old.kafka_offset, old.run_id, old.batch_id) == ("S1", 1.5, 10, "run-of-checkpoint", 4)
+    # The first release's table is kept, untouched, for the operator to drop.
+    assert spark.table("upgrade_check.sensor_data_pre_run_id").count() == 1
+    # The same run's batch 4 replayed after the upgrade overwrites, never duplicates; batch 5 adds.
+    df = kafka_batch(spark, [{"sensor": "S1", "measure1": 1.5, "measure2": 2.5}], first_offset=10)
+    job.process_batch(df, 4, tables, kafka_sink=None, run_id="run-of-checkpoint")
+    job.process_batch(kafka_batch(spark, [{"sensor": "S2", "measure1": 3.0, "measure2": 4.0}], first_offset=11), 5, tables, None, run_id="run-of-checkpoint")
+    data = sorted((r.sensor, r.batch_id, r.kafka_offset) for r in spark.table(tables["data"]).collect())
+    assert data == [("S1", 4, 10), ("S2", 5, 11)]
+    stats = sorted((r.sensor, r.batch_id, r.count_sensor) for r in spark.table(tables["stats"]).collect())
+    assert stats == [("S1", 4, 1), ("S2", 5, 1)]
+
+
+def test_an_interrupted_move_finishes_when_the_ddl_runs_again(spark):
+    names = release_1_tables(spark, "interrupted_check")
+    # Interrupted right after the rename: the new table does not exist yet.
+    spark.sql("ALTER TABLE interrupted_check.sensor_data RENAME TO interrupted_check.sensor_data_pre_run_id")
+    create_tables(spark, render_statements(TABLES_SQL, names), "interrupted_check", run_id="r1")
+    rows = spark.table("interrupted_check.sensor_data").collect()
+    assert [(r.sensor, r.run_id, r.batch_id) for r in rows] == [("S1", "r1", 4)]
+
+
+def test_an_added_column_is_applied_and_a_retyped_one_is_refused_changing_nothing(spark):
+    names = table_config({"database": "alter_check"})
+    create_tables(spark, render_statements(TABLES_SQL, names), "alter_check")
+    added = TABLES_SQL.replace("  event_time timestamp,\n  run_id string,", "  event_time timestamp,\n  site string,\n  run_id string,", 1)
+    create_tables(spark, render_statements(added, names), "alter_check")
+    assert "site" in [f.name for f in spark.table("alter_check.sensor_data").schema.fields]
+
+    retyped = added.replace("measure1 double", "measure1 string", 1).replace("reason string", "reason int", 1)
+    with pytest.raises(MigrationRefused, match=r"sensor_data: column measure1 is double, tables\.sql declares string.*sensor_data_rejected: column reason is string, tables\.sql declares int.*new table name"):
+        create_tables(spark, render_statements(retyped, names), "alter_check")
+    assert dict((f.name, f.dataType.simpleString()) for f in spark.table("alter_check.sensor_data").schema.fields)["measure1"] == "double"

@@ -117,7 +117,7 @@ def test_killed_mid_batch_and_restarted_the_tables_hold_every_reading_exactly_on
             nonlocal killed_batch
             commits = set(batch_ids(checkpoint / "commits"))
             for batch in batch_ids(checkpoint / "offsets"):
-                if batch >= 1 and batch not in commits and (tables_dir / "sensor_data" / ("batch_id=%d" % batch)).is_dir():
+                if batch >= 1 and batch not in commits and any((tables_dir / "sensor_data").glob("run_id=*/batch_id=%d" % batch)):
                     killed_batch = batch
                     return True
             return False
@@ -146,14 +146,18 @@ def test_killed_mid_batch_and_restarted_the_tables_hold_every_reading_exactly_on
     assert len(rejected) == len(produced.malformed)
     assert {(r.kafka_partition, r.kafka_offset): (r.raw_value, r.reason) for r in rejected} == produced.malformed
 
+    # Both processes resumed one checkpoint: one run id, the query id kept in the checkpoint's metadata.
+    run_id = json.loads((checkpoint / "metadata").read_text().splitlines()[0])["id"]
+    assert {r.run_id for r in data} == {run_id}
+
     stats = spark.read.parquet(str(tables_dir / "sensor_data_stats")).collect()
-    assert Counter((r.batch_id, r.sensor) for r in stats).most_common(1)[0][1] == 1, "duplicated stats rows"
-    assert {(r.batch_id, r.sensor): r.count_sensor for r in stats} == dict(Counter((r.batch_id, r.sensor) for r in data))
+    assert Counter((r.run_id, r.batch_id, r.sensor) for r in stats).most_common(1)[0][1] == 1, "duplicated stats rows"
+    assert {(r.run_id, r.batch_id, r.sensor): r.count_sensor for r in stats} == dict(Counter((r.run_id, r.batch_id, r.sensor) for r in data))
     for sensor, (count, m1_avg, _) in produced.expected_stats().items():
         rows = [r for r in stats if r.sensor == sensor]
         assert sum(r.measure1_avg * r.count_sensor for r in rows) / count == pytest.approx(m1_avg)
 
-    # Kafka output is at-least-once: after dropping replays by (batch_id, sensor) it equals the stats table.
+    # Kafka output is at-least-once: after dropping replays by (run_id, batch_id, sensor) it equals the stats table.
     messages = consume_all(kafka, output_topic, expected_at_least=len(stats))
-    deduplicated = {(body["batch_id"], body["sensor"]): body["count_sensor"] for _, body in messages}
-    assert deduplicated == {(r.batch_id, r.sensor): r.count_sensor for r in stats}
+    deduplicated = {(body["run_id"], body["batch_id"], body["sensor"]): body["count_sensor"] for _, body in messages}
+    assert deduplicated == {(r.run_id, r.batch_id, r.sensor): r.count_sensor for r in stats}

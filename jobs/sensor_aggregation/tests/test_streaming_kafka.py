@@ -52,8 +52,9 @@ def test_streaming_query_writes_every_reading_once_and_the_stats_to_the_output_t
 
     stats = spark.table(tables["stats"]).collect()
     expected = produced.expected_stats()
-    per_batch = Counter((r.batch_id, r.sensor) for r in data)
-    assert {(r.batch_id, r.sensor): r.count_sensor for r in stats} == dict(per_batch)
+    assert {r.run_id for r in data} == {str(query.id)}, "every row carries the run: the query id"
+    per_batch = Counter((r.run_id, r.batch_id, r.sensor) for r in data)
+    assert {(r.run_id, r.batch_id, r.sensor): r.count_sensor for r in stats} == dict(per_batch)
     for sensor, (count, m1_avg, m2_avg) in expected.items():
         rows = [r for r in stats if r.sensor == sensor]
         assert sum(r.count_sensor for r in rows) == count
@@ -63,8 +64,8 @@ def test_streaming_query_writes_every_reading_once_and_the_stats_to_the_output_t
     messages = consume_all(kafka, output_topic, expected_at_least=len(stats))
     assert len(messages) == len(stats)  # no crash here, so no replay: exactly one message per stats row
     assert all(key == body["sensor"] for key, body in messages)
-    by_stats_row = {(r.batch_id, r.sensor): r for r in stats}
+    by_stats_row = {(r.run_id, r.batch_id, r.sensor): r for r in stats}
     for _, body in messages:
-        row = by_stats_row[(body["batch_id"], body["sensor"])]
+        row = by_stats_row[(body["run_id"], body["batch_id"], body["sensor"])]
         assert (body["count_sensor"], body["measure1_avg"], body["measure2_avg"]) == (row.count_sensor, row.measure1_avg, row.measure2_avg)
 

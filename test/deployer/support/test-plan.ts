@@ -27,6 +27,8 @@ export function testEnvironment(gatewayUrl: string, rpc: string, spark: Partial<
         maxOffsetsPerTrigger: 1000,
         triggerInterval: "5 seconds",
         database: "sensors_test",
+        failOnDataLoss: true,
+        maxSensorsPerBatch: 100_000,
       },
       deployer: { restartLimit: 5, restartBackoffSeconds: 60, restartMaxBackoffSeconds: 1800, restartStableAfterSeconds: 3600, deployDeadlineSeconds: 600 },
     },

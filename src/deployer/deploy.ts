@@ -20,7 +20,7 @@ import { EnvironmentLock } from "./lock";
 import { USER_PLACEHOLDER, type DeployPlanConfig, type JobConfig } from "./plan-config";
 import type { Progress } from "./progress";
 import { buildRelease, verifyReleaseFiles, type PlacedJaas } from "./release";
-import { adopt, clearName, launch, observe, OutcomeError, ownOrphan, runningNow, type ReconcileContext } from "./release-runner";
+import { adopt, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
 import { eventHubsJaasLine } from "./secrets";
 import { secretFingerprint } from "./deploy-state";
 import type { WebHdfsClient } from "./webhdfs-client";
@@ -133,12 +133,14 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
   }
   progress.step("deploy", `desired ${releaseName(desired)}; live ${state ? releaseName(state.current) : "none"} (${observed.live ? `batch ${observed.live.id}` : "not running"})`);
 
+  await refuseIfDriverOutlivedLivy(rc, state, observed);
   if (state?.current.ddlDigest !== desired.ddlDigest) await createTables(rc, desired);
   else progress.step("tables", "table DDL and config unchanged since the last deploy; not rerun");
 
   const orphan = ownOrphan(observed, state, desired.digest);
+  if (state) await forgetBatch(rc, state);
   await clearName(rc, observed.ours, observed.live || observed.strangers.length > 0 ? "stopping what runs now" : "clearing finished batches of this name", orphan);
-  const base: DeployState = state ?? { version: STATE_VERSION, current: desired, batch: null, restarts: { count: 0 }, uploads };
+  const base: DeployState = state ? { ...state, batch: null } : { version: STATE_VERSION, current: desired, batch: null, restarts: { count: 0 }, uploads };
   // From here on the old batch is stopped: every failure goes through the restore path.
   try {
     lock.assertHeld();

@@ -10,7 +10,7 @@ import { emptyResult, lockOptions, type DeployResult, type GatewayContext } from
 import { ALIVE_STATES } from "./livy-client";
 import { EnvironmentLock, LockHeldError, describeHolder } from "./lock";
 import { verifyReleaseFiles } from "./release";
-import { adopt, clearName, launch, observe, OutcomeError, ownOrphan, runningNow, type ReconcileContext } from "./release-runner";
+import { adopt, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
 import { backoffSeconds, decideRestart } from "./restart-policy";
 
 export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
@@ -50,8 +50,10 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
   let state = await readState(hdfs, plan.hdfs.stateDir);
   if (state === undefined) return result("none", undefined, null);
   const observed = await observe(runner, plan.batchName, state);
+  await refuseIfDriverOutlivedLivy(rc, state, observed);
   const orphan = ownOrphan(observed, state, state.current.digest);
   const keep = observed.live ?? orphan;
+  if (!observed.live) state = await forgetBatch(rc, state);
   await clearName(rc, observed.ours, "stopping batches of this name that the live state does not run", keep);
   if (observed.live) {
     if (observed.live.id !== state.batch?.id) await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch: { id: observed.live.id, appId: observed.live.appId } });

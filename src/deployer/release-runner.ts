@@ -87,11 +87,54 @@ export async function adopt(ctx: ReconcileContext, batch: Batch, what: string): 
   return { id: batch.id, appId: seen?.appId ?? batch.appId ?? null };
 }
 
+/**
+ * Records that the state's batch is about to be deleted. Livy forgets a deleted batch at once, and a
+ * state still naming it would read, to a later run, as a driver whose Livy record was lost.
+ */
+export async function forgetBatch(rc: ReconcileContext, state: DeployState): Promise<DeployState> {
+  if (state.batch === null) return state;
+  const forgotten = { ...state, batch: null };
+  await writeState(rc.hdfs, rc.plan.hdfs.stateDir, forgotten);
+  return forgotten;
+}
+
 /** Stops every alive batch of our name except `keep`, and frees the name of finished ones. */
 export async function clearName(ctx: ReconcileContext, batches: readonly Batch[], why: string, keep?: Batch): Promise<void> {
   const rest = batches.filter((b) => b.id !== keep?.id);
   if (rest.length === 0) return;
   await ctx.runner.stop(rest, why, { pollSeconds: ctx.plan.timing.pollSeconds, timeoutSeconds: ctx.plan.timing.startTimeoutSeconds });
+}
+
+/**
+ * Refuses to start anything when Livy has no record of the state's batch (none under its id or its
+ * Spark application id) while the checkpoint's commit log shows a driver still committing: Livy lost
+ * the record (e.g. restarted without session recovery), the driver did not die, and a second one on
+ * the same checkpoint must not start. The release's own job config names the checkpoint and trigger.
+ */
+export async function refuseIfDriverOutlivedLivy(rc: ReconcileContext, state: DeployState | undefined, observed: Observed): Promise<void> {
+  const known = state?.batch;
+  if (!known || observed.live || (await rc.runner.livy.findBatch(known.id)) !== undefined) return;
+  const configPath = state.current.files[state.current.files.length - 1]!.path;
+  const config = JSON.parse((await rc.hdfs.open(configPath))?.toString("utf8") ?? "{}") as { checkpoint_location?: string; trigger_interval?: string };
+  if (!config.checkpoint_location) return;
+  const commits = await rc.hdfs.listStatus(`${config.checkpoint_location}/commits`);
+  const latest = Math.max(0, ...[...(commits?.values() ?? [])].filter((f) => /^\d+$/.test(f.pathSuffix)).map((f) => f.modificationTime));
+  const triggerMs = intervalMs(config.trigger_interval ?? "");
+  const ago = rc.now().getTime() - latest;
+  if (latest === 0 || ago > 3 * triggerMs + 30_000) return;
+  throw new OutcomeError(
+    `Livy has no record of batch ${known.id}${known.appId ? ` (Spark application ${known.appId})` : ""}, but its checkpoint ` +
+      `${config.checkpoint_location} committed a micro-batch ${Math.round(ago / 1000)}s ago: the driver still runs. Not starting a second one. ` +
+      `Stop it on the cluster${known.appId ? ` (yarn application -kill ${known.appId})` : ""}; the next run then restarts it under Livy.`,
+    `a driver outside Livy's knowledge still writes ${config.checkpoint_location}`,
+  );
+}
+
+/** "15 seconds" → 15000 (the job's trigger_interval form). */
+function intervalMs(text: string): number {
+  const m = /^(\d+) (millisecond|second|minute|hour)s?$/.exec(text);
+  if (!m) return 60_000;
+  return Number(m[1]) * { millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000 }[m[2] as "second"];
 }
 
 /** The final line: exactly what runs now. */

@@ -13,6 +13,7 @@ import { jarPath, jobDir } from "../../src/deployer/hdfs-sync";
 import { jaasFiles } from "../../src/deployer/deploy";
 import type { DeployPlanConfig } from "../../src/deployer/plan-config";
 import { deployOnce, type RunCapture } from "./support/deploy-context";
+import { livyDirect, type LivyDirect } from "./support/livy-direct";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
 import { buildTestArtifact, fakeConnectionString } from "./support/test-artifact";
 import { testPlan } from "./support/test-plan";
@@ -34,29 +35,9 @@ function deploy(artifact: keyof typeof dirs, mode: "deploy" | "ensure" = "deploy
   return deployOnce(plan(artifact), dirs[artifact], connectionStrings, mode, capture, caBundlePath);
 }
 
-/** Livy, asked directly (not through the stand-in, so the counts stay the deployer's). */
-async function livy(path: string, init?: RequestInit): Promise<any> {
-  const res = await fetch(`${services.livy!.url}${path}`, { ...init, headers: { "x-requested-by": "test", ...(init?.headers ?? {}) } });
-  return res.json();
-}
-
-async function aliveBatches(): Promise<{ id: number; state: string }[]> {
-  const { sessions } = (await livy("/batches")) as { sessions: { id: number; name: string; state: string }[] };
-  return sessions.filter((s) => s.name === "sensor-aggregation-test" && ["starting", "running", "idle", "busy", "not_started"].includes(s.state));
-}
-
-/** Waits until the batch's log shows the streaming query started (real Spark takes a while on busy cores). */
-async function waitForLog(id: number, text: string, timeoutMs = 180_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { log } = (await livy(`/batches/${id}/log?size=400`)) as { log: string[] };
-    if (log.some((l) => l.includes(text))) return log;
-    const { state } = (await livy(`/batches/${id}/state`)) as { state: string };
-    const ended = ["dead", "error", "killed", "success"].includes(state);
-    if (ended || Date.now() > deadline) throw new Error(`batch ${id} (${state}) log never showed "${text}"; tail:\n${log.slice(-30).join("\n")}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
+let direct: LivyDirect;
+const aliveBatches = () => direct.aliveBatches();
+const waitForLog = (id: number, text: string) => direct.waitForLog(id, text);
 
 async function readAsOtherUser(path: string): Promise<number> {
   return (await fetch(`${services.hdfs.webhdfs}/webhdfs/v1${path}?op=OPEN&user.name=intruder`, { redirect: "manual" })).status;
@@ -69,6 +50,7 @@ async function hdfsStatus(path: string): Promise<{ permission: string; owner: st
 
 beforeAll(async () => {
   services = await startDeployerServices({ livy: true });
+  direct = livyDirect(services, "sensor-aggregation-test");
   for (const name of Object.keys(dirs) as (keyof typeof dirs)[]) dirs[name] = join(services.work, "artifacts", name);
   hashes.v1 = buildTestArtifact(dirs.v1, { version: "v1" });
   // Job-only change: same jar bytes, only job.py differs.
@@ -80,7 +62,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (services?.livy) for (const b of (await livy("/batches")).sessions as { id: number }[]) await livy(`/batches/${b.id}`, { method: "DELETE" });
+  if (services?.livy) await direct.deleteAll();
   await services?.stop();
 });
 
@@ -159,7 +141,7 @@ test("ensure does nothing while the batch is alive and restarts the current arti
   // The live state and the batch it names: no lock, no listing.
   expect(services.knox.stats().calls).toBe(2);
 
-  for (const b of await aliveBatches()) await livy(`/batches/${b.id}`, { method: "DELETE" });
+  await direct.killDrivers();
   expect(await aliveBatches()).toHaveLength(0);
   services.knox.resetStats();
   const restarted = await ensureOnce(join(services.work, "no-artifact-here"));

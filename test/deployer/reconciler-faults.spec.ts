@@ -14,6 +14,7 @@ import { STATE_XATTR, type DeployState } from "../../src/deployer/deploy-state";
 import type { DeployMode, DeployResult } from "../../src/deployer/deploy";
 import { parseDeployPlan, type DeployPlanConfig } from "../../src/deployer/plan-config";
 import { deployOnce, type RunCapture } from "./support/deploy-context";
+import { livyDirect, type LivyDirect } from "./support/livy-direct";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
 import { buildTestArtifact, fakeConnectionString, FAIL_MARKER_DIR } from "./support/test-artifact";
 import { TEST_BATCH_NAME, testPlan, type TestPlanOptions } from "./support/test-plan";
@@ -51,21 +52,10 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
   );
 }
 
-/** Livy and HDFS asked directly, not through the stand-in (so its counts stay the deployer's). */
-async function livy(path: string, init?: RequestInit): Promise<any> {
-  const res = await fetch(`${services.livy!.url}${path}`, { ...init, headers: { "x-requested-by": "test", ...(init?.headers ?? {}) } });
-  return res.json();
-}
-
-async function aliveBatches(): Promise<{ id: number; state: string }[]> {
-  const { sessions } = (await livy("/batches?from=0&size=100000")) as { sessions: { id: number; name: string; state: string }[] };
-  return sessions.filter((s) => s.name === TEST_BATCH_NAME && ["starting", "running", "idle", "busy", "not_started", "recovering"].includes(s.state));
-}
-
-async function killLive(): Promise<void> {
-  for (const b of await aliveBatches()) await livy(`/batches/${b.id}`, { method: "DELETE" });
-  for (let i = 0; i < 60 && (await aliveBatches()).length > 0; i++) await new Promise((r) => setTimeout(r, 500));
-}
+let direct: LivyDirect;
+const aliveBatches = () => direct.aliveBatches();
+const killLive = () => direct.killDrivers();
+const waitForLog = (id: number, text: string) => direct.waitForLog(id, text);
 
 const hdfsUrl = (path: string, query: string) => `${services.hdfs.webhdfs}/webhdfs/v1${path}?user.name=${GATEWAY_USER}&${query}`;
 const stateDir = () => plan("v1").hdfs.stateDir;
@@ -99,17 +89,6 @@ async function withHdfs<T>(use: (hdfs: GatewayClients["hdfs"]) => Promise<T>): P
 const hdfsPut = (path: string, data: string) => withHdfs((hdfs) => hdfs.create(path, Buffer.from(data)));
 const hdfsDelete = (path: string) => withHdfs((hdfs) => hdfs.delete(path));
 
-async function waitForLog(id: number, text: string, timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { log } = (await livy(`/batches/${id}/log?size=400`)) as { log: string[] };
-    if (log.some((l) => l.includes(text))) return;
-    const { state } = (await livy(`/batches/${id}/state`)) as { state: string };
-    if (["dead", "error", "killed", "success"].includes(state) || Date.now() > deadline) throw new Error(`batch ${id} (${state}) never logged "${text}":\n${log.slice(-30).join("\n")}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
 /** The end state every scenario asserts: one driver, running `version`, and the live state names it. */
 async function expectRunning(version: Version): Promise<DeployState> {
   const alive = await aliveBatches();
@@ -136,6 +115,7 @@ function bundleArgs(version: Version, mode: DeployMode, options: TestPlanOptions
 
 beforeAll(async () => {
   services = await startDeployerServices({ livy: true });
+  direct = livyDirect(services, TEST_BATCH_NAME);
   for (const name of Object.keys(dirs) as Version[]) dirs[name] = join(services.work, "artifacts", name);
   hashes.v1 = buildTestArtifact(dirs.v1, { version: "v1" });
   hashes.v2 = buildTestArtifact(dirs.v2, { version: "v2" });
@@ -144,13 +124,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (services?.livy) for (const b of (await livy("/batches?from=0&size=100000")).sessions as { id: number }[]) await livy(`/batches/${b.id}`, { method: "DELETE" });
+  if (services?.livy) await direct.deleteAll();
   await services?.stop();
 });
 
 beforeEach(() => {
   services.knox.clearFaults();
   services.knox.padBatchList(0);
+  services.knox.hideBatches([]);
   services.knox.resetStats();
 });
 
@@ -291,6 +272,21 @@ test("more than 1000 batches listed", async () => {
   // Livy listed oldest first: our batch is on the third page of 500.
   expect(services.knox.requests.some((r) => r.url.includes("from=1000"))).toBe(true);
   expect(await run("v1")).toMatchObject({ action: "unchanged", submissions: 0 });
+  await expectRunning("v1");
+});
+
+test("Livy lost its record of a driver that still runs → nothing is started beside it", async () => {
+  const [live] = await aliveBatches();
+  services.knox.hideBatches([live!.id]);
+  await new Promise((r) => setTimeout(r, 6000)); // at least one commit on the 5 s trigger
+  services.knox.resetStats();
+  for (const mode of ["ensure", "deploy"] as const) {
+    const error = await failure(run("v2", mode));
+    expect(error.message).toMatch(new RegExp(`Livy has no record of batch ${live!.id}.*committed a micro-batch \\d+s ago: the driver still runs`));
+  }
+  expect(services.knox.stats().livySubmissions).toBe(0);
+  services.knox.hideBatches([]);
+  expect((await aliveBatches()).map((b) => b.id)).toEqual([live!.id]);
   await expectRunning("v1");
 });
 

@@ -139,7 +139,8 @@ def test_killed_mid_batch_and_restarted_the_tables_hold_every_reading_exactly_on
 
     data = spark.read.parquet(str(tables_dir / "sensor_data")).collect()
     positions = Counter((r.kafka_partition, r.kafka_offset) for r in data)
-    assert [p for p, n in positions.items() if n > 1] == [], "duplicated readings"
+    duplicated = sorted((r.kafka_partition, r.kafka_offset, r.run_id, r.batch_id) for r in data if positions[(r.kafka_partition, r.kafka_offset)] > 1)
+    assert duplicated == [], "duplicated readings (partition, offset, run, batch), killed batch %s:\n%s" % (killed_batch, duplicated[:20])
     assert {(r.kafka_partition, r.kafka_offset): {"sensor": r.sensor, "measure1": r.measure1, "measure2": r.measure2} for r in data} == produced.valid
 
     rejected = spark.read.parquet(str(tables_dir / "sensor_data_rejected")).collect()

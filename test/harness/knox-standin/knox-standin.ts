@@ -8,8 +8,9 @@
  * It counts calls and bytes (for the benchmark), records every request (for secret scans) and
  * injects faults for failure scenarios, which a real Knox cannot produce on demand: N× 5xx,
  * connection resets, a redirect to another host, a lost response (forwarded, then the connection
- * cut), a held request (never forwarded, never answered), slow answers, and synthetic older
- * batches ahead of Livy's own in `GET /batches` (paged by from/size as Livy pages).
+ * cut), a held request (never forwarded, never answered), slow answers, synthetic older
+ * batches ahead of Livy's own in `GET /batches` (paged by from/size as Livy pages), and a Livy that
+ * lost its record of a batch whose driver still runs.
  */
 import { readFileSync } from "node:fs";
 import http from "node:http";
@@ -58,6 +59,8 @@ export interface KnoxStandIn {
   resetStats(): void;
   /** List `count` finished batches of other names ahead of Livy's own in GET /batches (0 = none). */
   padBatchList(count: number): void;
+  /** Answer as a Livy that lost its record of these batches (404, left out of lists); empty = none. */
+  hideBatches(ids: readonly number[]): void;
   stop(): Promise<void>;
 }
 
@@ -71,6 +74,7 @@ export async function startKnoxStandIn(options: KnoxStandInOptions): Promise<Kno
   const expectedAuth = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString("base64")}`;
   let port = 0;
   let padding = 0;
+  let hidden = new Set<number>();
 
   const server = https.createServer(
     { cert: readFileSync(options.tls.certPath), key: readFileSync(options.tls.keyPath) },
@@ -109,7 +113,9 @@ export async function startKnoxStandIn(options: KnoxStandInOptions): Promise<Kno
           });
         }
         const answer = fault?.kind === "delay" ? (...args: Parameters<typeof reply>) => setTimeout(() => reply(...args), fault.ms) : reply;
-        if (padding > 0 && record.service === "livy" && record.method === "GET" && /\/batches\/?$/.test(new URL(url, "https://gateway").pathname)) {
+        const livyId = record.service === "livy" ? /\/batches\/(-?\d+)/.exec(new URL(url, "https://gateway").pathname)?.[1] : undefined;
+        if (livyId !== undefined && hidden.has(Number(livyId))) return reply(404, { "content-type": "application/json" }, '{"msg":"Session not found"}');
+        if ((padding > 0 || hidden.size > 0) && record.service === "livy" && record.method === "GET" && /\/batches\/?$/.test(new URL(url, "https://gateway").pathname)) {
           return paddedList(record, req.headers, answer);
         }
         forward(record, req.headers, body, answer);
@@ -172,7 +178,7 @@ export async function startKnoxStandIn(options: KnoxStandInOptions): Promise<Kno
     const whole: RecordedRequest = { ...record, url: `${LIVY}/batches?from=0&size=1000000` };
     forward(whole, headers, Buffer.alloc(0), (status, out, data) => {
       if (status !== 200) return reply(status, out, data);
-      const real = (JSON.parse(data.toString()) as { sessions: unknown[] }).sessions;
+      const real = (JSON.parse(data.toString()) as { sessions: { id: number }[] }).sessions.filter((b) => !hidden.has(b.id));
       const synthetic = Array.from({ length: padding }, (_, i) => ({ id: i - padding, name: `other-job-${i}`, state: "success", appId: null, owner: null, proxyUser: null, appInfo: {}, log: [] }));
       const all = [...synthetic, ...real];
       reply(200, { "content-type": "application/json" }, JSON.stringify({ from, total: all.length, sessions: all.slice(from, from + size) }));
@@ -216,6 +222,9 @@ export async function startKnoxStandIn(options: KnoxStandInOptions): Promise<Kno
     },
     padBatchList(count) {
       padding = count;
+    },
+    hideBatches(ids) {
+      hidden = new Set(ids);
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import { bundleDeployerSync } from "../../src/deployer/bundle";
 import { gatewayClients, type GatewayClients } from "../../src/deployer/clients";
 import { STATE_XATTR, type DeployState } from "../../src/deployer/deploy-state";
+import { LOCK_XATTR } from "../../src/deployer/lock";
 import type { DeployMode, DeployResult } from "../../src/deployer/deploy";
 import { parseDeployPlan, type DeployPlanConfig } from "../../src/deployer/plan-config";
 import { deployOnce, type RunCapture } from "./support/deploy-context";
@@ -371,6 +372,29 @@ test("http:// artifact URL, a symlink escape, an oversized file → refused befo
     await expect(deployOnce(p, location, connectionStrings, "deploy", capture, services.ca.caCertPath)).rejects.toThrow(why);
     expect(services.knox.stats().calls).toBe(0);
   }
+  await expectRunning("v1");
+});
+
+test("a held lock: deploy waits its bound then fails naming the holder; ensure leaves it to the holder", async () => {
+  const holder = { owner: "deploy on laptop-7 pid 4242", mode: "deploy", startedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 600_000).toISOString(), token: "t" };
+  const put = await fetch(hdfsUrl(stateDir(), `op=SETXATTR&xattr.name=${LOCK_XATTR}&xattr.value=${encodeURIComponent(`0s${Buffer.from(JSON.stringify(holder)).toString("base64")}`)}&flag=CREATE`), { method: "PUT" });
+  expect(put.status).toBe(200);
+  try {
+    services.knox.resetStats();
+    const started = Date.now();
+    const error = await failure(run("v2", "deploy", { lock: { waitSeconds: 3 } }));
+    expect(error.message).toContain("the environment's deploy lock is held by deploy on laptop-7 pid 4242 (deploy, since");
+    expect(error.message).toContain("waited 3s");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
+    await killLive();
+    const skipped = await run("v1", "ensure");
+    expect(skipped).toMatchObject({ action: "skipped", submissions: 0 });
+    expect(skipped.runningNow).toContain("the lock is held by deploy on laptop-7 pid 4242");
+    expect(services.knox.stats().livySubmissions).toBe(0);
+  } finally {
+    await fetch(hdfsUrl(stateDir(), `op=REMOVEXATTR&xattr.name=${LOCK_XATTR}`), { method: "PUT" });
+  }
+  expect(await run("v1", "ensure")).toMatchObject({ action: "restarted" });
   await expectRunning("v1");
 });
 

@@ -243,6 +243,20 @@ STATS_COLUMNS = tuple(name for name, _ in STATS_SCHEMA)
 RUN_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+# How Spark's Kafka source says that offsets the checkpoint expects are gone (retention, a recreated topic).
+DATA_LOSS = re.compile(r"(some data may have been (lost|missed)|offset was changed from \d+ to \d+|failOnDataLoss)", re.I)
+
+
+def data_loss_cause(error_text: str) -> Optional[str]:
+    """The operator's message when the query stopped because Kafka data it expected is gone, else None."""
+    if not DATA_LOSS.search(error_text):
+        return None
+    detail = next((line.strip() for line in error_text.splitlines() if DATA_LOSS.search(line)), "")
+    return ("data loss at the source: Kafka no longer has offsets the checkpoint expects (retention expired, or the "
+            "topic was deleted and recreated), and fail_on_data_loss is true. Spark: %s. To go on, start a new run "
+            "(a new checkpoint_location and starting_offsets; see 'Data loss at the source' in the job README)" % detail[:300])
+
+
 class SchemaMismatch(RuntimeError):
     """A table's schema differs from what the job writes; the message names each table, column and both types."""
 
@@ -516,7 +530,14 @@ def main(argv: List[str]) -> int:
         return 3
     print("sensor-aggregation: query %s started (run %s), reading %s, checkpoint %s"
           % (config["query_name"], query.id, config["input_topic"], config["checkpoint_location"]), flush=True)
-    query.awaitTermination()
+    try:
+        query.awaitTermination()
+    except Exception as error:  # noqa: BLE001 - StreamingQueryException's module differs between Spark versions
+        cause = data_loss_cause(str(error))
+        if cause is None:
+            raise
+        print("sensor-aggregation: %s" % cause, file=sys.stderr, flush=True)
+        return 4
     return 0
 
 

@@ -12,8 +12,7 @@ import { posix } from "node:path";
 import { loadArtifact, type ArtifactLocation, type LoadedArtifact } from "./artifact-source";
 import { BatchRunner, type Sleep } from "./batch-runner";
 import { createTablesRequest, streamingRequest } from "./batch-requests";
-import { readState, releaseName, STATE_VERSION, writeState, type DeployState, type Release } from "./deploy-state";
-import { DeployError } from "./errors";
+import { readState, releaseName, secretFingerprint, STATE_VERSION, writeState, type DeployState, type Release } from "./deploy-state";
 import { contentAddressed, jarPath, jobDir, newCounters, pruneJaasFiles, syncArtifact, syncJaasFiles, syncJobConfig, type UploadCounters } from "./hdfs-sync";
 import type { LivyClient } from "./livy-client";
 import { EnvironmentLock } from "./lock";
@@ -22,7 +21,6 @@ import type { Progress } from "./progress";
 import { buildRelease, verifyReleaseFiles, type PlacedJaas } from "./release";
 import { adopt, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
 import { eventHubsJaasLine } from "./secrets";
-import { secretFingerprint } from "./deploy-state";
 import type { WebHdfsClient } from "./webhdfs-client";
 
 export type DeployMode = "deploy" | "ensure";
@@ -226,4 +224,3 @@ export function describePlan(plan: DeployPlanConfig, artifact: LoadedArtifact, u
   return `${lines.join("\n")}\n`;
 }
 
-export { DeployError };

@@ -115,10 +115,10 @@ export async function readState(hdfs: WebHdfsClient, stateDir: string): Promise<
   return parsed.data;
 }
 
+/** Replaces the live state. Only ever called under the environment's lock, whose acquisition made `stateDir`. */
 export async function writeState(hdfs: WebHdfsClient, stateDir: string, state: DeployState): Promise<void> {
   const text = JSON.stringify(state);
   if (Buffer.byteLength(text) > MAX_STATE_BYTES) throw new DeployError(`live state is ${Buffer.byteLength(text)} bytes, over HDFS's ${MAX_STATE_BYTES}-byte xattr limit`);
-  await hdfs.mkdirs(stateDir, "755");
   await hdfs.setXAttr(stateDir, STATE_XATTR, text);
 }
 

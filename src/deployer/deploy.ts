@@ -16,10 +16,10 @@ import { readState, releaseName, secretFingerprint, STATE_VERSION, writeState, t
 import { contentAddressed, jarPath, jobDir, newCounters, pruneJaasFiles, syncArtifact, syncJaasFiles, syncJobConfig, type UploadCounters } from "./hdfs-sync";
 import type { LivyClient } from "./livy-client";
 import { EnvironmentLock } from "./lock";
-import { USER_PLACEHOLDER, type DeployPlanConfig, type JobConfig } from "./plan-config";
+import { forUser, type DeployPlanConfig, type JobConfig } from "./plan-config";
 import type { Progress } from "./progress";
-import { buildRelease, verifyReleaseFiles, type PlacedJaas } from "./release";
-import { adopt, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
+import { buildRelease, configPathOf, verifyReleaseFiles, type PlacedJaas } from "./release";
+import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
 import { eventHubsJaasLine } from "./secrets";
 import type { WebHdfsClient } from "./webhdfs-client";
 
@@ -63,13 +63,12 @@ export interface DeployResult extends UploadCounters {
 
 /** The JAAS files of a deploy: content-addressed by their content, so a rotation never rewrites a file a kept release reads. */
 export function jaasFiles(plan: DeployPlanConfig, user: string, listen: string, send: string): PlacedJaas[] {
-  const forUser = (path: string): string => path.split(USER_PLACEHOLDER).join(user);
   return [
     { template: plan.hdfs.jaasPath, line: eventHubsJaasLine(listen, "EVENTHUBS_JOB_CONNECTION_STRING") },
     { template: plan.hdfs.outputJaasPath, line: eventHubsJaasLine(send, "EVENTHUBS_JOB_SEND_CONNECTION_STRING") },
   ].map(({ template, line }) => {
     const content = `${line}\n`;
-    return { path: contentAddressed(forUser(template), secretFingerprint(content)), content };
+    return { path: contentAddressed(forUser(template, user), secretFingerprint(content)), content };
   });
 }
 
@@ -117,7 +116,7 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
 
   const uploads = await syncArtifact(hdfs, artifact, plan.hdfs, state?.uploads ?? {}, counters, progress);
   const jaas = jaasFiles(plan, ctx.gatewayUser, ctx.eventHubsConnectionString, ctx.eventHubsSendConnectionString);
-  await syncJaasFiles(hdfs, jaas.map((j) => ({ path: j.path, line: j.content.trimEnd() })), counters, progress);
+  await syncJaasFiles(hdfs, jaas, counters, progress);
   const config = await syncJobConfig(hdfs, plan.hdfs.configDir, resolvedJobConfig(plan, jaas), counters, progress);
   const desired = buildRelease(plan, artifact, config, jaas, now());
   lock.assertHeld();
@@ -155,8 +154,7 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
 
 async function createTables(rc: ReconcileContext, desired: Release): Promise<void> {
   const { plan, runner } = rc;
-  const configPath = desired.files[desired.files.length - 1]!.path;
-  const request = createTablesRequest(plan, { artifactHash: desired.artifactHash, configPath, jarPaths: [] });
+  const request = createTablesRequest(plan, { artifactHash: desired.artifactHash, configPath: configPathOf(desired), jarPaths: [] });
   // Under the lock, any DDL batch of this name is an earlier run's: clearing it frees the name.
   await runner.remove(await runner.findByName(request.name), "clearing an earlier table DDL batch");
   const batch = await runner.submit(request, "table DDL (create_tables.py)");
@@ -174,25 +172,29 @@ async function restore(rc: ReconcileContext, state: DeployState | undefined, des
   // The restore gets its own timeouts, whatever is left of the deploy's deadline.
   runner.deadlineAt = Number.POSITIVE_INFINITY;
   const fallback = state && state.current.digest !== desired.digest ? state.current : state?.previous;
+  // The state once restored: the fallback is what should run, and the release before it stays known only if it was live.
+  const restored: DeployState | undefined = fallback && {
+    version: STATE_VERSION,
+    current: fallback,
+    previous: fallback === state?.current ? state.previous : undefined,
+    batch: null,
+    restarts: { count: 0 },
+    uploads,
+  };
   try {
-    const left = await observe(runner, plan.batchName, undefined);
-    await clearName(rc, left.ours, "removing what the failed deploy left");
-    if (fallback === undefined) {
+    const left = await clearAll(rc, "removing what the failed deploy left");
+    if (restored === undefined) {
       if (state) await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch: null, pending: undefined, uploads });
       return new OutcomeError(`${failed}\nno previous version to restore`, runningNow(undefined, null));
     }
-    progress.step("restore", `restarting the previous ${releaseName(fallback)}`);
-    await verifyReleaseFiles(hdfs, fallback, progress);
-    const previous = fallback === state?.current ? state.previous : undefined;
-    const restoredBase: DeployState = { version: STATE_VERSION, current: fallback, previous, batch: null, restarts: { count: 0 }, uploads };
-    const batch = await launch(rc, restoredBase, fallback, left.maxId, "previous streaming job");
-    await writeState(hdfs, plan.hdfs.stateDir, { ...restoredBase, batch });
-    return new OutcomeError(`${failed}\nrestored the previous ${releaseName(fallback)} as batch ${batch.id}`, runningNow(fallback, batch));
+    progress.step("restore", `restarting the previous ${releaseName(restored.current)}`);
+    await verifyReleaseFiles(hdfs, restored.current, progress);
+    const batch = await launch(rc, restored, restored.current, left.maxId, "previous streaming job");
+    await writeState(hdfs, plan.hdfs.stateDir, { ...restored, batch });
+    return new OutcomeError(`${failed}\nrestored the previous ${releaseName(restored.current)} as batch ${batch.id}`, runningNow(restored.current, batch));
   } catch (err) {
     // What should run stays the known-good release; ensure keeps trying it, with its backoff.
-    if (fallback && state) {
-      await writeState(hdfs, plan.hdfs.stateDir, { version: STATE_VERSION, current: fallback, previous: fallback === state.current ? state.previous : undefined, batch: null, restarts: { count: 0 }, uploads }).catch(() => undefined);
-    }
+    if (restored && state) await writeState(hdfs, plan.hdfs.stateDir, restored).catch(() => undefined);
     return new OutcomeError(`${failed}\nrestoring the previous ${fallback ? releaseName(fallback) : "version"} also failed: ${(err as Error).message}`, runningNow(undefined, null));
   }
 }
@@ -208,13 +210,12 @@ export function describePlan(plan: DeployPlanConfig, artifact: LoadedArtifact, u
   const configPath = `${plan.hdfs.configDir}/job-config-<sha256>.json`;
   const jars = artifact.files.filter((f) => f.kind === "jar");
   const inputs = { artifactHash: artifact.manifest.hash, configPath, jarPaths: jars.map((f) => jarPath(plan.hdfs.jarsDir, f)) };
-  const forUser = (path: string): string => path.split(USER_PLACEHOLDER).join(user);
   const lines = [
     `deploy plan (${mode}) for environment ${plan.environment}, gateway ${plan.gatewayUrl}`,
     `artifact ${artifact.manifest.name} ${artifact.manifest.hash} (Spark ${artifact.manifest.sparkVersion}, Scala ${artifact.manifest.scalaVersion})`,
     ...artifact.files.map((f) => `  upload if changed: ${f.kind === "jar" ? jarPath(plan.hdfs.jarsDir, f) : `${jobDir(plan.hdfs.jobRoot, artifact.manifest.hash)}/${f.path}`} (${f.size} bytes, + .sha256)`),
     `job config (no secrets): ${configPath}`,
-    `Event Hubs JAAS files (mode 600, named by a fingerprint of their content): ${contentAddressed(forUser(plan.hdfs.jaasPath), "<sha256>")} (listen), ${contentAddressed(forUser(plan.hdfs.outputJaasPath), "<sha256>")} (send)`,
+    `Event Hubs JAAS files (mode 600, named by a fingerprint of their content): ${contentAddressed(forUser(plan.hdfs.jaasPath, user), "<sha256>")} (listen), ${contentAddressed(forUser(plan.hdfs.outputJaasPath, user), "<sha256>")} (send)`,
     `table DDL batch: ${JSON.stringify(createTablesRequest(plan, inputs))}`,
     `streaming batch "${plan.batchName}": ${JSON.stringify(streamingRequest(plan, inputs))}`,
     mode === "deploy"

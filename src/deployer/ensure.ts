@@ -10,7 +10,7 @@ import { emptyResult, lockOptions, type DeployResult, type GatewayContext } from
 import { ALIVE_STATES } from "./livy-client";
 import { EnvironmentLock, LockHeldError, describeHolder } from "./lock";
 import { verifyReleaseFiles } from "./release";
-import { adopt, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
+import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
 import { backoffSeconds, decideRestart } from "./restart-policy";
 
 export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
@@ -89,8 +89,7 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
     return result("restarted", state.current, batch);
   } catch (err) {
     const tail = err instanceof BatchFailedError ? err.logTail : [(err as Error).message];
-    const left = await observe(runner, plan.batchName, undefined);
-    await clearName(rc, left.ours, "removing the failed restart");
+    await clearAll(rc, "removing the failed restart");
     // The backoff counts from the failure, as spark-operator's retry interval does.
     await writeState(hdfs, plan.hdfs.stateDir, { ...state, pending: undefined, restarts: { ...state.restarts, lastAt: rc.now().toISOString(), lastFailure: tail.slice(-40) } } satisfies DeployState);
     throw new OutcomeError(`restart ${decision.attempt}/${plan.restartPolicy.limit} of ${releaseName(state.current)} failed: ${(err as Error).message}`, runningNow(undefined, null));

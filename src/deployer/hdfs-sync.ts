@@ -150,8 +150,8 @@ export async function syncJobConfig(
 export interface JaasFile {
   /** Absolute HDFS path (content-addressed: see contentAddressed). */
   path: string;
-  /** The JAAS line (a secret: written only into the file). */
-  line: string;
+  /** The file's exact content, the JAAS line and its newline (a secret: written only into the file). */
+  content: string;
 }
 
 /**
@@ -169,7 +169,7 @@ export async function syncJaasFiles(
   const listings = new Map<string, Map<string, FileStatus> | undefined>();
   let written = 0;
   for (const file of files) {
-    const data = Buffer.from(`${file.line}\n`);
+    const data = Buffer.from(file.content);
     const dir = posix.dirname(file.path);
     if (!listings.has(dir)) listings.set(dir, await hdfs.listStatus(dir));
     const listing = listings.get(dir);

@@ -97,8 +97,7 @@ export async function send(dispatcher: Dispatcher, req: HttpRequest): Promise<Ht
 }
 
 async function readBody(req: HttpRequest, headers: HttpResponse["headers"], body: AsyncIterable<Buffer> & { destroy(): void }): Promise<Buffer> {
-  const limit = req.maxBodyBytes;
-  if (limit === undefined) return Buffer.concat(await collect(body));
+  const limit = req.maxBodyBytes ?? Number.POSITIVE_INFINITY;
   const tooLarge = (n: number | string) => new DeployError(`${req.method} ${req.label}: response of ${n} bytes is over the expected ${limit}; refused`);
   const declared = Number(headers["content-length"] ?? NaN);
   if (declared > limit) {
@@ -116,12 +115,6 @@ async function readBody(req: HttpRequest, headers: HttpResponse["headers"], body
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
-}
-
-async function collect(body: AsyncIterable<Buffer>): Promise<Buffer[]> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk);
-  return chunks;
 }
 
 /** A connection/TLS failure or exhausted retries, as an error naming method, path and cause. */

@@ -13,6 +13,11 @@ export const IN_CLUSTER_CA_PATH = "/deployer/ca/gateway-ca.crt";
 /** Placeholder in `hdfs.jaasPath` for the gateway user (known only at run time, from the Secret). */
 export const USER_PLACEHOLDER = "{user}";
 
+/** A plan path with the gateway user in place of USER_PLACEHOLDER. */
+export function forUser(path: string, user: string): string {
+  return path.split(USER_PLACEHOLDER).join(user);
+}
+
 /** The environment fields the plan reads; `EnvironmentConfig` (config/index.ts) satisfies it. */
 export interface PlanEnvironment {
   readonly name: string;

@@ -9,6 +9,7 @@ import { DeployError } from "./errors";
 import { ALIVE_STATES, type Batch } from "./livy-client";
 import type { DeployPlanConfig } from "./plan-config";
 import type { Progress } from "./progress";
+import { configPathOf } from "./release";
 import type { WebHdfsClient } from "./webhdfs-client";
 
 export interface ReconcileContext {
@@ -114,8 +115,7 @@ export async function clearName(ctx: ReconcileContext, batches: readonly Batch[]
 export async function refuseIfDriverOutlivedLivy(rc: ReconcileContext, state: DeployState | undefined, observed: Observed): Promise<void> {
   const known = state?.batch;
   if (!known || observed.live || (await rc.runner.livy.findBatch(known.id)) !== undefined) return;
-  const configPath = state.current.files[state.current.files.length - 1]!.path;
-  const config = JSON.parse((await rc.hdfs.open(configPath))?.toString("utf8") ?? "{}") as { checkpoint_location?: string; trigger_interval?: string };
+  const config = JSON.parse((await rc.hdfs.open(configPathOf(state.current)))?.toString("utf8") ?? "{}") as { checkpoint_location?: string; trigger_interval?: string };
   if (!config.checkpoint_location) return;
   const commits = await rc.hdfs.listStatus(`${config.checkpoint_location}/commits`);
   const latest = Math.max(0, ...[...(commits?.values() ?? [])].filter((f) => /^\d+$/.test(f.pathSuffix)).map((f) => f.modificationTime));
@@ -135,6 +135,13 @@ function intervalMs(text: string): number {
   const m = /^(\d+) (millisecond|second|minute|hour)s?$/.exec(text);
   if (!m) return 60_000;
   return Number(m[1]) * { millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000 }[m[2] as "second"];
+}
+
+/** Lists every batch of our name and removes them all (what a failed submission left); returns what was seen. */
+export async function clearAll(rc: ReconcileContext, why: string): Promise<Observed> {
+  const left = await observe(rc.runner, rc.plan.batchName, undefined);
+  await clearName(rc, left.ours, why);
+  return left;
 }
 
 /** The final line: exactly what runs now. */

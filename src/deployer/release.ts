@@ -33,6 +33,7 @@ export function buildRelease(
   const request = streamingRequest(plan, { artifactHash: hash, configPath: config.path, jarPaths });
   const jaasRecords = jaas.map((j) => ({ path: j.path, fingerprint: secretFingerprint(j.content) }));
   const shaOf = (path: string): string => artifact.files.find((f) => f.path === path)?.sha256 ?? "";
+  // The job config goes last: configPathOf reads it from there.
   const files: NeededFile[] = [
     { path: `${jobDir(plan.hdfs.jobRoot, hash)}/job.py`, sha256: shaOf("job.py") },
     ...jars.map((f, i) => ({ path: jarPaths[i]!, sha256: f.sha256 })),
@@ -47,6 +48,11 @@ export function buildRelease(
     ddlDigest: ddlDigest(plan, shaOf("create_tables.py"), shaOf("tables.sql")),
     deployedAt: now.toISOString(),
   };
+}
+
+/** HDFS path of the job config the release's request reads (the last of its files, as buildRelease lists them). */
+export function configPathOf(release: Release): string {
+  return release.files[release.files.length - 1]!.path;
 }
 
 /** What the table DDL reads: its script, its SQL, and the database and table names (not the JAAS paths or sizing). */

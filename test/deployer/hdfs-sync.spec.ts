@@ -72,7 +72,7 @@ test("the job config is content-addressed; the JAAS file is created 600, skipped
   const dir = `/user/${GATEWAY_USER}/.sensor-aggregation/test`;
   const named = (stem: string, line: string) => contentAddressed(`${dir}/${stem}.conf`, secretFingerprint(`${line}\n`));
   const sync = async (line: string) =>
-    (await syncJaasFiles(hdfs, [{ path: named("jaas", line), line }, { path: named("jaas-output", `${line}-send`), line: `${line}-send` }], counters, progress)).written;
+    (await syncJaasFiles(hdfs, [{ path: named("jaas", line), content: `${line}\n` }, { path: named("jaas-output", `${line}-send`), content: `${line}-send\n` }], counters, progress)).written;
   expect(await sync("line-one")).toBe(2);
   expect(await sync("line-one")).toBe(0);
   const path = named("jaas", "line-one");

@@ -14,6 +14,13 @@ An existing table is compared with its CREATE TABLE statement:
     layout: renamed to <table>_pre_run_id, created anew, its rows copied under the run id of the current
     checkpoint (they are that run's batches, so a replay after the upgrade overwrites rather than duplicates)
     and the old table kept for the operator to drop. Re-running after an interruption finishes the move.
+Beside each streaming table it keeps what housekeeping (maintenance.py) needs, derived from that table's
+CREATE TABLE so tables.sql stays the one place columns are declared:
+  * <table>_history: the same columns, partitioned by (day, compaction), where compacted batches go;
+  * <data_table>_compactions: the ledger, one partition per committed compaction with the (run, batch
+    range) it moved;
+  * <table>_all: the view readers query, history of committed compactions plus the streaming batches no
+    committed compaction covers, so every row shows exactly once at any moment of a compaction.
 Self-contained (it does not import job.py), so a cluster submits it as a single file. Runs on PySpark 2.4 and 3.x.
 """
 from __future__ import annotations
@@ -50,6 +57,14 @@ MIGRATED_PROPERTY = "sensor_aggregation.migrated_from"
 TYPE_ALIASES = {"long": "bigint", "integer": "int"}
 Columns = List[Tuple[str, str]]
 
+HISTORY_SUFFIX = "_history"
+VIEW_SUFFIX = "_all"
+LEDGER_SUFFIX = "_compactions"
+KINDS = ("data", "rejected", "stats")
+# The time that places a row in a history day (UTC): the reading's Kafka timestamp; for stats, the batch's.
+DAY_SOURCE = {"data": "event_time", "rejected": "event_time", "stats": "ts"}
+HISTORY_PARTITIONS = ("day", "compaction")
+
 def read_text(spark: SparkSession, path: str) -> str:
     """Reads a small text file from the local disk, or through Spark from HDFS (same rule as job.py)."""
     local = path[len("file://"):] if path.startswith("file://") else path
@@ -69,6 +84,40 @@ def table_config(file_config: Dict[str, object]) -> Dict[str, str]:
         if not IDENTIFIER.match(value):
             raise ConfigError("%s: %r; allowed: letters, digits and _ (not starting with a digit)" % (key, value))
     return names
+
+
+def housekeeping_layout(names: Dict[str, str]) -> Dict[str, object]:
+    """Every table name housekeeping uses: per kind the streaming table, its history table and its view; the ledger."""
+    db = names["database"]
+    tables = {}
+    for kind in KINDS:
+        stream = "%s.%s" % (db, names[kind + "_table"])
+        tables[kind] = {"stream": stream, "history": stream + HISTORY_SUFFIX, "view": stream + VIEW_SUFFIX}
+    return {"tables": tables, "ledger": "%s.%s%s" % (db, names["data_table"], LEDGER_SUFFIX)}
+
+
+def housekeeping_statements(statements: Sequence[str], names: Dict[str, str]) -> List[str]:
+    """The history tables, the ledger and the views, derived from the streaming tables' CREATE TABLE statements."""
+    layout = housekeeping_layout(names)
+    ledger = str(layout["ledger"])
+    by_table = {parsed[0]: parsed[1] for parsed in map(parse_create_table, statements) if parsed}
+    history, views = [], []
+    for kind in KINDS:
+        names_of = layout["tables"][kind]  # type: ignore[index]
+        columns = by_table[names_of["stream"]]
+        column_list = ", ".join("%s %s" % c for c in columns)
+        history.append("CREATE TABLE IF NOT EXISTS %s (%s, day string, compaction string) USING PARQUET "
+                       "PARTITIONED BY (day, compaction)" % (names_of["history"], column_list))
+        selected = ", ".join("`%s`" % name for name, _ in columns)
+        from_stream = ", ".join("s.`%s`" % name for name, _ in columns)
+        views.append(
+            "CREATE OR REPLACE VIEW %s AS SELECT %s FROM %s WHERE compaction IN (SELECT compaction FROM %s) "
+            "UNION ALL SELECT %s FROM %s s LEFT ANTI JOIN %s c ON s.run_id = c.run_id "
+            "AND s.batch_id BETWEEN c.first_batch AND c.last_batch"
+            % (names_of["view"], selected, names_of["history"], ledger, from_stream, names_of["stream"], ledger))
+    ledger_table = ("CREATE TABLE IF NOT EXISTS %s (run_id string, first_batch bigint, last_batch bigint, "
+                    "compacted_at timestamp, compaction string) USING PARQUET PARTITIONED BY (compaction)" % ledger)
+    return history + [ledger_table] + views
 
 
 def render_statements(sql_text: str, names: Dict[str, str]) -> List[str]:
@@ -205,7 +254,8 @@ def main(argv: List[str]) -> int:
         return 2
     run_id = checkpoint_run_id(spark, file_config.get("checkpoint_location"))
     try:
-        create_tables(spark, render_statements(read_text(spark, args.sql), names), names["database"], run_id)
+        statements = render_statements(read_text(spark, args.sql), names)
+        create_tables(spark, statements + housekeeping_statements(statements, names), names["database"], run_id)
     except MigrationRefused as error:
         print("create_tables: %s" % error, file=sys.stderr)
         return 3

@@ -28,8 +28,8 @@ def encode(message: Message) -> Optional[bytes]:
     return text.encode("utf-8")
 
 
-def kafka_batch(spark: SparkSession, messages: Iterable[Message], partition: int = 0, first_offset: int = 0) -> DataFrame:
-    when = datetime(2026, 1, 1, 12, 0, 0)
+def kafka_batch(spark: SparkSession, messages: Iterable[Message], partition: int = 0, first_offset: int = 0,
+                when: datetime = datetime(2026, 1, 1, 12, 0, 0)) -> DataFrame:
     rows: List[tuple] = [
         (None, encode(m), "sensor-readings", partition, first_offset + i, when, 0) for i, m in enumerate(messages)
     ]

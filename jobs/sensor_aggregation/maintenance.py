@@ -1,0 +1,276 @@
+"""Housekeeping of the sensor aggregation tables: compaction into day-partitioned history, and retention.
+
+    spark-submit --py-files create_tables.py maintenance.py --config <job.json> [--retention-days rejected=30 ...]
+
+The streaming tables get one (run_id, batch_id) partition per micro-batch: 5,760 a day at a 15 s trigger.
+A compaction moves the batches no query can replay any more into <table>_history, one partition per UTC day
+(of the row's Kafka timestamp; of the batch's ts for stats) and compaction, and readers query <table>_all,
+which shows every row exactly once before, during and after a compaction (create_tables.py makes it).
+
+Which batches move: of the run the checkpoint resumes (the query id in <checkpoint>/metadata), only those
+older than the last committed one (<checkpoint>/commits/N), so a batch Spark may still replay is never
+touched; of every other run (an earlier checkpoint), all of them.
+
+Each step is safe to interrupt and to re-run, because one write commits a compaction: its partition of the
+ledger (<data_table>_compactions), added only after its history rows are written and counted.
+  1. drop history partitions of compactions the ledger does not name (an interrupted copy; never visible);
+  2. drop streaming partitions a committed compaction covers (an interrupted clean-up; hidden by the view);
+  3. plan: the batches to move, as (run, first batch, last batch) ranges, under a new compaction id;
+  4. copy them into the history tables; 5. check the row counts match;
+  6. commit: write the ledger partition; 7. drop the moved streaming partitions;
+  8. retention: drop history days older than each table's limit.
+Only one maintenance may run at a time: the deployer's `maintain` holds the environment's lock around it.
+Runs on PySpark 2.4 and 3.x.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import uuid
+from datetime import datetime, timedelta
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from pyspark.sql import SparkSession
+from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampType
+
+from create_tables import (DAY_SOURCE, HISTORY_PARTITIONS, KINDS, ConfigError, existing_table, housekeeping_layout,
+                           read_text, table_config)
+
+Range = Tuple[str, int, int]  # (run_id, first batch, last batch), both ends included
+STEPS = ("cleanup", "finish", "plan", "copy", "verify", "commit", "drop", "retention")
+LEDGER_SCHEMA = StructType([StructField("run_id", StringType(), False), StructField("first_batch", LongType(), False),
+                            StructField("last_batch", LongType(), False), StructField("compacted_at", TimestampType(), False)])
+DROP_CHUNK = 200  # partitions per ALTER TABLE ... DROP statement
+
+
+class MaintenanceRefused(RuntimeError):
+    """The tables housekeeping needs are missing or a check failed; nothing was committed."""
+
+
+def partitions(spark: SparkSession, table: str) -> List[Dict[str, str]]:
+    """SHOW PARTITIONS as dicts: 'run_id=r/batch_id=3' -> {'run_id': 'r', 'batch_id': '3'}."""
+    rows = spark.sql("SHOW PARTITIONS %s" % table).collect()
+    return [dict(part.split("=", 1) for part in row[0].split("/")) for row in rows]
+
+
+def _literal(value: str) -> str:
+    if "'" in value or "\\" in value:
+        raise MaintenanceRefused("partition value %r: a quote or backslash cannot be a run id or a day" % value)
+    return "'%s'" % value
+
+
+def drop_partitions(spark: SparkSession, table: str, specs: Sequence[Dict[str, str]]) -> int:
+    for start in range(0, len(specs), DROP_CHUNK):
+        chunk = specs[start:start + DROP_CHUNK]
+        spark.sql("ALTER TABLE %s DROP IF EXISTS %s" % (table, ", ".join(
+            "PARTITION (%s)" % ", ".join("%s = %s" % (k, _literal(v)) for k, v in spec.items()) for spec in chunk)))
+    return len(specs)
+
+
+def checkpoint_progress(spark: SparkSession, checkpoint: str) -> Tuple[Optional[str], Optional[int]]:
+    """(the run the checkpoint resumes, its last committed batch); (None, None) when there is no checkpoint.
+    Any error but "not there" fails the run: a guess here could move a batch Spark still replays."""
+    jvm = spark.sparkContext._jvm  # type: ignore[attr-defined]
+    root = jvm.org.apache.hadoop.fs.Path(checkpoint)
+    fs = root.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())  # type: ignore[attr-defined]
+    metadata = jvm.org.apache.hadoop.fs.Path(checkpoint.rstrip("/") + "/metadata")
+    if not fs.exists(metadata):
+        return None, None
+    run_id = str(json.loads(read_text(spark, checkpoint.rstrip("/") + "/metadata").splitlines()[0])["id"])
+    commits = jvm.org.apache.hadoop.fs.Path(checkpoint.rstrip("/") + "/commits")
+    if not fs.exists(commits):
+        return run_id, None
+    done = [int(s.getPath().getName()) for s in fs.listStatus(commits) if s.getPath().getName().isdigit()]
+    return run_id, (max(done) if done else None)
+
+
+def ledger_ranges(spark: SparkSession, ledger: str) -> List[Tuple[str, Range]]:
+    """(compaction, range) of every committed compaction."""
+    rows = spark.sql("SELECT compaction, run_id, first_batch, last_batch FROM %s" % ledger).collect()
+    return [(r["compaction"], (r["run_id"], int(r["first_batch"]), int(r["last_batch"]))) for r in rows]
+
+
+def covered(run_id: str, batch_id: int, ranges: Iterable[Range]) -> bool:
+    return any(run == run_id and first <= batch_id <= last for run, first, last in ranges)
+
+
+def stream_batches(spark: SparkSession, table: str) -> List[Tuple[str, int]]:
+    return [(p["run_id"], int(p["batch_id"])) for p in partitions(spark, table)]
+
+
+def plan_ranges(batches: Iterable[Tuple[str, int]], done: Sequence[Range], current_run: Optional[str],
+                last_committed: Optional[int]) -> List[Range]:
+    """The batches to move, as ranges that never span a batch still to stay or one a committed range covers."""
+    movable = {}  # type: Dict[str, List[int]]
+    for run_id, batch_id in set(batches):
+        if covered(run_id, batch_id, done):
+            continue
+        if run_id == current_run and (last_committed is None or batch_id >= last_committed):
+            continue  # the last committed batch and later ones stay: Spark may still write them
+        movable.setdefault(run_id, []).append(batch_id)
+    ranges = []  # type: List[Range]
+    for run_id, ids in sorted(movable.items()):
+        ids.sort()
+        first = previous = ids[0]
+        for batch_id in ids[1:]:
+            if any(run == run_id and lo <= batch_id and hi >= previous for run, lo, hi in done):
+                ranges.append((run_id, first, previous))
+                first = batch_id
+            previous = batch_id
+        ranges.append((run_id, first, previous))
+    return ranges
+
+
+def range_predicate(ranges: Sequence[Range]) -> str:
+    return " OR ".join("(run_id = %s AND batch_id BETWEEN %d AND %d)" % (_literal(r), lo, hi) for r, lo, hi in ranges)
+
+
+def history_columns(spark: SparkSession, history: str) -> List[str]:
+    """The history table's data columns in its own order (INSERT ... SELECT is by position on Spark 2.4)."""
+    return [f.name for f in spark.table(history).schema.fields if f.name not in HISTORY_PARTITIONS]
+
+
+def copy_to_history(spark: SparkSession, kind: str, names: Dict[str, str], ranges: Sequence[Range], compaction: str) -> None:
+    columns = ", ".join("`%s`" % c for c in history_columns(spark, names["history"]))
+    spark.sql(
+        "INSERT INTO TABLE %s PARTITION (day, compaction) SELECT %s, date_format(`%s`, 'yyyy-MM-dd') AS day, %s AS compaction "
+        "FROM %s WHERE %s DISTRIBUTE BY day"
+        % (names["history"], columns, DAY_SOURCE[kind], _literal(compaction), names["stream"], range_predicate(ranges)))
+
+
+def verify_copy(spark: SparkSession, names: Dict[str, str], ranges: Sequence[Range], compaction: str) -> int:
+    moved = spark.sql("SELECT count(*) FROM %s WHERE %s" % (names["stream"], range_predicate(ranges))).collect()[0][0]
+    copied = spark.sql("SELECT count(*) FROM %s WHERE compaction = %s" % (names["history"], _literal(compaction))).collect()[0][0]
+    if moved != copied:
+        raise MaintenanceRefused("%s: %d rows in the batches to move, %d copied into %s under compaction %s; not committed "
+                                 "(the next run removes the copy and starts again)" % (names["stream"], moved, copied, names["history"], compaction))
+    return int(moved)
+
+
+def commit(spark: SparkSession, ledger: str, ranges: Sequence[Range], compaction: str, now: datetime) -> None:
+    """One ledger partition, written as one file by one task: the compaction becomes visible all at once."""
+    rows = spark.createDataFrame([(run, lo, hi, now) for run, lo, hi in ranges], LEDGER_SCHEMA).coalesce(1)
+    view = "sensor_aggregation_compaction_%s" % compaction.replace("-", "_")
+    rows.createOrReplaceTempView(view)
+    try:
+        spark.sql("INSERT INTO TABLE %s PARTITION (compaction = %s) SELECT run_id, first_batch, last_batch, compacted_at FROM %s"
+                  % (ledger, _literal(compaction), view))
+    finally:
+        spark.catalog.dropTempView(view)
+
+
+def require_layout(spark: SparkSession, layout: Dict[str, object]) -> None:
+    missing = [name for name in [str(layout["ledger"])] + [t[k] for t in layout["tables"].values() for k in ("stream", "history")]  # type: ignore[union-attr]
+               if existing_table(spark, name) is None]
+    if missing:
+        raise MaintenanceRefused("missing table(s) %s: run the table DDL (create_tables.py) of this release first" % ", ".join(missing))
+
+
+def compact(spark: SparkSession, config: Dict[str, object], retention_days: Optional[Dict[str, int]] = None,
+            now: Optional[datetime] = None, step: Callable[[str], None] = lambda name: None) -> Dict[str, object]:
+    """One housekeeping run over the job config's tables (see the module docstring); returns what it did.
+    retention_days: per kind ("data", "rejected", "stats") the days of history kept; 0 or absent keeps all.
+    step: called before each step by name (tests interrupt a run there)."""
+    now = now or datetime.utcnow()
+    layout = housekeeping_layout(table_config(config))
+    tables = layout["tables"]  # type: Dict[str, Dict[str, str]]  # type: ignore[assignment]
+    ledger = str(layout["ledger"])
+    require_layout(spark, layout)
+    summary = {"compaction": None, "moved_batches": 0, "moved_rows": {}, "dropped_partitions": {}, "expired_days": {}}  # type: Dict[str, object]
+
+    step("cleanup")
+    committed = {c for c, _ in ledger_ranges(spark, ledger)}
+    for kind in KINDS:
+        leftovers = [p for p in partitions(spark, tables[kind]["history"]) if p["compaction"] not in committed]
+        if leftovers:
+            print("maintenance: %s: removing %d partition(s) of an interrupted copy" % (tables[kind]["history"], len(leftovers)), flush=True)
+            drop_partitions(spark, tables[kind]["history"], leftovers)
+
+    step("finish")
+    done = [r for _, r in ledger_ranges(spark, ledger)]
+    for kind in KINDS:
+        stale = [p for p in partitions(spark, tables[kind]["stream"]) if covered(p["run_id"], int(p["batch_id"]), done)]
+        if stale:
+            print("maintenance: %s: dropping %d batch partition(s) already compacted" % (tables[kind]["stream"], len(stale)), flush=True)
+            drop_partitions(spark, tables[kind]["stream"], stale)
+
+    step("plan")
+    # Partitions first, then the checkpoint: a batch listed here is older than any commit read after it.
+    batches = [b for kind in KINDS for b in stream_batches(spark, tables[kind]["stream"])]
+    current_run, last_committed = checkpoint_progress(spark, str(config["checkpoint_location"]))
+    ranges = plan_ranges(batches, done, current_run, last_committed)
+    if ranges:
+        compaction = "c%s-%s" % (now.strftime("%Y%m%dT%H%M%S"), uuid.uuid4().hex[:6])
+        summary["compaction"] = compaction
+        summary["moved_batches"] = sum(hi - lo + 1 for _, lo, hi in ranges)
+        print("maintenance: compaction %s moves %s (the checkpoint's run %s, last committed batch %s stays)"
+              % (compaction, ", ".join("run %s batches %d-%d" % r for r in ranges), current_run, last_committed), flush=True)
+        step("copy")
+        for kind in KINDS:
+            copy_to_history(spark, kind, tables[kind], ranges, compaction)
+        step("verify")
+        summary["moved_rows"] = {kind: verify_copy(spark, tables[kind], ranges, compaction) for kind in KINDS}
+        step("commit")
+        commit(spark, ledger, ranges, compaction, now)
+        step("drop")
+        dropped = {}
+        for kind in KINDS:
+            moved = [p for p in partitions(spark, tables[kind]["stream"]) if covered(p["run_id"], int(p["batch_id"]), ranges)]
+            dropped[kind] = drop_partitions(spark, tables[kind]["stream"], moved)
+        summary["dropped_partitions"] = dropped
+    else:
+        print("maintenance: no batch to compact (the checkpoint's run %s, last committed batch %s)" % (current_run, last_committed), flush=True)
+
+    step("retention")
+    expired = {}
+    for kind, days in sorted((retention_days or {}).items()):
+        if days <= 0:
+            continue
+        cutoff = (now - timedelta(days=days)).strftime("%Y-%m-%d")
+        old = [p for p in partitions(spark, tables[kind]["history"]) if p["day"] < cutoff]
+        expired[kind] = len({p["day"] for p in old})
+        if old:
+            print("maintenance: %s: dropping %d day(s) before %s (retention %d days)" % (tables[kind]["history"], expired[kind], cutoff, days), flush=True)
+            drop_partitions(spark, tables[kind]["history"], old)
+    summary["expired_days"] = expired
+    return summary
+
+
+def parse_retention(values: Sequence[str]) -> Dict[str, int]:
+    """["rejected=30", "data=0"] -> {"rejected": 30, "data": 0}; a kind or a number that is not allowed is refused."""
+    retention = {}
+    for value in values:
+        kind, _, days = value.partition("=")
+        if kind not in KINDS or not days.isdigit():
+            raise ConfigError("--retention-days %r: allowed: <kind>=<days> with kind one of %s and days 0 (keep all) or more"
+                              % (value, ", ".join(KINDS)))
+        retention[kind] = int(days)
+    return retention
+
+
+def main(argv: List[str]) -> int:
+    parser = argparse.ArgumentParser(prog="maintenance.py", description="Compacts and expires the sensor aggregation tables")
+    parser.add_argument("--config", required=True, help="the job's JSON config (local or HDFS)")
+    parser.add_argument("--retention-days", action="append", default=[], metavar="KIND=DAYS",
+                        help="days of history kept for data, rejected or stats (0: all); repeatable")
+    args = parser.parse_args(argv)
+    spark = SparkSession.builder.appName("sensor-aggregation-maintenance").enableHiveSupport().getOrCreate()
+    spark.conf.set("spark.sql.session.timeZone", "UTC")  # history days are UTC days
+    try:
+        config = json.loads(read_text(spark, args.config))
+        retention = parse_retention(args.retention_days)
+    except ValueError as error:
+        print("maintenance: invalid configuration: %s" % error, file=sys.stderr)
+        return 2
+    try:
+        summary = compact(spark, config, retention)
+    except MaintenanceRefused as error:
+        print("maintenance: %s" % error, file=sys.stderr)
+        return 3
+    print("maintenance: done %s" % json.dumps(summary, sort_keys=True), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

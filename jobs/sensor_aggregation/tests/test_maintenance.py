@@ -1,0 +1,177 @@
+"""Housekeeping on real Spark: compaction into day-partitioned history keeps every row exactly once (seen
+through the <table>_all views at every step, interrupted or not), never touches a batch Spark may replay,
+and retention drops only old days of the table it is set for."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import job
+import maintenance
+from create_tables import create_tables, housekeeping_layout, housekeeping_statements, render_statements, table_config
+from kafka_frames import kafka_batch
+from test_batch_logic import TABLES_SQL
+
+CURRENT, EARLIER = "run-current", "run-earlier"
+DAY1, DAY2 = datetime(2026, 3, 1, 23, 59, 0), datetime(2026, 3, 2, 0, 1, 0)
+NOW = datetime(2026, 3, 3, 6, 0, 0)
+
+
+class Interrupted(Exception):
+    pass
+
+
+def readings(batch_id: int, run_id: str):
+    """Per batch three valid readings over two sensors and one malformed, with distinct values."""
+    base = batch_id * 10 + (100 if run_id == EARLIER else 0)
+    return [{"sensor": "S1", "measure1": base + 1.0, "measure2": base + 2.0},
+            {"sensor": "S2", "measure1": base + 3.5, "measure2": base - 1.0},
+            {"sensor": "S1", "measure1": base + 0.25, "measure2": base + 7.0},
+            "{not json %d}" % base]
+
+
+def checkpoint(tmp_path: Path, run_id: str, committed: int) -> str:
+    """A checkpoint as Structured Streaming leaves it: metadata with the query id, commits/0..N."""
+    root = tmp_path / "checkpoint"
+    (root / "commits").mkdir(parents=True)
+    (root / "metadata").write_text(json.dumps({"id": run_id}) + "\n")
+    for n in range(committed + 1):
+        (root / "commits" / str(n)).write_text("v1\n{}\n")
+    return str(root)
+
+
+def setup_tables(spark, tmp_path, database, current_batches=4, earlier_batches=2, committed=2):
+    """The earlier run's batches (a reset checkpoint) and the current run's, half on each side of midnight."""
+    names = table_config({"database": database})
+    statements = render_statements(TABLES_SQL, names)
+    create_tables(spark, statements + housekeeping_statements(statements, names), database)
+    tables = job.table_names(dict(names))
+    for run_id, count in ((EARLIER, earlier_batches), (CURRENT, current_batches)):
+        for batch_id in range(count):
+            when = DAY1 if batch_id % 2 == 0 else DAY2
+            df = kafka_batch(spark, readings(batch_id, run_id), first_offset=batch_id * 4, when=when)
+            job.process_batch(df, batch_id, tables, None, now=lambda: when, run_id=run_id)
+    config = {"database": database, "checkpoint_location": checkpoint(tmp_path, CURRENT, committed)}
+    return config, housekeeping_layout(names)["tables"]
+
+
+def view_rows(spark, layout):
+    """Every row readers see, per kind, as sorted tuples (duplicates stay visible as repeated tuples)."""
+    return {kind: sorted(tuple(r) for r in spark.table(names["view"]).collect()) for kind, names in layout.items()}
+
+
+def stream_partitions(spark, layout, kind="data"):
+    return sorted((p["run_id"], int(p["batch_id"])) for p in maintenance.partitions(spark, layout[kind]["stream"]))
+
+
+def sensor_stats(spark, view):
+    return sorted(tuple(r) for r in spark.sql(
+        "SELECT sensor, count(*), avg(measure1), avg(measure2) FROM %s GROUP BY sensor" % view).collect())
+
+
+def test_a_compaction_keeps_every_row_and_stat_and_leaves_only_replayable_batches_streaming(spark, tmp_path):
+    config, layout = setup_tables(spark, tmp_path, "compact_check")
+    before = view_rows(spark, layout)
+    stats_before = sensor_stats(spark, layout["data"]["view"])
+    partitions_before = sum(len(maintenance.partitions(spark, t["stream"])) for t in layout.values())
+
+    summary = maintenance.compact(spark, config, now=NOW)
+
+    assert view_rows(spark, layout) == before
+    assert sensor_stats(spark, layout["data"]["view"]) == stats_before
+    # Batch 2 is the last committed one: it and batch 3 stay, so a replay overwrites its own partition.
+    assert stream_partitions(spark, layout) == [(CURRENT, 2), (CURRENT, 3)]
+    assert summary["moved_rows"] == {"data": 12, "rejected": 4, "stats": 8}
+    history = maintenance.partitions(spark, layout["data"]["history"])
+    assert sorted({p["day"] for p in history}) == ["2026-03-01", "2026-03-02"]
+    partitions_after = sum(len(maintenance.partitions(spark, t[k])) for t in layout.values() for k in ("stream", "history"))
+    assert partitions_after < partitions_before
+    # Both runs' stats stay distinct by (run_id, batch_id, sensor).
+    keys = [(r.run_id, r.batch_id, r.sensor) for r in spark.table(layout["stats"]["view"]).collect()]
+    assert len(keys) == len(set(keys)) == 12
+
+    # Later batches of the run compact on the next pass; the history of the first is kept as it was.
+    tables = job.table_names({"database": "compact_check", "data_table": "sensor_data", "rejected_table": "sensor_data_rejected", "stats_table": "sensor_data_stats"})
+    job.process_batch(kafka_batch(spark, readings(4, CURRENT), first_offset=16, when=DAY2), 4, tables, None, now=lambda: DAY2, run_id=CURRENT)
+    for n in (3, 4):
+        (Path(config["checkpoint_location"]) / "commits" / str(n)).write_text("v1\n{}\n")
+    grown = view_rows(spark, layout)
+    maintenance.compact(spark, config, now=NOW)
+    assert view_rows(spark, layout) == grown
+    assert stream_partitions(spark, layout) == [(CURRENT, 4)]
+
+
+@pytest.mark.parametrize("interrupt_at", [s for s in maintenance.STEPS if s != "plan"] + ["after-commit-drop"])
+def test_an_interrupted_compaction_shows_every_row_once_and_a_rerun_finishes_it(spark, tmp_path, interrupt_at):
+    database = "interrupted_%s" % interrupt_at.replace("-", "_")
+    config, layout = setup_tables(spark, tmp_path, database, current_batches=3, earlier_batches=1, committed=1)
+    before = view_rows(spark, layout)
+    seen = []
+
+    def step(name):
+        seen.append(name)
+        if name == interrupt_at:
+            raise Interrupted(name)
+        if interrupt_at == "after-commit-drop" and name == "drop":
+            # Half the clean-up done: one table's moved partitions dropped, then the run dies.
+            moved = [p for p in maintenance.partitions(spark, layout["data"]["stream"]) if p["run_id"] == EARLIER]
+            maintenance.drop_partitions(spark, layout["data"]["stream"], moved)
+            raise Interrupted(name)
+
+    with pytest.raises(Interrupted):
+        maintenance.compact(spark, config, now=NOW, step=step)
+    assert view_rows(spark, layout) == before  # what readers see while it lies interrupted
+
+    summary = maintenance.compact(spark, config, now=NOW)
+    assert view_rows(spark, layout) == before
+    assert stream_partitions(spark, layout) == [(CURRENT, 1), (CURRENT, 2)]
+    ledger = spark.table(housekeeping_layout(table_config({"database": database}))["ledger"]).collect()
+    assert sorted((r.run_id, r.first_batch, r.last_batch) for r in ledger) == [(CURRENT, 0, 0), (EARLIER, 0, 0)]
+    history_compactions = {p["compaction"] for t in layout.values() for p in maintenance.partitions(spark, t["history"])}
+    assert history_compactions == {r.compaction for r in ledger}  # nothing of an interrupted copy is left
+    # Interrupted before its commit, the re-run compacts anew; after it, the re-run only finishes the clean-up.
+    assert (summary["compaction"] is None) == (interrupt_at in ("drop", "after-commit-drop", "retention"))
+
+
+def test_a_batch_replayed_after_its_compaction_is_not_counted_twice_and_is_cleaned_up(spark, tmp_path):
+    config, layout = setup_tables(spark, tmp_path, "replayed_check", current_batches=2, earlier_batches=2, committed=1)
+    maintenance.compact(spark, config, now=NOW)
+    before = view_rows(spark, layout)
+    tables = job.table_names({"database": "replayed_check", "data_table": "sensor_data", "rejected_table": "sensor_data_rejected", "stats_table": "sensor_data_stats"})
+    # The earlier run's checkpoint put back and its batch 1 re-run: the same offsets, written again.
+    job.process_batch(kafka_batch(spark, readings(1, EARLIER), first_offset=4, when=DAY2), 1, tables, None, now=lambda: DAY2, run_id=EARLIER)
+    assert view_rows(spark, layout) == before
+    maintenance.compact(spark, config, now=NOW)
+    assert view_rows(spark, layout) == before
+    assert stream_partitions(spark, layout) == [(CURRENT, 1)]
+
+
+def test_retention_drops_only_the_old_days_of_the_table_it_is_set_for(spark, tmp_path):
+    config, layout = setup_tables(spark, tmp_path, "retention_check", current_batches=1, earlier_batches=2, committed=0)
+    # On 2026-03-03 with 1 day kept, 2026-03-01 goes and 2026-03-02 stays, for rejected rows only.
+    summary = maintenance.compact(spark, config, retention_days={"rejected": 1, "data": 0}, now=NOW)
+    assert summary["expired_days"] == {"rejected": 1}
+    days = lambda kind: sorted({p["day"] for p in maintenance.partitions(spark, layout[kind]["history"])})
+    assert days("rejected") == ["2026-03-02"]
+    assert days("data") == days("stats") == ["2026-03-01", "2026-03-02"]
+    assert all(r.event_time >= datetime(2026, 3, 2) for r in spark.table(layout["rejected"]["history"]).collect())
+
+
+def test_without_a_checkpoint_every_run_is_an_earlier_one_and_missing_tables_are_refused(spark, tmp_path):
+    config, layout = setup_tables(spark, tmp_path, "no_checkpoint", current_batches=1, earlier_batches=1, committed=0)
+    maintenance.compact(spark, {**config, "checkpoint_location": str(tmp_path / "never-started")}, now=NOW)
+    assert stream_partitions(spark, layout) == []
+    with pytest.raises(maintenance.MaintenanceRefused, match="missing table.*nowhere.sensor_data_history.*run the table DDL"):
+        spark.sql("CREATE DATABASE IF NOT EXISTS nowhere")
+        names = table_config({"database": "nowhere"})
+        create_tables(spark, render_statements(TABLES_SQL, names), "nowhere")
+        maintenance.compact(spark, {"database": "nowhere", "checkpoint_location": config["checkpoint_location"]}, now=NOW)
+
+
+def test_retention_arguments_name_what_is_allowed():
+    assert maintenance.parse_retention(["rejected=30", "data=0"]) == {"rejected": 30, "data": 0}
+    with pytest.raises(ValueError, match="allowed: <kind>=<days> with kind one of data, rejected, stats"):
+        maintenance.parse_retention(["readings=30"])

@@ -38,7 +38,7 @@ from create_tables import (DAY_SOURCE, HISTORY_PARTITIONS, KINDS, ConfigError, e
                            read_text, table_config)
 
 Range = Tuple[str, int, int]  # (run_id, first batch, last batch), both ends included
-STEPS = ("cleanup", "finish", "plan", "copy", "verify", "commit", "drop", "retention")
+STEPS = ("cleanup", "finish", "plan", "copy data", "copy rejected", "copy stats", "verify", "commit", "drop", "retention")
 LEDGER_SCHEMA = StructType([StructField("run_id", StringType(), False), StructField("first_batch", LongType(), False),
                             StructField("last_batch", LongType(), False), StructField("compacted_at", TimestampType(), False)])
 DROP_CHUNK = 200  # partitions per ALTER TABLE ... DROP statement
@@ -206,8 +206,8 @@ def compact(spark: SparkSession, config: Dict[str, object], retention_days: Opti
         summary["moved_batches"] = sum(hi - lo + 1 for _, lo, hi in ranges)
         print("maintenance: compaction %s moves %s (the checkpoint's run %s, last committed batch %s stays)"
               % (compaction, ", ".join("run %s batches %d-%d" % r for r in ranges), current_run, last_committed), flush=True)
-        step("copy")
         for kind in KINDS:
+            step("copy " + kind)
             copy_to_history(spark, kind, tables[kind], ranges, compaction)
         step("verify")
         summary["moved_rows"] = {kind: verify_copy(spark, tables[kind], ranges, compaction) for kind in KINDS}

@@ -43,19 +43,34 @@ def checkpoint(tmp_path: Path, run_id: str, committed: int) -> str:
     return str(root)
 
 
-def setup_tables(spark, tmp_path, database, current_batches=4, earlier_batches=2, committed=2):
-    """The earlier run's batches (a reset checkpoint) and the current run's, half on each side of midnight."""
+def create_all(spark, database):
     names = table_config({"database": database})
     statements = render_statements(TABLES_SQL, names)
     create_tables(spark, statements + housekeeping_statements(statements, names), database)
+    return names
+
+
+@pytest.fixture(scope="module")
+def template(spark):
+    """The earlier run's batches 0-1 (a reset checkpoint) and the current run's 0-3, alternating on each side
+    of midnight, written once by the job's own batch function; each test copies them into its own database."""
+    names = create_all(spark, "maintenance_template")
     tables = job.table_names(dict(names))
-    for run_id, count in ((EARLIER, earlier_batches), (CURRENT, current_batches)):
+    for run_id, count in ((EARLIER, 2), (CURRENT, 4)):
         for batch_id in range(count):
             when = DAY1 if batch_id % 2 == 0 else DAY2
             df = kafka_batch(spark, readings(batch_id, run_id), first_offset=batch_id * 4, when=when)
             job.process_batch(df, batch_id, tables, None, now=lambda: when, run_id=run_id)
-    config = {"database": database, "checkpoint_location": checkpoint(tmp_path, CURRENT, committed)}
-    return config, housekeeping_layout(names)["tables"]
+    return housekeeping_layout(names)["tables"]
+
+
+def setup_tables(spark, tmp_path, template, database, committed=2):
+    """A database holding the template's batches; the checkpoint's run is CURRENT with `committed` its last commit."""
+    names = create_all(spark, database)
+    layout = housekeeping_layout(names)["tables"]
+    for kind, source in template.items():
+        spark.sql("INSERT INTO TABLE %s PARTITION (run_id, batch_id) SELECT * FROM %s" % (layout[kind]["stream"], source["stream"]))
+    return {"database": database, "checkpoint_location": checkpoint(tmp_path, CURRENT, committed)}, layout
 
 
 def view_rows(spark, layout):
@@ -72,8 +87,8 @@ def sensor_stats(spark, view):
         "SELECT sensor, count(*), avg(measure1), avg(measure2) FROM %s GROUP BY sensor" % view).collect())
 
 
-def test_a_compaction_keeps_every_row_and_stat_and_leaves_only_replayable_batches_streaming(spark, tmp_path):
-    config, layout = setup_tables(spark, tmp_path, "compact_check")
+def test_a_compaction_keeps_every_row_and_stat_and_leaves_only_replayable_batches_streaming(spark, tmp_path, template):
+    config, layout = setup_tables(spark, tmp_path, template, "compact_check")
     before = view_rows(spark, layout)
     stats_before = sensor_stats(spark, layout["data"]["view"])
     partitions_before = sum(len(maintenance.partitions(spark, t["stream"])) for t in layout.values())
@@ -104,10 +119,12 @@ def test_a_compaction_keeps_every_row_and_stat_and_leaves_only_replayable_batche
     assert stream_partitions(spark, layout) == [(CURRENT, 4)]
 
 
-@pytest.mark.parametrize("interrupt_at", [s for s in maintenance.STEPS if s != "plan"] + ["after-commit-drop"])
-def test_an_interrupted_compaction_shows_every_row_once_and_a_rerun_finishes_it(spark, tmp_path, interrupt_at):
-    database = "interrupted_%s" % interrupt_at.replace("-", "_")
-    config, layout = setup_tables(spark, tmp_path, database, current_batches=3, earlier_batches=1, committed=1)
+# The three states a run can leave behind once it has written something (before, it has changed nothing):
+# history partly copied; all copied and counted but not committed; committed with the clean-up half done.
+@pytest.mark.parametrize("interrupt_at", ["copy stats", "commit", "after-commit-drop"])
+def test_an_interrupted_compaction_shows_every_row_once_and_a_rerun_finishes_it(spark, tmp_path, template, interrupt_at):
+    database = "interrupted_%s" % interrupt_at.replace("-", "_").replace(" ", "_")
+    config, layout = setup_tables(spark, tmp_path, template, database)
     before = view_rows(spark, layout)
     seen = []
 
@@ -127,17 +144,17 @@ def test_an_interrupted_compaction_shows_every_row_once_and_a_rerun_finishes_it(
 
     summary = maintenance.compact(spark, config, now=NOW)
     assert view_rows(spark, layout) == before
-    assert stream_partitions(spark, layout) == [(CURRENT, 1), (CURRENT, 2)]
+    assert stream_partitions(spark, layout) == [(CURRENT, 2), (CURRENT, 3)]
     ledger = spark.table(housekeeping_layout(table_config({"database": database}))["ledger"]).collect()
-    assert sorted((r.run_id, r.first_batch, r.last_batch) for r in ledger) == [(CURRENT, 0, 0), (EARLIER, 0, 0)]
+    assert sorted((r.run_id, r.first_batch, r.last_batch) for r in ledger) == [(CURRENT, 0, 1), (EARLIER, 0, 1)]
     history_compactions = {p["compaction"] for t in layout.values() for p in maintenance.partitions(spark, t["history"])}
     assert history_compactions == {r.compaction for r in ledger}  # nothing of an interrupted copy is left
     # Interrupted before its commit, the re-run compacts anew; after it, the re-run only finishes the clean-up.
-    assert (summary["compaction"] is None) == (interrupt_at in ("drop", "after-commit-drop", "retention"))
+    assert (summary["compaction"] is None) == (interrupt_at == "after-commit-drop")
 
 
-def test_a_batch_replayed_after_its_compaction_is_not_counted_twice_and_is_cleaned_up(spark, tmp_path):
-    config, layout = setup_tables(spark, tmp_path, "replayed_check", current_batches=2, earlier_batches=2, committed=1)
+def test_a_batch_replayed_after_its_compaction_is_not_counted_twice_and_is_cleaned_up(spark, tmp_path, template):
+    config, layout = setup_tables(spark, tmp_path, template, "replayed_check")
     maintenance.compact(spark, config, now=NOW)
     before = view_rows(spark, layout)
     tables = job.table_names({"database": "replayed_check", "data_table": "sensor_data", "rejected_table": "sensor_data_rejected", "stats_table": "sensor_data_stats"})
@@ -146,11 +163,11 @@ def test_a_batch_replayed_after_its_compaction_is_not_counted_twice_and_is_clean
     assert view_rows(spark, layout) == before
     maintenance.compact(spark, config, now=NOW)
     assert view_rows(spark, layout) == before
-    assert stream_partitions(spark, layout) == [(CURRENT, 1)]
+    assert stream_partitions(spark, layout) == [(CURRENT, 2), (CURRENT, 3)]
 
 
-def test_retention_drops_only_the_old_days_of_the_table_it_is_set_for(spark, tmp_path):
-    config, layout = setup_tables(spark, tmp_path, "retention_check", current_batches=1, earlier_batches=2, committed=0)
+def test_retention_drops_only_the_old_days_of_the_table_it_is_set_for(spark, tmp_path, template):
+    config, layout = setup_tables(spark, tmp_path, template, "retention_check")
     # On 2026-03-03 with 1 day kept, 2026-03-01 goes and 2026-03-02 stays, for rejected rows only.
     summary = maintenance.compact(spark, config, retention_days={"rejected": 1, "data": 0}, now=NOW)
     assert summary["expired_days"] == {"rejected": 1}
@@ -160,8 +177,8 @@ def test_retention_drops_only_the_old_days_of_the_table_it_is_set_for(spark, tmp
     assert all(r.event_time >= datetime(2026, 3, 2) for r in spark.table(layout["rejected"]["history"]).collect())
 
 
-def test_without_a_checkpoint_every_run_is_an_earlier_one_and_missing_tables_are_refused(spark, tmp_path):
-    config, layout = setup_tables(spark, tmp_path, "no_checkpoint", current_batches=1, earlier_batches=1, committed=0)
+def test_without_a_checkpoint_every_run_is_an_earlier_one_and_missing_tables_are_refused(spark, tmp_path, template):
+    config, layout = setup_tables(spark, tmp_path, template, "no_checkpoint")
     maintenance.compact(spark, {**config, "checkpoint_location": str(tmp_path / "never-started")}, now=NOW)
     assert stream_partitions(spark, layout) == []
     with pytest.raises(maintenance.MaintenanceRefused, match="missing table.*nowhere.sensor_data_history.*run the table DDL"):

@@ -126,6 +126,19 @@ export const bdcSchema = z.strictObject({
     restartStableAfterSeconds: z.number().int().min(60, { error: "stable after: at least 60 s" }),
     deployDeadlineSeconds: z.number().int().min(60, { error: "deploy deadline: at least 60 s" }).max(6 * 3600, { error: "deploy deadline: at most 6 h" }),
   }),
+  /** Housekeeping of the job's tables (jobs/sensor_aggregation/maintenance.py), run by the deployer's `maintain` CronJob. */
+  maintenance: z.strictObject({
+    /** When it runs (cron, the cluster's time zone); "off" ships no CronJob. */
+    schedule: z.union([z.literal("off"), z.string().regex(/^(\S+\s+){4}\S+$/, { error: "a five-field cron expression, e.g. 17 2 * * *, or off" })]),
+    /** Days of history kept per table, by the row's UTC day; 0 keeps everything. */
+    retentionDays: z.strictObject({
+      data: z.number().int().min(0, { error: "retention: 0 (keep all) or more days" }),
+      rejected: z.number().int().min(0, { error: "retention: 0 (keep all) or more days" }),
+      stats: z.number().int().min(0, { error: "retention: 0 (keep all) or more days" }),
+    }),
+    /** Limit on one maintenance batch; it holds the environment's lock meanwhile (deploys wait, ensure skips). */
+    timeoutSeconds: z.number().int().min(60, { error: "maintenance timeout: at least 60 s" }).max(6 * 3600, { error: "maintenance timeout: at most 6 h" }),
+  }),
   deployerImage: z.string().regex(/^[a-z0-9][a-z0-9./_:@-]*$/, { error: "a container image reference" }),
   ensureSchedule: z
     .string()

@@ -12,7 +12,7 @@ import type { EnvironmentConfig } from "../config";
 import type { EventHubsStack } from "./eventhubs-stack";
 import { artifactFiles, computeManifest, type ArtifactFile, type ArtifactManifest } from "../jobs/sensor_aggregation/build/manifest";
 import { bundleDeployerSync } from "../src/deployer/bundle";
-import { deployJobDeadlineSeconds, deployPlanConfig } from "../src/deployer/plan-config";
+import { deployJobDeadlineSeconds, deployPlanConfig, maintainJobDeadlineSeconds } from "../src/deployer/plan-config";
 import { ArtifactStorage } from "./constructs/artifact-storage";
 import { sparkLineForRelease } from "./constructs/bdc-spark-line";
 import { KubernetesDeployer } from "./constructs/kubernetes-deployer";
@@ -124,6 +124,8 @@ export class BdcStack extends TerraformStack {
       },
       gatewayCaBundle: bdc.gatewayCaBundlePath !== undefined ? Fn.file(this.pathForTerraform(resolve(bdc.gatewayCaBundlePath))) : undefined,
       ensureSchedule: bdc.ensureSchedule,
+      maintenanceSchedule: bdc.maintenance.schedule === "off" ? undefined : bdc.maintenance.schedule,
+      maintenanceDeadlineSeconds: maintainJobDeadlineSeconds(plan),
       deployDeadlineSeconds: deployJobDeadlineSeconds(plan),
       // The Job downloads the blobs: it must not start before Terraform has uploaded them.
       dependsOn: stored.blobs,

@@ -57,6 +57,8 @@ export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
       restartStableAfterSeconds: 3600,
       deployDeadlineSeconds: 1500,
     },
+    // Nightly compaction; rejected rows are kept 30 days, data and stats for good.
+    maintenance: { schedule: "17 2 * * *", retentionDays: { data: 0, rejected: 30, stats: 0 }, timeoutSeconds: 3600 },
     deployerImage: "node:20-bookworm-slim",
     ensureSchedule: "*/5 * * * *",
     simulator: { enabled: false, eventsPerSecond: 10, image: "node:20-bookworm-slim" },

@@ -1,7 +1,7 @@
 /** The Livy batch bodies for the table DDL and the streaming job. Only paths and sizing: no secret. */
 import { jobDir } from "./hdfs-sync";
 import type { BatchRequest } from "./livy-client";
-import type { DeployPlanConfig } from "./plan-config";
+import { MAINTAINED_TABLES, type DeployPlanConfig } from "./plan-config";
 
 /** What a request is built from: the artifact's job directory, the job config and the jars, all on HDFS. */
 export interface RequestInputs {
@@ -26,6 +26,25 @@ export function streamingRequest(plan: DeployPlanConfig, inputs: RequestInputs):
     jars: inputs.jarPaths.map((j) => uri(plan, j)),
     driverMemory: s.driverMemory,
     driverCores: s.driverCores,
+    executorMemory: s.executorMemory,
+    executorCores: s.executorCores,
+    numExecutors: s.executors,
+    conf: { ...s.conf },
+  };
+}
+
+/** maintenance.py with create_tables.py beside it (it imports the table layout from there). */
+export function maintenanceRequest(plan: DeployPlanConfig, inputs: Omit<RequestInputs, "jarPaths">): BatchRequest {
+  const dir = jobDir(plan.hdfs.jobRoot, inputs.artifactHash);
+  const s = plan.spark;
+  const retention = MAINTAINED_TABLES.flatMap((table) => ["--retention-days", `${table}=${plan.maintenance.retentionDays[table] ?? 0}`]);
+  return {
+    name: `${plan.batchName}-maintenance`,
+    file: uri(plan, `${dir}/maintenance.py`),
+    pyFiles: [uri(plan, `${dir}/create_tables.py`)],
+    args: ["--config", uri(plan, inputs.configPath), ...retention],
+    driverMemory: s.driverMemory,
+    driverCores: 1,
     executorMemory: s.executorMemory,
     executorCores: s.executorCores,
     numExecutors: s.executors,

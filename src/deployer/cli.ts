@@ -10,7 +10,7 @@ import { loadEnvironment, READINGS_TOPIC, STATS_TOPIC } from "../../config";
 import { artifactDir } from "../../jobs/sensor_aggregation/build/manifest";
 import { sparkLineForRelease } from "../../stacks/constructs/bdc-spark-line";
 import { isRemote, loadArtifact } from "./artifact-source";
-import type { DeployMode } from "./deploy";
+import { DEPLOY_MODES, type DeployMode } from "./deploy";
 import { DeployError } from "./errors";
 import { createDispatcher } from "./http";
 import { deployPlanConfig, type DeployPlanConfig } from "./plan-config";
@@ -31,7 +31,9 @@ export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     .description("Deploys the sensor-aggregation job into the environment's BDC (WebHDFS + Livy through the gateway)")
     .requiredOption("--env <name>", "environment in config/environments")
     .option("--artifact <dir-or-url>", "artifact directory or HTTPS base URL (default: dist/artifacts/ for the BDC's Spark line)")
-    .addOption(new Option("--mode <mode>", "deploy, or ensure (restart the live state's release if it is not alive)").choices(["deploy", "ensure"]).default("deploy"))
+    .addOption(
+      new Option("--mode <mode>", "deploy; ensure (restart the live state's release if it is not alive); maintain (compact and expire its tables)").choices([...DEPLOY_MODES]).default("deploy"),
+    )
     .option("--bootstrap <host:port>", "Event Hubs Kafka bootstrap (default: from EVENTHUBS_JOB_CONNECTION_STRING)")
     .option("--dry-run", "print the plan, contact nothing", false)
     .exitOverride();

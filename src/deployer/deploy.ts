@@ -11,7 +11,7 @@
 import { posix } from "node:path";
 import { loadArtifact, type ArtifactLocation, type LoadedArtifact } from "./artifact-source";
 import { BatchRunner, type Sleep } from "./batch-runner";
-import { createTablesRequest, streamingRequest } from "./batch-requests";
+import { createTablesRequest, maintenanceRequest, streamingRequest } from "./batch-requests";
 import { readState, releaseName, secretFingerprint, STATE_VERSION, writeState, type DeployState, type Release } from "./deploy-state";
 import { contentAddressed, jarPath, jobDir, newCounters, pruneJaasFiles, syncArtifact, syncJaasFiles, syncJobConfig, type UploadCounters } from "./hdfs-sync";
 import type { LivyClient } from "./livy-client";
@@ -23,7 +23,9 @@ import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError,
 import { eventHubsJaasLine } from "./secrets";
 import type { WebHdfsClient } from "./webhdfs-client";
 
-export type DeployMode = "deploy" | "ensure";
+/** deploy: put the plan's artifact live; ensure: keep the live release running; maintain: table housekeeping. */
+export type DeployMode = "deploy" | "ensure" | "maintain";
+export const DEPLOY_MODES: readonly DeployMode[] = ["deploy", "ensure", "maintain"];
 
 /** What every mode needs: the plan and the gateway clients. */
 export interface GatewayContext {
@@ -49,7 +51,7 @@ export interface DeployContext extends GatewayContext {
 }
 
 export interface DeployResult extends UploadCounters {
-  action: "unchanged" | "started" | "replaced" | "adopted" | "alive" | "restarted" | "skipped" | "backoff" | "none";
+  action: "unchanged" | "started" | "replaced" | "adopted" | "alive" | "restarted" | "skipped" | "backoff" | "none" | "maintained";
   batchId: number | null;
   /** The artifact of the release that runs (or should run), if any. */
   artifactHash: string | null;
@@ -218,9 +220,12 @@ export function describePlan(plan: DeployPlanConfig, artifact: LoadedArtifact, u
     `Event Hubs JAAS files (mode 600, named by a fingerprint of their content): ${contentAddressed(forUser(plan.hdfs.jaasPath, user), "<sha256>")} (listen), ${contentAddressed(forUser(plan.hdfs.outputJaasPath, user), "<sha256>")} (send)`,
     `table DDL batch: ${JSON.stringify(createTablesRequest(plan, inputs))}`,
     `streaming batch "${plan.batchName}": ${JSON.stringify(streamingRequest(plan, inputs))}`,
-    mode === "deploy"
-      ? "then, under the environment's lock: nothing if this exact request already runs; else stop what runs, submit this one, wait until it stays running; restore the previous one on any failure"
-      : "then: if the live state's batch is not alive, restart the live state's recorded request from HDFS (with backoff and a limit)",
+    `table maintenance batch: ${JSON.stringify(maintenanceRequest(plan, inputs))}`,
+    {
+      deploy: "then, under the environment's lock: nothing if this exact request already runs; else stop what runs, submit this one, wait until it stays running; restore the previous one on any failure",
+      ensure: "then: if the live state's batch is not alive, restart the live state's recorded request from HDFS (with backoff and a limit)",
+      maintain: "then, under the environment's lock: run the live release's maintenance.py (compaction, then retention) and wait until it ends",
+    }[mode],
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -1,11 +1,11 @@
 /**
- * In-cluster entry, bundled into one file (bundle.ts): `node deployer.js deploy|ensure --plan plan.json`.
+ * In-cluster entry, bundled into one file (bundle.ts): `node deployer.js deploy|ensure|maintain --plan plan.json`.
  * Secrets come only from the environment (the Kubernetes Secret). Exit 0 on success; otherwise
  * non-zero with the reason on stderr, so the Job (and Terraform's wait_for_completion) fails.
  */
 import { readFileSync } from "node:fs";
 import { Argument, Command, Option } from "commander";
-import type { DeployMode } from "./deploy";
+import { DEPLOY_MODES, type DeployMode } from "./deploy";
 import { parseDeployPlan } from "./plan-config";
 import { redact } from "./progress";
 import { OutcomeError } from "./release-runner";
@@ -15,7 +15,7 @@ import { secretsInEnvironment } from "./secrets";
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command("deployer")
     .description("Deploys the sensor-aggregation job into a BDC through its gateway (WebHDFS + Livy)")
-    .addArgument(new Argument("<mode>", "deploy: put the plan's artifact live; ensure: restart it if no batch is alive").choices(["deploy", "ensure"]))
+    .addArgument(new Argument("<mode>", "deploy: put the plan's artifact live; ensure: restart it if no batch is alive; maintain: compact and expire its tables").choices([...DEPLOY_MODES]))
     .requiredOption("--plan <file>", "plan.json written by the bdc stack")
     .addOption(new Option("--artifact <dir-or-url>", "artifact location (default: the plan's artifact base URL)"))
     .option("--dry-run", "print the plan and exit", false)

@@ -42,8 +42,13 @@ export interface PlanEnvironment {
       readonly maxSensorsPerBatch: number;
     };
     readonly deployer: PlanDeployerSettings;
+    readonly maintenance: { readonly retentionDays: Readonly<Record<MaintainedTable, number>>; readonly timeoutSeconds: number };
   };
 }
+
+/** The tables maintenance.py keeps, as its --retention-days names them. */
+export const MAINTAINED_TABLES = ["data", "rejected", "stats"] as const;
+export type MaintainedTable = (typeof MAINTAINED_TABLES)[number];
 
 /** How the deployer keeps the job running (config `bdc.deployer`); defaults in config/environments/defaults.ts. */
 export interface PlanDeployerSettings {
@@ -138,6 +143,12 @@ export const deployPlanSchema = z.object({
     maxBackoffSeconds: z.number().check(z.nonnegative()),
     stableAfterSeconds: z.number().check(z.positive()),
   }),
+  /** `maintain`: compaction and retention of the job's tables (jobs/sensor_aggregation/maintenance.py). */
+  maintenance: z.object({
+    /** Days of history kept per table; 0 keeps everything. */
+    retentionDays: z.record(z.enum(MAINTAINED_TABLES), z.int().check(z.nonnegative())),
+    timeoutSeconds: z.number().check(z.positive()),
+  }),
   retry: z.object({ maxRetries: z.int().check(z.nonnegative()), minTimeoutMs: z.number().check(z.nonnegative()), maxTimeoutMs: z.number().check(z.positive()) }),
 });
 
@@ -207,6 +218,7 @@ export function deployPlanConfig(
       maxBackoffSeconds: env.bdc.deployer.restartMaxBackoffSeconds,
       stableAfterSeconds: env.bdc.deployer.restartStableAfterSeconds,
     },
+    maintenance: { retentionDays: { ...env.bdc.maintenance.retentionDays }, timeoutSeconds: env.bdc.maintenance.timeoutSeconds },
     retry: { maxRetries: 5, minTimeoutMs: 1000, maxTimeoutMs: 16000 },
   };
 }
@@ -217,6 +229,11 @@ export function deployPlanConfig(
  */
 export function deployJobDeadlineSeconds(plan: DeployPlanConfig): number {
   return plan.timing.deployDeadlineSeconds + plan.timing.startTimeoutSeconds + plan.timing.startGraceSeconds + plan.lock.waitSeconds + 60;
+}
+
+/** The maintain Job's hard limit: the lock wait, then the maintenance batch's own limit and a stop after it. */
+export function maintainJobDeadlineSeconds(plan: DeployPlanConfig): number {
+  return plan.lock.waitSeconds + plan.maintenance.timeoutSeconds + plan.timing.startTimeoutSeconds + 60;
 }
 
 /** Validates a plan read from plan.json; the error names each wrong field. */

@@ -3,6 +3,7 @@ import { isRemote, loadArtifact } from "./artifact-source";
 import { gatewayClients } from "./clients";
 import { describePlan, runDeploy, type DeployMode, type DeployResult } from "./deploy";
 import { runEnsure } from "./ensure";
+import { runMaintain } from "./maintain";
 import { createDispatcher } from "./http";
 import type { DeployPlanConfig } from "./plan-config";
 import { stderrProgress, type Progress } from "./progress";
@@ -11,7 +12,7 @@ import { readSecrets, secretValues } from "./secrets";
 export interface RunOptions {
   /** The validated deploy plan. */
   plan: DeployPlanConfig;
-  /** `deploy` puts the plan's artifact live; `ensure` keeps the live state's release running. */
+  /** `deploy` puts the plan's artifact live; `ensure` keeps the live state's release running; `maintain` compacts its tables. */
   mode: DeployMode;
   /** Artifact directory or HTTPS base URL (deploy only). @default plan.artifact.baseUrl */
   artifact?: string;
@@ -56,7 +57,9 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
               eventHubsConnectionString: secrets.eventHubsConnectionString,
               eventHubsSendConnectionString: secrets.eventHubsSendConnectionString,
             })
-          : await runEnsure(gateway);
+          : mode === "ensure"
+            ? await runEnsure(gateway)
+            : await runMaintain(gateway);
       out(`${JSON.stringify(result)}\n`);
       progress.step("now", result.runningNow);
       return result;

@@ -1,7 +1,8 @@
 // Runs the bundled BDC deployer inside the cluster: a Secret with the credentials, a ConfigMap with
 // the code and plan.json, a Job named after what it deploys (so Terraform runs it exactly when that
-// changes, and `wait_for_completion` fails `cdktf deploy` when the deploy fails), and a CronJob that
-// re-runs it in `ensure` mode to restart the streaming job if it died.
+// changes, and `wait_for_completion` fails `cdktf deploy` when the deploy fails), a CronJob that
+// re-runs it in `ensure` mode to restart the streaming job if it died, and one in `maintain` mode
+// that compacts and expires the job's tables.
 import { createHash } from "node:crypto";
 import { Construct } from "constructs";
 import { Token, type ITerraformDependable } from "cdktf";
@@ -54,6 +55,10 @@ export interface KubernetesDeployerProps {
   readonly gatewayCaBundle?: string;
   /** Cron schedule of the `ensure` runs. */
   readonly ensureSchedule: string;
+  /** Cron schedule of the `maintain` runs; undefined ships no maintenance CronJob. @default undefined */
+  readonly maintenanceSchedule?: string;
+  /** Hard limit on one `maintain` run, in seconds: the maintenance batch's own limit plus the lock wait. @default 7200 */
+  readonly maintenanceDeadlineSeconds?: number;
   /** Hard limit on the deploy Job's run, in seconds (Kubernetes activeDeadlineSeconds); Terraform waits a little longer. */
   readonly deployDeadlineSeconds: number;
   /** Pod retries of a failed deploy (the deployer itself retries HTTP calls). @default 1 */
@@ -87,6 +92,8 @@ export class KubernetesDeployer extends Construct {
   public readonly job: JobV1;
   /** The ensure CronJob. */
   public readonly cronJob: CronJobV1;
+  /** The maintain CronJob, when a schedule is given. */
+  public readonly maintenanceCronJob?: CronJobV1;
   /** Name of the deploy Job: `<base>-<artifact hash 12>-<deploy key 8>`. */
   public readonly jobName: string;
   /** sha256 over artifact hash, deployer code and plan: changes exactly when what is deployed changes. */
@@ -149,7 +156,7 @@ export class KubernetesDeployer extends Construct {
         : []),
     ];
     const sasName = this.artifactAccess.metadata.name;
-    const podFor = (mode: "deploy" | "ensure", sasEnv: SecretEnv[]) =>
+    const podFor = (mode: "deploy" | "ensure" | "maintain", sasEnv: SecretEnv[]) =>
       nodePodSpec({
         name: `deployer-${mode}`,
         image: props.image,
@@ -192,31 +199,33 @@ export class KubernetesDeployer extends Construct {
       lifecycle: { replaceTriggeredBy: [this.configMap, this.credentials] },
     });
 
-    this.cronJob = new CronJobV1(this, "ensure", {
-      metadata: { name: `${base}-ensure`, namespace, labels },
-      spec: {
-        schedule: props.ensureSchedule,
-        concurrencyPolicy: "Forbid",
-        startingDeadlineSeconds: 300,
-        successfulJobsHistoryLimit: 1,
-        failedJobsHistoryLimit: 3,
-        jobTemplate: {
-          metadata: { labels },
-          spec: {
-            backoffLimit: 0,
-            activeDeadlineSeconds: props.ensureDeadlineSeconds ?? 900,
-            ttlSecondsAfterFinished: String(props.ensureTtlSecondsAfterFinished ?? 24 * 3600),
-            template: {
-              metadata: { labels },
-              // ensure restarts from what is on HDFS: it gets no artifact access at all.
-              spec: podFor("ensure", []),
+    // Both work from what is on HDFS: they get no artifact access at all.
+    const cronJob = (mode: "ensure" | "maintain", schedule: string, deadlineSeconds: number) =>
+      new CronJobV1(this, mode, {
+        metadata: { name: `${base}-${mode}`, namespace, labels },
+        spec: {
+          schedule,
+          concurrencyPolicy: "Forbid",
+          startingDeadlineSeconds: 300,
+          successfulJobsHistoryLimit: 1,
+          failedJobsHistoryLimit: 3,
+          jobTemplate: {
+            metadata: { labels },
+            spec: {
+              backoffLimit: 0,
+              activeDeadlineSeconds: deadlineSeconds,
+              ttlSecondsAfterFinished: String(props.ensureTtlSecondsAfterFinished ?? 24 * 3600),
+              template: { metadata: { labels }, spec: podFor(mode, []) },
             },
           },
         },
-      },
-      // Let the first deploy finish before the first ensure run.
-      dependsOn: [this.job],
-    });
+        // Let the first deploy finish before the first run.
+        dependsOn: [this.job],
+      });
+    this.cronJob = cronJob("ensure", props.ensureSchedule, props.ensureDeadlineSeconds ?? 900);
+    if (props.maintenanceSchedule !== undefined) {
+      this.maintenanceCronJob = cronJob("maintain", props.maintenanceSchedule, props.maintenanceDeadlineSeconds ?? 7200);
+    }
   }
 }
 

@@ -11,12 +11,17 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { bundleDeployerSync } from "../../src/deployer/bundle";
 import { jarPath, jobDir } from "../../src/deployer/hdfs-sync";
+import { maintenanceRequest } from "../../src/deployer/batch-requests";
+import { gatewayClients } from "../../src/deployer/clients";
 import { jaasFiles } from "../../src/deployer/deploy";
+import { readState } from "../../src/deployer/deploy-state";
+import { LOCK_XATTR } from "../../src/deployer/lock";
+import { configPathOf } from "../../src/deployer/release";
 import type { DeployPlanConfig } from "../../src/deployer/plan-config";
 import { deployOnce, type RunCapture } from "./support/deploy-context";
 import { livyDirect, type LivyDirect } from "./support/livy-direct";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
-import { buildTestArtifact, fakeConnectionString } from "./support/test-artifact";
+import { buildTestArtifact, fakeConnectionString, MAINTENANCE_HOLD_MARKER } from "./support/test-artifact";
 import { testPlan } from "./support/test-plan";
 
 jest.setTimeout(240_000);
@@ -73,9 +78,9 @@ beforeEach(() => {
 
 test("first deploy uploads everything, writes the JAAS file with mode 600, creates tables and starts the streaming job", async () => {
   const result = await deploy("v1");
-  expect(result).toMatchObject({ action: "started", artifactHash: hashes.v1, submissions: 2, changedFiles: 4 });
-  // 4 artifact files + manifest.json + job config + two JAAS files (listen, send).
-  expect(result.uploadedFiles).toBe(8);
+  expect(result).toMatchObject({ action: "started", artifactHash: hashes.v1, submissions: 2, changedFiles: 5 });
+  // 5 artifact files + manifest.json + job config + two JAAS files (listen, send).
+  expect(result.uploadedFiles).toBe(9);
   expect(services.knox.stats()).toMatchObject({ livySubmissions: 2, uploadedBytes: result.uploadedBytes });
 
   for (const { path: jaasPath } of jaasFiles(plan("v1"), GATEWAY_USER, connectionStrings.listen, connectionStrings.send)) {
@@ -128,8 +133,56 @@ test("ensure finds the batch alive with two calls and no lock, and never reads t
   expect(services.knox.stats().calls).toBe(2);
 });
 
+test("maintain runs the live release's maintenance.py under the lock, after stopping a run a killed deployer left", async () => {
+  const live = (await aliveBatches())[0]!;
+  const clients = gatewayClients(plan("v2"), { username: GATEWAY_USER, password: GATEWAY_PASSWORD }, services.ca.caCertPath);
+  try {
+    // A maintenance batch left running by a deployer that died, as Livy still runs it.
+    await clients.hdfs.create(MAINTENANCE_HOLD_MARKER, Buffer.from("hold\n"));
+    const state = (await readState(clients.hdfs, plan("v2").hdfs.stateDir))!;
+    const request = maintenanceRequest(plan("v2"), { artifactHash: state.current.artifactHash, configPath: configPathOf(state.current) });
+    const left = (await direct.call("/batches", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(request) })) as { id: number };
+    await waitForLog(left.id, "MAINTENANCE holding");
+    await clients.hdfs.delete(MAINTENANCE_HOLD_MARKER);
+
+    const result = await cronRun("maintain");
+    expect(result).toMatchObject({ action: "maintained", submissions: 1, artifactHash: hashes.v2, batchId: live.id });
+    // The one it left was stopped first (Livy forgets a deleted batch); the new one ran to its end with the plan's retention.
+    expect((await direct.call(`/batches/${left.id}`)).id).toBeUndefined();
+    expect(capture.lines.join("\n")).toContain(`deleting batch ${left.id}`);
+    expect(capture.lines.join("\n")).toContain('maintain: done: {"database": "sensors_test", "retention": ["data=0", "rejected=30", "stats=0"]}');
+    const named = ((await direct.call("/batches?from=0&size=100000")).sessions as { name: string }[]).filter((b) => b.name === request.name);
+    expect(named).toEqual([]);
+    // The streaming job ran on untouched, and the lock is free again.
+    expect((await aliveBatches()).map((b) => b.id)).toEqual([live.id]);
+    expect(await clients.hdfs.getXAttr(plan("v2").hdfs.stateDir, LOCK_XATTR)).toBeUndefined();
+  } finally {
+    await clients.hdfs.delete(MAINTENANCE_HOLD_MARKER).catch(() => undefined);
+    await clients.close();
+  }
+});
+
+test("maintain refuses a live release from before housekeeping, naming the missing script, and starts nothing", async () => {
+  const script = `${jobDir("/apps/ETL-Pipelines/sensor-aggregation", hashes.v2)}/maintenance.py`;
+  const clients = gatewayClients(plan("v2"), { username: GATEWAY_USER, password: GATEWAY_PASSWORD }, services.ca.caCertPath);
+  const original = (await clients.hdfs.open(script))!;
+  try {
+    await clients.hdfs.delete(script);
+    await expect(cronRun("maintain")).rejects.toThrow(/has no maintenance\.py .*predates housekeeping; deploy a newer artifact first/);
+    expect(services.knox.stats().livySubmissions).toBe(0);
+    expect(await clients.hdfs.getXAttr(plan("v2").hdfs.stateDir, LOCK_XATTR)).toBeUndefined();
+  } finally {
+    await clients.hdfs.create(script, original);
+    await clients.close();
+  }
+});
+
 /** The CronJob's path: the esbuild bundle run by node with plan.json, secrets only in its environment. */
 async function ensureOnce(artifactBaseUrl?: string): Promise<any> {
+  return cronRun("ensure", artifactBaseUrl);
+}
+
+async function cronRun(mode: "ensure" | "maintain", artifactBaseUrl?: string): Promise<any> {
   const planPath = join(services.work, "plan.json");
   const bundlePath = join(services.work, "deployer.js");
   if (!existsSync(bundlePath)) writeFileSync(bundlePath, bundleDeployerSync().code);
@@ -137,7 +190,7 @@ async function ensureOnce(artifactBaseUrl?: string): Promise<any> {
   const artifact = { ...current.artifact, baseUrl: artifactBaseUrl ?? current.artifact.baseUrl };
   writeFileSync(planPath, JSON.stringify({ ...current, artifact, gatewayCaBundlePath: services.ca.caCertPath }));
   // ensure needs the gateway's credentials only: it restarts what is on HDFS.
-  const { stdout, stderr } = await promisify(execFile)("node", [bundlePath, "ensure", "--plan", planPath], {
+  const { stdout, stderr } = await promisify(execFile)("node", [bundlePath, mode, "--plan", planPath], {
     env: { ...process.env, BDC_GATEWAY_USERNAME: GATEWAY_USER, BDC_GATEWAY_PASSWORD: GATEWAY_PASSWORD },
   });
   capture.lines.push(...stderr.split("\n"));

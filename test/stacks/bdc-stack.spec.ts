@@ -5,6 +5,7 @@ import { loadEnvironments, type EnvironmentConfig } from "../../config";
 import { computeManifest, manifestHash, type ArtifactManifest } from "../../jobs/sensor_aggregation/build/manifest";
 import { bundleDeployerSync } from "../../src/deployer/bundle";
 import { BdcStack, type BdcStackProps } from "../../stacks/bdc-stack";
+import type { DeployPlanConfig } from "../../src/deployer/plan-config";
 import { EventHubsStack } from "../../stacks/eventhubs-stack";
 import { bundleScriptSync } from "../../stacks/constructs/kubernetes-script-bundle";
 import { resolve } from "node:path";
@@ -57,11 +58,11 @@ describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-b
   const { stack, json } = synthBdc(env, {}, bundles);
   const k8sTypes = ["kubernetes_secret_v1", "kubernetes_config_map_v1", "kubernetes_job_v1", "kubernetes_cron_job_v1", "kubernetes_deployment_v1"];
 
-  it("has the deployer's Secret, ConfigMap, Job and CronJob, all in the BDC's namespace", () => {
+  it("has the deployer's Secret, ConfigMap, Job and CronJobs (ensure, maintain), all in the BDC's namespace", () => {
     expect(resources(json, "kubernetes_secret_v1").length).toBeGreaterThanOrEqual(2);
     expect(resources(json, "kubernetes_config_map_v1").length).toBeGreaterThanOrEqual(1);
     expect(resources(json, "kubernetes_job_v1")).toHaveLength(1);
-    expect(resources(json, "kubernetes_cron_job_v1")).toHaveLength(1);
+    expect(resources(json, "kubernetes_cron_job_v1").map((c) => (c.metadata as Block).name)).toEqual([`sensor-aggregation-${name}-ensure`, `sensor-aggregation-${name}-maintain`]);
     for (const type of k8sTypes) {
       for (const r of resources(json, type)) expect((r.metadata as Block).namespace).toBe(env.bdc.namespace);
     }
@@ -75,8 +76,20 @@ describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-b
     const [job] = resources(json, "kubernetes_job_v1");
     expect(job).toMatchObject({ wait_for_completion: true, metadata: { name: stack.deployer.jobName } });
     expect(stack.deployer.jobName).toMatch(new RegExp(`^sensor-aggregation-${name}-deploy-${stack.manifest.hash.slice(0, 12)}-[0-9a-f]{8}$`));
-    const [cron] = resources(json, "kubernetes_cron_job_v1");
+    const [cron, maintain] = resources(json, "kubernetes_cron_job_v1");
     expect(cron).toMatchObject({ spec: { schedule: env.bdc.ensureSchedule, concurrency_policy: "Forbid" } });
+    // maintain runs on its own schedule, holds the lock meanwhile, and is cut off after the lock wait, its batch's limit and a stop.
+    const plan = JSON.parse(renderWithReferences(configMapData(json, "plan.json"))) as DeployPlanConfig;
+    expect(maintain).toMatchObject({
+      spec: {
+        schedule: env.bdc.maintenance.schedule,
+        concurrency_policy: "Forbid",
+        job_template: { spec: { active_deadline_seconds: plan.lock.waitSeconds + plan.maintenance.timeoutSeconds + plan.timing.startTimeoutSeconds + 60 } },
+      },
+    });
+    expect(JSON.stringify(maintain)).toContain('"command":["node","/deployer/deployer.js","maintain","--plan","/deployer/plan.json"]');
+    expect(JSON.stringify(maintain)).not.toContain("ARTIFACT_SAS_TOKEN");
+    expect(plan.maintenance.retentionDays).toEqual(env.bdc.maintenance.retentionDays);
     const image = (job as { spec: { template: { spec: { container: Block[] } } } }).spec.template.spec.container[0]!.image;
     expect(image).toBe(env.bdc.deployerImage);
     expect(json.output.artifact_hash?.value).toBe(stack.manifest.hash);
@@ -217,5 +230,13 @@ describe("the gateway CA bundle", () => {
     expect(read?.[1]).not.toMatch(/^\//);
     expect(resolve(app.outdir, app.manifest.forStack(stack).workingDirectory, read![1]!)).toBe(resolve("certs/gateway-ca.pem"));
     expect(planOf(json).gatewayCaBundlePath).toBe("/deployer/ca/gateway-ca.crt");
+  });
+});
+
+describe("the maintenance CronJob", () => {
+  const env = environments[0]!;
+  it('is not shipped with maintenance.schedule "off"', () => {
+    const { json } = synthBdc(withBdc(env, { maintenance: { ...env.bdc.maintenance, schedule: "off" } }));
+    expect(resources(json, "kubernetes_cron_job_v1").map((c) => (c.metadata as Block).name)).toEqual([`sensor-aggregation-${env.name}-ensure`]);
   });
 });

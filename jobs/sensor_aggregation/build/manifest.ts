@@ -14,7 +14,7 @@ export const SPARK_LINES: readonly SparkLine[] = ["2.4", "3.1"];
 export const ARTIFACT_NAME = "sensor-aggregation";
 
 /** The job's own files, shipped as they are in jobs/sensor_aggregation/. */
-export const JOB_FILES: readonly string[] = ["create_tables.py", "job.py", "tables.sql"];
+export const JOB_FILES: readonly string[] = ["create_tables.py", "job.py", "maintenance.py", "tables.sql"];
 
 export interface ManifestFile {
   /** Path inside the artifact: a job file name, or `jars/<file>.jar`. */

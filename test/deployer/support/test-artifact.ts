@@ -35,6 +35,34 @@ print("TABLES database=%s statements=%d" % (config["database"], len(statements))
 spark.stop()
 `;
 
+/** HDFS path of the hold marker: a maintenance run that starts while it exists never ends by itself. */
+export const MAINTENANCE_HOLD_MARKER = "/apps/test-maintenance-hold";
+
+const MAINTENANCE = `"""Test maintenance step: checks create_tables.py came beside it, reads the job config from HDFS, reports."""
+import argparse
+import importlib.util
+import json
+import sys
+import time
+from pyspark.sql import SparkSession
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--config", required=True)
+parser.add_argument("--retention-days", action="append", default=[])
+args = parser.parse_args()
+if importlib.util.find_spec("create_tables") is None:
+    sys.exit("create_tables.py was not shipped beside maintenance.py (pyFiles)")
+spark = SparkSession.builder.appName("maintenance").getOrCreate()
+config = json.loads("".join(spark.sparkContext.textFile(args.config, 1).collect()))
+hold = spark.sparkContext._jvm.org.apache.hadoop.fs.Path("${MAINTENANCE_HOLD_MARKER}")
+if hold.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(hold):
+    print("MAINTENANCE holding", flush=True)
+    while True:
+        time.sleep(1)
+print("maintenance: done %s" % json.dumps({"database": config["database"], "retention": args.retention_days}), flush=True)
+spark.stop()
+`;
+
 /** HDFS directory of the fail markers: a file named after a version makes that version exit at start. */
 export const FAIL_MARKER_DIR = "/apps/test-fail-markers";
 
@@ -96,8 +124,9 @@ export function buildTestArtifact(dir: string, options: TestArtifactOptions): st
   writeFileSync(join(dir, "job.py"), jobPy(options.version, options.failOnStart ?? false));
   writeFileSync(join(dir, "create_tables.py"), CREATE_TABLES);
   writeFileSync(join(dir, "tables.sql"), "CREATE DATABASE IF NOT EXISTS ${database};\n");
+  writeFileSync(join(dir, "maintenance.py"), MAINTENANCE);
   makeJar(join(dir, "jars", "test-connector-1.0.jar"), join(dir, ".."), options.jarPayloadBytes ?? 256 * 1024, options.jarSeed ?? "jar-1");
-  const paths = ["create_tables.py", "jars/test-connector-1.0.jar", "job.py", "tables.sql"];
+  const paths = ["create_tables.py", "jars/test-connector-1.0.jar", "job.py", "maintenance.py", "tables.sql"];
   const files = paths.map((path) => {
     const data = readFileSync(join(dir, path));
     return { path, sha256: sha256(data), size: data.length, kind: path.startsWith("jars/") ? "jar" : "job" };

@@ -34,6 +34,7 @@ export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     .addOption(
       new Option("--mode <mode>", "deploy; ensure (restart the live state's release if it is not alive); maintain (compact and expire its tables)").choices([...DEPLOY_MODES]).default("deploy"),
     )
+    .option("--starting-offsets <offsets>", 'new-run: earliest, latest, or {"sensor-readings": {"0": 1234, ...}}')
     .option("--bootstrap <host:port>", "Event Hubs Kafka bootstrap (default: from EVENTHUBS_JOB_CONNECTION_STRING)")
     .option("--dry-run", "print the plan, contact nothing", false)
     .exitOverride();
@@ -42,7 +43,11 @@ export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   } catch (err) {
     return (err as { exitCode?: number }).exitCode ?? 2;
   }
-  const opts = program.opts<{ env: string; artifact?: string; mode: DeployMode; bootstrap?: string; dryRun: boolean }>();
+  const opts = program.opts<{ env: string; artifact?: string; mode: DeployMode; bootstrap?: string; dryRun: boolean; startingOffsets?: string }>();
+  if ((opts.mode === "new-run") !== (opts.startingOffsets !== undefined)) {
+    process.stderr.write("deploy:bdc: --starting-offsets goes with --mode new-run, and only there\n");
+    return 2;
+  }
   try {
     const config = loadEnvironment(opts.env);
     const location = opts.artifact ?? artifactDir(sparkLineForRelease(config.bdc.release));
@@ -52,7 +57,7 @@ export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     // Only a deploy writes the bootstrap into a job config; ensure restarts what is recorded.
     const bootstrap = opts.bootstrap ?? (!deploying && !env.EVENTHUBS_JOB_CONNECTION_STRING ? "<bootstrap>:9093" : bootstrapFromConnectionString(env.EVENTHUBS_JOB_CONNECTION_STRING));
     const plan = await planFor(config, location, bootstrap, env);
-    await runFromEnvironment({ plan, mode: opts.mode, artifact: location, dryRun: opts.dryRun, caBundlePath: config.bdc.gatewayCaBundlePath, env });
+    await runFromEnvironment({ plan, mode: opts.mode, artifact: location, dryRun: opts.dryRun, caBundlePath: config.bdc.gatewayCaBundlePath, env, startingOffsets: opts.startingOffsets });
     return 0;
   } catch (err) {
     process.stderr.write(`deploy:bdc: ${redact((err as Error).message, secretsInEnvironment(env))}\n`);

@@ -23,9 +23,12 @@ import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError,
 import { eventHubsJaasLine } from "./secrets";
 import type { WebHdfsClient } from "./webhdfs-client";
 
-/** deploy: put the plan's artifact live; ensure: keep the live release running; maintain: table housekeeping. */
-export type DeployMode = "deploy" | "ensure" | "maintain";
-export const DEPLOY_MODES: readonly DeployMode[] = ["deploy", "ensure", "maintain"];
+/**
+ * deploy: put the plan's artifact live; ensure: keep the live release running; maintain: table
+ * housekeeping; new-run: start the live release on a fresh checkpoint at chosen offsets.
+ */
+export type DeployMode = "deploy" | "ensure" | "maintain" | "new-run";
+export const DEPLOY_MODES: readonly DeployMode[] = ["deploy", "ensure", "maintain", "new-run"];
 
 /** What every mode needs: the plan and the gateway clients. */
 export interface GatewayContext {
@@ -225,6 +228,7 @@ export function describePlan(plan: DeployPlanConfig, artifact: LoadedArtifact, u
       deploy: "then, under the environment's lock: nothing if this exact request already runs; else stop what runs, submit this one, wait until it stays running; restore the previous one on any failure",
       ensure: "then: if the live state's batch is not alive, restart the live state's recorded request from HDFS (with backoff and a limit)",
       maintain: "then, under the environment's lock: run the live release's maintenance.py (compaction, then retention) and wait until it ends",
+      "new-run": "then, under the environment's lock: stop the job, move its checkpoint aside, start the live release on a fresh checkpoint at --starting-offsets",
     }[mode],
   ];
   return `${lines.join("\n")}\n`;

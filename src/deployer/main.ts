@@ -1,5 +1,5 @@
 /**
- * In-cluster entry, bundled into one file (bundle.ts): `node deployer.js deploy|ensure|maintain --plan plan.json`.
+ * In-cluster entry, bundled into one file (bundle.ts): `node deployer.js deploy|ensure|maintain|new-run --plan plan.json`.
  * Secrets come only from the environment (the Kubernetes Secret). Exit 0 on success; otherwise
  * non-zero with the reason on stderr, so the Job (and Terraform's wait_for_completion) fails.
  */
@@ -15,9 +15,10 @@ import { secretsInEnvironment } from "./secrets";
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command("deployer")
     .description("Deploys the sensor-aggregation job into a BDC through its gateway (WebHDFS + Livy)")
-    .addArgument(new Argument("<mode>", "deploy: put the plan's artifact live; ensure: restart it if no batch is alive; maintain: compact and expire its tables").choices([...DEPLOY_MODES]))
+    .addArgument(new Argument("<mode>", "deploy: put the plan's artifact live; ensure: restart it if no batch is alive; maintain: compact and expire its tables; new-run: a fresh checkpoint at --starting-offsets").choices([...DEPLOY_MODES]))
     .requiredOption("--plan <file>", "plan.json written by the bdc stack")
     .addOption(new Option("--artifact <dir-or-url>", "artifact location (default: the plan's artifact base URL)"))
+    .option("--starting-offsets <offsets>", 'new-run: earliest, latest, or {"<input topic>": {"<partition>": <offset>, ...}}')
     .option("--dry-run", "print the plan and exit", false)
     .exitOverride();
   try {
@@ -25,10 +26,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     return (err as { exitCode?: number }).exitCode ?? 2;
   }
-  const opts = program.opts<{ plan: string; artifact?: string; dryRun: boolean }>();
+  const opts = program.opts<{ plan: string; artifact?: string; dryRun: boolean; startingOffsets?: string }>();
+  if ((program.processedArgs[0] === "new-run") !== (opts.startingOffsets !== undefined)) {
+    process.stderr.write("deployer: --starting-offsets goes with new-run, and only there\n");
+    return 2;
+  }
   try {
     const plan = parseDeployPlan(readFileSync(opts.plan, "utf8"), opts.plan);
-    await runFromEnvironment({ plan, mode: program.processedArgs[0] as DeployMode, artifact: opts.artifact, dryRun: opts.dryRun });
+    await runFromEnvironment({ plan, mode: program.processedArgs[0] as DeployMode, artifact: opts.artifact, dryRun: opts.dryRun, startingOffsets: opts.startingOffsets });
     return 0;
   } catch (err) {
     process.stderr.write(`deployer: ${maskAll((err as Error).message)}\n`);

@@ -4,6 +4,7 @@ import { gatewayClients } from "./clients";
 import { describePlan, runDeploy, type DeployMode, type DeployResult } from "./deploy";
 import { runEnsure } from "./ensure";
 import { runMaintain } from "./maintain";
+import { runNewRun } from "./new-run";
 import { createDispatcher } from "./http";
 import type { DeployPlanConfig } from "./plan-config";
 import { stderrProgress, type Progress } from "./progress";
@@ -16,6 +17,8 @@ export interface RunOptions {
   mode: DeployMode;
   /** Artifact directory or HTTPS base URL (deploy only). @default plan.artifact.baseUrl */
   artifact?: string;
+  /** new-run only: earliest, latest or Spark's JSON offsets for the input topic. */
+  startingOffsets?: string;
   /** Print the plan instead of deploying. @default false */
   dryRun?: boolean;
   /** Gateway CA bundle path. @default plan.gatewayCaBundlePath */
@@ -59,7 +62,9 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
             })
           : mode === "ensure"
             ? await runEnsure(gateway)
-            : await runMaintain(gateway);
+            : mode === "maintain"
+              ? await runMaintain(gateway)
+              : await runNewRun(gateway, options.startingOffsets ?? "");
       out(`${JSON.stringify(result)}\n`);
       progress.step("now", result.runningNow);
       return result;

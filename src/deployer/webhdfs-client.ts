@@ -100,6 +100,21 @@ export class WebHdfsClient {
     return (JSON.parse(res.body.toString()) as { boolean: boolean }).boolean;
   }
 
+  /** Whether the gateway user may write into the path (WebHDFS CHECKACCESS), asked before a change that needs it. */
+  async canWrite(path: string): Promise<boolean> {
+    const res = await this.call("GET", path, "CHECKACCESS", { fsaction: "-w-" });
+    if (res.status === 200) return true;
+    if (res.status === 403) return false;
+    throw statusError(this.describe("GET", path, "CHECKACCESS"), res);
+  }
+
+  /** Renames the path (atomic at the NameNode); false when the source is missing or the destination exists. */
+  async rename(path: string, destination: string): Promise<boolean> {
+    const res = await this.call("PUT", path, "RENAME", { destination });
+    if (res.status !== 200) throw statusError(this.describe("PUT", path, "RENAME"), res);
+    return (JSON.parse(res.body.toString()) as { boolean: boolean }).boolean;
+  }
+
   async setPermission(path: string, permission: string): Promise<void> {
     const res = await this.call("PUT", path, "SETPERMISSION", { permission });
     if (res.status !== 200) throw statusError(this.describe("PUT", path, "SETPERMISSION"), res);

@@ -177,12 +177,65 @@ test("maintain refuses a live release from before housekeeping, naming the missi
   }
 });
 
+test("new-run moves the checkpoint aside and starts the live release at the chosen offsets; the next deploy goes back to the plan's request on the new checkpoint", async () => {
+  const clients = gatewayClients(plan("v2"), { username: GATEWAY_USER, password: GATEWAY_PASSWORD }, services.ca.caCertPath);
+  const checkpoint = plan("v2").job.checkpoint_location;
+  const queryId = async (dir: string): Promise<string | undefined> => {
+    const text = (await clients.hdfs.open(`${dir}/metadata`))?.toString("utf8");
+    return text === undefined ? undefined : (JSON.parse(text.split("\n")[0]!) as { id: string }).id;
+  };
+  try {
+    const before = (await readState(clients.hdfs, plan("v2").hdfs.stateDir))!;
+    const earlierRun = await queryId(checkpoint);
+    expect(earlierRun).toBeDefined();
+
+    // Offsets for another topic are refused before anything is contacted.
+    services.knox.resetStats();
+    await expect(cronRun("new-run", undefined, ["--starting-offsets", '{"other-topic": {"0": 1}}'])).rejects.toThrow(/allowed: earliest, latest, or \{"sensor-readings"/);
+    expect(services.knox.stats().calls).toBe(0);
+    // Without the right to move the checkpoint aside, it stops nothing.
+    const parent = checkpoint.slice(0, checkpoint.lastIndexOf("/"));
+    const running = (await aliveBatches()).map((b) => b.id);
+    await clients.hdfs.setPermission(parent, "555");
+    try {
+      await expect(cronRun("new-run", undefined, ["--starting-offsets", "earliest"])).rejects.toThrow(/may not write \/apps\/checkpoints, so the checkpoint .* cannot be moved aside; nothing was stopped/);
+    } finally {
+      await clients.hdfs.setPermission(parent, "755");
+    }
+    expect((await aliveBatches()).map((b) => b.id)).toEqual(running);
+
+    const offsets = '{"sensor-readings":{"0":5,"1":7}}';
+    const result = await cronRun("new-run", undefined, ["--starting-offsets", '{"sensor-readings": {"0": 5, "1": 7}}']);
+    expect(result).toMatchObject({ action: "started", artifactHash: hashes.v2 });
+    expect((await aliveBatches()).map((b) => b.id)).toEqual([result.batchId]);
+    await waitForLog(result.batchId, `STREAMING job v2 started, checkpoint ${checkpoint}, starting offsets ${offsets}`);
+    // The earlier run's checkpoint is kept aside, whole; the new one is another run.
+    const aside = [...(await clients.hdfs.listStatus(parent))!.keys()].filter((name) => name.startsWith(`${checkpoint.slice(parent.length + 1)}.before-`));
+    expect(aside).toHaveLength(1);
+    expect(await queryId(`${parent}/${aside[0]}`)).toBe(earlierRun);
+    const newRun = await queryId(checkpoint);
+    expect(newRun).toBeDefined();
+    expect(newRun).not.toBe(earlierRun);
+    const state = (await readState(clients.hdfs, plan("v2").hdfs.stateDir))!;
+    expect(state.current.request.args?.slice(-2)).toEqual(["--starting-offsets", offsets]);
+    expect(state.previous?.digest).toBe(before.current.digest);
+
+    // The next deploy replaces it once with the plan's own request, which resumes the new run's checkpoint.
+    const redeployed = await deploy("v2");
+    expect(redeployed).toMatchObject({ action: "replaced", release: before.current.digest });
+    await waitForLog(redeployed.batchId!, "STREAMING job v2 started");
+    expect(await queryId(checkpoint)).toBe(newRun);
+  } finally {
+    await clients.close();
+  }
+});
+
 /** The CronJob's path: the esbuild bundle run by node with plan.json, secrets only in its environment. */
 async function ensureOnce(artifactBaseUrl?: string): Promise<any> {
   return cronRun("ensure", artifactBaseUrl);
 }
 
-async function cronRun(mode: "ensure" | "maintain", artifactBaseUrl?: string): Promise<any> {
+async function cronRun(mode: "ensure" | "maintain" | "new-run", artifactBaseUrl?: string, extra: string[] = []): Promise<any> {
   const planPath = join(services.work, "plan.json");
   const bundlePath = join(services.work, "deployer.js");
   if (!existsSync(bundlePath)) writeFileSync(bundlePath, bundleDeployerSync().code);
@@ -190,7 +243,7 @@ async function cronRun(mode: "ensure" | "maintain", artifactBaseUrl?: string): P
   const artifact = { ...current.artifact, baseUrl: artifactBaseUrl ?? current.artifact.baseUrl };
   writeFileSync(planPath, JSON.stringify({ ...current, artifact, gatewayCaBundlePath: services.ca.caCertPath }));
   // ensure needs the gateway's credentials only: it restarts what is on HDFS.
-  const { stdout, stderr } = await promisify(execFile)("node", [bundlePath, mode, "--plan", planPath], {
+  const { stdout, stderr } = await promisify(execFile)("node", [bundlePath, mode, "--plan", planPath, ...extra], {
     env: { ...process.env, BDC_GATEWAY_USERNAME: GATEWAY_USER, BDC_GATEWAY_PASSWORD: GATEWAY_PASSWORD },
   });
   capture.lines.push(...stderr.split("\n"));

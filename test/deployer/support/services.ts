@@ -49,7 +49,8 @@ export async function startDeployerServices(options: { livy: boolean }): Promise
     if (options.livy) {
       const livyDir = join(work, "livy");
       stops.push(() => void launcher("test/harness/livy/livy.py", ["stop", "--dir", livyDir]));
-      livy = launcher("test/harness/livy/livy.py", ["start", "--dir", livyDir]) as { url: string };
+      // Its batches write HDFS as the gateway user, as on a BDC, so the job's checkpoints are that user's.
+      livy = launcher("test/harness/livy/livy.py", ["start", "--dir", livyDir, "--hdfs-user", GATEWAY_USER]) as { url: string };
     }
     const knox = await startKnoxStandIn({
       webhdfsUrl: hdfs.webhdfs,

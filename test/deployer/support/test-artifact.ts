@@ -76,6 +76,7 @@ from pyspark.sql import SparkSession
 VERSION = "${version}"
 parser = argparse.ArgumentParser()
 parser.add_argument("--config", required=True)
+parser.add_argument("--starting-offsets", default=None)
 args = parser.parse_args()
 ${failOnStart ? 'print("job %s: refusing to start (test failure)" % VERSION, file=sys.stderr)\nsys.exit(3)\n' : ""}spark = SparkSession.builder.appName("sensor-test-" + VERSION).getOrCreate()
 # Keep the batch log short: Livy keeps only its last lines, and per-trigger INFO lines would push out the marker.
@@ -94,7 +95,7 @@ query = (spark.readStream.format("rate").option("rowsPerSecond", 1).load()
          .writeStream.format("noop").queryName(config["query_name"])
          .option("checkpointLocation", config["checkpoint_location"])
          .trigger(processingTime=config["trigger_interval"]).start())
-print("STREAMING job %s started, checkpoint %s" % (VERSION, config["checkpoint_location"]), flush=True)
+print("STREAMING job %s started, checkpoint %s, starting offsets %s" % (VERSION, config["checkpoint_location"], args.starting_offsets), flush=True)
 query.awaitTermination()
 `;
 }

@@ -38,7 +38,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(work: Path, spark_home: str, master: str) -> dict:
+def start(work: Path, spark_home: str, master: str, hdfs_user: str = "") -> dict:
     if not CLASSPATH_FILE.exists():
         sys.exit("livy harness: jars not resolved; run `bash scripts/setup.sh` (scripts/setup.d/41-livy.sh)")
     conf_dir = work / "conf"
@@ -67,6 +67,9 @@ def start(work: Path, spark_home: str, master: str) -> dict:
     venv_python = ROOT / ".venv" / "bin" / "python"
     env = {**os.environ, "LIVY_HOME": str(work), "LIVY_CONF_DIR": str(conf_dir), "SPARK_HOME": spark_home,
            "PYSPARK_PYTHON": str(venv_python) if venv_python.exists() else "python3"}
+    if hdfs_user:
+        # The batches reach HDFS as this user, as a BDC's Livy runs them as the gateway user (proxyUser).
+        env["HADOOP_USER_NAME"] = hdfs_user
     log = open(work / "livy.log", "ab")
     cmd = ["java", "-Xmx256m", "-XX:+UseSerialGC", "--add-opens=java.base/java.lang=ALL-UNNAMED",
            f"-Dlog4j.configuration=file:{conf_dir / 'log4j.properties'}",
@@ -116,9 +119,10 @@ def main() -> None:
     parser.add_argument("--dir", required=True, type=Path, help="work directory (conf, logs, pid file)")
     parser.add_argument("--spark-home", help="Spark to submit with (default: PySpark in .venv)")
     parser.add_argument("--master", default="local[1]", help="livy.spark.master")
+    parser.add_argument("--hdfs-user", default="", help="HDFS user of the batches (HADOOP_USER_NAME); default: the process user")
     args = parser.parse_args()
     if args.command == "start":
-        print(json.dumps(start(args.dir.resolve(), args.spark_home or default_spark_home(), args.master)), flush=True)
+        print(json.dumps(start(args.dir.resolve(), args.spark_home or default_spark_home(), args.master, args.hdfs_user)), flush=True)
     else:
         stop(args.dir.resolve())
 

@@ -7,9 +7,11 @@ export { throughputUnitsFor, processingUnitsFor, defaultAutoInflateMaximum, size
 export { hubRulesOf, type HubRule } from "./access";
 export { OVERRIDES, applyOverrides } from "./overrides";
 export { deepMerge, type DeepPartial } from "./deep-merge";
+export { environmentTags, identityNames, resourceGroupNames, sharedNames } from "./azure-names";
 export * from "./limits";
 export {
   READINGS_TOPIC,
+  REQUIRED_RESOURCE_PROVIDERS,
   STATS_TOPIC,
   SIMULATOR_PRINCIPAL,
   JOB_PRINCIPAL,

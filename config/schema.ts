@@ -150,6 +150,22 @@ export const bdcSchema = z.strictObject({
   }),
 });
 
+/** azurerm 4.x's `resource_provider_registrations` sets (which resource providers it registers itself). */
+export const RESOURCE_PROVIDER_REGISTRATIONS = ["none", "core", "extended", "all", "legacy"] as const;
+/**
+ * The resource providers the stacks' resources need registered on the subscription. With
+ * `resourceProviderRegistrations: "none"` (the default) an admin registers these once
+ * (`npm run bootstrap:print`); identities scoped to resource groups may not register anything.
+ */
+export const REQUIRED_RESOURCE_PROVIDERS = ["Microsoft.EventHub", "Microsoft.Storage"] as const;
+
+const azureSchema = z.strictObject({
+  /** Subscription of the environment; else the provider reads ARM_SUBSCRIPTION_ID (azurerm 4.x needs one of them). */
+  subscriptionId: z.uuid({ error: "a subscription id (a GUID)" }).optional(),
+  /** What the azurerm provider registers by itself; "none" leaves it to the bootstrap. */
+  resourceProviderRegistrations: z.enum(RESOURCE_PROVIDER_REGISTRATIONS),
+});
+
 export const environmentSchema = z.strictObject({
   name: lowerName("environment name", 12),
   /** Azure region, e.g. westeurope. */
@@ -158,6 +174,7 @@ export const environmentSchema = z.strictObject({
   /** Stable per-environment suffix that keeps global names (the namespace) unique; never change it once deployed. */
   uniqueSuffix: z.string().regex(/^[a-z0-9]{4,8}$/, { error: "4–8 lower-case letters and digits" }),
   tags: z.record(z.string().min(1).max(512), z.string().max(256)),
+  azure: azureSchema,
   eventHubs: eventHubsSchema,
   stateBackend: stateBackendSchema,
   bdc: bdcSchema,

@@ -5,10 +5,10 @@
 import { relative, resolve } from "node:path";
 import { Construct } from "constructs";
 import { App, Fn, TerraformStack, TerraformVariable, TerraformOutput } from "cdktf";
-import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { azurermProvider } from "./lib/azurerm-provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
-import type { EnvironmentConfig } from "../config";
+import { environmentTags, resourceGroupNames, type EnvironmentConfig } from "../config";
 import type { EventHubsStack } from "./eventhubs-stack";
 import { artifactFiles, computeManifest, type ArtifactFile, type ArtifactManifest } from "../jobs/sensor_aggregation/build/manifest";
 import { bundleDeployerSync } from "../src/deployer/bundle";
@@ -66,7 +66,7 @@ export class BdcStack extends TerraformStack {
     const files = props.artifactFiles ?? artifactFiles(sparkLine);
     requireMatchingLine(this.manifest, sparkLine, env.name);
 
-    new AzurermProvider(this, "azurerm", { features: [{}] });
+    azurermProvider(this, env);
     new KubernetesProvider(this, "kubernetes", { configPath: bdc.kubeconfigPath, configContext: bdc.kubeContext });
 
     const gatewayUsername = new TerraformVariable(this, "bdc_gateway_username", {
@@ -82,9 +82,9 @@ export class BdcStack extends TerraformStack {
       description: "BDC gateway (Knox) password. Set TF_VAR_bdc_gateway_password; never commit it.",
     });
 
-    const tags = { ...env.tags, environment: env.name };
+    const tags = environmentTags(env);
     const resourceGroup = new ResourceGroup(this, "resource-group", {
-      name: `rg-${env.namePrefix}-${env.name}-bdc-${env.uniqueSuffix}`,
+      name: resourceGroupNames(env).bdc,
       location: env.location,
       tags,
     });

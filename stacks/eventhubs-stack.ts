@@ -2,9 +2,9 @@
 // least-privilege hub-scoped rules. Later stacks read its readonly properties (cross-stack references).
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
-import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { azurermProvider } from "./lib/azurerm-provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { JOB_PRINCIPAL, READINGS_TOPIC, SIMULATOR_PRINCIPAL, STATS_CONSUMER_PRINCIPAL, STATS_TOPIC, type EnvironmentConfig } from "../config";
+import { environmentTags, JOB_PRINCIPAL, READINGS_TOPIC, resourceGroupNames, SIMULATOR_PRINCIPAL, STATS_CONSUMER_PRINCIPAL, STATS_TOPIC, type EnvironmentConfig } from "../config";
 import type { EventHubsAuthorizationRule } from "./constructs/eventhubs-authorization-rule";
 import { EventHubsNamespace } from "./constructs/eventhubs-namespace";
 
@@ -53,10 +53,10 @@ export class EventHubsStack extends TerraformStack {
     const hubsConfig = env.eventHubs;
     const preventDestroy = props.preventDestroy ?? hubsConfig.preventDestroy;
 
-    new AzurermProvider(this, "azurerm", { features: [{}] });
-    const tags = { ...env.tags, environment: env.name };
+    azurermProvider(this, env);
+    const tags = environmentTags(env);
     this.resourceGroup = new ResourceGroup(this, "resource-group", {
-      name: `rg-${env.namePrefix}-${env.name}-${env.uniqueSuffix}`,
+      name: resourceGroupNames(env).eventHubs,
       location: env.location,
       tags,
     });

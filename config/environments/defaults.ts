@@ -5,6 +5,8 @@ import { JOB_PRINCIPAL, READINGS_TOPIC, SIMULATOR_PRINCIPAL, STATS_CONSUMER_PRIN
 export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
   location: "westeurope",
   namePrefix: "sensors",
+  // The provider registers nothing: the bootstrap registers REQUIRED_RESOURCE_PROVIDERS once.
+  azure: { resourceProviderRegistrations: "none" },
   tags: { project: "bdc-sensor-streaming", "managed-by": "cdktf" },
   eventHubs: {
     sku: "Standard",

@@ -68,6 +68,10 @@ describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-b
     }
   });
 
+  it("configures azurerm as the eventhubs stack does (same helper)", () => {
+    expect(json.provider.azurerm).toEqual([{ features: [{}], resource_provider_registrations: "none" }]);
+  });
+
   it("configures the kubernetes provider from config", () => {
     expect(json.provider.kubernetes).toEqual([expect.objectContaining({ config_path: env.bdc.kubeconfigPath, config_context: env.bdc.kubeContext })]);
   });

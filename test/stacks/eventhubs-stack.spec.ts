@@ -3,11 +3,12 @@ import { App, DataTerraformRemoteStateLocal, Testing, TerraformOutput, Terraform
 // Brings the typings of cdktf's jest matchers (registered in test/setup-cdktf-matchers.ts) into scope.
 import type {} from "cdktf/lib/testing/adapters/jest";
 import { loadEnvironment, loadEnvironments, validateEnvironment, type EnvironmentConfig } from "../../config";
-import { variant } from "../config/helpers";
+import { messagesOf, variant } from "../config/helpers";
 import { addEnvironmentStacks, applyStateBackend } from "../../stacks/environment-stacks";
 import { EventHubsStack } from "../../stacks/eventhubs-stack";
 
 type TfJson = {
+  provider: Record<string, Array<Record<string, unknown>>>;
   resource: Record<string, Record<string, Record<string, unknown>>>;
   output: Record<string, { value: unknown; sensitive?: boolean }>;
   terraform: { backend: Record<string, Record<string, unknown>> };
@@ -25,6 +26,10 @@ const environments = loadEnvironments(undefined, { variables: {} });
 describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-eventhubs", (name, env) => {
   const stack = stackFor(env);
   const json = synthJson(stack);
+
+  it("configures azurerm to register no resource provider (the bootstrap does) and the subscription from config or ARM_SUBSCRIPTION_ID", () => {
+    expect(json.provider.azurerm).toEqual([{ features: [{}], resource_provider_registrations: "none" }]);
+  });
 
   it("is named sensors-<env>-eventhubs and has one resource group", () => {
     expect(stack.node.id).toBe(`sensors-${name}-eventhubs`);
@@ -169,5 +174,18 @@ describe("cross-stack use by a later stack", () => {
       backend: "local",
       config: { path: resolve(__dirname, "..", "..", "terraform.sensors-dev-eventhubs.tfstate") },
     });
+  });
+});
+
+describe("the azurerm provider's subscription", () => {
+  it("comes from config when azure.subscriptionId is set", () => {
+    const env = validateEnvironment("dev", variant({ azure: { subscriptionId: "00000000-0000-4000-8000-000000000001", resourceProviderRegistrations: "core" } }));
+    expect(synthJson(stackFor(env)).provider.azurerm).toEqual([
+      { features: [{}], resource_provider_registrations: "core", subscription_id: "00000000-0000-4000-8000-000000000001" },
+    ]);
+  });
+
+  it("refuses a subscription id that is not a GUID", () => {
+    expect(messagesOf(variant({ azure: { subscriptionId: "my-sub" } }))).toEqual([expect.stringMatching(/azure\.subscriptionId.*a subscription id \(a GUID\)/)]);
   });
 });

@@ -7,6 +7,7 @@ import { applyOverrides } from "./overrides";
 import { environmentSchema, type EnvironmentSettings } from "./schema";
 import { sharedClusterViolations } from "./shared-cluster-rules";
 import { namespaceNameOf, tierViolations } from "./tier-rules";
+import { securityViolations } from "./security-rules";
 import { ConfigError, violationsFromZod, type Violation } from "./violation";
 
 /** A validated environment, with what is computed from it. */
@@ -31,7 +32,7 @@ export interface LoadOptions {
 export function environmentViolations(env: string, input: unknown): Violation[] {
   const parsed = environmentSchema.safeParse(input, { reportInput: true });
   const schemaViolations = parsed.success ? [] : violationsFromZod(env, input, parsed.error.issues);
-  return [...schemaViolations, ...tierViolations(env, input)];
+  return [...schemaViolations, ...tierViolations(env, input), ...securityViolations(env, input)];
 }
 
 /** Validates one environment's raw input; throws ConfigError listing every violation. */

@@ -27,6 +27,28 @@ const ipv4OrCidr = z
   .string()
   .regex(/^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)(\/([0-9]|[12]\d|3[0-2]))?$/, { error: "an IPv4 address or CIDR range, e.g. 203.0.113.0/24" });
 
+const subnetId = z
+  .string()
+  .regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i, {
+    error: "a subnet resource id, /subscriptions/…/resourceGroups/…/providers/Microsoft.Network/virtualNetworks/…/subnets/…",
+  });
+
+const privateDnsZoneId = z
+  .string()
+  .regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateDnsZones\/[^/]+$/i, { error: "a private DNS zone resource id" });
+
+/** A private endpoint in a subnet of the environment's network, registered in its private DNS zones. */
+const privateEndpointSchema = z.strictObject({
+  subnetId,
+  /** e.g. privatelink.servicebus.windows.net or privatelink.blob.core.windows.net; none leaves DNS to the network's owner. */
+  privateDnsZoneIds: z.array(privateDnsZoneId),
+});
+
+/** `<registry>/<name>@sha256:<64 hex>`: an image that cannot change under the same reference. */
+export const DIGEST_PINNED_IMAGE = /@sha256:[0-9a-f]{64}$/;
+
+const imageReference = z.string().regex(/^[a-z0-9][a-z0-9./_:@-]*$/, { error: "a container image reference" });
+
 const positiveInt = (what: string) => z.number().int({ error: `${what}: a whole number` }).min(1, { error: `${what}: at least 1` });
 
 const sparkMemory = z.string().regex(/^[1-9]\d*[mg]$/, { error: "a Spark memory size such as 1664m or 4g" });
@@ -68,6 +90,8 @@ export const eventHubsSchema = z.strictObject({
     defaultAction: z.enum(["Allow", "Deny"], { error: "Allow or Deny" }),
     ipRules: z.array(ipv4OrCidr),
     trustedServiceAccess: z.boolean(),
+    /** A private endpoint for the namespace, when the environment gives a subnet. */
+    privateEndpoint: privateEndpointSchema.optional(),
   }),
 });
 
@@ -139,14 +163,28 @@ export const bdcSchema = z.strictObject({
     /** Limit on one maintenance batch; it holds the environment's lock meanwhile (deploys wait, ensure skips). */
     timeoutSeconds: z.number().int().min(60, { error: "maintenance timeout: at least 60 s" }).max(6 * 3600, { error: "maintenance timeout: at most 6 h" }),
   }),
-  deployerImage: z.string().regex(/^[a-z0-9][a-z0-9./_:@-]*$/, { error: "a container image reference" }),
+  deployerImage: imageReference,
+  /** Images must be pinned by digest (`…@sha256:<64 hex>`): on by default; never off in an environment with preventDestroy. */
+  pinImagesByDigest: z.boolean(),
+  /** The artifact storage account's network: who may reach the artifacts (the pipeline's agents to upload, the BDC to download). */
+  artifactStorage: z.strictObject({
+    defaultAction: z.enum(["Allow", "Deny"], { error: "Allow or Deny" }),
+    ipRules: z.array(ipv4OrCidr),
+    subnetIds: z.array(subnetId),
+    privateEndpoint: privateEndpointSchema.optional(),
+  }),
+  /** Where the deployer pods may connect (their NetworkPolicy): besides DNS, only these, on the gateway's port and 443. */
+  deployerEgress: z.strictObject({
+    gatewayCidrs: z.array(ipv4OrCidr).min(1, { error: "at least one CIDR: where the gateway's address is" }),
+    storageCidrs: z.array(ipv4OrCidr).min(1, { error: "at least one CIDR: where the artifact storage endpoint is" }),
+  }),
   ensureSchedule: z
     .string()
     .regex(/^(\S+\s+){4}\S+$/, { error: "a five-field cron expression, e.g. */5 * * * *" }),
   simulator: z.strictObject({
     enabled: z.boolean(),
     eventsPerSecond: z.number().positive({ error: "events per second: more than 0" }),
-    image: z.string().regex(/^[a-z0-9][a-z0-9./_:@-]*$/, { error: "a container image reference" }),
+    image: imageReference,
   }),
 });
 

@@ -16,6 +16,7 @@ import { deployJobDeadlineSeconds, deployPlanConfig, maintainJobDeadlineSeconds 
 import { ArtifactStorage } from "./constructs/artifact-storage";
 import { sparkLineForRelease } from "./constructs/bdc-spark-line";
 import { KubernetesDeployer } from "./constructs/kubernetes-deployer";
+import { ServicePrivateEndpoint } from "./constructs/private-endpoint";
 import { KubernetesSimulator } from "./constructs/kubernetes-simulator";
 import { bundleScriptSync, type ScriptBundle } from "./constructs/kubernetes-script-bundle";
 
@@ -93,7 +94,21 @@ export class BdcStack extends TerraformStack {
       resourceGroupName: resourceGroup.name,
       location: env.location,
       tags,
+      network: bdc.artifactStorage,
     });
+    const endpoint = bdc.artifactStorage.privateEndpoint;
+    if (endpoint !== undefined) {
+      new ServicePrivateEndpoint(this, "artifacts-private-endpoint", {
+        name: `pe-${artifactAccountName(env)}-blob`,
+        resourceGroupName: resourceGroup.name,
+        location: env.location,
+        subnetId: endpoint.subnetId,
+        resourceId: this.artifacts.account.id,
+        subresource: "blob",
+        privateDnsZoneIds: endpoint.privateDnsZoneIds,
+        tags,
+      });
+    }
     const stored = this.artifacts.addArtifact("artifact", {
       name: this.manifest.name,
       hash: this.manifest.hash,
@@ -123,6 +138,7 @@ export class BdcStack extends TerraformStack {
         artifactSasToken: this.artifacts.readOnlySas("deploy-read-sas", { validFor: props.deploySasValidity ?? "6h" }),
       },
       gatewayCaBundle: bdc.gatewayCaBundlePath !== undefined ? Fn.file(this.pathForTerraform(resolve(bdc.gatewayCaBundlePath))) : undefined,
+      egress: { ...bdc.deployerEgress, gatewayPort: Number(new URL(bdc.gatewayUrl).port || 443) },
       ensureSchedule: bdc.ensureSchedule,
       maintenanceSchedule: bdc.maintenance.schedule === "off" ? undefined : bdc.maintenance.schedule,
       maintenanceDeadlineSeconds: maintainJobDeadlineSeconds(plan),

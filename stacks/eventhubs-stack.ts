@@ -2,6 +2,7 @@
 // least-privilege hub-scoped rules. Later stacks read its readonly properties (cross-stack references).
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
+import { ServicePrivateEndpoint } from "./constructs/private-endpoint";
 import { azurermProvider } from "./lib/azurerm-provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { environmentTags, JOB_PRINCIPAL, READINGS_TOPIC, resourceGroupNames, SIMULATOR_PRINCIPAL, STATS_CONSUMER_PRINCIPAL, STATS_TOPIC, type EnvironmentConfig } from "../config";
@@ -75,6 +76,19 @@ export class EventHubsStack extends TerraformStack {
       tags,
       preventDestroy,
     });
+    const endpoint = hubsConfig.network.privateEndpoint;
+    if (endpoint !== undefined) {
+      new ServicePrivateEndpoint(this, "eventhubs-private-endpoint", {
+        name: `pe-${env.namespaceName}`,
+        resourceGroupName: this.resourceGroup.name,
+        location: env.location,
+        subnetId: endpoint.subnetId,
+        resourceId: this.namespace.namespaceId,
+        subresource: "namespace",
+        privateDnsZoneIds: endpoint.privateDnsZoneIds,
+        tags,
+      });
+    }
     this.namespaceName = this.namespace.namespaceName;
     this.namespaceFqdn = this.namespace.fqdn;
     this.kafkaBootstrap = this.namespace.kafkaBootstrap;

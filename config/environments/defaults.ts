@@ -1,6 +1,12 @@
 // Settings every environment shares unless its own file says otherwise.
 import { JOB_PRINCIPAL, READINGS_TOPIC, SIMULATOR_PRINCIPAL, STATS_CONSUMER_PRINCIPAL, STATS_TOPIC, type EnvironmentInput } from "../schema";
 
+/**
+ * The deployer's and simulator's image: Node 20 on Debian bookworm, pinned by digest (the multi-arch
+ * index of node:20-bookworm-slim). Bump it deliberately; a tag alone can change under the same name.
+ */
+const NODE_IMAGE = "node:20-bookworm-slim@sha256:2cf067cfed83d5ea958367df9f966191a942351a2df77d6f0193e162b5febfc0";
+
 /** Shared defaults; an environment file overrides fields of this (without `name`, `uniqueSuffix` and the gateway, which are per environment). */
 export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
   location: "westeurope",
@@ -61,8 +67,13 @@ export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
     },
     // Nightly compaction; rejected rows are kept 30 days, data and stats for good.
     maintenance: { schedule: "17 2 * * *", retentionDays: { data: 0, rejected: 30, stats: 0 }, timeoutSeconds: 3600 },
-    deployerImage: "node:20-bookworm-slim",
+    deployerImage: NODE_IMAGE,
+    pinImagesByDigest: true,
+    // Locked down unless an environment lists who may reach it (its agents and its BDC's egress).
+    artifactStorage: { defaultAction: "Deny", ipRules: [], subnetIds: [] },
+    // The gateway is a cluster-internal address; the storage endpoint a public one unless a private endpoint serves it.
+    deployerEgress: { gatewayCidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], storageCidrs: ["0.0.0.0/0"] },
     ensureSchedule: "*/5 * * * *",
-    simulator: { enabled: false, eventsPerSecond: 10, image: "node:20-bookworm-slim" },
+    simulator: { enabled: false, eventsPerSecond: 10, image: NODE_IMAGE },
   },
 };

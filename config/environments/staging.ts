@@ -20,5 +20,7 @@ export const staging: DeepPartial<EnvironmentInput> & Pick<EnvironmentInput, "na
     kubeContext: "bdc-staging",
     gatewayUrl: "https://bdc-staging.example.internal:30443",
     spark: { executors: 2, executorCores: 2, executorMemory: "2g", driverMemory: "2g" },
+    // The pipeline agents (upload) and the BDC's egress (download); placeholders as above.
+    artifactStorage: { ipRules: ["198.51.100.0/24", "203.0.113.10"] },
   },
 };

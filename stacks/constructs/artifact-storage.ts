@@ -25,6 +25,12 @@ export interface ArtifactStorageProps {
   readonly replicationType?: string;
   /** Days a deleted blob stays recoverable. @default 7 */
   readonly deleteRetentionDays?: number;
+  /**
+   * Who may reach the blobs: Deny lets in only these addresses and subnets (and trusted Azure services);
+   * the pipeline's agents upload and the BDC downloads, so both must be among them.
+   * @default { defaultAction: "Deny", ipRules: [], subnetIds: [] }
+   */
+  readonly network?: { readonly defaultAction: "Allow" | "Deny"; readonly ipRules: readonly string[]; readonly subnetIds: readonly string[] };
 }
 
 /** One file of an artifact to store as a blob. */
@@ -86,11 +92,18 @@ export class ArtifactStorage extends Construct {
       minTlsVersion: "TLS1_2",
       httpsTrafficOnlyEnabled: true,
       allowNestedItemsToBePublic: false,
-      // The deployer reads with a SAS, which Azure signs with the account key.
+      // The deploy Job reads with a SAS, which the provider's SAS data source signs with the account key
+      // (azurerm has no user-delegation SAS); `ensure` and `maintain` read nothing from here.
       sharedAccessKeyEnabled: true,
       crossTenantReplicationEnabled: false,
       blobProperties: {
         deleteRetentionPolicy: { days: props.deleteRetentionDays ?? 7 },
+      },
+      networkRules: {
+        defaultAction: props.network?.defaultAction ?? "Deny",
+        ipRules: [...(props.network?.ipRules ?? [])],
+        virtualNetworkSubnetIds: [...(props.network?.subnetIds ?? [])],
+        bypass: ["AzureServices"],
       },
       tags: props.tags ?? {},
     });

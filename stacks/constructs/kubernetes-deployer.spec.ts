@@ -38,6 +38,7 @@ function synth(
         secrets: { ...secretVars(scope), ...extraSecrets?.(scope) },
         ensureSchedule: "*/10 * * * *",
         deployDeadlineSeconds: 3000,
+        egress: { gatewayCidrs: ["10.20.0.0/16"], gatewayPort: 30443, storageCidrs: ["0.0.0.0/0"] },
         ...overrides,
       });
     }),
@@ -168,6 +169,32 @@ describe("KubernetesDeployer", () => {
     expect(JSON.stringify(jobPod(without))).not.toContain("gateway-ca.crt");
   });
 
+  it("runs every pod under its own ServiceAccount, which nothing binds a role to and whose token is never mounted", () => {
+    const { json } = synth();
+    const [account] = Object.values((json.resource.kubernetes_service_account_v1 ?? {}) as Record<string, Block>);
+    expect(account).toMatchObject({ metadata: { name: "sensor-aggregation-deployer", namespace: "mssql-cluster" }, automount_service_account_token: false });
+    expect(json.resource.kubernetes_role_binding_v1 ?? json.resource.kubernetes_cluster_role_binding_v1).toBeUndefined();
+    const text = JSON.stringify([json.resource.kubernetes_job_v1, json.resource.kubernetes_cron_job_v1]);
+    expect(text.match(/"service_account_name":"\$\{kubernetes_service_account_v1\.[^}]+\.metadata\[0\]\.name\}"/g)).toHaveLength(2);
+    expect(text.match(/"automount_service_account_token":false/g)).toHaveLength(2);
+  });
+
+  it("lets the deployer pods reach only DNS, the gateway on its port and the storage on 443, and nothing reach them", () => {
+    const [policy] = Object.values((synth().json.resource.kubernetes_network_policy_v1 ?? {}) as Record<string, Block>);
+    expect(policy).toMatchObject({
+      spec: {
+        pod_selector: { match_labels: { "app.kubernetes.io/name": "sensor-aggregation", "app.kubernetes.io/component": "deployer" } },
+        policy_types: ["Ingress", "Egress"],
+        egress: [
+          { to: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "kube-system" } } }], ports: [{ protocol: "UDP", port: "53" }, { protocol: "TCP", port: "53" }] },
+          { to: [{ ip_block: { cidr: "10.20.0.0/16" } }], ports: [{ protocol: "TCP", port: "30443" }] },
+          { to: [{ ip_block: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: "443" }] },
+        ],
+      },
+    });
+    expect((policy as { spec: Block }).spec.ingress).toBeUndefined();
+  });
+
   it("sets a TTL on the deploy Job only when asked", () => {
     const job = one(synth({ ttlSecondsAfterFinished: 3600 }).json, "kubernetes_job_v1") as { spec: Block };
     expect(job.spec.ttl_seconds_after_finished).toBe("3600");
@@ -178,6 +205,7 @@ describe("KubernetesDeployer", () => {
       Testing.synthScope((scope) => {
         new KubernetesDeployer(scope, "d", {
           namespace: "ns", image: "node:20", bundle, plan: {}, artifactHash: "a".repeat(64), ensureSchedule: "* * * * *", deployDeadlineSeconds: 600,
+          egress: { gatewayCidrs: ["10.0.0.0/8"], gatewayPort: 443, storageCidrs: ["0.0.0.0/0"] },
           secrets: { ...secretVars(scope), gatewayPassword: "hunter2" },
         });
       }),

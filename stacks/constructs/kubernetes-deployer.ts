@@ -10,6 +10,8 @@ import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { nodePodSpec, type NodeContainerResources, type SecretEnv } from "./kubernetes-node-pod";
 import { fingerprint } from "./kubernetes-fingerprint";
 import { requireConfigMapSize } from "./kubernetes-script-bundle";
@@ -77,6 +79,11 @@ export interface KubernetesDeployerProps {
   readonly ensureDeadlineSeconds?: number;
   /** CPU and memory of the deployer container. @default see NodeContainerResources */
   readonly resources?: NodeContainerResources;
+  /**
+   * Where the deployer pods may connect, besides DNS in kube-system: the gateway on its port, the
+   * artifact storage on 443. Everything else, and every connection to them, is refused.
+   */
+  readonly egress: { readonly gatewayCidrs: readonly string[]; readonly gatewayPort: number; readonly storageCidrs: readonly string[] };
   /** What must exist before the deployer runs, e.g. the artifact's blobs (the plan names only their URL). @default [] */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
@@ -92,6 +99,10 @@ export class KubernetesDeployer extends Construct {
   public readonly job: JobV1;
   /** The ensure CronJob. */
   public readonly cronJob: CronJobV1;
+  /** The pods' own ServiceAccount: no role binds it, and its token is never mounted. */
+  public readonly serviceAccount: ServiceAccountV1;
+  /** Egress only to DNS, the gateway and the artifact storage; no ingress. */
+  public readonly networkPolicy: NetworkPolicyV1;
   /** The maintain CronJob, when a schedule is given. */
   public readonly maintenanceCronJob?: CronJobV1;
   /** Name of the deploy Job: `<base>-<artifact hash 12>-<deploy key 8>`. */
@@ -155,6 +166,25 @@ export class KubernetesDeployer extends Construct {
         ? [{ name: "EVENTHUBS_JOB_SEND_CONNECTION_STRING", secretName: credentialsName, key: "EVENTHUBS_JOB_SEND_CONNECTION_STRING" }]
         : []),
     ];
+    this.serviceAccount = new ServiceAccountV1(this, "service-account", {
+      metadata: { name: `${base}-deployer`, namespace, labels },
+      automountServiceAccountToken: false,
+    });
+    this.networkPolicy = new NetworkPolicyV1(this, "network-policy", {
+      metadata: { name: `${base}-deployer`, namespace, labels },
+      spec: {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": base, "app.kubernetes.io/component": "deployer" } },
+        policyTypes: ["Ingress", "Egress"],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
+            ports: [{ protocol: "UDP", port: "53" }, { protocol: "TCP", port: "53" }],
+          },
+          { to: props.egress.gatewayCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: String(props.egress.gatewayPort) }] },
+          { to: props.egress.storageCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: "443" }] },
+        ],
+      },
+    });
     const sasName = this.artifactAccess.metadata.name;
     const podFor = (mode: "deploy" | "ensure" | "maintain", sasEnv: SecretEnv[]) =>
       nodePodSpec({
@@ -169,6 +199,7 @@ export class KubernetesDeployer extends Construct {
         secretEnv: [...secretEnv, ...sasEnv],
         secretFiles: props.gatewayCaBundle !== undefined ? [{ secretName: credentialsName, key: caKey, mountPath: DEPLOYER_CA_PATH }] : [],
         restartPolicy: "Never",
+        serviceAccountName: this.serviceAccount.metadata.name,
         imagePullSecrets: props.imagePullSecrets,
         resources: props.resources,
       });

@@ -61,6 +61,8 @@ export interface NodePodSpecProps {
   readonly resources?: NodeContainerResources;
   /** UID the container runs as; 1000 is the `node` user of the official images. @default 1000 */
   readonly runAsUser?: number;
+  /** ServiceAccount of the pod (its token is never mounted). @default the namespace's default */
+  readonly serviceAccountName?: string;
 }
 
 /** Builds the pod spec; the same object fits Job, CronJob and Deployment templates. */
@@ -88,6 +90,7 @@ export function nodePodSpec(props: NodePodSpecProps): JobV1SpecTemplateSpec {
   return {
     restartPolicy: props.restartPolicy,
     automountServiceAccountToken: false,
+    ...(props.serviceAccountName !== undefined ? { serviceAccountName: props.serviceAccountName } : {}),
     enableServiceLinks: false,
     imagePullSecrets: (props.imagePullSecrets ?? []).map((name) => ({ name })),
     securityContext: {

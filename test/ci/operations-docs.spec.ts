@@ -4,13 +4,17 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { allStrings, azurePipelineFiles, parseYamlFile, REPO_ROOT, workflowFiles } from "./ci-files";
+import { loadEnvironment } from "../../config";
+import { computeManifest } from "../../jobs/sensor_aggregation/build/manifest";
+import { createTablesRequest, maintenanceRequest } from "../../src/deployer/batch-requests";
+import { deployPlanConfig, USER_PLACEHOLDER } from "../../src/deployer/plan-config";
 
 const DOCS = path.join(REPO_ROOT, "docs", "operations");
 const docText = (name: string) => readFileSync(path.join(DOCS, name), "utf8");
 const pipelineText = [...workflowFiles(), ...azurePipelineFiles()].map((f) => allStrings(parseYamlFile(f)).join("\n")).join("\n");
 
 describe("docs/operations", () => {
-  const guides = ["README.md", "bootstrap.md", "add-environment.md", "roll-back.md"];
+  const guides = ["README.md", "bootstrap.md", "add-environment.md", "roll-back.md", "gateway-user.md"];
 
   it.each(guides.map((g) => [g]))("%s names only paths that exist", (guide) => {
     const text = docText(guide);
@@ -42,5 +46,25 @@ describe("docs/operations", () => {
     // Names appear only as the dev example of the printed output, never as a pattern to fill in by hand.
     expect(bootstrap).not.toMatch(/rg-sensors-\$env|rg-sensors-<env>|id-sensors-\$env|SUFFIX\[/);
     expect(bootstrap).toContain("Why not User Access Administrator");
+  });
+});
+
+describe("docs/operations/gateway-user.md", () => {
+  it("names every HDFS place the deploy plan writes and every Livy batch name", () => {
+    const env = loadEnvironment("prod", { variables: {} });
+    const plan = deployPlanConfig(env, computeManifest("3.1"), "https://example.invalid/a", { bootstrap: "b:9093", inputTopic: "i", outputTopic: "o" });
+    const doc = docText("gateway-user.md");
+    const generic = (p: string) => p.replace(USER_PLACEHOLDER, "<user>").split(`/${env.name}`).join("/<env>");
+    expect(doc).toContain(plan.hdfs.jobRoot);
+    expect(doc).toContain(plan.hdfs.jarsDir);
+    expect(doc).toContain(path.posix.relative(plan.hdfs.jobRoot, generic(plan.hdfs.stateDir)));
+    expect(doc).toContain(path.posix.relative(plan.hdfs.jobRoot, generic(plan.hdfs.configDir)));
+    expect(doc).toContain(generic(path.posix.dirname(plan.hdfs.jaasPath)).replace("/.sensor-aggregation/<env>", ""));
+    expect(doc).toContain(path.posix.dirname(plan.job.checkpoint_location));
+    const inputs = { artifactHash: plan.artifact.hash, configPath: "/c.json", jarPaths: [] };
+    expect(doc).toContain(`\`${plan.batchName.replace(new RegExp(`-${env.name}$`), "-<env>")}\``);
+    for (const request of [createTablesRequest(plan, inputs), maintenanceRequest(plan, inputs)]) {
+      expect(doc).toContain(`\`…${request.name.slice(plan.batchName.length)}\``);
+    }
   });
 });

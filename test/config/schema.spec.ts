@@ -50,7 +50,7 @@ describe("environment schema", () => {
     expect(dev?.bdc.release).toBeGreaterThanOrEqual(13);
     expect(prod?.bdc.spark.executors).toBeGreaterThan(dev?.bdc.spark.executors ?? Infinity);
     for (const env of [dev, staging, prod]) {
-      expect(env?.bdc.deployerImage).toBe("node:20-bookworm-slim");
+      expect(env?.bdc.deployerImage).toMatch(/^node:20-bookworm-slim@sha256:[0-9a-f]{64}$/);
       expect(env?.bdc.ensureSchedule).toBe("*/5 * * * *");
       expect(env?.bdc.gatewayUrl).toMatch(/^https:\/\/bdc-[a-z]+\.example\.internal:30443$/);
       expect(env?.hubRules.every((rule) => rule.send || rule.listen)).toBe(true);

@@ -68,6 +68,23 @@ describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-b
     }
   });
 
+  it("locks the artifact account's network down as config says, with a private endpoint only where config gives a subnet", () => {
+    const [account] = resources(json, "azurerm_storage_account");
+    expect(account).toMatchObject({
+      network_rules: { default_action: env.bdc.artifactStorage.defaultAction, ip_rules: env.bdc.artifactStorage.ipRules, bypass: ["AzureServices"] },
+    });
+    expect(resources(json, "azurerm_private_endpoint")).toHaveLength(env.bdc.artifactStorage.privateEndpoint ? 1 : 0);
+  });
+
+  it("runs the deployer pods under their own ServiceAccount, behind a NetworkPolicy, from digest-pinned images", () => {
+    expect(resources(json, "kubernetes_service_account_v1")).toEqual([expect.objectContaining({ automount_service_account_token: false })]);
+    const [policy] = resources(json, "kubernetes_network_policy_v1");
+    expect(JSON.stringify(policy)).toContain(`"port":"${new URL(env.bdc.gatewayUrl).port}"`);
+    const images = JSON.stringify(json.resource).match(/"image":"[^"]+"/g) ?? [];
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) expect(image).toMatch(/@sha256:[0-9a-f]{64}"$/);
+  });
+
   it("configures azurerm as the eventhubs stack does (same helper)", () => {
     expect(json.provider.azurerm).toEqual([{ features: [{}], resource_provider_registrations: "none" }]);
   });
@@ -242,5 +259,21 @@ describe("the maintenance CronJob", () => {
   it('is not shipped with maintenance.schedule "off"', () => {
     const { json } = synthBdc(withBdc(env, { maintenance: { ...env.bdc.maintenance, schedule: "off" } }));
     expect(resources(json, "kubernetes_cron_job_v1").map((c) => (c.metadata as Block).name)).toEqual([`sensor-aggregation-${env.name}-ensure`]);
+  });
+});
+
+describe("private endpoints", () => {
+  const env = environments.find((e) => e.name === "prod")!;
+  const subnetId = "/subscriptions/s/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/endpoints";
+  const zone = "/subscriptions/s/resourceGroups/rg-net/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net";
+  it("give the artifact account's blob service an endpoint in the configured subnet, registered in the zone", () => {
+    const { json } = synthBdc(withBdc(env, { artifactStorage: { ...env.bdc.artifactStorage, privateEndpoint: { subnetId, privateDnsZoneIds: [zone] } } }));
+    expect(resources(json, "azurerm_private_endpoint")).toEqual([
+      expect.objectContaining({
+        subnet_id: subnetId,
+        private_service_connection: expect.objectContaining({ subresource_names: ["blob"], is_manual_connection: false }),
+        private_dns_zone_group: { name: "default", private_dns_zone_ids: [zone] },
+      }),
+    ]);
   });
 });

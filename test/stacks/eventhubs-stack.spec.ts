@@ -189,3 +189,14 @@ describe("the azurerm provider's subscription", () => {
     expect(messagesOf(variant({ azure: { subscriptionId: "my-sub" } }))).toEqual([expect.stringMatching(/azure\.subscriptionId.*a subscription id \(a GUID\)/)]);
   });
 });
+
+describe("the namespace's private endpoint", () => {
+  const subnetId = "/subscriptions/s/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/endpoints";
+  it("exists only where config gives a subnet, on the namespace sub-resource", () => {
+    for (const env of environments) expect(resources(synthJson(stackFor(env)), "azurerm_private_endpoint")).toHaveLength(env.eventHubs.network.privateEndpoint ? 1 : 0);
+    const env = validateEnvironment("prod", variant({ eventHubs: { network: { privateEndpoint: { subnetId, privateDnsZoneIds: [] } } } }, "prod"));
+    expect(resources(synthJson(stackFor(env)), "azurerm_private_endpoint")).toEqual([
+      expect.objectContaining({ subnet_id: subnetId, private_service_connection: expect.objectContaining({ subresource_names: ["namespace"] }) }),
+    ]);
+  });
+});

@@ -149,6 +149,8 @@ export const bdcSchema = z.strictObject({
     restartMaxBackoffSeconds: z.number().int().min(0).max(7 * 86400, { error: "restart max backoff: at most a week" }),
     restartStableAfterSeconds: z.number().int().min(60, { error: "stable after: at least 60 s" }),
     deployDeadlineSeconds: z.number().int().min(60, { error: "deploy deadline: at least 60 s" }).max(6 * 3600, { error: "deploy deadline: at most 6 h" }),
+    /** Artifact directories and job configs kept on HDFS beyond the live and previous releases'. */
+    keepReleases: z.number().int().min(0, { error: "keep releases: 0 or more" }).max(100, { error: "keep releases: at most 100" }),
   }),
   /** Housekeeping of the job's tables (jobs/sensor_aggregation/maintenance.py), run by the deployer's `maintain` CronJob. */
   maintenance: z.strictObject({

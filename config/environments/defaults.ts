@@ -64,6 +64,8 @@ export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
       restartMaxBackoffSeconds: 1800,
       restartStableAfterSeconds: 3600,
       deployDeadlineSeconds: 1500,
+      // Besides the live and previous releases' files, the newest 5 others stay on HDFS (quick roll back).
+      keepReleases: 5,
     },
     // Nightly compaction; rejected rows are kept 30 days, data and stats for good.
     maintenance: { schedule: "17 2 * * *", retentionDays: { data: 0, rejected: 30, stats: 0 }, timeoutSeconds: 3600 },

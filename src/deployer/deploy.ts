@@ -20,6 +20,7 @@ import { forUser, type DeployPlanConfig, type JobConfig } from "./plan-config";
 import type { Progress } from "./progress";
 import { buildRelease, configPathOf, verifyReleaseFiles, type PlacedJaas } from "./release";
 import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
+import { pruneDeployFiles } from "./retention";
 import { eventHubsJaasLine } from "./secrets";
 import type { WebHdfsClient } from "./webhdfs-client";
 
@@ -150,6 +151,9 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
     const previous = state && state.current.digest !== desired.digest ? state.current : state?.previous;
     await writeState(hdfs, plan.hdfs.stateDir, { version: STATE_VERSION, current: desired, previous, batch, restarts: { count: 0 }, uploads });
     await pruneJaas(rc, desired, previous);
+    await pruneDeployFiles(hdfs, plan, [desired, ...(previous ? [previous] : [])], plan.retention.keepReleases, progress).catch((err: Error) =>
+      progress.step("retention", `not pruned this time: ${err.message}`),
+    );
     progress.step("deploy", `${releaseName(desired)} live as batch ${batch.id}`);
     return result(orphan ? "adopted" : state && (observed.live || observed.strangers.length > 0) ? "replaced" : "started", desired, batch);
   } catch (err) {

@@ -61,6 +61,8 @@ export interface PlanDeployerSettings {
   readonly restartStableAfterSeconds: number;
   /** Total deadline of one deploy run (the Kubernetes Job's activeDeadlineSeconds leaves room for a restore after it). */
   readonly deployDeadlineSeconds: number;
+  /** Artifact directories and job configs kept beyond the live and previous releases' (retention.ts). */
+  readonly keepReleases: number;
 }
 
 export interface PlanEventHubs {
@@ -143,6 +145,8 @@ export const deployPlanSchema = z.object({
     maxBackoffSeconds: z.number().check(z.nonnegative()),
     stableAfterSeconds: z.number().check(z.positive()),
   }),
+  /** Deploy files kept on HDFS beyond the live and previous releases' (retention.ts). */
+  retention: z.object({ keepReleases: z.int().check(z.nonnegative()) }),
   /** `maintain`: compaction and retention of the job's tables (jobs/sensor_aggregation/maintenance.py). */
   maintenance: z.object({
     /** Days of history kept per table; 0 keeps everything. */
@@ -218,6 +222,7 @@ export function deployPlanConfig(
       maxBackoffSeconds: env.bdc.deployer.restartMaxBackoffSeconds,
       stableAfterSeconds: env.bdc.deployer.restartStableAfterSeconds,
     },
+    retention: { keepReleases: env.bdc.deployer.keepReleases },
     maintenance: { retentionDays: { ...env.bdc.maintenance.retentionDays }, timeoutSeconds: env.bdc.maintenance.timeoutSeconds },
     retry: { maxRetries: 5, minTimeoutMs: 1000, maxTimeoutMs: 16000 },
   };

@@ -5,7 +5,9 @@
 import { join } from "node:path";
 import { loadArtifact } from "../../src/deployer/artifact-source";
 import { gatewayUrl } from "../../src/deployer/gateway";
-import { secretFingerprint } from "../../src/deployer/deploy-state";
+import { secretFingerprint, STATE_VERSION, STATE_XATTR, writeState, type DeployState, type Release } from "../../src/deployer/deploy-state";
+import type { DeployPlanConfig } from "../../src/deployer/plan-config";
+import { pruneDeployFiles } from "../../src/deployer/retention";
 import { contentAddressed, jarPath, newCounters, pruneJaasFiles, syncArtifact, syncJaasFiles, syncJobConfig } from "../../src/deployer/hdfs-sync";
 import { createDispatcher } from "../../src/deployer/http";
 import { WebHdfsClient } from "../../src/deployer/webhdfs-client";
@@ -89,4 +91,59 @@ test("the job config is content-addressed; the JAAS file is created 600, skipped
   await pruneJaasFiles(hdfs, dir, new Set([named("jaas", "line-two"), named("jaas-output", "line-two-send")]), progress);
   expect([...((await hdfs.listStatus(dir)) ?? new Map()).keys()].sort()).toEqual([named("jaas", "line-two"), named("jaas-output", "line-two-send")].map((p) => p.slice(dir.length + 1)).sort());
   expect((await hdfs.getFileStatus(`/user/${GATEWAY_USER}/.sensor-aggregation/test`))?.permission).toBe("700");
+});
+
+describe("retention of deploy files", () => {
+  const root = "/apps/retention-check";
+  const configDir = `${root}/config/test`;
+  const plan = { hdfs: { jobRoot: root, configDir, stateDir: `${root}/deployments/test` } } as DeployPlanConfig;
+  const hash = (i: number) => String(i).repeat(64).slice(0, 64);
+  const config = (i: number) => `${configDir}/job-config-${String(i).repeat(16).slice(0, 16)}.json`;
+  const release = (i: number, configPath = config(i)): Release => ({
+    artifactHash: hash(i),
+    digest: hash(i),
+    request: { file: `hdfs://${root}/${hash(i)}/job.py`, name: "sensor-aggregation-test" },
+    jaas: [],
+    files: [{ path: configPath, sha256: hash(i) }],
+    ddlDigest: hash(i),
+    deployedAt: new Date(0).toISOString(),
+  });
+  const state = (current: Release, previous?: Release): DeployState => ({ version: STATE_VERSION, current, previous, batch: null, restarts: { count: 0 }, uploads: {} });
+  const names = async (dir: string) => [...((await hdfs.listStatus(dir)) ?? new Map()).keys()].sort();
+
+  beforeAll(async () => {
+    // Nine artifact directories and job configs, oldest first (modification times increase).
+    for (let i = 0; i < 9; i++) {
+      await hdfs.create(`${root}/${hash(i)}/job.py`, Buffer.from(`v${i}\n`));
+      await hdfs.create(config(i), Buffer.from(`{"v": ${i}}\n`));
+      await hdfs.create(`${config(i)}.sha256`, Buffer.from("x\n"));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const env of ["test", "other"]) await hdfs.mkdirs(`${root}/deployments/${env}`);
+    // This environment runs the oldest two; another environment on the cluster runs the third.
+    await writeState(hdfs, plan.hdfs.stateDir, state(release(0), release(1)));
+    await writeState(hdfs, `${root}/deployments/other`, state(release(2, "/apps/elsewhere/job-config-x.json")));
+  });
+
+  test("keeps what any environment's live or previous release reads and the newest N others; deletes the rest", async () => {
+    const pruned = await pruneDeployFiles(hdfs, plan, [release(0), release(1)], 2, progress);
+    expect(await names(root)).toEqual([hash(0), hash(1), hash(2), hash(7), hash(8), "config", "deployments"].sort());
+    const kept = [0, 1, 7, 8].map((i) => config(i).slice(configDir.length + 1));
+    expect(await names(configDir)).toEqual(kept.flatMap((c) => [c, `${c}.sha256`]).sort());
+    expect(pruned.artifactDirs).toHaveLength(4);
+    expect(pruned.jobConfigs).toHaveLength(5);
+    // Run again: nothing more to delete.
+    expect(await pruneDeployFiles(hdfs, plan, [release(0), release(1)], 2, progress)).toEqual({ artifactDirs: [], jobConfigs: [] });
+  });
+
+  test("keeps every artifact directory when some environment's state cannot be read", async () => {
+    await hdfs.create(`${root}/${hash(3)}/job.py`, Buffer.from("again\n"));
+    await hdfs.mkdirs(`${root}/deployments/broken`);
+    await hdfs.setXAttr(`${root}/deployments/broken`, STATE_XATTR, "{not json");
+    const lines: string[] = [];
+    const pruned = await pruneDeployFiles(hdfs, plan, [release(0), release(1)], 0, { step: (_s, d) => lines.push(d) });
+    expect(pruned.artifactDirs).toEqual([]);
+    expect(await names(root)).toContain(hash(3));
+    expect(lines.join("\n")).toContain("cannot be read: keeping every artifact directory");
+  });
 });

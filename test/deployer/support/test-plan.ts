@@ -30,7 +30,7 @@ export function testEnvironment(gatewayUrl: string, rpc: string, spark: Partial<
         failOnDataLoss: true,
         maxSensorsPerBatch: 100_000,
       },
-      deployer: { restartLimit: 5, restartBackoffSeconds: 60, restartMaxBackoffSeconds: 1800, restartStableAfterSeconds: 3600, deployDeadlineSeconds: 600 },
+      deployer: { restartLimit: 5, restartBackoffSeconds: 60, restartMaxBackoffSeconds: 1800, restartStableAfterSeconds: 3600, deployDeadlineSeconds: 600, keepReleases: 5 },
       maintenance: { retentionDays: { data: 0, rejected: 30, stats: 0 }, timeoutSeconds: 240 },
     },
   };

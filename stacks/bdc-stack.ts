@@ -142,6 +142,7 @@ export class BdcStack extends TerraformStack {
       ensureSchedule: bdc.ensureSchedule,
       maintenanceSchedule: bdc.maintenance.schedule === "off" ? undefined : bdc.maintenance.schedule,
       maintenanceDeadlineSeconds: maintainJobDeadlineSeconds(plan),
+      teardownOnDestroy: bdc.teardownOnDestroy ? { kubeconfigPath: bdc.kubeconfigPath, kubeContext: bdc.kubeContext } : undefined,
       deployDeadlineSeconds: deployJobDeadlineSeconds(plan),
       // The Job downloads the blobs: it must not start before Terraform has uploaded them.
       dependsOn: stored.blobs,

@@ -71,6 +71,7 @@ export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
     maintenance: { schedule: "17 2 * * *", retentionDays: { data: 0, rejected: 30, stats: 0 }, timeoutSeconds: 3600 },
     deployerImage: NODE_IMAGE,
     pinImagesByDigest: true,
+    teardownOnDestroy: true,
     // Locked down unless an environment lists who may reach it (its agents and its BDC's egress).
     artifactStorage: { defaultAction: "Deny", ipRules: [], subnetIds: [] },
     // The gateway is a cluster-internal address; the storage endpoint a public one unless a private endpoint serves it.

@@ -230,6 +230,21 @@ def create_tables(spark: SparkSession, statements: Sequence[str], database: str,
         spark.sql(statement)
 
 
+def drop_tables(spark: SparkSession, names: Dict[str, str]) -> List[str]:
+    """Drops every table and view of the job (teardown --purge): views first, then history, ledger, streaming
+    tables and any first-release table kept aside. Returns what it dropped."""
+    layout = housekeeping_layout(names)
+    tables = layout["tables"]  # type: Dict[str, Dict[str, str]]  # type: ignore[assignment]
+    dropped = []
+    for kind in KINDS:
+        spark.sql("DROP VIEW IF EXISTS %s" % tables[kind]["view"])
+        dropped.append(tables[kind]["view"])
+    for name in [tables[k]["history"] for k in KINDS] + [str(layout["ledger"])] + [tables[k]["stream"] + suffix for k in KINDS for suffix in ("", LEGACY_SUFFIX)]:
+        spark.sql("DROP TABLE IF EXISTS %s" % name)
+        dropped.append(name)
+    return dropped
+
+
 def checkpoint_run_id(spark: SparkSession, checkpoint: Optional[str]) -> str:
     """The query id in the checkpoint's metadata file (the run the job resumes), or "pre-run-id" without one."""
     if not checkpoint:
@@ -244,6 +259,7 @@ def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(prog="create_tables.py")
     parser.add_argument("--config", help="the job's JSON config (local or HDFS); names default to the job's defaults")
     parser.add_argument("--sql", default=os.path.join(HERE, "tables.sql"), help="path of tables.sql (local or HDFS)")
+    parser.add_argument("--drop", action="store_true", help="drop every table and view of the job instead (teardown --purge)")
     args = parser.parse_args(argv)
     spark = SparkSession.builder.appName("sensor-aggregation-create-tables").enableHiveSupport().getOrCreate()
     try:
@@ -252,6 +268,9 @@ def main(argv: List[str]) -> int:
     except ValueError as error:
         print("create_tables: invalid configuration: %s" % error, file=sys.stderr)
         return 2
+    if args.drop:
+        print("create_tables: dropped %s" % ", ".join(drop_tables(spark, names)), flush=True)
+        return 0
     run_id = checkpoint_run_id(spark, file_config.get("checkpoint_location"))
     try:
         statements = render_statements(read_text(spark, args.sql), names)

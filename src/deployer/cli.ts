@@ -35,6 +35,8 @@ export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = proc
       new Option("--mode <mode>", "deploy; ensure (restart the live state's release if it is not alive); maintain (compact and expire its tables)").choices([...DEPLOY_MODES]).default("deploy"),
     )
     .option("--starting-offsets <offsets>", 'new-run: earliest, latest, or {"sensor-readings": {"0": 1234, ...}}')
+    .option("--purge", "teardown: also drop the tables and delete the checkpoint and job files", false)
+    .option("--confirm-purge <env>", "teardown --purge of a production environment: its name again")
     .option("--bootstrap <host:port>", "Event Hubs Kafka bootstrap (default: from EVENTHUBS_JOB_CONNECTION_STRING)")
     .option("--dry-run", "print the plan, contact nothing", false)
     .exitOverride();
@@ -43,7 +45,7 @@ export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   } catch (err) {
     return (err as { exitCode?: number }).exitCode ?? 2;
   }
-  const opts = program.opts<{ env: string; artifact?: string; mode: DeployMode; bootstrap?: string; dryRun: boolean; startingOffsets?: string }>();
+  const opts = program.opts<{ env: string; artifact?: string; mode: DeployMode; bootstrap?: string; dryRun: boolean; startingOffsets?: string; purge: boolean; confirmPurge?: string }>();
   if ((opts.mode === "new-run") !== (opts.startingOffsets !== undefined)) {
     process.stderr.write("deploy:bdc: --starting-offsets goes with --mode new-run, and only there\n");
     return 2;
@@ -57,7 +59,17 @@ export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     // Only a deploy writes the bootstrap into a job config; ensure restarts what is recorded.
     const bootstrap = opts.bootstrap ?? (!deploying && !env.EVENTHUBS_JOB_CONNECTION_STRING ? "<bootstrap>:9093" : bootstrapFromConnectionString(env.EVENTHUBS_JOB_CONNECTION_STRING));
     const plan = await planFor(config, location, bootstrap, env);
-    await runFromEnvironment({ plan, mode: opts.mode, artifact: location, dryRun: opts.dryRun, caBundlePath: config.bdc.gatewayCaBundlePath, env, startingOffsets: opts.startingOffsets });
+    await runFromEnvironment({
+      plan,
+      mode: opts.mode,
+      artifact: location,
+      dryRun: opts.dryRun,
+      caBundlePath: config.bdc.gatewayCaBundlePath,
+      env,
+      startingOffsets: opts.startingOffsets,
+      purge: opts.purge,
+      confirmPurge: opts.confirmPurge,
+    });
     return 0;
   } catch (err) {
     process.stderr.write(`deploy:bdc: ${redact((err as Error).message, secretsInEnvironment(env))}\n`);

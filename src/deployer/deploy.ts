@@ -26,10 +26,11 @@ import type { WebHdfsClient } from "./webhdfs-client";
 
 /**
  * deploy: put the plan's artifact live; ensure: keep the live release running; maintain: table
- * housekeeping; new-run: start the live release on a fresh checkpoint at chosen offsets.
+ * housekeeping; new-run: start the live release on a fresh checkpoint at chosen offsets; teardown:
+ * remove what deploys put on the cluster (teardown.ts).
  */
-export type DeployMode = "deploy" | "ensure" | "maintain" | "new-run";
-export const DEPLOY_MODES: readonly DeployMode[] = ["deploy", "ensure", "maintain", "new-run"];
+export type DeployMode = "deploy" | "ensure" | "maintain" | "new-run" | "teardown";
+export const DEPLOY_MODES: readonly DeployMode[] = ["deploy", "ensure", "maintain", "new-run", "teardown"];
 
 /** What every mode needs: the plan and the gateway clients. */
 export interface GatewayContext {
@@ -55,7 +56,7 @@ export interface DeployContext extends GatewayContext {
 }
 
 export interface DeployResult extends UploadCounters {
-  action: "unchanged" | "started" | "replaced" | "adopted" | "alive" | "restarted" | "skipped" | "backoff" | "none" | "maintained";
+  action: "unchanged" | "started" | "replaced" | "adopted" | "alive" | "restarted" | "skipped" | "backoff" | "none" | "maintained" | "torn-down";
   batchId: number | null;
   /** The artifact of the release that runs (or should run), if any. */
   artifactHash: string | null;
@@ -233,6 +234,7 @@ export function describePlan(plan: DeployPlanConfig, artifact: LoadedArtifact, u
       ensure: "then: if the live state's batch is not alive, restart the live state's recorded request from HDFS (with backoff and a limit)",
       maintain: "then, under the environment's lock: run the live release's maintenance.py (compaction, then retention) and wait until it ends",
       "new-run": "then, under the environment's lock: stop the job, move its checkpoint aside, start the live release on a fresh checkpoint at --starting-offsets",
+      teardown: "then, under the environment's lock: stop every batch of this environment, delete its JAAS files, job configs and live state (with --purge also its tables, checkpoint and job files)",
     }[mode],
   ];
   return `${lines.join("\n")}\n`;

@@ -21,6 +21,8 @@ export function forUser(path: string, user: string): string {
 /** The environment fields the plan reads; `EnvironmentConfig` (config/index.ts) satisfies it. */
 export interface PlanEnvironment {
   readonly name: string;
+  /** preventDestroy marks a production environment: a teardown purge there needs the environment's name to confirm. */
+  readonly eventHubs: { readonly preventDestroy: boolean };
   readonly bdc: {
     readonly gatewayUrl: string;
     readonly gatewayCaBundlePath?: string;
@@ -95,6 +97,8 @@ const jobConfigSchema = z.object({
 export const deployPlanSchema = z.object({
   version: z.literal(1),
   environment: z.string().check(z.minLength(1)),
+  /** A production environment (eventHubs.preventDestroy): `teardown --purge` needs `--confirm-purge <environment>`. */
+  protected: z.boolean(),
   gatewayUrl: z.string().check(z.regex(/^https:\/\//, { error: "an https:// URL" })),
   gatewayCaBundlePath: z.optional(z.string().check(z.minLength(1))),
   artifact: z.object({ baseUrl: z.string().check(z.regex(/^(https:\/\/|\/)/, { error: "an https:// URL or an absolute directory path (http:// would send the SAS in clear)" })), hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)), manifest: manifestSchema }),
@@ -173,6 +177,7 @@ export function deployPlanConfig(
   return {
     version: 1,
     environment: env.name,
+    protected: env.eventHubs.preventDestroy,
     gatewayUrl: env.bdc.gatewayUrl,
     ...(env.bdc.gatewayCaBundlePath !== undefined ? { gatewayCaBundlePath: IN_CLUSTER_CA_PATH } : {}),
     artifact: { baseUrl: artifactBaseUrl, hash: manifest.hash, manifest },

@@ -28,10 +28,11 @@ function surplus(listing: Map<string, FileStatus> | undefined, pattern: RegExp, 
   return candidates.slice(keep);
 }
 
-async function releasesOfEveryEnvironment(hdfs: WebHdfsClient, deploymentsDir: string): Promise<Release[] | undefined> {
+/** The live and previous releases of every environment with a state under `deploymentsDir` (but `except`); undefined if one cannot be read. */
+export async function releasesOfEveryEnvironment(hdfs: WebHdfsClient, deploymentsDir: string, except?: string): Promise<Release[] | undefined> {
   const releases: Release[] = [];
   for (const [name, status] of (await hdfs.listStatus(deploymentsDir)) ?? new Map<string, FileStatus>()) {
-    if (status.type !== "DIRECTORY") continue;
+    if (status.type !== "DIRECTORY" || name === except) continue;
     try {
       const state = await readState(hdfs, `${deploymentsDir}/${name}`);
       if (state) releases.push(state.current, ...(state.previous ? [state.previous] : []));

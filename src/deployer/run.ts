@@ -5,6 +5,7 @@ import { describePlan, runDeploy, type DeployMode, type DeployResult } from "./d
 import { runEnsure } from "./ensure";
 import { runMaintain } from "./maintain";
 import { runNewRun } from "./new-run";
+import { runTeardown } from "./teardown";
 import { createDispatcher } from "./http";
 import type { DeployPlanConfig } from "./plan-config";
 import { stderrProgress, type Progress } from "./progress";
@@ -17,6 +18,10 @@ export interface RunOptions {
   mode: DeployMode;
   /** Artifact directory or HTTPS base URL (deploy only). @default plan.artifact.baseUrl */
   artifact?: string;
+  /** teardown only: also drop the tables and delete the checkpoint and job files. */
+  purge?: boolean;
+  /** teardown --purge of a protected environment: its name, again. */
+  confirmPurge?: string;
   /** new-run only: earliest, latest or Spark's JSON offsets for the input topic. */
   startingOffsets?: string;
   /** Print the plan instead of deploying. @default false */
@@ -64,7 +69,9 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
             ? await runEnsure(gateway)
             : mode === "maintain"
               ? await runMaintain(gateway)
-              : await runNewRun(gateway, options.startingOffsets ?? "");
+              : mode === "new-run"
+                ? await runNewRun(gateway, options.startingOffsets ?? "")
+                : await runTeardown(gateway, { gatewayUser: secrets.gatewayUsername, purge: options.purge, confirmPurge: options.confirmPurge });
       out(`${JSON.stringify(result)}\n`);
       progress.step("now", result.runningNow);
       return result;

@@ -1,6 +1,10 @@
 import { Testing, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
-import { KubernetesDeployer, type KubernetesDeployerProps } from "./kubernetes-deployer";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { KubernetesDeployer, teardownCommand, type KubernetesDeployerProps } from "./kubernetes-deployer";
 import { parseTerraformTemplate, terraformText } from "../../test/stacks/terraform-template";
 
 type Block = Record<string, unknown>;
@@ -193,6 +197,36 @@ describe("KubernetesDeployer", () => {
       },
     });
     expect((policy as { spec: Block }).spec.ingress).toBeUndefined();
+  });
+
+  it("ships a suspended teardown CronJob that cdktf destroy starts through a destroy-time provisioner", () => {
+    const { json } = synth({ teardownOnDestroy: { kubeconfigPath: "/home/ci/kube config", kubeContext: "bdc-dev" } });
+    const teardown = Object.values(json.resource.kubernetes_cron_job_v1 as Record<string, Block>).find((c) => (c.metadata as Block).name === "sensor-aggregation-teardown") as Block;
+    expect(teardown).toMatchObject({ spec: { suspend: true } });
+    expect(JSON.stringify(teardown.spec)).toContain('"command":["node","/deployer/deployer.js","teardown","--plan","/deployer/plan.json"]');
+    const [provisioner] = teardown.provisioner as { "local-exec": { when: string; command: string; interpreter: string[] } }[];
+    expect(provisioner!["local-exec"]).toMatchObject({ when: "destroy", interpreter: ["bash", "-c"] });
+    expect(provisioner!["local-exec"].command).toContain(`--kubeconfig '/home/ci/kube config' --context 'bdc-dev'`);
+    expect(provisioner!["local-exec"].command).toContain('create job "$job" --from="cronjob/${self.metadata[0].name}"');
+    expect(Object.values(synth().json.resource.kubernetes_cron_job_v1 as Record<string, Block>)).toHaveLength(1);
+  });
+
+  it.each([
+    ["1/", 0],
+    ["/1", 1],
+  ])("the destroy-time command waits for the teardown Job (status %s), prints its log, removes it and exits %d", (status, code) => {
+    const dir = mkdtempSync(join(tmpdir(), "fake-kubectl-"));
+    // A stand-in kubectl that records its arguments and answers `get job` with the Job's status.
+    writeFileSync(join(dir, "kubectl"), `#!/usr/bin/env bash\necho "$*" >> "${dir}/calls"\ncase "$*" in *" get job "*) printf '%s' "${status}" ;; *" logs "*) echo "deployer: now: nothing runs" ;; esac\n`, { mode: 0o755 });
+    const command = teardownCommand("/k/config", "ctx", 30).split("${self.metadata[0].name}").join("sensor-aggregation-teardown").split("${self.metadata[0].namespace}").join("ns");
+    const run = spawnSync("bash", ["-c", command], { encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+    const calls = readFileSync(join(dir, "calls"), "utf8").split("\n").filter(Boolean);
+    rmSync(dir, { recursive: true, force: true });
+    expect(run.status).toBe(code);
+    expect(calls[0]).toMatch(/^--kubeconfig \/k\/config --context ctx -n ns create job sensor-aggregation-teardown-\d+ --from=cronjob\/sensor-aggregation-teardown$/);
+    expect(calls.slice(-2).map((c) => c.split(" ").slice(6, 7)[0])).toEqual(["logs", "delete"]);
+    expect(run.stdout).toContain(`teardown: sensor-aggregation-teardown-`);
+    expect(run.stdout).toContain(code === 0 ? "succeeded" : "failed");
   });
 
   it("sets a TTL on the deploy Job only when asked", () => {

@@ -5,7 +5,7 @@
 // that compacts and expires the job's tables.
 import { createHash } from "node:crypto";
 import { Construct } from "constructs";
-import { Token, type ITerraformDependable } from "cdktf";
+import { Token, type ITerraformDependable, type LocalExecProvisioner } from "cdktf";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
@@ -59,6 +59,13 @@ export interface KubernetesDeployerProps {
   readonly ensureSchedule: string;
   /** Cron schedule of the `maintain` runs; undefined ships no maintenance CronJob. @default undefined */
   readonly maintenanceSchedule?: string;
+  /**
+   * Run `teardown` when Terraform destroys the deployer (`cdktf destroy`): a suspended CronJob whose
+   * destroy-time provisioner starts it with kubectl (on the machine running Terraform, with this
+   * kubeconfig and context) and waits for it, before the Secret and ConfigMap it needs are removed.
+   * @default undefined (no teardown on destroy)
+   */
+  readonly teardownOnDestroy?: { readonly kubeconfigPath: string; readonly kubeContext: string; readonly timeoutSeconds?: number };
   /** Hard limit on one `maintain` run, in seconds: the maintenance batch's own limit plus the lock wait. @default 7200 */
   readonly maintenanceDeadlineSeconds?: number;
   /** Hard limit on the deploy Job's run, in seconds (Kubernetes activeDeadlineSeconds); Terraform waits a little longer. */
@@ -105,6 +112,8 @@ export class KubernetesDeployer extends Construct {
   public readonly networkPolicy: NetworkPolicyV1;
   /** The maintain CronJob, when a schedule is given. */
   public readonly maintenanceCronJob?: CronJobV1;
+  /** The suspended teardown CronJob that `cdktf destroy` runs, when asked for. */
+  public readonly teardownCronJob?: CronJobV1;
   /** Name of the deploy Job: `<base>-<artifact hash 12>-<deploy key 8>`. */
   public readonly jobName: string;
   /** sha256 over artifact hash, deployer code and plan: changes exactly when what is deployed changes. */
@@ -186,7 +195,7 @@ export class KubernetesDeployer extends Construct {
       },
     });
     const sasName = this.artifactAccess.metadata.name;
-    const podFor = (mode: "deploy" | "ensure" | "maintain", sasEnv: SecretEnv[]) =>
+    const podFor = (mode: "deploy" | "ensure" | "maintain" | "teardown", sasEnv: SecretEnv[]) =>
       nodePodSpec({
         name: `deployer-${mode}`,
         image: props.image,
@@ -231,11 +240,13 @@ export class KubernetesDeployer extends Construct {
     });
 
     // Both work from what is on HDFS: they get no artifact access at all.
-    const cronJob = (mode: "ensure" | "maintain", schedule: string, deadlineSeconds: number) =>
+    const cronJob = (mode: "ensure" | "maintain" | "teardown", schedule: string, deadlineSeconds: number, extra: { suspend?: boolean; provisioners?: LocalExecProvisioner[] } = {}) =>
       new CronJobV1(this, mode, {
         metadata: { name: `${base}-${mode}`, namespace, labels },
+        ...(extra.provisioners ? { provisioners: extra.provisioners } : {}),
         spec: {
           schedule,
+          ...(extra.suspend ? { suspend: true } : {}),
           concurrencyPolicy: "Forbid",
           startingDeadlineSeconds: 300,
           successfulJobsHistoryLimit: 1,
@@ -257,7 +268,45 @@ export class KubernetesDeployer extends Construct {
     if (props.maintenanceSchedule !== undefined) {
       this.maintenanceCronJob = cronJob("maintain", props.maintenanceSchedule, props.maintenanceDeadlineSeconds ?? 7200);
     }
+    const teardown = props.teardownOnDestroy;
+    if (teardown !== undefined) {
+      const timeout = teardown.timeoutSeconds ?? 1800;
+      // Never scheduled (suspended): only the destroy-time provisioner starts it.
+      this.teardownCronJob = cronJob("teardown", "0 0 1 1 *", timeout, {
+        suspend: true,
+        provisioners: [{ type: "local-exec", when: "destroy", interpreter: ["bash", "-c"], command: teardownCommand(teardown.kubeconfigPath, teardown.kubeContext, timeout) }],
+      });
+    }
   }
+}
+
+/**
+ * The destroy-time command: start a Job from the suspended teardown CronJob, wait until it succeeds
+ * or fails, print its log, remove it, and fail the destroy if the teardown failed. Terraform
+ * interpolates only `self` here (all a destroy-time provisioner may reference); shell variables go
+ * without braces so Terraform leaves them alone.
+ */
+export function teardownCommand(kubeconfigPath: string, kubeContext: string, timeoutSeconds: number): string {
+  const kubectl = `kubectl --kubeconfig ${shellQuote(kubeconfigPath)} --context ${shellQuote(kubeContext)} -n "\${self.metadata[0].namespace}"`;
+  return [
+    "set -u",
+    `job="\${self.metadata[0].name}-$(date +%s)"`,
+    `${kubectl} create job "$job" --from="cronjob/\${self.metadata[0].name}" || exit 1`,
+    `end=$(( $(date +%s) + ${timeoutSeconds} )); result=""`,
+    `while [ -z "$result" ] && [ "$(date +%s)" -lt "$end" ]; do`,
+    `  state=$(${kubectl} get job "$job" -o jsonpath='{.status.succeeded}/{.status.failed}')`,
+    `  case "$state" in 1/*) result=succeeded ;; */[1-9]*) result=failed ;; *) sleep 5 ;; esac`,
+    "done",
+    `${kubectl} logs "job/$job" || true`,
+    `${kubectl} delete job "$job" --wait=false || true`,
+    `[ -n "$result" ] || result="timed out"`,
+    `echo "teardown: $job $result"`,
+    `[ "$result" = succeeded ]`,
+  ].join("\n");
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Refuses literal secrets: every value must come from Terraform (variable, reference, data source). */

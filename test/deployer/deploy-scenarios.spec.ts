@@ -235,7 +235,7 @@ async function ensureOnce(artifactBaseUrl?: string): Promise<any> {
   return cronRun("ensure", artifactBaseUrl);
 }
 
-async function cronRun(mode: "ensure" | "maintain" | "new-run", artifactBaseUrl?: string, extra: string[] = []): Promise<any> {
+async function cronRun(mode: "ensure" | "maintain" | "new-run" | "teardown", artifactBaseUrl?: string, extra: string[] = []): Promise<any> {
   const planPath = join(services.work, "plan.json");
   const bundlePath = join(services.work, "deployer.js");
   if (!existsSync(bundlePath)) writeFileSync(bundlePath, bundleDeployerSync().code);
@@ -276,6 +276,46 @@ test("a gateway certificate signed by another CA is refused", async () => {
   expect(services.knox.stats().calls).toBe(0);
 });
 
+// Last: it removes what the earlier scenarios deployed.
+test("teardown stops every batch and removes secrets, configs and state (a later ensure finds nothing); a redeploy works; purge also drops tables, checkpoint and job files", async () => {
+  const clients = gatewayClients(plan("v2"), { username: GATEWAY_USER, password: GATEWAY_PASSWORD }, services.ca.caCertPath);
+  const checkpoint = plan("v2").job.checkpoint_location;
+  const jaas = jaasFiles(plan("v2"), GATEWAY_USER, connectionStrings.listen, connectionStrings.send).map((j) => j.path);
+  const v2Dir = jobDir("/apps/ETL-Pipelines/sensor-aggregation", hashes.v2);
+  try {
+    // A production environment is never purged without its name given again; nothing is touched.
+    const planPath = join(services.work, "plan-protected.json");
+    writeFileSync(planPath, JSON.stringify({ ...plan("v2"), protected: true, gatewayCaBundlePath: services.ca.caCertPath }));
+    const env = { ...process.env, BDC_GATEWAY_USERNAME: GATEWAY_USER, BDC_GATEWAY_PASSWORD: GATEWAY_PASSWORD };
+    await expect(promisify(execFile)("node", [join(services.work, "deployer.js"), "teardown", "--plan", planPath, "--purge"], { env })).rejects.toThrow(
+      /test is a production environment: .*--confirm-purge test/,
+    );
+    expect(await aliveBatches()).toHaveLength(1);
+
+    expect(await cronRun("teardown")).toMatchObject({ action: "torn-down", runningNow: "nothing runs under this environment's batch name" });
+    expect(await aliveBatches()).toEqual([]);
+    for (const path of jaas) expect(await hdfsStatus(path)).toBeUndefined();
+    expect(await hdfsStatus(plan("v2").hdfs.configDir)).toBeUndefined();
+    expect(await readState(clients.hdfs, plan("v2").hdfs.stateDir)).toBeUndefined();
+    expect(await hdfsStatus(checkpoint)).toBeDefined();
+    expect(await hdfsStatus(v2Dir)).toBeDefined();
+    expect(await cronRun("ensure")).toMatchObject({ action: "none" });
+
+    // The environment comes back with a deploy, then goes for good.
+    const again = await deploy("v2");
+    expect(again).toMatchObject({ action: "started", artifactHash: hashes.v2 });
+    await waitForLog(again.batchId!, "STREAMING job v2 started");
+    expect(await cronRun("teardown", undefined, ["--purge"])).toMatchObject({ action: "torn-down" });
+    expect(await aliveBatches()).toEqual([]);
+    expect(capture.lines.join("\n")).toContain("dropping the tables (create_tables.py --drop)");
+    expect(await hdfsStatus(checkpoint)).toBeUndefined();
+    expect(await hdfsStatus(v2Dir)).toBeUndefined();
+    for (const path of jaas) expect(await hdfsStatus(path)).toBeUndefined();
+  } finally {
+    await clients.close();
+  }
+});
+
 test("no secret in any Livy request, URL, progress line or error; each account key only in its JAAS file's upload", () => {
   const secrets = [connectionStrings.listen, connectionStrings.send, GATEWAY_PASSWORD];
   for (const cs of [connectionStrings.listen, connectionStrings.send]) secrets.push(keyOf(cs), encodeURIComponent(keyOf(cs)));
@@ -286,9 +326,12 @@ test("no secret in any Livy request, URL, progress line or error; each account k
   }
   expect(leaks(capture.lines.join("\n"))).toEqual([]);
   for (const [cs, file] of [[connectionStrings.listen, "jaas"], [connectionStrings.send, "jaas-output"]] as const) {
+    // One upload per deploy that found it missing: the first, and the redeploy after the teardown.
     const carriers = services.knox.requests.filter((r) => r.body.includes(keyOf(cs)));
-    expect(carriers.length).toBe(1);
-    expect(carriers[0]!.service).toBe("webhdfs-data");
-    expect(carriers[0]!.url).toMatch(new RegExp(`/\\.sensor-aggregation/test/${file}-[0-9a-f]{16}\\.conf\\?`));
+    expect(carriers.length).toBe(2);
+    for (const carrier of carriers) {
+      expect(carrier.service).toBe("webhdfs-data");
+      expect(carrier.url).toMatch(new RegExp(`/\\.sensor-aggregation/test/${file}-[0-9a-f]{16}\\.conf\\?`));
+    }
   }
 });

@@ -58,11 +58,15 @@ describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-b
   const { stack, json } = synthBdc(env, {}, bundles);
   const k8sTypes = ["kubernetes_secret_v1", "kubernetes_config_map_v1", "kubernetes_job_v1", "kubernetes_cron_job_v1", "kubernetes_deployment_v1"];
 
-  it("has the deployer's Secret, ConfigMap, Job and CronJobs (ensure, maintain), all in the BDC's namespace", () => {
+  it("has the deployer's Secret, ConfigMap, Job and CronJobs (ensure, maintain, the suspended teardown), all in the BDC's namespace", () => {
     expect(resources(json, "kubernetes_secret_v1").length).toBeGreaterThanOrEqual(2);
     expect(resources(json, "kubernetes_config_map_v1").length).toBeGreaterThanOrEqual(1);
     expect(resources(json, "kubernetes_job_v1")).toHaveLength(1);
-    expect(resources(json, "kubernetes_cron_job_v1").map((c) => (c.metadata as Block).name)).toEqual([`sensor-aggregation-${name}-ensure`, `sensor-aggregation-${name}-maintain`]);
+    expect(resources(json, "kubernetes_cron_job_v1").map((c) => (c.metadata as Block).name)).toEqual([
+      `sensor-aggregation-${name}-ensure`,
+      `sensor-aggregation-${name}-maintain`,
+      `sensor-aggregation-${name}-teardown`,
+    ]);
     for (const type of k8sTypes) {
       for (const r of resources(json, type)) expect((r.metadata as Block).namespace).toBe(env.bdc.namespace);
     }
@@ -258,7 +262,7 @@ describe("the maintenance CronJob", () => {
   const env = environments[0]!;
   it('is not shipped with maintenance.schedule "off"', () => {
     const { json } = synthBdc(withBdc(env, { maintenance: { ...env.bdc.maintenance, schedule: "off" } }));
-    expect(resources(json, "kubernetes_cron_job_v1").map((c) => (c.metadata as Block).name)).toEqual([`sensor-aggregation-${env.name}-ensure`]);
+    expect(resources(json, "kubernetes_cron_job_v1").map((c) => (c.metadata as Block).name)).toEqual([`sensor-aggregation-${env.name}-ensure`, `sensor-aggregation-${env.name}-teardown`]);
   });
 });
 

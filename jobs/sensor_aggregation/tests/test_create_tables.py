@@ -98,3 +98,16 @@ def test_an_added_column_is_applied_and_a_retyped_one_is_refused_changing_nothin
     with pytest.raises(MigrationRefused, match=r"sensor_data: column measure1 is double, tables\.sql declares string.*sensor_data_rejected: column reason is string, tables\.sql declares int.*new table name"):
         create_tables(spark, render_statements(retyped, names), "alter_check")
     assert dict((f.name, f.dataType.simpleString()) for f in spark.table("alter_check.sensor_data").schema.fields)["measure1"] == "double"
+
+
+def test_drop_removes_every_table_and_view_of_the_job_and_nothing_else(spark):
+    from create_tables import drop_tables, housekeeping_statements
+
+    names = table_config({"database": "drop_check"})
+    statements = render_statements(TABLES_SQL, names)
+    create_tables(spark, statements + housekeeping_statements(statements, names), "drop_check")
+    spark.sql("CREATE TABLE drop_check.unrelated (x int) USING PARQUET")
+    dropped = drop_tables(spark, names)
+    assert "drop_check.sensor_data_all" in dropped and "drop_check.sensor_data_compactions" in dropped
+    assert [t.name for t in spark.catalog.listTables("drop_check")] == ["unrelated"]
+    drop_tables(spark, names)  # idempotent

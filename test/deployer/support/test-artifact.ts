@@ -27,11 +27,12 @@ from pyspark.sql import SparkSession
 parser = argparse.ArgumentParser()
 parser.add_argument("--config", required=True)
 parser.add_argument("--sql", required=True)
+parser.add_argument("--drop", action="store_true")
 args = parser.parse_args()
 spark = SparkSession.builder.appName("create-tables").getOrCreate()
 config = json.loads("".join(spark.sparkContext.textFile(args.config, 1).collect()))
 statements = [s for s in "\\n".join(spark.sparkContext.textFile(args.sql, 1).collect()).split(";") if s.strip()]
-print("TABLES database=%s statements=%d" % (config["database"], len(statements)))
+print("TABLES database=%s statements=%d%s" % (config["database"], len(statements), " dropped" if args.drop else ""))
 spark.stop()
 `;
 

@@ -9,6 +9,7 @@ export const TEST_BATCH_NAME = "sensor-aggregation-test";
 export function testEnvironment(gatewayUrl: string, rpc: string, spark: Partial<PlanEnvironment["bdc"]["spark"]> = {}): PlanEnvironment {
   return {
     name: "test",
+    eventHubs: { preventDestroy: false },
     bdc: {
       gatewayUrl,
       spark: {

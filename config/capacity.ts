@@ -63,3 +63,14 @@ export function processingUnitsFor(load: ExpectedLoad): number | undefined {
 export function defaultAutoInflateMaximum(throughputUnits: number, standardMax: number): number {
   return Math.max(throughputUnits, Math.min(standardMax, throughputUnits * 2));
 }
+
+/**
+ * What the namespace takes in at most, as this sizing assumes: per unit 1 MB/s and 1000 events/s (TU)
+ * or 5 MB/s and 5000 events/s (PU), times the units it can reach (the auto-inflate maximum if any).
+ */
+export function ingressLimits(capacity: Capacity): { bytesPerSecond: number; eventsPerSecond: number } {
+  const units = capacity.autoInflateMaximum ?? capacity.units;
+  return capacity.sku === "Premium"
+    ? { bytesPerSecond: units * PU_MB_PER_SECOND * BYTES_PER_MB, eventsPerSecond: units * PU_EVENTS_PER_SECOND }
+    : { bytesPerSecond: units * TU_MB_PER_SECOND * BYTES_PER_MB, eventsPerSecond: units * TU_EVENTS_PER_SECOND };
+}

@@ -3,7 +3,8 @@ export { loadEnvironment, loadEnvironments, validateEnvironment, environmentViol
 export { selectedEnvironmentNames } from "./select";
 export { ENVIRONMENT_NAMES, environmentInput } from "./environments";
 export { ConfigError, formatViolation, type Violation } from "./violation";
-export { throughputUnitsFor, processingUnitsFor, defaultAutoInflateMaximum, sizedLoad, type Capacity, type ExpectedLoad } from "./capacity";
+export { throughputUnitsFor, processingUnitsFor, defaultAutoInflateMaximum, sizedLoad, ingressLimits, type Capacity, type ExpectedLoad } from "./capacity";
+export { EVENTHUBS_METRIC_NAMESPACE, EVENTHUBS_NAMESPACE_METRICS } from "./eventhubs-metrics";
 export { hubRulesOf, type HubRule } from "./access";
 export { OVERRIDES, applyOverrides } from "./overrides";
 export { deepMerge, type DeepPartial } from "./deep-merge";

@@ -93,6 +93,20 @@ export const eventHubsSchema = z.strictObject({
     /** A private endpoint for the namespace, when the environment gives a subnet. */
     privateEndpoint: privateEndpointSchema.optional(),
   }),
+  /** Azure Monitor on the namespace: an action group and metric alerts (stacks/constructs/eventhubs-monitoring.ts). */
+  monitoring: z.strictObject({
+    /** Who the alerts mail. */
+    emails: z.array(z.email({ error: "an email address" })),
+    /** Also call a webhook (Teams, Slack, …) whose URL comes from TF_VAR_alert_webhook_url: it holds a token, so it is never in config. */
+    webhook: z.boolean(),
+    /** Alert when ingress passes this percent of what the namespace takes in (config/capacity.ts). */
+    ingressAlertPercent: z.number().min(1, { error: "1 to 100 percent" }).max(100, { error: "1 to 100 percent" }),
+    /** Log Analytics workspace (resource id) for the namespace's logs and metrics; none sends none. */
+    logAnalyticsWorkspaceId: z
+      .string()
+      .regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i, { error: "a Log Analytics workspace resource id" })
+      .optional(),
+  }),
 });
 
 export const stateBackendSchema = z.strictObject({

@@ -1,11 +1,12 @@
 // `sensors-<env>-eventhubs`: resource group, Event Hubs namespace (Kafka endpoint), the topics, and
 // least-privilege hub-scoped rules. Later stacks read its readonly properties (cross-stack references).
 import { Construct } from "constructs";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { EventHubsMonitoring } from "./constructs/eventhubs-monitoring";
 import { ServicePrivateEndpoint } from "./constructs/private-endpoint";
 import { azurermProvider } from "./lib/azurerm-provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { environmentTags, JOB_PRINCIPAL, READINGS_TOPIC, resourceGroupNames, SIMULATOR_PRINCIPAL, STATS_CONSUMER_PRINCIPAL, STATS_TOPIC, type EnvironmentConfig } from "../config";
+import { environmentTags, ingressLimits, JOB_PRINCIPAL, READINGS_TOPIC, resourceGroupNames, SIMULATOR_PRINCIPAL, STATS_CONSUMER_PRINCIPAL, STATS_TOPIC, type EnvironmentConfig } from "../config";
 import type { EventHubsAuthorizationRule } from "./constructs/eventhubs-authorization-rule";
 import { EventHubsNamespace } from "./constructs/eventhubs-namespace";
 
@@ -27,6 +28,8 @@ export class EventHubsStack extends TerraformStack {
   public readonly namespace: EventHubsNamespace;
   /** Namespace name. */
   public readonly namespaceName: string;
+  /** Action group and metric alerts on the namespace. */
+  public readonly monitoring: EventHubsMonitoring;
   /** `<namespace>.servicebus.windows.net`. */
   public readonly namespaceFqdn: string;
   /** Kafka bootstrap server, `<namespace>.servicebus.windows.net:9093`. */
@@ -89,6 +92,26 @@ export class EventHubsStack extends TerraformStack {
         tags,
       });
     }
+    const monitoring = hubsConfig.monitoring;
+    this.monitoring = new EventHubsMonitoring(this, "monitoring", {
+      baseName: `${env.namePrefix}-${env.name}`,
+      resourceGroupName: this.resourceGroup.name,
+      namespaceId: this.namespace.namespaceId,
+      readingsTopic: READINGS_TOPIC,
+      emails: monitoring.emails,
+      webhookUrl: monitoring.webhook
+        ? new TerraformVariable(this, "alert_webhook_url", {
+            type: "string",
+            sensitive: true,
+            nullable: false,
+            description: "Incoming webhook (Teams, Slack) of the alerts' action group. Set TF_VAR_alert_webhook_url; it holds a token.",
+          }).stringValue
+        : undefined,
+      ingressLimits: ingressLimits(env.capacity),
+      ingressAlertPercent: monitoring.ingressAlertPercent,
+      logAnalyticsWorkspaceId: monitoring.logAnalyticsWorkspaceId,
+      tags,
+    });
     this.namespaceName = this.namespace.namespaceName;
     this.namespaceFqdn = this.namespace.fqdn;
     this.kafkaBootstrap = this.namespace.kafkaBootstrap;

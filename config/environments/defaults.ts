@@ -30,6 +30,8 @@ export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
     },
     preventDestroy: false,
     network: { publicNetworkAccess: true, defaultAction: "Allow", ipRules: [], trustedServiceAccess: true },
+    // Alerts go to the action group; an environment adds its mail addresses (and the webhook variable).
+    monitoring: { emails: [], webhook: false, ingressAlertPercent: 80 },
   },
   // Local state unless a pipeline names a storage account (SENSORS_STATE_STORAGE_ACCOUNT, see README).
   stateBackend: { containerName: "tfstate", keyPrefix: "sensors", useOidc: false },

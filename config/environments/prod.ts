@@ -16,6 +16,8 @@ export const prod: DeepPartial<EnvironmentInput> & Pick<EnvironmentInput, "name"
       "sensor-stats": { partitions: 8, retentionDays: 14 },
     },
     network: { defaultAction: "Deny", ipRules: ["198.51.100.0/24"] },
+    // Placeholder address (RFC 2606); the webhook's URL comes from TF_VAR_alert_webhook_url.
+    monitoring: { emails: ["data-platform-oncall@example.com"], webhook: true },
   },
   bdc: {
     release: 17,

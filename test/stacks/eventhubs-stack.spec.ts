@@ -2,7 +2,8 @@ import { resolve } from "node:path";
 import { App, DataTerraformRemoteStateLocal, Testing, TerraformOutput, TerraformStack } from "cdktf";
 // Brings the typings of cdktf's jest matchers (registered in test/setup-cdktf-matchers.ts) into scope.
 import type {} from "cdktf/lib/testing/adapters/jest";
-import { loadEnvironment, loadEnvironments, validateEnvironment, type EnvironmentConfig } from "../../config";
+import { EVENTHUBS_METRIC_NAMESPACE, EVENTHUBS_NAMESPACE_METRICS, ingressLimits, loadEnvironment, loadEnvironments, validateEnvironment, type EnvironmentConfig } from "../../config";
+import { checkCriterion } from "../../stacks/constructs/eventhubs-monitoring";
 import { messagesOf, variant } from "../config/helpers";
 import { addEnvironmentStacks, applyStateBackend } from "../../stacks/environment-stacks";
 import { EventHubsStack } from "../../stacks/eventhubs-stack";
@@ -198,5 +199,61 @@ describe("the namespace's private endpoint", () => {
     expect(resources(synthJson(stackFor(env)), "azurerm_private_endpoint")).toEqual([
       expect.objectContaining({ subnet_id: subnetId, private_service_connection: expect.objectContaining({ subresource_names: ["namespace"] }) }),
     ]);
+  });
+});
+
+describe.each(environments.map((env) => [env.name, env] as const))("Azure Monitor on sensors-%s-eventhubs", (name, env) => {
+  const json = synthJson(stackFor(env));
+  const alerts = resources(json, "azurerm_monitor_metric_alert") as Array<{ name: string; criteria: Array<{ metric_namespace: string; metric_name: string; threshold: number; dimension?: Array<{ name: string; values: string[] }> }>; action: unknown[] }>;
+
+  it("has one action group with the configured mail receivers (and the webhook from a sensitive variable where asked)", () => {
+    const [group, ...others] = resources(json, "azurerm_monitor_action_group") as Array<{ name: string; short_name: string; email_receiver?: Array<{ email_address: string }>; webhook_receiver?: Array<{ service_uri: string }> }>;
+    expect(others).toEqual([]);
+    expect(group!.name).toBe(`ag-sensors-${name}`);
+    expect(group!.short_name.length).toBeLessThanOrEqual(12);
+    expect((group!.email_receiver ?? []).map((r) => r.email_address)).toEqual(env.eventHubs.monitoring.emails);
+    expect((group!.webhook_receiver ?? []).map((r) => r.service_uri)).toEqual(env.eventHubs.monitoring.webhook ? ["${var.alert_webhook_url}"] : []);
+  });
+
+  it("alerts on throttling, server errors, quota errors, a stopped consumer and ingress near capacity, with documented metric names and dimensions", () => {
+    expect(alerts.map((a) => a.name.replace(`sensors-${name}-`, "")).sort()).toEqual(
+      ["consumer-stopped", "ingress-bytes-near-capacity", "ingress-events-near-capacity", "quota-exceeded", "server-errors", "throttled"].sort(),
+    );
+    for (const alert of alerts) {
+      expect(alert.action).toHaveLength(1);
+      for (const c of alert.criteria) {
+        expect(c.metric_namespace).toBe(EVENTHUBS_METRIC_NAMESPACE);
+        expect(Object.keys(EVENTHUBS_NAMESPACE_METRICS)).toContain(c.metric_name);
+        for (const d of c.dimension ?? []) expect(EVENTHUBS_NAMESPACE_METRICS[c.metric_name]!.dimensions).toContain(d.name);
+      }
+    }
+    const stopped = alerts.find((a) => a.name.endsWith("consumer-stopped"))!;
+    expect(stopped.criteria.map((c) => [c.metric_name, c.dimension?.[0]?.values])).toEqual([
+      ["IncomingMessages", ["sensor-readings"]],
+      ["OutgoingMessages", ["sensor-readings"]],
+    ]);
+  });
+
+  it("puts the ingress alerts at the configured percent of what config/capacity.ts says the namespace takes in", () => {
+    const limits = ingressLimits(env.capacity);
+    const share = env.eventHubs.monitoring.ingressAlertPercent / 100;
+    expect(alerts.find((a) => a.name.endsWith("ingress-bytes-near-capacity"))!.criteria[0]!.threshold).toBe(Math.floor(limits.bytesPerSecond * 300 * share));
+    expect(alerts.find((a) => a.name.endsWith("ingress-events-near-capacity"))!.criteria[0]!.threshold).toBe(Math.floor(limits.eventsPerSecond * 300 * share));
+    expect(resources(json, "azurerm_monitor_diagnostic_setting")).toHaveLength(env.eventHubs.monitoring.logAnalyticsWorkspaceId ? 1 : 0);
+  });
+});
+
+describe("Azure Monitor settings", () => {
+  it("send the namespace's logs and metrics to the workspace config names", () => {
+    const workspace = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/logs";
+    const env = validateEnvironment("dev", variant({ eventHubs: { monitoring: { logAnalyticsWorkspaceId: workspace } } }));
+    expect(resources(synthJson(stackFor(env)), "azurerm_monitor_diagnostic_setting")).toEqual([
+      expect.objectContaining({ log_analytics_workspace_id: workspace, enabled_log: [{ category_group: "allLogs" }], enabled_metric: [{ category: "AllMetrics" }] }),
+    ]);
+  });
+
+  it("refuse a metric the namespace does not have", () => {
+    expect(() => checkCriterion({ metric: "IncomingMessage" })).toThrow(/metric IncomingMessage: not a Microsoft.EventHub\/namespaces metric/);
+    expect(() => checkCriterion({ metric: "ActiveConnections", entity: "sensor-readings" })).toThrow(/has no EntityName dimension/);
   });
 });

@@ -166,6 +166,15 @@ export const bdcSchema = z.strictObject({
     /** Artifact directories and job configs kept on HDFS beyond the live and previous releases'. */
     keepReleases: z.number().int().min(0, { error: "keep releases: 0 or more" }).max(100, { error: "keep releases: at most 100" }),
   }),
+  /** Health rules `npm run status` checks (and exits non-zero when one is broken). */
+  health: z.strictObject({
+    /** Most records waiting in the input topic. */
+    maxBacklogRecords: z.number().int().min(1, { error: "at least 1 record" }),
+    /** Most seconds of input waiting (estimated from the recent consumption rate). */
+    maxBacklogSeconds: z.number().int().min(1, { error: "at least 1 s" }),
+    /** Most seconds without a committed batch while input waits; default four triggers plus a minute. */
+    maxSecondsWithoutCommit: z.number().int().min(1, { error: "at least 1 s" }).optional(),
+  }),
   /** Housekeeping of the job's tables (jobs/sensor_aggregation/maintenance.py), run by the deployer's `maintain` CronJob. */
   maintenance: z.strictObject({
     /** When it runs (cron, the cluster's time zone); "off" ships no CronJob. */

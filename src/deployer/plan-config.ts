@@ -7,6 +7,7 @@ import * as z from "zod/mini";
 import { DeployError } from "./errors";
 import { formatIssues } from "./schema-issues";
 import { manifestSchema, type Manifest } from "./manifest";
+import { intervalMs } from "./interval";
 
 /** Where the in-cluster Job mounts the gateway CA bundle, when the environment configures one. */
 export const IN_CLUSTER_CA_PATH = "/deployer/ca/gateway-ca.crt";
@@ -44,6 +45,7 @@ export interface PlanEnvironment {
       readonly maxSensorsPerBatch: number;
     };
     readonly deployer: PlanDeployerSettings;
+    readonly health: { readonly maxBacklogRecords: number; readonly maxBacklogSeconds: number; readonly maxSecondsWithoutCommit?: number };
     readonly maintenance: { readonly retentionDays: Readonly<Record<MaintainedTable, number>>; readonly timeoutSeconds: number };
   };
 }
@@ -149,6 +151,12 @@ export const deployPlanSchema = z.object({
     maxBackoffSeconds: z.number().check(z.nonnegative()),
     stableAfterSeconds: z.number().check(z.positive()),
   }),
+  /** Health rules (status.ts). */
+  health: z.object({
+    maxBacklogRecords: z.int().check(z.positive()),
+    maxBacklogSeconds: z.number().check(z.positive()),
+    maxSecondsWithoutCommit: z.number().check(z.positive()),
+  }),
   /** Deploy files kept on HDFS beyond the live and previous releases' (retention.ts). */
   retention: z.object({ keepReleases: z.int().check(z.nonnegative()) }),
   /** `maintain`: compaction and retention of the job's tables (jobs/sensor_aggregation/maintenance.py). */
@@ -228,6 +236,11 @@ export function deployPlanConfig(
       stableAfterSeconds: env.bdc.deployer.restartStableAfterSeconds,
     },
     retention: { keepReleases: env.bdc.deployer.keepReleases },
+    health: {
+      maxBacklogRecords: env.bdc.health.maxBacklogRecords,
+      maxBacklogSeconds: env.bdc.health.maxBacklogSeconds,
+      maxSecondsWithoutCommit: env.bdc.health.maxSecondsWithoutCommit ?? (4 * intervalMs(job.triggerInterval)) / 1000 + 60,
+    },
     maintenance: { retentionDays: { ...env.bdc.maintenance.retentionDays }, timeoutSeconds: env.bdc.maintenance.timeoutSeconds },
     retry: { maxRetries: 5, minTimeoutMs: 1000, maxTimeoutMs: 16000 },
   };

@@ -9,6 +9,7 @@ import { DeployError } from "./errors";
 import { ALIVE_STATES, type Batch } from "./livy-client";
 import type { DeployPlanConfig } from "./plan-config";
 import type { Progress } from "./progress";
+import { intervalMs } from "./interval";
 import { configPathOf } from "./release";
 import type { WebHdfsClient } from "./webhdfs-client";
 
@@ -130,12 +131,6 @@ export async function refuseIfDriverOutlivedLivy(rc: ReconcileContext, state: De
   );
 }
 
-/** "15 seconds" → 15000 (the job's trigger_interval form). */
-function intervalMs(text: string): number {
-  const m = /^(\d+) (millisecond|second|minute|hour)s?$/.exec(text);
-  if (!m) return 60_000;
-  return Number(m[1]) * { millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000 }[m[2] as "second"];
-}
 
 /** Lists every batch of our name and removes them all (what a failed submission left); returns what was seen. */
 export async function clearAll(rc: ReconcileContext, why: string): Promise<Observed> {

@@ -1,0 +1,111 @@
+/**
+ * `status`: what runs in an environment and whether it is healthy, from the sources that know:
+ * the live state (what should run, restarts), Livy (what runs), the checkpoint (what was
+ * committed, and where in the topic), and Kafka (the topic's end offsets, with the job's listen key).
+ * Backlog = end offsets minus the last committed batch's end offsets, exactly, per partition.
+ * Read-only: no lock, no change.
+ */
+import { backlogOf, readCheckpointProgress, type CheckpointProgress } from "./checkpoint";
+import { readState, releaseName } from "./deploy-state";
+import type { GatewayContext } from "./deploy";
+import { ALIVE_STATES } from "./livy-client";
+import { configPathOf } from "./release";
+
+/** A topic's end offsets per partition (topic-offsets.ts asks Kafka; kept apart, as that client is ESM-only). */
+export type EndOffsets = (topic: string) => Promise<Record<string, number>>;
+
+export interface StatusReport {
+  environment: string;
+  live: string | null;
+  previous: string | null;
+  batch: { id: number; state: string } | null;
+  restarts: number;
+  lastCommit: { batchId: number; secondsAgo: number } | null;
+  backlog: {
+    perPartition: Record<string, number>;
+    records: number;
+    /** Seconds of input waiting, estimated from the consumption rate between the last two commits. */
+    seconds: number | null;
+    secondsEstimated: true;
+  } | null;
+  /** Every health rule broken, in words; empty when healthy. */
+  problems: string[];
+}
+
+export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | undefined): Promise<StatusReport> {
+  const { plan, hdfs, livy, progress } = ctx;
+  const now = (ctx.now ?? (() => new Date()))().getTime();
+  const report: StatusReport = { environment: plan.environment, live: null, previous: null, batch: null, restarts: 0, lastCommit: null, backlog: null, problems: [] };
+  progress.step("status", "reading the live state");
+  const state = await readState(hdfs, plan.hdfs.stateDir);
+  if (state === undefined) {
+    report.problems.push("nothing is deployed to this environment");
+    return report;
+  }
+  report.live = releaseName(state.current);
+  report.previous = state.previous ? releaseName(state.previous) : null;
+  report.restarts = state.restarts.count;
+  if (state.batch) {
+    progress.step("status", `asking Livy for batch ${state.batch.id}`);
+    const batch = await livy.findBatch(state.batch.id);
+    report.batch = { id: state.batch.id, state: batch?.state ?? "unknown to Livy" };
+  }
+  if (!report.batch || !ALIVE_STATES.has(report.batch.state as never)) report.problems.push(`the job is not running (${report.batch ? `batch ${report.batch.id} ${report.batch.state}` : "no batch"})`);
+
+  const config = JSON.parse((await hdfs.open(configPathOf(state.current)))?.toString("utf8") ?? "{}") as { checkpoint_location?: string; input_topic?: string };
+  progress.step("status", `reading the checkpoint ${config.checkpoint_location}`);
+  const checkpoint: CheckpointProgress = config.checkpoint_location ? await readCheckpointProgress(hdfs, config.checkpoint_location) : {};
+  if (checkpoint.last) report.lastCommit = { batchId: checkpoint.last.batchId, secondsAgo: Math.round((now - checkpoint.last.committedAt) / 1000) };
+
+  if (endOffsets !== undefined && config.input_topic) {
+    progress.step("status", `asking Kafka for the end offsets of ${config.input_topic}`);
+    const end = await endOffsets(config.input_topic);
+    const perPartition = backlogOf(end, checkpoint.last?.offsets[config.input_topic]);
+    const records = Object.values(perPartition).reduce((a, b) => a + b, 0);
+    report.backlog = { perPartition, records, seconds: backlogSeconds(checkpoint, config.input_topic, records), secondsEstimated: true };
+  }
+  report.problems.push(...brokenRules(plan.health, report));
+  return report;
+}
+
+/** The backlog divided by the records per second the job committed between its last two batches. */
+function backlogSeconds(checkpoint: CheckpointProgress, topic: string, records: number): number | null {
+  if (records === 0) return 0;
+  const { last, before } = checkpoint;
+  if (!last || !before || last.committedAt <= before.committedAt) return null;
+  const sum = (o: Record<string, number> | undefined) => Object.values(o ?? {}).reduce((a, b) => a + b, 0);
+  const rate = (sum(last.offsets[topic]) - sum(before.offsets[topic])) / ((last.committedAt - before.committedAt) / 1000);
+  return rate > 0 ? Math.round(records / rate) : null;
+}
+
+export function brokenRules(rules: { maxBacklogRecords: number; maxBacklogSeconds: number; maxSecondsWithoutCommit: number }, report: StatusReport): string[] {
+  const broken: string[] = [];
+  const backlog = report.backlog;
+  if (backlog && backlog.records > rules.maxBacklogRecords) broken.push(`backlog ${backlog.records} records > ${rules.maxBacklogRecords}`);
+  if (backlog?.seconds != null && backlog.seconds > rules.maxBacklogSeconds) broken.push(`backlog about ${backlog.seconds}s > ${rules.maxBacklogSeconds}s`);
+  // Without input waiting, no commit is expected: an idle stream commits nothing.
+  const waiting = backlog === null || backlog.records > 0;
+  if (waiting && report.lastCommit && report.lastCommit.secondsAgo > rules.maxSecondsWithoutCommit) {
+    broken.push(`no batch committed for ${report.lastCommit.secondsAgo}s > ${rules.maxSecondsWithoutCommit}s while input waits (stuck)`);
+  }
+  return broken;
+}
+
+/** The report as lines for a terminal. */
+export function formatStatus(r: StatusReport): string {
+  const lines = [
+    `environment ${r.environment}: ${r.problems.length === 0 ? "healthy" : "UNHEALTHY"}`,
+    `  live      ${r.live ?? "none"}`,
+    `  previous  ${r.previous ?? "none"}`,
+    `  batch     ${r.batch ? `${r.batch.id} ${r.batch.state}` : "none"} (restarts since the last deploy: ${r.restarts})`,
+    `  committed ${r.lastCommit ? `batch ${r.lastCommit.batchId}, ${r.lastCommit.secondsAgo}s ago` : "nothing yet"}`,
+    `  backlog   ${
+      r.backlog
+        ? `${r.backlog.records} records (${Object.entries(r.backlog.perPartition).map(([p, n]) => `p${p}=${n}`).join(" ")})` +
+          `, ${r.backlog.seconds === null ? "seconds unknown" : `about ${r.backlog.seconds}s`} (estimated from the recent consumption rate)`
+        : "not asked (no Kafka access)"
+    }`,
+    ...r.problems.map((p) => `  problem   ${p}`),
+  ];
+  return `${lines.join("\n")}\n`;
+}

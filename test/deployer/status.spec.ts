@@ -1,0 +1,92 @@
+/**
+ * `status` on a real HDFS (through the gateway stand-in) and a real Kafka broker: the backlog is the
+ * topic's end offsets minus the checkpoint's last committed offsets, exactly, per partition; the
+ * health rules flag a stopped job, a backlog over its limits and a stuck job, and not an idle one.
+ */
+import { execFileSync } from "node:child_process";
+import { gatewayClients } from "../../src/deployer/clients";
+import { STATE_VERSION, writeState, type Release } from "../../src/deployer/deploy-state";
+import { brokenRules, formatStatus, runStatus, type StatusReport } from "../../src/deployer/status";
+import { startBroker, type RunningBroker } from "../harness/kafka/broker";
+import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
+import { buildTestArtifact } from "./support/test-artifact";
+import { testPlan } from "./support/test-plan";
+import { join } from "node:path";
+
+jest.setTimeout(240_000);
+let services: DeployerServices;
+let broker: RunningBroker;
+const TOPIC = "sensor-readings";
+const checkpoint = "/apps/checkpoints/status-check";
+const KAFKA_CHILD = join(__dirname, "support", "kafka-child.ts");
+const TSX = join(__dirname, "..", "..", "node_modules", ".bin", "tsx");
+const kafkaChild = (...args: string[]) => execFileSync(TSX, [KAFKA_CHILD, ...args], { encoding: "utf8" });
+/** The deployer's endOffsets (topic-offsets.ts) against the real broker, run in a child process. */
+const endOffsets = async (topic: string) => JSON.parse(kafkaChild("end-offsets", broker.bootstrap, topic)) as Record<string, number>;
+const configPath = "/apps/ETL-Pipelines/sensor-aggregation/config/test/job-config-status.json";
+
+function release(): Release {
+  return { artifactHash: "a".repeat(64), digest: "d".repeat(64), request: { file: "hdfs:///job.py", name: "sensor-aggregation-test" }, jaas: [], files: [{ path: configPath, sha256: "x" }], ddlDigest: "x", deployedAt: new Date(0).toISOString() };
+}
+
+beforeAll(async () => {
+  [services, broker] = await Promise.all([startDeployerServices({ livy: false }), startBroker()]);
+  await broker.createTopic(TOPIC, 2);
+});
+
+afterAll(async () => {
+  await broker?.stop();
+  await services?.stop();
+});
+
+test("reports the exact backlog per partition, and 0 once a batch commits the end offsets", async () => {
+  const dir = join(services.work, "artifact");
+  buildTestArtifact(dir, { version: "status" });
+  const plan = testPlan(dir, services.knox.url, services.hdfs.rpc);
+  const clients = gatewayClients(plan, { username: GATEWAY_USER, password: GATEWAY_PASSWORD }, services.ca.caCertPath);
+  const lines: string[] = [];
+  const ctx = { plan, hdfs: clients.hdfs, livy: clients.livy, progress: { step: (_s: string, d: string) => lines.push(d) } };
+  try {
+    await clients.hdfs.create(configPath, Buffer.from(JSON.stringify({ checkpoint_location: checkpoint, input_topic: TOPIC })));
+    await clients.hdfs.mkdirs(plan.hdfs.stateDir);
+    await writeState(clients.hdfs, plan.hdfs.stateDir, { version: STATE_VERSION, current: release(), batch: null, restarts: { count: 2 }, uploads: {} });
+    const commit = async (batch: number, offsets: Record<string, number>) => {
+      await clients.hdfs.create(`${checkpoint}/offsets/${batch}`, Buffer.from(`v1\n{"batchWatermarkMs":0}\n${JSON.stringify({ [TOPIC]: offsets })}\n`));
+      await clients.hdfs.create(`${checkpoint}/commits/${batch}`, Buffer.from('v1\n{"nextBatchWatermarkMs":0}\n'));
+    };
+    await commit(0, { "0": 0, "1": 0 });
+
+    // The job is stopped; 4 readings go to partition 0 and 3 to partition 1.
+    kafkaChild("produce", broker.bootstrap, TOPIC, "0,0,0,0,1,1,1");
+
+    const stopped = await runStatus(ctx, endOffsets);
+    expect(stopped.backlog).toMatchObject({ perPartition: { "0": 4, "1": 3 }, records: 7 });
+    expect(stopped).toMatchObject({ restarts: 2, lastCommit: { batchId: 0 }, batch: null });
+    expect(stopped.problems).toEqual(["the job is not running (no batch)"]);
+    expect(formatStatus(stopped)).toContain("backlog   7 records (p0=4 p1=3)");
+
+    await commit(1, { "0": 4, "1": 3 });
+    const caughtUp = await runStatus(ctx, endOffsets);
+    expect(caughtUp.backlog).toMatchObject({ perPartition: { "0": 0, "1": 0 }, records: 0, seconds: 0 });
+    expect(caughtUp.lastCommit?.batchId).toBe(1);
+    expect(lines.some((l) => l.includes("asking Kafka for the end offsets of sensor-readings"))).toBe(true);
+  } finally {
+    await clients.close();
+  }
+});
+
+describe("health rules", () => {
+  const rules = { maxBacklogRecords: 100, maxBacklogSeconds: 60, maxSecondsWithoutCommit: 120 };
+  const report = (records: number, seconds: number | null, secondsAgo: number): StatusReport => ({
+    environment: "test", live: "x", previous: null, batch: { id: 1, state: "running" }, restarts: 0,
+    lastCommit: { batchId: 9, secondsAgo }, backlog: { perPartition: { "0": records }, records, seconds, secondsEstimated: true }, problems: [],
+  });
+  it("flag a backlog over its limits in records and in seconds", () => {
+    expect(brokenRules(rules, report(101, 61, 5))).toEqual(["backlog 101 records > 100", "backlog about 61s > 60s"]);
+    expect(brokenRules(rules, report(100, 60, 5))).toEqual([]);
+  });
+  it("call a job stuck when nothing committed past the limit while input waits, but not an idle one", () => {
+    expect(brokenRules(rules, report(5, null, 121))).toEqual(["no batch committed for 121s > 120s while input waits (stuck)"]);
+    expect(brokenRules(rules, report(0, 0, 10_000))).toEqual([]);
+  });
+});

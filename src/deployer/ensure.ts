@@ -2,7 +2,9 @@
  * `ensure` (the CronJob): keep the live state's release running. It restarts exactly the recorded
  * request, from files already on HDFS (checked against their sidecars first), never from the plan
  * in the ConfigMap and never from the artifact store, so it works after a rollback and long after
- * any SAS expired. Finding the batch alive costs two calls (the state, the batch) and no lock.
+ * any SAS expired. Finding the batch alive and progressing costs a few calls (the state, the batch,
+ * the checkpoint's offsets log) and no lock; alive but stuck (stuck.ts) it is restarted like a dead
+ * one, and the restart counts toward the limit.
  */
 import { BatchFailedError, BatchRunner } from "./batch-runner";
 import { readState, releaseName, writeState, type DeployState } from "./deploy-state";
@@ -12,6 +14,7 @@ import { EnvironmentLock, LockHeldError, describeHolder } from "./lock";
 import { verifyReleaseFiles } from "./release";
 import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
 import { backoffSeconds, decideRestart } from "./restart-policy";
+import { stuckReason } from "./stuck";
 
 export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
   const { plan, hdfs, livy, progress } = ctx;
@@ -22,11 +25,17 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
     progress.step("ensure", "no live state: nothing was deployed to this environment yet");
     return result("none", undefined, null);
   }
+  let stuck: { batchId: number; reason: string } | undefined;
   if (first.batch) {
     const batch = await livy.findBatch(first.batch.id);
     if (batch && ALIVE_STATES.has(batch.state)) {
-      progress.step("ensure", `batch ${batch.id} is ${batch.state}; nothing to do`);
-      return result("alive", first.current, first.batch);
+      const reason = batch.state === "running" ? await stuckReason(hdfs, plan, first, (ctx.now ?? (() => new Date()))()) : undefined;
+      if (reason === undefined) {
+        progress.step("ensure", `batch ${batch.id} is ${batch.state}; nothing to do`);
+        return result("alive", first.current, first.batch);
+      }
+      progress.step("ensure", `batch ${batch.id} is ${batch.state} but ${reason}: restarting it`);
+      stuck = { batchId: batch.id, reason };
     }
   }
   let lock: EnvironmentLock;
@@ -38,23 +47,25 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
     return { ...result("skipped", first.current, first.batch), runningNow: `unchanged by this run: the lock is held by ${describeHolder(err.holder)}` };
   }
   try {
-    return await ensureLocked({ plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()) }, result);
+    return await ensureLocked({ plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()) }, result, stuck);
   } finally {
     await lock.release();
   }
 }
 
-async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof emptyResult>): Promise<DeployResult> {
+async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof emptyResult>, stuck?: { batchId: number; reason: string }): Promise<DeployResult> {
   const { plan, hdfs, runner, progress } = rc;
   // Read again under the lock: another run may have changed it since.
   let state = await readState(hdfs, plan.hdfs.stateDir);
   if (state === undefined) return result("none", undefined, null);
-  const observed = await observe(runner, plan.batchName, state);
+  const seen = await observe(runner, plan.batchName, state);
+  // A stuck batch (found before the lock and still the live one) counts as down: it is stopped below.
+  const observed = stuck && seen.live?.id === stuck.batchId ? { ...seen, live: undefined } : seen;
   await refuseIfDriverOutlivedLivy(rc, state, observed);
   const orphan = ownOrphan(observed, state, state.current.digest);
   const keep = observed.live ?? orphan;
   if (!observed.live) state = await forgetBatch(rc, state);
-  await clearName(rc, observed.ours, "stopping batches of this name that the live state does not run", keep);
+  await clearName(rc, observed.ours, stuck ? `stopping the stuck batch ${stuck.batchId} and any other of this name` : "stopping batches of this name that the live state does not run", keep);
   if (observed.live) {
     if (observed.live.id !== state.batch?.id) await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch: { id: observed.live.id, appId: observed.live.appId } });
     progress.step("ensure", `batch ${observed.live.id} runs ${releaseName(state.current)}`);
@@ -85,7 +96,9 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
   progress.step("ensure", `restart ${decision.attempt}/${plan.restartPolicy.limit} of ${releaseName(state.current)} (next one waits ${backoffSeconds(plan.restartPolicy, decision.attempt)}s)`);
   try {
     const batch = await launch(rc, state, state.current, observed.maxId, "streaming job restart");
-    await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch, pending: undefined });
+    // Why it was restarted stays on record (status shows it) when the cause was no progress.
+    const why = stuck ? { lastFailure: [stuck.reason] } : {};
+    await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch, pending: undefined, restarts: { ...state.restarts, ...why } });
     return result("restarted", state.current, batch);
   } catch (err) {
     const tail = err instanceof BatchFailedError ? err.logTail : [(err as Error).message];

@@ -17,7 +17,7 @@ import { parseDeployPlan, type DeployPlanConfig } from "../../src/deployer/plan-
 import { deployOnce, type RunCapture } from "./support/deploy-context";
 import { livyDirect, type LivyDirect } from "./support/livy-direct";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
-import { buildTestArtifact, fakeConnectionString, FAIL_MARKER_DIR } from "./support/test-artifact";
+import { buildTestArtifact, fakeConnectionString, FAIL_MARKER_DIR, STUCK_MARKER_DIR } from "./support/test-artifact";
 import { TEST_BATCH_NAME, testPlan, type TestPlanOptions } from "./support/test-plan";
 
 jest.setTimeout(300_000);
@@ -396,6 +396,35 @@ test("a held lock: deploy waits its bound then fails naming the holder; ensure l
   }
   expect(await run("v1", "ensure")).toMatchObject({ action: "restarted" });
   await expectRunning("v1");
+});
+
+test("alive but stuck (a micro-batch that never commits) → ensure restarts it, counted, the reason on record; a progressing job is left alone", async () => {
+  const stuckPolicy: TestPlanOptions = { health: { maxSecondsWithoutCommit: 15 } };
+  await hdfsPut(`${STUCK_MARKER_DIR}/v1`, "stuck");
+  let stuckId: number;
+  try {
+    await killLive();
+    expect(await run("v1", "ensure", stuckPolicy)).toMatchObject({ action: "restarted" });
+    stuckId = (await aliveBatches())[0]!.id;
+    await waitForLog(stuckId, "stuck marker present");
+  } finally {
+    await hdfsDelete(`${STUCK_MARKER_DIR}/v1`);
+  }
+  const before = (await liveState()).restarts.count;
+  // Not yet past the default limit (four triggers and a minute): alive, nothing submitted.
+  expect(await run("v1", "ensure")).toMatchObject({ action: "alive", submissions: 0, batchId: stuckId });
+  // Past 15 s since its first micro-batch started (it started with the query, before the start grace).
+  await new Promise((r) => setTimeout(r, 5_000));
+  const restarted = await run("v1", "ensure", stuckPolicy);
+  expect(restarted).toMatchObject({ action: "restarted", submissions: 1 });
+  expect(restarted.batchId).not.toBe(stuckId);
+  const state = await expectRunning("v1");
+  expect(state.restarts.count).toBe(before + 1);
+  expect(state.restarts.lastFailure?.[0]).toMatch(/^stuck: micro-batch \d+ started \d+s ago and has not committed \(limit 15s/);
+  expect((await direct.call(`/batches/${stuckId}`)).id).toBeUndefined();
+  // The restarted job commits: the next ensure, with the same limit and past it, finds it progressing.
+  await new Promise((r) => setTimeout(r, 20_000));
+  expect(await run("v1", "ensure", stuckPolicy)).toMatchObject({ action: "alive", submissions: 0, batchId: state.batch!.id });
 });
 
 test("no secret in any Livy request, URL, progress line or error", () => {

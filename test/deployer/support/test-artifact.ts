@@ -64,6 +64,9 @@ print("maintenance: done %s" % json.dumps({"database": config["database"], "rete
 spark.stop()
 `;
 
+/** HDFS directory of the stuck markers: a version started while its marker exists never commits a batch. */
+export const STUCK_MARKER_DIR = "/apps/test-stuck-markers";
+
 /** HDFS directory of the fail markers: a file named after a version makes that version exit at start. */
 export const FAIL_MARKER_DIR = "/apps/test-fail-markers";
 
@@ -92,8 +95,15 @@ for key in ("jaas_config_path", "output_jaas_config_path"):
     jaas = "".join(spark.sparkContext.textFile(config[key], 1).collect())
     if "PlainLoginModule" not in jaas:
         sys.exit("%s: the JAAS file has no login module" % key)
-query = (spark.readStream.format("rate").option("rowsPerSecond", 1).load()
-         .writeStream.format("noop").queryName(config["query_name"])
+stuck = spark.sparkContext._jvm.org.apache.hadoop.fs.Path("${STUCK_MARKER_DIR}/" + VERSION)
+writer = spark.readStream.format("rate").option("rowsPerSecond", 1).load().writeStream
+if stuck.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(stuck):
+    import time
+    print("job %s: stuck marker present, no batch will ever commit (test fault)" % VERSION, flush=True)
+    writer = writer.foreachBatch(lambda df, batch_id: time.sleep(10 ** 6))
+else:
+    writer = writer.format("noop")
+query = (writer.queryName(config["query_name"])
          .option("checkpointLocation", config["checkpoint_location"])
          .trigger(processingTime=config["trigger_interval"]).start())
 print("STREAMING job %s started, checkpoint %s, starting offsets %s" % (VERSION, config["checkpoint_location"], args.starting_offsets), flush=True)

@@ -43,6 +43,7 @@ export interface TestPlanOptions {
   spark?: Partial<PlanEnvironment["bdc"]["spark"]>;
   restartPolicy?: Partial<DeployPlanConfig["restartPolicy"]>;
   lock?: Partial<DeployPlanConfig["lock"]>;
+  health?: Partial<DeployPlanConfig["health"]>;
 }
 
 export function testPlan(artifactDir: string, gatewayUrl: string, rpc: string, options: TestPlanOptions = {}): DeployPlanConfig {
@@ -59,5 +60,6 @@ export function testPlan(artifactDir: string, gatewayUrl: string, rpc: string, o
     retry: { maxRetries: 3, minTimeoutMs: 50, maxTimeoutMs: 200 },
     lock: { ...plan.lock, waitSeconds: 300, ...options.lock },
     restartPolicy: { ...plan.restartPolicy, ...options.restartPolicy },
+    health: { ...plan.health, ...options.health },
   };
 }

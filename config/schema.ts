@@ -189,6 +189,8 @@ export const bdcSchema = z.strictObject({
     timeoutSeconds: z.number().int().min(60, { error: "maintenance timeout: at least 60 s" }).max(6 * 3600, { error: "maintenance timeout: at most 6 h" }),
   }),
   deployerImage: imageReference,
+  /** The deployer notifies changes of the job's condition (restarted, stuck, limit, rolled back, recovered) to the webhook in TF_VAR_alert_webhook_url. */
+  notifyWebhook: z.boolean(),
   /** `cdktf destroy` of the bdc stack runs the deployer's teardown first (kubectl on the machine running Terraform). */
   teardownOnDestroy: z.boolean(),
   /** Images must be pinned by digest (`…@sha256:<64 hex>`): on by default; never off in an environment with preventDestroy. */

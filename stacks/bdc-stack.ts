@@ -135,6 +135,16 @@ export class BdcStack extends TerraformStack {
         // passed beside it (hub-scoped rules: one connection string per hub).
         eventhubsJobConnectionString: props.eventhubs.jobListenConnectionString,
         eventhubsJobSendConnectionString: props.eventhubs.jobSendConnectionString,
+        ...(bdc.notifyWebhook
+          ? {
+              notifyWebhookUrl: new TerraformVariable(this, "alert_webhook_url", {
+                type: "string",
+                sensitive: true,
+                nullable: false,
+                description: "Incoming webhook (Teams, Slack) the deployer notifies. Set TF_VAR_alert_webhook_url (the eventhubs stack's alerts use it too).",
+              }).stringValue,
+            }
+          : {}),
         artifactSasToken: this.artifacts.readOnlySas("deploy-read-sas", { validFor: props.deploySasValidity ?? "6h" }),
       },
       gatewayCaBundle: bdc.gatewayCaBundlePath !== undefined ? Fn.file(this.pathForTerraform(resolve(bdc.gatewayCaBundlePath))) : undefined,

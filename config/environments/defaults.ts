@@ -75,6 +75,7 @@ export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
     deployerImage: NODE_IMAGE,
     pinImagesByDigest: true,
     teardownOnDestroy: true,
+    notifyWebhook: false,
     // Locked down unless an environment lists who may reach it (its agents and its BDC's egress).
     artifactStorage: { defaultAction: "Deny", ipRules: [], subnetIds: [] },
     // The gateway is a cluster-internal address; the storage endpoint a public one unless a private endpoint serves it.

@@ -34,5 +34,7 @@ export const prod: DeepPartial<EnvironmentInput> & Pick<EnvironmentInput, "name"
     job: { maxOffsetsPerTrigger: 1_000_000, triggerInterval: "30 seconds" },
     // The pipeline agents (upload) and the BDC's egress (download); a placeholder documentation range (RFC 5737).
     artifactStorage: { ipRules: ["198.51.100.0/24"] },
+    // The deployer's notifications go to the same webhook as the Azure Monitor alerts.
+    notifyWebhook: true,
   },
 };

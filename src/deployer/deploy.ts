@@ -20,6 +20,7 @@ import { forUser, type DeployPlanConfig, type JobConfig } from "./plan-config";
 import type { Progress } from "./progress";
 import { buildRelease, configPathOf, verifyReleaseFiles, type PlacedJaas } from "./release";
 import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
+import { notifyChange, type Notifier } from "./notify";
 import { pruneDeployFiles } from "./retention";
 import { eventHubsJaasLine } from "./secrets";
 import type { WebHdfsClient } from "./webhdfs-client";
@@ -42,6 +43,8 @@ export interface GatewayContext {
   now?: () => Date;
   /** Names this run in the lock's holder record. @default "<mode> on <host> pid <pid>" */
   lockOwner?: string;
+  /** Where changes of the job's condition are notified (a webhook). @default none */
+  notifier?: Notifier;
 }
 
 /** What only a deploy needs: the artifact and the job's Event Hubs credentials. */
@@ -150,7 +153,8 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
     lock.assertHeld();
     const batch = orphan ? await adopt(rc, orphan, "new streaming job (from an earlier lost answer)") : await launch(rc, { ...base, uploads }, desired, observed.maxId, "new streaming job");
     const previous = state && state.current.digest !== desired.digest ? state.current : state?.previous;
-    await writeState(hdfs, plan.hdfs.stateDir, { version: STATE_VERSION, current: desired, previous, batch, restarts: { count: 0 }, uploads });
+    const notified = await notifyChange(ctx.notifier, state ?? {}, "healthy", `${plan.environment}: the streaming job runs again: deployed ${releaseName(desired)} as Livy batch ${batch.id}`, progress, now());
+    await writeState(hdfs, plan.hdfs.stateDir, { version: STATE_VERSION, current: desired, previous, batch, restarts: { count: 0 }, uploads, notified });
     await pruneJaas(rc, desired, previous);
     await pruneDeployFiles(hdfs, plan, [desired, ...(previous ? [previous] : [])], plan.retention.keepReleases, progress).catch((err: Error) =>
       progress.step("retention", `not pruned this time: ${err.message}`),
@@ -158,7 +162,7 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
     progress.step("deploy", `${releaseName(desired)} live as batch ${batch.id}`);
     return result(orphan ? "adopted" : state && (observed.live || observed.strangers.length > 0) ? "replaced" : "started", desired, batch);
   } catch (err) {
-    throw await restore(rc, state, desired, uploads, err as Error);
+    throw await restore(rc, state, desired, uploads, err as Error, ctx.notifier);
   }
 }
 
@@ -176,7 +180,7 @@ async function createTables(rc: ReconcileContext, desired: Release): Promise<voi
  * After a failure past the stop: remove whatever the failure left under our name (one driver),
  * then restart the release that was live (or, if the failed one was that release, the one before).
  */
-async function restore(rc: ReconcileContext, state: DeployState | undefined, desired: Release, uploads: DeployState["uploads"], failure: Error): Promise<OutcomeError> {
+async function restore(rc: ReconcileContext, state: DeployState | undefined, desired: Release, uploads: DeployState["uploads"], failure: Error, notifier?: Notifier): Promise<OutcomeError> {
   const { plan, hdfs, runner, progress } = rc;
   const failed = `new ${releaseName(desired)} failed: ${failure.message}`;
   // The restore gets its own timeouts, whatever is left of the deploy's deadline.
@@ -200,7 +204,9 @@ async function restore(rc: ReconcileContext, state: DeployState | undefined, des
     progress.step("restore", `restarting the previous ${releaseName(restored.current)}`);
     await verifyReleaseFiles(hdfs, restored.current, progress);
     const batch = await launch(rc, restored, restored.current, left.maxId, "previous streaming job");
-    await writeState(hdfs, plan.hdfs.stateDir, { ...restored, batch });
+    const text = `${plan.environment}: the deploy of ${releaseName(desired)} failed (${failure.message.split("\n")[0]}); restored ${releaseName(restored.current)} as Livy batch ${batch.id}`;
+    const notified = await notifyChange(notifier, state ?? {}, "rolled-back", text, progress, rc.now());
+    await writeState(hdfs, plan.hdfs.stateDir, { ...restored, batch, notified });
     return new OutcomeError(`${failed}\nrestored the previous ${releaseName(restored.current)} as batch ${batch.id}`, runningNow(restored.current, batch));
   } catch (err) {
     // What should run stays the known-good release; ensure keeps trying it, with its backoff.

@@ -15,6 +15,7 @@ import { verifyReleaseFiles } from "./release";
 import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
 import { backoffSeconds, decideRestart } from "./restart-policy";
 import { stuckReason } from "./stuck";
+import { notifyChange, type Condition, type Notifier } from "./notify";
 
 export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
   const { plan, hdfs, livy, progress } = ctx;
@@ -32,6 +33,7 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
       const reason = batch.state === "running" ? await stuckReason(hdfs, plan, first, (ctx.now ?? (() => new Date()))()) : undefined;
       if (reason === undefined) {
         progress.step("ensure", `batch ${batch.id} is ${batch.state}; nothing to do`);
+        if ((first.notified?.condition ?? "healthy") !== "healthy") await recordRecovery(ctx, batch.id);
         return result("alive", first.current, first.batch);
       }
       progress.step("ensure", `batch ${batch.id} is ${batch.state} but ${reason}: restarting it`);
@@ -47,13 +49,33 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
     return { ...result("skipped", first.current, first.batch), runningNow: `unchanged by this run: the lock is held by ${describeHolder(err.holder)}` };
   }
   try {
-    return await ensureLocked({ plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()) }, result, stuck);
+    return await ensureLocked({ plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()) }, result, stuck, ctx.notifier);
   } finally {
     await lock.release();
   }
 }
 
-async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof emptyResult>, stuck?: { batchId: number; reason: string }): Promise<DeployResult> {
+/** The job runs again after a notified problem: say so once, under the lock (skipped if another run holds it). */
+async function recordRecovery(ctx: GatewayContext, batchId: number): Promise<void> {
+  const { plan, hdfs, progress } = ctx;
+  const lock = await EnvironmentLock.acquire(hdfs, plan.hdfs.stateDir, lockOptions(ctx, "ensure", 0), progress).catch((err: Error) => {
+    if (err instanceof LockHeldError) return undefined;
+    throw err;
+  });
+  if (lock === undefined) return;
+  try {
+    const state = await readState(hdfs, plan.hdfs.stateDir);
+    if (state === undefined || state.batch?.id !== batchId) return;
+    const text = `${plan.environment}: the streaming job runs again (Livy batch ${batchId}, ${releaseName(state.current)})`;
+    const notified = await notifyChange(ctx.notifier, state, "healthy", text, progress, (ctx.now ?? (() => new Date()))());
+    await writeState(hdfs, plan.hdfs.stateDir, { ...state, notified });
+  } finally {
+    await lock.release();
+  }
+}
+
+async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof emptyResult>, stuck?: { batchId: number; reason: string }, notifier?: Notifier): Promise<DeployResult> {
+  const say = (state: DeployState, condition: Condition, text: string) => notifyChange(notifier, state, condition, `${rc.plan.environment}: ${text}`, rc.progress, rc.now());
   const { plan, hdfs, runner, progress } = rc;
   // Read again under the lock: another run may have changed it since.
   let state = await readState(hdfs, plan.hdfs.stateDir);
@@ -80,6 +102,8 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
   const decision = decideRestart(state.restarts, plan.restartPolicy, rc.now());
   if (decision.kind === "limit") {
     const tail = (state.restarts.lastFailure ?? []).map((l) => `  | ${l}`).join("\n");
+    const notified = await say(state, "limit", `the streaming job is down and the restart limit (${plan.restartPolicy.limit}) is reached: fix the cause and deploy`);
+    if (notified !== state.notified) await writeState(hdfs, plan.hdfs.stateDir, { ...state, notified });
     throw new OutcomeError(
       `${releaseName(state.current)} is down and the restart limit (${plan.restartPolicy.limit}) is reached: no more restarts until the next deploy.\n` +
         `last failure's log tail:\n${tail}`,
@@ -98,13 +122,17 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
     const batch = await launch(rc, state, state.current, observed.maxId, "streaming job restart");
     // Why it was restarted stays on record (status shows it) when the cause was no progress.
     const why = stuck ? { lastFailure: [stuck.reason] } : {};
-    await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch, pending: undefined, restarts: { ...state.restarts, ...why } });
+    const notified = stuck
+      ? await say(state, "stuck", `the streaming job was ${stuck.reason}; ensure restarted it as Livy batch ${batch.id}`)
+      : await say(state, "restarted", `the streaming job was down; ensure restarted it as Livy batch ${batch.id} (restart ${decision.attempt}/${plan.restartPolicy.limit})`);
+    await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch, pending: undefined, restarts: { ...state.restarts, ...why }, notified });
     return result("restarted", state.current, batch);
   } catch (err) {
     const tail = err instanceof BatchFailedError ? err.logTail : [(err as Error).message];
     await clearAll(rc, "removing the failed restart");
+    const notified = await say(state, "restarted", `the streaming job is down and restart ${decision.attempt}/${plan.restartPolicy.limit} failed: ${(err as Error).message.split("\n")[0]}`);
     // The backoff counts from the failure, as spark-operator's retry interval does.
-    await writeState(hdfs, plan.hdfs.stateDir, { ...state, pending: undefined, restarts: { ...state.restarts, lastAt: rc.now().toISOString(), lastFailure: tail.slice(-40) } } satisfies DeployState);
+    await writeState(hdfs, plan.hdfs.stateDir, { ...state, pending: undefined, notified, restarts: { ...state.restarts, lastAt: rc.now().toISOString(), lastFailure: tail.slice(-40) } } satisfies DeployState);
     throw new OutcomeError(`restart ${decision.attempt}/${plan.restartPolicy.limit} of ${releaseName(state.current)} failed: ${(err as Error).message}`, runningNow(undefined, null));
   }
 }

@@ -5,6 +5,7 @@ import { describePlan, runDeploy, type DeployMode, type DeployResult } from "./d
 import { runEnsure } from "./ensure";
 import { runMaintain } from "./maintain";
 import { runNewRun } from "./new-run";
+import { webhookNotifier } from "./notify";
 import { runTeardown } from "./teardown";
 import { createDispatcher } from "./http";
 import type { DeployPlanConfig } from "./plan-config";
@@ -55,7 +56,9 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
     const progress = options.progress ?? stderrProgress(secretValues(secrets));
     const clients = gatewayClients(plan, { username: secrets.gatewayUsername, password: secrets.gatewayPassword }, options.caBundlePath);
     try {
-      const gateway = { plan, hdfs: clients.hdfs, livy: clients.livy, progress };
+      // Changes of the job's condition go to the webhook of NOTIFY_WEBHOOK_URL (from the Kubernetes Secret), if set.
+      const notifier = env.NOTIFY_WEBHOOK_URL ? webhookNotifier(env.NOTIFY_WEBHOOK_URL) : undefined;
+      const gateway = { plan, hdfs: clients.hdfs, livy: clients.livy, progress, notifier };
       const result =
         mode === "deploy"
           ? await runDeploy({

@@ -32,6 +32,8 @@ export interface DeployerSecrets {
   readonly eventhubsJobConnectionString: string;
   /** The job's connection string for its output topic, when that is a separate hub-scoped rule. @default none */
   readonly eventhubsJobSendConnectionString?: string;
+  /** Webhook URL for the deployer's notifications (NOTIFY_WEBHOOK_URL), a token: it holds one. @default none */
+  readonly notifyWebhookUrl?: string;
   /** Read-only SAS for the artifact container (no leading "?"), for the deploy Job only: short-lived. `ensure` needs none. */
   readonly artifactSasToken: string;
 }
@@ -147,6 +149,7 @@ export class KubernetesDeployer extends Construct {
         ...(props.secrets.eventhubsJobSendConnectionString !== undefined
           ? { EVENTHUBS_JOB_SEND_CONNECTION_STRING: props.secrets.eventhubsJobSendConnectionString }
           : {}),
+        ...(props.secrets.notifyWebhookUrl !== undefined ? { NOTIFY_WEBHOOK_URL: props.secrets.notifyWebhookUrl } : {}),
         ...(props.gatewayCaBundle !== undefined ? { [caKey]: props.gatewayCaBundle } : {}),
       },
     });
@@ -174,6 +177,7 @@ export class KubernetesDeployer extends Construct {
       ...(props.secrets.eventhubsJobSendConnectionString !== undefined
         ? [{ name: "EVENTHUBS_JOB_SEND_CONNECTION_STRING", secretName: credentialsName, key: "EVENTHUBS_JOB_SEND_CONNECTION_STRING" }]
         : []),
+      ...(props.secrets.notifyWebhookUrl !== undefined ? [{ name: "NOTIFY_WEBHOOK_URL", secretName: credentialsName, key: "NOTIFY_WEBHOOK_URL" }] : []),
     ];
     this.serviceAccount = new ServiceAccountV1(this, "service-account", {
       metadata: { name: `${base}-deployer`, namespace, labels },

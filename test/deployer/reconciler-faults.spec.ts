@@ -5,6 +5,8 @@
  * driver exists, and that the live state names it.
  */
 import { execFile, spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { appendFileSync, cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -13,6 +15,7 @@ import { gatewayClients, type GatewayClients } from "../../src/deployer/clients"
 import { STATE_XATTR, type DeployState } from "../../src/deployer/deploy-state";
 import { LOCK_XATTR } from "../../src/deployer/lock";
 import type { DeployMode, DeployResult } from "../../src/deployer/deploy";
+import { webhookNotifier, type Notifier } from "../../src/deployer/notify";
 import { parseDeployPlan, type DeployPlanConfig } from "../../src/deployer/plan-config";
 import { deployOnce, type RunCapture } from "./support/deploy-context";
 import { livyDirect, type LivyDirect } from "./support/livy-direct";
@@ -42,8 +45,11 @@ function plan(version: Version, options: TestPlanOptions = {}): DeployPlanConfig
   });
 }
 
+/** Where runs notify; set by the notification scenario. */
+let notifier: Notifier | undefined;
+
 function run(version: Version, mode: DeployMode = "deploy", options: TestPlanOptions = {}, owner?: string): Promise<DeployResult> {
-  return deployOnce(plan(version, options), dirs[version], connectionStrings, mode, capture, services.ca.caCertPath, owner);
+  return deployOnce(plan(version, options), dirs[version], connectionStrings, mode, capture, services.ca.caCertPath, owner, notifier);
 }
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -425,6 +431,46 @@ test("alive but stuck (a micro-batch that never commits) → ensure restarts it,
   // The restarted job commits: the next ensure, with the same limit and past it, finds it progressing.
   await new Promise((r) => setTimeout(r, 20_000));
   expect(await run("v1", "ensure", stuckPolicy)).toMatchObject({ action: "alive", submissions: 0, batchId: state.batch!.id });
+});
+
+test("notifications: one per change of condition to a real HTTP receiver; a receiver that is down fails nothing and is said", async () => {
+  const received: string[] = [];
+  const receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      received.push((JSON.parse(body) as { text: string }).text);
+      res.writeHead(200).end("ok");
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  notifier = webhookNotifier(url, 2000);
+  try {
+    await killLive();
+    expect(await run("v1", "ensure")).toMatchObject({ action: "restarted" });
+    expect(received).toEqual([expect.stringMatching(/^test: the streaming job was down; ensure restarted it as Livy batch \d+ \(restart \d+\/5\)$/)]);
+    expect(await run("v1", "ensure")).toMatchObject({ action: "alive" });
+    expect(received[1]).toMatch(/^test: the streaming job runs again \(Livy batch \d+, artifact /);
+    // Still healthy: no third message.
+    expect(await run("v1", "ensure")).toMatchObject({ action: "alive" });
+    expect(received).toHaveLength(2);
+
+    // The receiver goes away: the restart still happens, the state records the condition, the run says it could not notify.
+    await new Promise<void>((r) => receiver.close(() => r()));
+    capture.lines.length = 0;
+    await killLive();
+    expect(await run("v1", "ensure")).toMatchObject({ action: "restarted" });
+    expect(capture.lines.some((l) => /^notify: notification failed \(.*\); the run goes on: test: the streaming job was down/.test(l))).toBe(true);
+    expect((await liveState()).notified?.condition).toBe("restarted");
+    expect(await run("v1", "ensure")).toMatchObject({ action: "alive" });
+    expect((await liveState()).notified?.condition).toBe("healthy");
+    expect(received).toHaveLength(2);
+  } finally {
+    notifier = undefined;
+    receiver.close();
+  }
+  await expectRunning("v1");
 });
 
 test("no secret in any Livy request, URL, progress line or error", () => {

@@ -89,6 +89,17 @@ describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-b
     for (const image of images) expect(image).toMatch(/@sha256:[0-9a-f]{64}"$/);
   });
 
+  it("gives the deployer pods the notification webhook from the sensitive variable only where config asks", () => {
+    const secretData = JSON.stringify(resources(json, "kubernetes_secret_v1").map((s) => s.data));
+    const pods = JSON.stringify([resources(json, "kubernetes_job_v1"), resources(json, "kubernetes_cron_job_v1")]);
+    if (env.bdc.notifyWebhook) {
+      expect(secretData).toContain('"NOTIFY_WEBHOOK_URL":"${var.alert_webhook_url}"');
+      expect(pods.match(/"name":"NOTIFY_WEBHOOK_URL"/g)?.length).toBe(4);
+    } else {
+      expect(secretData + pods).not.toContain("NOTIFY_WEBHOOK_URL");
+    }
+  });
+
   it("configures azurerm as the eventhubs stack does (same helper)", () => {
     expect(json.provider.azurerm).toEqual([{ features: [{}], resource_provider_registrations: "none" }]);
   });

@@ -83,7 +83,7 @@ describe("npm start (scripts/plan-summary.ts)", () => {
     const out = result.stdout;
     expect(out.indexOf("=== dev")).toBeLessThan(out.indexOf("=== staging"));
     expect(out.indexOf("=== staging")).toBeLessThan(out.indexOf("=== prod"));
-    expect(out).toContain("resources: 2 azurerm_eventhub, 4 azurerm_eventhub_authorization_rule, 1 azurerm_eventhub_namespace, 1 azurerm_resource_group");
+    expect(out).toContain("resources: 2 azurerm_eventhub, 4 azurerm_eventhub_authorization_rule, 1 azurerm_eventhub_namespace, 1 azurerm_monitor_action_group, 6 azurerm_monitor_metric_alert, 1 azurerm_resource_group");
     expect(out).toContain("namespace sensors-dev-d7k2q: Standard, 1 TU, auto-inflate up to 2 TU, TLS 1.2");
     expect(out).toContain("namespace sensors-prod-p9x3c: Premium, 6 PU, TLS 1.2, prevent_destroy");
     expect(out).toMatch(/sensor-readings\s+32\s+14 days/);

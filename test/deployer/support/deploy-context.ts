@@ -2,6 +2,7 @@
 import { gatewayClients } from "../../../src/deployer/clients";
 import { runDeploy, type DeployMode, type DeployResult } from "../../../src/deployer/deploy";
 import { runEnsure } from "../../../src/deployer/ensure";
+import type { Notifier } from "../../../src/deployer/notify";
 import type { DeployPlanConfig } from "../../../src/deployer/plan-config";
 import { GATEWAY_PASSWORD, GATEWAY_USER } from "./services";
 
@@ -17,6 +18,7 @@ export async function deployOnce(
   capture: RunCapture,
   caBundlePath: string,
   lockOwner?: string,
+  notifier?: Notifier,
 ): Promise<DeployResult> {
   const clients = gatewayClients(plan, { username: GATEWAY_USER, password: GATEWAY_PASSWORD }, caBundlePath);
   const gateway = {
@@ -24,6 +26,7 @@ export async function deployOnce(
     hdfs: clients.hdfs,
     livy: clients.livy,
     lockOwner,
+    notifier,
     progress: { step: (step: string, detail: string) => capture.lines.push(`${step}: ${detail}`) },
   };
   try {

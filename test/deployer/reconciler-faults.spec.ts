@@ -419,8 +419,10 @@ test("alive but stuck (a micro-batch that never commits) → ensure restarts it,
   const before = (await liveState()).restarts.count;
   // Not yet past the default limit (four triggers and a minute): alive, nothing submitted.
   expect(await run("v1", "ensure")).toMatchObject({ action: "alive", submissions: 0, batchId: stuckId });
-  // Past 15 s since its first micro-batch started (it started with the query, before the start grace).
-  await new Promise((r) => setTimeout(r, 5_000));
+  // Past 15 s since its micro-batch started: read when it did from the checkpoint's offsets log.
+  const offsets = await withHdfs((hdfs) => hdfs.listStatus(`${plan("v1").job.checkpoint_location}/offsets`));
+  const startedAt = Math.max(...[...offsets!.values()].filter((f) => /^\d+$/.test(f.pathSuffix)).map((f) => f.modificationTime));
+  await new Promise((r) => setTimeout(r, Math.max(0, startedAt + 16_000 - Date.now())));
   const restarted = await run("v1", "ensure", stuckPolicy);
   expect(restarted).toMatchObject({ action: "restarted", submissions: 1 });
   expect(restarted.batchId).not.toBe(stuckId);

@@ -17,7 +17,7 @@ import { readState, releaseDigest, releaseName, STATE_VERSION, writeState, type 
 import { emptyResult, lockOptions, type DeployResult, type GatewayContext } from "./deploy";
 import { DeployError } from "./errors";
 import { EnvironmentLock } from "./lock";
-import { configPathOf, verifyReleaseFiles } from "./release";
+import { readJobConfig, verifyReleaseFiles } from "./release";
 import { clearAll, clearName, forgetBatch, launch, observe, OutcomeError, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
 
 const FLAG = "--starting-offsets";
@@ -64,7 +64,7 @@ export async function runNewRun(ctx: GatewayContext, startingOffsets: string): P
     const state = await readState(hdfs, plan.hdfs.stateDir);
     if (state === undefined) throw new DeployError("no live state: nothing was deployed to this environment yet; deploy first");
     await verifyReleaseFiles(hdfs, state.current, progress);
-    const checkpoint = checkpointOf(JSON.parse((await hdfs.open(configPathOf(state.current)))!.toString("utf8")));
+    const checkpoint = checkpointOf(await readJobConfig(hdfs, state.current));
     // Moving the checkpoint aside needs write access to its directory: known before anything is stopped.
     const parent = checkpoint.slice(0, checkpoint.lastIndexOf("/")) || "/";
     if ((await hdfs.getFileStatus(checkpoint)) !== undefined && !(await hdfs.canWrite(parent))) {

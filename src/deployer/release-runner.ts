@@ -10,7 +10,7 @@ import { ALIVE_STATES, type Batch } from "./livy-client";
 import type { DeployPlanConfig } from "./plan-config";
 import type { Progress } from "./progress";
 import { intervalMs } from "./interval";
-import { configPathOf } from "./release";
+import { readJobConfig } from "./release";
 import type { WebHdfsClient } from "./webhdfs-client";
 
 export interface ReconcileContext {
@@ -116,7 +116,7 @@ export async function clearName(ctx: ReconcileContext, batches: readonly Batch[]
 export async function refuseIfDriverOutlivedLivy(rc: ReconcileContext, state: DeployState | undefined, observed: Observed): Promise<void> {
   const known = state?.batch;
   if (!known || observed.live || (await rc.runner.livy.findBatch(known.id)) !== undefined) return;
-  const config = JSON.parse((await rc.hdfs.open(configPathOf(state.current)))?.toString("utf8") ?? "{}") as { checkpoint_location?: string; trigger_interval?: string };
+  const config = await readJobConfig(rc.hdfs, state.current);
   if (!config.checkpoint_location) return;
   const commits = await rc.hdfs.listStatus(`${config.checkpoint_location}/commits`);
   const latest = Math.max(0, ...[...(commits?.values() ?? [])].filter((f) => /^\d+$/.test(f.pathSuffix)).map((f) => f.modificationTime));

@@ -10,7 +10,7 @@ import { releaseDigest, secretFingerprint, type NeededFile, type Release } from 
 import { DeployError } from "./errors";
 import { jarPath, jobDir } from "./hdfs-sync";
 import { sha256 } from "./manifest";
-import type { DeployPlanConfig } from "./plan-config";
+import type { DeployPlanConfig, JobConfig } from "./plan-config";
 import type { Progress } from "./progress";
 import type { WebHdfsClient } from "./webhdfs-client";
 
@@ -53,6 +53,11 @@ export function buildRelease(
 /** HDFS path of the job config the release's request reads (the last of its files, as buildRelease lists them). */
 export function configPathOf(release: Release): string {
   return release.files[release.files.length - 1]!.path;
+}
+
+/** The job config a release runs with, as it is on HDFS (empty when the file is gone). */
+export async function readJobConfig(hdfs: WebHdfsClient, release: Release): Promise<Partial<JobConfig>> {
+  return JSON.parse((await hdfs.open(configPathOf(release)))?.toString("utf8") ?? "{}") as Partial<JobConfig>;
 }
 
 /** What the table DDL reads: its script, its SQL, and the database and table names (not the JAAS paths or sizing). */

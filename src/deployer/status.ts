@@ -9,7 +9,7 @@ import { backlogOf, readCheckpointProgress, type CheckpointProgress } from "./ch
 import { readState, releaseName } from "./deploy-state";
 import type { GatewayContext } from "./deploy";
 import { ALIVE_STATES } from "./livy-client";
-import { configPathOf } from "./release";
+import { readJobConfig } from "./release";
 
 /** A topic's end offsets per partition (topic-offsets.ts asks Kafka; kept apart, as that client is ESM-only). */
 export type EndOffsets = (topic: string) => Promise<Record<string, number>>;
@@ -52,7 +52,7 @@ export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | un
   }
   if (!report.batch || !ALIVE_STATES.has(report.batch.state as never)) report.problems.push(`the job is not running (${report.batch ? `batch ${report.batch.id} ${report.batch.state}` : "no batch"})`);
 
-  const config = JSON.parse((await hdfs.open(configPathOf(state.current)))?.toString("utf8") ?? "{}") as { checkpoint_location?: string; input_topic?: string };
+  const config = await readJobConfig(hdfs, state.current);
   progress.step("status", `reading the checkpoint ${config.checkpoint_location}`);
   const checkpoint: CheckpointProgress = config.checkpoint_location ? await readCheckpointProgress(hdfs, config.checkpoint_location) : {};
   if (checkpoint.last) report.lastCommit = { batchId: checkpoint.last.batchId, secondsAgo: Math.round((now - checkpoint.last.committedAt) / 1000) };

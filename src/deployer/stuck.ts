@@ -8,7 +8,7 @@
  */
 import type { DeployState } from "./deploy-state";
 import type { DeployPlanConfig } from "./plan-config";
-import { configPathOf } from "./release";
+import { readJobConfig } from "./release";
 import type { FileStatus, WebHdfsClient } from "./webhdfs-client";
 
 function newest(listing: Map<string, FileStatus> | undefined): { id: number; at: number } | undefined {
@@ -21,7 +21,7 @@ function newest(listing: Map<string, FileStatus> | undefined): { id: number; at:
 
 /** Why the live release's job is stuck, or undefined when it is progressing (or idle). */
 export async function stuckReason(hdfs: WebHdfsClient, plan: DeployPlanConfig, state: DeployState, now: Date): Promise<string | undefined> {
-  const config = JSON.parse((await hdfs.open(configPathOf(state.current)))?.toString("utf8") ?? "{}") as { checkpoint_location?: string };
+  const config = await readJobConfig(hdfs, state.current);
   if (!config.checkpoint_location) return undefined;
   const started = newest(await hdfs.listStatus(`${config.checkpoint_location}/offsets`));
   const limit = plan.health.maxSecondsWithoutCommit;

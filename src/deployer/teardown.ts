@@ -18,7 +18,7 @@ import { DeployError } from "./errors";
 import { jobDir } from "./hdfs-sync";
 import { EnvironmentLock } from "./lock";
 import { forUser } from "./plan-config";
-import { configPathOf } from "./release";
+import { configPathOf, readJobConfig } from "./release";
 import { forgetBatch, type ReconcileContext } from "./release-runner";
 import { releasesOfEveryEnvironment } from "./retention";
 
@@ -48,7 +48,7 @@ export async function runTeardown(ctx: GatewayContext, options: TeardownOptions)
   try {
     const state = await readState(hdfs, plan.hdfs.stateDir);
     const releases = state ? [state.current, ...(state.previous ? [state.previous] : [])] : [];
-    const config = state ? (JSON.parse((await hdfs.open(configPathOf(state.current)))?.toString("utf8") ?? "{}") as { checkpoint_location?: string }) : {};
+    const config = state ? await readJobConfig(hdfs, state.current) : {};
     const jaasDir = posix.dirname(forUser(plan.hdfs.jaasPath, options.gatewayUser));
     const jobDirs = purge ? await unsharedJobDirs(rc, releases) : [];
     const names = batchNamesOf(plan.batchName);

@@ -1,10 +1,46 @@
-/** Jest runs TypeScript through swc: type checking is `npm run typecheck`, kept out of the test loop for speed. */
-module.exports = {
+/**
+ * Jest runs TypeScript through swc: type checking is `npm run typecheck`, kept out of the test loop for speed.
+ * Two projects: `unit` needs only Node (`npm run test:unit` proves it by hiding every other tool), and
+ * `integration` starts real services (Kafka, HDFS, Livy, Azurite) or runs Terraform, Go-built or Java tools.
+ */
+const ignored = ["/node_modules/", "/cdktf.out/", "/dist/", "/.venv/", "/jobs/"];
+
+/** The specs that need more than Node, each with what it needs. */
+const integration = [
+  "test/ci/actionlint.spec.ts", // Go-built actionlint
+  "test/ci/diff-environment.spec.ts", // terraform
+  "test/ci/validate-stacks.spec.ts", // terraform
+  "test/deployer/artifact-azurite.spec.ts", // Azurite
+  "test/deployer/deploy-scenarios.spec.ts", // HDFS, Livy, Spark
+  "test/deployer/hdfs-sync.spec.ts", // HDFS
+  "test/deployer/reconciler-faults.spec.ts", // HDFS, Livy, Spark
+  "test/deployer/status.spec.ts", // HDFS, Kafka
+  "test/deployer/webhdfs-client.spec.ts", // HDFS
+  "test/harness/kafka/broker.spec.ts", // Kafka
+  "test/simulator/simulator.kafka.spec.ts", // Kafka
+];
+
+const common = {
   testEnvironment: "node",
   roots: ["<rootDir>"],
-  testMatch: ["**/*.spec.ts", "**/*.test.ts"],
-  testPathIgnorePatterns: ["/node_modules/", "/cdktf.out/", "/dist/", "/.venv/", "/jobs/"],
   transform: { "^.+\\.tsx?$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   setupFilesAfterEnv: ["<rootDir>/test/setup-cdktf-matchers.ts"],
+};
+
+module.exports = {
   testTimeout: 120000,
+  projects: [
+    {
+      ...common,
+      displayName: "unit",
+      testMatch: ["**/*.spec.ts", "**/*.test.ts"],
+      testPathIgnorePatterns: [...ignored, ...integration.map((path) => `<rootDir>/${path}`)],
+    },
+    {
+      ...common,
+      displayName: "integration",
+      testMatch: integration.map((path) => `<rootDir>/${path}`),
+      testPathIgnorePatterns: ignored,
+    },
+  ],
 };

@@ -18,7 +18,7 @@ let artifactDir: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "deployer-units-"));
   artifactDir = join(work, "artifact");
-  buildTestArtifact(artifactDir, { version: "unit", jarPayloadBytes: 1024 });
+  buildTestArtifact(artifactDir, { version: "unit", jarPayloadBytes: 1024, jarKind: "bytes" });
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

@@ -17,6 +17,9 @@ export interface TestArtifactOptions {
   jarPayloadBytes?: number;
   /** Seed of the jar payload: the same seed gives the same jar bytes. @default "jar-1" */
   jarSeed?: string;
+  /** "bytes" writes the payload as the jar file without the JDK's jar tool: for tests that never hand it
+   * to Spark (the unit tier runs with Node only). @default "zip" */
+  jarKind?: "zip" | "bytes";
 }
 
 const CREATE_TABLES = `"""Test DDL step: reads the job config from HDFS and creates the database."""
@@ -115,17 +118,25 @@ function sha256(data: Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-/** A real jar (zip) made by the JDK's jar tool, with a deterministic payload. */
-function makeJar(path: string, work: string, bytes: number, seed: string): void {
-  const content = join(work, `jar-content-${seed}`);
-  mkdirSync(join(content, "data"), { recursive: true });
+function payload(bytes: number, seed: string): Buffer {
   const blocks: Buffer[] = [];
   let block = createHash("sha256").update(seed).digest();
   for (let size = 0; size < bytes; size += block.length) {
     block = createHash("sha256").update(block).digest();
     blocks.push(block);
   }
-  writeFileSync(join(content, "data", "payload.bin"), Buffer.concat(blocks).subarray(0, bytes));
+  return Buffer.concat(blocks).subarray(0, bytes);
+}
+
+/** A real jar (zip) made by the JDK's jar tool, with a deterministic payload. */
+function makeJar(path: string, work: string, bytes: number, seed: string, kind: "zip" | "bytes"): void {
+  if (kind === "bytes") {
+    writeFileSync(path, payload(bytes, seed));
+    return;
+  }
+  const content = join(work, `jar-content-${seed}`);
+  mkdirSync(join(content, "data"), { recursive: true });
+  writeFileSync(join(content, "data", "payload.bin"), payload(bytes, seed));
   // Fixed timestamps (--date) keep the jar byte-identical across builds.
   execFileSync("jar", ["--create", "--no-manifest", "--date=2020-01-01T00:00:00Z", "--file", path, "-C", content, "."]);
 }
@@ -137,7 +148,7 @@ export function buildTestArtifact(dir: string, options: TestArtifactOptions): st
   writeFileSync(join(dir, "create_tables.py"), CREATE_TABLES);
   writeFileSync(join(dir, "tables.sql"), "CREATE DATABASE IF NOT EXISTS ${database};\n");
   writeFileSync(join(dir, "maintenance.py"), MAINTENANCE);
-  makeJar(join(dir, "jars", "test-connector-1.0.jar"), join(dir, ".."), options.jarPayloadBytes ?? 256 * 1024, options.jarSeed ?? "jar-1");
+  makeJar(join(dir, "jars", "test-connector-1.0.jar"), join(dir, ".."), options.jarPayloadBytes ?? 256 * 1024, options.jarSeed ?? "jar-1", options.jarKind ?? "zip");
   const paths = ["create_tables.py", "jars/test-connector-1.0.jar", "job.py", "maintenance.py", "tables.sql"];
   const files = paths.map((path) => {
     const data = readFileSync(join(dir, path));

@@ -16,6 +16,7 @@ const integration = [
   "test/deployer/reconciler-faults.spec.ts", // HDFS, Livy, Spark
   "test/deployer/status.spec.ts", // HDFS, Kafka
   "test/deployer/webhdfs-client.spec.ts", // HDFS
+  "test/e2e/pipeline.spec.ts", // the whole local stack
   "test/harness/kafka/broker.spec.ts", // Kafka
   "test/simulator/simulator.kafka.spec.ts", // Kafka
 ];

@@ -1,7 +1,7 @@
 // Public surface of config/: see docs/interfaces.md §1.
 export { loadEnvironment, loadEnvironments, validateEnvironment, environmentViolations, type EnvironmentConfig, type LoadOptions } from "./load";
 export { selectedEnvironmentNames } from "./select";
-export { ENVIRONMENT_NAMES, environmentInput } from "./environments";
+export { ENVIRONMENT_NAMES, KNOWN_ENVIRONMENT_NAMES, LOCAL_ENVIRONMENT_NAME, environmentInput } from "./environments";
 export { ConfigError, formatViolation, type Violation } from "./violation";
 export { throughputUnitsFor, processingUnitsFor, defaultAutoInflateMaximum, sizedLoad, ingressLimits, type Capacity, type ExpectedLoad } from "./capacity";
 export { EVENTHUBS_METRIC_NAMESPACE, EVENTHUBS_NAMESPACE_METRICS } from "./eventhubs-metrics";

@@ -1,7 +1,7 @@
 // Validation at the edge: raw environment input in, a typed EnvironmentConfig (or one ConfigError listing everything) out.
 import { hubRulesOf, type HubRule } from "./access";
 import { defaultAutoInflateMaximum, processingUnitsFor, throughputUnitsFor, type Capacity } from "./capacity";
-import { ENVIRONMENT_NAMES, environmentInput } from "./environments";
+import { ENVIRONMENT_NAMES, KNOWN_ENVIRONMENT_NAMES, environmentInput } from "./environments";
 import { STANDARD_THROUGHPUT_UNITS } from "./limits";
 import { applyOverrides } from "./overrides";
 import { environmentSchema, type EnvironmentSettings } from "./schema";
@@ -58,12 +58,12 @@ function withComputed(settings: EnvironmentSettings, namespaceName: string, appl
   return { ...settings, namespaceName, capacity, hubRules: hubRulesOf(hubs.access), appliedOverrides };
 }
 
-/** Validated configs of the named environments (all by default); one ConfigError lists every violation of all of them. */
+/** Validated configs of the named environments (the cloud ones by default); one ConfigError lists every violation of all of them. */
 export function loadEnvironments(names: readonly string[] = ENVIRONMENT_NAMES, options: LoadOptions = {}): EnvironmentConfig[] {
   const variables = options.variables ?? process.env;
-  const unknown = names.filter((name) => !ENVIRONMENT_NAMES.includes(name));
+  const unknown = names.filter((name) => !KNOWN_ENVIRONMENT_NAMES.includes(name));
   if (unknown.length > 0) {
-    throw new ConfigError(unknown.map((name) => ({ env: name, path: "(environment)", value: name, allowed: `one of ${ENVIRONMENT_NAMES.join(", ")}` })));
+    throw new ConfigError(unknown.map((name) => ({ env: name, path: "(environment)", value: name, allowed: `one of ${KNOWN_ENVIRONMENT_NAMES.join(", ")}` })));
   }
   const prepared = names.map((name) => ({ name, ...applyOverrides(environmentInput(name), variables) }));
   const violations = prepared.flatMap(({ name, input }) => environmentViolations(name, input));

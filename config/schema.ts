@@ -217,6 +217,17 @@ export const bdcSchema = z.strictObject({
   }),
 });
 
+/** How `npm start` runs the pipeline on this machine (src/local/): everything else comes from the environment's `bdc`. */
+export const localStackSchema = z.strictObject({
+  /** Partitions of the local topics. */
+  partitions: positiveInt("partitions").max(32, { error: "partitions: at most 32" }),
+  /** Spark master of the local Livy's batches: local[n] threads. */
+  sparkMaster: z.string().regex(/^local\[[1-9]\d*\]$/, { error: "local[n], e.g. local[2]" }),
+  /** The simulator's defaults (its rate is bdc.simulator.eventsPerSecond). */
+  sensors: positiveInt("sensors").max(10_000, { error: "sensors: at most 10000" }),
+  malformedFraction: z.number().min(0, { error: "a fraction from 0 to 1" }).max(1, { error: "a fraction from 0 to 1" }),
+});
+
 /** azurerm 4.x's `resource_provider_registrations` sets (which resource providers it registers itself). */
 export const RESOURCE_PROVIDER_REGISTRATIONS = ["none", "core", "extended", "all", "legacy"] as const;
 /**
@@ -245,6 +256,8 @@ export const environmentSchema = z.strictObject({
   eventHubs: eventHubsSchema,
   stateBackend: stateBackendSchema,
   bdc: bdcSchema,
+  /** Only the `local` environment has it: it runs on this machine (`npm start`) on loopback services, and has no stacks. */
+  localStack: localStackSchema.optional(),
 });
 
 /** One environment's settings as written in config/environments (before validation). */

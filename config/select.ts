@@ -1,6 +1,6 @@
 // Which environments the app synthesizes: all by default, or those named by cdktf context `env` or SENSORS_ENV.
 import type { IConstruct } from "constructs";
-import { ENVIRONMENT_NAMES } from "./environments";
+import { ENVIRONMENT_NAMES, LOCAL_ENVIRONMENT_NAME } from "./environments";
 import { ConfigError } from "./violation";
 
 /**
@@ -15,7 +15,10 @@ export function selectedEnvironmentNames(app?: IConstruct, variables: Readonly<R
   if (names.length === 0 || names.includes("all")) return [...ENVIRONMENT_NAMES];
   const unknown = names.filter((name) => !ENVIRONMENT_NAMES.includes(name));
   if (unknown.length > 0) {
-    throw new ConfigError(unknown.map((name) => ({ env: name, path: source, value: name, allowed: `one of ${ENVIRONMENT_NAMES.join(", ")} or all` })));
+    const allowed = `one of ${ENVIRONMENT_NAMES.join(", ")} or all`;
+    throw new ConfigError(
+      unknown.map((name) => ({ env: name, path: source, value: name, allowed: name === LOCAL_ENVIRONMENT_NAME ? `${allowed} (local has no stacks: npm start runs it)` : allowed })),
+    );
   }
   return [...new Set(names)];
 }

@@ -1,6 +1,6 @@
-// `npm start`: synthesizes every environment (main.ts, no credentials needed) and prints, per environment,
+// `npm run plan`: synthesizes every environment (main.ts, no credentials needed) and prints, per environment,
 // a short table of what it would create, read back from the synthesized Terraform JSON.
-// SENSORS_ENV / CDKTF_OUTDIR are passed through, so `SENSORS_ENV=prod npm start` summarizes prod only.
+// SENSORS_ENV / CDKTF_OUTDIR are passed through, so `SENSORS_ENV=prod npm run plan` summarizes prod only.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";

@@ -3,17 +3,25 @@ import { deepMerge } from "../deep-merge";
 import type { EnvironmentInput } from "../schema";
 import { sharedDefaults } from "./defaults";
 import { dev } from "./dev";
+import { local } from "./local";
 import { prod } from "./prod";
 import { staging } from "./staging";
 
-const files = { dev, staging, prod } as const;
+const cloud = { dev, staging, prod } as const;
+const files = { ...cloud, local } as const;
 
-/** Environment names in deployment order. */
-export const ENVIRONMENT_NAMES: readonly string[] = Object.keys(files);
+/** The cloud environments' names, in deployment order: those main.ts synthesizes and the pipelines deploy. */
+export const ENVIRONMENT_NAMES: readonly string[] = Object.keys(cloud);
+
+/** The environment `npm start` runs on this machine (src/local/): it has config, but no stacks. */
+export const LOCAL_ENVIRONMENT_NAME = local.name;
+
+/** Every environment config/ knows: the cloud ones and local. */
+export const KNOWN_ENVIRONMENT_NAMES: readonly string[] = Object.keys(files);
 
 /** The raw (not yet validated) settings of a known environment. */
 export function environmentInput(name: string): EnvironmentInput {
   const file = (files as Readonly<Record<string, (typeof files)[keyof typeof files]>>)[name];
-  if (file === undefined) throw new Error(`Unknown environment "${name}" — allowed: ${ENVIRONMENT_NAMES.join(", ")}`);
+  if (file === undefined) throw new Error(`Unknown environment "${name}" — allowed: ${KNOWN_ENVIRONMENT_NAMES.join(", ")}`);
   return deepMerge<EnvironmentInput>({ ...sharedDefaults, name: file.name, uniqueSuffix: file.uniqueSuffix }, file);
 }

@@ -323,6 +323,12 @@ def valid_rows(parsed: DataFrame, run_id: str, batch_id: int) -> DataFrame:
     return _with_key(parsed.filter("is_valid"), run_id, batch_id).select(*DATA_COLUMNS)
 
 
+def rejection_counts(parsed: DataFrame, run_id: str, batch_id: int) -> Dict[str, int]:
+    """How many rows of the batch were rejected for each reason."""
+    rows = rejected_rows(parsed, run_id, batch_id).groupBy("reason").count().collect()
+    return {row["reason"]: row["count"] for row in rows}
+
+
 def rejected_rows(parsed: DataFrame, run_id: str, batch_id: int) -> DataFrame:
     """The rejected rows with their reason, from a second, all-text parse of just these rows."""
     rejected = parsed.filter("NOT is_valid").withColumn("text", F.from_json("raw_value", TEXT_SCHEMA, JSON_OPTIONS))
@@ -442,9 +448,12 @@ def process_batch(
     *,
     run_id: str,
     max_sensors: int = DEFAULTS["max_sensors_per_batch"],  # type: ignore[assignment]
+    report: Optional[Callable[[Dict[str, object]], None]] = None,
 ) -> bool:
     """The foreachBatch body. Returns False for an empty batch (nothing done, no Spark job started).
-    run_id: the streaming run (the query id kept in the checkpoint); with batch_id, the exactly-once key."""
+    run_id: the streaming run (the query id kept in the checkpoint); with batch_id, the exactly-once key.
+    report: given the batch's counts once it is written, {"readings", "rejected", "reasons": {reason: n}}; the
+    reasons cost one small job over the rejected rows, and only in a batch that has some."""
     if is_empty_without_job(kafka_df):
         return False
     parsed = parse_readings(kafka_df).persist(StorageLevel.MEMORY_AND_DISK)
@@ -465,8 +474,12 @@ def process_batch(
             # Few rows: one file per batch partition. repartition(1), not coalesce(1): coalesce would also scan
             # the whole cached batch in a single task.
             overwrite_run_partition(rejected_rows(parsed, run_id, batch_id).repartition(1), tables["rejected"], run_id, batch_id)
+        reasons = rejection_counts(parsed, run_id, batch_id) if report is not None and rejected_count else {}
     finally:
         parsed.unpersist()
+    if report is not None:
+        readings = sum(row["count_sensor"] for row in aggregates if row["sensor"] is not None)
+        report({"readings": readings, "rejected": rejected_count, "reasons": reasons})
     if sensors == 0:
         return True  # every reading was rejected: no stats, no message
     local = session_of(kafka_df).createDataFrame([tuple(row) for row in aggregates], AGGREGATE_SCHEMA)
@@ -500,8 +513,12 @@ def start_query(spark: SparkSession, config: Dict[str, object], jaas_config: Opt
     def for_each_batch(df: DataFrame, batch_id: int) -> None:
         if not started.wait(120):
             raise RuntimeError("the streaming query's id was not known within 120 s")
-        if process_batch(df, batch_id, tables, sink, run_id=run["id"], max_sensors=max_sensors):
-            print("sensor-aggregation: run %s batch %d written" % (run["id"], batch_id), flush=True)
+        def written(counts: Dict[str, object]) -> None:
+            # One line per batch in the driver's log (Livy keeps it): what came in and why anything was rejected.
+            print("sensor-aggregation: run %s batch %d written %s" % (run["id"], batch_id, json.dumps(counts, sort_keys=True)),
+                  flush=True)
+
+        process_batch(df, batch_id, tables, sink, run_id=run["id"], max_sensors=max_sensors, report=written)
 
     query = (reader.load().writeStream
              .queryName(str(config["query_name"]))

@@ -23,7 +23,8 @@ export interface CheckpointProgress {
   before?: CommittedBatch;
 }
 
-async function committed(hdfs: WebHdfsClient, checkpoint: string, batchId: number, committedAt: number): Promise<CommittedBatch> {
+/** Batch `batchId`'s end offsets (`offsets/N`); committedAt is the caller's (its commit file's time). */
+export async function readCommittedBatch(hdfs: WebHdfsClient, checkpoint: string, batchId: number, committedAt: number): Promise<CommittedBatch> {
   const text = (await hdfs.open(`${checkpoint}/offsets/${batchId}`))?.toString("utf8");
   if (text === undefined) throw new Error(`${checkpoint}/offsets/${batchId}: missing, though commits/${batchId} exists`);
   const lines = text.split("\n").filter((l) => l.trim() !== "");
@@ -37,8 +38,8 @@ export async function readCheckpointProgress(hdfs: WebHdfsClient, checkpoint: st
   const done = [...(commits?.values() ?? [])].filter((f) => /^\d+$/.test(f.pathSuffix)).sort((a, b) => Number(b.pathSuffix) - Number(a.pathSuffix));
   const [last, before] = done;
   return {
-    last: last && (await committed(hdfs, checkpoint, Number(last.pathSuffix), last.modificationTime)),
-    before: before && (await committed(hdfs, checkpoint, Number(before.pathSuffix), before.modificationTime)),
+    last: last && (await readCommittedBatch(hdfs, checkpoint, Number(last.pathSuffix), last.modificationTime)),
+    before: before && (await readCommittedBatch(hdfs, checkpoint, Number(before.pathSuffix), before.modificationTime)),
   };
 }
 

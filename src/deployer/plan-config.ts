@@ -74,6 +74,8 @@ export interface PlanEventHubs {
   bootstrap: string;
   inputTopic: string;
   outputTopic: string;
+  /** SASL_SSL for Event Hubs; PLAINTEXT only for the local environment's broker. @default SASL_SSL */
+  securityProtocol?: "SASL_SSL" | "PLAINTEXT";
 }
 
 const jobConfigSchema = z.object({
@@ -202,7 +204,7 @@ export function deployPlanConfig(
       bootstrap_servers: eventhubs.bootstrap,
       input_topic: eventhubs.inputTopic,
       output_topic: eventhubs.outputTopic,
-      security_protocol: "SASL_SSL",
+      security_protocol: eventhubs.securityProtocol ?? "SASL_SSL",
       jaas_config_path: jaasPath,
       output_jaas_config_path: outputJaasPath,
       checkpoint_location: job.checkpointLocation,

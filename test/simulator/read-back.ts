@@ -15,7 +15,7 @@ export interface ReadBackMessage {
   malformedHeader: string | null;
 }
 
-async function readBack(bootstrap: string, topic: string, timeoutMs: number): Promise<{ endOffsetsTotal: number; messages: ReadBackMessage[] }> {
+export async function readBack(bootstrap: string, topic: string, timeoutMs: number): Promise<{ endOffsetsTotal: number; messages: ReadBackMessage[] }> {
   const consumer = new Consumer<string, string, string, string>({
     clientId: "read-back",
     groupId: `read-back-${process.pid}-${Date.now()}`,

@@ -1,4 +1,4 @@
-// Runs the real entry points (main.ts as `cdktf synth` runs it, and `npm start`'s summary) in child processes.
+// Runs the real entry points (main.ts as `cdktf synth` runs it, and `npm run plan`'s summary) in child processes.
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -76,7 +76,7 @@ describe("main.ts", () => {
   });
 });
 
-describe("npm start (scripts/plan-summary.ts)", () => {
+describe("npm run plan (scripts/plan-summary.ts)", () => {
   it("prints per environment the resources, capacity, topics and who may send/listen where", () => {
     const result = run("scripts/plan-summary.ts", {});
     expect({ status: result.status, stderr: result.stderr }).toMatchObject({ status: 0 });

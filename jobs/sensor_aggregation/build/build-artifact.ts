@@ -1,7 +1,7 @@
 /**
  * Builds the content-addressed job artifact (docs/interfaces.md §2):
  *
- *   npm run build:job -- --spark 3.1|2.4
+ *   npm run build:job -- --spark 3.1|2.4|3.5-test
  *
  * Copies job.py, create_tables.py, tables.sql and the connector jars of that Spark line
  * (Maven-resolved from jobs/sensor_aggregation/jars/<line>/pom.xml, each checked against
@@ -11,17 +11,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Command, Option } from "commander";
-import {
-  SPARK_LINES,
-  artifactDir,
-  artifactFiles,
-  computeManifest,
-  parseSparkLine,
-  resolvedJarDir,
-  sha256Hex,
-  type ArtifactManifest,
-  type SparkLine,
-} from "./manifest";
+import { ARTIFACT_LINES, artifactDir, artifactFiles, computeManifest, parseArtifactLine, resolvedJarDir, sha256Hex, type ArtifactLine, type ArtifactManifest } from "./manifest";
 
 export interface BuildOptions {
   /** Where the jars are taken from. @default .cache/jars/<pom dir> (resolved by Maven when missing) */
@@ -35,7 +25,7 @@ export interface BuildOptions {
 const RESOLVE_JARS = join(__dirname, "..", "jars", "resolve_jars.py");
 
 /** Builds the artifact and returns its manifest; throws if any file differs from what the manifest promises. */
-export function buildArtifact(sparkLine: SparkLine, options: BuildOptions = {}): ArtifactManifest {
+export function buildArtifact(sparkLine: ArtifactLine, options: BuildOptions = {}): ArtifactManifest {
   const log = options.log ?? ((line: string) => console.log(line));
   const jarDir = options.jarDir ?? resolvedJarDir(sparkLine);
   const outDir = options.outDir ?? artifactDir(sparkLine);
@@ -72,9 +62,9 @@ function main(argv: readonly string[]): void {
   const program = new Command()
     .name("build:job")
     .description("Build the content-addressed sensor-aggregation artifact for one Spark line")
-    .addOption(new Option("--spark <line>", "Spark line of the target BDC (2.4: CU9–CU12, 3.1: CU13+)").choices([...SPARK_LINES]).makeOptionMandatory())
+    .addOption(new Option("--spark <line>", "Spark line of the target BDC (2.4: CU9–CU12, 3.1: CU13+), or 3.5-test: this machine's PySpark (the local environment)").choices([...ARTIFACT_LINES]).makeOptionMandatory())
     .parse([...argv]);
-  buildArtifact(parseSparkLine(program.opts<{ spark: string }>().spark));
+  buildArtifact(parseArtifactLine(program.opts<{ spark: string }>().spark));
 }
 
 if (require.main === module) {

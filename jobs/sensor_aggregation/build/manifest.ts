@@ -10,6 +10,11 @@ import { join, resolve } from "node:path";
 /** The Spark lines a BDC runs: 2.4 (CU9–CU12) and 3.1 (CU13+). */
 export type SparkLine = "2.4" | "3.1";
 export const SPARK_LINES: readonly SparkLine[] = ["2.4", "3.1"];
+/** The line of the PySpark this machine runs (requirements-dev.txt): the tests' and the local environment's. */
+export const LOCAL_SPARK_LINE = "3.5-test";
+/** Every line an artifact can be built for. */
+export type ArtifactLine = SparkLine | typeof LOCAL_SPARK_LINE;
+export const ARTIFACT_LINES: readonly ArtifactLine[] = [...SPARK_LINES, LOCAL_SPARK_LINE];
 
 export const ARTIFACT_NAME = "sensor-aggregation";
 
@@ -65,20 +70,26 @@ export function parseSparkLine(value: string): SparkLine {
   throw new Error(`unknown Spark line "${value}"; allowed: ${SPARK_LINES.join(", ")}`);
 }
 
-export function lockedLine(sparkLine: SparkLine): LockedLine {
+/** Throws a clear error for anything but a line an artifact can be built for. */
+export function parseArtifactLine(value: string): ArtifactLine {
+  if ((ARTIFACT_LINES as readonly string[]).includes(value)) return value as ArtifactLine;
+  throw new Error(`unknown Spark line "${value}"; allowed: ${ARTIFACT_LINES.join(", ")}`);
+}
+
+export function lockedLine(sparkLine: ArtifactLine): LockedLine {
   const lock = JSON.parse(readFileSync(join(JARS_DIR, "jars.lock.json"), "utf8")) as { lines: Record<string, LockedLine> };
-  const line = lock.lines[parseSparkLine(sparkLine)];
+  const line = lock.lines[parseArtifactLine(sparkLine)];
   if (!line) throw new Error(`jars.lock.json has no entry for Spark line ${sparkLine}`);
   return line;
 }
 
 /** Directory the build writes: dist/artifacts/sensor-aggregation-<line>/. */
-export function artifactDir(sparkLine: SparkLine): string {
-  return join(REPO_ROOT, "dist", "artifacts", `${ARTIFACT_NAME}-${parseSparkLine(sparkLine)}`);
+export function artifactDir(sparkLine: ArtifactLine): string {
+  return join(REPO_ROOT, "dist", "artifacts", `${ARTIFACT_NAME}-${parseArtifactLine(sparkLine)}`);
 }
 
 /** Directory scripts/setup.d/31-spark-jars.sh resolves this line's jars into. */
-export function resolvedJarDir(sparkLine: SparkLine): string {
+export function resolvedJarDir(sparkLine: ArtifactLine): string {
   const pomDir = lockedLine(sparkLine).pom.split("/")[0];
   return join(REPO_ROOT, ".cache", "jars", pomDir);
 }
@@ -98,7 +109,7 @@ function comparePaths(a: { path: string }, b: { path: string }): number {
 }
 
 /** Every file of the artifact with its digest, size and local paths; jars from the lock, job files hashed now. */
-export function artifactFiles(sparkLine: SparkLine): ArtifactFile[] {
+export function artifactFiles(sparkLine: ArtifactLine): ArtifactFile[] {
   const line = lockedLine(sparkLine);
   const outDir = artifactDir(sparkLine);
   const jarDir = resolvedJarDir(sparkLine);
@@ -119,7 +130,7 @@ export function artifactFiles(sparkLine: SparkLine): ArtifactFile[] {
 }
 
 /** The manifest `npm run build:job` writes, computed without building (synchronous, no jar needed). */
-export function computeManifest(sparkLine: SparkLine): ArtifactManifest {
+export function computeManifest(sparkLine: ArtifactLine): ArtifactManifest {
   const line = lockedLine(sparkLine);
   const files = artifactFiles(sparkLine).map(({ path, sha256, size, kind }) => ({ path, sha256, size, kind }));
   return {

@@ -105,6 +105,22 @@ def test_a_mixed_batch_loses_nothing_and_malformed_rows_do_not_touch_the_stats(s
     assert (stats["measure1_avg"], stats["count_sensor"]) == (3.0, 3)
 
 
+def test_the_batch_report_counts_readings_rejected_rows_and_each_reason_as_the_tables_hold_them(spark, tables):
+    messages = [reading("S", 1.0, 1.0), "garbage", "{", reading("S", "x", 1.0), reading("T", 5.0, 5.0)]
+    reports = []
+    df = kafka_batch(spark, messages)
+    assert job.process_batch(df, 6, tables, kafka_sink=None, now=lambda: FIXED_TS, run_id=RUN, report=reports.append)
+    assert reports == [{"readings": 2, "rejected": 3, "reasons": {"unparseable JSON": 2, "non-numeric measure1": 1}}]
+    by_reason = {}
+    for r in rows(spark, tables["rejected"]):
+        by_reason[r["reason"]] = by_reason.get(r["reason"], 0) + 1
+    assert by_reason == reports[0]["reasons"] and len(rows(spark, tables["data"])) == reports[0]["readings"]
+    # A batch without rejected rows reports none, without the extra job.
+    run_batch_reports = []
+    job.process_batch(kafka_batch(spark, [reading("S", 2.0, 2.0)], first_offset=5), 7, tables, None, run_id=RUN, report=run_batch_reports.append)
+    assert run_batch_reports == [{"readings": 1, "rejected": 0, "reasons": {}}]
+
+
 def test_unicode_sensor_names_are_kept_exactly(spark, tables):
     names = ["Capteur é", "温度センサー", "датчик 3", "🌡 sensor"]
     run_batch(spark, tables, [reading(n, 1.0 + i, 2.0) for i, n in enumerate(names)])

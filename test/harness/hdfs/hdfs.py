@@ -36,7 +36,7 @@ def start(work: Path, user: str) -> dict:
     ready.unlink(missing_ok=True)
     log = open(work / "hdfs.log", "ab")
     classpath = f"{CLASSES_DIR}{os.pathsep}{CLASSPATH_FILE.read_text().strip()}"
-    cmd = ["java", "-Xmx512m", "-XX:+UseSerialGC", *[f"--add-opens={m}=ALL-UNNAMED" for m in ADD_OPENS],
+    cmd = ["java", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", *[f"--add-opens={m}=ALL-UNNAMED" for m in ADD_OPENS],
            "-Dlog4j.configuration=file:" + str(Path(__file__).with_name("log4j.properties")),
            "-cp", classpath, "MiniHdfs", str(work / "data"), str(ready), user]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)

@@ -1,0 +1,129 @@
+/**
+ * `npm start [-- --rate N --duration 90s --trigger "5 seconds" --keep]`: the whole pipeline on this machine.
+ * Brings up the local environment's services (src/local/services.ts), deploys the job with the real deployer,
+ * runs the simulator, and shows live what flows: readings, committed micro-batches, rows and rejection reasons,
+ * the latest stats per sensor, the backlog and the end-to-end latency. Ctrl-C (or --duration) stops it all,
+ * leaving no process behind; --keep leaves the stack up after the simulator stops, until Ctrl-C.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Command } from "commander";
+import { parseDurationMs } from "../simulator/options";
+import { renderLine, renderView, terminalPainter, type DisplayContext } from "./display";
+import { localEnvironment } from "./local-plan";
+import { startLocalPipeline, type LocalPipeline } from "./pipeline";
+import { LOCAL_GATEWAY_PASSWORD, LOCAL_GATEWAY_USER } from "./services";
+
+const ROOT = resolve(__dirname, "..", "..");
+const REFRESH_MS = 2000;
+
+interface StartOptions {
+  rate?: string;
+  duration?: string;
+  trigger?: string;
+  keep: boolean;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`npm start: ${message}\n`);
+  process.exit(2);
+}
+
+function parse(argv: readonly string[]): { rate: number; durationMs?: number; trigger?: string; keep: boolean } {
+  const opts = new Command("start")
+    .description("Runs the whole pipeline on this machine: simulator → Kafka → the job deployed by the real deployer → tables and stats, live")
+    .option("--rate <readings/s>", "simulator rate (default: bdc.simulator.eventsPerSecond of config/environments/local.ts)")
+    .option("--duration <time>", "stop after this long, e.g. 90s or 5m (default: until Ctrl-C)")
+    .option("--trigger <interval>", 'the job\'s trigger interval, e.g. "5 seconds" (default: the local environment\'s)')
+    .option("--keep", "leave the stack up after the run and print how to reach it (Ctrl-C ends it)", false)
+    .parse([...argv], { from: "user" })
+    .opts<StartOptions>();
+  const rate = opts.rate === undefined ? localEnvironment().config.bdc.simulator.eventsPerSecond : Number(opts.rate);
+  if (!Number.isFinite(rate) || rate <= 0) fail(`--rate: got '${opts.rate}'; a number of readings per second above 0`);
+  const durationMs = opts.duration === undefined ? undefined : parseDurationMs(opts.duration);
+  if (opts.duration !== undefined && (durationMs === undefined || durationMs <= 0)) fail(`--duration: got '${opts.duration}'; a duration such as 90s or 5m`);
+  if (opts.trigger !== undefined && !/^[1-9]\d* (seconds?|minutes?)$/.test(opts.trigger)) fail(`--trigger: got '${opts.trigger}'; '<n> seconds' or '<n> minutes'`);
+  return { rate, durationMs, trigger: opts.trigger, keep: opts.keep };
+}
+
+function reachability(pipeline: LocalPipeline): string {
+  const { services, plan } = pipeline;
+  return [
+    "The stack stays up until Ctrl-C:",
+    `  gateway (Knox stand-in)  ${services.gateway.url}/gateway/default/{webhdfs,livy}/v1  user ${LOCAL_GATEWAY_USER}, password ${LOCAL_GATEWAY_PASSWORD}, CA ${services.gateway.caCertPath}`,
+    `  Kafka                    ${services.kafka.bootstrap} (PLAINTEXT), topics ${plan.job.input_topic}, ${plan.job.output_topic}`,
+    `  HDFS                     ${services.hdfs.rpc}, WebHDFS ${services.hdfs.webhdfs}`,
+    `  Livy                     ${services.livy.url}`,
+    `  status                   SENSORS_LOCAL_BDC_GATEWAY_URL=${services.gateway.url} SENSORS_LOCAL_BDC_GATEWAY_CA_BUNDLE=${services.gateway.caCertPath} ` +
+      `BDC_GATEWAY_USERNAME=${LOCAL_GATEWAY_USER} BDC_GATEWAY_PASSWORD=${LOCAL_GATEWAY_PASSWORD} npm run status -- --env local --plaintext --bootstrap ${services.kafka.bootstrap}`,
+  ].join("\n");
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const options = parse(argv);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  mkdirSync(join(ROOT, ".tmp"), { recursive: true });
+  const dir = mkdtempSync(join(ROOT, ".tmp", "local-"));
+  const stopRequested = new AbortController();
+  const onSignal = () => {
+    if (stopRequested.signal.aborted) return;
+    log("\nstopping (Ctrl-C again is not needed: every process is being stopped)");
+    stopRequested.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const started = Date.now();
+  let pipeline: LocalPipeline | undefined;
+  try {
+    log(`local environment in ${dir}`);
+    pipeline = await startLocalPipeline({ dir, triggerInterval: options.trigger, log });
+    if (stopRequested.signal.aborted) return 130;
+    // Readings flow from now on; the job, deployed next, starts at the earliest offset and catches up.
+    const simulator = await pipeline.startSimulator({ ratePerSecond: options.rate });
+    const runStarted = Date.now();
+    log(`simulator: ${options.rate} readings/s to ${pipeline.plan.job.input_topic}`);
+    log("deploying the job with the deployer (the in-cluster Job's bundle and code path); Kafka is PLAINTEXT locally, so the JAAS files it writes go unused");
+    await pipeline.deploy();
+    const tty = process.stdout.isTTY === true;
+    const paint = tty ? terminalPainter((text) => process.stdout.write(text)) : (lines: string[]) => process.stdout.write(`${lines[0]}\n`);
+    const ctx = (): DisplayContext => ({
+      elapsedSeconds: Math.round((Date.now() - runStarted) / 1000),
+      sent: simulator.counts,
+      rate: `${options.rate}/s`,
+      trigger: pipeline!.plan.job.trigger_interval,
+    });
+    let lastPlain = 0;
+    while (!stopRequested.signal.aborted && (options.durationMs === undefined || Date.now() - runStarted < options.durationMs)) {
+      await pipeline.monitor.poll().catch((err: unknown) => log(`monitor: ${(err as Error).message}`));
+      const snapshot = pipeline.monitor.snapshot();
+      if (tty) paint(renderView(snapshot, ctx()));
+      else if (Date.now() - lastPlain >= 10_000) {
+        paint([renderLine(snapshot, ctx())]);
+        lastPlain = Date.now();
+      }
+      await sleep(REFRESH_MS, undefined, { signal: stopRequested.signal }).catch(() => undefined);
+    }
+    const summary = await simulator.stop();
+    await pipeline.monitor.poll().catch(() => undefined);
+    process.stdout.write(`\nsummary after ${Math.round((Date.now() - started) / 1000)} s (simulator ${summary.acknowledged} acknowledged, ${summary.failed} failed):\n`);
+    process.stdout.write(`${renderView(pipeline.monitor.snapshot(), ctx()).map((line) => `  ${line}`).join("\n")}\n`);
+    if (options.keep && !stopRequested.signal.aborted) {
+      process.stdout.write(`${reachability(pipeline)}\n`);
+      await new Promise((resolveWait) => stopRequested.signal.addEventListener("abort", resolveWait, { once: true }));
+    }
+    return summary.failed > 0 ? 1 : 0;
+  } catch (err) {
+    log(`npm start: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    log("stopping the local stack");
+    await pipeline?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    log("stopped: no process of the local stack is left");
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,41 @@
+"""Reads the local pipeline's three tables through the shared metastore, as any other Spark application on the
+cluster would, and writes them as JSON for the end-to-end test's assertions.
+
+  .venv/bin/python test/e2e/read_tables.py --conf <spark conf JSON file> --config <job config JSON file> --out <file>
+"""
+import argparse
+import json
+
+from pyspark.sql import SparkSession
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--conf", required=True)
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    conf = json.load(open(args.conf))
+    config = json.load(open(args.config))
+    builder = SparkSession.builder.master("local[1]").appName("e2e-read-tables")
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    spark = builder.enableHiveSupport().getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+
+    def table(name, columns):
+        rows = spark.table("%s.%s" % (config["database"], config[name])).select(*columns).collect()
+        return [list(row) for row in rows]
+
+    result = {
+        "data": table("data_table", ["kafka_partition", "kafka_offset", "sensor", "measure1", "measure2", "run_id", "batch_id"]),
+        "rejected": table("rejected_table", ["kafka_partition", "kafka_offset", "reason", "run_id", "batch_id"]),
+        "stats": table("stats_table", ["sensor", "count_sensor", "measure1_avg", "measure2_avg", "run_id", "batch_id"]),
+    }
+    with open(args.out, "w") as out:
+        json.dump(result, out)
+    spark.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+/**
+ * The end-to-end scenario on the local stack (run as a child process: the Kafka client is ESM-only), printing
+ * one JSON line of what it observed for test/e2e/pipeline.spec.ts to judge:
+ *   the simulator at a steady rate throughout; deploy v1; deploy v2 (a changed job.py) while data flows;
+ *   SIGKILL of the streaming driver, which `ensure` restarts; the simulator stopped and the job drained;
+ *   then every produced reading, the three tables (read through the shared metastore) and the stats topic.
+ *
+ *   tsx test/e2e/scenario.ts <work dir> [rate]
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
+import { manifestHash, sha256Hex, type ArtifactManifest } from "../../jobs/sensor_aggregation/build/manifest";
+import { localArtifact, startLocalPipeline, type LocalPipeline } from "../../src/local/pipeline";
+import { readBack } from "../simulator/read-back";
+
+const ROOT = resolve(__dirname, "..", "..");
+const run = promisify(execFile);
+
+/** A second version of the artifact: the same, with a changed job.py. */
+function secondVersion(v1: { dir: string; manifest: ArtifactManifest }, dir: string): { dir: string; manifest: ArtifactManifest } {
+  cpSync(v1.dir, dir, { recursive: true });
+  const jobPath = join(dir, "job.py");
+  writeFileSync(jobPath, `${readFileSync(jobPath, "utf8")}\n# v2 of the end-to-end scenario\n`);
+  const data = readFileSync(jobPath);
+  const files = v1.manifest.files.map((f) => (f.path === "job.py" ? { ...f, sha256: sha256Hex(data), size: data.length } : f));
+  const manifest = { ...v1.manifest, files, hash: manifestHash(files) };
+  writeFileSync(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  return { dir, manifest };
+}
+
+function log(line: string): void {
+  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 240_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(1000);
+  }
+}
+
+/** Waits for `count` more committed micro-batches than now. */
+async function moreCommits(pipeline: LocalPipeline, count: number): Promise<void> {
+  await pipeline.monitor.poll();
+  const from = pipeline.monitor.snapshot().lastCommit?.batchId ?? -1;
+  await waitFor(`${count} more committed batches after ${from}`, async () => {
+    await pipeline.monitor.poll();
+    return (pipeline.monitor.snapshot().lastCommit?.batchId ?? -1) >= from + count;
+  });
+}
+
+/** SIGKILL of the streaming driver (the spark-submit JVM of job.py for this stack's HDFS). */
+function killDriver(pipeline: LocalPipeline): number {
+  const drivers = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" })
+    .split("\n")
+    .filter((line) => line.includes("org.apache.spark.deploy.SparkSubmit") && line.includes(`fs.defaultFS=${pipeline.services.hdfs.rpc}`) && line.includes("/job.py"))
+    .map((line) => Number(line.trim().split(/\s+/)[0]));
+  for (const pid of drivers) process.kill(pid, "SIGKILL");
+  return drivers.length;
+}
+
+/** The longest wait between consecutive stats-message arrivals from `from` on: the stream's gap. */
+function gapSince(pipeline: LocalPipeline, from: number): number {
+  const arrivals = [...pipeline.monitor.arrivals()].filter((at) => at >= from).sort((a, b) => a - b);
+  let gap = arrivals.length > 0 ? (arrivals[0] as number) - from : 0;
+  for (let i = 1; i < arrivals.length; i += 1) gap = Math.max(gap, (arrivals[i] as number) - (arrivals[i - 1] as number));
+  return gap;
+}
+
+async function main(dir: string, rate: number): Promise<void> {
+  const v1 = localArtifact(log);
+  const v2 = secondVersion(v1, join(dir, "artifact-v2"));
+  const pipeline = await startLocalPipeline({ dir: join(dir, "stack"), triggerInterval: "5 seconds", log });
+  try {
+    const deployV1 = await pipeline.deploy();
+    log(`v1 deployed: ${JSON.stringify(deployV1)}`);
+    const simulator = await pipeline.startSimulator({ ratePerSecond: rate, malformedFraction: 0.02, seed: 7 });
+    await moreCommits(pipeline, 2);
+
+    const replaceStarted = Date.now();
+    const deployV2 = await pipeline.deploy(v2);
+    await moreCommits(pipeline, 2);
+    const replacementGapMs = gapSince(pipeline, replaceStarted);
+    log(`v2 deployed while data flowed: ${JSON.stringify(deployV2)}; stream gap ${replacementGapMs} ms`);
+
+    const killedAt = Date.now();
+    const killed = killDriver(pipeline);
+    await waitFor("Livy to see the killed driver", async () => {
+      await pipeline.monitor.poll();
+      return pipeline.monitor.snapshot().job?.state !== "running";
+    });
+    const ensure = await pipeline.ensure();
+    await moreCommits(pipeline, 2);
+    const restartGapMs = gapSince(pipeline, killedAt);
+    log(`killed ${killed} driver(s); ensure: ${JSON.stringify(ensure)}; stream gap ${restartGapMs} ms`);
+
+    const summary = await simulator.stop();
+    await waitFor("the job to drain the input topic", async () => {
+      await pipeline.monitor.poll();
+      return pipeline.monitor.snapshot().backlog === 0;
+    });
+    // One more trigger: the batch that consumed the last readings has written its stats.
+    await moreCommits(pipeline, 1).catch(() => undefined);
+    const snapshot = pipeline.monitor.snapshot();
+
+    const readings = await readBack(pipeline.services.kafka.bootstrap, pipeline.plan.job.input_topic, 120_000);
+    const statsMessages = await readBack(pipeline.services.kafka.bootstrap, pipeline.plan.job.output_topic, 120_000);
+    writeFileSync(join(dir, "spark-conf.json"), JSON.stringify(pipeline.plan.spark.conf));
+    writeFileSync(join(dir, "job-config.json"), JSON.stringify(pipeline.plan.job));
+    await run(join(ROOT, ".venv", "bin", "python"), [join(__dirname, "read_tables.py"), "--conf", join(dir, "spark-conf.json"), "--config", join(dir, "job-config.json"), "--out", join(dir, "tables.json")], { maxBuffer: 1 << 24 });
+    const tables = JSON.parse(readFileSync(join(dir, "tables.json"), "utf8")) as unknown;
+    const result = { simulator: summary, versions: { v1: v1.manifest.hash, v2: v2.manifest.hash }, deployV1, deployV2, ensure, killed, replacementGapMs, restartGapMs, snapshot, readings: readings.messages, stats: statsMessages.messages, tables };
+    await new Promise<void>((done) => process.stdout.write(`${JSON.stringify(result)}\n`, () => done()));
+  } finally {
+    await pipeline.stop();
+  }
+}
+
+main(resolve(process.argv[2] ?? ""), Number(process.argv[3] ?? "200")).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    log(`scenario failed: ${(err as Error).stack ?? String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Starts and stops an Apache Derby network server on 127.0.0.1: the Hive metastore database that several Spark
+applications share, as a BDC's Spark applications share its metastore. Standard library only.
+
+  python3 test/harness/metastore/metastore.py start --dir <work dir>
+      prints one JSON line {"jdbcUrl": "jdbc:derby://127.0.0.1:<port>/metastore;create=true",
+                            "clientJar": "<derbyclient jar>", "sparkConf": {...}, "pid": <pid>}
+  python3 test/harness/metastore/metastore.py stop --dir <work dir>
+
+sparkConf holds what a Spark application needs to use it (the JDBC URL and driver, the client jar on the
+driver's class path); the warehouse directory is the caller's. Jars come from scripts/setup.d/42-metastore.sh.
+"""
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+CLASSPATH_FILE = ROOT / ".cache" / "metastore-classpath.txt"
+START_TIMEOUT_S = 60
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def spark_conf(jdbc_url: str, client_jar: str) -> dict:
+    return {
+        "spark.hadoop.javax.jdo.option.ConnectionURL": jdbc_url,
+        "spark.hadoop.javax.jdo.option.ConnectionDriverName": "org.apache.derby.jdbc.ClientDriver",
+        "spark.driver.extraClassPath": client_jar,
+        # A fresh database: the metastore creates its own schema, as the embedded default does.
+        "spark.hadoop.datanucleus.schema.autoCreateAll": "true",
+        "spark.hadoop.hive.metastore.schema.verification": "false",
+    }
+
+
+def start(work: Path) -> dict:
+    if not CLASSPATH_FILE.exists():
+        sys.exit("metastore harness: jars not resolved; run `bash scripts/setup.sh` (scripts/setup.d/42-metastore.sh)")
+    classpath = CLASSPATH_FILE.read_text().strip()
+    client_jar = next((p for p in classpath.split(os.pathsep) if "derbyclient" in p), "")
+    work.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log = open(work / "derby.log", "ab")
+    cmd = ["java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", f"-Dderby.system.home={work}", "-cp", classpath,
+           "org.apache.derby.drda.NetworkServerControl", "start", "-h", "127.0.0.1", "-p", str(port), "-noSecurityManager"]
+    proc = subprocess.Popen(cmd, cwd=work, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+    (work / "derby.pid").write_text(str(proc.pid))
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not answers(port):
+        if proc.poll() is not None:
+            sys.exit(f"metastore harness: Derby exited with {proc.returncode}; see {work / 'derby.log'}")
+        if time.monotonic() > deadline:
+            stop(work)
+            sys.exit(f"metastore harness: Derby not listening after {START_TIMEOUT_S}s; see {work / 'derby.log'}")
+        time.sleep(0.2)
+    jdbc_url = f"jdbc:derby://127.0.0.1:{port}/metastore;create=true"
+    return {"jdbcUrl": jdbc_url, "clientJar": client_jar, "sparkConf": spark_conf(jdbc_url, client_jar), "pid": proc.pid}
+
+
+def stop(work: Path) -> None:
+    pid_file = work / "derby.pid"
+    if not pid_file.exists():
+        return
+    pid = int(pid_file.read_text())
+    try:
+        os.killpg(pid, signal.SIGTERM)
+        for _ in range(100):
+            os.kill(pid, 0)
+            time.sleep(0.1)
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    pid_file.unlink(missing_ok=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["start", "stop"])
+    parser.add_argument("--dir", required=True, type=Path, help="work directory (database, log, pid file)")
+    args = parser.parse_args()
+    if args.command == "start":
+        print(json.dumps(start(args.dir.resolve())), flush=True)
+    else:
+        stop(args.dir.resolve())
+
+
+if __name__ == "__main__":
+    main()

@@ -103,16 +103,17 @@ async function main(dir: string, rate: number): Promise<void> {
       await pipeline.monitor.poll();
       return pipeline.monitor.snapshot().backlog === 0;
     });
-    // One more trigger: the batch that consumed the last readings has written its stats.
-    await moreCommits(pipeline, 1).catch(() => undefined);
     const snapshot = pipeline.monitor.snapshot();
+    log(`drained: ${summary.acknowledged} readings produced, last commit ${JSON.stringify(snapshot.lastCommit)}`);
 
     const readings = await readBack(pipeline.services.kafka.bootstrap, pipeline.plan.job.input_topic, 120_000);
     const statsMessages = await readBack(pipeline.services.kafka.bootstrap, pipeline.plan.job.output_topic, 120_000);
+    log(`read back ${readings.messages.length} readings and ${statsMessages.messages.length} stats messages`);
     writeFileSync(join(dir, "spark-conf.json"), JSON.stringify(pipeline.plan.spark.conf));
     writeFileSync(join(dir, "job-config.json"), JSON.stringify(pipeline.plan.job));
     await run(join(ROOT, ".venv", "bin", "python"), [join(__dirname, "read_tables.py"), "--conf", join(dir, "spark-conf.json"), "--config", join(dir, "job-config.json"), "--out", join(dir, "tables.json")], { maxBuffer: 1 << 24 });
     const tables = JSON.parse(readFileSync(join(dir, "tables.json"), "utf8")) as unknown;
+    log("read the three tables through the metastore");
     const result = { simulator: summary, versions: { v1: v1.manifest.hash, v2: v2.manifest.hash }, deployV1, deployV2, ensure, killed, replacementGapMs, restartGapMs, snapshot, readings: readings.messages, stats: statsMessages.messages, tables };
     await new Promise<void>((done) => process.stdout.write(`${JSON.stringify(result)}\n`, () => done()));
   } finally {

@@ -9,6 +9,8 @@ import { sharedClusterViolations } from "./shared-cluster-rules";
 import { namespaceNameOf, tierViolations } from "./tier-rules";
 import { securityViolations } from "./security-rules";
 import { ConfigError, violationsFromZod, type Violation } from "./violation";
+import { LOCAL_SPARK_LINE, type ArtifactLine } from "../jobs/sensor_aggregation/build/manifest";
+import { sparkLineForRelease } from "../jobs/sensor_aggregation/jars/spark-lines";
 
 /** A validated environment, with what is computed from it. */
 export type EnvironmentConfig = EnvironmentSettings & {
@@ -16,6 +18,8 @@ export type EnvironmentConfig = EnvironmentSettings & {
   readonly namespaceName: string;
   /** Namespace capacity computed from the expected load. */
   readonly capacity: Capacity;
+  /** The Spark line the job runs on, so the artifact to deploy: the BDC release's, or this machine's for local. */
+  readonly sparkLine: ArtifactLine;
   /** Hub-scoped authorization rules, one per principal and topic. */
   readonly hubRules: readonly HubRule[];
   /** Environment variables that changed this environment's settings (names only). */
@@ -55,7 +59,8 @@ function withComputed(settings: EnvironmentSettings, namespaceName: string, appl
       : undefined;
     capacity = { sku: "Standard", units: throughputUnits, throughputUnits, processingUnits: undefined, autoInflateMaximum };
   }
-  return { ...settings, namespaceName, capacity, hubRules: hubRulesOf(hubs.access), appliedOverrides };
+  const sparkLine = settings.localStack ? LOCAL_SPARK_LINE : sparkLineForRelease(settings.bdc.release);
+  return { ...settings, namespaceName, capacity, sparkLine, hubRules: hubRulesOf(hubs.access), appliedOverrides };
 }
 
 /** Validated configs of the named environments (the cloud ones by default); one ConfigError lists every violation of all of them. */

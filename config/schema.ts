@@ -174,6 +174,8 @@ export const bdcSchema = z.strictObject({
     maxBacklogSeconds: z.number().int().min(1, { error: "at least 1 s" }),
     /** Most seconds without a committed batch while input waits; default four triggers plus a minute. */
     maxSecondsWithoutCommit: z.number().int().min(1, { error: "at least 1 s" }).optional(),
+    /** Most rejected rows, as a fraction of the input of the recent batches (from the job's per-batch log lines). */
+    maxRejectedFraction: z.number().min(0, { error: "a fraction from 0 to 1" }).max(1, { error: "a fraction from 0 to 1" }),
   }),
   /** Housekeeping of the job's tables (jobs/sensor_aggregation/maintenance.py), run by the deployer's `maintain` CronJob. */
   maintenance: z.strictObject({

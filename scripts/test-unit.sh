@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The fast tier: jest's `unit` project, with every tool but Node hidden behind shims that fail, so a unit spec
 # that reaches for Java, Python, Maven, Go or Terraform fails here instead of passing only on a full machine.
-# Needs only `npm ci`. Extra arguments go to jest.
+# Needs only `npm ci`. Extra arguments go to jest (before --selectProjects, which takes every name after it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shims=.tmp/unit-tier-bin
@@ -10,4 +10,4 @@ for tool in java javac jar keytool python python3 pip pip3 mvn go terraform hdfs
   printf '#!/bin/sh\necho "%s: not available on the unit tier (Node only)" >&2\nexit 127\n' "$tool" >"$shims/$tool"
   chmod +x "$shims/$tool"
 done
-PATH="$PWD/$shims:$PATH" exec node node_modules/.bin/jest --ci --selectProjects unit "$@"
+PATH="$PWD/$shims:$PATH" exec node node_modules/.bin/jest --ci "$@" --selectProjects unit

@@ -14,7 +14,6 @@ import { artifactFiles, computeManifest, type ArtifactFile, type ArtifactManifes
 import { bundleDeployerSync } from "../src/deployer/bundle";
 import { deployJobDeadlineSeconds, deployPlanConfig, maintainJobDeadlineSeconds } from "../src/deployer/plan-config";
 import { ArtifactStorage } from "./constructs/artifact-storage";
-import { sparkLineForRelease } from "./constructs/bdc-spark-line";
 import { KubernetesDeployer } from "./constructs/kubernetes-deployer";
 import { ServicePrivateEndpoint } from "./constructs/private-endpoint";
 import { KubernetesSimulator } from "./constructs/kubernetes-simulator";
@@ -62,7 +61,7 @@ export class BdcStack extends TerraformStack {
     super(scope, id);
     const env = props.env;
     const bdc = env.bdc;
-    const sparkLine = sparkLineForRelease(bdc.release);
+    const sparkLine = env.sparkLine;
     this.manifest = props.manifest ?? computeManifest(sparkLine);
     const files = props.artifactFiles ?? artifactFiles(sparkLine);
     requireMatchingLine(this.manifest, sparkLine, env.name);

@@ -69,7 +69,7 @@ export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
       // Besides the live and previous releases' files, the newest 5 others stay on HDFS (quick roll back).
       keepReleases: 5,
     },
-    health: { maxBacklogRecords: 1_000_000, maxBacklogSeconds: 900 },
+    health: { maxBacklogRecords: 1_000_000, maxBacklogSeconds: 900, maxRejectedFraction: 0.05 },
     // Nightly compaction; rejected rows are kept 30 days, data and stats for good.
     maintenance: { schedule: "17 2 * * *", retentionDays: { data: 0, rejected: 30, stats: 0 }, timeoutSeconds: 3600 },
     deployerImage: NODE_IMAGE,

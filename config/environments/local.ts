@@ -19,7 +19,8 @@ export const local: DeepPartial<EnvironmentInput> & Pick<EnvironmentInput, "name
       executorMemory: "512m",
       driverCores: 1,
       driverMemory: "768m",
-      conf: { "spark.sql.shuffle.partitions": "2", "spark.ui.enabled": "false" },
+      // WARN: Spark's INFO lines cost a shared laptop CPU and push the job's own batch lines out of Livy's log.
+      conf: { "spark.sql.shuffle.partitions": "2", "spark.ui.enabled": "false", "spark.log.level": "WARN" },
     },
     job: {
       checkpointLocation: "/apps/checkpoints/sensor-aggregation-local",

@@ -8,7 +8,6 @@
 import { Command, Option } from "commander";
 import { loadEnvironment, READINGS_TOPIC, STATS_TOPIC } from "../../config";
 import { artifactDir } from "../../jobs/sensor_aggregation/build/manifest";
-import { sparkLineForRelease } from "../../stacks/constructs/bdc-spark-line";
 import { isRemote, loadArtifact } from "./artifact-source";
 import { DEPLOY_MODES, type DeployMode } from "./deploy";
 import { DeployError } from "./errors";
@@ -52,7 +51,7 @@ export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   }
   try {
     const config = loadEnvironment(opts.env);
-    const location = opts.artifact ?? artifactDir(sparkLineForRelease(config.bdc.release));
+    const location = opts.artifact ?? artifactDir(config.sparkLine);
     // Name every missing secret before anything else (the dry run needs none).
     const deploying = opts.mode === "deploy" && !opts.dryRun;
     if (!opts.dryRun) readSecrets(env, { needSas: deploying && isRemote(location), needEventHubs: deploying });

@@ -45,7 +45,7 @@ export interface PlanEnvironment {
       readonly maxSensorsPerBatch: number;
     };
     readonly deployer: PlanDeployerSettings;
-    readonly health: { readonly maxBacklogRecords: number; readonly maxBacklogSeconds: number; readonly maxSecondsWithoutCommit?: number };
+    readonly health: { readonly maxBacklogRecords: number; readonly maxBacklogSeconds: number; readonly maxSecondsWithoutCommit?: number; readonly maxRejectedFraction: number };
     readonly maintenance: { readonly retentionDays: Readonly<Record<MaintainedTable, number>>; readonly timeoutSeconds: number };
   };
 }
@@ -158,6 +158,7 @@ export const deployPlanSchema = z.object({
     maxBacklogRecords: z.int().check(z.positive()),
     maxBacklogSeconds: z.number().check(z.positive()),
     maxSecondsWithoutCommit: z.number().check(z.positive()),
+    maxRejectedFraction: z.number().check(z.gte(0), z.lte(1)),
   }),
   /** Deploy files kept on HDFS beyond the live and previous releases' (retention.ts). */
   retention: z.object({ keepReleases: z.int().check(z.nonnegative()) }),
@@ -242,6 +243,7 @@ export function deployPlanConfig(
       maxBacklogRecords: env.bdc.health.maxBacklogRecords,
       maxBacklogSeconds: env.bdc.health.maxBacklogSeconds,
       maxSecondsWithoutCommit: env.bdc.health.maxSecondsWithoutCommit ?? (4 * intervalMs(job.triggerInterval)) / 1000 + 60,
+      maxRejectedFraction: env.bdc.health.maxRejectedFraction,
     },
     maintenance: { retentionDays: { ...env.bdc.maintenance.retentionDays }, timeoutSeconds: env.bdc.maintenance.timeoutSeconds },
     retry: { maxRetries: 5, minTimeoutMs: 1000, maxTimeoutMs: 16000 },

@@ -7,7 +7,6 @@
 import { Command } from "commander";
 import { loadEnvironment, READINGS_TOPIC, STATS_TOPIC } from "../../config";
 import { computeManifest } from "../../jobs/sensor_aggregation/build/manifest";
-import { sparkLineForRelease } from "../../stacks/constructs/bdc-spark-line";
 import { bootstrapFromConnectionString } from "./cli";
 import { gatewayClients } from "./clients";
 import { deployPlanConfig } from "./plan-config";
@@ -40,7 +39,7 @@ export async function statusCli(argv: readonly string[], env: NodeJS.ProcessEnv 
       : connectionString
         ? { bootstrap: opts.bootstrap ?? bootstrapFromConnectionString(connectionString), connectionString }
         : undefined;
-    const manifest = computeManifest(sparkLineForRelease(config.bdc.release));
+    const manifest = computeManifest(config.sparkLine);
     const plan = deployPlanConfig(config, manifest, "https://status.invalid/", { bootstrap: kafka?.bootstrap ?? "", inputTopic: READINGS_TOPIC, outputTopic: STATS_TOPIC });
     const clients = gatewayClients(plan, { username: secrets.gatewayUsername, password: secrets.gatewayPassword }, config.bdc.gatewayCaBundlePath);
     try {

@@ -5,6 +5,7 @@
  * Backlog = end offsets minus the last committed batch's end offsets, exactly, per partition.
  * Read-only: no lock, no change.
  */
+import { recentBatches, writtenBatches, type RecentBatches } from "./batch-log";
 import { backlogOf, readCheckpointProgress, type CheckpointProgress } from "./checkpoint";
 import { readState, releaseName } from "./deploy-state";
 import type { GatewayContext } from "./deploy";
@@ -28,14 +29,21 @@ export interface StatusReport {
     seconds: number | null;
     secondsEstimated: true;
   } | null;
+  /** Rows and rejected rows of the last RECENT_BATCHES written batches, from the job's lines in Livy's log window. */
+  recent: RecentBatches | null;
   /** Every health rule broken, in words; empty when healthy. */
   problems: string[];
 }
 
+/** How many written batches the rejected fraction is taken over. */
+export const RECENT_BATCHES = 10;
+/** Lines of the driver's log asked of Livy for the batch lines (a cluster's Livy keeps 200 by default). */
+const LOG_LINES = 1000;
+
 export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | undefined): Promise<StatusReport> {
   const { plan, hdfs, livy, progress } = ctx;
   const now = (ctx.now ?? (() => new Date()))().getTime();
-  const report: StatusReport = { environment: plan.environment, live: null, previous: null, batch: null, restarts: 0, lastCommit: null, backlog: null, problems: [] };
+  const report: StatusReport = { environment: plan.environment, live: null, previous: null, batch: null, restarts: 0, lastCommit: null, backlog: null, recent: null, problems: [] };
   progress.step("status", "reading the live state");
   const state = await readState(hdfs, plan.hdfs.stateDir);
   if (state === undefined) {
@@ -49,6 +57,11 @@ export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | un
     progress.step("status", `asking Livy for batch ${state.batch.id}`);
     const batch = await livy.findBatch(state.batch.id);
     report.batch = { id: state.batch.id, state: batch?.state ?? "unknown to Livy" };
+    if (batch) {
+      progress.step("status", `reading the job's batch lines in the log of batch ${state.batch.id}`);
+      const written = writtenBatches(await livy.getLogTail(state.batch.id, LOG_LINES));
+      report.recent = written.length > 0 ? recentBatches(written, RECENT_BATCHES) : null;
+    }
   }
   if (!report.batch || !ALIVE_STATES.has(report.batch.state as never)) report.problems.push(`the job is not running (${report.batch ? `batch ${report.batch.id} ${report.batch.state}` : "no batch"})`);
 
@@ -78,8 +91,15 @@ function backlogSeconds(checkpoint: CheckpointProgress, topic: string, records: 
   return rate > 0 ? Math.round(records / rate) : null;
 }
 
-export function brokenRules(rules: { maxBacklogRecords: number; maxBacklogSeconds: number; maxSecondsWithoutCommit: number }, report: StatusReport): string[] {
+export function brokenRules(
+  rules: { maxBacklogRecords: number; maxBacklogSeconds: number; maxSecondsWithoutCommit: number; maxRejectedFraction: number },
+  report: StatusReport,
+): string[] {
   const broken: string[] = [];
+  const recent = report.recent;
+  if (recent && recent.rejectedFraction > rules.maxRejectedFraction) {
+    broken.push(`${(recent.rejectedFraction * 100).toFixed(1)}% of the input of the last ${recent.batches} batches rejected > ${(rules.maxRejectedFraction * 100).toFixed(1)}%`);
+  }
   const backlog = report.backlog;
   if (backlog && backlog.records > rules.maxBacklogRecords) broken.push(`backlog ${backlog.records} records > ${rules.maxBacklogRecords}`);
   if (backlog?.seconds != null && backlog.seconds > rules.maxBacklogSeconds) broken.push(`backlog about ${backlog.seconds}s > ${rules.maxBacklogSeconds}s`);
@@ -105,6 +125,7 @@ export function formatStatus(r: StatusReport): string {
           `, ${r.backlog.seconds === null ? "seconds unknown" : `about ${r.backlog.seconds}s`} (estimated from the recent consumption rate)`
         : "not asked (no Kafka access)"
     }`,
+    `  recent    ${r.recent ? `${r.recent.batches} batches: ${r.recent.readings} rows, ${r.recent.rejected} rejected (${(r.recent.rejectedFraction * 100).toFixed(1)}%)` : "no batch line in the job's log window"}`,
     ...r.problems.map((p) => `  problem   ${p}`),
   ];
   return `${lines.join("\n")}\n`;

@@ -5,6 +5,7 @@
  * per written batch with its counts and rejection reasons) and Kafka's end offsets (the backlog).
  */
 import { Consumer, stringDeserializers } from "@platformatic/kafka";
+import { writtenBatches, type WrittenBatch } from "../deployer/batch-log";
 import { backlogOf, readCheckpointProgress, readCommittedBatch, type CheckpointProgress } from "../deployer/checkpoint";
 import { readState } from "../deployer/deploy-state";
 import type { LivyClient } from "../deployer/livy-client";
@@ -36,14 +37,6 @@ export interface PipelineSnapshot {
   latency: Percentiles | undefined;
 }
 
-/** The job's line per written batch (job.py for_each_batch). */
-const WRITTEN = /sensor-aggregation: run (\S+) batch (\d+) written (\{.*\})\s*$/;
-
-interface BatchCounts {
-  readings: number;
-  rejected: number;
-  reasons: Record<string, number>;
-}
 
 export class PipelineMonitor {
   private readonly produced = new ProduceTimes();
@@ -51,7 +44,7 @@ export class PipelineMonitor {
   private readonly statsArrivals = new Map<number, number>();
   private readonly measured = new Set<number>();
   private readonly latencies: number[] = [];
-  private readonly batchCounts = new Map<string, BatchCounts>();
+  private readonly batchCounts = new Map<string, WrittenBatch>();
   private readonly latestStats: Record<string, SensorStats> = {};
   private statsMessages = 0;
   private job: PipelineSnapshot["job"] = null;
@@ -102,7 +95,7 @@ export class PipelineMonitor {
     if (state?.batch) {
       const batch = await livy.findBatch(state.batch.id);
       this.job = { batchId: state.batch.id, state: batch?.state ?? "gone" };
-      if (batch) for (const line of await livy.getLogTail(state.batch.id, 400)) this.countBatchLine(line);
+      if (batch) for (const written of writtenBatches(await livy.getLogTail(state.batch.id, 400))) this.count(written);
     }
     const checkpoint = this.plan.job.checkpoint_location;
     this.checkpoint = await readCheckpointProgress(hdfs, checkpoint);
@@ -121,11 +114,9 @@ export class PipelineMonitor {
     }
   }
 
-  private countBatchLine(line: string): void {
-    const match = WRITTEN.exec(line);
-    if (!match) return;
-    const key = `${match[1]}/${match[2]}`;
-    if (!this.batchCounts.has(key)) this.batchCounts.set(key, JSON.parse(match[3] as string) as BatchCounts);
+  private count(written: WrittenBatch): void {
+    const key = `${written.runId}/${written.batchId}`;
+    if (!this.batchCounts.has(key)) this.batchCounts.set(key, written);
   }
 
   /** Latencies from here on only (a benchmark's warm-up is left out). */

@@ -35,6 +35,8 @@ export function localArtifact(log: (line: string) => void, line: ArtifactLine = 
 
 export interface SimulatorRun {
   counts: DeliveryCounts;
+  /** Settles when the run ends by itself (a count was given) or is stopped. */
+  done: Promise<RunSummary>;
   /** Stops generating, waits for in-flight messages, and gives the summary. */
   stop(): Promise<RunSummary>;
 }
@@ -50,8 +52,16 @@ export interface LocalPipeline {
   ensure(): Promise<Record<string, unknown>>;
   gateway: GatewayClients;
   monitor: PipelineMonitor;
-  startSimulator(options: { ratePerSecond: number; malformedFraction?: number; seed?: number }): Promise<SimulatorRun>;
+  startSimulator(options: SimulatorSettings): Promise<SimulatorRun>;
   stop(): Promise<void>;
+}
+
+export interface SimulatorSettings {
+  ratePerSecond: number;
+  malformedFraction?: number;
+  seed?: number;
+  /** Stop after this many readings. @default until stopped */
+  count?: number;
 }
 
 export interface PipelineOptions {
@@ -83,7 +93,7 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
     const monitor = new PipelineMonitor(plan, gateway);
     await monitor.start();
     stops.push(() => monitor.stop());
-    const startSimulator = async (sim: { ratePerSecond: number; malformedFraction?: number; seed?: number }): Promise<SimulatorRun> => {
+    const startSimulator = async (sim: SimulatorSettings): Promise<SimulatorRun> => {
       const simulatorOptions = parseSimulatorOptions({
         topic: READINGS_TOPIC,
         bootstrapServer: services.kafka.bootstrap,
@@ -91,6 +101,7 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
         sensors: String(env.stack.sensors),
         malformedFraction: String(sim.malformedFraction ?? env.stack.malformedFraction),
         progressInterval: "1s",
+        ...(sim.count !== undefined ? { count: String(sim.count) } : {}),
       });
       const sink = await connectKafka(simulatorOptions, { bootstrapServers: [services.kafka.bootstrap] });
       const abort = new AbortController();
@@ -99,17 +110,19 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
         stopSignal: abort.signal,
         onProgress: (_line, now) => void (counts = now),
         onError: (message) => log(`simulator: ${message}`),
+      }).then(async (summary) => {
+        counts = summary;
+        await sink.close();
+        return summary;
       });
       const run: SimulatorRun = {
         get counts() {
           return counts;
         },
+        done: running,
         stop: async () => {
           abort.abort();
-          const summary = await running;
-          counts = summary;
-          await sink.close();
-          return summary;
+          return running;
         },
       };
       stops.push(() => run.stop());

@@ -6,7 +6,6 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import { loadEnvironment } from "../../config";
 import { buildArtifact } from "../../jobs/sensor_aggregation/build/build-artifact";
-import { sparkLineForRelease } from "../../stacks/constructs/bdc-spark-line";
 import { REPO_ROOT } from "./ci-files";
 
 jest.setTimeout(600_000);
@@ -18,7 +17,7 @@ describe("promotion checks on the real artifact and the real app", () => {
   let dir: string;
   let hash: string;
   // The Spark line dev's BDC release needs, as the bdc stack chooses it.
-  const line = sparkLineForRelease(loadEnvironment("dev").bdc.release);
+  const line = loadEnvironment("dev").sparkLine;
   const artifactDir = `sensor-aggregation-${line}`;
   const root = () => path.join(dir, "artifacts");
   const tsx = (script: string, args: string[]) => {

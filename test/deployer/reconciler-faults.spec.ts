@@ -404,7 +404,23 @@ test("a held lock: deploy waits its bound then fails naming the holder; ensure l
   await expectRunning("v1");
 });
 
-test("alive but stuck (a micro-batch that never commits) → ensure restarts it, counted, the reason on record; a progressing job is left alone", async () => {
+/** A real HTTP receiver of the deployer's webhook, set as where runs notify; `received` holds each message's text. */
+async function startReceiver(): Promise<{ received: string[]; receiver: ReturnType<typeof createServer> }> {
+  const received: string[] = [];
+  const receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      received.push((JSON.parse(body) as { text: string }).text);
+      res.writeHead(200).end("ok");
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+  notifier = webhookNotifier(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, 2000);
+  return { received, receiver };
+}
+
+test("alive but stuck (a micro-batch that never commits) → ensure restarts it, counted, the reason on record, one notification; a progressing job is left alone", async () => {
   const stuckPolicy: TestPlanOptions = { health: { maxSecondsWithoutCommit: 15 } };
   await hdfsPut(`${STUCK_MARKER_DIR}/v1`, "stuck");
   let stuckId: number;
@@ -423,7 +439,16 @@ test("alive but stuck (a micro-batch that never commits) → ensure restarts it,
   const offsets = await withHdfs((hdfs) => hdfs.listStatus(`${plan("v1").job.checkpoint_location}/offsets`));
   const startedAt = Math.max(...[...offsets!.values()].filter((f) => /^\d+$/.test(f.pathSuffix)).map((f) => f.modificationTime));
   await new Promise((r) => setTimeout(r, Math.max(0, startedAt + 16_000 - Date.now())));
-  const restarted = await run("v1", "ensure", stuckPolicy);
+  const { received, receiver } = await startReceiver();
+  let restarted: Awaited<ReturnType<typeof run>>;
+  try {
+    restarted = await run("v1", "ensure", stuckPolicy);
+    // Exactly one notification, naming the stuck job, arrives at the receiver.
+    expect(received).toEqual([expect.stringMatching(/^test: .*stuck/)]);
+  } finally {
+    notifier = undefined;
+    receiver.close();
+  }
   expect(restarted).toMatchObject({ action: "restarted", submissions: 1 });
   expect(restarted.batchId).not.toBe(stuckId);
   const state = await expectRunning("v1");
@@ -436,18 +461,7 @@ test("alive but stuck (a micro-batch that never commits) → ensure restarts it,
 });
 
 test("notifications: one per change of condition to a real HTTP receiver; a receiver that is down fails nothing and is said", async () => {
-  const received: string[] = [];
-  const receiver = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      received.push((JSON.parse(body) as { text: string }).text);
-      res.writeHead(200).end("ok");
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-  notifier = webhookNotifier(url, 2000);
+  const { received, receiver } = await startReceiver();
   try {
     await killLive();
     expect(await run("v1", "ensure")).toMatchObject({ action: "restarted" });

@@ -76,10 +76,10 @@ test("reports the exact backlog per partition, and 0 once a batch commits the en
 });
 
 describe("health rules", () => {
-  const rules = { maxBacklogRecords: 100, maxBacklogSeconds: 60, maxSecondsWithoutCommit: 120 };
-  const report = (records: number, seconds: number | null, secondsAgo: number): StatusReport => ({
+  const rules = { maxBacklogRecords: 100, maxBacklogSeconds: 60, maxSecondsWithoutCommit: 120, maxRejectedFraction: 0.05 };
+  const report = (records: number, seconds: number | null, secondsAgo: number, recent: StatusReport["recent"] = null): StatusReport => ({
     environment: "test", live: "x", previous: null, batch: { id: 1, state: "running" }, restarts: 0,
-    lastCommit: { batchId: 9, secondsAgo }, backlog: { perPartition: { "0": records }, records, seconds, secondsEstimated: true }, problems: [],
+    lastCommit: { batchId: 9, secondsAgo }, backlog: { perPartition: { "0": records }, records, seconds, secondsEstimated: true }, recent, problems: [],
   });
   it("flag a backlog over its limits in records and in seconds", () => {
     expect(brokenRules(rules, report(101, 61, 5))).toEqual(["backlog 101 records > 100", "backlog about 61s > 60s"]);
@@ -88,5 +88,9 @@ describe("health rules", () => {
   it("call a job stuck when nothing committed past the limit while input waits, but not an idle one", () => {
     expect(brokenRules(rules, report(5, null, 121))).toEqual(["no batch committed for 121s > 120s while input waits (stuck)"]);
     expect(brokenRules(rules, report(0, 0, 10_000))).toEqual([]);
+  });
+  it("flag a rejected fraction of the recent batches over its limit", () => {
+    expect(brokenRules(rules, report(0, 0, 5, { batches: 10, readings: 940, rejected: 60, rejectedFraction: 0.06 }))).toEqual(["6.0% of the input of the last 10 batches rejected > 5.0%"]);
+    expect(brokenRules(rules, report(0, 0, 5, { batches: 10, readings: 950, rejected: 50, rejectedFraction: 0.05 }))).toEqual([]);
   });
 });

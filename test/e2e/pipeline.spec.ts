@@ -10,6 +10,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { StatusReport } from "../../src/deployer/status";
 import type { ReadBackMessage } from "../simulator/read-back";
 
 const ROOT = resolve(__dirname, "..", "..");
@@ -23,6 +24,7 @@ interface Observed {
   deployV2: { action: string; artifactHash: string };
   ensure: { action: string; artifactHash: string };
   killed: number;
+  backlog: { produced: number; stopped: { code: number; report: StatusReport }; after: { code: number; report: StatusReport }; caughtUpMs: number };
   replacementGapMs: number;
   restartGapMs: number;
   readings: ReadBackMessage[];
@@ -49,7 +51,10 @@ beforeAll(async () => {
     child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(chunk));
   });
   observed = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as Observed;
-  process.stderr.write(`stream gap of the replacement: ${observed.replacementGapMs} ms; of the restart: ${observed.restartGapMs} ms\n`);
+  process.stderr.write(
+    `stream gap of the replacement: ${observed.replacementGapMs} ms; of the restart: ${observed.restartGapMs} ms; ` +
+      `backlog back to 0 ${observed.backlog.caughtUpMs} ms after ensure's restart\n`,
+  );
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -59,6 +64,16 @@ test("both versions went live in turn, and ensure restarted the killed driver", 
   expect(observed.deployV2).toMatchObject({ action: "replaced", artifactHash: observed.versions.v2 });
   expect(observed.ensure).toMatchObject({ action: "restarted", artifactHash: observed.versions.v2 });
   expect(observed.simulator.failed).toBe(0);
+});
+
+test("status, with the job stopped and N readings produced, reports a backlog of exactly N and fails; after ensure's restart, 0", () => {
+  const { produced, stopped, after } = observed.backlog;
+  expect(produced).toBe(1000);
+  expect(stopped.report.backlog?.records).toBe(produced);
+  expect(stopped.code).toBe(1);
+  expect(stopped.report.problems.join("\n")).toMatch(/not running/);
+  expect(after.report.backlog?.records).toBe(0);
+  expect(after.report.batch?.state).toBe("running");
 });
 
 test("every produced reading is in the data table or the rejected table, exactly once", () => {

@@ -7,13 +7,17 @@
  *
  *   tsx test/e2e/scenario.ts <work dir> [rate]
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { manifestHash, sha256Hex, type ArtifactManifest } from "../../jobs/sensor_aggregation/build/manifest";
+import { statusCli } from "../../src/deployer/status-cli";
+import type { StatusReport } from "../../src/deployer/status";
 import { localArtifact, startLocalPipeline, type LocalPipeline } from "../../src/local/pipeline";
+import { LOCAL_GATEWAY_PASSWORD, LOCAL_GATEWAY_USER } from "../../src/local/services";
+import { streamingDriverPids } from "../deployer/support/livy-direct";
 import { readBack } from "../simulator/read-back";
 
 const ROOT = resolve(__dirname, "..", "..");
@@ -55,10 +59,7 @@ async function moreCommits(pipeline: LocalPipeline, count: number): Promise<void
 
 /** SIGKILL of the streaming driver (the spark-submit JVM of job.py for this stack's HDFS). */
 function killDriver(pipeline: LocalPipeline): number {
-  const drivers = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" })
-    .split("\n")
-    .filter((line) => line.includes("org.apache.spark.deploy.SparkSubmit") && line.includes(`fs.defaultFS=${pipeline.services.hdfs.rpc}`) && line.includes("/job.py"))
-    .map((line) => Number(line.trim().split(/\s+/)[0]));
+  const drivers = streamingDriverPids(pipeline.services.hdfs.rpc);
   for (const pid of drivers) process.kill(pid, "SIGKILL");
   return drivers.length;
 }
@@ -69,6 +70,53 @@ function gapSince(pipeline: LocalPipeline, from: number): number {
   let gap = arrivals.length > 0 ? (arrivals[0] as number) - from : 0;
   for (let i = 1; i < arrivals.length; i += 1) gap = Math.max(gap, (arrivals[i] as number) - (arrivals[i - 1] as number));
   return gap;
+}
+
+/** `npm run status -- --env local --json` against the stack, in process. */
+async function status(pipeline: LocalPipeline): Promise<{ code: number; report: StatusReport }> {
+  let text = "";
+  const env = {
+    ...process.env,
+    SENSORS_LOCAL_BDC_GATEWAY_URL: pipeline.services.gateway.url,
+    SENSORS_LOCAL_BDC_GATEWAY_CA_BUNDLE: pipeline.services.gateway.caCertPath,
+    BDC_GATEWAY_USERNAME: LOCAL_GATEWAY_USER,
+    BDC_GATEWAY_PASSWORD: LOCAL_GATEWAY_PASSWORD,
+  };
+  const code = await statusCli(["--env", "local", "--json", "--plaintext", "--bootstrap", pipeline.services.kafka.bootstrap], env, (t) => {
+    text += t;
+    return true;
+  });
+  return { code, report: JSON.parse(text) as StatusReport };
+}
+
+async function drain(pipeline: LocalPipeline): Promise<void> {
+  await waitFor("the job to drain the input topic", async () => {
+    await pipeline.monitor.poll();
+    return pipeline.monitor.snapshot().backlog === 0;
+  });
+}
+
+/**
+ * The job stopped and N readings produced: status must report a backlog of exactly N (and a broken rule);
+ * after ensure's restart, 0 again. Returns what status said and how long the restarted job took to catch up.
+ */
+async function backlogAcrossARestart(pipeline: LocalPipeline, readings: number) {
+  killDriver(pipeline);
+  await waitFor("Livy to see the killed driver", async () => {
+    await pipeline.monitor.poll();
+    return pipeline.monitor.snapshot().job?.state !== "running";
+  });
+  const extra = await pipeline.startSimulator({ ratePerSecond: 500, count: readings, malformedFraction: 0, seed: 11 });
+  const produced = await extra.done;
+  const stopped = await status(pipeline);
+  await pipeline.ensure();
+  const restartedAt = Date.now();
+  let after = await status(pipeline);
+  while ((after.report.backlog?.records ?? -1) !== 0 && Date.now() - restartedAt < 180_000) {
+    await sleep(1000);
+    after = await status(pipeline);
+  }
+  return { produced: produced.acknowledged, stopped, after, caughtUpMs: Date.now() - restartedAt };
 }
 
 async function main(dir: string, rate: number): Promise<void> {
@@ -99,12 +147,13 @@ async function main(dir: string, rate: number): Promise<void> {
     log(`killed ${killed} driver(s); ensure: ${JSON.stringify(ensure)}; stream gap ${restartGapMs} ms`);
 
     const summary = await simulator.stop();
-    await waitFor("the job to drain the input topic", async () => {
-      await pipeline.monitor.poll();
-      return pipeline.monitor.snapshot().backlog === 0;
-    });
+    await drain(pipeline);
+    log(`drained: ${summary.acknowledged} readings produced, last commit ${JSON.stringify(pipeline.monitor.snapshot().lastCommit)}`);
+
+    const backlog = await backlogAcrossARestart(pipeline, 1000);
+    log(`status with the job stopped: exit ${backlog.stopped.code}, backlog ${JSON.stringify(backlog.stopped.report.backlog)}; after ensure: ${backlog.after.report.backlog?.records} in ${backlog.caughtUpMs} ms`);
+    await drain(pipeline);
     const snapshot = pipeline.monitor.snapshot();
-    log(`drained: ${summary.acknowledged} readings produced, last commit ${JSON.stringify(snapshot.lastCommit)}`);
 
     const readings = await readBack(pipeline.services.kafka.bootstrap, pipeline.plan.job.input_topic, 120_000);
     const statsMessages = await readBack(pipeline.services.kafka.bootstrap, pipeline.plan.job.output_topic, 120_000);
@@ -114,7 +163,7 @@ async function main(dir: string, rate: number): Promise<void> {
     await run(join(ROOT, ".venv", "bin", "python"), [join(__dirname, "read_tables.py"), "--conf", join(dir, "spark-conf.json"), "--config", join(dir, "job-config.json"), "--out", join(dir, "tables.json")], { maxBuffer: 1 << 24 });
     const tables = JSON.parse(readFileSync(join(dir, "tables.json"), "utf8")) as unknown;
     log("read the three tables through the metastore");
-    const result = { simulator: summary, versions: { v1: v1.manifest.hash, v2: v2.manifest.hash }, deployV1, deployV2, ensure, killed, replacementGapMs, restartGapMs, snapshot, readings: readings.messages, stats: statsMessages.messages, tables };
+    const result = { simulator: { ...summary, acknowledged: summary.acknowledged + backlog.produced }, backlog, versions: { v1: v1.manifest.hash, v2: v2.manifest.hash }, deployV1, deployV2, ensure, killed, replacementGapMs, restartGapMs, snapshot, readings: readings.messages, stats: statsMessages.messages, tables };
     await new Promise<void>((done) => process.stdout.write(`${JSON.stringify(result)}\n`, () => done()));
   } finally {
     await pipeline.stop();

@@ -10,6 +10,7 @@ import { EventHubsStack } from "../../stacks/eventhubs-stack";
 import { bundleScriptSync } from "../../stacks/constructs/kubernetes-script-bundle";
 import { resolve } from "node:path";
 import { parseTerraformTemplate, terraformText, unparsableStrings } from "./terraform-template";
+import { sparkLineForRelease } from "../../jobs/sensor_aggregation/jars/spark-lines";
 
 type Block = Record<string, unknown>;
 type TfJson = {
@@ -41,7 +42,12 @@ function synthBdc(env: EnvironmentConfig, props: Partial<BdcStackProps> = {}, co
 }
 
 const resources = (json: TfJson, type: string): Block[] => Object.values(json.resource[type] ?? {});
-const withBdc = (env: EnvironmentConfig, bdc: Partial<EnvironmentConfig["bdc"]>): EnvironmentConfig => ({ ...env, bdc: { ...env.bdc, ...bdc } });
+// The Spark line is derived from the release by config (load.ts); a changed release changes it as loading would.
+const withBdc = (env: EnvironmentConfig, bdc: Partial<EnvironmentConfig["bdc"]>): EnvironmentConfig => ({
+  ...env,
+  bdc: { ...env.bdc, ...bdc },
+  sparkLine: bdc.release === undefined ? env.sparkLine : sparkLineForRelease(bdc.release),
+});
 /** plan.json as Terraform renders it: resource attribute references stay visible as `<reference>`; nothing else may be evaluated. */
 const renderWithReferences = (text: string): string => {
   const parsed = parseTerraformTemplate(text);

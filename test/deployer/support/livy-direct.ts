@@ -20,6 +20,14 @@ export interface LivyDirect {
   deleteAll(): Promise<void>;
 }
 
+/** Process ids of the streaming drivers on this machine: spark-submit JVMs of a job.py whose fs.defaultFS is `rpc`. */
+export function streamingDriverPids(rpc: string): number[] {
+  return execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" })
+    .split("\n")
+    .filter((line) => line.includes("org.apache.spark.deploy.SparkSubmit") && line.includes(`fs.defaultFS=${rpc}`) && line.includes("/job.py"))
+    .map((line) => Number(line.trim().split(/\s+/)[0]));
+}
+
 export function livyDirect(services: DeployerServices, batchName: string): LivyDirect {
   const call = async (path: string, init?: RequestInit): Promise<any> => {
     const res = await fetch(`${services.livy!.url}${path}`, { ...init, headers: { "x-requested-by": "test", ...(init?.headers ?? {}) } });
@@ -45,10 +53,7 @@ export function livyDirect(services: DeployerServices, batchName: string): LivyD
       }
     },
     async killDrivers() {
-      const drivers = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" })
-        .split("\n")
-        .filter((line) => line.includes("org.apache.spark.deploy.SparkSubmit") && line.includes(`fs.defaultFS=${services.hdfs.rpc}`) && line.includes("/job.py"))
-        .map((line) => Number(line.trim().split(/\s+/)[0]));
+      const drivers = streamingDriverPids(services.hdfs.rpc);
       for (const pid of drivers) process.kill(pid, "SIGKILL");
       for (let i = 0; i < 120 && (await aliveBatches()).length > 0; i++) await new Promise((r) => setTimeout(r, 500));
       if ((await aliveBatches()).length > 0) throw new Error(`killed ${drivers.length} driver process(es), but Livy still lists the batch alive`);

@@ -32,7 +32,7 @@ export function testEnvironment(gatewayUrl: string, rpc: string, spark: Partial<
         maxSensorsPerBatch: 100_000,
       },
       deployer: { restartLimit: 5, restartBackoffSeconds: 60, restartMaxBackoffSeconds: 1800, restartStableAfterSeconds: 3600, deployDeadlineSeconds: 600, keepReleases: 5 },
-      health: { maxBacklogRecords: 1_000_000, maxBacklogSeconds: 900 },
+      health: { maxBacklogRecords: 1_000_000, maxBacklogSeconds: 900, maxRejectedFraction: 0.05 },
       maintenance: { retentionDays: { data: 0, rejected: 30, stats: 0 }, timeoutSeconds: 240 },
     },
   };

@@ -38,7 +38,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(work: Path, spark_home: str, master: str, hdfs_user: str = "") -> dict:
+def start(work: Path, spark_home: str, master: str, hdfs_user: str = "", jit: str = "c1") -> dict:
     if not CLASSPATH_FILE.exists():
         sys.exit("livy harness: jars not resolved; run `bash scripts/setup.sh` (scripts/setup.d/41-livy.sh)")
     conf_dir = work / "conf"
@@ -67,9 +67,10 @@ def start(work: Path, spark_home: str, master: str, hdfs_user: str = "") -> dict
     venv_python = ROOT / ".venv" / "bin" / "python"
     env = {**os.environ, "LIVY_HOME": str(work), "LIVY_CONF_DIR": str(conf_dir), "SPARK_HOME": spark_home,
            "PYSPARK_PYTHON": str(venv_python) if venv_python.exists() else "python3"}
-    # The batches' driver JVMs (spark-submit in client mode) compile with C1 only: half the CPU of a start,
-    # which on 2 shared cores is what decides how long every Livy test waits.
-    env["SPARK_SUBMIT_OPTS"] = (env.get("SPARK_SUBMIT_OPTS", "") + " -XX:TieredStopAtLevel=1").strip()
+    if jit == "c1":
+        # The batches' driver JVMs (spark-submit in client mode) compile with C1 only: half the CPU of a start,
+        # which on 2 shared cores is what decides how long a test of short-lived batches waits.
+        env["SPARK_SUBMIT_OPTS"] = (env.get("SPARK_SUBMIT_OPTS", "") + " -XX:TieredStopAtLevel=1").strip()
     if hdfs_user:
         # The batches reach HDFS as this user, as a BDC's Livy runs them as the gateway user (proxyUser).
         env["HADOOP_USER_NAME"] = hdfs_user
@@ -123,9 +124,11 @@ def main() -> None:
     parser.add_argument("--spark-home", help="Spark to submit with (default: PySpark in .venv)")
     parser.add_argument("--master", default="local[1]", help="livy.spark.master")
     parser.add_argument("--hdfs-user", default="", help="HDFS user of the batches (HADOOP_USER_NAME); default: the process user")
+    parser.add_argument("--jit", choices=["c1", "tiered"], default="c1",
+                        help="the batches' JIT: c1 (cheapest start, for short batches) or tiered (the JVM default, for long streams)")
     args = parser.parse_args()
     if args.command == "start":
-        print(json.dumps(start(args.dir.resolve(), args.spark_home or default_spark_home(), args.master, args.hdfs_user)), flush=True)
+        print(json.dumps(start(args.dir.resolve(), args.spark_home or default_spark_home(), args.master, args.hdfs_user, args.jit)), flush=True)
     else:
         stop(args.dir.resolve())
 

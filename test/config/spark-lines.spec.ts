@@ -1,4 +1,4 @@
-import { sparkLineForRelease } from "./bdc-spark-line";
+import { sparkLineForRelease } from "../../jobs/sensor_aggregation/jars/spark-lines";
 
 describe("sparkLineForRelease", () => {
   it.each([

@@ -1,7 +1,8 @@
-// Which Spark line (and so which connector jar set) a BDC release runs.
+// Which Spark line (and so which connector jar set, jars.lock.json beside this file) a BDC release runs.
+// config/load.ts derives each environment's `sparkLine` from it.
 // CU9–CU12 ship Spark 2.4.7 / Scala 2.11; CU13 and later ship Spark 3.1.x / Scala 2.12.
 
-import type { SparkLine } from "../../jobs/sensor_aggregation/build/manifest";
+import type { SparkLine } from "../build/manifest";
 
 /** Earliest release this project deploys to: the seed's Kafka jars need CU9 or later. */
 export const MIN_BDC_RELEASE = 9;

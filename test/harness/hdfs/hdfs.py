@@ -10,11 +10,13 @@ Jars and the compiled MiniHdfs class come from scripts/setup.d/40-hdfs.sh (.cach
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from service_process import stop_by_pid_file  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 CLASSPATH_FILE = ROOT / ".cache" / "hdfs-classpath.txt"
@@ -56,19 +58,7 @@ def start(work: Path, user: str) -> dict:
 
 
 def stop(work: Path) -> None:
-    pid_file = work / "hdfs.pid"
-    if not pid_file.exists():
-        return
-    pid = int(pid_file.read_text())
-    try:
-        os.kill(pid, signal.SIGTERM)
-        for _ in range(100):
-            os.kill(pid, 0)
-            time.sleep(0.1)
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    pid_file.unlink(missing_ok=True)
+    stop_by_pid_file(work / "hdfs.pid", group=False)
 
 
 def main() -> None:

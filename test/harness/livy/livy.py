@@ -12,13 +12,14 @@ import argparse
 import glob
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from service_process import free_port, stop_by_pid_file  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 CLASSPATH_FILE = ROOT / ".cache" / "livy-classpath.txt"
@@ -30,12 +31,6 @@ def default_spark_home() -> str:
     if not found:
         sys.exit("livy harness: no PySpark in .venv; run `bash scripts/setup.sh` or pass --spark-home")
     return found[0]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start(work: Path, spark_home: str, master: str, hdfs_user: str = "", jit: str = "c1") -> dict:
@@ -101,20 +96,7 @@ def start(work: Path, spark_home: str, master: str, hdfs_user: str = "", jit: st
 
 
 def stop(work: Path) -> None:
-    pid_file = work / "livy.pid"
-    if not pid_file.exists():
-        return
-    pid = int(pid_file.read_text())
-    try:
-        # The whole process group: Livy and the spark-submit processes it started.
-        os.killpg(pid, signal.SIGTERM)
-        for _ in range(100):
-            os.kill(pid, 0)
-            time.sleep(0.1)
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    pid_file.unlink(missing_ok=True)
+    stop_by_pid_file(work / "livy.pid", group=True)
 
 
 def main() -> None:

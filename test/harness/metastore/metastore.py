@@ -13,22 +13,18 @@ driver's class path); the warehouse directory is the caller's. Jars come from sc
 import argparse
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from service_process import free_port, stop_by_pid_file  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[3]
 CLASSPATH_FILE = ROOT / ".cache" / "metastore-classpath.txt"
 START_TIMEOUT_S = 60
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def answers(port: int) -> bool:
@@ -75,19 +71,7 @@ def start(work: Path) -> dict:
 
 
 def stop(work: Path) -> None:
-    pid_file = work / "derby.pid"
-    if not pid_file.exists():
-        return
-    pid = int(pid_file.read_text())
-    try:
-        os.killpg(pid, signal.SIGTERM)
-        for _ in range(100):
-            os.kill(pid, 0)
-            time.sleep(0.1)
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    pid_file.unlink(missing_ok=True)
+    stop_by_pid_file(work / "derby.pid", group=True)
 
 
 def main() -> None:

@@ -1,0 +1,30 @@
+"""What the service launchers in test/harness/ share (standard library only): a free loopback port, and stopping
+a service by its pid file: SIGTERM, up to 10 s to exit, then SIGKILL, of the process or of its whole group."""
+import os
+import signal
+import socket
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop_by_pid_file(pid_file: Path, group: bool = False) -> None:
+    """group: the process group too (a server and the processes it started, e.g. Livy's spark-submits)."""
+    if not pid_file.exists():
+        return
+    pid = int(pid_file.read_text())
+    kill = os.killpg if group else os.kill
+    try:
+        kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            os.kill(pid, 0)
+            time.sleep(0.1)
+        kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    pid_file.unlink(missing_ok=True)

@@ -3,7 +3,7 @@
  * unchanged redeploy, a job-only change and an `ensure` that finds the job alive, against real HDFS
  * and real Livy behind the Knox stand-in (counts are the stand-in's own); and the stream gap of the
  * replacement, read from the checkpoint's commit log on HDFS.
- * Goals: unchanged = 0 bytes, no submission, ≤ 10 calls; ensure-when-alive ≤ 5 calls (the state, the batch, the job config and its redirect, the offsets log for the stuck check), 0 bytes;
+ * Goals: unchanged = 0 bytes, no submission, ≤ 10 calls; ensure-when-alive ≤ 6 calls (the state, the batch, the job config and its redirect, the offsets log for the stuck check, the log tail for the rejected fraction), 0 bytes;
  * gap ≤ the new batch's start time + 1 trigger interval.
  *   npm run bench:deploy
  */
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const met = unchanged.uploadedBytes === 0 && unchanged.submissions === 0 && unchanged.calls <= 10;
   console.log(`goal (unchanged: 0 bytes, no submission, <= 10 HTTP calls): ${met ? "MET" : "NOT MET"} (${unchanged.uploadedBytes} bytes, ${unchanged.submissions} submissions, ${unchanged.calls} calls)`);
   const alive = rows.find((r) => r.scenario === "ensure, job alive")!;
-  console.log(`goal (ensure, job alive: <= 5 HTTP calls, 0 bytes): ${alive.calls <= 5 && alive.uploadedBytes === 0 ? "MET" : "NOT MET"} (${alive.calls} calls, ${alive.uploadedBytes} bytes)`);
+  console.log(`goal (ensure, job alive: <= 6 HTTP calls, 0 bytes): ${alive.calls <= 6 && alive.uploadedBytes === 0 ? "MET" : "NOT MET"} (${alive.calls} calls, ${alive.uploadedBytes} bytes)`);
   if (gap) {
     console.log(
       `replacement gap: ${gap.gapSeconds.toFixed(1)} s from the old batch's last committed micro-batch to the new one's first ` +

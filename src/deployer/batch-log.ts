@@ -32,6 +32,11 @@ export function writtenBatches(lines: readonly string[]): WrittenBatch[] {
   return [...seen.values()];
 }
 
+/** How many written batches the rejected fraction is taken over. */
+export const RECENT_BATCHES = 10;
+/** Lines of the driver's log asked of Livy for the batch lines (a cluster's Livy keeps 200 by default). */
+export const LOG_LINES = 1000;
+
 export interface RecentBatches {
   batches: number;
   readings: number;

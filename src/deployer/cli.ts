@@ -50,7 +50,7 @@ export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     return 2;
   }
   try {
-    const config = loadEnvironment(opts.env);
+    const config = loadEnvironment(opts.env, { variables: env });
     const location = opts.artifact ?? artifactDir(config.sparkLine);
     // Name every missing secret before anything else (the dry run needs none).
     const deploying = opts.mode === "deploy" && !opts.dryRun;

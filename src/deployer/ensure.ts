@@ -3,8 +3,9 @@
  * request, from files already on HDFS (checked against their sidecars first), never from the plan
  * in the ConfigMap and never from the artifact store, so it works after a rollback and long after
  * any SAS expired. Finding the batch alive and progressing costs a few calls (the state, the batch,
- * the checkpoint's offsets log) and no lock; alive but stuck (stuck.ts) it is restarted like a dead
- * one, and the restart counts toward the limit.
+ * the checkpoint's offsets log, the batch's log tail) and no lock; alive but stuck (stuck.ts) it is
+ * restarted like a dead one, and the restart counts toward the limit; alive with its input mostly
+ * rejected (rejected.ts) it is left running and the condition is notified once.
  */
 import { BatchFailedError, BatchRunner } from "./batch-runner";
 import { readState, releaseName, writeState, type DeployState } from "./deploy-state";
@@ -14,6 +15,7 @@ import { EnvironmentLock, LockHeldError, describeHolder } from "./lock";
 import { verifyReleaseFiles } from "./release";
 import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
 import { backoffSeconds, decideRestart } from "./restart-policy";
+import { rejectedReason } from "./rejected";
 import { stuckReason } from "./stuck";
 import { notifyChange, type Condition, type Notifier } from "./notify";
 
@@ -32,8 +34,10 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
     if (batch && ALIVE_STATES.has(batch.state)) {
       const reason = batch.state === "running" ? await stuckReason(hdfs, plan, first, (ctx.now ?? (() => new Date()))()) : undefined;
       if (reason === undefined) {
-        progress.step("ensure", `batch ${batch.id} is ${batch.state}; nothing to do`);
-        if ((first.notified?.condition ?? "healthy") !== "healthy") await recordRecovery(ctx, batch.id);
+        const rejected = batch.state === "running" ? await rejectedReason(livy, plan, batch.id) : undefined;
+        progress.step("ensure", `batch ${batch.id} is ${batch.state}; ${rejected ? `but ${rejected}` : "nothing to do"}`);
+        const condition: Condition = rejected ? "rejected" : "healthy";
+        if ((first.notified?.condition ?? "healthy") !== condition) await recordCondition(ctx, batch.id, condition, rejected);
         return result("alive", first.current, first.batch);
       }
       progress.step("ensure", `batch ${batch.id} is ${batch.state} but ${reason}: restarting it`);
@@ -55,8 +59,11 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
   }
 }
 
-/** The job runs again after a notified problem: say so once, under the lock (skipped if another run holds it). */
-async function recordRecovery(ctx: GatewayContext, batchId: number): Promise<void> {
+/**
+ * A running job's condition changed (runs again after a notified problem, or its input is mostly rejected):
+ * say so once, under the lock (skipped if another run holds it).
+ */
+async function recordCondition(ctx: GatewayContext, batchId: number, condition: "healthy" | "rejected", rejected?: string): Promise<void> {
   const { plan, hdfs, progress } = ctx;
   const lock = await EnvironmentLock.acquire(hdfs, plan.hdfs.stateDir, lockOptions(ctx, "ensure", 0), progress).catch((err: Error) => {
     if (err instanceof LockHeldError) return undefined;
@@ -66,8 +73,11 @@ async function recordRecovery(ctx: GatewayContext, batchId: number): Promise<voi
   try {
     const state = await readState(hdfs, plan.hdfs.stateDir);
     if (state === undefined || state.batch?.id !== batchId) return;
-    const text = `${plan.environment}: the streaming job runs again (Livy batch ${batchId}, ${releaseName(state.current)})`;
-    const notified = await notifyChange(ctx.notifier, state, "healthy", text, progress, (ctx.now ?? (() => new Date()))());
+    const text =
+      condition === "rejected"
+        ? `${plan.environment}: the streaming job runs (Livy batch ${batchId}), but ${rejected}`
+        : `${plan.environment}: the streaming job runs again (Livy batch ${batchId}, ${releaseName(state.current)})`;
+    const notified = await notifyChange(ctx.notifier, state, condition, text, progress, (ctx.now ?? (() => new Date()))());
     await writeState(hdfs, plan.hdfs.stateDir, { ...state, notified });
   } finally {
     await lock.release();

@@ -31,7 +31,7 @@ export async function statusCli(argv: readonly string[], env: NodeJS.ProcessEnv 
   const opts = program.opts<{ env: string; json: boolean; bootstrap?: string; plaintext: boolean }>();
   const secretValues = secretsInEnvironment(env);
   try {
-    const config = loadEnvironment(opts.env);
+    const config = loadEnvironment(opts.env, { variables: env });
     const secrets = readSecrets(env, { needSas: false, needEventHubs: false });
     const connectionString = env.EVENTHUBS_JOB_CONNECTION_STRING;
     const kafka: KafkaAccess | undefined = opts.plaintext

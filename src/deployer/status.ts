@@ -5,7 +5,7 @@
  * Backlog = end offsets minus the last committed batch's end offsets, exactly, per partition.
  * Read-only: no lock, no change.
  */
-import { recentBatches, writtenBatches, type RecentBatches } from "./batch-log";
+import { LOG_LINES, RECENT_BATCHES, recentBatches, writtenBatches, type RecentBatches } from "./batch-log";
 import { backlogOf, readCheckpointProgress, type CheckpointProgress } from "./checkpoint";
 import { readState, releaseName } from "./deploy-state";
 import type { GatewayContext } from "./deploy";
@@ -34,11 +34,6 @@ export interface StatusReport {
   /** Every health rule broken, in words; empty when healthy. */
   problems: string[];
 }
-
-/** How many written batches the rejected fraction is taken over. */
-export const RECENT_BATCHES = 10;
-/** Lines of the driver's log asked of Livy for the batch lines (a cluster's Livy keeps 200 by default). */
-const LOG_LINES = 1000;
 
 export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | undefined): Promise<StatusReport> {
   const { plan, hdfs, livy, progress } = ctx;

@@ -63,6 +63,13 @@ function reachability(pipeline: LocalPipeline): string {
 async function main(argv: readonly string[]): Promise<number> {
   const options = parse(argv);
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  // The deployer's lines: on a terminal, once the live view is drawn, its last one shows in the view instead.
+  let deployLine = "starting";
+  let deployLinesToView = false;
+  const deployLog = (line: string) => {
+    deployLine = line.trim().replace(/^\[deployer\]\s*/, "");
+    if (!deployLinesToView) log(line);
+  };
   mkdirSync(join(ROOT, ".tmp"), { recursive: true });
   const dir = mkdtempSync(join(ROOT, ".tmp", "local-"));
   const stopRequested = new AbortController();
@@ -77,24 +84,30 @@ async function main(argv: readonly string[]): Promise<number> {
   let pipeline: LocalPipeline | undefined;
   try {
     log(`local environment in ${dir}`);
-    pipeline = await startLocalPipeline({ dir, triggerInterval: options.trigger, log });
+    pipeline = await startLocalPipeline({ dir, triggerInterval: options.trigger, log: (line) => (line.startsWith("  ") ? deployLog(line) : log(line)) });
     if (stopRequested.signal.aborted) return 130;
     // Readings flow from now on; the job, deployed next, starts at the earliest offset and catches up.
     const simulator = await pipeline.startSimulator({ ratePerSecond: options.rate });
     const runStarted = Date.now();
     log(`simulator: ${options.rate} readings/s to ${pipeline.plan.job.input_topic}`);
     log("deploying the job with the deployer (the in-cluster Job's bundle and code path); Kafka is PLAINTEXT locally, so the JAAS files it writes go unused");
-    await pipeline.deploy();
+    let deployFailed: Error | undefined;
+    const deploying = pipeline.deploy().then(
+      (result) => void (deployLine = `done: ${String(result.runningNow ?? result.action)}`),
+      (err: Error) => void (deployFailed = err),
+    );
     const tty = process.stdout.isTTY === true;
+    deployLinesToView = tty;
     const paint = tty ? terminalPainter((text) => process.stdout.write(text)) : (lines: string[]) => process.stdout.write(`${lines[0]}\n`);
     const ctx = (): DisplayContext => ({
       elapsedSeconds: Math.round((Date.now() - runStarted) / 1000),
       sent: simulator.counts,
       rate: `${options.rate}/s`,
       trigger: pipeline!.plan.job.trigger_interval,
+      deploy: deployLine,
     });
     let lastPlain = 0;
-    while (!stopRequested.signal.aborted && (options.durationMs === undefined || Date.now() - runStarted < options.durationMs)) {
+    while (!stopRequested.signal.aborted && deployFailed === undefined && (options.durationMs === undefined || Date.now() - runStarted < options.durationMs)) {
       await pipeline.monitor.poll().catch((err: unknown) => log(`monitor: ${(err as Error).message}`));
       const snapshot = pipeline.monitor.snapshot();
       if (tty) paint(renderView(snapshot, ctx()));
@@ -105,6 +118,9 @@ async function main(argv: readonly string[]): Promise<number> {
       await sleep(REFRESH_MS, undefined, { signal: stopRequested.signal }).catch(() => undefined);
     }
     const summary = await simulator.stop();
+    if (deployFailed !== undefined) throw deployFailed;
+    // A run shorter than the deploy: let the deployer finish (Ctrl-C ends it at once) before the summary.
+    if (!stopRequested.signal.aborted) await Promise.race([deploying, new Promise((r) => stopRequested.signal.addEventListener("abort", r, { once: true }))]);
     await pipeline.monitor.poll().catch(() => undefined);
     process.stdout.write(`\nsummary after ${Math.round((Date.now() - started) / 1000)} s (simulator ${summary.acknowledged} acknowledged, ${summary.failed} failed):\n`);
     process.stdout.write(`${renderView(pipeline.monitor.snapshot(), ctx()).map((line) => `  ${line}`).join("\n")}\n`);

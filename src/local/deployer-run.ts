@@ -14,6 +14,8 @@ import type { DeployPlanConfig } from "../deployer/plan-config";
 export interface LocalDeployer {
   /** One deployer run with this plan (written as plan.json, as the stack writes its ConfigMap). */
   run(plan: DeployPlanConfig, mode: DeployMode, extraArgs?: readonly string[]): Promise<Record<string, unknown>>;
+  /** Ends a run still going (SIGTERM), as stopping the stack under it would make it fail anyway. */
+  stop(): void;
 }
 
 export function localDeployer(dir: string, secrets: Record<string, string>, log: (line: string) => void): LocalDeployer {
@@ -21,7 +23,11 @@ export function localDeployer(dir: string, secrets: Record<string, string>, log:
   const bundlePath = join(dir, "deployer.js");
   writeFileSync(bundlePath, bundleDeployerSync().code);
   const planPath = join(dir, "plan.json");
+  const running = new Set<ReturnType<typeof spawn>>();
   return {
+    stop: () => {
+      for (const child of running) child.kill("SIGTERM");
+    },
     run: (plan, mode, extraArgs = []) =>
       new Promise((resolvePromise, reject) => {
         writeFileSync(planPath, `${JSON.stringify(plan, null, 2)}\n`);
@@ -29,6 +35,7 @@ export function localDeployer(dir: string, secrets: Record<string, string>, log:
           env: { PATH: process.env.PATH ?? "", ...secrets },
           stdio: ["ignore", "pipe", "pipe"],
         });
+        running.add(child);
         let result = "";
         let lastError = "";
         createInterface({ input: child.stdout }).on("line", (line) => (result = line));
@@ -38,6 +45,7 @@ export function localDeployer(dir: string, secrets: Record<string, string>, log:
         });
         child.on("error", reject);
         child.on("close", (code) => {
+          running.delete(child);
           if (code === 0) {
             try {
               resolvePromise(JSON.parse(result) as Record<string, unknown>);

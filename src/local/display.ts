@@ -9,6 +9,8 @@ export interface DisplayContext {
   sent: { acknowledged: number; failed: number };
   rate: string;
   trigger: string;
+  /** The deploy's last word while it runs, then what it did. */
+  deploy?: string;
 }
 
 const n = (value: number) => value.toLocaleString("en-US");
@@ -36,6 +38,7 @@ export function renderView(snapshot: PipelineSnapshot, ctx: DisplayContext): str
   const lines = [
     `local pipeline · ${ctx.elapsedSeconds} s · simulator ${ctx.rate} · trigger ${ctx.trigger}`,
     `readings sent      ${n(ctx.sent.acknowledged)} acknowledged, ${n(ctx.sent.failed)} failed; ${n(snapshot.produced)} on the topic`,
+    ...(ctx.deploy !== undefined ? [`deploy             ${ctx.deploy}`] : []),
     `job                ${job(snapshot)}`,
     `backlog            ${snapshot.backlog === null ? "unknown yet" : `${n(snapshot.backlog)} records`}`,
     `tables             sensor_data ${n(t.readings)} rows · sensor_data_rejected ${n(t.rejected)} rows · ${n(t.batches)} batches written`,

@@ -86,6 +86,7 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
   try {
     const plan = localPlan(env, services, artifact.manifest, artifact.dir);
     const deployer: LocalDeployer = localDeployer(join(options.dir, "deployer"), localSecrets(services.kafka.bootstrap), (line) => log(`  ${line}`));
+    stops.push(async () => deployer.stop());
     const deploy = (other = artifact) => deployer.run(localPlan(env, services, other.manifest, other.dir), "deploy");
     const ensure = () => deployer.run(plan, "ensure");
     const gateway = gatewayClients(plan, { username: LOCAL_GATEWAY_USER, password: LOCAL_GATEWAY_PASSWORD }, services.gateway.caCertPath);

@@ -125,13 +125,13 @@ test("job-only change: one changed file, no jar re-upload, one replacement that 
 });
 
 // Restarts, rollbacks and every failure after the stop are in reconciler-faults.spec.ts.
-test("ensure finds the batch alive and progressing with five calls and no lock, and never reads the artifact", async () => {
+test("ensure finds the batch alive and progressing with six calls and no lock, and never reads the artifact", async () => {
   // ensure never reads the artifact: point it at a location that does not exist.
   const alive = await ensureOnce(join(services.work, "no-artifact-here"));
   expect(alive).toMatchObject({ action: "alive", submissions: 0, uploadedBytes: 0, artifactHash: hashes.v2 });
   // The live state, the batch it names, the job config (OPEN and its DataNode redirect) and the
-  // checkpoint's offsets log (is a micro-batch stuck?): no lock, no batch listing.
-  expect(services.knox.stats().calls).toBe(5);
+  // checkpoint's offsets log (is a micro-batch stuck?), the batch's log (its rejected fraction): no lock, no batch listing.
+  expect(services.knox.stats().calls).toBe(6);
 });
 
 test("maintain runs the live release's maintenance.py under the lock, after stopping a run a killed deployer left", async () => {

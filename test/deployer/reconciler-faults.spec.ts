@@ -20,7 +20,7 @@ import { parseDeployPlan, type DeployPlanConfig } from "../../src/deployer/plan-
 import { deployOnce, type RunCapture } from "./support/deploy-context";
 import { livyDirect, type LivyDirect } from "./support/livy-direct";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
-import { buildTestArtifact, fakeConnectionString, FAIL_MARKER_DIR, STUCK_MARKER_DIR } from "./support/test-artifact";
+import { buildTestArtifact, fakeConnectionString, FAIL_MARKER_DIR, REJECT_MARKER_DIR, STUCK_MARKER_DIR } from "./support/test-artifact";
 import { TEST_BATCH_NAME, testPlan, type TestPlanOptions } from "./support/test-plan";
 
 jest.setTimeout(300_000);
@@ -458,6 +458,32 @@ test("alive but stuck (a micro-batch that never commits) → ensure restarts it,
   // The restarted job commits: the next ensure, with the same limit and past it, finds it progressing.
   await new Promise((r) => setTimeout(r, 20_000));
   expect(await run("v1", "ensure", stuckPolicy)).toMatchObject({ action: "alive", submissions: 0, batchId: state.batch!.id });
+});
+
+test("input mostly rejected → ensure leaves the job running and notifies it once", async () => {
+  // Deploys in and out (each starts the restart count again, as the scenarios around it need).
+  await hdfsPut(`${REJECT_MARKER_DIR}/v2`, "reject");
+  let rejectingId: number;
+  try {
+    expect(await run("v2", "deploy")).toMatchObject({ action: "replaced" });
+    rejectingId = (await aliveBatches())[0]!.id;
+    await waitForLog(rejectingId, '"rejected": ');
+  } finally {
+    await hdfsDelete(`${REJECT_MARKER_DIR}/v2`);
+  }
+  const { received, receiver } = await startReceiver();
+  try {
+    expect(await run("v2", "ensure")).toMatchObject({ action: "alive", submissions: 0, batchId: rejectingId });
+    expect(await run("v2", "ensure")).toMatchObject({ action: "alive", submissions: 0, batchId: rejectingId });
+    expect(received).toEqual([expect.stringMatching(/^test: the streaming job runs \(Livy batch \d+\), but 100\.0% of the input of the last \d+ batches was rejected \(limit 5\.0%/)]);
+    expect((await liveState()).notified?.condition).toBe("rejected");
+  } finally {
+    notifier = undefined;
+    receiver.close();
+  }
+  expect(await run("v1", "deploy")).toMatchObject({ action: "replaced" });
+  await expectRunning("v1");
+  expect((await liveState()).notified?.condition).toBe("healthy");
 });
 
 test("notifications: one per change of condition to a real HTTP receiver; a receiver that is down fails nothing and is said", async () => {

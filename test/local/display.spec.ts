@@ -23,6 +23,11 @@ test("the view shows readings, the job, commits, backlog, rows, reasons, latency
   expect(text.indexOf("Sensor 2 ")).toBeLessThan(text.indexOf("Sensor 10"));
 });
 
+test("while the deploy runs, its last line shows in the view", () => {
+  expect(renderView(snapshot, { ...ctx, deploy: "livy: table DDL (batch 0): running" }).join("\n")).toContain("deploy             livy: table DDL (batch 0): running");
+  expect(renderView(snapshot, ctx).join("\n")).not.toContain("deploy ");
+});
+
 test("the plain line carries the same facts for logs", () => {
   expect(renderLine(snapshot, ctx)).toMatch(/sent 1200 .*micro-batch 7.*backlog 20 · data 1180 · rejected 12 \(unparseable JSON 9 · missing sensor 3\).*p95 5\.6 s/);
 });

@@ -70,6 +70,9 @@ spark.stop()
 /** HDFS directory of the stuck markers: a version started while its marker exists never commits a batch. */
 export const STUCK_MARKER_DIR = "/apps/test-stuck-markers";
 
+/** HDFS directory of the reject markers: a version started while its marker exists reports every row rejected. */
+export const REJECT_MARKER_DIR = "/apps/test-reject-markers";
+
 /** HDFS directory of the fail markers: a file named after a version makes that version exit at start. */
 export const FAIL_MARKER_DIR = "/apps/test-fail-markers";
 
@@ -100,7 +103,15 @@ for key in ("jaas_config_path", "output_jaas_config_path"):
         sys.exit("%s: the JAAS file has no login module" % key)
 stuck = spark.sparkContext._jvm.org.apache.hadoop.fs.Path("${STUCK_MARKER_DIR}/" + VERSION)
 writer = spark.readStream.format("rate").option("rowsPerSecond", 1).load().writeStream
-if stuck.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(stuck):
+reject = spark.sparkContext._jvm.org.apache.hadoop.fs.Path("${REJECT_MARKER_DIR}/" + VERSION)
+if reject.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(reject):
+    def report_all_rejected(df, batch_id):
+        # The real job's batch line (job.py for_each_batch), with every row counted as rejected.
+        n = df.count()
+        print("sensor-aggregation: run test batch %d written %s" % (batch_id, json.dumps({"readings": 0, "rejected": n, "reasons": {"test": n}})), flush=True)
+    print("job %s: reject marker present, every row is reported rejected (test fault)" % VERSION, flush=True)
+    writer = writer.foreachBatch(report_all_rejected)
+elif stuck.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(stuck):
     import time
     print("job %s: stuck marker present, no batch will ever commit (test fault)" % VERSION, flush=True)
     writer = writer.foreachBatch(lambda df, batch_id: time.sleep(10 ** 6))

@@ -1,8 +1,10 @@
 /**
  * The job's one line per written micro-batch, as job.py's for_each_batch prints it into the driver's log
  * (which Livy keeps): `sensor-aggregation: run <run_id> batch <N> written {"readings": …, "rejected": …,
- * "reasons": {…}}`. Read by `status` (rows and rejected fraction of the recent batches) and by `npm start`.
+ * "reasons": {…}}`. Read by `status` and `ensure` (rows and rejected fraction of the recent batches) and by
+ * `npm start`.
  */
+import type { LivyClient } from "./livy-client";
 
 export interface WrittenBatch {
   runId: string;
@@ -33,9 +35,9 @@ export function writtenBatches(lines: readonly string[]): WrittenBatch[] {
 }
 
 /** How many written batches the rejected fraction is taken over. */
-export const RECENT_BATCHES = 10;
+const RECENT_BATCHES = 10;
 /** Lines of the driver's log asked of Livy for the batch lines (a cluster's Livy keeps 200 by default). */
-export const LOG_LINES = 1000;
+const LOG_LINES = 1000;
 
 export interface RecentBatches {
   batches: number;
@@ -51,4 +53,10 @@ export function recentBatches(batches: readonly WrittenBatch[], count: number): 
   const readings = last.reduce((sum, b) => sum + b.readings, 0);
   const rejected = last.reduce((sum, b) => sum + b.rejected, 0);
   return { batches: last.length, readings, rejected, rejectedFraction: readings + rejected === 0 ? 0 : rejected / (readings + rejected) };
+}
+
+/** The last RECENT_BATCHES written batches in a running batch's Livy log window; undefined when it shows none. */
+export async function readRecentBatches(livy: LivyClient, batchId: number): Promise<RecentBatches | undefined> {
+  const written = writtenBatches(await livy.getLogTail(batchId, LOG_LINES));
+  return written.length > 0 ? recentBatches(written, RECENT_BATCHES) : undefined;
 }

@@ -3,15 +3,14 @@
  * rejected share of the input of the recent written batches, from the job's batch lines in its driver's log
  * (one Livy call). Over the limit the job is not restarted (the input is bad, not the job): it is notified.
  */
-import { LOG_LINES, RECENT_BATCHES, recentBatches, writtenBatches } from "./batch-log";
+import { readRecentBatches } from "./batch-log";
 import type { LivyClient } from "./livy-client";
 import type { DeployPlanConfig } from "./plan-config";
 
 /** Why the rule is broken, in words, or undefined when it holds (or no batch line is in the log window). */
 export async function rejectedReason(livy: LivyClient, plan: DeployPlanConfig, batchId: number): Promise<string | undefined> {
-  const written = writtenBatches(await livy.getLogTail(batchId, LOG_LINES));
-  if (written.length === 0) return undefined;
-  const recent = recentBatches(written, RECENT_BATCHES);
+  const recent = await readRecentBatches(livy, batchId);
+  if (recent === undefined) return undefined;
   const limit = plan.health.maxRejectedFraction;
   if (recent.rejectedFraction <= limit) return undefined;
   const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;

@@ -5,7 +5,7 @@
  * Backlog = end offsets minus the last committed batch's end offsets, exactly, per partition.
  * Read-only: no lock, no change.
  */
-import { LOG_LINES, RECENT_BATCHES, recentBatches, writtenBatches, type RecentBatches } from "./batch-log";
+import { readRecentBatches, type RecentBatches } from "./batch-log";
 import { backlogOf, readCheckpointProgress, type CheckpointProgress } from "./checkpoint";
 import { readState, releaseName } from "./deploy-state";
 import type { GatewayContext } from "./deploy";
@@ -29,7 +29,7 @@ export interface StatusReport {
     seconds: number | null;
     secondsEstimated: true;
   } | null;
-  /** Rows and rejected rows of the last RECENT_BATCHES written batches, from the job's lines in Livy's log window. */
+  /** Rows and rejected rows of the recent written batches (batch-log.ts), from the job's lines in Livy's log window. */
   recent: RecentBatches | null;
   /** Every health rule broken, in words; empty when healthy. */
   problems: string[];
@@ -54,8 +54,7 @@ export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | un
     report.batch = { id: state.batch.id, state: batch?.state ?? "unknown to Livy" };
     if (batch) {
       progress.step("status", `reading the job's batch lines in the log of batch ${state.batch.id}`);
-      const written = writtenBatches(await livy.getLogTail(state.batch.id, LOG_LINES));
-      report.recent = written.length > 0 ? recentBatches(written, RECENT_BATCHES) : null;
+      report.recent = (await readRecentBatches(livy, state.batch.id)) ?? null;
     }
   }
   if (!report.batch || !ALIVE_STATES.has(report.batch.state as never)) report.problems.push(`the job is not running (${report.batch ? `batch ${report.batch.id} ${report.batch.state}` : "no batch"})`);

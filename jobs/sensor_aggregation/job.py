@@ -13,7 +13,7 @@ Every micro-batch (foreachBatch):
 Exactly-once into the tables, bound to the streaming run: all three are partitioned by (run_id, batch_id),
 where run_id is the query id that Structured Streaming keeps in the checkpoint's metadata (stable across
 restarts on one checkpoint, new with a new checkpoint). A batch only overwrites its own (run_id, batch_id)
-partition (INSERT OVERWRITE of a static partition), so when Spark re-runs a batch after a crash (same run,
+partition (a dynamic-partition INSERT OVERWRITE, staged per write), so when Spark re-runs a batch after a crash (same run,
 same batch_id, same offsets) it replaces its own partition instead of appending twice, and a fresh
 checkpoint, whose batch ids start again at 0, never touches an earlier run's rows. Writes go by column
 name, and the tables' schemas are checked against what the job writes before the query starts.
@@ -377,6 +377,8 @@ def session_of(df: DataFrame) -> SparkSession:
     return getattr(df, "sparkSession", None) or df.sql_ctx.sparkSession  # sparkSession: PySpark >= 3.3
 
 
+PARTITION_OVERWRITE_MODE = "spark.sql.sources.partitionOverwriteMode"
+
 # Each table's non-partition columns in the table's own order, read once from the catalog.
 _TABLE_COLUMNS = {}  # type: Dict[str, List[str]]
 
@@ -388,19 +390,29 @@ def table_columns(session: SparkSession, table: str) -> List[str]:
 
 
 def overwrite_run_partition(df: DataFrame, table: str, run_id: str, batch_id: int) -> None:
-    """INSERT OVERWRITE ... PARTITION (run_id = R, batch_id = N) SELECT <the table's columns, by name>: replaces
-    exactly that partition, whatever order the table's columns are in (a column the table has and df lacks
-    fails the write, it is never filled by position)."""
+    """INSERT OVERWRITE ... PARTITION (run_id, batch_id) SELECT <the table's columns, by name>, run_id, batch_id:
+    replaces exactly the batch's partition, whatever order the table's columns are in (a column the table has
+    and df lacks fails the write, it is never filled by position).
+
+    Dynamic partition overwrite, not a static PARTITION (run_id = R, batch_id = N): a static overwrite stages
+    every write of the table under one shared <table>/_temporary/0, and its job commit moves in every task
+    output committed there, so the output a driver killed inside a job commit left behind came back with the
+    replayed batch (its rows twice). A dynamic overwrite stages each write under its own
+    <table>/.spark-staging-<job id> and moves only that into place; dead attempts' leftovers stay hidden
+    (readers skip names starting with '.' or '_'). df holds one (run_id, batch_id), so one partition is replaced."""
     if not RUN_ID.match(run_id):
         raise ValueError("run id %r: allowed: letters, digits, '.', '_' and '-'" % run_id)
     session = session_of(df)
     view = "sensor_aggregation_batch_%d" % batch_id
     df.createOrReplaceTempView(view)
+    previous = session.conf.get(PARTITION_OVERWRITE_MODE)
+    session.conf.set(PARTITION_OVERWRITE_MODE, "dynamic")
     try:
-        columns = ", ".join("`%s`" % c for c in table_columns(session, table))
-        session.sql("INSERT OVERWRITE TABLE %s PARTITION (run_id = '%s', batch_id = %d) SELECT %s FROM %s"
-                    % (table, run_id, batch_id, columns, view))
+        columns = ", ".join("`%s`" % c for c in table_columns(session, table) + list(PARTITION_COLUMNS))
+        session.sql("INSERT OVERWRITE TABLE %s PARTITION (%s) SELECT %s FROM %s"
+                    % (table, ", ".join(PARTITION_COLUMNS), columns, view))
     finally:
+        session.conf.set(PARTITION_OVERWRITE_MODE, previous)
         session.catalog.dropTempView(view)
 
 

@@ -244,3 +244,38 @@ def test_more_sensors_than_the_driver_is_sized_for_fail_the_batch_clearly(spark,
     df = kafka_batch(spark, [reading("S%d" % i, 1.0, 1.0) for i in range(5)])
     with pytest.raises(job.TooManySensors, match="more than 3 sensors"):
         job.process_batch(df, 1, tables, kafka_sink=None, run_id=RUN, max_sensors=3)
+
+
+def table_location(spark, table):
+    """The table's directory, as the catalog has it (DESCRIBE TABLE EXTENDED works on Spark 2.4 to 3.5)."""
+    rows = spark.sql("DESCRIBE TABLE EXTENDED %s" % table).collect()
+    [location] = [r["data_type"] for r in rows if r["col_name"] == "Location"]
+    return Path(location.replace("file:", "", 1))
+
+
+def leave_dead_attempt_output(spark, table, run_id, batch_id):
+    """What a driver killed inside a write's job commit leaves behind: one task's output committed but never
+    moved into the table, under each place a committer stages (the static overwrite's <table>/_temporary/0 and a
+    dynamic overwrite's <table>/.spark-staging-<job>), plus one staged file already moved into the partition."""
+    location = table_location(spark, table)
+    partition = Path("run_id=%s" % run_id) / ("batch_id=%d" % batch_id)
+    [written] = sorted((location / partition).glob("part-*.parquet"))[:1]
+    task = "task_202601010000_0001_m_000001"
+    for staged in (location / "_temporary" / "0" / task, location / ".spark-staging-dead" / "_temporary" / "0" / task,
+                   location / ".spark-staging-dead"):
+        (staged / partition).mkdir(parents=True, exist_ok=True)
+        (staged / partition / ("part-00001-dead" + written.suffix)).write_bytes(written.read_bytes())
+    (location / partition / "part-00002-dead.parquet").write_bytes(written.read_bytes())
+
+
+def test_a_batch_replayed_after_a_driver_died_inside_its_write_commit_holds_each_row_once(spark, tables):
+    batch = [reading("S1", 1.0, 1.0), reading("S2", 2.0, 2.0), "bad"]
+    run_batch(spark, tables, batch, batch_id=3)
+    for kind in ("data", "rejected", "stats"):
+        leave_dead_attempt_output(spark, tables[kind], RUN, 3)
+    run_batch(spark, tables, batch, batch_id=3)  # the restarted driver replays batch 3: same offsets
+    assert [(r["batch_id"], r["kafka_offset"]) for r in rows(spark, tables["data"])] == [(3, 0), (3, 1)]
+    assert [(r["batch_id"], r["kafka_offset"]) for r in rows(spark, tables["rejected"])] == [(3, 2)]
+    assert sorted((r["sensor"], r["count_sensor"]) for r in rows(spark, tables["stats"], order="sensor")) == [("S1", 1), ("S2", 1)]
+    run_batch(spark, tables, [reading("S3", 3.0, 3.0)], batch_id=4, first_offset=3)  # and the next batch too
+    assert [(r["batch_id"], r["kafka_offset"]) for r in rows(spark, tables["data"])] == [(3, 0), (3, 1), (4, 3)]

@@ -204,10 +204,12 @@ export const bdcSchema = z.strictObject({
     subnetIds: z.array(subnetId),
     privateEndpoint: privateEndpointSchema.optional(),
   }),
-  /** Where the deployer pods may connect (their NetworkPolicy): besides DNS, only these, on the gateway's port and 443. */
+  /** Where the deployer pods may connect (their NetworkPolicy): besides DNS, only these, on the gateway's port, 443 and Kafka's 9093. */
   deployerEgress: z.strictObject({
     gatewayCidrs: z.array(ipv4OrCidr).min(1, { error: "at least one CIDR: where the gateway's address is" }),
     storageCidrs: z.array(ipv4OrCidr).min(1, { error: "at least one CIDR: where the artifact storage endpoint is" }),
+    /** Event Hubs' Kafka endpoint, which ensure asks for the input topic's end offsets (the backlog rules). */
+    eventHubsCidrs: z.array(ipv4OrCidr).min(1, { error: "at least one CIDR: where the Event Hubs namespace's endpoint is" }),
   }),
   ensureSchedule: z
     .string()

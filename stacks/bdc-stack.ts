@@ -11,13 +11,13 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { environmentTags, resourceGroupNames, type EnvironmentConfig } from "../config";
 import type { EventHubsStack } from "./eventhubs-stack";
 import { artifactFiles, computeManifest, type ArtifactFile, type ArtifactManifest } from "../jobs/sensor_aggregation/build/manifest";
-import { bundleDeployerSync } from "../src/deployer/bundle";
+import { bundleDeployerSync, type DeployerBundle } from "../src/deployer/bundle";
 import { deployJobDeadlineSeconds, deployPlanConfig, maintainJobDeadlineSeconds } from "../src/deployer/plan-config";
 import { ArtifactStorage } from "./constructs/artifact-storage";
 import { KubernetesDeployer } from "./constructs/kubernetes-deployer";
 import { ServicePrivateEndpoint } from "./constructs/private-endpoint";
 import { KubernetesSimulator } from "./constructs/kubernetes-simulator";
-import { bundleScriptSync, type ScriptBundle } from "./constructs/kubernetes-script-bundle";
+import { bundleScriptSync, type ScriptBundle } from "../src/build/script-bundle";
 
 /** Entry point of the simulator CLI, bundled for the simulator Deployment. */
 const SIMULATOR_ENTRY = resolve(__dirname, "..", "src", "simulator", "cli.ts");
@@ -40,7 +40,7 @@ export interface BdcStackProps {
   /** The artifact's local files. @default artifactFiles() for that Spark line (built by `npm run build:job`) */
   readonly artifactFiles?: readonly ArtifactFile[];
   /** The bundled deployer. @default bundleDeployerSync() */
-  readonly deployerBundle?: ScriptBundle;
+  readonly deployerBundle?: DeployerBundle;
   /** The bundled simulator, used when `env.bdc.simulator.enabled`. @default bundle of src/simulator/cli.ts */
   readonly simulatorBundle?: ScriptBundle;
   /** Validity of the artifact SAS given to each deploy Job (a Terraform duration). @default "6h" */
@@ -189,9 +189,9 @@ export class BdcStack extends TerraformStack {
   }
 }
 
-let deployerBundle: ScriptBundle | undefined;
+let deployerBundle: DeployerBundle | undefined;
 /** The deployer bundle, built once per process: every environment's stack ships the same code. */
-function defaultDeployerBundle(): ScriptBundle {
+function defaultDeployerBundle(): DeployerBundle {
   deployerBundle ??= bundleDeployerSync();
   return deployerBundle;
 }

@@ -79,7 +79,7 @@ export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
     // Locked down unless an environment lists who may reach it (its agents and its BDC's egress).
     artifactStorage: { defaultAction: "Deny", ipRules: [], subnetIds: [] },
     // The gateway is a cluster-internal address; the storage endpoint a public one unless a private endpoint serves it.
-    deployerEgress: { gatewayCidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], storageCidrs: ["0.0.0.0/0"] },
+    deployerEgress: { gatewayCidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], storageCidrs: ["0.0.0.0/0"], eventHubsCidrs: ["0.0.0.0/0"] },
     ensureSchedule: "*/5 * * * *",
     simulator: { enabled: false, eventsPerSecond: 10, image: NODE_IMAGE },
   },

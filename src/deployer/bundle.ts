@@ -1,44 +1,49 @@
 /**
- * Bundles the in-cluster deployer (main.ts and its dependencies) into one minified file for the
- * bdc stack's ConfigMap. `npm run build:deployer` writes it to dist/deployer/deployer.js.
+ * The in-cluster deployer as files for the stock Node image: `deployer.js` (main.ts and its dependencies)
+ * and, beside it, `topic-offsets.js` (the Kafka client that ensure and status ask for end offsets). Two
+ * files because together they pass what one ConfigMap holds; deployer.js loads the second with a plain
+ * `require("./topic-offsets")` only when it asks Kafka. `npm run build:deployer` writes both to dist/deployer/.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { buildSync } from "esbuild";
+import { bundleScriptSync, type ScriptBundle } from "../build/script-bundle";
+import { TOPIC_OFFSETS_MODULE } from "./topic-offsets-loader";
 
-const ENTRY = resolve(__dirname, "main.ts");
-/** ConfigMaps are limited to 1 MiB; stay well below. */
-export const MAX_BUNDLE_BYTES = 900 * 1024;
+/** The container paths of the deployer's files and plan (the stack mounts them there). */
+export const DEPLOYER_DIR = "/deployer";
+export const DEPLOYER_SCRIPT = "deployer.js";
+export const TOPIC_OFFSETS_SCRIPT = `${TOPIC_OFFSETS_MODULE.slice(2)}.js`;
 
 export interface DeployerBundle {
-  code: string;
-  sha256: string;
+  /** deployer.js. */
+  readonly main: ScriptBundle;
+  /** topic-offsets.js, required by deployer.js from its own directory. */
+  readonly topicOffsets: ScriptBundle;
+  /** sha256 over both files: changes exactly when the deployer's code does. */
+  readonly sha256: string;
 }
 
 export function bundleDeployerSync(): DeployerBundle {
-  const result = buildSync({
-    entryPoints: [ENTRY],
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    minify: true,
-    write: false,
-    legalComments: "none",
-    logLevel: "silent",
-  });
-  const code = result.outputFiles[0]!.text;
-  if (Buffer.byteLength(code) > MAX_BUNDLE_BYTES) {
-    throw new Error(`deployer bundle is ${Buffer.byteLength(code)} bytes; the ConfigMap limit leaves room for at most ${MAX_BUNDLE_BYTES}`);
-  }
-  return { code, sha256: createHash("sha256").update(code).digest("hex") };
+  const main = bundleScriptSync(resolve(__dirname, "main.ts"), { external: [TOPIC_OFFSETS_MODULE] });
+  const topicOffsets = bundleScriptSync(resolve(__dirname, "topic-offsets.ts"));
+  const sha256 = createHash("sha256").update(`${main.sha256}\n${topicOffsets.sha256}\n`).digest("hex");
+  return { main, topicOffsets, sha256 };
+}
+
+/** Writes the deployer's two files into `dir`; returns the path of deployer.js. */
+export function writeDeployerFiles(dir: string, bundle: DeployerBundle = bundleDeployerSync()): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, TOPIC_OFFSETS_SCRIPT), bundle.topicOffsets.code);
+  writeFileSync(join(dir, DEPLOYER_SCRIPT), bundle.main.code);
+  return join(dir, DEPLOYER_SCRIPT);
 }
 
 if (require.main === module) {
   const out = resolve(__dirname, "..", "..", "dist", "deployer");
-  mkdirSync(out, { recursive: true });
   const bundle = bundleDeployerSync();
-  writeFileSync(join(out, "deployer.js"), bundle.code);
-  process.stdout.write(`dist/deployer/deployer.js: ${Buffer.byteLength(bundle.code)} bytes, sha256 ${bundle.sha256}\n`);
+  writeDeployerFiles(out, bundle);
+  for (const [name, file] of [[DEPLOYER_SCRIPT, bundle.main], [TOPIC_OFFSETS_SCRIPT, bundle.topicOffsets]] as const) {
+    process.stdout.write(`dist/deployer/${name}: ${Buffer.byteLength(file.code)} bytes, sha256 ${file.sha256}\n`);
+  }
 }

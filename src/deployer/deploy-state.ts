@@ -71,7 +71,7 @@ const stateSchema = z.object({
     lastFailure: z.optional(z.array(z.string())),
   }),
   /** The job's condition last notified (notify.ts): one notification per change, not per run. */
-  notified: z.optional(z.object({ condition: z.enum(["healthy", "restarted", "stuck", "limit", "rolled-back", "rejected"]), at: z.string() })),
+  notified: z.optional(z.object({ condition: z.enum(["healthy", "restarted", "stuck", "limit", "rolled-back", "rejected", "backlog"]), at: z.string() })),
   /** Uploaded files by HDFS path, as last seen: unchanged length + mtime + sha256 means no re-check. */
   uploads: z.record(z.string(), fileRecordSchema),
 });

@@ -20,6 +20,7 @@ import { forUser, type DeployPlanConfig, type JobConfig } from "./plan-config";
 import type { Progress } from "./progress";
 import { buildRelease, configPathOf, verifyReleaseFiles, type PlacedJaas } from "./release";
 import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
+import type { EndOffsets } from "./backlog";
 import { notifyChange, type Notifier } from "./notify";
 import { pruneDeployFiles } from "./retention";
 import { eventHubsJaasLine } from "./secrets";
@@ -45,6 +46,8 @@ export interface GatewayContext {
   lockOwner?: string;
   /** Where changes of the job's condition are notified (a webhook). @default none */
   notifier?: Notifier;
+  /** The input topic's end offsets, for ensure's backlog rules. @default none (the rules are not checked) */
+  endOffsets?: EndOffsets;
 }
 
 /** What only a deploy needs: the artifact and the job's Event Hubs credentials. */

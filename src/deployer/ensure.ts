@@ -3,9 +3,10 @@
  * request, from files already on HDFS (checked against their sidecars first), never from the plan
  * in the ConfigMap and never from the artifact store, so it works after a rollback and long after
  * any SAS expired. Finding the batch alive and progressing costs a few calls (the state, the batch,
- * the checkpoint's offsets log, the batch's log tail) and no lock; alive but stuck (stuck.ts) it is
- * restarted like a dead one, and the restart counts toward the limit; alive with its input mostly
- * rejected (rejected.ts) it is left running and the condition is notified once.
+ * the checkpoint's offsets log, the batch's log tail, and with Kafka access the checkpoint's last commits
+ * and the topic's end offsets) and no lock; alive but stuck (stuck.ts) it is restarted like a dead one, and
+ * the restart counts toward the limit; alive with its input mostly rejected (rejected.ts) or its backlog
+ * over a limit (backlog-rule.ts) it is left running and the condition is notified once.
  */
 import { BatchFailedError, BatchRunner } from "./batch-runner";
 import { readState, releaseName, writeState, type DeployState } from "./deploy-state";
@@ -15,6 +16,7 @@ import { EnvironmentLock, LockHeldError, describeHolder } from "./lock";
 import { verifyReleaseFiles } from "./release";
 import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
 import { backoffSeconds, decideRestart } from "./restart-policy";
+import { backlogReason } from "./backlog-rule";
 import { rejectedReason } from "./rejected";
 import { stuckReason } from "./stuck";
 import { notifyChange, type Condition, type Notifier } from "./notify";
@@ -34,10 +36,13 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
     if (batch && ALIVE_STATES.has(batch.state)) {
       const reason = batch.state === "running" ? await stuckReason(hdfs, plan, first, (ctx.now ?? (() => new Date()))()) : undefined;
       if (reason === undefined) {
-        const rejected = batch.state === "running" ? await rejectedReason(livy, plan, batch.id) : undefined;
-        progress.step("ensure", `batch ${batch.id} is ${batch.state}; ${rejected ? `but ${rejected}` : "nothing to do"}`);
-        const condition: Condition = rejected ? "rejected" : "healthy";
-        if ((first.notified?.condition ?? "healthy") !== condition) await recordCondition(ctx, batch.id, condition, rejected);
+        const running = batch.state === "running";
+        const rejected = running ? await rejectedReason(livy, plan, batch.id) : undefined;
+        const backlog = running && !rejected && ctx.endOffsets ? await backlogReason(hdfs, plan, first, ctx.endOffsets, progress) : undefined;
+        const problem = rejected ?? backlog;
+        progress.step("ensure", `batch ${batch.id} is ${batch.state}; ${problem ? `but ${problem}` : "nothing to do"}`);
+        const condition: Condition = rejected ? "rejected" : backlog ? "backlog" : "healthy";
+        if ((first.notified?.condition ?? "healthy") !== condition) await recordCondition(ctx, batch.id, condition, problem);
         return result("alive", first.current, first.batch);
       }
       progress.step("ensure", `batch ${batch.id} is ${batch.state} but ${reason}: restarting it`);
@@ -60,10 +65,10 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
 }
 
 /**
- * A running job's condition changed (runs again after a notified problem, or its input is mostly rejected):
- * say so once, under the lock (skipped if another run holds it).
+ * A running job's condition changed (runs again after a notified problem, its input is mostly rejected, or
+ * its backlog is over a limit): say so once, under the lock (skipped if another run holds it).
  */
-async function recordCondition(ctx: GatewayContext, batchId: number, condition: "healthy" | "rejected", rejected?: string): Promise<void> {
+async function recordCondition(ctx: GatewayContext, batchId: number, condition: "healthy" | "rejected" | "backlog", problem?: string): Promise<void> {
   const { plan, hdfs, progress } = ctx;
   const lock = await EnvironmentLock.acquire(hdfs, plan.hdfs.stateDir, lockOptions(ctx, "ensure", 0), progress).catch((err: Error) => {
     if (err instanceof LockHeldError) return undefined;
@@ -74,9 +79,9 @@ async function recordCondition(ctx: GatewayContext, batchId: number, condition: 
     const state = await readState(hdfs, plan.hdfs.stateDir);
     if (state === undefined || state.batch?.id !== batchId) return;
     const text =
-      condition === "rejected"
-        ? `${plan.environment}: the streaming job runs (Livy batch ${batchId}), but ${rejected}`
-        : `${plan.environment}: the streaming job runs again (Livy batch ${batchId}, ${releaseName(state.current)})`;
+      condition === "healthy"
+        ? `${plan.environment}: the streaming job runs again (Livy batch ${batchId}, ${releaseName(state.current)})`
+        : `${plan.environment}: the streaming job runs (Livy batch ${batchId}), but ${problem}`;
     const notified = await notifyChange(ctx.notifier, state, condition, text, progress, (ctx.now ?? (() => new Date()))());
     await writeState(hdfs, plan.hdfs.stateDir, { ...state, notified });
   } finally {

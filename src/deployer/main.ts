@@ -1,5 +1,5 @@
 /**
- * In-cluster entry, bundled into one file (bundle.ts): `node deployer.js deploy|ensure|maintain|new-run|teardown --plan plan.json`.
+ * In-cluster entry, bundled (bundle.ts: deployer.js, and the Kafka client beside it): `node deployer.js deploy|ensure|maintain|new-run|teardown --plan plan.json`.
  * Secrets come only from the environment (the Kubernetes Secret). Exit 0 on success; otherwise
  * non-zero with the reason on stderr, so the Job (and Terraform's wait_for_completion) fails.
  */

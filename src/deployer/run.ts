@@ -10,7 +10,8 @@ import { runTeardown } from "./teardown";
 import { createDispatcher } from "./http";
 import type { DeployPlanConfig } from "./plan-config";
 import { stderrProgress, type Progress } from "./progress";
-import { readSecrets, secretValues } from "./secrets";
+import { readSecrets, secretsInEnvironment, secretValues } from "./secrets";
+import { planEndOffsets } from "./topic-offsets-loader";
 
 export interface RunOptions {
   /** The validated deploy plan. */
@@ -53,7 +54,8 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
       return undefined;
     }
     const secrets = readSecrets(env, { needSas: remote, needEventHubs: mode === "deploy" });
-    const progress = options.progress ?? stderrProgress(secretValues(secrets));
+    // Every secret the environment holds is masked, also those this mode does not need (ensure still asks Kafka).
+    const progress = options.progress ?? stderrProgress([...secretValues(secrets), ...secretsInEnvironment(env)]);
     const clients = gatewayClients(plan, { username: secrets.gatewayUsername, password: secrets.gatewayPassword }, options.caBundlePath);
     try {
       // Changes of the job's condition go to the webhook of NOTIFY_WEBHOOK_URL (from the Kubernetes Secret), if set.
@@ -69,7 +71,7 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
               eventHubsSendConnectionString: secrets.eventHubsSendConnectionString,
             })
           : mode === "ensure"
-            ? await runEnsure(gateway)
+            ? await runEnsure({ ...gateway, endOffsets: planEndOffsets(plan, env.EVENTHUBS_JOB_CONNECTION_STRING) })
             : mode === "maintain"
               ? await runMaintain(gateway)
               : mode === "new-run"

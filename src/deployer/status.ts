@@ -6,14 +6,14 @@
  * Read-only: no lock, no change.
  */
 import { readRecentBatches, type RecentBatches } from "./batch-log";
-import { backlogOf, readCheckpointProgress, type CheckpointProgress } from "./checkpoint";
+import { backlogProblems, measureBacklog, type Backlog, type EndOffsets } from "./backlog";
+import { readCheckpointProgress, type CheckpointProgress } from "./checkpoint";
 import { readState, releaseName } from "./deploy-state";
 import type { GatewayContext } from "./deploy";
 import { ALIVE_STATES } from "./livy-client";
 import { readJobConfig } from "./release";
 
-/** A topic's end offsets per partition (topic-offsets.ts asks Kafka; kept apart, as that client is ESM-only). */
-export type EndOffsets = (topic: string) => Promise<Record<string, number>>;
+export type { EndOffsets };
 
 export interface StatusReport {
   environment: string;
@@ -22,13 +22,7 @@ export interface StatusReport {
   batch: { id: number; state: string } | null;
   restarts: number;
   lastCommit: { batchId: number; secondsAgo: number } | null;
-  backlog: {
-    perPartition: Record<string, number>;
-    records: number;
-    /** Seconds of input waiting, estimated from the consumption rate between the last two commits. */
-    seconds: number | null;
-    secondsEstimated: true;
-  } | null;
+  backlog: Backlog | null;
   /** Rows and rejected rows of the recent written batches (batch-log.ts), from the job's lines in Livy's log window. */
   recent: RecentBatches | null;
   /** Every health rule broken, in words; empty when healthy. */
@@ -66,23 +60,10 @@ export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | un
 
   if (endOffsets !== undefined && config.input_topic) {
     progress.step("status", `asking Kafka for the end offsets of ${config.input_topic}`);
-    const end = await endOffsets(config.input_topic);
-    const perPartition = backlogOf(end, checkpoint.last?.offsets[config.input_topic]);
-    const records = Object.values(perPartition).reduce((a, b) => a + b, 0);
-    report.backlog = { perPartition, records, seconds: backlogSeconds(checkpoint, config.input_topic, records), secondsEstimated: true };
+    report.backlog = measureBacklog(await endOffsets(config.input_topic), checkpoint, config.input_topic);
   }
   report.problems.push(...brokenRules(plan.health, report));
   return report;
-}
-
-/** The backlog divided by the records per second the job committed between its last two batches. */
-function backlogSeconds(checkpoint: CheckpointProgress, topic: string, records: number): number | null {
-  if (records === 0) return 0;
-  const { last, before } = checkpoint;
-  if (!last || !before || last.committedAt <= before.committedAt) return null;
-  const sum = (o: Record<string, number> | undefined) => Object.values(o ?? {}).reduce((a, b) => a + b, 0);
-  const rate = (sum(last.offsets[topic]) - sum(before.offsets[topic])) / ((last.committedAt - before.committedAt) / 1000);
-  return rate > 0 ? Math.round(records / rate) : null;
 }
 
 export function brokenRules(
@@ -95,8 +76,7 @@ export function brokenRules(
     broken.push(`${(recent.rejectedFraction * 100).toFixed(1)}% of the input of the last ${recent.batches} batches rejected > ${(rules.maxRejectedFraction * 100).toFixed(1)}%`);
   }
   const backlog = report.backlog;
-  if (backlog && backlog.records > rules.maxBacklogRecords) broken.push(`backlog ${backlog.records} records > ${rules.maxBacklogRecords}`);
-  if (backlog?.seconds != null && backlog.seconds > rules.maxBacklogSeconds) broken.push(`backlog about ${backlog.seconds}s > ${rules.maxBacklogSeconds}s`);
+  broken.push(...backlogProblems(rules, backlog));
   // Without input waiting, no commit is expected: an idle stream commits nothing.
   const waiting = backlog === null || backlog.records > 0;
   if (waiting && report.lastCommit && report.lastCommit.secondsAgo > rules.maxSecondsWithoutCommit) {

@@ -7,32 +7,31 @@ import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { bundleDeployerSync } from "../deployer/bundle";
+import { writeDeployerFiles } from "../deployer/bundle";
 import type { DeployMode } from "../deployer/deploy";
 import type { DeployPlanConfig } from "../deployer/plan-config";
 
 export interface LocalDeployer {
   /** One deployer run with this plan (written as plan.json, as the stack writes its ConfigMap). */
-  run(plan: DeployPlanConfig, mode: DeployMode, extraArgs?: readonly string[]): Promise<Record<string, unknown>>;
+  run(plan: DeployPlanConfig, mode: DeployMode, extraArgs?: readonly string[], extraEnv?: Readonly<Record<string, string>>): Promise<Record<string, unknown>>;
   /** Ends a run still going (SIGTERM), as stopping the stack under it would make it fail anyway. */
   stop(): void;
 }
 
 export function localDeployer(dir: string, secrets: Record<string, string>, log: (line: string) => void): LocalDeployer {
   mkdirSync(dir, { recursive: true });
-  const bundlePath = join(dir, "deployer.js");
-  writeFileSync(bundlePath, bundleDeployerSync().code);
+  const bundlePath = writeDeployerFiles(dir);
   const planPath = join(dir, "plan.json");
   const running = new Set<ReturnType<typeof spawn>>();
   return {
     stop: () => {
       for (const child of running) child.kill("SIGTERM");
     },
-    run: (plan, mode, extraArgs = []) =>
+    run: (plan, mode, extraArgs = [], extraEnv = {}) =>
       new Promise((resolvePromise, reject) => {
         writeFileSync(planPath, `${JSON.stringify(plan, null, 2)}\n`);
         const child = spawn(process.execPath, [bundlePath, mode, "--plan", planPath, ...extraArgs], {
-          env: { PATH: process.env.PATH ?? "", ...secrets },
+          env: { PATH: process.env.PATH ?? "", ...secrets, ...extraEnv },
           stdio: ["ignore", "pipe", "pipe"],
         });
         running.add(child);

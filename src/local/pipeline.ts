@@ -48,8 +48,11 @@ export interface LocalPipeline {
   plan: DeployPlanConfig;
   /** Deploys an artifact (default: the one the stack was started with) with the real deployer. */
   deploy(artifact?: { dir: string; manifest: ArtifactManifest }): Promise<Record<string, unknown>>;
-  /** The ensure CronJob's run: restarts the live release if it is not alive. */
-  ensure(): Promise<Record<string, unknown>>;
+  /**
+   * The ensure CronJob's run: restarts the live release if it is not alive, checks the health rules of one that is.
+   * health: other limits for this run (as bdc.health would give); webhookUrl: where it notifies (NOTIFY_WEBHOOK_URL).
+   */
+  ensure(options?: { health?: Partial<DeployPlanConfig["health"]>; webhookUrl?: string }): Promise<Record<string, unknown>>;
   gateway: GatewayClients;
   monitor: PipelineMonitor;
   startSimulator(options: SimulatorSettings): Promise<SimulatorRun>;
@@ -88,7 +91,8 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
     const deployer: LocalDeployer = localDeployer(join(options.dir, "deployer"), localSecrets(services.kafka.bootstrap), (line) => log(`  ${line}`));
     stops.push(async () => deployer.stop());
     const deploy = (other = artifact) => deployer.run(localPlan(env, services, other.manifest, other.dir), "deploy");
-    const ensure = () => deployer.run(plan, "ensure");
+    const ensure: LocalPipeline["ensure"] = (o = {}) =>
+      deployer.run({ ...plan, health: { ...plan.health, ...o.health } }, "ensure", [], o.webhookUrl ? { NOTIFY_WEBHOOK_URL: o.webhookUrl } : {});
     const gateway = gatewayClients(plan, { username: LOCAL_GATEWAY_USER, password: LOCAL_GATEWAY_PASSWORD }, services.gateway.caCertPath);
     stops.push(() => gateway.close());
     const monitor = new PipelineMonitor(plan, gateway);

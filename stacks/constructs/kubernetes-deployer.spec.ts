@@ -4,14 +4,18 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { bundleFile } from "../../src/build/script-bundle";
 import { KubernetesDeployer, teardownCommand, type KubernetesDeployerProps } from "./kubernetes-deployer";
-import { parseTerraformTemplate, terraformText } from "../../test/stacks/terraform-template";
+import { parseTerraformTemplate } from "../../test/stacks/terraform-template";
 
 type Block = Record<string, unknown>;
 type Json = { resource: Record<string, Record<string, Block>> };
 
 // Like real bundles, the code holds JavaScript template literals, which Terraform must not evaluate.
-const bundle = { code: "console.log(`deployer ${process.argv[2]}`)", sha256: "d".repeat(64) };
+const script = (code: string, sha: string) => ({ code, sha256: sha.repeat(64) });
+const bundleOf = (main: string, kafka = "module.exports = {}") => ({ main: script(main, "d"), topicOffsets: script(kafka, "c"), sha256: createHash("sha256").update(main + kafka).digest("hex") });
+const bundle = bundleOf("console.log(`deployer ${process.argv[2]}`)");
 
 function secretVars(scope: Construct) {
   const v = (name: string) => new TerraformVariable(scope, name, { type: "string", sensitive: true }).stringValue;
@@ -42,7 +46,7 @@ function synth(
         secrets: { ...secretVars(scope), ...extraSecrets?.(scope) },
         ensureSchedule: "*/10 * * * *",
         deployDeadlineSeconds: 3000,
-        egress: { gatewayCidrs: ["10.20.0.0/16"], gatewayPort: 30443, storageCidrs: ["0.0.0.0/0"] },
+        egress: { gatewayCidrs: ["10.20.0.0/16"], gatewayPort: 30443, storageCidrs: ["0.0.0.0/0"], eventHubsCidrs: ["20.0.0.0/8"] },
         ...overrides,
       });
     }),
@@ -76,7 +80,8 @@ describe("KubernetesDeployer", () => {
     const again = synth({}, (scope) => new TerraformVariable(scope, "unrelated", { type: "string" })).deployer.jobName;
     expect(again).toBe(base);
     expect(synth({ artifactHash: "b".repeat(64) }).deployer.jobName).not.toBe(base);
-    expect(synth({ bundle: { code: "x", sha256: "e".repeat(64) } }).deployer.jobName).not.toBe(base);
+    expect(synth({ bundle: bundleOf("x") }).deployer.jobName).not.toBe(base);
+    expect(synth({ bundle: bundleOf(bundle.main.code, "other kafka client") }).deployer.jobName).not.toBe(base);
     expect(synth({ plan: { artifactHash: "a".repeat(64), spark: { executors: 3 } } }).deployer.jobName).not.toBe(base);
   });
 
@@ -127,6 +132,7 @@ describe("KubernetesDeployer", () => {
     expect(sas.lifecycle).toEqual({ ignore_changes: ["data"], replace_triggered_by: job.lifecycle.replace_triggered_by });
     expect(job.lifecycle.replace_triggered_by).toEqual([
       expect.stringMatching(/^\$\{kubernetes_config_map_v1\.deployer_code_\w+\}$/),
+      expect.stringMatching(/^\$\{kubernetes_config_map_v1\.deployer_kafka-client_\w+\}$/),
       expect.stringMatching(/^\$\{kubernetes_secret_v1\.deployer_credentials_\w+\}$/),
     ]);
   });
@@ -153,19 +159,34 @@ describe("KubernetesDeployer", () => {
     expect(names(json)).toContain("EVENTHUBS_JOB_SEND_CONNECTION_STRING");
   });
 
-  it("ships the code and plan.json verbatim: Terraform renders them to exactly what was given", () => {
+  it("ships the code as files Terraform reads (the stack's assets) and plan.json verbatim", () => {
     const { json } = synth();
-    const data = one(json, "kubernetes_config_map_v1").data as Record<string, string>;
-    expect(terraformText(data["deployer.js"]!)).toBe(bundle.code);
+    const maps = Object.values(json.resource.kubernetes_config_map_v1!).map((m) => m.data as Record<string, string>);
+    const data = maps.find((d) => "plan.json" in d)!;
+    const kafka = maps.find((d) => "topic-offsets.js" in d)!;
+    expect(Object.keys(data).sort()).toEqual(["deployer.js", "plan.json"]);
+    for (const [value, name] of [[data["deployer.js"]!, "deployer.js"], [kafka["topic-offsets.js"]!, "topic-offsets.js"]] as const) {
+      const parsed = parseTerraformTemplate(value);
+      expect(parsed.references).toEqual([]);
+      expect(parsed.evaluated).toEqual([expect.stringMatching(new RegExp(`^file\\("assets/[\\w-]+/[0-9A-F]+/${name.replace(".", "\\.")}"\\)$`))]);
+    }
+    // What cdktf copies into those assets: the bundles, byte for byte.
+    expect(readFileSync(bundleFile(bundle.main, "deployer.js"), "utf8")).toBe(bundle.main.code);
+    expect(readFileSync(bundleFile(bundle.topicOffsets, "topic-offsets.js"), "utf8")).toBe(bundle.topicOffsets.code);
     const plan = parseTerraformTemplate(data["plan.json"]!);
     expect(plan.references).toEqual(["var.bootstrap"]);
     expect(plan.evaluated).toEqual([]);
     expect(JSON.parse(plan.rendered)).toEqual({ artifactHash: "a".repeat(64), bootstrap: "<var.bootstrap>", spark: { executors: 2 } });
   });
 
-  it("keeps the ConfigMap to code and plan, and mounts the CA bundle only when given", () => {
+  it("keeps one ConfigMap to code and plan and one to the Kafka client, mounts both beside each other, and the CA bundle only when given", () => {
     const without = synth().json;
-    expect(Object.keys(one(without, "kubernetes_config_map_v1").data as Block).sort()).toEqual(["deployer.js", "plan.json"]);
+    const maps = Object.values(without.resource.kubernetes_config_map_v1!).map((m) => Object.keys(m.data as Block).sort());
+    expect(maps.sort()).toEqual([["deployer.js", "plan.json"], ["topic-offsets.js"]]);
+    const mounts = jobPod(without).container[0].volume_mount as Block[];
+    expect(mounts).toContainEqual(expect.objectContaining({ mount_path: "/deployer/deployer.js", sub_path: "deployer.js", name: "script" }));
+    expect(mounts).toContainEqual(expect.objectContaining({ mount_path: "/deployer/topic-offsets.js", sub_path: "topic-offsets.js", name: "script-1" }));
+    expect(jobPod(without).volume).toContainEqual({ name: "script-1", config_map: { name: expect.stringMatching(/^\$\{kubernetes_config_map_v1\.deployer_kafka-client_\w+\.metadata\[0\]\.name\}$/), default_mode: "0444" } });
     const withCa = synth({ gatewayCaBundle: "-----BEGIN CERTIFICATE-----" }).json;
     expect(jobPod(withCa).container[0].volume_mount).toContainEqual(
       expect.objectContaining({ mount_path: "/deployer/ca/gateway-ca.crt", sub_path: "gateway-ca.crt" }),
@@ -193,6 +214,7 @@ describe("KubernetesDeployer", () => {
           { to: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "kube-system" } } }], ports: [{ protocol: "UDP", port: "53" }, { protocol: "TCP", port: "53" }] },
           { to: [{ ip_block: { cidr: "10.20.0.0/16" } }], ports: [{ protocol: "TCP", port: "30443" }] },
           { to: [{ ip_block: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: "443" }] },
+          { to: [{ ip_block: { cidr: "20.0.0.0/8" } }], ports: [{ protocol: "TCP", port: "9093" }] },
         ],
       },
     });
@@ -253,6 +275,7 @@ describe("KubernetesDeployer", () => {
   });
 
   it("refuses a bundle too large for a ConfigMap", () => {
-    expect(() => synth({ bundle: { code: "x".repeat(1024 * 1024), sha256: "f".repeat(64) } })).toThrow(/deployer bundle is 1048576 bytes — allowed: at most/);
+    expect(() => synth({ bundle: bundleOf("x".repeat(1024 * 1024)) })).toThrow(/deployer bundle deployer.js is 1048576 bytes — allowed: at most/);
+    expect(() => synth({ bundle: bundleOf("x", "k".repeat(1024 * 1024)) })).toThrow(/deployer bundle topic-offsets.js is 1048576 bytes — allowed: at most/);
   });
 });

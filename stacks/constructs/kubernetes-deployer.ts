@@ -14,11 +14,15 @@ import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { nodePodSpec, type NodeContainerResources, type SecretEnv } from "./kubernetes-node-pod";
 import { fingerprint } from "./kubernetes-fingerprint";
-import { requireConfigMapSize } from "./kubernetes-script-bundle";
+import { DEPLOYER_DIR, DEPLOYER_SCRIPT, TOPIC_OFFSETS_SCRIPT, type DeployerBundle } from "../../src/deployer/bundle";
+import { requireConfigMapSize } from "../../src/build/script-bundle";
+import { scriptFileValue } from "../lib/script-asset";
+import { EVENTHUBS_KAFKA_PORT } from "../../src/simulator/credentials";
 import { terraformLiteral } from "./bdc-terraform-literal";
 
 /** Where the contract (src/deployer) expects its files inside the container. */
-export const DEPLOYER_SCRIPT_PATH = "/deployer/deployer.js";
+export const DEPLOYER_SCRIPT_PATH = `${DEPLOYER_DIR}/${DEPLOYER_SCRIPT}`;
+export const TOPIC_OFFSETS_SCRIPT_PATH = `${DEPLOYER_DIR}/${TOPIC_OFFSETS_SCRIPT}`;
 export const DEPLOYER_PLAN_PATH = "/deployer/plan.json";
 export const DEPLOYER_CA_PATH = "/deployer/ca/gateway-ca.crt";
 
@@ -47,8 +51,8 @@ export interface KubernetesDeployerProps {
   readonly image: string;
   /** Pull secrets for a private registry. @default [] */
   readonly imagePullSecrets?: readonly string[];
-  /** The bundled deployer: its code and the sha256 of that code. */
-  readonly bundle: { readonly code: string; readonly sha256: string };
+  /** The bundled deployer (src/deployer/bundle.ts): its two files and the sha256 over both. */
+  readonly bundle: DeployerBundle;
   /** The deploy plan (plan.json); plain JSON with no secret; Terraform tokens are allowed in strings. */
   readonly plan: object;
   /** Content hash of the job artifact that the plan deploys. */
@@ -92,7 +96,13 @@ export interface KubernetesDeployerProps {
    * Where the deployer pods may connect, besides DNS in kube-system: the gateway on its port, the
    * artifact storage on 443. Everything else, and every connection to them, is refused.
    */
-  readonly egress: { readonly gatewayCidrs: readonly string[]; readonly gatewayPort: number; readonly storageCidrs: readonly string[] };
+  readonly egress: {
+    readonly gatewayCidrs: readonly string[];
+    readonly gatewayPort: number;
+    readonly storageCidrs: readonly string[];
+    /** Event Hubs' Kafka endpoint (port 9093), for ensure's backlog rules. @default none (the backlog is not measured) */
+    readonly eventHubsCidrs?: readonly string[];
+  };
   /** What must exist before the deployer runs, e.g. the artifact's blobs (the plan names only their URL). @default [] */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
@@ -104,6 +114,8 @@ export class KubernetesDeployer extends Construct {
   public readonly artifactAccess: SecretV1;
   /** ConfigMap with deployer.js and plan.json. */
   public readonly configMap: ConfigMapV1;
+  /** ConfigMap with topic-offsets.js, the Kafka client deployer.js loads beside itself. */
+  public readonly kafkaClientMap: ConfigMapV1;
   /** The deploy Job. */
   public readonly job: JobV1;
   /** The ensure CronJob. */
@@ -130,7 +142,8 @@ export class KubernetesDeployer extends Construct {
     }
     const namespace = props.namespace;
     requireTokens(props.secrets);
-    requireConfigMapSize("deployer bundle", props.bundle.code);
+    requireConfigMapSize(`deployer bundle ${DEPLOYER_SCRIPT}`, props.bundle.main.code);
+    requireConfigMapSize(`deployer bundle ${TOPIC_OFFSETS_SCRIPT}`, props.bundle.topicOffsets.code);
     const planJson = JSON.stringify(props.plan, null, 2);
     this.deployKey = createHash("sha256")
       .update(`${props.artifactHash}\n${props.bundle.sha256}\n${fingerprint(props.plan)}\n`)
@@ -155,8 +168,13 @@ export class KubernetesDeployer extends Construct {
     });
     this.configMap = new ConfigMapV1(this, "code", {
       metadata: { name: `${base}-deployer`, namespace, labels },
-      // Verbatim for Terraform: the code and the plan's own text are escaped; the plan's tokens stay live.
-      data: { "deployer.js": terraformLiteral(props.bundle.code), "plan.json": terraformLiteral(planJson) },
+      // The code is read from its file by Terraform; the plan's own text is escaped, its tokens stay live.
+      data: { [DEPLOYER_SCRIPT]: scriptFileValue(this, "deployer-script", props.bundle.main, DEPLOYER_SCRIPT), "plan.json": terraformLiteral(planJson) },
+    });
+    // The Kafka client in a ConfigMap of its own: with deployer.js it would pass the 1 MiB one ConfigMap holds.
+    this.kafkaClientMap = new ConfigMapV1(this, "kafka-client", {
+      metadata: { name: `${base}-deployer-kafka`, namespace, labels },
+      data: { [TOPIC_OFFSETS_SCRIPT]: scriptFileValue(this, "topic-offsets-script", props.bundle.topicOffsets, TOPIC_OFFSETS_SCRIPT) },
     });
     // The SAS data sources yield new tokens on every plan. Keeping them in a Secret named after the
     // deploy key, with its data ignored after creation, leaves no perpetual diff; it is created
@@ -166,7 +184,7 @@ export class KubernetesDeployer extends Construct {
       metadata: { name: `${base}-artifact-sas-${this.deployKey.slice(0, 16)}`, namespace, labels },
       type: "Opaque",
       data: { ARTIFACT_SAS_TOKEN: props.secrets.artifactSasToken },
-      lifecycle: { ignoreChanges: ["data"], replaceTriggeredBy: [this.configMap, this.credentials] },
+      lifecycle: { ignoreChanges: ["data"], replaceTriggeredBy: [this.configMap, this.kafkaClientMap, this.credentials] },
     });
 
     const credentialsName = this.credentials.metadata.name;
@@ -195,6 +213,9 @@ export class KubernetesDeployer extends Construct {
           },
           { to: props.egress.gatewayCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: String(props.egress.gatewayPort) }] },
           { to: props.egress.storageCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: "443" }] },
+          ...(props.egress.eventHubsCidrs?.length
+            ? [{ to: props.egress.eventHubsCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: String(EVENTHUBS_KAFKA_PORT) }] }]
+            : []),
         ],
       },
     });
@@ -206,8 +227,9 @@ export class KubernetesDeployer extends Construct {
         command: ["node", DEPLOYER_SCRIPT_PATH, mode, "--plan", DEPLOYER_PLAN_PATH],
         configMapName: this.configMap.metadata.name,
         files: [
-          { key: "deployer.js", mountPath: DEPLOYER_SCRIPT_PATH },
+          { key: DEPLOYER_SCRIPT, mountPath: DEPLOYER_SCRIPT_PATH },
           { key: "plan.json", mountPath: DEPLOYER_PLAN_PATH },
+          { key: TOPIC_OFFSETS_SCRIPT, mountPath: TOPIC_OFFSETS_SCRIPT_PATH, configMapName: this.kafkaClientMap.metadata.name },
         ],
         secretEnv: [...secretEnv, ...sasEnv],
         secretFiles: props.gatewayCaBundle !== undefined ? [{ secretName: credentialsName, key: caKey, mountPath: DEPLOYER_CA_PATH }] : [],
@@ -240,7 +262,7 @@ export class KubernetesDeployer extends Construct {
       dependsOn: [...(props.dependsOn ?? [])],
       // Values resolved only at plan time (e.g. the Event Hubs bootstrap, a rotated connection
       // string) change the ConfigMap or Secret without changing the name: re-run the deploy then too.
-      lifecycle: { replaceTriggeredBy: [this.configMap, this.credentials] },
+      lifecycle: { replaceTriggeredBy: [this.configMap, this.kafkaClientMap, this.credentials] },
     });
 
     // Both work from what is on HDFS: they get no artifact access at all.

@@ -26,6 +26,8 @@ export interface ConfigMapFileMount {
   readonly key: string;
   /** Absolute path in the container. */
   readonly mountPath: string;
+  /** The ConfigMap holding the key, when not the script's own. @default NodePodSpecProps.configMapName */
+  readonly configMapName?: string;
 }
 
 /** An environment variable read from a key of a Secret. */
@@ -68,13 +70,16 @@ export interface NodePodSpecProps {
 /** Builds the pod spec; the same object fits Job, CronJob and Deployment templates. */
 export function nodePodSpec(props: NodePodSpecProps): JobV1SpecTemplateSpec {
   const uid = String(props.runAsUser ?? 1000);
+  const otherMaps = [...new Set(props.files.flatMap((f) => (f.configMapName !== undefined && f.configMapName !== props.configMapName ? [f.configMapName] : [])))];
+  const volumeOf = (f: ConfigMapFileMount) => (f.configMapName === undefined || f.configMapName === props.configMapName ? "script" : `script-${otherMaps.indexOf(f.configMapName) + 1}`);
   const volumes: JobV1SpecTemplateSpecVolume[] = [
     { name: "script", configMap: { name: props.configMapName, defaultMode: "0444" } },
+    ...otherMaps.map((name, i) => ({ name: `script-${i + 1}`, configMap: { name, defaultMode: "0444" } })),
     // Node and its libraries may write temporary files; the root file system is read-only.
     { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
   ];
   const mounts: JobV1SpecTemplateSpecContainerVolumeMount[] = [
-    ...props.files.map((f) => ({ name: "script", mountPath: f.mountPath, subPath: f.key, readOnly: true })),
+    ...props.files.map((f) => ({ name: volumeOf(f), mountPath: f.mountPath, subPath: f.key, readOnly: true })),
     { name: "tmp", mountPath: "/tmp" },
   ];
   (props.secretFiles ?? []).forEach((f, i) => {

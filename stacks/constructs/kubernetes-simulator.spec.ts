@@ -1,6 +1,8 @@
 import { Testing, TerraformVariable } from "cdktf";
 import { KubernetesSimulator } from "./kubernetes-simulator";
-import { terraformText } from "../../test/stacks/terraform-template";
+import { readFileSync } from "node:fs";
+import { bundleFile } from "../../src/build/script-bundle";
+import { parseTerraformTemplate } from "../../test/stacks/terraform-template";
 
 type Block = Record<string, unknown>;
 type Json = { resource: Record<string, Record<string, Block>> };
@@ -38,7 +40,8 @@ describe("KubernetesSimulator", () => {
     expect(deployment.spec.template.metadata.annotations["sensors.bdc/code-sha256"]).toBe(bundle.sha256);
     const [configMap] = Object.values(json.resource.kubernetes_config_map_v1);
     expect(Object.keys(configMap.data as Block)).toEqual(["simulator.js"]);
-    expect(terraformText((configMap.data as Record<string, string>)["simulator.js"]!)).toBe(bundle.code);
+    expect(parseTerraformTemplate((configMap.data as Record<string, string>)["simulator.js"]!).evaluated).toEqual([expect.stringMatching(/^file\("assets\/[\w-]+\/[0-9A-F]+\/simulator\.js"\)$/)]);
+    expect(readFileSync(bundleFile(bundle, "simulator.js"), "utf8")).toBe(bundle.code);
     const [secret] = Object.values(json.resource.kubernetes_secret_v1);
     expect(Object.keys(secret.data as Block)).toEqual(["EVENTHUBS_CONNECTION_STRING"]);
   });

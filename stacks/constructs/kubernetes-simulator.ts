@@ -6,8 +6,8 @@ import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { nodePodSpec, type NodeContainerResources } from "./kubernetes-node-pod";
-import { requireConfigMapSize, type ScriptBundle } from "./kubernetes-script-bundle";
-import { terraformLiteral } from "./bdc-terraform-literal";
+import { requireConfigMapSize, type ScriptBundle } from "../../src/build/script-bundle";
+import { scriptFileValue } from "../lib/script-asset";
 
 /** Where the simulator's code is mounted in its container. */
 export const SIMULATOR_SCRIPT_PATH = "/simulator/simulator.js";
@@ -61,7 +61,7 @@ export class KubernetesSimulator extends Construct {
     });
     this.configMap = new ConfigMapV1(this, "code", {
       metadata: { name, namespace, labels },
-      data: { "simulator.js": terraformLiteral(props.bundle.code) },
+      data: { "simulator.js": scriptFileValue(this, "simulator-script", props.bundle, "simulator.js") },
     });
     this.deployment = new DeploymentV1(this, "deployment", {
       metadata: { name, namespace, labels },

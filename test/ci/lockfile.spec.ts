@@ -19,7 +19,9 @@ function npmCiDryRun(mutate?: (pkg: { dependencies: Record<string, string> }) =>
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
     mutate?.(pkg);
     writeFileSync(join(dir, "package.json"), JSON.stringify(pkg, null, 2));
-    const run = spawnSync("npm", ["ci", "--dry-run", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: dir, encoding: "utf8" });
+    // Its own log directory: npm prunes old logs in the shared one, and a parallel npm doing that made a run end
+    // non-zero with no output at all.
+    const run = spawnSync("npm", ["ci", "--dry-run", "--ignore-scripts", "--no-audit", "--no-fund", "--logs-dir", join(dir, "logs")], { cwd: dir, encoding: "utf8" });
     return { status: run.status, output: `${run.stdout}${run.stderr}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { execFile } from "node:child_process";
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { bundleDeployerSync } from "../../src/deployer/bundle";
+import { writeDeployerFiles } from "../../src/deployer/bundle";
 import { jarPath, jobDir } from "../../src/deployer/hdfs-sync";
 import { maintenanceRequest } from "../../src/deployer/batch-requests";
 import { gatewayClients } from "../../src/deployer/clients";
@@ -239,7 +239,7 @@ async function ensureOnce(artifactBaseUrl?: string): Promise<any> {
 async function cronRun(mode: "ensure" | "maintain" | "new-run" | "teardown", artifactBaseUrl?: string, extra: string[] = []): Promise<any> {
   const planPath = join(services.work, "plan.json");
   const bundlePath = join(services.work, "deployer.js");
-  if (!existsSync(bundlePath)) writeFileSync(bundlePath, bundleDeployerSync().code);
+  if (!existsSync(bundlePath)) writeDeployerFiles(services.work);
   const current = plan("v2");
   const artifact = { ...current.artifact, baseUrl: artifactBaseUrl ?? current.artifact.baseUrl };
   writeFileSync(planPath, JSON.stringify({ ...current, artifact, gatewayCaBundlePath: services.ca.caCertPath }));

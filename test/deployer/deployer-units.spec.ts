@@ -1,9 +1,9 @@
 /** The deployer's pure parts: manifest checks, JAAS line, masking, plan config, bundle and CLI dry run. */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bundleDeployerSync } from "../../src/deployer/bundle";
+import { bundleDeployerSync, writeDeployerFiles } from "../../src/deployer/bundle";
 import { bootstrapFromConnectionString, cli } from "../../src/deployer/cli";
 import { manifestHash, parseManifest } from "../../src/deployer/manifest";
 import { deployPlanConfig, IN_CLUSTER_CA_PATH, parseDeployPlan } from "../../src/deployer/plan-config";
@@ -94,11 +94,18 @@ describe("deployPlanConfig", () => {
 });
 
 describe("bundle and CLI", () => {
-  test("the in-cluster bundle is one file well under the 1 MiB ConfigMap limit and runs under node", () => {
+  test("the in-cluster bundle is two files, each well under the 1 MiB ConfigMap limit, that run under node from a bare directory", () => {
     const bundle = bundleDeployerSync();
-    expect(Buffer.byteLength(bundle.code)).toBeLessThan(800 * 1024);
-    const file = join(work, "deployer.js");
-    writeFileSync(file, bundle.code);
+    expect(Buffer.byteLength(bundle.main.code)).toBeLessThan(800 * 1024);
+    expect(Buffer.byteLength(bundle.topicOffsets.code)).toBeLessThan(800 * 1024);
+    // The Kafka client is not in deployer.js: it is required from the file beside it.
+    expect(bundle.main.code).toContain('require("./topic-offsets")');
+    expect(bundle.main.code).not.toContain("UNKNOWN_TOPIC_OR_PARTITION");
+    expect(bundle.topicOffsets.code).toContain("UNKNOWN_TOPIC_OR_PARTITION");
+    const dir = mkdtempSync(join(tmpdir(), "deployer-bundle-"));
+    const file = writeDeployerFiles(dir, bundle);
+    const kafka = execFileSync("node", ["-e", 'const m = require(process.argv[1]); process.stdout.write(typeof m.endOffsets)', join(dir, "topic-offsets.js")], { cwd: dir, encoding: "utf8" });
+    expect(kafka).toBe("function");
     expect(execFileSync("node", [file, "--help"], { encoding: "utf8" })).toContain("<mode>");
     expect(() => execFileSync("node", [file, "deploy", "--plan", join(work, "missing.json")], { stdio: "pipe" })).toThrow(/Command failed/);
   });

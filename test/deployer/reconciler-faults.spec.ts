@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { appendFileSync, cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { bundleDeployerSync } from "../../src/deployer/bundle";
+import { writeDeployerFiles } from "../../src/deployer/bundle";
 import { gatewayClients, type GatewayClients } from "../../src/deployer/clients";
 import { STATE_XATTR, type DeployState } from "../../src/deployer/deploy-state";
 import { LOCK_XATTR } from "../../src/deployer/lock";
@@ -110,8 +110,7 @@ async function expectRunning(version: Version): Promise<DeployState> {
 
 /** The in-cluster path: the esbuild bundle run by node, killable. */
 function bundleArgs(version: Version, mode: DeployMode, options: TestPlanOptions & { baseUrl?: string } = {}): { args: string[]; env: NodeJS.ProcessEnv } {
-  const bundlePath = join(services.work, "deployer.js");
-  writeFileSync(bundlePath, bundleDeployerSync().code);
+  const bundlePath = writeDeployerFiles(services.work);
   const p = plan(version, options);
   const planPath = join(services.work, `plan-${version}-${mode}.json`);
   writeFileSync(planPath, JSON.stringify({ ...p, artifact: { ...p.artifact, baseUrl: options.baseUrl ?? p.artifact.baseUrl }, gatewayCaBundlePath: services.ca.caCertPath }));

@@ -25,6 +25,7 @@ interface Observed {
   ensure: { action: string; artifactHash: string };
   killed: number;
   backlog: { produced: number; stopped: { code: number; report: StatusReport }; after: { code: number; report: StatusReport }; caughtUpMs: number };
+  frozen: { frozen: number; produced: number; actions: string[]; notifications: string[]; limit: number };
   replacementGapMs: number;
   restartGapMs: number;
   readings: ReadBackMessage[];
@@ -74,6 +75,19 @@ test("status, with the job stopped and N readings produced, reports a backlog of
   expect(stopped.report.problems.join("\n")).toMatch(/not running/);
   expect(after.report.backlog?.records).toBe(0);
   expect(after.report.batch?.state).toBe("running");
+});
+
+test("a frozen driver with a backlog over the limit: ensure leaves it running and notifies the backlog once, then that it runs again", () => {
+  const { frozen, produced, actions, notifications, limit } = observed.frozen;
+  expect(frozen).toBe(1);
+  expect(produced).toBe(1000);
+  expect(actions).toEqual(["alive", "alive", "alive"]);
+  expect(notifications).toHaveLength(2);
+  const [backlog, recovered] = notifications as [string, string];
+  const records = Number(/but its backlog (\d+) records > (\d+)/.exec(backlog)?.[1]);
+  expect(backlog).toMatch(new RegExp(`^local: the streaming job runs \\(Livy batch \\d+\\), but its backlog \\d+ records > ${limit}`));
+  expect(records).toBeGreaterThanOrEqual(produced);
+  expect(recovered).toMatch(/^local: the streaming job runs again \(Livy batch \d+, /);
 });
 
 test("every produced reading is in the data table or the rejected table, exactly once", () => {

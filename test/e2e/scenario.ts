@@ -8,6 +8,8 @@
  *   tsx test/e2e/scenario.ts <work dir> [rate]
  */
 import { execFile } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -119,6 +121,49 @@ async function backlogAcrossARestart(pipeline: LocalPipeline, readings: number) 
   return { produced: produced.acknowledged, stopped, after, caughtUpMs: Date.now() - restartedAt };
 }
 
+/** A real HTTP receiver of the deployer's webhook: `received` holds each message's text. */
+async function webhookReceiver(): Promise<{ url: string; received: string[]; close(): void }> {
+  const received: string[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", () => {
+      received.push((JSON.parse(body) as { text: string }).text);
+      res.writeHead(200).end("ok");
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, close: () => server.close() };
+}
+
+/**
+ * A driver frozen (SIGSTOP: alive to Livy, consuming nothing) while N readings arrive. ensure, with a backlog
+ * limit of N/2, leaves it running and notifies the backlog once (a second run sends nothing); thawed, the job
+ * catches up and the next ensure notifies that it runs again.
+ */
+async function backlogOfAFrozenJob(pipeline: LocalPipeline, readings: number) {
+  const receiver = await webhookReceiver();
+  const options = { health: { maxBacklogRecords: readings / 2 }, webhookUrl: receiver.url };
+  const drivers = streamingDriverPids(pipeline.services.hdfs.rpc);
+  const actions: unknown[] = [];
+  let produced = 0;
+  try {
+    for (const pid of drivers) process.kill(pid, "SIGSTOP");
+    try {
+      const extra = await pipeline.startSimulator({ ratePerSecond: 500, count: readings, malformedFraction: 0, seed: 13 });
+      produced = (await extra.done).acknowledged;
+      actions.push((await pipeline.ensure(options)).action, (await pipeline.ensure(options)).action);
+    } finally {
+      for (const pid of drivers) process.kill(pid, "SIGCONT");
+    }
+    await drain(pipeline);
+    actions.push((await pipeline.ensure(options)).action);
+    return { frozen: drivers.length, produced, actions, notifications: receiver.received, limit: options.health.maxBacklogRecords };
+  } finally {
+    receiver.close();
+  }
+}
+
 async function main(dir: string, rate: number): Promise<void> {
   const v1 = localArtifact(log);
   const v2 = secondVersion(v1, join(dir, "artifact-v2"));
@@ -153,6 +198,8 @@ async function main(dir: string, rate: number): Promise<void> {
     const backlog = await backlogAcrossARestart(pipeline, 1000);
     log(`status with the job stopped: exit ${backlog.stopped.code}, backlog ${JSON.stringify(backlog.stopped.report.backlog)}; after ensure: ${backlog.after.report.backlog?.records} in ${backlog.caughtUpMs} ms`);
     await drain(pipeline);
+    const frozen = await backlogOfAFrozenJob(pipeline, 1000);
+    log(`a frozen driver and ${frozen.produced} readings: ensure ${frozen.actions.join(", ")}; notified ${JSON.stringify(frozen.notifications)}`);
     const snapshot = pipeline.monitor.snapshot();
 
     const readings = await readBack(pipeline.services.kafka.bootstrap, pipeline.plan.job.input_topic, 120_000);
@@ -163,7 +210,7 @@ async function main(dir: string, rate: number): Promise<void> {
     await run(join(ROOT, ".venv", "bin", "python"), [join(__dirname, "read_tables.py"), "--conf", join(dir, "spark-conf.json"), "--config", join(dir, "job-config.json"), "--out", join(dir, "tables.json")], { maxBuffer: 1 << 24 });
     const tables = JSON.parse(readFileSync(join(dir, "tables.json"), "utf8")) as unknown;
     log("read the three tables through the metastore");
-    const result = { simulator: { ...summary, acknowledged: summary.acknowledged + backlog.produced }, backlog, versions: { v1: v1.manifest.hash, v2: v2.manifest.hash }, deployV1, deployV2, ensure, killed, replacementGapMs, restartGapMs, snapshot, readings: readings.messages, stats: statsMessages.messages, tables };
+    const result = { simulator: { ...summary, acknowledged: summary.acknowledged + backlog.produced + frozen.produced }, backlog, frozen, versions: { v1: v1.manifest.hash, v2: v2.manifest.hash }, deployV1, deployV2, ensure, killed, replacementGapMs, restartGapMs, snapshot, readings: readings.messages, stats: statsMessages.messages, tables };
     await new Promise<void>((done) => process.stdout.write(`${JSON.stringify(result)}\n`, () => done()));
   } finally {
     await pipeline.stop();

@@ -7,9 +7,9 @@ import { bundleDeployerSync } from "../../src/deployer/bundle";
 import { BdcStack, type BdcStackProps } from "../../stacks/bdc-stack";
 import type { DeployPlanConfig } from "../../src/deployer/plan-config";
 import { EventHubsStack } from "../../stacks/eventhubs-stack";
-import { bundleScriptSync } from "../../stacks/constructs/kubernetes-script-bundle";
+import { bundleScriptSync } from "../../src/build/script-bundle";
 import { resolve } from "node:path";
-import { parseTerraformTemplate, terraformText, unparsableStrings } from "./terraform-template";
+import { parseTerraformTemplate, terraformFileText, unparsableStrings } from "./terraform-template";
 import { sparkLineForRelease } from "../../jobs/sensor_aggregation/jars/spark-lines";
 
 type Block = Record<string, unknown>;
@@ -30,15 +30,15 @@ const bundles = {
 
 // Tests about something else synthesize faster with stand-in code of a few bytes.
 const smallBundles = {
-  deployerBundle: { code: "/* deployer */", sha256: "1".repeat(64) },
+  deployerBundle: { main: { code: "/* deployer */", sha256: "1".repeat(64) }, topicOffsets: { code: "/* kafka */", sha256: "3".repeat(64) }, sha256: "4".repeat(64) },
   simulatorBundle: { code: "/* simulator */", sha256: "2".repeat(64) },
 };
 
-function synthBdc(env: EnvironmentConfig, props: Partial<BdcStackProps> = {}, code = smallBundles): { stack: BdcStack; json: TfJson } {
+function synthBdc(env: EnvironmentConfig, props: Partial<BdcStackProps> = {}, code = smallBundles): { app: App; stack: BdcStack; json: TfJson } {
   const app = Testing.app();
   const eventhubs = new EventHubsStack(app, `sensors-${env.name}-eventhubs`, { env });
   const stack = new BdcStack(app, `sensors-${env.name}-bdc`, { env, eventhubs, ...code, ...props });
-  return { stack, json: JSON.parse(Testing.synth(stack)) as TfJson };
+  return { app, stack, json: JSON.parse(Testing.synth(stack)) as TfJson };
 }
 
 const resources = (json: TfJson, type: string): Block[] => Object.values(json.resource[type] ?? {});
@@ -61,7 +61,7 @@ const planOf = (json: TfJson): { spark: unknown; artifact: { baseUrl: string; ha
   JSON.parse(renderWithReferences(configMapData(json, "plan.json")));
 
 describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-bdc", (name, env) => {
-  const { stack, json } = synthBdc(env, {}, bundles);
+  const { app, stack, json } = synthBdc(env, {}, bundles);
   const k8sTypes = ["kubernetes_secret_v1", "kubernetes_config_map_v1", "kubernetes_job_v1", "kubernetes_cron_job_v1", "kubernetes_deployment_v1"];
 
   it("has the deployer's Secret, ConfigMap, Job and CronJobs (ensure, maintain, the suspended teardown), all in the BDC's namespace", () => {
@@ -161,9 +161,12 @@ describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-b
     expect(plan.batchName).toBe(`sensor-aggregation-${name}`);
   });
 
-  it("ships the bundled code verbatim: Terraform renders the ConfigMaps to exactly the bundles", () => {
-    expect(terraformText(configMapData(json, "deployer.js"))).toBe(bundles.deployerBundle.code);
-    if (env.bdc.simulator.enabled) expect(terraformText(configMapData(json, "simulator.js"))).toBe(bundles.simulatorBundle.code);
+  it("ships the bundled code verbatim: Terraform reads the ConfigMaps' scripts from the stack's assets, exactly the bundles", () => {
+    app.synth(); // writes the assets, as cdktf synth does
+    const stackDir = resolve(app.outdir, app.manifest.forStack(stack).workingDirectory);
+    expect(terraformFileText(configMapData(json, "deployer.js"), stackDir)).toBe(bundles.deployerBundle.main.code);
+    expect(terraformFileText(configMapData(json, "topic-offsets.js"), stackDir)).toBe(bundles.deployerBundle.topicOffsets.code);
+    if (env.bdc.simulator.enabled) expect(terraformFileText(configMapData(json, "simulator.js"), stackDir)).toBe(bundles.simulatorBundle.code);
     expect(planOf(json).artifact.baseUrl).toMatch(/^<azurerm_storage_account\.[\w-]+\.primary_blob_endpoint><azurerm_storage_container\.[\w-]+\.name>\/sensor-aggregation\/[0-9a-f]{64}$/);
   });
 

@@ -2,7 +2,7 @@
 // scripts/setup.d/51-bdc-hcl-template.sh from test/stacks/bdc-hcl-template/. Tests use it to prove
 // what text Terraform will produce from a string in cdk.tf.json.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 const TOOL = resolve(__dirname, "..", "..", ".cache", "bin", "bdc-hcl-template");
@@ -42,4 +42,17 @@ export function unparsableStrings(stackJson: string): { strings: number; errors:
   const run = spawnSync(TOOL, ["--all-strings"], { input: stackJson, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (run.status !== 0) throw new Error(`bdc-hcl-template failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as { strings: number; errors: { path: string; error: string }[] };
+}
+
+/**
+ * The text Terraform produces from a `${file("<path>")}` value (and nothing else around it): the file's content,
+ * read from `stackDir`, the synthesized stack's directory where Terraform runs.
+ */
+export function terraformFileText(text: string, stackDir: string): string {
+  const parsed = parseTerraformTemplate(text);
+  const call = /^file\("([^"\\]+)"\)$/.exec(parsed.evaluated.length === 1 ? parsed.evaluated[0]! : "");
+  if (call === null || parsed.references.length > 0 || parsed.rendered !== "") {
+    throw new Error(`not a lone file("…") call: ${text.slice(0, 200)}`);
+  }
+  return readFileSync(resolve(stackDir, call[1]!), "utf8");
 }

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { bundleScriptSync } from "./kubernetes-script-bundle";
+import { bundleScriptSync } from "./script-bundle";
 
 describe("bundleScriptSync", () => {
   // Inside the repository (git-ignored .tmp/), so that esbuild resolves packages from node_modules.
@@ -38,5 +38,34 @@ describe("bundleScriptSync", () => {
     } finally {
       rmSync(runDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the bundle cache", () => {
+  const scratch = resolve(__dirname, "..", "..", ".tmp");
+  mkdirSync(scratch, { recursive: true });
+  const dir = mkdtempSync(join(scratch, "bundle-cache-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("gives the cached code in a new process while every file read is unchanged, and builds anew when one changes", () => {
+    writeFileSync(join(dir, "dep.ts"), 'export const word = "first";\n');
+    writeFileSync(join(dir, "main.ts"), 'import { word } from "./dep";\nconsole.log(word);\n');
+    const bundleIn = (): string =>
+      execFileSync(process.execPath, ["--import", "tsx", "-e", `process.stdout.write(require(${JSON.stringify(__dirname + "/script-bundle")}).bundleScriptSync(${JSON.stringify(join(dir, "main.ts"))}).code)`], {
+        cwd: resolve(__dirname, "..", ".."),
+        encoding: "utf8",
+      });
+    const first = bundleIn();
+    expect(first).toContain('"first"');
+    // Mark the cached code: a second process must give the marked code, from the cache, not a build.
+    const cacheDir = resolve(__dirname, "..", "..", ".cache", "bundles");
+    const [entry] = readdirSync(cacheDir).map((f) => join(cacheDir, f)).filter((f) => readFileSync(f, "utf8").includes(JSON.stringify(first).slice(1, -1)));
+    const cached = JSON.parse(readFileSync(entry!, "utf8")) as { code: string };
+    writeFileSync(entry!, JSON.stringify({ ...cached, code: `${cached.code}/* from the cache */` }));
+    expect(bundleIn()).toBe(`${first}/* from the cache */`);
+    writeFileSync(join(dir, "dep.ts"), 'export const word = "second";\n'); // a dependency of the entry, not the entry
+    const second = bundleIn();
+    expect(second).toContain('"second"');
+    expect(second).not.toContain('"first"');
   });
 });

@@ -33,7 +33,7 @@ import sys
 from string import Template
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NAME_DEFAULTS = {"database": "default", "data_table": "sensor_data", "rejected_table": "sensor_data_rejected",
@@ -167,6 +167,15 @@ def table_properties(spark: SparkSession, table: str) -> Dict[str, str]:
     return {row[0]: row[1] for row in spark.sql("SHOW TBLPROPERTIES %s" % table).collect()}
 
 
+def legacy_rows(spark: SparkSession, legacy: str) -> DataFrame:
+    """The renamed first-release table's rows, read from its directory with its schema: after ALTER TABLE RENAME
+    a catalog may keep each partition at its old path (Spark 3.1's in-memory catalog does), and the table then
+    reads empty. Its partitions are discovered from the directory names instead."""
+    rows = spark.sql("DESCRIBE TABLE EXTENDED %s" % legacy).collect()
+    [location] = [r["data_type"] for r in rows if r["col_name"] == "Location"]
+    return spark.read.schema(spark.table(legacy).schema).parquet(location)
+
+
 def move_pre_run_id_table(spark: SparkSession, statement: str, table: str, wanted: Columns, run_id: str) -> None:
     """The one-time move of a first-release table (partitioned by batch_id alone); each step can be re-run."""
     legacy = table + LEGACY_SUFFIX
@@ -182,10 +191,13 @@ def move_pre_run_id_table(spark: SparkSession, statement: str, table: str, wante
                        for name, kind in wanted if name not in ("run_id", "batch_id"))
     previous = spark.conf.get("spark.sql.sources.partitionOverwriteMode")
     spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")  # a re-run rewrites the same partitions
+    view = "create_tables_legacy_rows"
+    legacy_rows(spark, legacy).createOrReplaceTempView(view)
     try:
         spark.sql("INSERT OVERWRITE TABLE %s PARTITION (run_id, batch_id) SELECT %s, '%s' AS run_id, batch_id FROM %s"
-                  % (table, select, run_id, legacy))
+                  % (table, select, run_id, view))
     finally:
+        spark.catalog.dropTempView(view)
         spark.conf.set("spark.sql.sources.partitionOverwriteMode", previous)
     spark.sql("ALTER TABLE %s SET TBLPROPERTIES ('%s' = '%s')" % (table, MIGRATED_PROPERTY, legacy))
     print("create_tables: copied %s into %s under run %s; drop %s once checked" % (legacy, table, run_id, legacy), flush=True)

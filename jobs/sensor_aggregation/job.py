@@ -374,7 +374,14 @@ def is_empty_without_job(df: DataFrame) -> bool:
 
 
 def session_of(df: DataFrame) -> SparkSession:
-    return getattr(df, "sparkSession", None) or df.sql_ctx.sparkSession  # sparkSession: PySpark >= 3.3
+    """The session df belongs to. In foreachBatch that is the streaming query's own clone of the session, where
+    df's temp views are registered; before PySpark 3.3 the Python side has no handle on it (df.sql_ctx is the
+    original session, which cannot see them: every batch failed on Spark 3.1 and 2.4), so it is wrapped from df's
+    JVM session, as Databricks documents for its runtimes before 10.5."""
+    session = getattr(df, "sparkSession", None)  # PySpark >= 3.3
+    if session is not None:
+        return session
+    return SparkSession(df.sql_ctx._sc, df._jdf.sparkSession())  # pylint: disable=protected-access
 
 
 PARTITION_OVERWRITE_MODE = "spark.sql.sources.partitionOverwriteMode"

@@ -1,4 +1,5 @@
-"""Prints one closing line, 'tests: N passed, N failed, N skipped', from jest's JSON and pytest's JUnit XML.
+"""Prints one closing line, 'tests: N passed, N failed, N skipped', from jest's JSON and each pytest JUnit XML
+(one per Spark lane), with a line per report first.
 
 A missing or unreadable report counts as a failure: a runner that crashed before writing it did not pass.
 """
@@ -25,18 +26,20 @@ def pytest_counts(path):
     return total - failed - skipped, failed, skipped
 
 
-def main(jest_path, pytest_path):
+def main(jest_path, *pytest_paths):
     passed = failed = skipped = 0
-    for name, path, read in (("jest", jest_path, jest_counts), ("pytest", pytest_path, pytest_counts)):
+    reports = [("jest", jest_path, jest_counts)] + [("pytest", path, pytest_counts) for path in pytest_paths]
+    for name, path, read in reports:
         try:
             p, f, s = read(path)
         except (OSError, ValueError, KeyError, ElementTree.ParseError) as error:
             print(f"{name}: no readable report at {path} ({error}); counted as a failure", file=sys.stderr)
             p, f, s = 0, 1, 0
+        print(f"  {name} ({path}): {p} passed, {f} failed, {s} skipped")
         passed, failed, skipped = passed + p, failed + f, skipped + s
     print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(sys.argv[1], *sys.argv[2:]))

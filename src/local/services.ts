@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import { startBroker, type RunningBroker } from "../../test/harness/kafka/broker";
 import { startKnoxStandIn, type KnoxStandIn } from "../../test/harness/knox-standin/knox-standin";
 import { createTestCa } from "../../test/harness/knox-standin/test-ca";
+import { HARNESS_PYTHON } from "../../test/harness/python";
 
 const ROOT = resolve(__dirname, "..", "..");
 const run = promisify(execFile);
@@ -22,7 +23,7 @@ export const LOCAL_GATEWAY_PASSWORD = "local-gateway-password";
 
 /** Runs a test/harness launcher; its last stdout line is JSON. */
 export async function runLauncher(script: string, args: readonly string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run("python3", [join(ROOT, script), ...args], { maxBuffer: 1 << 20 });
+  const { stdout } = await run(HARNESS_PYTHON, [join(ROOT, script), ...args], { maxBuffer: 1 << 20 });
   const last = stdout.trim().split("\n").pop() ?? "";
   return last ? (JSON.parse(last) as Record<string, unknown>) : {};
 }

@@ -21,8 +21,8 @@ import { localArtifact, startLocalPipeline, type LocalPipeline } from "../../src
 import { LOCAL_GATEWAY_PASSWORD, LOCAL_GATEWAY_USER } from "../../src/local/services";
 import { streamingDriverPids } from "../deployer/support/livy-direct";
 import { readBack } from "../simulator/read-back";
+import { HARNESS_PYTHON } from "../harness/python";
 
-const ROOT = resolve(__dirname, "..", "..");
 const run = promisify(execFile);
 
 /** A second version of the artifact: the same, with a changed job.py. */
@@ -207,7 +207,7 @@ async function main(dir: string, rate: number): Promise<void> {
     log(`read back ${readings.messages.length} readings and ${statsMessages.messages.length} stats messages`);
     writeFileSync(join(dir, "spark-conf.json"), JSON.stringify(pipeline.plan.spark.conf));
     writeFileSync(join(dir, "job-config.json"), JSON.stringify(pipeline.plan.job));
-    await run(join(ROOT, ".venv", "bin", "python"), [join(__dirname, "read_tables.py"), "--conf", join(dir, "spark-conf.json"), "--config", join(dir, "job-config.json"), "--out", join(dir, "tables.json")], { maxBuffer: 1 << 24 });
+    await run(HARNESS_PYTHON, [join(__dirname, "read_tables.py"), "--conf", join(dir, "spark-conf.json"), "--config", join(dir, "job-config.json"), "--out", join(dir, "tables.json")], { maxBuffer: 1 << 24 });
     const tables = JSON.parse(readFileSync(join(dir, "tables.json"), "utf8")) as unknown;
     log("read the three tables through the metastore");
     const result = { simulator: { ...summary, acknowledged: summary.acknowledged + backlog.produced + frozen.produced }, backlog, frozen, versions: { v1: v1.manifest.hash, v2: v2.manifest.hash }, deployV1, deployV2, ensure, killed, replacementGapMs, restartGapMs, snapshot, readings: readings.messages, stats: statsMessages.messages, tables };

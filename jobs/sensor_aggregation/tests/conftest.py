@@ -20,10 +20,23 @@ sys.path.insert(0, str(JOB_DIR / "jars"))
 from resolve_jars import LOCK, resolve  # noqa: E402
 
 
+def spark_line() -> str:
+    """The jars.lock.json line of the PySpark under test (same major.minor): 3.5-test on the default lane, the
+    artifact's own 3.1 line on the Spark 3.1 lane (scripts/test-spark-lane.sh 3.1)."""
+    import pyspark
+
+    minor = pyspark.__version__.split(".")[:2]
+    lines = [line for line, entry in LOCK.items() if entry["sparkVersion"].split(".")[:2] == minor]
+    if not lines:
+        raise RuntimeError("PySpark %s: no connector jars for it in jars.lock.json" % pyspark.__version__)
+    return lines[0]
+
+
 def connector_jars() -> List[str]:
-    """The Spark 3.5 Kafka connector jars, Maven-resolved by setup and verified against the lock."""
-    jar_dir = resolve("3.5-test")
-    return [str(jar_dir / jar["file"]) for jar in LOCK["3.5-test"]["jars"]]
+    """The Kafka connector jars of the Spark line under test, Maven-resolved by setup and verified against the lock."""
+    line = spark_line()
+    jar_dir = resolve(line)
+    return [str(jar_dir / jar["file"]) for jar in LOCK[line]["jars"]]
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startKnoxStandIn, type KnoxStandIn } from "../../harness/knox-standin/knox-standin";
 import { createTestCa, type TestCa } from "../../harness/knox-standin/test-ca";
+import { HARNESS_PYTHON } from "../../harness/python";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
 export const GATEWAY_USER = "deployer";
@@ -27,7 +28,7 @@ export interface DeployerServices {
 }
 
 function launcher(script: string, args: string[]): Record<string, unknown> {
-  const out = execFileSync("python3", [join(ROOT, script), ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const out = execFileSync(HARNESS_PYTHON, [join(ROOT, script), ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
   const last = out.trim().split("\n").pop() ?? "";
   return last ? (JSON.parse(last) as Record<string, unknown>) : {};
 }

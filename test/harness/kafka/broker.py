@@ -6,8 +6,8 @@
     python3 test/harness/kafka/broker.py create-topic --dir D --topic T [--partitions N]
     python3 test/harness/kafka/broker.py stop --dir D
 
-Standard library only: pytest and jest both call this one script, so there is
-one setup for the broker. The jars come from test/harness/kafka/pom.xml,
+pytest and jest both call this one script with the project venv's Python (it asks the broker through
+confluent-kafka's AdminClient, kafka_admin.py), so there is one setup for the broker. The jars come from test/harness/kafka/pom.xml,
 resolved into .cache/kafka-classpath.txt by scripts/setup.d/30-kafka.sh.
 Everything the broker writes (config, data, log) stays in D. A small watchdog process stops the
 broker if the process that ran `start` (the test runner) dies without calling `stop`, so a
@@ -35,7 +35,8 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from kafka_wire import Connection, KafkaWireError  # noqa: E402
+import kafka_admin  # noqa: E402
+from kafka_admin import KafkaAdminError  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_CLASSPATH_FILE = REPO_ROOT / ".cache" / "kafka-classpath.txt"
@@ -233,9 +234,8 @@ def log_tail(work_dir: Path, lines: int = 40) -> str:
 def broker_answers(port: int) -> bool:
     """The broker is ready once it answers Metadata listing itself (registered and unfenced)."""
     try:
-        with Connection(HOST, port, timeout=2.0) as conn:
-            return len(conn.metadata([]).broker_ids) > 0
-    except (OSError, KafkaWireError):
+        return len(kafka_admin.broker_ids(f"{HOST}:{port}", timeout=2.0)) > 0
+    except KafkaAdminError:
         return False
 
 
@@ -400,20 +400,17 @@ def create_topic(work_dir: Path | None, bootstrap: str | None, topic: str, parti
         if not state:
             raise HarnessError(f"no running broker recorded in {work_dir}: run `start --dir {work_dir}` first, or pass --bootstrap")
         bootstrap = state["bootstrap"]
-    host, port = bootstrap.rsplit(":", 1)
-    with Connection(host, int(port)) as conn:
-        conn.create_topic(topic, partitions)
-        # CreateTopics returns before leaders are elected; wait so the first produce does not race.
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            meta = conn.metadata([topic]).topics.get(topic)
-            if meta and meta.error_code == 0 and meta.partition_leaders and all(leader >= 0 for leader in meta.partition_leaders):
-                count = len(meta.partition_leaders)
-                # Metadata can name the leader a moment before the broker has created the partition's log;
-                # with the work dir known, also wait for the logs so that the first produce does not race.
-                if work_dir is None or all((work_dir / "data" / f"{topic}-{p}").is_dir() for p in range(count)):
-                    return {"topic": topic, "partitions": count}
-            time.sleep(0.1)
+    kafka_admin.create_topic(bootstrap, topic, partitions, timeout)
+    # CreateTopics returns before leaders are elected; wait so the first produce does not race.
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        leaders = kafka_admin.partition_leaders(bootstrap, topic)
+        if leaders and all(leader >= 0 for leader in leaders):
+            # Metadata can name the leader a moment before the broker has created the partition's log;
+            # with the work dir known, also wait for the logs so that the first produce does not race.
+            if work_dir is None or all((work_dir / "data" / f"{topic}-{p}").is_dir() for p in range(len(leaders))):
+                return {"topic": topic, "partitions": len(leaders)}
+        time.sleep(0.1)
     raise HarnessError(f"topic {topic!r} has no leader for every partition after {timeout:.0f} s")
 
 
@@ -451,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             work_dir = args.dir.resolve() if args.dir else None
             print(json.dumps(create_topic(work_dir, args.bootstrap, args.topic, args.partitions, args.timeout)), flush=True)
-    except (HarnessError, KafkaWireError, OSError) as error:
+    except (HarnessError, KafkaAdminError, OSError) as error:
         print(f"broker.py {args.command}: {error}", file=sys.stderr)
         return 1
     return 0

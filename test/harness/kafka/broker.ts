@@ -12,6 +12,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { HARNESS_PYTHON } from "../python";
 
 const run = promisify(execFile);
 const BROKER_PY = join(__dirname, "broker.py");
@@ -54,7 +55,7 @@ export interface RunningBroker {
 
 async function brokerPy(args: string[], timeoutMs = 90_000): Promise<string> {
   try {
-    const { stdout } = await run("python3", [BROKER_PY, ...args], { timeout: timeoutMs });
+    const { stdout } = await run(HARNESS_PYTHON, [BROKER_PY, ...args], { timeout: timeoutMs });
     return stdout;
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? "";

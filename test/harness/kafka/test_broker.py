@@ -14,7 +14,7 @@ import pytest
 
 BROKER_PY = Path(__file__).resolve().parent / "broker.py"
 sys.path.insert(0, str(BROKER_PY.parent))
-from kafka_wire import Connection  # noqa: E402
+import kafka_admin  # noqa: E402
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -44,8 +44,7 @@ def test_start_prints_bootstrap_on_loopback_and_broker_answers(broker) -> None:
     host, port = state["bootstrap"].split(":")
     assert host == "127.0.0.1"
     assert port_accepts(host, int(port))
-    with Connection(host, int(port)) as conn:
-        assert conn.metadata([]).broker_ids == [1]
+    assert kafka_admin.broker_ids(state["bootstrap"]) == [1]
 
 
 def test_start_twice_in_one_dir_returns_the_running_broker(broker) -> None:
@@ -61,10 +60,7 @@ def test_create_topic_leads_every_partition_and_tolerates_existing(broker) -> No
         created = run("create-topic", "--dir", str(work_dir), "--topic", "harness-check", "--partitions", "3")
         assert created.returncode == 0, created.stderr
         assert json.loads(created.stdout) == {"topic": "harness-check", "partitions": 3}
-    host, port = state["bootstrap"].split(":")
-    with Connection(host, int(port)) as conn:
-        leaders = conn.metadata(["harness-check"]).topics["harness-check"].partition_leaders
-    assert leaders == [1, 1, 1]
+    assert kafka_admin.partition_leaders(state["bootstrap"], "harness-check") == [1, 1, 1]
 
 
 def test_stop_ends_the_process_and_frees_the_port(tmp_path: Path) -> None:

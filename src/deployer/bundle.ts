@@ -8,12 +8,11 @@ import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { bundleScriptSync, type ScriptBundle } from "../build/script-bundle";
+import { DEPLOYER_SCRIPT, TOPIC_OFFSETS_SCRIPT } from "../../contracts/deployer-container";
 import { TOPIC_OFFSETS_MODULE } from "./topic-offsets-loader";
 
-/** The container paths of the deployer's files and plan (the stack mounts them there). */
-export const DEPLOYER_DIR = "/deployer";
-export const DEPLOYER_SCRIPT = "deployer.js";
-export const TOPIC_OFFSETS_SCRIPT = `${TOPIC_OFFSETS_MODULE.slice(2)}.js`;
+// deployer.js requires the Kafka client by this module path: the file beside it must carry its name.
+if (`${TOPIC_OFFSETS_MODULE}.js` !== `./${TOPIC_OFFSETS_SCRIPT}`) throw new Error(`${TOPIC_OFFSETS_MODULE} is not ./${TOPIC_OFFSETS_SCRIPT}`);
 
 export interface DeployerBundle {
   /** deployer.js. */

@@ -12,6 +12,7 @@ import { isRemote, loadArtifact } from "./artifact-source";
 import { DEPLOY_MODES, type DeployMode } from "./deploy";
 import { DeployError } from "./errors";
 import { createDispatcher } from "./http";
+import { EVENTHUBS_KAFKA_PORT, kafkaBootstrapOf, parseConnectionString } from "../../contracts/eventhubs-connection-string";
 import { deployPlanConfig, type DeployPlanConfig } from "./plan-config";
 import { redact, stderrProgress } from "./progress";
 import { OutcomeError } from "./release-runner";
@@ -20,9 +21,9 @@ import { readSecrets, secretsInEnvironment } from "./secrets";
 
 /** `<namespace>.servicebus.windows.net:9093` from the connection string's endpoint (the host is not secret). */
 export function bootstrapFromConnectionString(connectionString: string | undefined): string {
-  const host = /Endpoint=sb:\/\/([^/;]+)/.exec(connectionString ?? "")?.[1];
-  if (!host) throw new DeployError("cannot tell the Kafka bootstrap: pass --bootstrap or set EVENTHUBS_JOB_CONNECTION_STRING");
-  return `${host}:9093`;
+  const parsed = parseConnectionString(connectionString ?? "");
+  if (!parsed.ok) throw new DeployError("cannot tell the Kafka bootstrap: pass --bootstrap or set EVENTHUBS_JOB_CONNECTION_STRING");
+  return kafkaBootstrapOf(parsed.value);
 }
 
 export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -56,7 +57,7 @@ export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     const deploying = opts.mode === "deploy" && !opts.dryRun;
     if (!opts.dryRun) readSecrets(env, { needSas: deploying && isRemote(location), needEventHubs: deploying });
     // Only a deploy writes the bootstrap into a job config; ensure restarts what is recorded.
-    const bootstrap = opts.bootstrap ?? (!deploying && !env.EVENTHUBS_JOB_CONNECTION_STRING ? "<bootstrap>:9093" : bootstrapFromConnectionString(env.EVENTHUBS_JOB_CONNECTION_STRING));
+    const bootstrap = opts.bootstrap ?? (!deploying && !env.EVENTHUBS_JOB_CONNECTION_STRING ? `<bootstrap>:${EVENTHUBS_KAFKA_PORT}` : bootstrapFromConnectionString(env.EVENTHUBS_JOB_CONNECTION_STRING));
     const plan = await planFor(config, location, bootstrap, env);
     await runFromEnvironment({
       plan,

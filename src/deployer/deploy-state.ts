@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import * as z from "zod/mini";
 import { DeployError } from "./errors";
 import type { BatchRequest } from "./livy-client";
-import { formatIssues } from "./schema-issues";
+import { formatIssues } from "../../contracts/schema-issues";
 import type { WebHdfsClient } from "./webhdfs-client";
 
 export const STATE_XATTR = "user.sensor-deployer.state";

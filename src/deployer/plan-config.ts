@@ -5,12 +5,13 @@
  */
 import * as z from "zod/mini";
 import { DeployError } from "./errors";
-import { formatIssues } from "./schema-issues";
+import { formatIssues } from "../../contracts/schema-issues";
 import { manifestSchema, type Manifest } from "./manifest";
 import { intervalMs } from "./interval";
+import { DEPLOYER_CA_PATH } from "../../contracts/deployer-container";
 
 /** Where the in-cluster Job mounts the gateway CA bundle, when the environment configures one. */
-export const IN_CLUSTER_CA_PATH = "/deployer/ca/gateway-ca.crt";
+export const IN_CLUSTER_CA_PATH = DEPLOYER_CA_PATH;
 /** Placeholder in `hdfs.jaasPath` for the gateway user (known only at run time, from the Secret). */
 export const USER_PLACEHOLDER = "{user}";
 

@@ -2,6 +2,7 @@
 import { isRemote, loadArtifact } from "./artifact-source";
 import { gatewayClients } from "./clients";
 import { describePlan, runDeploy, type DeployMode, type DeployResult } from "./deploy";
+import { DEPLOYER_SECRET_ENV } from "../../contracts/deployer-container";
 import { runEnsure } from "./ensure";
 import { runMaintain } from "./maintain";
 import { runNewRun } from "./new-run";
@@ -59,7 +60,8 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
     const clients = gatewayClients(plan, { username: secrets.gatewayUsername, password: secrets.gatewayPassword }, options.caBundlePath);
     try {
       // Changes of the job's condition go to the webhook of NOTIFY_WEBHOOK_URL (from the Kubernetes Secret), if set.
-      const notifier = env.NOTIFY_WEBHOOK_URL ? webhookNotifier(env.NOTIFY_WEBHOOK_URL) : undefined;
+      const webhookUrl = env[DEPLOYER_SECRET_ENV.notifyWebhookUrl];
+      const notifier = webhookUrl ? webhookNotifier(webhookUrl) : undefined;
       const gateway = { plan, hdfs: clients.hdfs, livy: clients.livy, progress, notifier };
       const result =
         mode === "deploy"
@@ -71,7 +73,7 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
               eventHubsSendConnectionString: secrets.eventHubsSendConnectionString,
             })
           : mode === "ensure"
-            ? await runEnsure({ ...gateway, endOffsets: planEndOffsets(plan, env.EVENTHUBS_JOB_CONNECTION_STRING) })
+            ? await runEnsure({ ...gateway, endOffsets: planEndOffsets(plan, env[DEPLOYER_SECRET_ENV.jobListenConnectionString]) })
             : mode === "maintain"
               ? await runMaintain(gateway)
               : mode === "new-run"

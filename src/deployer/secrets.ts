@@ -2,6 +2,8 @@
  * The deployer's secrets, only ever from environment variables (the Kubernetes Secret in the
  * cluster, the shell on a laptop). Errors name the variable, never its value.
  */
+import { CONNECTION_STRING_SHAPE, EVENTHUBS_KAFKA_USER, connectionStringSecrets, parseConnectionString } from "../../contracts/eventhubs-connection-string";
+import { DEPLOYER_SECRET_ENV } from "../../contracts/deployer-container";
 import { DeployError } from "./errors";
 
 export interface DeploySecrets {
@@ -15,13 +17,8 @@ export interface DeploySecrets {
   artifactSasToken?: string;
 }
 
-export const SECRET_VARIABLES = [
-  "BDC_GATEWAY_USERNAME",
-  "BDC_GATEWAY_PASSWORD",
-  "EVENTHUBS_JOB_CONNECTION_STRING",
-  "EVENTHUBS_JOB_SEND_CONNECTION_STRING",
-  "ARTIFACT_SAS_TOKEN",
-] as const;
+const ENV = DEPLOYER_SECRET_ENV;
+export const SECRET_VARIABLES = [ENV.gatewayUsername, ENV.gatewayPassword, ENV.jobListenConnectionString, ENV.jobSendConnectionString, ENV.artifactSasToken] as const;
 
 /**
  * The secrets a mode needs: a deploy needs all of them (the SAS only for an HTTPS artifact);
@@ -36,12 +33,12 @@ export function readSecrets(env: NodeJS.ProcessEnv, options: { needSas: boolean;
   };
   const needEventHubs = options.needEventHubs ?? true;
   const secrets: DeploySecrets = {
-    gatewayUsername: get("BDC_GATEWAY_USERNAME"),
-    gatewayPassword: get("BDC_GATEWAY_PASSWORD"),
-    eventHubsConnectionString: needEventHubs ? get("EVENTHUBS_JOB_CONNECTION_STRING") : "",
-    eventHubsSendConnectionString: needEventHubs ? get("EVENTHUBS_JOB_SEND_CONNECTION_STRING") : "",
+    gatewayUsername: get(ENV.gatewayUsername),
+    gatewayPassword: get(ENV.gatewayPassword),
+    eventHubsConnectionString: needEventHubs ? get(ENV.jobListenConnectionString) : "",
+    eventHubsSendConnectionString: needEventHubs ? get(ENV.jobSendConnectionString) : "",
   };
-  if (options.needSas) secrets.artifactSasToken = get("ARTIFACT_SAS_TOKEN");
+  if (options.needSas) secrets.artifactSasToken = get(ENV.artifactSasToken);
   if (missing.length > 0) throw new DeployError(`missing environment variable(s): ${missing.join(", ")} (secrets are read from the environment only)`);
   if (/[/:\s]/.test(secrets.gatewayUsername)) throw new DeployError("BDC_GATEWAY_USERNAME: must be a plain user name (no '/', ':' or spaces)");
   return secrets;
@@ -49,11 +46,8 @@ export function readSecrets(env: NodeJS.ProcessEnv, options: { needSas: boolean;
 
 /** Every secret value, for masking anything printed. */
 export function secretValues(secrets: DeploySecrets): string[] {
-  const values = [secrets.gatewayPassword, secrets.eventHubsConnectionString, secrets.eventHubsSendConnectionString, secrets.artifactSasToken ?? ""];
-  for (const cs of [secrets.eventHubsConnectionString, secrets.eventHubsSendConnectionString]) {
-    const key = /SharedAccessKey=([^;]+)/.exec(cs)?.[1];
-    if (key) values.push(key);
-  }
+  const values = [secrets.gatewayPassword, secrets.artifactSasToken ?? ""];
+  for (const cs of [secrets.eventHubsConnectionString, secrets.eventHubsSendConnectionString]) values.push(...connectionStringSecrets(cs));
   const sig = /(?:^|[?&])sig=([^&]+)/.exec(secrets.artifactSasToken ?? "")?.[1];
   if (sig) values.push(sig, decodeURIComponent(sig));
   return values.filter((v) => v.length > 0);
@@ -64,25 +58,18 @@ export function secretValues(secrets: DeploySecrets): string[] {
  * connection string as password (Microsoft's documented form). Written only to HDFS, mode 600.
  */
 export function eventHubsJaasLine(connectionString: string, variable = "EVENTHUBS_JOB_CONNECTION_STRING"): string {
-  const cs = connectionString.trim();
-  const ok = /^Endpoint=sb:\/\/[^;]+;SharedAccessKeyName=[^;]+;SharedAccessKey=[^;]+(;EntityPath=[^;]+)?;?$/.test(cs);
-  if (!ok) {
-    throw new DeployError(
-      `${variable}: not an Event Hubs connection string; expected ` +
-        "Endpoint=sb://<namespace>.servicebus.windows.net/;SharedAccessKeyName=<rule>;SharedAccessKey=<key>[;EntityPath=<hub>]",
-    );
-  }
-  if (cs.includes('"')) throw new DeployError(`${variable}: must not contain a double quote (")`);
-  return `org.apache.kafka.common.security.plain.PlainLoginModule required username="$ConnectionString" password="${cs}";`;
+  const parsed = parseConnectionString(connectionString);
+  if (!parsed.ok) throw new DeployError(`${variable}: not an Event Hubs connection string (${parsed.problem}); expected ${CONNECTION_STRING_SHAPE}`);
+  return `org.apache.kafka.common.security.plain.PlainLoginModule required username="${EVENTHUBS_KAFKA_USER}" password="${connectionString.trim()}";`;
 }
 
 /** Whatever secret values the environment holds (even if incomplete), for masking an error message. */
 export function secretsInEnvironment(env: NodeJS.ProcessEnv): string[] {
   return secretValues({
-    gatewayUsername: env.BDC_GATEWAY_USERNAME ?? "",
-    gatewayPassword: env.BDC_GATEWAY_PASSWORD ?? "",
-    eventHubsConnectionString: env.EVENTHUBS_JOB_CONNECTION_STRING ?? "",
-    eventHubsSendConnectionString: env.EVENTHUBS_JOB_SEND_CONNECTION_STRING ?? "",
-    artifactSasToken: env.ARTIFACT_SAS_TOKEN,
+    gatewayUsername: env[ENV.gatewayUsername] ?? "",
+    gatewayPassword: env[ENV.gatewayPassword] ?? "",
+    eventHubsConnectionString: env[ENV.jobListenConnectionString] ?? "",
+    eventHubsSendConnectionString: env[ENV.jobSendConnectionString] ?? "",
+    artifactSasToken: env[ENV.artifactSasToken],
   });
 }

@@ -8,6 +8,7 @@ import { loadEnvironment, LOCAL_ENVIRONMENT_NAME, READINGS_TOPIC, STATS_TOPIC, t
 import type { ArtifactManifest } from "../../jobs/sensor_aggregation/build/manifest";
 import { deployPlanConfig, type DeployPlanConfig } from "../deployer/plan-config";
 import { LOCAL_GATEWAY_PASSWORD, LOCAL_GATEWAY_USER, type LocalServices } from "./services";
+import { formatConnectionString } from "../../contracts/eventhubs-connection-string";
 
 export interface LocalEnvironment {
   config: EnvironmentConfig;
@@ -45,7 +46,8 @@ export function localPlan(env: LocalEnvironment, services: LocalServices, manife
 
 /** The deployer's secrets for the local stack, as the in-cluster Job gets them from its Secret. */
 export function localSecrets(bootstrap: string): Record<string, string> {
-  const connectionString = (rule: string, hub: string) => `Endpoint=sb://${bootstrap}/;SharedAccessKeyName=${rule};SharedAccessKey=local-only-not-checked;EntityPath=${hub}`;
+  const [host, port] = bootstrap.split(":") as [string, string];
+  const connectionString = (rule: string, hub: string) => formatConnectionString({ host, port: Number(port), keyName: rule, key: "local-only-not-checked", entityPath: hub });
   return {
     BDC_GATEWAY_USERNAME: LOCAL_GATEWAY_USER,
     BDC_GATEWAY_PASSWORD: LOCAL_GATEWAY_PASSWORD,

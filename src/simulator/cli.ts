@@ -9,7 +9,8 @@
 import { randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { CredentialsError, EVENTHUBS_KAFKA_PORT, endpointHost, findSecretArguments, loadConnectionString } from "./credentials";
+import { kafkaBootstrapOf, parseConnectionString } from "../../contracts/eventhubs-connection-string";
+import { CredentialsError, findSecretArguments, loadConnectionString } from "./credentials";
 import { describeKafkaError } from "./kafka-errors";
 import { BrokerUnreachableError, connectKafka, type KafkaTarget } from "./kafka-producer";
 import { MAX_SEED, OptionsError, parseSimulatorOptions, type RawSimulatorOptions, type SimulatorOptions } from "./options";
@@ -50,7 +51,8 @@ function buildCommand(): Command {
 function kafkaTarget(options: SimulatorOptions, env: NodeJS.ProcessEnv): KafkaTarget {
   if (options.securityProtocol === "PLAINTEXT") return { bootstrapServers: options.bootstrapServers ?? [] };
   const connectionString = loadConnectionString({ envVar: options.connectionStringEnv, file: options.connectionStringFile }, env);
-  const bootstrapServers = options.bootstrapServers ?? [`${endpointHost(connectionString)}:${EVENTHUBS_KAFKA_PORT}`];
+  const parsed = parseConnectionString(connectionString); // checked by loadConnectionString
+  const bootstrapServers = options.bootstrapServers ?? (parsed.ok ? [kafkaBootstrapOf(parsed.value)] : []);
   return { bootstrapServers, connectionString, extraCaPem: options.caFile === undefined ? undefined : readCaFile(options.caFile) };
 }
 

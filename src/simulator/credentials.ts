@@ -4,10 +4,9 @@
  * the secret in an error message.
  */
 import { readFileSync } from "node:fs";
+import { CONNECTION_STRING_SHAPE, parseConnectionString } from "../../contracts/eventhubs-connection-string";
 
 export const DEFAULT_CONNECTION_STRING_ENV = "EVENTHUBS_CONNECTION_STRING";
-/** Event Hubs' Kafka endpoint listens on 9093 of the namespace host. */
-export const EVENTHUBS_KAFKA_PORT = 9093;
 
 export class CredentialsError extends Error {
   override name = "CredentialsError";
@@ -62,30 +61,8 @@ export function loadConnectionString(source: ConnectionStringSource, env: NodeJS
   return value;
 }
 
-/** Throws unless the value has the shape Endpoint=sb://<host>/;SharedAccessKeyName=…;SharedAccessKey=…. */
+/** Throws unless the value is an Event Hubs connection string (contracts/eventhubs-connection-string.ts). */
 export function checkConnectionString(value: string, origin: string): void {
-  const fields = parseFields(value);
-  const missing = ["Endpoint", "SharedAccessKeyName", "SharedAccessKey"].filter((name) => !fields.get(name.toLowerCase()));
-  if (missing.length > 0) {
-    throw new CredentialsError(`the connection string from ${origin} lacks ${missing.join(", ")}: expected Endpoint=sb://<namespace>.servicebus.windows.net/;SharedAccessKeyName=<rule>;SharedAccessKey=<key>`);
-  }
-  if (endpointHost(value) === undefined) {
-    throw new CredentialsError(`the connection string from ${origin} has an Endpoint that is not sb://<host>/`);
-  }
-}
-
-/** The namespace host from Endpoint=sb://<host>/ (not secret). */
-export function endpointHost(connectionString: string): string | undefined {
-  const endpoint = parseFields(connectionString).get("endpoint");
-  const match = endpoint === undefined ? null : /^sb:\/\/([^/:;]+)\/?$/i.exec(endpoint);
-  return match?.[1];
-}
-
-function parseFields(value: string): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const part of value.split(";")) {
-    const at = part.indexOf("=");
-    if (at > 0) fields.set(part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim());
-  }
-  return fields;
+  const parsed = parseConnectionString(value);
+  if (!parsed.ok) throw new CredentialsError(`the connection string from ${origin}: ${parsed.problem}; expected ${CONNECTION_STRING_SHAPE}`);
 }

@@ -2,6 +2,7 @@
 import { Construct } from "constructs";
 import { EventhubNamespace } from "@cdktf/provider-azurerm/lib/eventhub-namespace";
 import { EventHubsHub, type EventHubsHubProps } from "./eventhubs-hub";
+import { EVENTHUBS_KAFKA_PORT } from "../../contracts/eventhubs-connection-string";
 
 /** SKUs with a Kafka endpoint (Basic has none, so it cannot be chosen). */
 export type KafkaCapableSku = "Standard" | "Premium";
@@ -71,7 +72,7 @@ export class EventHubsNamespace extends Construct {
     this.namespaceName = props.name;
     this.resourceGroupName = props.resourceGroupName;
     this.fqdn = `${props.name}.${props.dnsSuffix ?? "servicebus.windows.net"}`;
-    this.kafkaBootstrap = `${this.fqdn}:9093`;
+    this.kafkaBootstrap = `${this.fqdn}:${EVENTHUBS_KAFKA_PORT}`;
     const publicNetworkAccess = props.publicNetworkAccess ?? true;
 
     this.resource = new EventhubNamespace(this, "namespace", {

@@ -14,17 +14,18 @@ import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { nodePodSpec, type NodeContainerResources, type SecretEnv } from "./kubernetes-node-pod";
 import { fingerprint } from "./kubernetes-fingerprint";
-import { DEPLOYER_DIR, DEPLOYER_SCRIPT, TOPIC_OFFSETS_SCRIPT, type DeployerBundle } from "../../src/deployer/bundle";
+import type { DeployerBundle } from "../../src/deployer/bundle";
+import { DEPLOYER_CA_FILE, DEPLOYER_CA_PATH, DEPLOYER_DIR, DEPLOYER_PLAN_FILE, DEPLOYER_SCRIPT, DEPLOYER_SECRET_ENV, TOPIC_OFFSETS_SCRIPT } from "../../contracts/deployer-container";
 import { requireConfigMapSize } from "../../src/build/script-bundle";
 import { scriptFileValue } from "../lib/script-asset";
-import { EVENTHUBS_KAFKA_PORT } from "../../src/simulator/credentials";
+import { EVENTHUBS_KAFKA_PORT } from "../../contracts/eventhubs-connection-string";
 import { terraformLiteral } from "./bdc-terraform-literal";
 
 /** Where the contract (src/deployer) expects its files inside the container. */
 export const DEPLOYER_SCRIPT_PATH = `${DEPLOYER_DIR}/${DEPLOYER_SCRIPT}`;
 export const TOPIC_OFFSETS_SCRIPT_PATH = `${DEPLOYER_DIR}/${TOPIC_OFFSETS_SCRIPT}`;
-export const DEPLOYER_PLAN_PATH = "/deployer/plan.json";
-export const DEPLOYER_CA_PATH = "/deployer/ca/gateway-ca.crt";
+export const DEPLOYER_PLAN_PATH = `${DEPLOYER_DIR}/${DEPLOYER_PLAN_FILE}`;
+export { DEPLOYER_CA_PATH };
 
 /** Secret values, as Terraform tokens (variables, cross-stack references, data sources); literals are refused. */
 export interface DeployerSecrets {
@@ -151,25 +152,28 @@ export class KubernetesDeployer extends Construct {
     this.jobName = `${base}-deploy-${props.artifactHash.slice(0, 12)}-${this.deployKey.slice(0, 8)}`;
     const labels = { "app.kubernetes.io/name": base, "app.kubernetes.io/component": "deployer", "app.kubernetes.io/managed-by": "cdktf" };
 
-    const caKey = "gateway-ca.crt";
+    const env = DEPLOYER_SECRET_ENV;
+    // Each secret under the name of the variable it becomes (contracts/deployer-container.ts).
+    const secretValues: Record<string, string | undefined> = {
+      [env.gatewayUsername]: props.secrets.gatewayUsername,
+      [env.gatewayPassword]: props.secrets.gatewayPassword,
+      [env.jobListenConnectionString]: props.secrets.eventhubsJobConnectionString,
+      [env.jobSendConnectionString]: props.secrets.eventhubsJobSendConnectionString,
+      [env.notifyWebhookUrl]: props.secrets.notifyWebhookUrl,
+    };
+    const secretNames = Object.keys(secretValues).filter((name) => secretValues[name] !== undefined);
     this.credentials = new SecretV1(this, "credentials", {
       metadata: { name: `${base}-deployer`, namespace, labels },
       type: "Opaque",
       data: {
-        BDC_GATEWAY_USERNAME: props.secrets.gatewayUsername,
-        BDC_GATEWAY_PASSWORD: props.secrets.gatewayPassword,
-        EVENTHUBS_JOB_CONNECTION_STRING: props.secrets.eventhubsJobConnectionString,
-        ...(props.secrets.eventhubsJobSendConnectionString !== undefined
-          ? { EVENTHUBS_JOB_SEND_CONNECTION_STRING: props.secrets.eventhubsJobSendConnectionString }
-          : {}),
-        ...(props.secrets.notifyWebhookUrl !== undefined ? { NOTIFY_WEBHOOK_URL: props.secrets.notifyWebhookUrl } : {}),
-        ...(props.gatewayCaBundle !== undefined ? { [caKey]: props.gatewayCaBundle } : {}),
+        ...Object.fromEntries(secretNames.map((name) => [name, secretValues[name]!])),
+        ...(props.gatewayCaBundle !== undefined ? { [DEPLOYER_CA_FILE]: props.gatewayCaBundle } : {}),
       },
     });
     this.configMap = new ConfigMapV1(this, "code", {
       metadata: { name: `${base}-deployer`, namespace, labels },
       // The code is read from its file by Terraform; the plan's own text is escaped, its tokens stay live.
-      data: { [DEPLOYER_SCRIPT]: scriptFileValue(this, "deployer-script", props.bundle.main, DEPLOYER_SCRIPT), "plan.json": terraformLiteral(planJson) },
+      data: { [DEPLOYER_SCRIPT]: scriptFileValue(this, "deployer-script", props.bundle.main, DEPLOYER_SCRIPT), [DEPLOYER_PLAN_FILE]: terraformLiteral(planJson) },
     });
     // The Kafka client in a ConfigMap of its own: with deployer.js it would pass the 1 MiB one ConfigMap holds.
     this.kafkaClientMap = new ConfigMapV1(this, "kafka-client", {
@@ -183,20 +187,12 @@ export class KubernetesDeployer extends Construct {
     this.artifactAccess = new SecretV1(this, "artifact-access", {
       metadata: { name: `${base}-artifact-sas-${this.deployKey.slice(0, 16)}`, namespace, labels },
       type: "Opaque",
-      data: { ARTIFACT_SAS_TOKEN: props.secrets.artifactSasToken },
+      data: { [env.artifactSasToken]: props.secrets.artifactSasToken },
       lifecycle: { ignoreChanges: ["data"], replaceTriggeredBy: [this.configMap, this.kafkaClientMap, this.credentials] },
     });
 
     const credentialsName = this.credentials.metadata.name;
-    const secretEnv: SecretEnv[] = [
-      { name: "BDC_GATEWAY_USERNAME", secretName: credentialsName, key: "BDC_GATEWAY_USERNAME" },
-      { name: "BDC_GATEWAY_PASSWORD", secretName: credentialsName, key: "BDC_GATEWAY_PASSWORD" },
-      { name: "EVENTHUBS_JOB_CONNECTION_STRING", secretName: credentialsName, key: "EVENTHUBS_JOB_CONNECTION_STRING" },
-      ...(props.secrets.eventhubsJobSendConnectionString !== undefined
-        ? [{ name: "EVENTHUBS_JOB_SEND_CONNECTION_STRING", secretName: credentialsName, key: "EVENTHUBS_JOB_SEND_CONNECTION_STRING" }]
-        : []),
-      ...(props.secrets.notifyWebhookUrl !== undefined ? [{ name: "NOTIFY_WEBHOOK_URL", secretName: credentialsName, key: "NOTIFY_WEBHOOK_URL" }] : []),
-    ];
+    const secretEnv: SecretEnv[] = secretNames.map((name) => ({ name, secretName: credentialsName, key: name }));
     this.serviceAccount = new ServiceAccountV1(this, "service-account", {
       metadata: { name: `${base}-deployer`, namespace, labels },
       automountServiceAccountToken: false,
@@ -228,11 +224,11 @@ export class KubernetesDeployer extends Construct {
         configMapName: this.configMap.metadata.name,
         files: [
           { key: DEPLOYER_SCRIPT, mountPath: DEPLOYER_SCRIPT_PATH },
-          { key: "plan.json", mountPath: DEPLOYER_PLAN_PATH },
+          { key: DEPLOYER_PLAN_FILE, mountPath: DEPLOYER_PLAN_PATH },
           { key: TOPIC_OFFSETS_SCRIPT, mountPath: TOPIC_OFFSETS_SCRIPT_PATH, configMapName: this.kafkaClientMap.metadata.name },
         ],
         secretEnv: [...secretEnv, ...sasEnv],
-        secretFiles: props.gatewayCaBundle !== undefined ? [{ secretName: credentialsName, key: caKey, mountPath: DEPLOYER_CA_PATH }] : [],
+        secretFiles: props.gatewayCaBundle !== undefined ? [{ secretName: credentialsName, key: DEPLOYER_CA_FILE, mountPath: DEPLOYER_CA_PATH }] : [],
         restartPolicy: "Never",
         serviceAccountName: this.serviceAccount.metadata.name,
         imagePullSecrets: props.imagePullSecrets,
@@ -254,7 +250,7 @@ export class KubernetesDeployer extends Construct {
         ...(props.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: String(props.ttlSecondsAfterFinished) } : {}),
         template: {
           metadata: { labels },
-          spec: podFor("deploy", [{ name: "ARTIFACT_SAS_TOKEN", secretName: sasName, key: "ARTIFACT_SAS_TOKEN" }]),
+          spec: podFor("deploy", [{ name: env.artifactSasToken, secretName: sasName, key: env.artifactSasToken }]),
         },
       },
       waitForCompletion: true,

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CredentialsError, endpointHost, findSecretArguments, loadConnectionString } from "../../src/simulator/credentials";
+import { CredentialsError, findSecretArguments, loadConnectionString } from "../../src/simulator/credentials";
 
 const SECRET_KEY = "c2VjcmV0LWtleS1kby1ub3QtbG9n";
 const CONNECTION_STRING = `Endpoint=sb://sensors-dev.servicebus.windows.net/;SharedAccessKeyName=simulator-send;SharedAccessKey=${SECRET_KEY};EntityPath=sensor-readings`;
@@ -46,8 +46,4 @@ describe("connection string handling", () => {
     refusal(() => loadConnectionString({}, { EVENTHUBS_CONNECTION_STRING: `Endpoint=https://x;SharedAccessKeyName=a;SharedAccessKey=${SECRET_KEY}` }));
   });
 
-  it("takes the Kafka host from the Endpoint", () => {
-    expect(endpointHost(CONNECTION_STRING)).toBe("sensors-dev.servicebus.windows.net");
-    expect(endpointHost("SharedAccessKey=x")).toBeUndefined();
-  });
 });

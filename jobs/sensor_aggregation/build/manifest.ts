@@ -3,9 +3,9 @@
  * from the committed job sources and the committed jar lock, so cdktf can name and upload
  * the artifact at synth time without the jars being present.
  */
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { comparePaths, manifestHash, sha256Hex, type Manifest, type ManifestFile } from "../../../contracts/artifact-manifest";
 
 /** The Spark lines a BDC runs: 2.4 (CU9–CU12) and 3.1 (CU13+). */
 export type SparkLine = "2.4" | "3.1";
@@ -21,24 +21,9 @@ export const ARTIFACT_NAME = "sensor-aggregation";
 /** The job's own files, shipped as they are in jobs/sensor_aggregation/. */
 export const JOB_FILES: readonly string[] = ["create_tables.py", "job.py", "maintenance.py", "tables.sql"];
 
-export interface ManifestFile {
-  /** Path inside the artifact: a job file name, or `jars/<file>.jar`. */
-  path: string;
-  sha256: string;
-  size: number;
-  /** `job` goes to /apps/ETL-Pipelines/sensor-aggregation/<hash>/, `jar` to /apps/jars/. */
-  kind: "job" | "jar";
-}
-
-export interface ArtifactManifest {
-  name: typeof ARTIFACT_NAME;
-  /** sha256 of the `sha256sum` lines `<sha256>  <path>\n` of `files`, in order. */
-  hash: string;
-  sparkVersion: string;
-  scalaVersion: string;
-  /** Sorted by `path`. */
-  files: ManifestFile[];
-}
+export type { ManifestFile };
+/** The manifest (contracts/artifact-manifest.ts) of this artifact. */
+export type ArtifactManifest = Manifest & { name: typeof ARTIFACT_NAME };
 
 export interface ArtifactFile extends ManifestFile {
   /** Where the file is before the build: the committed job source, or the Maven-resolved jar in .cache/jars/ (after setup). */
@@ -94,19 +79,7 @@ export function resolvedJarDir(sparkLine: ArtifactLine): string {
   return join(REPO_ROOT, ".cache", "jars", pomDir);
 }
 
-export function sha256Hex(data: Buffer | string): string {
-  return createHash("sha256").update(data).digest("hex");
-}
-
-/** The artifact hash: sha256 of `sha256sum`-format lines, files sorted by path. */
-export function manifestHash(files: readonly Pick<ManifestFile, "path" | "sha256">[]): string {
-  const sorted = [...files].sort(comparePaths);
-  return sha256Hex(sorted.map((f) => `${f.sha256}  ${f.path}\n`).join(""));
-}
-
-function comparePaths(a: { path: string }, b: { path: string }): number {
-  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
-}
+export { manifestHash, sha256Hex };
 
 /** Every file of the artifact with its digest, size and local paths; jars from the lock, job files hashed now. */
 export function artifactFiles(sparkLine: ArtifactLine): ArtifactFile[] {

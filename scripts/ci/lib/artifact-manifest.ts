@@ -3,26 +3,10 @@
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
+import { manifestHash, manifestSchema, type Manifest } from "../../../contracts/artifact-manifest";
+import { formatIssues } from "../../../contracts/schema-issues";
 
-const manifestSchema = z.object({
-  name: z.string().min(1),
-  hash: z.string().regex(/^[0-9a-f]{64}$/, "a sha256 in lowercase hex"),
-  sparkVersion: z.string(),
-  scalaVersion: z.string(),
-  files: z
-    .array(
-      z.object({
-        path: z.string().min(1),
-        sha256: z.string().regex(/^[0-9a-f]{64}$/, "a sha256 in lowercase hex"),
-        size: z.number().int().nonnegative(),
-        kind: z.enum(["job", "jar"]),
-      }),
-    )
-    .min(1),
-});
-
-export type ArtifactManifest = z.infer<typeof manifestSchema>;
+export type ArtifactManifest = Manifest;
 
 /** The outcome of checking one artifact directory. */
 export interface ArtifactCheck {
@@ -51,14 +35,8 @@ function listFiles(dir: string, prefix = ""): string[] {
   });
 }
 
-/** The artifact hash rule of §2: sha256 over the `sha256sum` lines of the files, sorted by path. */
-export function artifactHash(files: ReadonlyArray<{ path: string; sha256: string }>): string {
-  const lines = [...files]
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    .map((f) => `${f.sha256}  ${f.path}\n`)
-    .join("");
-  return createHash("sha256").update(lines).digest("hex");
-}
+/** The artifact hash rule of §2 (contracts/artifact-manifest.ts). */
+export const artifactHash = manifestHash;
 
 export async function checkArtifactDir(dir: string): Promise<ArtifactCheck> {
   const manifestFile = path.join(dir, "manifest.json");
@@ -70,8 +48,7 @@ export async function checkArtifactDir(dir: string): Promise<ArtifactCheck> {
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    return { dir, problems: issues.map((i) => `manifest.json: ${i}`) };
+    return { dir, problems: formatIssues(parsed.error.issues).split("; ").map((i) => `manifest.json: ${i}`) };
   }
   const m = parsed.data;
   const problems: string[] = [];

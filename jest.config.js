@@ -13,6 +13,7 @@ const integration = [
   "test/deployer/artifact-azurite.spec.ts", // Azurite
   "test/deployer/deploy-scenarios.spec.ts", // HDFS, Livy, Spark
   "test/deployer/hdfs-sync.spec.ts", // HDFS
+  "test/deployer/livy-spark31.spec.ts", // HDFS, Livy, the Spark 3.1 lane
   "test/deployer/reconciler-faults.spec.ts", // HDFS, Livy, Spark
   "test/deployer/status.spec.ts", // HDFS, Kafka
   "test/deployer/webhdfs-client.spec.ts", // HDFS

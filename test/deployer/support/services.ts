@@ -33,7 +33,8 @@ function launcher(script: string, args: string[]): Record<string, unknown> {
   return last ? (JSON.parse(last) as Record<string, unknown>) : {};
 }
 
-export async function startDeployerServices(options: { livy: boolean }): Promise<DeployerServices> {
+/** livy: start a real Livy; sparkLane: the Spark its batches run on (3.1: the BDC CU13+ lane). @default "3.5" */
+export async function startDeployerServices(options: { livy: boolean; sparkLane?: "3.5" | "3.1" }): Promise<DeployerServices> {
   const work = mkdtempSync(join(tmpdir(), "deployer-test-"));
   const stops: (() => void | Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
@@ -51,7 +52,7 @@ export async function startDeployerServices(options: { livy: boolean }): Promise
       const livyDir = join(work, "livy");
       stops.push(() => void launcher("test/harness/livy/livy.py", ["stop", "--dir", livyDir]));
       // Its batches write HDFS as the gateway user, as on a BDC, so the job's checkpoints are that user's.
-      livy = launcher("test/harness/livy/livy.py", ["start", "--dir", livyDir, "--hdfs-user", GATEWAY_USER]) as { url: string };
+      livy = launcher("test/harness/livy/livy.py", ["start", "--dir", livyDir, "--hdfs-user", GATEWAY_USER, "--spark-lane", options.sparkLane ?? "3.5"]) as { url: string };
     }
     const knox = await startKnoxStandIn({
       webhdfsUrl: hdfs.webhdfs,

@@ -80,6 +80,7 @@ function jobPy(version: string, failOnStart: boolean): string {
   return `"""Test streaming job ${version}: a real Structured Streaming query, checkpointed in HDFS."""
 import argparse
 import json
+import platform
 import sys
 from pyspark.sql import SparkSession
 
@@ -121,6 +122,8 @@ query = (writer.queryName(config["query_name"])
          .option("checkpointLocation", config["checkpoint_location"])
          .trigger(processingTime=config["trigger_interval"]).start())
 print("STREAMING job %s started, checkpoint %s, starting offsets %s" % (VERSION, config["checkpoint_location"], args.starting_offsets), flush=True)
+print("STREAMING job %s runs on Spark %s, Python %s, Java %s" % (VERSION, spark.version, platform.python_version(),
+      spark.sparkContext._jvm.java.lang.System.getProperty("java.version")), flush=True)
 query.awaitTermination()
 `;
 }

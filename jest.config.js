@@ -14,6 +14,7 @@ const integration = [
   "test/deployer/deploy-scenarios.spec.ts", // HDFS, Livy, Spark
   "test/deployer/hdfs-sync.spec.ts", // HDFS
   "test/deployer/livy-spark31.spec.ts", // HDFS, Livy, the Spark 3.1 lane
+  "test/deployer/knox-gateway.spec.ts", // HDFS, Livy, Apache Knox
   "test/deployer/reconciler-faults.spec.ts", // HDFS, Livy, Spark
   "test/deployer/status.spec.ts", // HDFS, Kafka
   "test/deployer/webhdfs-client.spec.ts", // HDFS

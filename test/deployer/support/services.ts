@@ -23,7 +23,10 @@ export interface DeployerServices {
   otherCa: TestCa;
   hdfs: { webhdfs: string; rpc: string };
   livy?: { url: string };
+  /** The gateway stand-in: fault injection and call counts (a real Knox cannot fail on demand). */
   knox: KnoxStandIn;
+  /** The real Apache Knox 2.0.0 (test/harness/knox/knox.py) in front of the same HDFS and Livy, when asked for. */
+  realKnox?: { url: string; pid: number };
   stop(): Promise<void>;
 }
 
@@ -33,8 +36,11 @@ function launcher(script: string, args: string[]): Record<string, unknown> {
   return last ? (JSON.parse(last) as Record<string, unknown>) : {};
 }
 
-/** livy: start a real Livy; sparkLane: the Spark its batches run on (3.1: the BDC CU13+ lane). @default "3.5" */
-export async function startDeployerServices(options: { livy: boolean; sparkLane?: "3.5" | "3.1" }): Promise<DeployerServices> {
+/**
+ * livy: start a real Livy; sparkLane: the Spark its batches run on (3.1: the BDC CU13+ lane), @default "3.5";
+ * realKnox: also start Apache Knox in front of HDFS and Livy. @default false
+ */
+export async function startDeployerServices(options: { livy: boolean; sparkLane?: "3.5" | "3.1"; realKnox?: boolean }): Promise<DeployerServices> {
   const work = mkdtempSync(join(tmpdir(), "deployer-test-"));
   const stops: (() => void | Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
@@ -63,7 +69,16 @@ export async function startDeployerServices(options: { livy: boolean; sparkLane?
       tls: { certPath: ca.certPath, keyPath: ca.keyPath },
     });
     stops.push(() => knox.stop());
-    return { work, ca, otherCa, hdfs, livy, knox, stop: stopAll };
+    let realKnox: { url: string; pid: number } | undefined;
+    if (options.realKnox) {
+      const knoxDir = join(work, "knox");
+      stops.push(() => void launcher("test/harness/knox/knox.py", ["stop", "--dir", knoxDir]));
+      realKnox = launcher("test/harness/knox/knox.py", [
+        "start", "--dir", knoxDir, "--webhdfs", `${hdfs.webhdfs}/webhdfs`, "--livy", livy?.url ?? "http://127.0.0.1:9",
+        "--user", GATEWAY_USER, "--password", GATEWAY_PASSWORD, "--cert", ca.certPath, "--key", ca.keyPath,
+      ]) as { url: string; pid: number };
+    }
+    return { work, ca, otherCa, hdfs, livy, knox, realKnox, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -1,6 +1,7 @@
 /**
- * Knox gateway STAND-IN for tests (the real Apache Knox of a BDC cannot run here). Built from
- * Knox's documented WebHDFS/Livy proxying: HTTPS, HTTP basic auth, then
+ * Knox gateway STAND-IN for tests, kept for what the real Apache Knox (test/harness/knox/, which the
+ * gateway scenarios run through: test/deployer/knox-gateway.spec.ts) cannot do on demand: faults and
+ * call counts. Built from Knox's documented WebHDFS/Livy proxying: HTTPS, HTTP basic auth, then
  *   /gateway/default/webhdfs/v1/*  → NameNode /webhdfs/v1/* as the authenticated user (user.name),
  *     with a DataNode redirect's Location rewritten to the gateway (/gateway/default/webhdfs/data/v1/…)
  *     and that data leg proxied to the DataNode, as Knox does;

@@ -21,11 +21,12 @@ KAFKA_SCHEMA = StructType([
 Message = Union[str, dict, None]
 
 
-def encode(message: Message) -> Optional[bytes]:
+def encode(message: Message) -> Optional[bytearray]:
+    """The Kafka value's bytes; a bytearray, which BinaryType takes on every PySpark (2.4 refuses bytes)."""
     if message is None:
         return None
     text = message if isinstance(message, str) else json.dumps(message, ensure_ascii=False)
-    return text.encode("utf-8")
+    return bytearray(text.encode("utf-8"))
 
 
 def kafka_batch(spark: SparkSession, messages: Iterable[Message], partition: int = 0, first_offset: int = 0,

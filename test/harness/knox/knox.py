@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 import ssl
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -89,7 +90,8 @@ def start(work: Path, webhdfs: str, livy: str, user: str, password: str, cert: P
     java = java11()
     # Knox reads its service definitions from data/services: the ones its own jar ships.
     definitions = next(p for p in classpath.split(":") if "gateway-service-definitions" in p)
-    subprocess.run(["unzip", "-q", "-o", definitions, "services/*", "-d", str(home / "data")], check=True)
+    with zipfile.ZipFile(definitions) as jar:
+        jar.extractall(home / "data", [name for name in jar.namelist() if name.startswith("services/")])
     port = free_port()
     (home / "conf" / "gateway-site.xml").write_text(gateway_site(port))
     (home / "conf" / "log4j2.xml").write_text(

@@ -18,11 +18,8 @@ import { KubernetesDeployer } from "./constructs/kubernetes-deployer";
 import { ServicePrivateEndpoint } from "./constructs/private-endpoint";
 import { KubernetesSimulator } from "./constructs/kubernetes-simulator";
 import { bundleScriptSync, type ScriptBundle } from "../src/build/script-bundle";
+import { inClusterSimulatorArgs, SIMULATOR_CONNECTION_STRING_ENV, SIMULATOR_ENTRY } from "../src/simulator/in-cluster";
 
-/** Entry point of the simulator CLI, bundled for the simulator Deployment. */
-const SIMULATOR_ENTRY = resolve(__dirname, "..", "src", "simulator", "cli.ts");
-/** Variable the simulator reads its connection string from (its --connection-string-env). */
-const SIMULATOR_CONNECTION_STRING_ENV = "EVENTHUBS_CONNECTION_STRING";
 
 /** What the bdc stack reads from the eventhubs stack (readonly properties; cross-stack references). */
 export type BdcEventHubsInputs = Pick<
@@ -167,7 +164,7 @@ export class BdcStack extends TerraformStack {
         name: `sensor-simulator-${env.name}`,
         image: bdc.simulator.image,
         bundle: props.simulatorBundle ?? bundleScriptSync(SIMULATOR_ENTRY),
-        args: simulatorArgs(props.eventhubs.readingsTopic, bdc.simulator.eventsPerSecond),
+        args: inClusterSimulatorArgs(props.eventhubs.readingsTopic, bdc.simulator.eventsPerSecond),
         connectionString,
         connectionStringEnv: SIMULATOR_CONNECTION_STRING_ENV,
       });
@@ -200,20 +197,6 @@ function defaultDeployerBundle(): DeployerBundle {
 export function artifactAccountName(env: EnvironmentConfig): string {
   const tail = `art${env.uniqueSuffix}`;
   return `${env.namePrefix}${env.name}`.slice(0, 24 - tail.length) + tail;
-}
-
-/**
- * Simulator CLI arguments: the readings topic at the configured rate, with no count or duration
- * (runs until the pod stops), over SASL_SSL; the bootstrap comes from the connection string.
- */
-function simulatorArgs(topic: string, eventsPerSecond: number): string[] {
-  return [
-    "--topic", topic,
-    "--security-protocol", "SASL_SSL",
-    "--connection-string-env", SIMULATOR_CONNECTION_STRING_ENV,
-    "--rate", String(eventsPerSecond),
-    "--compression", "gzip",
-  ];
 }
 
 function builtPathOf(files: readonly ArtifactFile[], path: string): string {

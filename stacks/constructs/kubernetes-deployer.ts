@@ -13,13 +13,13 @@ import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { nodePodSpec, type NodeContainerResources, type SecretEnv } from "./kubernetes-node-pod";
-import { fingerprint } from "./kubernetes-fingerprint";
+import { fingerprint } from "../lib/kubernetes-fingerprint";
 import type { DeployerBundle } from "../../src/deployer/bundle";
 import { DEPLOYER_CA_FILE, DEPLOYER_CA_PATH, DEPLOYER_DIR, DEPLOYER_PLAN_FILE, DEPLOYER_SCRIPT, DEPLOYER_SECRET_ENV, TOPIC_OFFSETS_SCRIPT } from "../../contracts/deployer-container";
 import { requireConfigMapSize } from "../../src/build/script-bundle";
 import { scriptFileValue } from "../lib/script-asset";
 import { EVENTHUBS_KAFKA_PORT } from "../../contracts/eventhubs-connection-string";
-import { terraformLiteral } from "./bdc-terraform-literal";
+import { terraformLiteral } from "../lib/terraform-literal";
 
 /** Where the contract (src/deployer) expects its files inside the container. */
 export const DEPLOYER_SCRIPT_PATH = `${DEPLOYER_DIR}/${DEPLOYER_SCRIPT}`;

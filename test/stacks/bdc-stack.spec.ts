@@ -8,6 +8,7 @@ import { BdcStack, type BdcStackProps } from "../../stacks/bdc-stack";
 import type { DeployPlanConfig } from "../../src/deployer/plan-config";
 import { EventHubsStack } from "../../stacks/eventhubs-stack";
 import { bundleScriptSync } from "../../src/build/script-bundle";
+import { SIMULATOR_ENTRY } from "../../src/simulator/in-cluster";
 import { resolve } from "node:path";
 import { parseTerraformTemplate, terraformFileText, unparsableStrings } from "./terraform-template";
 import { sparkLineForRelease } from "../../jobs/sensor_aggregation/jars/spark-lines";
@@ -25,7 +26,7 @@ const environments = loadEnvironments(undefined, { variables: {} });
 // Real bundles, built once for the whole file (each synth would otherwise rebuild them).
 const bundles = {
   deployerBundle: bundleDeployerSync(),
-  simulatorBundle: bundleScriptSync(resolve(__dirname, "..", "..", "src", "simulator", "cli.ts")),
+  simulatorBundle: bundleScriptSync(SIMULATOR_ENTRY),
 };
 
 // Tests about something else synthesize faster with stand-in code of a few bytes.

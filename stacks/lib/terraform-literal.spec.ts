@@ -1,6 +1,6 @@
 import { Testing, TerraformVariable } from "cdktf";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
-import { terraformLiteral } from "./bdc-terraform-literal";
+import { terraformLiteral } from "./terraform-literal";
 import { parseTerraformTemplate, terraformText } from "../../test/stacks/terraform-template";
 
 function synthValue(build: (scope: import("constructs").Construct) => string): string {

@@ -3,6 +3,7 @@ a service by its pid file: SIGTERM, up to 10 s to exit, then SIGKILL, of the pro
 import os
 import signal
 import socket
+import sys
 import time
 from pathlib import Path
 
@@ -28,3 +29,16 @@ def stop_by_pid_file(pid_file: Path, group: bool = False) -> None:
     except ProcessLookupError:
         pass
     pid_file.unlink(missing_ok=True)
+
+
+def wait_until_ready(name: str, proc, log_path: Path, ready, timeout_s: float, poll_s: float, stop) -> None:
+    """Waits until ready() is true for a service just started as proc. Exits naming the service, with its log
+    tail, if the process ends first; calls stop() and exits if timeout_s passes first."""
+    deadline = time.monotonic() + timeout_s
+    while not ready():
+        if proc.poll() is not None:
+            sys.exit(f"{name} harness: {name} exited with {proc.returncode}; log tail:\n{log_path.read_text(errors='replace')[-3000:]}")
+        if time.monotonic() > deadline:
+            stop()
+            sys.exit(f"{name} harness: not ready after {timeout_s:.0f}s; see {log_path}")
+        time.sleep(poll_s)

@@ -12,11 +12,10 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from service_process import stop_by_pid_file  # noqa: E402
+from service_process import stop_by_pid_file, wait_until_ready  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 CLASSPATH_FILE = ROOT / ".cache" / "hdfs-classpath.txt"
@@ -43,15 +42,7 @@ def start(work: Path, user: str) -> dict:
            "-cp", classpath, "MiniHdfs", str(work / "data"), str(ready), user]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
     (work / "hdfs.pid").write_text(str(proc.pid))
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while not ready.exists():
-        if proc.poll() is not None:
-            tail = (work / "hdfs.log").read_text(errors="replace")[-3000:]
-            sys.exit(f"hdfs harness: MiniDFSCluster exited with {proc.returncode}; log tail:\n{tail}")
-        if time.monotonic() > deadline:
-            stop(work)
-            sys.exit(f"hdfs harness: not ready after {START_TIMEOUT_S}s; see {work / 'hdfs.log'}")
-        time.sleep(0.2)
+    wait_until_ready("hdfs", proc, work / "hdfs.log", ready.exists, START_TIMEOUT_S, 0.2, lambda: stop(work))
     info = json.loads(ready.read_text())
     info["pid"] = proc.pid
     return info

@@ -16,7 +16,6 @@ import argparse
 import json
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import ssl
@@ -24,7 +23,7 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from service_process import free_port, stop_by_pid_file  # noqa: E402
+from service_process import free_port, stop_by_pid_file, wait_until_ready  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 CLASSPATH_FILE = ROOT / ".cache" / "knox-classpath.txt"
@@ -114,21 +113,17 @@ def start(work: Path, webhdfs: str, livy: str, user: str, password: str, cert: P
     insecure = ssl.create_default_context()
     insecure.check_hostname = False
     insecure.verify_mode = ssl.CERT_NONE  # readiness only; the tests check the certificate themselves
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        if proc.poll() is not None:
-            sys.exit(f"knox harness: Knox exited with {proc.returncode}; log tail:\n{(work / 'knox.log').read_text(errors='replace')[-3000:]}")
+
+    def ready() -> bool:
         try:
             urllib.request.urlopen(f"{url}/gateway/{TOPOLOGY}/webhdfs/v1/?op=GETHOMEDIRECTORY", timeout=2, context=insecure)
         except urllib.error.HTTPError as answer:
-            if answer.code == 401:  # the topology is deployed and asks for credentials
-                break
+            return answer.code == 401  # the topology is deployed and asks for credentials
         except OSError:
             pass
-        if time.monotonic() > deadline:
-            stop(work)
-            sys.exit(f"knox harness: not ready after {START_TIMEOUT_S}s; see {work / 'knox.log'}")
-        time.sleep(0.5)
+        return False
+
+    wait_until_ready("knox", proc, work / "knox.log", ready, START_TIMEOUT_S, 0.5, lambda: stop(work))
     return {"url": url, "pid": proc.pid}
 
 

@@ -16,12 +16,11 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from service_process import free_port, stop_by_pid_file  # noqa: E402
+from service_process import free_port, stop_by_pid_file, wait_until_ready  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 CLASSPATH_FILE = ROOT / ".cache" / "livy-classpath.txt"
@@ -91,21 +90,15 @@ def start(work: Path, spark_home: str, master: str, hdfs_user: str = "", jit: st
                             start_new_session=True)
     (work / "livy.pid").write_text(str(proc.pid))
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        if proc.poll() is not None:
-            tail = (work / "livy.log").read_text(errors="replace")[-3000:]
-            sys.exit(f"livy harness: Livy exited with {proc.returncode}; log tail:\n{tail}")
+
+    def ready() -> bool:
         try:
             with urllib.request.urlopen(f"{url}/batches", timeout=2) as resp:
-                if resp.status == 200:
-                    break
+                return resp.status == 200
         except OSError:
-            pass
-        if time.monotonic() > deadline:
-            stop(work)
-            sys.exit(f"livy harness: not ready after {START_TIMEOUT_S}s; see {work / 'livy.log'}")
-        time.sleep(0.3)
+            return False
+
+    wait_until_ready("livy", proc, work / "livy.log", ready, START_TIMEOUT_S, 0.3, lambda: stop(work))
     return {"url": url, "pid": proc.pid, "sparkHome": spark_home}
 
 

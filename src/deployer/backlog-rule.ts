@@ -5,15 +5,12 @@
  * on the progress lines and leaves the rule unchecked: ensure must not fail for it.
  */
 import { backlogProblems, readBacklog, type EndOffsets } from "./backlog";
-import type { DeployState } from "./deploy-state";
-import type { DeployPlanConfig } from "./plan-config";
+import type { DeployPlanConfig, JobConfig } from "./plan-config";
 import type { Progress } from "./progress";
-import { readJobConfig } from "./release";
 import type { WebHdfsClient } from "./webhdfs-client";
 
 /** Why a backlog rule is broken, in words, or undefined when they hold (or the backlog could not be measured). */
-export async function backlogReason(hdfs: WebHdfsClient, plan: DeployPlanConfig, state: DeployState, endOffsets: EndOffsets, progress: Progress): Promise<string | undefined> {
-  const config = await readJobConfig(hdfs, state.current);
+export async function backlogReason(hdfs: WebHdfsClient, plan: DeployPlanConfig, config: Partial<JobConfig>, endOffsets: EndOffsets, progress: Progress): Promise<string | undefined> {
   if (!config.checkpoint_location || !config.input_topic) return undefined;
   let problems: string[];
   try {

@@ -13,7 +13,7 @@ import { readState, releaseName, writeState, type DeployState } from "./deploy-s
 import { emptyResult, lockOptions, type DeployResult, type GatewayContext } from "./deploy";
 import { ALIVE_STATES } from "./livy-client";
 import { EnvironmentLock, LockHeldError, describeHolder } from "./lock";
-import { verifyReleaseFiles } from "./release";
+import { readJobConfig, verifyReleaseFiles } from "./release";
 import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
 import { backoffSeconds, decideRestart } from "./restart-policy";
 import { backlogReason } from "./backlog-rule";
@@ -34,11 +34,13 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
   if (first.batch) {
     const batch = await livy.findBatch(first.batch.id);
     if (batch && ALIVE_STATES.has(batch.state)) {
-      const reason = batch.state === "running" ? await stuckReason(hdfs, plan, first, (ctx.now ?? (() => new Date()))()) : undefined;
+      const running = batch.state === "running";
+      // The live release's job config, read once for the stuck and backlog rules.
+      const config = running ? await readJobConfig(hdfs, first.current) : undefined;
+      const reason = config ? await stuckReason(hdfs, plan, config, (ctx.now ?? (() => new Date()))()) : undefined;
       if (reason === undefined) {
-        const running = batch.state === "running";
         const rejected = running ? await rejectedReason(livy, plan, batch.id) : undefined;
-        const backlog = running && !rejected && ctx.endOffsets ? await backlogReason(hdfs, plan, first, ctx.endOffsets, progress) : undefined;
+        const backlog = config && !rejected && ctx.endOffsets ? await backlogReason(hdfs, plan, config, ctx.endOffsets, progress) : undefined;
         const problem = rejected ?? backlog;
         progress.step("ensure", `batch ${batch.id} is ${batch.state}; ${problem ? `but ${problem}` : "nothing to do"}`);
         const condition: Condition = rejected ? "rejected" : backlog ? "backlog" : "healthy";

@@ -6,9 +6,7 @@
  * stream writes neither, and is not stuck. (spark-operator restarts only on failure; this also
  * restarts on no progress.)
  */
-import type { DeployState } from "./deploy-state";
-import type { DeployPlanConfig } from "./plan-config";
-import { readJobConfig } from "./release";
+import type { DeployPlanConfig, JobConfig } from "./plan-config";
 import type { FileStatus, WebHdfsClient } from "./webhdfs-client";
 
 function newest(listing: Map<string, FileStatus> | undefined): { id: number; at: number } | undefined {
@@ -20,8 +18,7 @@ function newest(listing: Map<string, FileStatus> | undefined): { id: number; at:
 }
 
 /** Why the live release's job is stuck, or undefined when it is progressing (or idle). */
-export async function stuckReason(hdfs: WebHdfsClient, plan: DeployPlanConfig, state: DeployState, now: Date): Promise<string | undefined> {
-  const config = await readJobConfig(hdfs, state.current);
+export async function stuckReason(hdfs: WebHdfsClient, plan: DeployPlanConfig, config: Partial<JobConfig>, now: Date): Promise<string | undefined> {
   if (!config.checkpoint_location) return undefined;
   const started = newest(await hdfs.listStatus(`${config.checkpoint_location}/offsets`));
   const limit = plan.health.maxSecondsWithoutCommit;

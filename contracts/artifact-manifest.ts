@@ -49,3 +49,15 @@ export function comparePaths(a: { path: string }, b: { path: string }): number {
 export function manifestHash(files: readonly Pick<ManifestFile, "path" | "sha256">[]): string {
   return sha256Hex([...files].sort(comparePaths).map((f) => `${f.sha256}  ${f.path}\n`).join(""));
 }
+
+/** The job's entry scripts: each is a Livy batch's `file`. */
+export const JOB_SCRIPTS = { streaming: "job.py", createTables: "create_tables.py", maintenance: "maintenance.py" } as const;
+
+/**
+ * The Python modules the entry scripts import (e.g. job_config.py): every `.py` job file that is not an entry
+ * script. A batch ships them as Livy `pyFiles`, because on a cluster its `file` is fetched alone.
+ */
+export function jobModules(files: readonly Pick<ManifestFile, "path" | "kind">[]): string[] {
+  const scripts: readonly string[] = Object.values(JOB_SCRIPTS);
+  return files.filter((f) => f.kind === "job" && f.path.endsWith(".py") && !scripts.includes(f.path)).map((f) => f.path);
+}

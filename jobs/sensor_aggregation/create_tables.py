@@ -21,7 +21,8 @@ CREATE TABLE so tables.sql stays the one place columns are declared:
     range) it moved;
   * <table>_all: the view readers query, history of committed compactions plus the streaming batches no
     committed compaction covers, so every row shows exactly once at any moment of a compaction.
-Self-contained (it does not import job.py), so a cluster submits it as a single file. Runs on PySpark 2.4 and 3.x.
+It reads the job config through job_config.py (shipped beside it as a pyFiles module); it does not import
+job.py. Runs on PySpark 2.4 and 3.x.
 """
 from __future__ import annotations
 
@@ -35,14 +36,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from pyspark.sql import DataFrame, SparkSession
 
+from job_config import read_config_file, read_text, table_name_config
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-NAME_DEFAULTS = {"database": "default", "data_table": "sensor_data", "rejected_table": "sensor_data_rejected",
-                 "stats_table": "sensor_data_stats"}
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-class ConfigError(ValueError):
-    """A table or database name is not allowed; the message names the key and what is allowed."""
 
 
 class MigrationRefused(RuntimeError):
@@ -64,27 +60,6 @@ KINDS = ("data", "rejected", "stats")
 # The time that places a row in a history day (UTC): the reading's Kafka timestamp; for stats, the batch's.
 DAY_SOURCE = {"data": "event_time", "rejected": "event_time", "stats": "ts"}
 HISTORY_PARTITIONS = ("day", "compaction")
-
-def read_text(spark: SparkSession, path: str) -> str:
-    """Reads a small text file from the local disk, or through Spark from HDFS (same rule as job.py)."""
-    local = path[len("file://"):] if path.startswith("file://") else path
-    if "://" not in local and os.path.isfile(local):
-        with open(local, encoding="utf-8") as handle:
-            return handle.read()
-    files = spark.sparkContext.wholeTextFiles(path, 1).collect()
-    if len(files) != 1:
-        raise ConfigError("%s: expected one file, found %d" % (path, len(files)))
-    return files[0][1]
-
-
-def table_config(file_config: Dict[str, object]) -> Dict[str, str]:
-    """The database and table names from the job config, with the job's defaults; each must be a plain identifier."""
-    names = {key: str(file_config.get(key) or default) for key, default in NAME_DEFAULTS.items()}
-    for key, value in names.items():
-        if not IDENTIFIER.match(value):
-            raise ConfigError("%s: %r; allowed: letters, digits and _ (not starting with a digit)" % (key, value))
-    return names
-
 
 def housekeeping_layout(names: Dict[str, str]) -> Dict[str, object]:
     """Every table name housekeeping uses: per kind the streaming table, its history table and its view; the ledger."""
@@ -257,12 +232,17 @@ def drop_tables(spark: SparkSession, names: Dict[str, str]) -> List[str]:
     return dropped
 
 
+def read_checkpoint_run_id(spark: SparkSession, checkpoint: str) -> str:
+    """The query id in the checkpoint's metadata file: the run the job resumes from that checkpoint."""
+    return str(json.loads(read_text(spark, checkpoint.rstrip("/") + "/metadata").splitlines()[0])["id"])
+
+
 def checkpoint_run_id(spark: SparkSession, checkpoint: Optional[str]) -> str:
-    """The query id in the checkpoint's metadata file (the run the job resumes), or "pre-run-id" without one."""
+    """The checkpoint's run (read_checkpoint_run_id), or "pre-run-id" without one."""
     if not checkpoint:
         return "pre-run-id"
     try:
-        return str(json.loads(read_text(spark, checkpoint.rstrip("/") + "/metadata").splitlines()[0])["id"])
+        return read_checkpoint_run_id(spark, checkpoint)
     except Exception:  # noqa: BLE001 - no checkpoint yet: the old rows belong to no run the job will resume
         return "pre-run-id"
 
@@ -275,8 +255,8 @@ def main(argv: List[str]) -> int:
     args = parser.parse_args(argv)
     spark = SparkSession.builder.appName("sensor-aggregation-create-tables").enableHiveSupport().getOrCreate()
     try:
-        file_config = json.loads(read_text(spark, args.config)) if args.config else {}
-        names = table_config(file_config)
+        file_config = read_config_file(spark, args.config) if args.config else {}
+        names = table_name_config(file_config)
     except ValueError as error:
         print("create_tables: invalid configuration: %s" % error, file=sys.stderr)
         return 2

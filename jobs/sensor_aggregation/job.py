@@ -26,9 +26,7 @@ output_jaas_config_path (local or HDFS). They are never read from an argument an
 """
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import re
 import sys
 import threading
@@ -40,35 +38,9 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
 
-# ---------------------------------------------------------------- configuration
+from job_config import DEFAULTS, JAAS_KEYS, ConfigError, load_config, read_text, table_names
 
-DEFAULTS = {
-    "security_protocol": "SASL_SSL",
-    "starting_offsets": "latest",
-    "max_offsets_per_trigger": None,
-    "trigger_interval": "15 seconds",
-    "fail_on_data_loss": True,
-    "database": "default",
-    "data_table": "sensor_data",
-    "rejected_table": "sensor_data_rejected",
-    "stats_table": "sensor_data_stats",
-    "query_name": "sensor-aggregation",
-    "jaas_config_path": None,
-    "output_jaas_config_path": None,
-    # Bounds the per-batch collect of the stats to the driver (one row per sensor); past it the batch fails.
-    "max_sensors_per_batch": 100000,
-}
-REQUIRED = ("bootstrap_servers", "input_topic", "output_topic", "checkpoint_location")
-SECURITY_PROTOCOLS = ("SASL_SSL", "PLAINTEXT")
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-INTERVAL = re.compile(r"^\d+ (milliseconds?|seconds?|minutes?|hours?)$")
-KNOWN_KEYS = tuple(sorted(set(DEFAULTS) | set(REQUIRED)))
-
-# With SASL_SSL each side needs its own JAAS file: key -> what that file's connection string must allow.
-JAAS_KEYS = {
-    "jaas_config_path": "the source's listen connection string on input_topic",
-    "output_jaas_config_path": "the sink's send connection string on output_topic (a listen-only key cannot send)",
-}
+# ---------------------------------------------------------------- configuration (job_config.py) and Kafka options
 
 # Microsoft's recommended Kafka client settings for Event Hubs.
 EVENT_HUBS_CLIENT_SETTINGS = {
@@ -77,93 +49,6 @@ EVENT_HUBS_CLIENT_SETTINGS = {
     "connections.max.idle.ms": "180000",
 }
 EVENT_HUBS_CONSUMER_SETTINGS = {"session.timeout.ms": "30000"}
-
-
-class ConfigError(ValueError):
-    """A configuration value is missing or not allowed; the message names the key and what is allowed."""
-
-
-def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="job.py", description="Sensor aggregation streaming job", allow_abbrev=False)
-    parser.add_argument("--config", help="JSON config file (local path, hdfs:// URI or absolute HDFS path)")
-    for key in KNOWN_KEYS:
-        if key not in JAAS_KEYS:  # a path is fine on the command line; the secret itself never is
-            parser.add_argument("--" + key.replace("_", "-"), dest=key, default=None)
-    for key, what in JAAS_KEYS.items():
-        parser.add_argument("--" + key.replace("_", "-"), dest=key, default=None,
-                            help="file holding the JAAS line with %s (read by the job; never pass the secret itself)" % what)
-    return parser.parse_args(list(argv))
-
-
-def merge_config(file_config: Dict[str, object], overrides: Dict[str, object]) -> Dict[str, object]:
-    """Defaults < file < command-line flags; then validated."""
-    unknown = sorted(set(file_config) - set(KNOWN_KEYS))
-    if unknown:
-        raise ConfigError("unknown config key(s) %s; allowed: %s" % (", ".join(unknown), ", ".join(KNOWN_KEYS)))
-    config = dict(DEFAULTS)
-    config.update(file_config)
-    config.update({k: v for k, v in overrides.items() if v is not None})
-    return validate_config(config)
-
-
-def validate_config(config: Dict[str, object]) -> Dict[str, object]:
-    missing = [key for key in REQUIRED if not config.get(key)]
-    if missing:
-        raise ConfigError("missing required config key(s): %s" % ", ".join(missing))
-    protocol = str(config["security_protocol"]).upper()
-    if protocol not in SECURITY_PROTOCOLS:
-        raise ConfigError("security_protocol: %r; allowed: %s" % (config["security_protocol"], ", ".join(SECURITY_PROTOCOLS)))
-    config["security_protocol"] = protocol
-    if protocol == "SASL_SSL":
-        # No fallback from one file to the other: the rules are scoped to one event hub and one right each.
-        for key, what in JAAS_KEYS.items():
-            if not config.get(key):
-                raise ConfigError("%s: missing; required with SASL_SSL (a file, mode 600, holding the JAAS line with %s)" % (key, what))
-    if not INTERVAL.match(str(config["trigger_interval"])):
-        raise ConfigError("trigger_interval: %r; allowed: '<n> seconds' (or milliseconds, minutes, hours)" % config["trigger_interval"])
-    limit = config.get("max_offsets_per_trigger")
-    if limit is not None:
-        try:
-            config["max_offsets_per_trigger"] = int(str(limit))
-        except ValueError:
-            config["max_offsets_per_trigger"] = 0
-        if config["max_offsets_per_trigger"] <= 0:
-            raise ConfigError("max_offsets_per_trigger: %r; allowed: a positive integer" % limit)
-    try:
-        config["max_sensors_per_batch"] = int(str(config["max_sensors_per_batch"]))
-    except ValueError:
-        config["max_sensors_per_batch"] = 0
-    if config["max_sensors_per_batch"] <= 0:
-        raise ConfigError("max_sensors_per_batch: %r; allowed: a positive integer" % config["max_sensors_per_batch"])
-    flag = str(config["fail_on_data_loss"]).lower()
-    if flag not in ("true", "false"):
-        raise ConfigError("fail_on_data_loss: %r; allowed: true, false" % config["fail_on_data_loss"])
-    config["fail_on_data_loss"] = flag == "true"
-    for key in ("database", "data_table", "rejected_table", "stats_table"):
-        if not IDENTIFIER.match(str(config[key])):
-            raise ConfigError("%s: %r; allowed: letters, digits and _ (not starting with a digit)" % (key, config[key]))
-    return config
-
-
-def read_text(spark: SparkSession, path: str) -> str:
-    """Reads a small text file from the local disk, or through Spark from HDFS (hdfs:// or an absolute HDFS path)."""
-    local = path[len("file://"):] if path.startswith("file://") else path
-    if "://" not in local and os.path.isfile(local):
-        with open(local, encoding="utf-8") as handle:
-            return handle.read()
-    files = spark.sparkContext.wholeTextFiles(path, 1).collect()
-    if len(files) != 1:
-        raise ConfigError("%s: expected one file, found %d" % (path, len(files)))
-    return files[0][1]
-
-
-def load_config(spark: SparkSession, argv: Sequence[str]) -> Dict[str, object]:
-    args = vars(parse_args(argv))
-    config_path = args.pop("config")
-    file_config = json.loads(read_text(spark, config_path)) if config_path else {}
-    if not isinstance(file_config, dict):
-        raise ConfigError("%s: expected a JSON object" % config_path)
-    return merge_config(file_config, args)
 
 
 def kafka_options(config: Dict[str, object], jaas_config: Optional[str], consumer: bool) -> Dict[str, str]:
@@ -204,11 +89,6 @@ def sink_options(config: Dict[str, object], output_jaas_config: Optional[str]) -
     options = kafka_options(config, output_jaas_config, consumer=False)
     options["topic"] = str(config["output_topic"])
     return options
-
-
-def table_names(config: Dict[str, object]) -> Dict[str, str]:
-    db = str(config["database"])
-    return {kind: "%s.%s" % (db, config[kind + "_table"]) for kind in ("data", "rejected", "stats")}
 
 
 # ---------------------------------------------------------------- per-batch logic (pure DataFrame functions)

@@ -1,6 +1,6 @@
 """Housekeeping of the sensor aggregation tables: compaction into day-partitioned history, and retention.
 
-    spark-submit --py-files create_tables.py maintenance.py --config <job.json> [--retention-days rejected=30 ...]
+    spark-submit --py-files create_tables.py,job_config.py maintenance.py --config <job.json> [--retention-days rejected=30 ...]
 
 The streaming tables get one (run_id, batch_id) partition per micro-batch: 5,760 a day at a 15 s trigger.
 A compaction moves the batches no query can replay any more into <table>_history, one partition per UTC day
@@ -34,8 +34,8 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from pyspark.sql import SparkSession
 from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampType
 
-from create_tables import (DAY_SOURCE, HISTORY_PARTITIONS, KINDS, ConfigError, existing_table, housekeeping_layout,
-                           read_text, table_config)
+from create_tables import DAY_SOURCE, HISTORY_PARTITIONS, KINDS, existing_table, housekeeping_layout, read_checkpoint_run_id
+from job_config import ConfigError, read_config_file, table_name_config
 
 Range = Tuple[str, int, int]  # (run_id, first batch, last batch), both ends included
 STEPS = ("cleanup", "finish", "plan", "copy data", "copy rejected", "copy stats", "verify", "commit", "drop", "retention")
@@ -77,7 +77,7 @@ def checkpoint_progress(spark: SparkSession, checkpoint: str) -> Tuple[Optional[
     metadata = jvm.org.apache.hadoop.fs.Path(checkpoint.rstrip("/") + "/metadata")
     if not fs.exists(metadata):
         return None, None
-    run_id = str(json.loads(read_text(spark, checkpoint.rstrip("/") + "/metadata").splitlines()[0])["id"])
+    run_id = read_checkpoint_run_id(spark, checkpoint)
     commits = jvm.org.apache.hadoop.fs.Path(checkpoint.rstrip("/") + "/commits")
     if not fs.exists(commits):
         return run_id, None
@@ -173,7 +173,7 @@ def compact(spark: SparkSession, config: Dict[str, object], retention_days: Opti
     retention_days: per kind ("data", "rejected", "stats") the days of history kept; 0 or absent keeps all.
     step: called before each step by name (tests interrupt a run there)."""
     now = now or datetime.utcnow()
-    layout = housekeeping_layout(table_config(config))
+    layout = housekeeping_layout(table_name_config(config))
     tables = layout["tables"]  # type: Dict[str, Dict[str, str]]  # type: ignore[assignment]
     ledger = str(layout["ledger"])
     require_layout(spark, layout)
@@ -258,7 +258,7 @@ def main(argv: List[str]) -> int:
     spark = SparkSession.builder.appName("sensor-aggregation-maintenance").enableHiveSupport().getOrCreate()
     spark.conf.set("spark.sql.session.timeZone", "UTC")  # history days are UTC days
     try:
-        config = json.loads(read_text(spark, args.config))
+        config = read_config_file(spark, args.config)
         retention = parse_retention(args.retention_days)
     except ValueError as error:
         print("maintenance: invalid configuration: %s" % error, file=sys.stderr)

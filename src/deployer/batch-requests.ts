@@ -1,4 +1,6 @@
 /** The Livy batch bodies for the table DDL and the streaming job. Only paths and sizing: no secret. */
+import { posix } from "node:path";
+import { JOB_SCRIPTS } from "../../contracts/artifact-manifest";
 import { jobDir } from "./hdfs-sync";
 import type { BatchRequest } from "./livy-client";
 import { MAINTAINED_TABLES, type DeployPlanConfig } from "./plan-config";
@@ -10,10 +12,22 @@ export interface RequestInputs {
   configPath: string;
   /** HDFS paths of the jars (content-addressed). */
   jarPaths: readonly string[];
+  /** The job modules the scripts import (jobModules of the artifact's manifest), by path in the job directory. */
+  modules: readonly string[];
 }
 
 function uri(plan: DeployPlanConfig, path: string): string {
   return `${plan.hdfs.uriPrefix}${path}`;
+}
+
+/** The job directory's files as URIs, for `pyFiles`; absent when there are none (an artifact from before job modules). */
+function pyFiles(plan: DeployPlanConfig, dir: string, paths: readonly string[]): { pyFiles?: string[] } {
+  return paths.length > 0 ? { pyFiles: paths.map((p) => uri(plan, `${dir}/${p}`)) } : {};
+}
+
+/** The job modules a recorded streaming request ships: the other batches of that release ship the same. */
+export function modulesOf(request: BatchRequest): string[] {
+  return (request.pyFiles ?? []).map((file) => posix.basename(file));
 }
 
 export function streamingRequest(plan: DeployPlanConfig, inputs: RequestInputs): BatchRequest {
@@ -21,7 +35,8 @@ export function streamingRequest(plan: DeployPlanConfig, inputs: RequestInputs):
   const s = plan.spark;
   return {
     name: plan.batchName,
-    file: uri(plan, `${dir}/job.py`),
+    file: uri(plan, `${dir}/${JOB_SCRIPTS.streaming}`),
+    ...pyFiles(plan, dir, inputs.modules),
     args: ["--config", uri(plan, inputs.configPath)],
     jars: inputs.jarPaths.map((j) => uri(plan, j)),
     driverMemory: s.driverMemory,
@@ -33,15 +48,15 @@ export function streamingRequest(plan: DeployPlanConfig, inputs: RequestInputs):
   };
 }
 
-/** maintenance.py with create_tables.py beside it (it imports the table layout from there). */
+/** maintenance.py with create_tables.py beside it (it imports the table layout from there) and the job modules. */
 export function maintenanceRequest(plan: DeployPlanConfig, inputs: Omit<RequestInputs, "jarPaths">): BatchRequest {
   const dir = jobDir(plan.hdfs.jobRoot, inputs.artifactHash);
   const s = plan.spark;
   const retention = MAINTAINED_TABLES.flatMap((table) => ["--retention-days", `${table}=${plan.maintenance.retentionDays[table] ?? 0}`]);
   return {
     name: `${plan.batchName}-maintenance`,
-    file: uri(plan, `${dir}/maintenance.py`),
-    pyFiles: [uri(plan, `${dir}/create_tables.py`)],
+    file: uri(plan, `${dir}/${JOB_SCRIPTS.maintenance}`),
+    ...pyFiles(plan, dir, [JOB_SCRIPTS.createTables, ...inputs.modules]),
     args: ["--config", uri(plan, inputs.configPath), ...retention],
     driverMemory: s.driverMemory,
     driverCores: 1,
@@ -52,12 +67,13 @@ export function maintenanceRequest(plan: DeployPlanConfig, inputs: Omit<RequestI
   };
 }
 
-export function createTablesRequest(plan: DeployPlanConfig, inputs: RequestInputs): BatchRequest {
+export function createTablesRequest(plan: DeployPlanConfig, inputs: Omit<RequestInputs, "jarPaths">): BatchRequest {
   const dir = jobDir(plan.hdfs.jobRoot, inputs.artifactHash);
   const s = plan.spark;
   return {
     name: `${plan.batchName}-create-tables`,
-    file: uri(plan, `${dir}/create_tables.py`),
+    file: uri(plan, `${dir}/${JOB_SCRIPTS.createTables}`),
+    ...pyFiles(plan, dir, inputs.modules),
     args: ["--config", uri(plan, inputs.configPath), "--sql", uri(plan, `${dir}/tables.sql`)],
     // DDL needs no executors beyond the minimum.
     driverMemory: s.driverMemory,

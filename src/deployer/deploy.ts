@@ -18,7 +18,8 @@ import type { LivyClient } from "./livy-client";
 import { EnvironmentLock } from "./lock";
 import { forUser, type DeployPlanConfig, type JobConfig } from "./plan-config";
 import type { Progress } from "./progress";
-import { buildRelease, configPathOf, verifyReleaseFiles, type PlacedJaas } from "./release";
+import { jobModules } from "../../contracts/artifact-manifest";
+import { buildRelease, releaseInputs, verifyReleaseFiles, type PlacedJaas } from "./release";
 import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
 import type { EndOffsets } from "./backlog";
 import { notifyChange, type Notifier } from "./notify";
@@ -171,7 +172,7 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
 
 async function createTables(rc: ReconcileContext, desired: Release): Promise<void> {
   const { plan, runner } = rc;
-  const request = createTablesRequest(plan, { artifactHash: desired.artifactHash, configPath: configPathOf(desired), jarPaths: [] });
+  const request = createTablesRequest(plan, releaseInputs(desired));
   // Under the lock, any DDL batch of this name is an earlier run's: clearing it frees the name.
   await runner.remove(await runner.findByName(request.name), "clearing an earlier table DDL batch");
   const batch = await runner.submit(request, "table DDL (create_tables.py)");
@@ -228,7 +229,7 @@ async function pruneJaas(rc: ReconcileContext, current: Release, previous: Relea
 export function describePlan(plan: DeployPlanConfig, artifact: LoadedArtifact, user: string, mode: DeployMode): string {
   const configPath = `${plan.hdfs.configDir}/job-config-<sha256>.json`;
   const jars = artifact.files.filter((f) => f.kind === "jar");
-  const inputs = { artifactHash: artifact.manifest.hash, configPath, jarPaths: jars.map((f) => jarPath(plan.hdfs.jarsDir, f)) };
+  const inputs = { artifactHash: artifact.manifest.hash, configPath, jarPaths: jars.map((f) => jarPath(plan.hdfs.jarsDir, f)), modules: jobModules(artifact.manifest.files) };
   const lines = [
     `deploy plan (${mode}) for environment ${plan.environment}, gateway ${plan.gatewayUrl}`,
     `artifact ${artifact.manifest.name} ${artifact.manifest.hash} (Spark ${artifact.manifest.sparkVersion}, Scala ${artifact.manifest.scalaVersion})`,

@@ -12,7 +12,7 @@ import { emptyResult, lockOptions, type DeployResult, type GatewayContext } from
 import { DeployError } from "./errors";
 import { jobDir } from "./hdfs-sync";
 import { EnvironmentLock } from "./lock";
-import { configPathOf } from "./release";
+import { releaseInputs } from "./release";
 import { runningNow } from "./release-runner";
 
 /** The line maintenance.py ends a successful run with. */
@@ -34,7 +34,7 @@ export async function runMaintain(ctx: GatewayContext): Promise<DeployResult> {
     if ((await hdfs.getFileStatus(script)) === undefined) {
       throw new DeployError(`the live ${releaseName(state.current)} has no maintenance.py (${script}): it predates housekeeping; deploy a newer artifact first`);
     }
-    const request = maintenanceRequest(plan, { artifactHash: state.current.artifactHash, configPath: configPathOf(state.current) });
+    const request = maintenanceRequest(plan, releaseInputs(state.current));
     const timing = { pollSeconds: plan.timing.pollSeconds, timeoutSeconds: plan.maintenance.timeoutSeconds };
     // Under the lock, a maintenance batch of this name is an earlier run's, e.g. of a killed deployer.
     await runner.stop(await runner.findByName(request.name), "stopping an earlier maintenance run (each of its steps is safe to interrupt)", timing);

@@ -5,7 +5,8 @@
  */
 import { posix } from "node:path";
 import type { LoadedArtifact } from "./artifact-source";
-import { streamingRequest } from "./batch-requests";
+import { jobModules, JOB_SCRIPTS } from "../../contracts/artifact-manifest";
+import { modulesOf, streamingRequest, type RequestInputs } from "./batch-requests";
 import { releaseDigest, secretFingerprint, type NeededFile, type Release } from "./deploy-state";
 import { DeployError } from "./errors";
 import { jarPath, jobDir } from "./hdfs-sync";
@@ -30,12 +31,13 @@ export function buildRelease(
   const hash = artifact.manifest.hash;
   const jars = artifact.files.filter((f) => f.kind === "jar");
   const jarPaths = jars.map((f) => jarPath(plan.hdfs.jarsDir, f));
-  const request = streamingRequest(plan, { artifactHash: hash, configPath: config.path, jarPaths });
+  const modules = jobModules(artifact.manifest.files);
+  const request = streamingRequest(plan, { artifactHash: hash, configPath: config.path, jarPaths, modules });
   const jaasRecords = jaas.map((j) => ({ path: j.path, fingerprint: secretFingerprint(j.content) }));
   const shaOf = (path: string): string => artifact.files.find((f) => f.path === path)?.sha256 ?? "";
   // The job config goes last: configPathOf reads it from there.
   const files: NeededFile[] = [
-    { path: `${jobDir(plan.hdfs.jobRoot, hash)}/job.py`, sha256: shaOf("job.py") },
+    ...[JOB_SCRIPTS.streaming, ...modules].map((path) => ({ path: `${jobDir(plan.hdfs.jobRoot, hash)}/${path}`, sha256: shaOf(path) })),
     ...jars.map((f, i) => ({ path: jarPaths[i]!, sha256: f.sha256 })),
     { path: config.path, sha256: config.sha256 },
   ];
@@ -53,6 +55,11 @@ export function buildRelease(
 /** HDFS path of the job config the release's request reads (the last of its files, as buildRelease lists them). */
 export function configPathOf(release: Release): string {
   return release.files[release.files.length - 1]!.path;
+}
+
+/** What the release's other batches (table DDL, maintenance) are built from: its job directory, config and modules. */
+export function releaseInputs(release: Release): Omit<RequestInputs, "jarPaths"> {
+  return { artifactHash: release.artifactHash, configPath: configPathOf(release), modules: modulesOf(release.request) };
 }
 
 /** The job config a release runs with, as it is on HDFS (empty when the file is gone). */

@@ -18,7 +18,7 @@ import { DeployError } from "./errors";
 import { jobDir } from "./hdfs-sync";
 import { EnvironmentLock } from "./lock";
 import { forUser } from "./plan-config";
-import { configPathOf, readJobConfig } from "./release";
+import { readJobConfig, releaseInputs } from "./release";
 import { forgetBatch, type ReconcileContext } from "./release-runner";
 import { releasesOfEveryEnvironment } from "./retention";
 
@@ -82,7 +82,7 @@ export async function runTeardown(ctx: GatewayContext, options: TeardownOptions)
 }
 
 async function dropTables(rc: ReconcileContext, release: Release): Promise<void> {
-  const base = createTablesRequest(rc.plan, { artifactHash: release.artifactHash, configPath: configPathOf(release), jarPaths: [] });
+  const base = createTablesRequest(rc.plan, releaseInputs(release));
   const request = { ...base, args: [...(base.args ?? []), "--drop"] };
   const batch = await rc.runner.submit(request, "dropping the tables (create_tables.py --drop)");
   await rc.runner.waitForSuccess(batch.id, "dropping the tables", { pollSeconds: rc.plan.timing.pollSeconds, timeoutSeconds: rc.plan.timing.createTablesTimeoutSeconds });

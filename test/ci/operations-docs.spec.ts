@@ -61,7 +61,7 @@ describe("docs/operations/gateway-user.md", () => {
     expect(doc).toContain(path.posix.relative(plan.hdfs.jobRoot, generic(plan.hdfs.configDir)));
     expect(doc).toContain(generic(path.posix.dirname(plan.hdfs.jaasPath)).replace("/.sensor-aggregation/<env>", ""));
     expect(doc).toContain(path.posix.dirname(plan.job.checkpoint_location));
-    const inputs = { artifactHash: plan.artifact.hash, configPath: "/c.json", jarPaths: [] };
+    const inputs = { artifactHash: plan.artifact.hash, configPath: "/c.json", modules: [] };
     expect(doc).toContain(`\`${plan.batchName.replace(new RegExp(`-${env.name}$`), "-<env>")}\``);
     for (const request of [createTablesRequest(plan, inputs), maintenanceRequest(plan, inputs)]) {
       expect(doc).toContain(`\`…${request.name.slice(plan.batchName.length)}\``);

@@ -70,7 +70,7 @@ afterAll(async () => {
 test("reads and verifies every file over HTTPS with a read-only SAS", async () => {
   const artifact = await loadArtifact({ location: baseUrl, sasToken: sas, dispatcher }, progress, hash);
   expect(artifact.manifest.hash).toBe(hash);
-  expect(artifact.files.map((f) => f.path)).toEqual(["create_tables.py", "jars/test-connector-1.0.jar", "job.py", "maintenance.py", "tables.sql"]);
+  expect(artifact.files.map((f) => f.path)).toEqual(["create_tables.py", "jars/test-connector-1.0.jar", "job.py", "job_config.py", "maintenance.py", "tables.sql"]);
   expect(artifact.files.find((f) => f.kind === "jar")!.data.length).toBeGreaterThan(64 * 1024);
 });
 

@@ -16,7 +16,7 @@ import { gatewayClients } from "../../src/deployer/clients";
 import { jaasFiles } from "../../src/deployer/deploy";
 import { readState } from "../../src/deployer/deploy-state";
 import { LOCK_XATTR } from "../../src/deployer/lock";
-import { configPathOf } from "../../src/deployer/release";
+import { releaseInputs } from "../../src/deployer/release";
 import type { DeployPlanConfig } from "../../src/deployer/plan-config";
 import { deployOnce, type RunCapture } from "./support/deploy-context";
 import { livyDirect, type LivyDirect } from "./support/livy-direct";
@@ -141,7 +141,7 @@ test("maintain runs the live release's maintenance.py under the lock, after stop
     // A maintenance batch left running by a deployer that died, as Livy still runs it.
     await clients.hdfs.create(MAINTENANCE_HOLD_MARKER, Buffer.from("hold\n"));
     const state = (await readState(clients.hdfs, plan("v2").hdfs.stateDir))!;
-    const request = maintenanceRequest(plan("v2"), { artifactHash: state.current.artifactHash, configPath: configPathOf(state.current) });
+    const request = maintenanceRequest(plan("v2"), releaseInputs(state.current));
     const left = (await direct.call("/batches", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(request) })) as { id: number };
     await waitForLog(left.id, "MAINTENANCE holding");
     await clients.hdfs.delete(MAINTENANCE_HOLD_MARKER);

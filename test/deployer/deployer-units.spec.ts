@@ -3,6 +3,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { jobModules } from "../../contracts/artifact-manifest";
+import { createTablesRequest, maintenanceRequest, modulesOf, streamingRequest } from "../../src/deployer/batch-requests";
 import { bundleDeployerSync, writeDeployerFiles } from "../../src/deployer/bundle";
 import { bootstrapFromConnectionString, cli } from "../../src/deployer/cli";
 import { manifestHash, parseManifest } from "../../src/deployer/manifest";
@@ -90,6 +92,32 @@ describe("deployPlanConfig", () => {
 
   test("an invalid plan names each wrong field", () => {
     expect(() => parseDeployPlan(JSON.stringify({ version: 1, environment: "x" }), "plan.json")).toThrow(/plan\.json: invalid deploy plan: .*gatewayUrl/);
+  });
+});
+
+describe("batch requests", () => {
+  const plan = () => deployPlanConfig(testEnvironment("https://bdc.example.internal:30443", "hdfs://nn:8020"), parseManifest(readFileSync(join(artifactDir, "manifest.json"), "utf8"), "test"), "/artifacts", { bootstrap: "b:9093", inputTopic: "i", outputTopic: "o" });
+  const dir = (hash: string) => `hdfs:///apps/ETL-Pipelines/sensor-aggregation/${hash}`;
+
+  test("every batch ships the job modules as pyFiles; maintenance ships create_tables.py too", () => {
+    const p = plan();
+    const modules = jobModules(p.artifact.manifest.files);
+    expect(modules).toEqual(["job_config.py"]);
+    const inputs = { artifactHash: p.artifact.hash, configPath: "/c.json", jarPaths: [], modules };
+    const streaming = streamingRequest(p, inputs);
+    expect(streaming.pyFiles).toEqual([`${dir(p.artifact.hash)}/job_config.py`]);
+    expect(createTablesRequest(p, inputs).pyFiles).toEqual([`${dir(p.artifact.hash)}/job_config.py`]);
+    expect(maintenanceRequest(p, inputs).pyFiles).toEqual([`${dir(p.artifact.hash)}/create_tables.py`, `${dir(p.artifact.hash)}/job_config.py`]);
+    expect(modulesOf(streaming)).toEqual(modules);
+  });
+
+  test("a release recorded before job modules existed builds its other batches without them", () => {
+    const p = plan();
+    const old = streamingRequest(p, { artifactHash: p.artifact.hash, configPath: "/c.json", jarPaths: [], modules: [] });
+    expect(old).not.toHaveProperty("pyFiles");
+    const inputs = { artifactHash: p.artifact.hash, configPath: "/c.json", modules: modulesOf(old) };
+    expect(createTablesRequest(p, inputs)).not.toHaveProperty("pyFiles");
+    expect(maintenanceRequest(p, inputs).pyFiles).toEqual([`${dir(p.artifact.hash)}/create_tables.py`]);
   });
 });
 

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pyspark_api import check_files, check_source  # noqa: E402
 
 JOB_DIR = Path(__file__).resolve().parents[1]
-JOB_FILES = [JOB_DIR / "job.py", JOB_DIR / "create_tables.py", JOB_DIR / "maintenance.py"]
+JOB_FILES = sorted(JOB_DIR.glob("*.py"))  # the entry scripts and the modules they import
 SPARK = tuple(int(part) for part in pyspark.__version__.split(".")[:2])
 
 # Calls that exist only from Spark 3.1 (the first two) or 3.3 (the last) on.

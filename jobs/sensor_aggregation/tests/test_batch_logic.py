@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import job
-from create_tables import create_tables, render_statements, table_config
+import job_config
+from create_tables import create_tables, render_statements
 from kafka_frames import empty_kafka_batch, kafka_batch
 
 TABLES_SQL = (Path(job.__file__).parent / "tables.sql").read_text()
@@ -20,9 +21,9 @@ FIXED_TS = datetime(2026, 1, 2, 3, 4, 5)
 @pytest.fixture()
 def tables(spark):
     """A fresh database with the job's three tables, created from tables.sql."""
-    names = table_config({"database": "unit_%d" % next(_databases)})
+    names = job_config.table_name_config({"database": "unit_%d" % next(_databases)})
     create_tables(spark, render_statements(TABLES_SQL, names), names["database"])
-    return job.table_names(names)
+    return job_config.table_names(names)
 
 
 RUN = "run-a"
@@ -222,9 +223,9 @@ def test_the_job_writes_by_column_name_whatever_the_table_order(spark):
     spark.sql("CREATE DATABASE IF NOT EXISTS reordered")
     spark.sql("CREATE TABLE reordered.sensor_data (measure2 double, event_time timestamp, sensor string, kafka_offset bigint, "
               "measure1 double, kafka_partition int, run_id string, batch_id bigint) USING PARQUET PARTITIONED BY (run_id, batch_id)")
-    for ddl in render_statements(TABLES_SQL, table_config({"database": "reordered"}))[1:]:
+    for ddl in render_statements(TABLES_SQL, job_config.table_name_config({"database": "reordered"}))[1:]:
         spark.sql(ddl)
-    tables = job.table_names({"database": "reordered", "data_table": "sensor_data", "rejected_table": "sensor_data_rejected", "stats_table": "sensor_data_stats"})
+    tables = job_config.table_names({"database": "reordered", "data_table": "sensor_data", "rejected_table": "sensor_data_rejected", "stats_table": "sensor_data_stats"})
     job.check_schemas(spark, tables)
     run_batch(spark, tables, [reading("S9", 1.25, 0.5)], batch_id=3, first_offset=8)
     [row] = rows(spark, tables["data"])
@@ -233,9 +234,9 @@ def test_the_job_writes_by_column_name_whatever_the_table_order(spark):
 
 def test_a_table_that_differs_from_what_the_job_writes_fails_at_start_naming_table_column_and_types(spark):
     spark.sql("CREATE DATABASE IF NOT EXISTS drifted")
-    for ddl in render_statements(TABLES_SQL, table_config({"database": "drifted"})):
+    for ddl in render_statements(TABLES_SQL, job_config.table_name_config({"database": "drifted"})):
         spark.sql(ddl.replace("measure1 double", "measure1 string") if "sensor_data (" in ddl else ddl)
-    tables = job.table_names({"database": "drifted", "data_table": "sensor_data", "rejected_table": "sensor_data_rejected", "stats_table": "sensor_data_stats"})
+    tables = job_config.table_names({"database": "drifted", "data_table": "sensor_data", "rejected_table": "sensor_data_rejected", "stats_table": "sensor_data_stats"})
     with pytest.raises(job.SchemaMismatch, match=r"table drifted\.sensor_data: column measure1 is string, the job writes double"):
         job.check_schemas(spark, tables)
 

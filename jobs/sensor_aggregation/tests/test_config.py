@@ -6,6 +6,7 @@ import json
 import pytest
 
 import job
+import job_config
 
 BASE = {"bootstrap_servers": "ns.servicebus.windows.net:9093", "input_topic": "sensor-readings", "output_topic": "sensor-stats",
         "checkpoint_location": "/apps/checkpoints/sensor-aggregation", "jaas_config_path": "/user/job/.sensor-aggregation/jaas.conf",
@@ -17,19 +18,19 @@ SEND_JAAS = JAAS_LINE % "Endpoint=sb://x/;SharedAccessKeyName=send;SharedAccessK
 
 
 def test_defaults_fill_what_the_file_leaves_out():
-    config = job.merge_config(dict(BASE), {})
+    config = job_config.merge_config(dict(BASE), {})
     assert config["trigger_interval"] == "15 seconds"
     assert config["security_protocol"] == "SASL_SSL"
     assert config["starting_offsets"] == "latest"
     assert (config["database"], config["data_table"], config["rejected_table"], config["stats_table"]) == (
         "default", "sensor_data", "sensor_data_rejected", "sensor_data_stats")
-    assert job.table_names(config)["rejected"] == "default.sensor_data_rejected"
+    assert job_config.table_names(config)["rejected"] == "default.sensor_data_rejected"
 
 
 def test_flags_override_single_keys_of_the_file():
-    args = vars(job.parse_args(["--config", "job.json", "--trigger-interval", "30 seconds", "--max-offsets-per-trigger", "5000"]))
+    args = vars(job_config.parse_args(["--config", "job.json", "--trigger-interval", "30 seconds", "--max-offsets-per-trigger", "5000"]))
     args.pop("config")
-    config = job.merge_config(dict(BASE), args)
+    config = job_config.merge_config(dict(BASE), args)
     assert (config["trigger_interval"], config["max_offsets_per_trigger"], config["input_topic"]) == ("30 seconds", 5000, "sensor-readings")
 
 
@@ -48,13 +49,13 @@ def test_flags_override_single_keys_of_the_file():
     ({"group_id": "g"}, "unknown config key(s) group_id; allowed:"),
 ])
 def test_bad_values_give_an_error_naming_the_key_and_what_is_allowed(change, message):
-    with pytest.raises(job.ConfigError) as error:
-        job.merge_config(dict(BASE, **change), {})
+    with pytest.raises(job_config.ConfigError) as error:
+        job_config.merge_config(dict(BASE, **change), {})
     assert message in str(error.value)
 
 
 def test_event_hubs_source_uses_sasl_plain_and_microsofts_client_settings_without_group_id():
-    options = job.source_options(job.merge_config(dict(BASE, max_offsets_per_trigger=1000), {}), JAAS)
+    options = job.source_options(job_config.merge_config(dict(BASE, max_offsets_per_trigger=1000), {}), JAAS)
     assert options == {
         "kafka.bootstrap.servers": "ns.servicebus.windows.net:9093",
         "kafka.security.protocol": "SASL_SSL",
@@ -73,7 +74,7 @@ def test_event_hubs_source_uses_sasl_plain_and_microsofts_client_settings_withou
 
 
 def test_event_hubs_sink_has_the_producer_settings_the_output_topic_and_the_send_jaas():
-    options = job.sink_options(job.merge_config(dict(BASE), {}), SEND_JAAS)
+    options = job.sink_options(job_config.merge_config(dict(BASE), {}), SEND_JAAS)
     assert options["topic"] == "sensor-stats"
     assert options["kafka.sasl.jaas.config"] == SEND_JAAS and options["kafka.request.timeout.ms"] == "60000"
     assert "kafka.session.timeout.ms" not in options  # a consumer setting
@@ -99,11 +100,11 @@ def test_the_job_reads_two_jaas_files_and_gives_the_source_the_listen_line_and_t
 
 
 def test_the_output_jaas_file_is_a_path_flag_and_overrides_the_file():
-    args = vars(job.parse_args(["--config", "job.json", "--output-jaas-config-path", "/user/job/send.conf"]))
+    args = vars(job_config.parse_args(["--config", "job.json", "--output-jaas-config-path", "/user/job/send.conf"]))
     args.pop("config")
-    assert job.merge_config(dict(BASE), args)["output_jaas_config_path"] == "/user/job/send.conf"
+    assert job_config.merge_config(dict(BASE), args)["output_jaas_config_path"] == "/user/job/send.conf"
     with pytest.raises(SystemExit):
-        job.parse_args(["--output-jaas-config", SEND_JAAS])  # no abbreviation, no secret-valued flag
+        job_config.parse_args(["--output-jaas-config", SEND_JAAS])  # no abbreviation, no secret-valued flag
 
 
 def test_a_missing_send_jaas_fails_at_start_and_names_the_key_without_printing_the_listen_secret(tmp_path, capsys, monkeypatch):
@@ -136,7 +137,7 @@ class FakeSessionBuilder:
 
 
 def test_a_local_broker_uses_plaintext_and_no_sasl():
-    config = job.merge_config(dict(BASE, security_protocol="plaintext", jaas_config_path=None, output_jaas_config_path=None), {})
+    config = job_config.merge_config(dict(BASE, security_protocol="plaintext", jaas_config_path=None, output_jaas_config_path=None), {})
     for options in (job.source_options(config, None), job.sink_options(config, None)):
         assert options["kafka.security.protocol"] == "PLAINTEXT"
         assert not any(key.startswith("kafka.sasl") for key in options)
@@ -144,20 +145,20 @@ def test_a_local_broker_uses_plaintext_and_no_sasl():
 
 def test_the_jaas_secret_cannot_be_given_on_the_command_line(capsys):
     with pytest.raises(SystemExit):
-        job.parse_args(["--jaas-config", JAAS])
-    assert "jaas_config_path" in job.KNOWN_KEYS and "jaas_config" not in job.KNOWN_KEYS
+        job_config.parse_args(["--jaas-config", JAAS])
+    assert "jaas_config_path" in job_config.KNOWN_KEYS and "jaas_config" not in job_config.KNOWN_KEYS
 
 
 def test_files_are_read_from_a_local_path_or_file_uri(tmp_path):
     secret = tmp_path / "jaas.conf"
     secret.write_text(JAAS + "\n")
-    assert job.read_text(None, str(secret)) == JAAS + "\n"
-    assert job.read_text(None, "file://" + str(secret)) == JAAS + "\n"
+    assert job_config.read_text(None, str(secret)) == JAAS + "\n"
+    assert job_config.read_text(None, "file://" + str(secret)) == JAAS + "\n"
 
 
 def test_an_empty_jaas_file_is_refused_naming_which_one():
-    config = job.merge_config(dict(BASE), {})
-    with pytest.raises(job.ConfigError, match="^jaas_config_path: the file is empty"):
+    config = job_config.merge_config(dict(BASE), {})
+    with pytest.raises(job_config.ConfigError, match="^jaas_config_path: the file is empty"):
         job.source_options(config, "")
-    with pytest.raises(job.ConfigError, match="^output_jaas_config_path: the file is empty; it must hold the JAAS line with the sink's send"):
+    with pytest.raises(job_config.ConfigError, match="^output_jaas_config_path: the file is empty; it must hold the JAAS line with the sink's send"):
         job.sink_options(config, "")

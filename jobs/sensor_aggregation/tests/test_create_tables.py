@@ -6,7 +6,8 @@ import pytest
 from pathlib import Path
 
 import job
-from create_tables import ConfigError, MigrationRefused, create_tables, legacy_rows, render_statements, table_config
+import job_config
+from create_tables import MigrationRefused, create_tables, legacy_rows, render_statements
 from kafka_frames import kafka_batch
 from test_batch_logic import TABLES_SQL
 
@@ -15,7 +16,7 @@ SEED_STATS = [("sensor", "string"), ("measure2_avg", "double"), ("measure1_avg",
 
 
 def test_statements_use_the_configured_database_and_table_names():
-    names = table_config({"database": "sensors", "data_table": "readings_v2"})
+    names = job_config.table_name_config({"database": "sensors", "data_table": "readings_v2"})
     statements = render_statements(TABLES_SQL, names)
     assert len(statements) == 3
     assert statements[0].startswith("CREATE TABLE IF NOT EXISTS sensors.readings_v2 (")
@@ -24,12 +25,12 @@ def test_statements_use_the_configured_database_and_table_names():
 
 
 def test_a_name_that_is_not_an_identifier_is_refused():
-    with pytest.raises(ConfigError, match="stats_table: 'x; DROP TABLE y'; allowed: letters, digits and _"):
-        table_config({"stats_table": "x; DROP TABLE y"})
+    with pytest.raises(job_config.ConfigError, match="stats_table: 'x; DROP TABLE y'; allowed: letters, digits and _"):
+        job_config.table_name_config({"stats_table": "x; DROP TABLE y"})
 
 
 def test_created_tables_keep_the_seed_columns_first_and_add_ours_after(spark):
-    names = table_config({"database": "ddl_check"})
+    names = job_config.table_name_config({"database": "ddl_check"})
     create_tables(spark, render_statements(TABLES_SQL, names), "ddl_check")
     create_tables(spark, render_statements(TABLES_SQL, names), "ddl_check")  # idempotent
 
@@ -43,7 +44,7 @@ def test_created_tables_keep_the_seed_columns_first_and_add_ours_after(spark):
     partitions = {t: [c.name for c in spark.catalog.listColumns(t, "ddl_check") if c.isPartition] for t in ("sensor_data", "sensor_data_stats", "sensor_data_rejected")}
     assert partitions == {t: ["run_id", "batch_id"] for t in partitions}
     # What the DDL creates is exactly what the job writes.
-    assert job.schema_problems(spark, job.table_names({"database": "ddl_check", **{k: v for k, v in names.items() if k != "database"}})) == []
+    assert job.schema_problems(spark, job_config.table_names({"database": "ddl_check", **{k: v for k, v in names.items() if k != "database"}})) == []
 
 
 RELEASE_1_SQL = (Path(__file__).parent / "fixtures" / "tables-release-1.sql").read_text()
@@ -51,7 +52,7 @@ RELEASE_1_SQL = (Path(__file__).parent / "fixtures" / "tables-release-1.sql").re
 
 def release_1_tables(spark, database):
     """Tables as the first release created them (partitioned by batch_id alone), with a few rows."""
-    names = table_config({"database": database})
+    names = job_config.table_name_config({"database": database})
     create_tables(spark, render_statements(RELEASE_1_SQL, names), database)
     spark.sql("INSERT INTO %s.sensor_data PARTITION (batch_id = 4) VALUES ('S1', 1.5, 2.5, 0, 10, TIMESTAMP '2026-01-01 00:00:00')" % database)
     spark.sql("INSERT INTO %s.sensor_data_stats PARTITION (batch_id = 4) VALUES ('S1', 2.5, 1.5, 1, TIMESTAMP '2026-01-01 00:00:00')" % database)
@@ -62,7 +63,7 @@ def test_release_1_tables_are_moved_to_the_run_layout_and_then_written_correctly
     names = release_1_tables(spark, "upgrade_check")
     create_tables(spark, render_statements(TABLES_SQL, names), "upgrade_check", run_id="run-of-checkpoint")
     create_tables(spark, render_statements(TABLES_SQL, names), "upgrade_check", run_id="run-of-checkpoint")  # idempotent
-    tables = job.table_names(dict(names))
+    tables = job_config.table_names(dict(names))
     assert job.schema_problems(spark, tables) == []
     [old] = spark.table(tables["data"]).collect()
     assert (old.sensor, old.measure1, old.kafka_offset, old.run_id, old.batch_id) == ("S1", 1.5, 10, "run-of-checkpoint", 4)
@@ -89,7 +90,7 @@ def test_an_interrupted_move_finishes_when_the_ddl_runs_again(spark):
 
 
 def test_an_added_column_is_applied_and_a_retyped_one_is_refused_changing_nothing(spark):
-    names = table_config({"database": "alter_check"})
+    names = job_config.table_name_config({"database": "alter_check"})
     create_tables(spark, render_statements(TABLES_SQL, names), "alter_check")
     added = TABLES_SQL.replace("  event_time timestamp,\n  run_id string,", "  event_time timestamp,\n  site string,\n  run_id string,", 1)
     create_tables(spark, render_statements(added, names), "alter_check")
@@ -104,7 +105,7 @@ def test_an_added_column_is_applied_and_a_retyped_one_is_refused_changing_nothin
 def test_drop_removes_every_table_and_view_of_the_job_and_nothing_else(spark):
     from create_tables import drop_tables, housekeeping_statements
 
-    names = table_config({"database": "drop_check"})
+    names = job_config.table_name_config({"database": "drop_check"})
     statements = render_statements(TABLES_SQL, names)
     create_tables(spark, statements + housekeeping_statements(statements, names), "drop_check")
     spark.sql("CREATE TABLE drop_check.unrelated (x int) USING PARQUET")

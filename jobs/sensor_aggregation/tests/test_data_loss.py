@@ -11,8 +11,9 @@ import uuid
 from confluent_kafka.admin import AdminClient
 
 import job
+import job_config
 from conftest import create_topic
-from create_tables import create_tables, render_statements, table_config
+from create_tables import create_tables, render_statements
 from readings import produce
 from test_batch_logic import TABLES_SQL
 
@@ -32,18 +33,18 @@ def started_query(spark, kafka, tmp_path, fail_on_data_loss: bool):
     suffix = uuid.uuid4().hex[:8]
     topic = "loss-" + suffix
     create_topic(kafka, topic, partitions=1)
-    config = job.merge_config({
+    config = job_config.merge_config({
         "bootstrap_servers": kafka, "input_topic": topic, "output_topic": "loss-stats-" + suffix,
         "security_protocol": "PLAINTEXT", "checkpoint_location": str(tmp_path / "checkpoint"),
         "starting_offsets": "earliest", "trigger_interval": "100 milliseconds", "fail_on_data_loss": fail_on_data_loss,
         "database": "loss_" + suffix, "query_name": "loss_" + suffix,
     }, {})
-    names = table_config(config)
+    names = job_config.table_name_config(config)
     create_tables(spark, render_statements(TABLES_SQL, names), names["database"])
     first = produce(kafka, topic, 120, partitions=1)
     query = job.start_query(spark, config, jaas_config=None, output_jaas_config=None)
     query.processAllAvailable()
-    return query, topic, job.table_names(config), first
+    return query, topic, job_config.table_names(config), first
 
 
 def test_a_recreated_topic_stops_the_query_and_the_job_names_the_cause(spark, kafka, tmp_path):

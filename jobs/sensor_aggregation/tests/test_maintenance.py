@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 import job
+import job_config
 import maintenance
-from create_tables import create_tables, housekeeping_layout, housekeeping_statements, render_statements, table_config
+from create_tables import create_tables, housekeeping_layout, housekeeping_statements, render_statements
 from kafka_frames import kafka_batch
 from test_batch_logic import TABLES_SQL
 
@@ -44,7 +45,7 @@ def checkpoint(tmp_path: Path, run_id: str, committed: int) -> str:
 
 
 def create_all(spark, database):
-    names = table_config({"database": database})
+    names = job_config.table_name_config({"database": database})
     statements = render_statements(TABLES_SQL, names)
     create_tables(spark, statements + housekeeping_statements(statements, names), database)
     return names
@@ -55,7 +56,7 @@ def template(spark):
     """The earlier run's batches 0-1 (a reset checkpoint) and the current run's 0-3, alternating on each side
     of midnight, written once by the job's own batch function; each test copies them into its own database."""
     names = create_all(spark, "maintenance_template")
-    tables = job.table_names(dict(names))
+    tables = job_config.table_names(dict(names))
     for run_id, count in ((EARLIER, 2), (CURRENT, 4)):
         for batch_id in range(count):
             when = DAY1 if batch_id % 2 == 0 else DAY2
@@ -109,7 +110,7 @@ def test_a_compaction_keeps_every_row_and_stat_and_leaves_only_replayable_batche
     assert len(keys) == len(set(keys)) == 12
 
     # Later batches of the run compact on the next pass; the history of the first is kept as it was.
-    tables = job.table_names({"database": "compact_check", "data_table": "sensor_data", "rejected_table": "sensor_data_rejected", "stats_table": "sensor_data_stats"})
+    tables = job_config.table_names({"database": "compact_check", "data_table": "sensor_data", "rejected_table": "sensor_data_rejected", "stats_table": "sensor_data_stats"})
     job.process_batch(kafka_batch(spark, readings(4, CURRENT), first_offset=16, when=DAY2), 4, tables, None, now=lambda: DAY2, run_id=CURRENT)
     for n in (3, 4):
         (Path(config["checkpoint_location"]) / "commits" / str(n)).write_text("v1\n{}\n")
@@ -145,7 +146,7 @@ def test_an_interrupted_compaction_shows_every_row_once_and_a_rerun_finishes_it(
     summary = maintenance.compact(spark, config, now=NOW)
     assert view_rows(spark, layout) == before
     assert stream_partitions(spark, layout) == [(CURRENT, 2), (CURRENT, 3)]
-    ledger = spark.table(housekeeping_layout(table_config({"database": database}))["ledger"]).collect()
+    ledger = spark.table(housekeeping_layout(job_config.table_name_config({"database": database}))["ledger"]).collect()
     assert sorted((r.run_id, r.first_batch, r.last_batch) for r in ledger) == [(CURRENT, 0, 1), (EARLIER, 0, 1)]
     history_compactions = {p["compaction"] for t in layout.values() for p in maintenance.partitions(spark, t["history"])}
     assert history_compactions == {r.compaction for r in ledger}  # nothing of an interrupted copy is left
@@ -157,7 +158,7 @@ def test_a_batch_replayed_after_its_compaction_is_not_counted_twice_and_is_clean
     config, layout = setup_tables(spark, tmp_path, template, "replayed_check")
     maintenance.compact(spark, config, now=NOW)
     before = view_rows(spark, layout)
-    tables = job.table_names({"database": "replayed_check", "data_table": "sensor_data", "rejected_table": "sensor_data_rejected", "stats_table": "sensor_data_stats"})
+    tables = job_config.table_names({"database": "replayed_check", "data_table": "sensor_data", "rejected_table": "sensor_data_rejected", "stats_table": "sensor_data_stats"})
     # The earlier run's checkpoint put back and its batch 1 re-run: the same offsets, written again.
     job.process_batch(kafka_batch(spark, readings(1, EARLIER), first_offset=4, when=DAY2), 1, tables, None, now=lambda: DAY2, run_id=EARLIER)
     assert view_rows(spark, layout) == before
@@ -183,7 +184,7 @@ def test_without_a_checkpoint_every_run_is_an_earlier_one_and_missing_tables_are
     assert stream_partitions(spark, layout) == []
     with pytest.raises(maintenance.MaintenanceRefused, match="missing table.*nowhere.sensor_data_history.*run the table DDL"):
         spark.sql("CREATE DATABASE IF NOT EXISTS nowhere")
-        names = table_config({"database": "nowhere"})
+        names = job_config.table_name_config({"database": "nowhere"})
         create_tables(spark, render_statements(TABLES_SQL, names), "nowhere")
         maintenance.compact(spark, {"database": "nowhere", "checkpoint_location": config["checkpoint_location"]}, now=NOW)
 

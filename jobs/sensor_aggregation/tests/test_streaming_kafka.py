@@ -7,8 +7,9 @@ from collections import Counter
 import pytest
 
 import job
+import job_config
 from conftest import create_topic
-from create_tables import create_tables, render_statements, table_config
+from create_tables import create_tables, render_statements
 from readings import consume_all, produce
 from test_batch_logic import TABLES_SQL
 
@@ -23,15 +24,15 @@ def test_streaming_query_writes_every_reading_once_and_the_stats_to_the_output_t
     produced = produce(kafka, input_topic, READINGS)
     assert len(produced.valid) + len(produced.malformed) == READINGS and produced.malformed
 
-    config = job.merge_config({
+    config = job_config.merge_config({
         "bootstrap_servers": kafka, "input_topic": input_topic, "output_topic": output_topic,
         "security_protocol": "PLAINTEXT", "checkpoint_location": str(tmp_path / "checkpoint"),
         "starting_offsets": "earliest", "max_offsets_per_trigger": 250, "trigger_interval": "100 milliseconds",
         "database": "stream_" + suffix, "query_name": "sensor_aggregation_" + suffix,
     }, {})
-    names = table_config(config)
+    names = job_config.table_name_config(config)
     create_tables(spark, render_statements(TABLES_SQL, names), names["database"])
-    tables = job.table_names(config)
+    tables = job_config.table_names(config)
 
     query = job.start_query(spark, config, jaas_config=None, output_jaas_config=None)
     try:

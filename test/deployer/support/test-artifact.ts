@@ -1,7 +1,9 @@
 /**
  * Builds small job artifacts in the format of docs/interfaces.md §2 for the deployer's tests:
  * a real PySpark streaming job (rate source → noop sink, checkpointed in HDFS) that reads its
- * config and JAAS file from HDFS like the real job, a create_tables.py, tables.sql and real jars.
+ * config and JAAS file from HDFS like the real job, a create_tables.py, tables.sql and real jars. Every
+ * script reads its config through the module job_config.py, as the real ones do: on a cluster it is only
+ * there if the deployer ships it as `pyFiles`.
  */
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -22,10 +24,18 @@ export interface TestArtifactOptions {
   jarKind?: "zip" | "bytes";
 }
 
+const JOB_CONFIG = `"""Test job module: how every test script reads its config (the real artifact ships job_config.py too)."""
+import json
+
+
+def read_config(spark, path):
+    return json.loads("".join(spark.sparkContext.textFile(path, 1).collect()))
+`;
+
 const CREATE_TABLES = `"""Test DDL step: reads the job config from HDFS and creates the database."""
 import argparse
-import json
 from pyspark.sql import SparkSession
+from job_config import read_config
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--config", required=True)
@@ -33,7 +43,7 @@ parser.add_argument("--sql", required=True)
 parser.add_argument("--drop", action="store_true")
 args = parser.parse_args()
 spark = SparkSession.builder.appName("create-tables").getOrCreate()
-config = json.loads("".join(spark.sparkContext.textFile(args.config, 1).collect()))
+config = read_config(spark, args.config)
 statements = [s for s in "\\n".join(spark.sparkContext.textFile(args.sql, 1).collect()).split(";") if s.strip()]
 print("TABLES database=%s statements=%d%s" % (config["database"], len(statements), " dropped" if args.drop else ""))
 spark.stop()
@@ -49,6 +59,7 @@ import json
 import sys
 import time
 from pyspark.sql import SparkSession
+from job_config import read_config
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--config", required=True)
@@ -57,7 +68,7 @@ args = parser.parse_args()
 if importlib.util.find_spec("create_tables") is None:
     sys.exit("create_tables.py was not shipped beside maintenance.py (pyFiles)")
 spark = SparkSession.builder.appName("maintenance").getOrCreate()
-config = json.loads("".join(spark.sparkContext.textFile(args.config, 1).collect()))
+config = read_config(spark, args.config)
 hold = spark.sparkContext._jvm.org.apache.hadoop.fs.Path("${MAINTENANCE_HOLD_MARKER}")
 if hold.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(hold):
     print("MAINTENANCE holding", flush=True)
@@ -83,6 +94,7 @@ import json
 import platform
 import sys
 from pyspark.sql import SparkSession
+from job_config import read_config
 
 VERSION = "${version}"
 parser = argparse.ArgumentParser()
@@ -92,7 +104,7 @@ args = parser.parse_args()
 ${failOnStart ? 'print("job %s: refusing to start (test failure)" % VERSION, file=sys.stderr)\nsys.exit(3)\n' : ""}spark = SparkSession.builder.appName("sensor-test-" + VERSION).getOrCreate()
 # Keep the batch log short: Livy keeps only its last lines, and per-trigger INFO lines would push out the marker.
 spark.sparkContext.setLogLevel("WARN")
-config = json.loads("".join(spark.sparkContext.textFile(args.config, 1).collect()))
+config = read_config(spark, args.config)
 # A test makes this version fail at start by creating the marker (a restart that cannot succeed).
 marker = spark.sparkContext._jvm.org.apache.hadoop.fs.Path("${FAIL_MARKER_DIR}/" + VERSION)
 if marker.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(marker):
@@ -160,10 +172,11 @@ export function buildTestArtifact(dir: string, options: TestArtifactOptions): st
   mkdirSync(join(dir, "jars"), { recursive: true });
   writeFileSync(join(dir, "job.py"), jobPy(options.version, options.failOnStart ?? false));
   writeFileSync(join(dir, "create_tables.py"), CREATE_TABLES);
+  writeFileSync(join(dir, "job_config.py"), JOB_CONFIG);
   writeFileSync(join(dir, "tables.sql"), "CREATE DATABASE IF NOT EXISTS ${database};\n");
   writeFileSync(join(dir, "maintenance.py"), MAINTENANCE);
   makeJar(join(dir, "jars", "test-connector-1.0.jar"), join(dir, ".."), options.jarPayloadBytes ?? 256 * 1024, options.jarSeed ?? "jar-1", options.jarKind ?? "zip");
-  const paths = ["create_tables.py", "jars/test-connector-1.0.jar", "job.py", "maintenance.py", "tables.sql"];
+  const paths = ["create_tables.py", "jars/test-connector-1.0.jar", "job.py", "job_config.py", "maintenance.py", "tables.sql"];
   const files = paths.map((path) => {
     const data = readFileSync(join(dir, path));
     return { path, sha256: sha256(data), size: data.length, kind: path.startsWith("jars/") ? "jar" : "job" };

@@ -2,8 +2,8 @@
 
 job.py, create_tables.py and maintenance.py import it; on a cluster the deployer ships it beside them as a
 Livy `pyFiles` entry (every job module of the artifact that is not an entry script is shipped that way).
-The keys and defaults agree with the job config's JSON Schema (contracts/job-config.schema.json, generated
-from contracts/job-config.ts): tests/test_config.py checks it.
+The keys and defaults agree with the job config's JSON Schema, job-config.schema.json beside this file (generated
+from contracts/job-config.ts, shipped in the artifact): tests/test_config.py checks it.
 
 Defaults < the JSON config file < command-line flags. Runs on PySpark 2.4 and 3.x: Python 3.7 syntax.
 """

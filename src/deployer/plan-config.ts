@@ -9,6 +9,9 @@ import { formatIssues } from "../../contracts/schema-issues";
 import { manifestSchema, type Manifest } from "./manifest";
 import { intervalMs } from "./interval";
 import { DEPLOYER_CA_PATH } from "../../contracts/deployer-container";
+import { jobConfigSchema, type JobConfig } from "../../contracts/job-config";
+
+export type { JobConfig };
 
 /** Where the in-cluster Job mounts the gateway CA bundle, when the environment configures one. */
 export const IN_CLUSTER_CA_PATH = DEPLOYER_CA_PATH;
@@ -79,26 +82,6 @@ export interface PlanEventHubs {
   securityProtocol?: "SASL_SSL" | "PLAINTEXT";
 }
 
-const jobConfigSchema = z.object({
-  bootstrap_servers: z.string().check(z.minLength(1)),
-  input_topic: z.string().check(z.minLength(1)),
-  output_topic: z.string().check(z.minLength(1)),
-  security_protocol: z.enum(["SASL_SSL", "PLAINTEXT"]),
-  jaas_config_path: z.string().check(z.minLength(1)),
-  output_jaas_config_path: z.string().check(z.minLength(1)),
-  checkpoint_location: z.string().check(z.minLength(1)),
-  starting_offsets: z.string().check(z.minLength(1)),
-  max_offsets_per_trigger: z.int().check(z.positive()),
-  trigger_interval: z.string().check(z.minLength(1)),
-  database: z.string().check(z.minLength(1)),
-  data_table: z.string().check(z.minLength(1)),
-  rejected_table: z.string().check(z.minLength(1)),
-  stats_table: z.string().check(z.minLength(1)),
-  query_name: z.string().check(z.minLength(1)),
-  fail_on_data_loss: z.boolean(),
-  max_sensors_per_batch: z.int().check(z.positive()),
-});
-
 export const deployPlanSchema = z.object({
   version: z.literal(1),
   environment: z.string().check(z.minLength(1)),
@@ -117,7 +100,7 @@ export const deployPlanSchema = z.object({
     jaasPath: z.string().check(z.startsWith("/")),
     outputJaasPath: z.string().check(z.startsWith("/")),
   }),
-  /** docs/interfaces.md §3, without secrets; the two JAAS paths may hold the {user} placeholder. */
+  /** The job config (contracts/job-config.ts), without secrets; the two JAAS paths may hold the {user} placeholder. */
   job: jobConfigSchema,
   spark: z.object({
     executors: z.int().check(z.positive()),
@@ -173,7 +156,6 @@ export const deployPlanSchema = z.object({
 });
 
 export type DeployPlanConfig = z.infer<typeof deployPlanSchema>;
-export type JobConfig = DeployPlanConfig["job"];
 
 /** The plan for one environment and artifact. Pure: no I/O, tokens pass through as strings. */
 export function deployPlanConfig(

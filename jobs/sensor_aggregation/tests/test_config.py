@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -162,3 +163,18 @@ def test_an_empty_jaas_file_is_refused_naming_which_one():
         job.source_options(config, "")
     with pytest.raises(job_config.ConfigError, match="^output_jaas_config_path: the file is empty; it must hold the JAAS line with the sink's send"):
         job.sink_options(config, "")
+
+
+def test_the_keys_and_defaults_agree_with_the_job_config_json_schema():
+    """job-config.schema.json is generated from contracts/job-config.ts, the one definition the deployer writes by."""
+    schema = json.loads((Path(job_config.__file__).parent / "job-config.schema.json").read_text())
+    properties = schema["properties"]
+    assert sorted(properties) == sorted(job_config.KNOWN_KEYS)
+    assert sorted(schema["required"]) == sorted(job_config.REQUIRED)
+    assert schema["additionalProperties"] is False
+    schema_defaults = {key: spec.get("default") for key, spec in properties.items() if key not in job_config.REQUIRED}
+    assert schema_defaults == job_config.DEFAULTS
+    assert tuple(properties["security_protocol"]["enum"]) == job_config.SECURITY_PROTOCOLS
+    for key in job_config.NAME_KEYS:
+        assert properties[key]["pattern"] == job_config.IDENTIFIER.pattern, key
+    assert properties["trigger_interval"]["pattern"] == job_config.INTERVAL.pattern

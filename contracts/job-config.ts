@@ -1,0 +1,51 @@
+/**
+ * The job config (docs/interfaces.md §3): the JSON file job.py reads with `--config`, the one definition of its
+ * keys, rules and defaults. The deployer writes it from the plan; the job's own reader,
+ * jobs/sensor_aggregation/job_config.py, keeps the same keys and defaults, and its tests check them against
+ * the JSON Schema generated from this one (JOB_CONFIG_SCHEMA_FILE, shipped in the artifact). Pure: no I/O.
+ */
+import * as z from "zod/mini";
+
+export const SECURITY_PROTOCOLS = ["SASL_SSL", "PLAINTEXT"] as const;
+/** Spark's processing-time trigger, as job.py passes it on: `<n> seconds` (or milliseconds, minutes, hours). */
+export const TRIGGER_INTERVAL = /^\d+ (milliseconds?|seconds?|minutes?|hours?)$/;
+/** Database and table names go into SQL text: plain identifiers only. */
+export const SQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const text = () => z.string().check(z.minLength(1));
+const identifier = (fallback: string) => z._default(z.string().check(z.regex(SQL_IDENTIFIER, { error: "letters, digits and _, not starting with a digit" })), fallback);
+const positiveInt = () => z.int().check(z.positive());
+
+export const jobConfigSchema = z.strictObject({
+  bootstrap_servers: text(),
+  input_topic: text(),
+  output_topic: text(),
+  checkpoint_location: text(),
+  security_protocol: z._default(z.enum(SECURITY_PROTOCOLS), "SASL_SSL"),
+  /** With SASL_SSL: the file holding the source's JAAS line (listen on input_topic); never the secret itself. */
+  jaas_config_path: z.optional(text()),
+  /** With SASL_SSL: the file holding the sink's JAAS line (send on output_topic). */
+  output_jaas_config_path: z.optional(text()),
+  starting_offsets: z._default(text(), "latest"),
+  max_offsets_per_trigger: z.optional(positiveInt()),
+  trigger_interval: z._default(z.string().check(z.regex(TRIGGER_INTERVAL, { error: "'<n> seconds' (or milliseconds, minutes, hours)" })), "15 seconds"),
+  fail_on_data_loss: z._default(z.boolean(), true),
+  database: identifier("default"),
+  data_table: identifier("sensor_data"),
+  rejected_table: identifier("sensor_data_rejected"),
+  stats_table: identifier("sensor_data_stats"),
+  query_name: z._default(text(), "sensor-aggregation"),
+  /** Bounds the per-batch collect of the stats to the driver (one row per sensor). */
+  max_sensors_per_batch: z._default(positiveInt(), 100000),
+});
+
+export type JobConfig = z.output<typeof jobConfigSchema>;
+
+/** The generated JSON Schema's file name, beside job.py in the sources and in the artifact. */
+export const JOB_CONFIG_SCHEMA_FILE = "job-config.schema.json";
+
+/** The JSON Schema of a job config file (what job.py accepts: defaulted keys may be left out), as shipped. */
+export function jobConfigJsonSchema(): string {
+  const schema = z.toJSONSchema(jobConfigSchema, { io: "input" });
+  return `${JSON.stringify({ $comment: "Generated from contracts/job-config.ts by `npm run gen:schemas`; do not edit.", ...schema }, null, 2)}\n`;
+}

@@ -8,8 +8,7 @@ import { Construct } from "constructs";
 import { Token, type ITerraformDependable, type LocalExecProvisioner } from "cdktf";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
-import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
-import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import { KubernetesCronJob, KubernetesJob } from "../lib/kubernetes-workloads";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { nodePodSpec, type NodeContainerResources, type SecretEnv } from "./kubernetes-node-pod";
@@ -118,17 +117,17 @@ export class KubernetesDeployer extends Construct {
   /** ConfigMap with topic-offsets.js, the Kafka client deployer.js loads beside itself. */
   public readonly kafkaClientMap: ConfigMapV1;
   /** The deploy Job. */
-  public readonly job: JobV1;
+  public readonly job: KubernetesJob;
   /** The ensure CronJob. */
-  public readonly cronJob: CronJobV1;
+  public readonly cronJob: KubernetesCronJob;
   /** The pods' own ServiceAccount: no role binds it, and its token is never mounted. */
   public readonly serviceAccount: ServiceAccountV1;
   /** Egress only to DNS, the gateway and the artifact storage; no ingress. */
   public readonly networkPolicy: NetworkPolicyV1;
   /** The maintain CronJob, when a schedule is given. */
-  public readonly maintenanceCronJob?: CronJobV1;
+  public readonly maintenanceCronJob?: KubernetesCronJob;
   /** The suspended teardown CronJob that `cdktf destroy` runs, when asked for. */
-  public readonly teardownCronJob?: CronJobV1;
+  public readonly teardownCronJob?: KubernetesCronJob;
   /** Name of the deploy Job: `<base>-<artifact hash 12>-<deploy key 8>`. */
   public readonly jobName: string;
   /** sha256 over artifact hash, deployer code and plan: changes exactly when what is deployed changes. */
@@ -237,7 +236,7 @@ export class KubernetesDeployer extends Construct {
 
     // Terraform waits past the Job's own deadline, so a Job that hit it is reported as failed, not timed out.
     const timeout = `${Math.ceil(props.deployDeadlineSeconds / 60) + 5}m`;
-    this.job = new JobV1(this, "deploy", {
+    this.job = new KubernetesJob(this, "deploy", {
       metadata: {
         name: this.jobName,
         namespace,
@@ -263,7 +262,7 @@ export class KubernetesDeployer extends Construct {
 
     // Both work from what is on HDFS: they get no artifact access at all.
     const cronJob = (mode: "ensure" | "maintain" | "teardown", schedule: string, deadlineSeconds: number, extra: { suspend?: boolean; provisioners?: LocalExecProvisioner[] } = {}) =>
-      new CronJobV1(this, mode, {
+      new KubernetesCronJob(this, mode, {
         metadata: { name: `${base}-${mode}`, namespace, labels },
         ...(extra.provisioners ? { provisioners: extra.provisioners } : {}),
         spec: {

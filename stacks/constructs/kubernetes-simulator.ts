@@ -4,7 +4,7 @@ import { Construct } from "constructs";
 import { Token } from "cdktf";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
-import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import { KubernetesDeployment } from "../lib/kubernetes-workloads";
 import { nodePodSpec, type NodeContainerResources } from "./kubernetes-node-pod";
 import { requireConfigMapSize, type ScriptBundle } from "../../src/build/script-bundle";
 import { scriptFileValue } from "../lib/script-asset";
@@ -41,7 +41,7 @@ export class KubernetesSimulator extends Construct {
   /** ConfigMap with simulator.js. */
   public readonly configMap: ConfigMapV1;
   /** The Deployment. */
-  public readonly deployment: DeploymentV1;
+  public readonly deployment: KubernetesDeployment;
 
   constructor(scope: Construct, id: string, props: KubernetesSimulatorProps) {
     super(scope, id);
@@ -63,7 +63,7 @@ export class KubernetesSimulator extends Construct {
       metadata: { name, namespace, labels },
       data: { "simulator.js": scriptFileValue(this, "simulator-script", props.bundle, "simulator.js") },
     });
-    this.deployment = new DeploymentV1(this, "deployment", {
+    this.deployment = new KubernetesDeployment(this, "deployment", {
       metadata: { name, namespace, labels },
       spec: {
         replicas: String(props.replicas ?? 1),

@@ -8,7 +8,8 @@ import { createTablesRequest, maintenanceRequest, modulesOf, streamingRequest } 
 import { bundleDeployerSync, writeDeployerFiles } from "../../src/deployer/bundle";
 import { bootstrapFromConnectionString, cli } from "../../src/deployer/cli";
 import { manifestHash, parseManifest } from "../../src/deployer/manifest";
-import { deployPlanConfig, IN_CLUSTER_CA_PATH, parseDeployPlan } from "../../src/deployer/plan-config";
+import { DEPLOYER_CA_PATH } from "../../contracts/deployer-container";
+import { deployPlanConfig, parseDeployPlan } from "../../src/deployer/plan-config";
 import { redact } from "../../src/deployer/progress";
 import { eventHubsJaasLine, readSecrets } from "../../src/deployer/secrets";
 import { buildTestArtifact, fakeConnectionString } from "./support/test-artifact";
@@ -86,7 +87,7 @@ describe("deployPlanConfig", () => {
     const env = testEnvironment("https://bdc.example.internal:30443", "hdfs://nn:8020");
     const withCa = { ...env, bdc: { ...env.bdc, gatewayCaBundlePath: "certs/bdc-ca.pem" } };
     const plan = deployPlanConfig(withCa, manifest(), "u", { ...eventhubs, bootstrap: "${TfToken[TOKEN.12]}" });
-    expect(plan.gatewayCaBundlePath).toBe(IN_CLUSTER_CA_PATH);
+    expect(plan.gatewayCaBundlePath).toBe(DEPLOYER_CA_PATH);
     expect(plan.job.bootstrap_servers).toBe("${TfToken[TOKEN.12]}");
   });
 

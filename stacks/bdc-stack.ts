@@ -8,7 +8,7 @@ import { App, Fn, TerraformStack, TerraformVariable, TerraformOutput } from "cdk
 import { azurermProvider } from "./lib/azurerm-provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
-import { environmentTags, resourceGroupNames, type EnvironmentConfig } from "../config";
+import { environmentTags, JOB_PRINCIPAL, resourceGroupNames, SIMULATOR_PRINCIPAL, type EnvironmentConfig } from "../config";
 import type { EventHubsStack } from "./eventhubs-stack";
 import { artifactFiles, computeManifest, type ArtifactFile, type ArtifactManifest } from "../jobs/sensor_aggregation/build/manifest";
 import { bundleDeployerSync, type DeployerBundle } from "../src/deployer/bundle";
@@ -22,10 +22,7 @@ import { inClusterSimulatorArgs, SIMULATOR_CONNECTION_STRING_ENV, SIMULATOR_ENTR
 
 
 /** What the bdc stack reads from the eventhubs stack (readonly properties; cross-stack references). */
-export type BdcEventHubsInputs = Pick<
-  EventHubsStack,
-  "kafkaBootstrap" | "readingsTopic" | "statsTopic" | "jobListenConnectionString" | "jobSendConnectionString" | "simulatorSendConnectionString"
->;
+export type BdcEventHubsInputs = Pick<EventHubsStack, "kafkaBootstrap" | "readings" | "stats">;
 
 export interface BdcStackProps {
   /** The environment's validated config. */
@@ -113,8 +110,8 @@ export class BdcStack extends TerraformStack {
 
     const plan = deployPlanConfig(env, this.manifest, stored.baseUrl, {
       bootstrap: props.eventhubs.kafkaBootstrap,
-      inputTopic: props.eventhubs.readingsTopic,
-      outputTopic: props.eventhubs.statsTopic,
+      inputTopic: props.eventhubs.readings.hubName,
+      outputTopic: props.eventhubs.stats.hubName,
     });
     this.deployer = new KubernetesDeployer(this, "deployer", {
       namespace: bdc.namespace,
@@ -129,8 +126,8 @@ export class BdcStack extends TerraformStack {
         gatewayPassword: gatewayPassword.stringValue,
         // The job reads with its listen rule on the input hub; its send rule on the output hub is
         // passed beside it (hub-scoped rules: one connection string per hub).
-        eventhubsJobConnectionString: props.eventhubs.jobListenConnectionString,
-        eventhubsJobSendConnectionString: props.eventhubs.jobSendConnectionString,
+        eventhubsJobConnectionString: props.eventhubs.readings.grantListen(JOB_PRINCIPAL),
+        eventhubsJobSendConnectionString: props.eventhubs.stats.grantSend(JOB_PRINCIPAL),
         ...(bdc.notifyWebhook
           ? {
               notifyWebhookUrl: new TerraformVariable(this, "alert_webhook_url", {
@@ -155,16 +152,14 @@ export class BdcStack extends TerraformStack {
     });
 
     if (bdc.simulator.enabled) {
-      const connectionString = props.eventhubs.simulatorSendConnectionString;
-      if (connectionString === undefined) {
-        throw new Error(`${env.name}: bdc.simulator.enabled: true — allowed only with a simulator send rule on ${props.eventhubs.readingsTopic} (eventHubs.access)`);
-      }
+      // config/ refuses an enabled simulator without a send rule on the readings hub.
+      const connectionString = props.eventhubs.readings.grantSend(SIMULATOR_PRINCIPAL);
       this.simulator = new KubernetesSimulator(this, "simulator", {
         namespace: bdc.namespace,
         name: `sensor-simulator-${env.name}`,
         image: bdc.simulator.image,
         bundle: props.simulatorBundle ?? bundleScriptSync(SIMULATOR_ENTRY),
-        args: inClusterSimulatorArgs(props.eventhubs.readingsTopic, bdc.simulator.eventsPerSecond),
+        args: inClusterSimulatorArgs(props.eventhubs.readings.hubName, bdc.simulator.eventsPerSecond),
         connectionString,
         connectionStringEnv: SIMULATOR_CONNECTION_STRING_ENV,
       });

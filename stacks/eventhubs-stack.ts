@@ -6,8 +6,8 @@ import { EventHubsMonitoring } from "./constructs/eventhubs-monitoring";
 import { ServicePrivateEndpoint } from "./constructs/private-endpoint";
 import { azurermProvider } from "./lib/azurerm-provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { environmentTags, ingressLimits, JOB_PRINCIPAL, READINGS_TOPIC, resourceGroupNames, SIMULATOR_PRINCIPAL, STATS_CONSUMER_PRINCIPAL, STATS_TOPIC, type EnvironmentConfig } from "../config";
-import type { EventHubsAuthorizationRule } from "./constructs/eventhubs-authorization-rule";
+import { environmentTags, ingressLimits, READINGS_TOPIC, resourceGroupNames, STATS_TOPIC, type EnvironmentConfig } from "../config";
+import type { IEventHubTopic } from "./constructs/eventhubs-hub";
 import { EventHubsNamespace } from "./constructs/eventhubs-namespace";
 
 /** Props of {@link EventHubsStack}. */
@@ -34,22 +34,12 @@ export class EventHubsStack extends TerraformStack {
   public readonly namespaceFqdn: string;
   /** Kafka bootstrap server, `<namespace>.servicebus.windows.net:9093`. */
   public readonly kafkaBootstrap: string;
-  /** Topic the simulator writes and the job reads. */
-  public readonly readingsTopic: string = READINGS_TOPIC;
-  /** Topic the job writes its per-sensor stats to. */
-  public readonly statsTopic: string = STATS_TOPIC;
+  /** The hub the simulator writes and the job reads, with its rules' grants. */
+  public readonly readings: IEventHubTopic;
+  /** The hub the job writes its per-sensor stats to, with its rules' grants. */
+  public readonly stats: IEventHubTopic;
   /** Every topic (event hub) name in the namespace. */
   public readonly topicNames: readonly string[];
-  /** Every hub-scoped rule, keyed `<principal>/<topic>`. */
-  public readonly rules: ReadonlyMap<string, EventHubsAuthorizationRule>;
-  /** The job's connection string for reading sensor-readings (listen only, scoped to that hub; sensitive token). */
-  public readonly jobListenConnectionString: string;
-  /** The job's connection string for writing sensor-stats (send only, scoped to that hub; sensitive token). */
-  public readonly jobSendConnectionString: string;
-  /** The simulator's connection string (send only to sensor-readings), when the environment has that rule. */
-  public readonly simulatorSendConnectionString: string | undefined;
-  /** Stats consumers' connection string (listen only on sensor-stats), when the environment has that rule. */
-  public readonly statsConsumerListenConnectionString: string | undefined;
 
   constructor(scope: Construct, id: string, props: EventHubsStackProps) {
     super(scope, id);
@@ -121,36 +111,22 @@ export class EventHubsStack extends TerraformStack {
     }
     this.topicNames = [...this.namespace.eventHubs.keys()];
 
-    const rules = new Map<string, EventHubsAuthorizationRule>();
     for (const rule of env.hubRules) {
       const created = this.namespace.eventHub(rule.topic).addAuthorizationRule(rule.principal, { send: rule.send, listen: rule.listen });
-      rules.set(`${rule.principal}/${rule.topic}`, created);
       new TerraformOutput(this, outputId(rule.principal, rule.topic, "connection_string"), {
         value: created.connectionString,
         sensitive: true,
         description: `Connection string of ${rule.principal} on ${rule.topic} (${[rule.send && "send", rule.listen && "listen"].filter(Boolean).join(" + ")})`,
       });
     }
-    const connectionString = (principal: string, topic: string): string | undefined => rules.get(`${principal}/${topic}`)?.connectionString;
-    // config/ guarantees the job's two rules exist.
-    this.jobListenConnectionString = connectionString(JOB_PRINCIPAL, READINGS_TOPIC) as string;
-    this.jobSendConnectionString = connectionString(JOB_PRINCIPAL, STATS_TOPIC) as string;
-    this.simulatorSendConnectionString = connectionString(SIMULATOR_PRINCIPAL, READINGS_TOPIC);
-    this.statsConsumerListenConnectionString = connectionString(STATS_CONSUMER_PRINCIPAL, STATS_TOPIC);
-    this.rules = rules;
+    this.readings = this.namespace.eventHub(READINGS_TOPIC);
+    this.stats = this.namespace.eventHub(STATS_TOPIC);
 
     new TerraformOutput(this, "namespace_name", { value: this.namespaceName });
     new TerraformOutput(this, "namespace_fqdn", { value: this.namespaceFqdn });
     new TerraformOutput(this, "kafka_bootstrap", { value: this.kafkaBootstrap });
-    new TerraformOutput(this, "readings_topic", { value: this.readingsTopic });
-    new TerraformOutput(this, "stats_topic", { value: this.statsTopic });
+    new TerraformOutput(this, "readings_topic", { value: this.readings.hubName });
+    new TerraformOutput(this, "stats_topic", { value: this.stats.hubName });
     new TerraformOutput(this, "topic_names", { value: this.topicNames });
-  }
-
-  /** The (sensitive) connection string of a principal's rule on a topic; throws naming the rules there are. */
-  public connectionString(principal: string, topic: string): string {
-    const rule = this.rules.get(`${principal}/${topic}`);
-    if (rule === undefined) throw new Error(`No authorization rule for ${principal} on ${topic} (rules: ${[...this.rules.keys()].join(", ")})`);
-    return rule.connectionString;
   }
 }

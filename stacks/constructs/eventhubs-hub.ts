@@ -41,7 +41,21 @@ export interface HubRuleRights {
   readonly listen?: boolean;
 }
 
-export class EventHubsHub extends Construct {
+/**
+ * An event hub as the stacks that use it see it: its topic, and the connection strings of the hub-scoped
+ * rules on it, asked for by principal and right as aws-cdk-lib's grant methods are. The rules themselves
+ * come from config (eventHubs.access), which has already checked that each principal gets what it needs.
+ */
+export interface IEventHubTopic {
+  /** Hub name: the Kafka topic. */
+  readonly hubName: string;
+  /** The connection string of `principal`'s rule on this hub, which may send (a sensitive token). Throws when it has none. */
+  grantSend(principal: string): string;
+  /** The connection string of `principal`'s rule on this hub, which may listen (a sensitive token). Throws when it has none. */
+  grantListen(principal: string): string;
+}
+
+export class EventHubsHub extends Construct implements IEventHubTopic {
   /** The underlying azurerm resource. */
   public readonly resource: Eventhub;
   /** Hub (topic) name. */
@@ -88,5 +102,23 @@ export class EventHubsHub extends Construct {
   /** The rules of this hub, by name. */
   public get authorizationRules(): ReadonlyMap<string, EventHubsAuthorizationRule> {
     return this.rules;
+  }
+
+  public grantSend(principal: string): string {
+    return this.ruleWith(principal, "send").connectionString;
+  }
+
+  public grantListen(principal: string): string {
+    return this.ruleWith(principal, "listen").connectionString;
+  }
+
+  /** Rules are named after their principal (one rule per principal and hub). */
+  private ruleWith(principal: string, right: "send" | "listen"): EventHubsAuthorizationRule {
+    const rule = this.rules.get(principal);
+    if (rule === undefined || !rule[right]) {
+      const granted = [...this.rules.values()].map((r) => `${r.ruleName} (${[r.send && "send", r.listen && "listen"].filter(Boolean).join(" + ")})`);
+      throw new Error(`Event hub "${this.hubName}": ${principal} has no rule that may ${right} (rules: ${granted.join(", ") || "none"}); grant it in eventHubs.access`);
+    }
+    return rule;
   }
 }

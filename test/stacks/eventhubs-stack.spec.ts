@@ -117,10 +117,15 @@ describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-e
   it("exposes the values later stacks need as readonly properties", () => {
     expect(stack.namespaceName).toBe(`sensors-${name}-${env.uniqueSuffix}`);
     expect(stack.kafkaBootstrap).toBe(`sensors-${name}-${env.uniqueSuffix}.servicebus.windows.net:9093`);
-    expect([stack.readingsTopic, stack.statsTopic]).toEqual(["sensor-readings", "sensor-stats"]);
+    expect([stack.readings.hubName, stack.stats.hubName]).toEqual(["sensor-readings", "sensor-stats"]);
     expect(stack.topicNames).toEqual(["sensor-readings", "sensor-stats"]);
-    expect(stack.simulatorSendConnectionString).toBe(stack.connectionString("simulator", "sensor-readings"));
-    expect(() => stack.connectionString("simulator", "sensor-stats")).toThrow("No authorization rule for simulator on sensor-stats");
+    const rule = (hub: string, principal: string) => stack.namespace.eventHub(hub).authorizationRules.get(principal)!.connectionString;
+    expect(stack.readings.grantSend("simulator")).toBe(rule("sensor-readings", "simulator"));
+    expect(stack.readings.grantListen("aggregation-job")).toBe(rule("sensor-readings", "aggregation-job"));
+    expect(stack.stats.grantSend("aggregation-job")).toBe(rule("sensor-stats", "aggregation-job"));
+    // Least privilege: a listen rule does not grant send, and no rule means no grant.
+    expect(() => stack.readings.grantSend("aggregation-job")).toThrow('Event hub "sensor-readings": aggregation-job has no rule that may send (rules: ');
+    expect(() => stack.stats.grantSend("simulator")).toThrow('Event hub "sensor-stats": simulator has no rule that may send');
   });
 });
 
@@ -161,7 +166,7 @@ describe("cross-stack use by a later stack", () => {
     const eventhubs = new EventHubsStack(app, "sensors-dev-eventhubs", { env });
     applyStateBackend(eventhubs, env);
     const consumer = new TerraformStack(app, "consumer");
-    new TerraformOutput(consumer, "uses", { value: eventhubs.jobListenConnectionString, sensitive: true });
+    new TerraformOutput(consumer, "uses", { value: eventhubs.readings.grantListen("aggregation-job"), sensitive: true });
     app.synth();
     const producerJson = synthJson(eventhubs);
     const crossOutputs = Object.entries(producerJson.output).filter(([id]) => id.startsWith("cross-stack-output-"));

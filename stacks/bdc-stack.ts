@@ -1,21 +1,19 @@
-// `sensors-<env>-bdc`: puts the job artifact in Azure Storage and, in the BDC's Kubernetes
-// namespace, runs the deployer that copies it into HDFS and (re)starts the streaming job through
-// Livy; optionally runs the sensor simulator. Deployed after `sensors-<env>-eventhubs`, whose
-// values arrive as cross-stack references (remote-state lookups).
-import { relative, resolve } from "node:path";
-import { Construct } from "constructs";
-import { App, Fn, TerraformStack, TerraformVariable, TerraformOutput } from "cdktf";
+// `sensors-<env>-bdc`: the wiring of the job's deployment (artifact storage and the in-cluster deployer that
+// keeps the streaming job running through Livy) and, optionally, the sensor simulator, with their providers
+// and gateway credentials. Deployed after `sensors-<env>-eventhubs`, whose values arrive as cross-stack
+// references (remote-state lookups).
+import type { Construct, Node } from "constructs";
+import { TerraformElement, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { azurermProvider } from "./lib/azurerm-provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
-import { environmentTags, JOB_PRINCIPAL, resourceGroupNames, SIMULATOR_PRINCIPAL, type EnvironmentConfig } from "../config";
+import { environmentTags, resourceGroupNames, SIMULATOR_PRINCIPAL, type EnvironmentConfig } from "../config";
 import type { EventHubsStack } from "./eventhubs-stack";
 import { artifactFiles, computeManifest, type ArtifactFile, type ArtifactManifest } from "../jobs/sensor_aggregation/build/manifest";
 import { bundleDeployerSync, type DeployerBundle } from "../src/deployer/bundle";
-import { deployJobDeadlineSeconds, deployPlanConfig, maintainJobDeadlineSeconds } from "../src/deployer/plan-config";
-import { ArtifactStorage } from "./constructs/artifact-storage";
-import { KubernetesDeployer } from "./constructs/kubernetes-deployer";
-import { ServicePrivateEndpoint } from "./constructs/private-endpoint";
+import type { ArtifactStorage } from "./constructs/artifact-storage";
+import { JobDeployment } from "./constructs/job-deployment";
+import type { KubernetesDeployer } from "./constructs/kubernetes-deployer";
 import { KubernetesSimulator } from "./constructs/kubernetes-simulator";
 import { bundleScriptSync, type ScriptBundle } from "../src/build/script-bundle";
 import { inClusterSimulatorArgs, SIMULATOR_CONNECTION_STRING_ENV, SIMULATOR_ENTRY } from "../src/simulator/in-cluster";
@@ -40,6 +38,9 @@ export interface BdcStackProps {
   /** Validity of the artifact SAS given to each deploy Job (a Terraform duration). @default "6h" */
   readonly deploySasValidity?: string;
 }
+
+/** Construct id of the job's deployment; transparent in Terraform addresses (allocateLogicalId). */
+const JOB_DEPLOYMENT_ID = "job";
 
 export class BdcStack extends TerraformStack {
   /** Artifact storage account and container. */
@@ -82,74 +83,19 @@ export class BdcStack extends TerraformStack {
       location: env.location,
       tags,
     });
-    this.artifacts = new ArtifactStorage(this, "artifacts", {
-      accountName: artifactAccountName(env),
+    const deployment = new JobDeployment(this, JOB_DEPLOYMENT_ID, {
+      env,
       resourceGroupName: resourceGroup.name,
-      location: env.location,
       tags,
-      network: bdc.artifactStorage,
+      manifest: this.manifest,
+      artifactFiles: files,
+      eventhubs: { kafkaBootstrap: props.eventhubs.kafkaBootstrap, input: props.eventhubs.readings, output: props.eventhubs.stats },
+      gateway: { username: gatewayUsername.stringValue, password: gatewayPassword.stringValue },
+      deployerBundle: props.deployerBundle ?? defaultDeployerBundle(),
+      deploySasValidity: props.deploySasValidity ?? "6h",
     });
-    const endpoint = bdc.artifactStorage.privateEndpoint;
-    if (endpoint !== undefined) {
-      new ServicePrivateEndpoint(this, "artifacts-private-endpoint", {
-        name: `pe-${artifactAccountName(env)}-blob`,
-        resourceGroupName: resourceGroup.name,
-        location: env.location,
-        subnetId: endpoint.subnetId,
-        resourceId: this.artifacts.account.id,
-        subresource: "blob",
-        privateDnsZoneIds: endpoint.privateDnsZoneIds,
-        tags,
-      });
-    }
-    const stored = this.artifacts.addArtifact("artifact", {
-      name: this.manifest.name,
-      hash: this.manifest.hash,
-      files: this.manifest.files.map((f) => ({ path: f.path, source: this.pathForTerraform(builtPathOf(files, f.path)) })),
-    });
-
-    const plan = deployPlanConfig(env, this.manifest, stored.baseUrl, {
-      bootstrap: props.eventhubs.kafkaBootstrap,
-      inputTopic: props.eventhubs.readings.hubName,
-      outputTopic: props.eventhubs.stats.hubName,
-    });
-    this.deployer = new KubernetesDeployer(this, "deployer", {
-      namespace: bdc.namespace,
-      // Environments may share a BDC (and its namespace): their objects must not collide.
-      baseName: `sensor-aggregation-${env.name}`,
-      image: bdc.deployerImage,
-      bundle: props.deployerBundle ?? defaultDeployerBundle(),
-      plan,
-      artifactHash: this.manifest.hash,
-      secrets: {
-        gatewayUsername: gatewayUsername.stringValue,
-        gatewayPassword: gatewayPassword.stringValue,
-        // The job reads with its listen rule on the input hub; its send rule on the output hub is
-        // passed beside it (hub-scoped rules: one connection string per hub).
-        eventhubsJobConnectionString: props.eventhubs.readings.grantListen(JOB_PRINCIPAL),
-        eventhubsJobSendConnectionString: props.eventhubs.stats.grantSend(JOB_PRINCIPAL),
-        ...(bdc.notifyWebhook
-          ? {
-              notifyWebhookUrl: new TerraformVariable(this, "alert_webhook_url", {
-                type: "string",
-                sensitive: true,
-                nullable: false,
-                description: "Incoming webhook (Teams, Slack) the deployer notifies. Set TF_VAR_alert_webhook_url (the eventhubs stack's alerts use it too).",
-              }).stringValue,
-            }
-          : {}),
-        artifactSasToken: this.artifacts.readOnlySas("deploy-read-sas", { validFor: props.deploySasValidity ?? "6h" }),
-      },
-      gatewayCaBundle: bdc.gatewayCaBundlePath !== undefined ? Fn.file(this.pathForTerraform(resolve(bdc.gatewayCaBundlePath))) : undefined,
-      egress: { ...bdc.deployerEgress, gatewayPort: Number(new URL(bdc.gatewayUrl).port || 443) },
-      ensureSchedule: bdc.ensureSchedule,
-      maintenanceSchedule: bdc.maintenance.schedule === "off" ? undefined : bdc.maintenance.schedule,
-      maintenanceDeadlineSeconds: maintainJobDeadlineSeconds(plan),
-      teardownOnDestroy: bdc.teardownOnDestroy ? { kubeconfigPath: bdc.kubeconfigPath, kubeContext: bdc.kubeContext } : undefined,
-      deployDeadlineSeconds: deployJobDeadlineSeconds(plan),
-      // The Job downloads the blobs: it must not start before Terraform has uploaded them.
-      dependsOn: stored.blobs,
-    });
+    this.artifacts = deployment.artifacts;
+    this.deployer = deployment.deployer;
 
     if (bdc.simulator.enabled) {
       // config/ refuses an enabled simulator without a send rule on the readings hub.
@@ -170,14 +116,15 @@ export class BdcStack extends TerraformStack {
   }
 
   /**
-   * A local file's path relative to this stack's synthesized directory, where Terraform runs: the
-   * synthesized JSON then names no machine-specific absolute path and still works when the checkout
-   * (with cdktf.out/ and dist/) moves, e.g. between pipeline jobs.
+   * Logical ids as if the job deployment's resources were the stack's own: grouping them in one construct
+   * must not change a Terraform address (a new address destroys and re-creates the resource, the artifact
+   * storage account included). cdktf documents this method as the place to customize the naming scheme.
    */
-  private pathForTerraform(absolutePath: string): string {
-    const app = App.of(this);
-    const workingDirectory = resolve(app.outdir, app.manifest.forStack(this).workingDirectory);
-    return relative(workingDirectory, absolutePath);
+  public override allocateLogicalId(element: TerraformElement | Node): string {
+    const node = TerraformElement.isTerraformElement(element) ? element.node : element;
+    if (!node.scopes.some((scope) => scope instanceof JobDeployment)) return super.allocateLogicalId(element);
+    const scopes = node.scopes.filter((scope) => !(scope instanceof JobDeployment));
+    return super.allocateLogicalId({ scopes } as unknown as Node);
   }
 }
 
@@ -186,18 +133,6 @@ let deployerBundle: DeployerBundle | undefined;
 function defaultDeployerBundle(): DeployerBundle {
   deployerBundle ??= bundleDeployerSync();
   return deployerBundle;
-}
-
-/** `<prefix><env>` trimmed so that with `art<suffix>` it fits Azure's 24-character limit. */
-export function artifactAccountName(env: EnvironmentConfig): string {
-  const tail = `art${env.uniqueSuffix}`;
-  return `${env.namePrefix}${env.name}`.slice(0, 24 - tail.length) + tail;
-}
-
-function builtPathOf(files: readonly ArtifactFile[], path: string): string {
-  const file = files.find((f) => f.path === path);
-  if (!file) throw new Error(`artifact file "${path}" is in the manifest but not among the artifact's files`);
-  return file.builtPath;
 }
 
 /** The manifest must be built for the Spark line of the configured BDC release. */

@@ -302,3 +302,16 @@ describe("private endpoints", () => {
     ]);
   });
 });
+
+describe("Terraform addresses", () => {
+  // The addresses of sensors-dev-bdc before its job deployment was grouped in one construct: a changed address
+  // would destroy and re-create the resource (the artifact storage account, the deploy Job) on the next apply.
+  it("stay as they were before the job deployment's resources were grouped in one construct", () => {
+    const { json } = synthBdc(environments.find((env) => env.name === "dev")!);
+    expect(Object.keys(json.resource.azurerm_storage_account ?? {})).toEqual(["artifacts_account_E100BFAB"]);
+    expect(Object.keys(json.resource.kubernetes_job_v1 ?? {})).toEqual(["deployer_deploy_7CD8C8EF"]);
+    expect(Object.keys(json.resource.kubernetes_cron_job_v1 ?? {})).toContain("deployer_ensure_60F0B4BB");
+    expect(Object.keys(json.resource.kubernetes_network_policy_v1 ?? {})).toEqual(["deployer_network-policy_25C38B85"]);
+    expect(Object.keys(json.data.azurerm_storage_account_blob_container_sas ?? {})).toEqual(["artifacts_deploy-read-sas_19F4BFD8"]);
+  });
+});

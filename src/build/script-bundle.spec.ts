@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { createHash } from "node:crypto";
@@ -67,5 +67,9 @@ describe("the bundle cache", () => {
     const second = bundleIn();
     expect(second).toContain('"second"');
     expect(second).not.toContain('"first"');
+    // Same size, other content: the new modification time makes the cache read and hash it again.
+    writeFileSync(join(dir, "dep.ts"), 'export const word = "third!";\n');
+    utimesSync(join(dir, "dep.ts"), new Date(), new Date(Date.now() + 5000));
+    expect(bundleIn()).toContain('"third!"');
   });
 });

@@ -4,7 +4,7 @@
 // @platformatic/kafka call createRequire(import.meta.url), so import.meta.url is defined as the
 // bundle's own file URL.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { buildSync, version as esbuildVersion, type BuildOptions } from "esbuild";
@@ -63,14 +63,35 @@ export function bundleScriptSync(entry: string, options: BundleOptions = {}): Sc
 
 // The disk cache: synth runs in a fresh process each time, and bundling is most of its work. An entry holds
 // the code and the sha256 of every file esbuild read for it; it is used only while each of them is unchanged
-// (a changed source or dependency, or a new import, which is a change to a file read, builds anew).
+// (a changed source or dependency, or a new import, which is a change to a file read, builds anew). As git's
+// index does, a file whose size and modification time are as recorded is not read again: hashing the
+// hundreds of dependency files on every synth cost more than the rest of the cache lookup.
 const ROOT = resolve(__dirname, "..", "..");
 const CACHE_DIR = join(ROOT, ".cache", "bundles");
 
+/** What a cache entry knows of one input file. */
+interface InputRecord {
+  readonly sha256: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
 interface CacheEntry {
   readonly code: string;
-  /** Path relative to ROOT → sha256 of its content. */
-  readonly inputs: Record<string, string>;
+  /** Path relative to ROOT → the file as it was read. */
+  readonly inputs: Record<string, InputRecord>;
+}
+
+function inputRecord(file: string): InputRecord {
+  const stat = statSync(file);
+  return { sha256: sha256(readFileSync(file)), size: stat.size, mtimeMs: stat.mtimeMs };
+}
+
+function unchanged(file: string, recorded: InputRecord): boolean {
+  if (!existsSync(file)) return false;
+  const stat = statSync(file);
+  if (stat.size !== recorded.size) return false;
+  return stat.mtimeMs === recorded.mtimeMs || sha256(readFileSync(file)) === recorded.sha256;
 }
 
 function sha256(data: string | Buffer): string {
@@ -82,9 +103,8 @@ function readCachedBundle(key: string): ScriptBundle | undefined {
   if (!existsSync(path)) return undefined;
   try {
     const entry = JSON.parse(readFileSync(path, "utf8")) as CacheEntry;
-    for (const [input, hash] of Object.entries(entry.inputs)) {
-      const file = resolve(ROOT, input);
-      if (!existsSync(file) || sha256(readFileSync(file)) !== hash) return undefined;
+    for (const [input, recorded] of Object.entries(entry.inputs)) {
+      if (typeof recorded !== "object" || !unchanged(resolve(ROOT, input), recorded)) return undefined;
     }
     return { code: entry.code, sha256: sha256(entry.code) };
   } catch {
@@ -95,11 +115,11 @@ function readCachedBundle(key: string): ScriptBundle | undefined {
 function writeCachedBundle(key: string, bundle: ScriptBundle, inputs: readonly string[]): void {
   // esbuild names inputs relative to its working directory (process.cwd()); one that is no file is not cached.
   if (!inputs.every((input) => existsSync(resolve(input)))) return;
-  const hashes = Object.fromEntries(inputs.map((input) => [relative(ROOT, resolve(input)), sha256(readFileSync(resolve(input)))]));
+  const records = Object.fromEntries(inputs.map((input) => [relative(ROOT, resolve(input)), inputRecord(resolve(input))]));
   mkdirSync(CACHE_DIR, { recursive: true });
   const path = join(CACHE_DIR, `${key}.json`);
   const partial = `${path}.${process.pid}.partial`;
-  writeFileSync(partial, JSON.stringify({ code: bundle.code, inputs: hashes } satisfies CacheEntry));
+  writeFileSync(partial, JSON.stringify({ code: bundle.code, inputs: records } satisfies CacheEntry));
   renameSync(partial, path);
 }
 
@@ -110,6 +130,8 @@ function writeCachedBundle(key: string, bundle: ScriptBundle, inputs: readonly s
 export function bundleFile(bundle: ScriptBundle, name: string): string {
   const dir = join(tmpdir(), "sensor-bundles", bundle.sha256);
   const path = join(dir, name);
+  // Named by its content and only ever renamed into place whole: a file there already holds these bytes.
+  if (existsSync(path)) return path;
   mkdirSync(dir, { recursive: true });
   const partial = `${path}.${process.pid}.partial`;
   writeFileSync(partial, bundle.code);

@@ -8,11 +8,12 @@
  */
 import { randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Command, CommanderError, Option } from "commander";
+import { CommanderError } from "commander";
 import { kafkaBootstrapOf, parseConnectionString } from "../../contracts/eventhubs-connection-string";
 import { CredentialsError, findSecretArguments, loadConnectionString } from "./credentials";
 import { describeKafkaError } from "./kafka-errors";
 import { BrokerUnreachableError, connectKafka, type KafkaTarget } from "./kafka-producer";
+import { buildCommand } from "./command";
 import { MAX_SEED, OptionsError, parseSimulatorOptions, type RawSimulatorOptions, type SimulatorOptions } from "./options";
 import { formatSummary } from "./progress";
 import { runSimulation } from "./run";
@@ -20,33 +21,6 @@ import { runSimulation } from "./run";
 const EXIT_OK = 0;
 const EXIT_DELIVERY = 1;
 const EXIT_USAGE = 2;
-
-function buildCommand(): Command {
-  return new Command("simulate")
-    .description("Stream simulated sensor readings {sensor, measure1 ~ N(37,7), measure2 ~ U(0,1)} to Kafka or Azure Event Hubs.")
-    .requiredOption("--topic <name>", "topic (event hub) to send to")
-    .option("--bootstrap-server <host:port,...>", "brokers (default 127.0.0.1:9092; with SASL_SSL, <namespace host>:9093 from the connection string)")
-    .addOption(new Option("--security-protocol <protocol>", "PLAINTEXT for a local broker, SASL_SSL for Event Hubs").default("PLAINTEXT"))
-    .option("--connection-string-env <name>", "environment variable holding the Event Hubs connection string (default EVENTHUBS_CONNECTION_STRING)")
-    .option("--connection-string-file <path>", "file holding the Event Hubs connection string")
-    .option("--ca-file <path>", "CA certificates (PEM) to trust for TLS besides the public roots")
-    .option("--rate <events/s|max>", "events per second, or 'max' for unthrottled", "10")
-    .option("--count <n>", "stop after n events")
-    .option("--duration <time>", "stop after this long (e.g. 90, 30s, 5m)")
-    .option("--seed <n>", "seed for reproducible readings (default: random, printed)")
-    .option("--sensors <n>", "number of sensors, named 'Sensor 1'..'Sensor n' (default 3)")
-    .option("--sensor-names <a,b,...>", "explicit sensor names")
-    .option("--malformed-fraction <0..1>", "fraction of malformed messages, to exercise the job's rejection path", "0")
-    .option("--key-by-sensor", "use the sensor name as the message key (same sensor → same partition)")
-    .option("--compression <codec>", "none, gzip, snappy, lz4 (Event Hubs: none or gzip)", "none")
-    .option("--acks <all|leader>", "acknowledgement the broker gives before a message counts as delivered", "all")
-    .option("--batch-size <n>", "most messages per produce request (fewer at low rates)", "5000")
-    .option("--max-in-flight <n>", "produce requests awaiting acknowledgement at once", "8")
-    .option("--progress-interval <time>", "how often to print progress", "2s")
-    .option("--connect-timeout <time>", "how long to wait for a broker connection", "10s")
-    .option("--client-id <id>", "Kafka client id", "sensor-simulator")
-    .showHelpAfterError("(run with --help for every option)");
-}
 
 function kafkaTarget(options: SimulatorOptions, env: NodeJS.ProcessEnv): KafkaTarget {
   if (options.securityProtocol === "PLAINTEXT") return { bootstrapServers: options.bootstrapServers ?? [] };

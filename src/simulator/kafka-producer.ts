@@ -27,10 +27,13 @@ export const MALFORMED_HEADER = "simulator-malformed";
 
 type StringProducer = Producer<string, string, string, string>;
 
+/** The Kafka client id the simulator connects with (visible in broker logs and Event Hubs diagnostics). */
+const CLIENT_ID = "sensor-simulator";
+
 export function producerOptions(options: SimulatorOptions, target: KafkaTarget): ProducerOptions<string, string, string, string> {
   const local = options.securityProtocol === "PLAINTEXT";
   const base: ProducerOptions<string, string, string, string> = {
-    clientId: options.clientId,
+    clientId: CLIENT_ID,
     bootstrapBrokers: [...target.bootstrapServers],
     serializers: stringSerializers,
     connectTimeout: options.connectTimeoutMs,

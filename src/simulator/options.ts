@@ -13,31 +13,6 @@ export type Compression = (typeof COMPRESSIONS)[number];
 export const EVENTHUBS_COMPRESSIONS: readonly Compression[] = ["none", "gzip"];
 export const MAX_SEED = 2 ** 31 - 1;
 
-/** Raw values as the command line gives them (commander's camelCase keys). */
-export interface RawSimulatorOptions {
-  topic?: string;
-  bootstrapServer?: string;
-  securityProtocol?: string;
-  connectionStringEnv?: string;
-  connectionStringFile?: string;
-  caFile?: string;
-  rate?: string;
-  count?: string;
-  duration?: string;
-  seed?: string;
-  sensors?: string;
-  sensorNames?: string;
-  malformedFraction?: string;
-  keyBySensor?: boolean;
-  compression?: string;
-  acks?: string;
-  batchSize?: string;
-  maxInFlight?: string;
-  progressInterval?: string;
-  connectTimeout?: string;
-  clientId?: string;
-}
-
 export interface SimulatorOptions {
   /** Kafka topic (event hub) to send to. */
   readonly topic: string;
@@ -67,7 +42,6 @@ export interface SimulatorOptions {
   readonly maxInFlight: number;
   readonly progressIntervalMs: number;
   readonly connectTimeoutMs: number;
-  readonly clientId: string;
 }
 
 export class OptionsError extends Error {
@@ -128,17 +102,37 @@ const hostPortList = z
     "a comma-separated list of host:port (e.g. 127.0.0.1:9092 or <namespace>.servicebus.windows.net:9093)",
   );
 
-const schema = z.object({
-  topic: z.string({ error: "a topic (event hub) name; --topic is required" }).regex(/^[A-Za-z0-9._-]{1,249}$/, "1-249 characters of letters, digits, '.', '_' and '-'"),
-  bootstrapServer: hostPortList.optional(),
-  securityProtocol: oneOf(SECURITY_PROTOCOLS, `one of ${SECURITY_PROTOCOLS.join(", ")}`).default("PLAINTEXT"),
-  connectionStringEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name").optional(),
-  connectionStringFile: z.string().min(1, "a file path").optional(),
-  caFile: z.string().min(1, "a PEM file path").optional(),
-  rate: z
-    .string()
-    .default("10")
-    .transform((text, ctx) => {
+/** One command-line option: its flag, its validation and default, and its help, declared once. */
+interface OptionSpec {
+  readonly flag: `--${string}`;
+  /** The value's placeholder in the help, e.g. "<n>"; absent for a switch. */
+  readonly value?: string;
+  /** Validates (and converts) the value as the command line gives it. */
+  readonly schema: z.ZodType;
+  /** The default, as it would be typed on the command line (false for a switch). */
+  readonly default?: string | boolean;
+  readonly required?: true;
+  readonly help: string;
+}
+const option = <const T extends OptionSpec>(spec: T): T => spec;
+
+/**
+ * Every simulator option. The CLI (cli.ts) declares its flags from this table and parseSimulatorOptions validates
+ * with it; each key is commander's name for its flag (options.spec.ts checks it).
+ */
+export const SIMULATOR_OPTIONS = {
+  topic: option({ flag: "--topic", value: "<name>", required: true, help: "topic (event hub) to send to",
+    schema: z.string({ error: "a topic (event hub) name; --topic is required" }).regex(/^[A-Za-z0-9._-]{1,249}$/, "1-249 characters of letters, digits, '.', '_' and '-'") }),
+  bootstrapServer: option({ flag: "--bootstrap-server", value: "<host:port,...>", schema: hostPortList,
+    help: "brokers (default 127.0.0.1:9092; with SASL_SSL, <namespace host>:9093 from the connection string)" }),
+  securityProtocol: option({ flag: "--security-protocol", value: "<protocol>", default: "PLAINTEXT", schema: oneOf(SECURITY_PROTOCOLS, `one of ${SECURITY_PROTOCOLS.join(", ")}`),
+    help: "PLAINTEXT for a local broker, SASL_SSL for Event Hubs" }),
+  connectionStringEnv: option({ flag: "--connection-string-env", value: "<name>", schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"),
+    help: `environment variable holding the Event Hubs connection string (default ${DEFAULT_CONNECTION_STRING_ENV})` }),
+  connectionStringFile: option({ flag: "--connection-string-file", value: "<path>", schema: z.string().min(1, "a file path"), help: "file holding the Event Hubs connection string" }),
+  caFile: option({ flag: "--ca-file", value: "<path>", schema: z.string().min(1, "a PEM file path"), help: "CA certificates (PEM) to trust for TLS besides the public roots" }),
+  rate: option({ flag: "--rate", value: "<events/s|max>", default: "10", help: "events per second, or 'max' for unthrottled",
+    schema: z.string().transform((text, ctx) => {
       if (/^(max|unlimited)$/i.test(text.trim())) return Infinity;
       const n = Number(text);
       if (text.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 10_000_000) {
@@ -146,55 +140,55 @@ const schema = z.object({
         return z.NEVER;
       }
       return n;
-    }),
-  count: intIn(1, Number.MAX_SAFE_INTEGER, "a whole number of events ≥ 1").optional(),
-  duration: duration("a duration > 0 such as 90 (seconds), 500ms, 30s, 5m or 1h").optional(),
-  seed: intIn(0, MAX_SEED, `a whole number from 0 to ${MAX_SEED}`).optional(),
-  sensors: intIn(1, 100_000, "a whole number of sensors from 1 to 100000").optional(),
-  sensorNames: z
-    .string()
-    .transform((text) => text.split(",").map((s) => s.trim()))
-    .refine((names) => names.every((n) => n.length > 0) && new Set(names).size === names.length, "a comma-separated list of distinct, non-empty sensor names")
-    .optional(),
-  malformedFraction: numberIn(0, 1, "a fraction from 0 to 1 (e.g. 0.05)").default(0),
-  keyBySensor: z.boolean().default(false),
-  compression: oneOf(COMPRESSIONS, `one of ${COMPRESSIONS.join(", ")}`).default("none"),
-  acks: oneOf(["all", "leader"] as const, "all or leader").default("all"),
-  batchSize: intIn(1, 100_000, "a whole number of messages per produce request from 1 to 100000").default(5000),
-  maxInFlight: intIn(1, 64, "a whole number of produce requests in flight from 1 to 64").default(8),
-  progressInterval: duration("a duration > 0 such as 2s or 500ms").default(2000),
-  connectTimeout: duration("a duration > 0 such as 10s").default(10_000),
-  clientId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, "1-100 characters of letters, digits, '.', '_' and '-'").default("sensor-simulator"),
-});
+    }) }),
+  count: option({ flag: "--count", value: "<n>", schema: intIn(1, Number.MAX_SAFE_INTEGER, "a whole number of events ≥ 1"), help: "stop after n events" }),
+  duration: option({ flag: "--duration", value: "<time>", schema: duration("a duration > 0 such as 90 (seconds), 500ms, 30s, 5m or 1h"), help: "stop after this long (e.g. 90, 30s, 5m)" }),
+  seed: option({ flag: "--seed", value: "<n>", schema: intIn(0, MAX_SEED, `a whole number from 0 to ${MAX_SEED}`), help: "seed for reproducible readings (default: random, printed)" }),
+  sensors: option({ flag: "--sensors", value: "<n>", schema: intIn(1, 100_000, "a whole number of sensors from 1 to 100000"), help: "number of sensors, named 'Sensor 1'..'Sensor n' (default 3)" }),
+  sensorNames: option({ flag: "--sensor-names", value: "<a,b,...>", help: "explicit sensor names",
+    schema: z.string().transform((text) => text.split(",").map((s) => s.trim()))
+      .refine((names) => names.every((n) => n.length > 0) && new Set(names).size === names.length, "a comma-separated list of distinct, non-empty sensor names") }),
+  malformedFraction: option({ flag: "--malformed-fraction", value: "<0..1>", default: "0", schema: numberIn(0, 1, "a fraction from 0 to 1 (e.g. 0.05)"),
+    help: "fraction of malformed messages, to exercise the job's rejection path" }),
+  keyBySensor: option({ flag: "--key-by-sensor", default: false, schema: z.boolean(), help: "use the sensor name as the message key (same sensor → same partition)" }),
+  compression: option({ flag: "--compression", value: "<codec>", default: "none", schema: oneOf(COMPRESSIONS, `one of ${COMPRESSIONS.join(", ")}`),
+    help: `${COMPRESSIONS.join(", ")} (Event Hubs: ${EVENTHUBS_COMPRESSIONS.join(" or ")})` }),
+  acks: option({ flag: "--acks", value: "<all|leader>", default: "all", schema: oneOf(["all", "leader"] as const, "all or leader"),
+    help: "acknowledgement the broker gives before a message counts as delivered" }),
+  batchSize: option({ flag: "--batch-size", value: "<n>", default: "5000", schema: intIn(1, 100_000, "a whole number of messages per produce request from 1 to 100000"),
+    help: "most messages per produce request (fewer at low rates)" }),
+  maxInFlight: option({ flag: "--max-in-flight", value: "<n>", default: "8", schema: intIn(1, 64, "a whole number of produce requests in flight from 1 to 64"),
+    help: "produce requests awaiting acknowledgement at once" }),
+  progressInterval: option({ flag: "--progress-interval", value: "<time>", default: "2s", schema: duration("a duration > 0 such as 2s or 500ms"), help: "how often to print progress" }),
+  connectTimeout: option({ flag: "--connect-timeout", value: "<time>", default: "10s", schema: duration("a duration > 0 such as 10s"), help: "how long to wait for a broker connection" }),
+} as const;
 
-const FLAG_NAMES: Record<string, string> = {
-  topic: "--topic",
-  bootstrapServer: "--bootstrap-server",
-  securityProtocol: "--security-protocol",
-  connectionStringEnv: "--connection-string-env",
-  connectionStringFile: "--connection-string-file",
-  caFile: "--ca-file",
-  rate: "--rate",
-  count: "--count",
-  duration: "--duration",
-  seed: "--seed",
-  sensors: "--sensors",
-  sensorNames: "--sensor-names",
-  malformedFraction: "--malformed-fraction",
-  keyBySensor: "--key-by-sensor",
-  compression: "--compression",
-  acks: "--acks",
-  batchSize: "--batch-size",
-  maxInFlight: "--max-in-flight",
-  progressInterval: "--progress-interval",
-  connectTimeout: "--connect-timeout",
-  clientId: "--client-id",
+type OptionTable = typeof SIMULATOR_OPTIONS;
+/** Raw values as the command line gives them (commander's camelCase keys). */
+export type RawSimulatorOptions = { [K in keyof OptionTable]?: z.input<OptionTable[K]["schema"]> };
+type ParsedOptions = {
+  [K in keyof OptionTable]: OptionTable[K] extends { readonly default: unknown } | { readonly required: true }
+    ? z.output<OptionTable[K]["schema"]>
+    : z.output<OptionTable[K]["schema"]> | undefined;
 };
+
+const schema = z.object(
+  Object.fromEntries(
+    Object.entries(SIMULATOR_OPTIONS).map(([key, spec]: [string, OptionSpec]) => [
+      key,
+      spec.default !== undefined ? spec.schema.prefault(spec.default) : spec.required ? spec.schema : spec.schema.optional(),
+    ]),
+  ),
+) as unknown as z.ZodType<ParsedOptions, RawSimulatorOptions>;
+
+function flagOf(field: string): string {
+  return (SIMULATOR_OPTIONS as Record<string, OptionSpec>)[field]?.flag ?? field;
+}
 
 function describe(field: string, raw: RawSimulatorOptions, message: string): string {
   const value = raw[field as keyof RawSimulatorOptions];
   const got = value === undefined ? "nothing" : `'${String(value)}'`;
-  return `${FLAG_NAMES[field] ?? field}: got ${got}; allowed: ${message}`;
+  return `${flagOf(field)}: got ${got}; allowed: ${message}`;
 }
 
 /** Validates raw command-line values; throws OptionsError listing every problem. */
@@ -217,7 +211,7 @@ export function parseSimulatorOptions(raw: RawSimulatorOptions): SimulatorOption
   }
   if (!eventHubs) {
     for (const field of ["connectionStringEnv", "connectionStringFile", "caFile"] as const) {
-      if (raw[field] !== undefined) problems.push(`${FLAG_NAMES[field]}: applies to --security-protocol SASL_SSL only`);
+      if (raw[field] !== undefined) problems.push(`${flagOf(field)}: applies to --security-protocol SASL_SSL only`);
     }
   }
   if (problems.length > 0) throw new OptionsError(problems);
@@ -243,6 +237,5 @@ export function parseSimulatorOptions(raw: RawSimulatorOptions): SimulatorOption
     maxInFlight: v.maxInFlight,
     progressIntervalMs: v.progressInterval,
     connectTimeoutMs: v.connectTimeout,
-    clientId: v.clientId,
   };
 }

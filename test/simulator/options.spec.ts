@@ -1,4 +1,5 @@
-import { OptionsError, parseDurationMs, parseSimulatorOptions, type RawSimulatorOptions } from "../../src/simulator/options";
+import { buildCommand } from "../../src/simulator/command";
+import { OptionsError, parseDurationMs, parseSimulatorOptions, SIMULATOR_OPTIONS, type RawSimulatorOptions } from "../../src/simulator/options";
 
 function problems(raw: RawSimulatorOptions): string[] {
   try {
@@ -32,7 +33,6 @@ describe("simulator options", () => {
       maxInFlight: 8,
       progressIntervalMs: 2000,
       connectTimeoutMs: 10_000,
-      clientId: "sensor-simulator",
     });
   });
 
@@ -122,5 +122,30 @@ describe("simulator options", () => {
     expect(parseDurationMs("1h")).toBe(3_600_000);
     expect(parseDurationMs("0s")).toBeUndefined();
     expect(parseDurationMs("5 days")).toBeUndefined();
+  });
+});
+
+describe("the option table", () => {
+  const command = buildCommand();
+
+  it("gives the CLI one flag per table entry, under the table's key, with the table's default and help", () => {
+    const byKey = new Map(command.options.map((o) => [o.attributeName(), o]));
+    expect([...byKey.keys()].sort()).toEqual(Object.keys(SIMULATOR_OPTIONS).sort());
+    for (const [key, spec] of Object.entries(SIMULATOR_OPTIONS)) {
+      const flag = byKey.get(key)!;
+      expect(flag.long).toBe(spec.flag);
+      expect(flag.description).toBe(spec.help);
+      expect(flag.defaultValue).toBe("default" in spec && typeof spec.default === "string" ? spec.default : undefined);
+      expect(flag.mandatory).toBe("required" in spec);
+    }
+  });
+
+  it("parses the CLI's defaults into the same options as the table's own defaults", () => {
+    const fromCli = command.parse(["--topic", "t"], { from: "user" }).opts<RawSimulatorOptions>();
+    expect(parseSimulatorOptions(fromCli)).toEqual(parseSimulatorOptions({ topic: "t" }));
+  });
+
+  it("names a bad value by its flag", () => {
+    expect(problems({ topic: "t", connectTimeout: "soon" })).toEqual(["--connect-timeout: got 'soon'; allowed: a duration > 0 such as 10s"]);
   });
 });

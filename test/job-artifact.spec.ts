@@ -23,7 +23,7 @@ describe("job artifact manifest (computed at synth time, no jar needed)", () => 
     expect(manifest).toMatchObject({ name: "sensor-aggregation", sparkVersion: spark, scalaVersion: scala });
     const paths = manifest.files.map((f) => f.path);
     expect(paths).toEqual([...paths].sort());
-    expect(paths).toEqual([...["create_tables.py", "job-config.schema.json", "job.py", "job_config.py", "maintenance.py", "tables.sql"], ...jars.map((j) => `jars/${j}`)].sort());
+    expect(paths).toEqual([...["create_tables.py", "job-config.schema.json", "job.py", "job_config.py", "job_tables.py", "maintenance.py"], ...jars.map((j) => `jars/${j}`)].sort());
     for (const f of manifest.files) expect(f.kind).toBe(f.path.startsWith("jars/") ? "jar" : "job");
   });
 
@@ -37,7 +37,7 @@ describe("job artifact manifest (computed at synth time, no jar needed)", () => 
   it("same inputs give the same hash; any changed file changes it", () => {
     expect(computeManifest("2.4")).toEqual(computeManifest("2.4"));
     const files = computeManifest("2.4").files;
-    const changed = files.map((f) => (f.path === "tables.sql" ? { ...f, sha256: sha256("other ddl") } : f));
+    const changed = files.map((f) => (f.path === "job_tables.py" ? { ...f, sha256: sha256("other ddl") } : f));
     expect(manifestHash(changed)).not.toBe(manifestHash(files));
     expect(manifestHash([...files].reverse())).toBe(manifestHash(files));
     expect(computeManifest("2.4").hash).not.toBe(computeManifest("3.1").hash);

@@ -31,7 +31,9 @@ sys.path.insert(0, str(REPO / "jobs" / "sensor_aggregation" / "jars"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import job  # noqa: E402
-from create_tables import create_tables, render_statements, table_config  # noqa: E402
+from create_tables import create_tables, render_statements  # noqa: E402
+from job_config import table_name_config, table_names  # noqa: E402
+from job_tables import TABLES_SQL  # noqa: E402
 from resolve_jars import LOCK, resolve  # noqa: E402
 from seed_logic import seed_foreach_batch  # noqa: E402
 
@@ -118,9 +120,9 @@ def main() -> int:
                  .config("spark.ui.showConsoleProgress", "false")
                  .getOrCreate())
         spark.sparkContext.setLogLevel("WARN")
-        names = table_config({"database": "ours"})
-        create_tables(spark, render_statements((REPO / "jobs" / "sensor_aggregation" / "tables.sql").read_text(), names), "ours")
-        ours_tables = job.table_names(names)
+        names = table_name_config({"database": "ours"})
+        create_tables(spark, render_statements(TABLES_SQL, names), "ours")
+        ours_tables = table_names(names)
         spark.sql("CREATE DATABASE IF NOT EXISTS seed")
         for ddl in SEED_DDL:
             spark.sql(ddl.format(db="seed"))

@@ -1,12 +1,13 @@
-"""Creates or migrates the sensor aggregation job's database and tables (tables.sql) through spark.sql; idempotent.
+"""Creates or migrates the sensor aggregation job's database and tables (job_tables.py) through spark.sql; idempotent.
 
-    spark-submit create_tables.py --config <job.json> [--sql <tables.sql>]
+    spark-submit --py-files job_config.py,job_tables.py create_tables.py --config <job.json> [--sql <ddl.sql>]
 
 --config is the job's config file (database and table names are read from it; local, hdfs:// or absolute
-HDFS path). --sql defaults to tables.sql beside this script; on a cluster pass its HDFS path.
+HDFS path). The statements are job_tables.TABLES_SQL, made from the one declaration of the tables' columns;
+--sql runs another script of the same form instead (local or HDFS).
 
 An existing table is compared with its CREATE TABLE statement:
-  * columns tables.sql adds are added (ALTER TABLE ... ADD COLUMNS); the job writes by name, so their
+  * columns job_tables.py adds are added (ALTER TABLE ... ADD COLUMNS); the job writes by name, so their
     position does not matter;
   * a dropped or retyped column, or other partitioning, is refused (exit 3) with one message naming each
     table and column and what to do; nothing is changed;
@@ -15,7 +16,7 @@ An existing table is compared with its CREATE TABLE statement:
     checkpoint (they are that run's batches, so a replay after the upgrade overwrites rather than duplicates)
     and the old table kept for the operator to drop. Re-running after an interruption finishes the move.
 Beside each streaming table it keeps what housekeeping (maintenance.py) needs, derived from that table's
-CREATE TABLE so tables.sql stays the one place columns are declared:
+CREATE TABLE so job_tables.py stays the one place columns are declared:
   * <table>_history: the same columns, partitioned by (day, compaction), where compacted batches go;
   * <data_table>_compactions: the ledger, one partition per committed compaction with the (run, batch
     range) it moved;
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 from string import Template
@@ -37,19 +37,18 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from pyspark.sql import DataFrame, SparkSession
 
 from job_config import read_config_file, read_text, table_name_config
-
-HERE = os.path.dirname(os.path.abspath(__file__))
+from job_tables import TABLES_SQL
 
 
 class MigrationRefused(RuntimeError):
-    """tables.sql asks for a change to an existing table that would lose or reinterpret data."""
+    """The DDL asks for a change to an existing table that would lose or reinterpret data."""
 
 
 CREATE_TABLE = re.compile(r"^CREATE TABLE IF NOT EXISTS\s+(\S+)\s*\((.*)\)\s*USING\s+\w+\s*PARTITIONED BY\s*\(([^)]*)\)\s*$",
                           re.S | re.I)
 LEGACY_SUFFIX = "_pre_run_id"
 MIGRATED_PROPERTY = "sensor_aggregation.migrated_from"
-# A type as tables.sql may write it -> Spark's simpleString, which the catalog reports.
+# A type as a CREATE TABLE may write it -> Spark's simpleString, which the catalog reports.
 TYPE_ALIASES = {"long": "bigint", "integer": "int"}
 Columns = List[Tuple[str, str]]
 
@@ -102,7 +101,7 @@ def render_statements(sql_text: str, names: Dict[str, str]) -> List[str]:
 
 
 def parse_create_table(statement: str) -> Optional[Tuple[str, Columns, List[str]]]:
-    """(table, [(column, type)], partition columns) of one of tables.sql's CREATE TABLE statements."""
+    """(table, [(column, type)], partition columns) of one of the DDL's CREATE TABLE statements."""
     match = CREATE_TABLE.match(statement.strip())
     if not match:
         return None
@@ -129,11 +128,11 @@ def destructive_changes(table: str, current: Columns, current_partitions: List[s
     wanted_types = dict(wanted)
     for name, kind in current:
         if name not in wanted_types:
-            problems.append("table %s: column %s (%s) is not in tables.sql" % (table, name, kind))
+            problems.append("table %s: column %s (%s) is not in job_tables.py" % (table, name, kind))
         elif wanted_types[name] != kind:
-            problems.append("table %s: column %s is %s, tables.sql declares %s" % (table, name, kind, wanted_types[name]))
+            problems.append("table %s: column %s is %s, job_tables.py declares %s" % (table, name, kind, wanted_types[name]))
     if current_partitions != wanted_partitions:
-        problems.append("table %s: partitioned by (%s), tables.sql declares (%s)"
+        problems.append("table %s: partitioned by (%s), job_tables.py declares (%s)"
                         % (table, ", ".join(current_partitions), ", ".join(wanted_partitions)))
     return problems
 
@@ -201,7 +200,7 @@ def create_tables(spark: SparkSession, statements: Sequence[str], database: str,
         if added:
             plans.append(("add", "ALTER TABLE %s ADD COLUMNS (%s)" % (table, ", ".join("%s %s" % c for c in added)), parsed))
     if problems:
-        raise MigrationRefused("tables.sql asks for changes that would lose or reinterpret data, so nothing was changed: "
+        raise MigrationRefused("job_tables.py asks for changes that would lose or reinterpret data, so nothing was changed: "
                                + "; ".join(problems) + ". To apply them, give the job a new table name (data_table, "
                                "rejected_table or stats_table in the config) and copy what you need, or drop the table "
                                "if its data can go.")
@@ -250,7 +249,7 @@ def checkpoint_run_id(spark: SparkSession, checkpoint: Optional[str]) -> str:
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(prog="create_tables.py")
     parser.add_argument("--config", help="the job's JSON config (local or HDFS); names default to the job's defaults")
-    parser.add_argument("--sql", default=os.path.join(HERE, "tables.sql"), help="path of tables.sql (local or HDFS)")
+    parser.add_argument("--sql", help="a DDL script to run instead of job_tables.py's (local or HDFS)")
     parser.add_argument("--drop", action="store_true", help="drop every table and view of the job instead (teardown --purge)")
     args = parser.parse_args(argv)
     spark = SparkSession.builder.appName("sensor-aggregation-create-tables").enableHiveSupport().getOrCreate()
@@ -265,7 +264,7 @@ def main(argv: List[str]) -> int:
         return 0
     run_id = checkpoint_run_id(spark, file_config.get("checkpoint_location"))
     try:
-        statements = render_statements(read_text(spark, args.sql), names)
+        statements = render_statements(read_text(spark, args.sql) if args.sql else TABLES_SQL, names)
         create_tables(spark, statements + housekeeping_statements(statements, names), names["database"], run_id)
     except MigrationRefused as error:
         print("create_tables: %s" % error, file=sys.stderr)

@@ -1,6 +1,6 @@
 """Sensor aggregation: a Spark Structured Streaming job from a Kafka topic (Event Hubs) to three tables and a topic.
 
-    spark-submit --jars <connector jars> job.py --config <job.json> [--key value ...]
+    spark-submit --jars <connector jars> --py-files job_config.py,job_tables.py job.py --config <job.json> [--key value ...]
 
 Every micro-batch (foreachBatch):
   * readings are parsed with an explicit schema; valid ones go to the data table,
@@ -39,6 +39,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
 
 from job_config import DEFAULTS, JAAS_KEYS, ConfigError, load_config, read_text, table_names
+from job_tables import PARTITION_COLUMNS, TABLE_SCHEMAS
 
 # ---------------------------------------------------------------- configuration (job_config.py) and Kafka options
 
@@ -106,19 +107,9 @@ TEXT_SCHEMA = StructType([StructField(f.name, StringType(), True) for f in READI
 JSON_OPTIONS = {"columnNameOfCorruptRecord": CORRUPT}
 MEASURES = ("measure1", "measure2")
 
-# The tables' columns, in order, with the types the job writes (Spark's simpleString names). The seed's
-# columns come first, unchanged; the job's own follow; the partition columns (run_id, batch_id) are last.
-PARTITION_COLUMNS = ("run_id", "batch_id")
-DATA_SCHEMA = (("sensor", "string"), ("measure1", "double"), ("measure2", "double"), ("kafka_partition", "int"),
-               ("kafka_offset", "bigint"), ("event_time", "timestamp"), ("run_id", "string"), ("batch_id", "bigint"))
-REJECTED_SCHEMA = (("raw_value", "string"), ("reason", "string"), ("kafka_topic", "string"), ("kafka_partition", "int"),
-                   ("kafka_offset", "bigint"), ("event_time", "timestamp"), ("run_id", "string"), ("batch_id", "bigint"))
-STATS_SCHEMA = (("sensor", "string"), ("measure2_avg", "double"), ("measure1_avg", "double"), ("count_sensor", "bigint"),
-                ("ts", "timestamp"), ("run_id", "string"), ("batch_id", "bigint"))
-TABLE_SCHEMAS = {"data": DATA_SCHEMA, "rejected": REJECTED_SCHEMA, "stats": STATS_SCHEMA}
-DATA_COLUMNS = tuple(name for name, _ in DATA_SCHEMA)
-REJECTED_COLUMNS = tuple(name for name, _ in REJECTED_SCHEMA)
-STATS_COLUMNS = tuple(name for name, _ in STATS_SCHEMA)
+DATA_COLUMNS = tuple(name for name, _ in TABLE_SCHEMAS["data"])
+REJECTED_COLUMNS = tuple(name for name, _ in TABLE_SCHEMAS["rejected"])
+STATS_COLUMNS = tuple(name for name, _ in TABLE_SCHEMAS["stats"])
 # A run id goes into SQL as a partition value: only the characters of a UUID (or a test's plain name).
 RUN_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 

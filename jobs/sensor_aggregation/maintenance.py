@@ -1,6 +1,6 @@
 """Housekeeping of the sensor aggregation tables: compaction into day-partitioned history, and retention.
 
-    spark-submit --py-files create_tables.py,job_config.py maintenance.py --config <job.json> [--retention-days rejected=30 ...]
+    spark-submit --py-files create_tables.py,job_config.py,job_tables.py maintenance.py --config <job.json> [--retention-days rejected=30 ...]
 
 The streaming tables get one (run_id, batch_id) partition per micro-batch: 5,760 a day at a 15 s trigger.
 A compaction moves the batches no query can replay any more into <table>_history, one partition per UTC day

@@ -74,7 +74,7 @@ export function createTablesRequest(plan: DeployPlanConfig, inputs: Omit<Request
     name: `${plan.batchName}-create-tables`,
     file: uri(plan, `${dir}/${JOB_SCRIPTS.createTables}`),
     ...pyFiles(plan, dir, inputs.modules),
-    args: ["--config", uri(plan, inputs.configPath), "--sql", uri(plan, `${dir}/tables.sql`)],
+    args: ["--config", uri(plan, inputs.configPath)],
     // DDL needs no executors beyond the minimum.
     driverMemory: s.driverMemory,
     driverCores: 1,

@@ -47,7 +47,7 @@ export function buildRelease(
     request,
     jaas: jaasRecords,
     files,
-    ddlDigest: ddlDigest(plan, shaOf("create_tables.py"), shaOf("tables.sql")),
+    ddlDigest: ddlDigest(plan, [JOB_SCRIPTS.createTables, ...modules].map(shaOf)),
     deployedAt: now.toISOString(),
   };
 }
@@ -67,10 +67,10 @@ export async function readJobConfig(hdfs: WebHdfsClient, release: Release): Prom
   return JSON.parse((await hdfs.open(configPathOf(release)))?.toString("utf8") ?? "{}") as Partial<JobConfig>;
 }
 
-/** What the table DDL reads: its script, its SQL, and the database and table names (not the JAAS paths or sizing). */
-function ddlDigest(plan: DeployPlanConfig, createTablesSha: string, tablesSqlSha: string): string {
+/** What the table DDL reads: its script and the modules it imports (the tables' columns among them), and the database and table names (not the JAAS paths or sizing). */
+function ddlDigest(plan: DeployPlanConfig, codeShas: readonly string[]): string {
   const { database, data_table, rejected_table, stats_table } = plan.job;
-  return sha256(JSON.stringify([createTablesSha, tablesSqlSha, database, data_table, rejected_table, stats_table]));
+  return sha256(JSON.stringify([...codeShas, database, data_table, rejected_table, stats_table]));
 }
 
 /**

@@ -70,7 +70,7 @@ afterAll(async () => {
 test("reads and verifies every file over HTTPS with a read-only SAS", async () => {
   const artifact = await loadArtifact({ location: baseUrl, sasToken: sas, dispatcher }, progress, hash);
   expect(artifact.manifest.hash).toBe(hash);
-  expect(artifact.files.map((f) => f.path)).toEqual(["create_tables.py", "jars/test-connector-1.0.jar", "job.py", "job_config.py", "maintenance.py", "tables.sql"]);
+  expect(artifact.files.map((f) => f.path)).toEqual(["create_tables.py", "jars/test-connector-1.0.jar", "job.py", "job_config.py", "job_tables.py", "maintenance.py"]);
   expect(artifact.files.find((f) => f.kind === "jar")!.data.length).toBeGreaterThan(64 * 1024);
 });
 
@@ -81,12 +81,12 @@ test("without the SAS the read is refused with a clear error", async () => {
 });
 
 test("a blob changed after upload is refused", async () => {
-  const blob = blobService().getContainerClient("artifacts").getBlockBlobClient(`sensor-aggregation/${hash}/tables.sql`);
-  const original = readFileSync(join(work, "artifact", "tables.sql"));
+  const blob = blobService().getContainerClient("artifacts").getBlockBlobClient(`sensor-aggregation/${hash}/job_tables.py`);
+  const original = readFileSync(join(work, "artifact", "job_tables.py"));
   await blob.uploadData(Buffer.from("DROP DATABASE ${database};\n"));
   try {
     await expect(loadArtifact({ location: baseUrl, sasToken: sas, dispatcher }, progress, hash)).rejects.toThrow(
-      /tables\.sql.*(does not match manifest\.json|manifest\.json declares).*refusing the artifact/,
+      /job_tables\.py.*(does not match manifest\.json|manifest\.json declares).*refusing the artifact/,
     );
   } finally {
     await blob.uploadData(original);

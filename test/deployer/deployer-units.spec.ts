@@ -103,12 +103,13 @@ describe("batch requests", () => {
   test("every batch ships the job modules as pyFiles; maintenance ships create_tables.py too", () => {
     const p = plan();
     const modules = jobModules(p.artifact.manifest.files);
-    expect(modules).toEqual(["job_config.py"]);
+    expect(modules).toEqual(["job_config.py", "job_tables.py"]);
     const inputs = { artifactHash: p.artifact.hash, configPath: "/c.json", jarPaths: [], modules };
     const streaming = streamingRequest(p, inputs);
-    expect(streaming.pyFiles).toEqual([`${dir(p.artifact.hash)}/job_config.py`]);
-    expect(createTablesRequest(p, inputs).pyFiles).toEqual([`${dir(p.artifact.hash)}/job_config.py`]);
-    expect(maintenanceRequest(p, inputs).pyFiles).toEqual([`${dir(p.artifact.hash)}/create_tables.py`, `${dir(p.artifact.hash)}/job_config.py`]);
+    const shipped = modules.map((m) => `${dir(p.artifact.hash)}/${m}`);
+    expect(streaming.pyFiles).toEqual(shipped);
+    expect(createTablesRequest(p, inputs).pyFiles).toEqual(shipped);
+    expect(maintenanceRequest(p, inputs).pyFiles).toEqual([`${dir(p.artifact.hash)}/create_tables.py`, ...shipped]);
     expect(modulesOf(streaming)).toEqual(modules);
   });
 

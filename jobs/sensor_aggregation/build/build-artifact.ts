@@ -3,7 +3,7 @@
  *
  *   npm run build:job -- --spark 3.1|2.4|3.5-test
  *
- * Copies job.py, create_tables.py, tables.sql and the connector jars of that Spark line
+ * Copies the job files (JOB_FILES: the scripts, their modules, the config schema) and the connector jars of that Spark line
  * (Maven-resolved from jobs/sensor_aggregation/jars/<line>/pom.xml, each checked against
  * jars.lock.json) into dist/artifacts/sensor-aggregation-<line>/ and writes manifest.json.
  */

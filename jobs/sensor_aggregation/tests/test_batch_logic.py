@@ -10,17 +10,18 @@ import pytest
 
 import job
 import job_config
+import job_tables
 from create_tables import create_tables, render_statements
 from kafka_frames import empty_kafka_batch, kafka_batch
 
-TABLES_SQL = (Path(job.__file__).parent / "tables.sql").read_text()
+TABLES_SQL = job_tables.TABLES_SQL
 _databases = itertools.count()
 FIXED_TS = datetime(2026, 1, 2, 3, 4, 5)
 
 
 @pytest.fixture()
 def tables(spark):
-    """A fresh database with the job's three tables, created from tables.sql."""
+    """A fresh database with the job's three tables, created from job_tables.py."""
     names = job_config.table_name_config({"database": "unit_%d" % next(_databases)})
     create_tables(spark, render_statements(TABLES_SQL, names), names["database"])
     return job_config.table_names(names)

@@ -7,12 +7,23 @@ from pathlib import Path
 
 import job
 import job_config
-from create_tables import MigrationRefused, create_tables, legacy_rows, render_statements
+import job_tables
+from create_tables import MigrationRefused, create_tables, legacy_rows, parse_create_table, render_statements
 from kafka_frames import kafka_batch
 from test_batch_logic import TABLES_SQL
 
 SEED_DATA = [("sensor", "string"), ("measure1", "double"), ("measure2", "double")]
 SEED_STATS = [("sensor", "string"), ("measure2_avg", "double"), ("measure1_avg", "double"), ("count_sensor", "bigint"), ("ts", "timestamp")]
+
+
+def test_the_ddl_creates_exactly_the_columns_the_job_writes_by():
+    """One declaration (job_tables.TABLE_SCHEMAS): the DDL create_tables.py runs is made from it, column for column."""
+    names = job_config.table_name_config({})
+    parsed = [parse_create_table(statement) for statement in render_statements(TABLES_SQL, names)]
+    tables = job_config.table_names(job_config.DEFAULTS)
+    assert {table: (columns, partitions) for table, columns, partitions in parsed} == {
+        tables[kind]: (list(job_tables.TABLE_SCHEMAS[kind]), list(job_tables.PARTITION_COLUMNS)) for kind in job_tables.TABLE_SCHEMAS}
+    assert [name for name, _ in job_tables.TABLE_SCHEMAS["data"]][:3] == [name for name, _ in SEED_DATA]
 
 
 def test_statements_use_the_configured_database_and_table_names():
@@ -97,7 +108,7 @@ def test_an_added_column_is_applied_and_a_retyped_one_is_refused_changing_nothin
     assert "site" in [f.name for f in spark.table("alter_check.sensor_data").schema.fields]
 
     retyped = added.replace("measure1 double", "measure1 string", 1).replace("reason string", "reason int", 1)
-    with pytest.raises(MigrationRefused, match=r"sensor_data: column measure1 is double, tables\.sql declares string.*sensor_data_rejected: column reason is string, tables\.sql declares int.*new table name"):
+    with pytest.raises(MigrationRefused, match=r"sensor_data: column measure1 is double, job_tables\.py declares string.*sensor_data_rejected: column reason is string, job_tables\.py declares int.*new table name"):
         create_tables(spark, render_statements(retyped, names), "alter_check")
     assert dict((f.name, f.dataType.simpleString()) for f in spark.table("alter_check.sensor_data").schema.fields)["measure1"] == "double"
 

@@ -1,9 +1,9 @@
 /**
  * Builds small job artifacts in the format of docs/interfaces.md §2 for the deployer's tests:
  * a real PySpark streaming job (rate source → noop sink, checkpointed in HDFS) that reads its
- * config and JAAS file from HDFS like the real job, a create_tables.py, tables.sql and real jars. Every
- * script reads its config through the module job_config.py, as the real ones do: on a cluster it is only
- * there if the deployer ships it as `pyFiles`.
+ * config and JAAS file from HDFS like the real job, a create_tables.py and real jars. Every script reads its
+ * config through the module job_config.py, and create_tables.py its DDL from job_tables.py, as the real ones
+ * do: on a cluster they are only there if the deployer ships them as `pyFiles`.
  */
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -32,19 +32,23 @@ def read_config(spark, path):
     return json.loads("".join(spark.sparkContext.textFile(path, 1).collect()))
 `;
 
+const JOB_TABLES = `"""Test job module: the DDL (the real artifact ships job_tables.py too)."""
+TABLES_SQL = "CREATE DATABASE IF NOT EXISTS \${database};\\n"
+`;
+
 const CREATE_TABLES = `"""Test DDL step: reads the job config from HDFS and creates the database."""
 import argparse
 from pyspark.sql import SparkSession
 from job_config import read_config
+from job_tables import TABLES_SQL
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--config", required=True)
-parser.add_argument("--sql", required=True)
 parser.add_argument("--drop", action="store_true")
 args = parser.parse_args()
 spark = SparkSession.builder.appName("create-tables").getOrCreate()
 config = read_config(spark, args.config)
-statements = [s for s in "\\n".join(spark.sparkContext.textFile(args.sql, 1).collect()).split(";") if s.strip()]
+statements = [s for s in TABLES_SQL.split(";") if s.strip()]
 print("TABLES database=%s statements=%d%s" % (config["database"], len(statements), " dropped" if args.drop else ""))
 spark.stop()
 `;
@@ -173,10 +177,10 @@ export function buildTestArtifact(dir: string, options: TestArtifactOptions): st
   writeFileSync(join(dir, "job.py"), jobPy(options.version, options.failOnStart ?? false));
   writeFileSync(join(dir, "create_tables.py"), CREATE_TABLES);
   writeFileSync(join(dir, "job_config.py"), JOB_CONFIG);
-  writeFileSync(join(dir, "tables.sql"), "CREATE DATABASE IF NOT EXISTS ${database};\n");
+  writeFileSync(join(dir, "job_tables.py"), JOB_TABLES);
   writeFileSync(join(dir, "maintenance.py"), MAINTENANCE);
   makeJar(join(dir, "jars", "test-connector-1.0.jar"), join(dir, ".."), options.jarPayloadBytes ?? 256 * 1024, options.jarSeed ?? "jar-1", options.jarKind ?? "zip");
-  const paths = ["create_tables.py", "jars/test-connector-1.0.jar", "job.py", "job_config.py", "maintenance.py", "tables.sql"];
+  const paths = ["create_tables.py", "jars/test-connector-1.0.jar", "job.py", "job_config.py", "job_tables.py", "maintenance.py"];
   const files = paths.map((path) => {
     const data = readFileSync(join(dir, path));
     return { path, sha256: sha256(data), size: data.length, kind: path.startsWith("jars/") ? "jar" : "job" };

@@ -1,0 +1,42 @@
+"""The sensor aggregation job's streaming tables, declared once: their columns in order, with the types the job
+writes (Spark's simpleString names), and the CREATE TABLE statements made from them.
+
+job.py writes by these columns' names and checks the tables against them before its query starts;
+create_tables.py creates and migrates the tables from TABLES_SQL (and derives the housekeeping tables and views
+from it); the deployer ships this module beside both as a Livy `pyFiles` entry. Python 3.7 syntax.
+
+The seed's columns come first, names and types unchanged; the job's own follow. Every table is partitioned by
+(run_id, batch_id), always the last columns: run_id is the streaming query's id kept in the checkpoint, so a batch
+Spark replays after a crash overwrites its own partition (exactly once), and a new checkpoint, whose batch ids
+restart at 0, never touches earlier rows. A change here is applied by create_tables.py: a new column is added
+(ALTER TABLE ADD COLUMNS); anything else (a dropped or retyped column, other partitioning) is refused.
+"""
+from __future__ import annotations
+
+from typing import Dict, Tuple
+
+Columns = Tuple[Tuple[str, str], ...]
+
+PARTITION_COLUMNS = ("run_id", "batch_id")
+_PARTITIONS = (("run_id", "string"), ("batch_id", "bigint"))
+
+TABLE_SCHEMAS = {
+    "data": (("sensor", "string"), ("measure1", "double"), ("measure2", "double"), ("kafka_partition", "int"),
+             ("kafka_offset", "bigint"), ("event_time", "timestamp")) + _PARTITIONS,
+    "stats": (("sensor", "string"), ("measure2_avg", "double"), ("measure1_avg", "double"), ("count_sensor", "bigint"),
+              ("ts", "timestamp")) + _PARTITIONS,
+    # Every message the job could not use, with why, so nothing is lost.
+    "rejected": (("raw_value", "string"), ("reason", "string"), ("kafka_topic", "string"), ("kafka_partition", "int"),
+                 ("kafka_offset", "bigint"), ("event_time", "timestamp")) + _PARTITIONS,
+}  # type: Dict[str, Columns]
+
+
+def create_table_statement(kind: str) -> str:
+    """The table's CREATE TABLE IF NOT EXISTS, with ${database} and ${<kind>_table} for create_tables.py to fill in."""
+    columns = ",\n".join("  %s %s" % column for column in TABLE_SCHEMAS[kind])
+    return ("CREATE TABLE IF NOT EXISTS ${database}.${%s_table} (\n%s\n)\nUSING PARQUET\nPARTITIONED BY (%s)"
+            % (kind, columns, ", ".join(PARTITION_COLUMNS)))
+
+
+# The DDL script create_tables.py runs (its --sql default): one statement per table.
+TABLES_SQL = "".join(create_table_statement(kind) + ";\n\n" for kind in TABLE_SCHEMAS)

@@ -78,9 +78,9 @@ beforeEach(() => {
 
 test("first deploy uploads everything, writes the JAAS file with mode 600, creates tables and starts the streaming job", async () => {
   const result = await deploy("v1");
-  expect(result).toMatchObject({ action: "started", artifactHash: hashes.v1, submissions: 2, changedFiles: 5 });
-  // 5 artifact files + manifest.json + job config + two JAAS files (listen, send).
-  expect(result.uploadedFiles).toBe(9);
+  expect(result).toMatchObject({ action: "started", artifactHash: hashes.v1, submissions: 2, changedFiles: 6 });
+  // 6 artifact files + manifest.json + job config + two JAAS files (listen, send).
+  expect(result.uploadedFiles).toBe(10);
   expect(services.knox.stats()).toMatchObject({ livySubmissions: 2, uploadedBytes: result.uploadedBytes });
 
   for (const { path: jaasPath } of jaasFiles(plan("v1"), GATEWAY_USER, connectionStrings.listen, connectionStrings.send)) {

@@ -9,6 +9,7 @@
  * A state that exists but cannot be read or parsed fails closed: nothing live is touched.
  */
 import { createHash } from "node:crypto";
+import { gunzipSync, gzipSync } from "node:zlib";
 import * as z from "zod/mini";
 import { DeployError } from "./errors";
 import type { BatchRequest } from "./livy-client";
@@ -19,6 +20,20 @@ export const STATE_XATTR = "user.sensor-deployer.state";
 export const STATE_VERSION = 2;
 /** HDFS's default limit on one extended attribute (dfs.namenode.fs-limits.max-xattr-size). */
 const MAX_STATE_BYTES = 16384;
+/**
+ * The state is stored gzipped (base64, behind this prefix): WebHDFS carries an xattr's value in the request
+ * URL, and two releases' requests and files in plain JSON grew past the 8 KiB request-header limit of
+ * gateways such as Knox (HTTP 431). A state without the prefix is an earlier deployer's plain JSON.
+ */
+const GZIP_PREFIX = "gz1:";
+
+function encodeState(json: string): string {
+  return GZIP_PREFIX + gzipSync(json, { level: 9 }).toString("base64");
+}
+
+export function decodeState(raw: string): string {
+  return raw.startsWith(GZIP_PREFIX) ? gunzipSync(Buffer.from(raw.slice(GZIP_PREFIX.length), "base64")).toString("utf8") : raw;
+}
 
 const requestSchema = z.object({
   file: z.string(),
@@ -104,7 +119,7 @@ export async function readState(hdfs: WebHdfsClient, stateDir: string): Promise<
   if (raw === undefined) return undefined;
   let json: unknown;
   try {
-    json = JSON.parse(raw);
+    json = JSON.parse(decodeState(raw));
   } catch (err) {
     throw new StateUnreadableError(stateDir, `not JSON (${(err as Error).message})`);
   }
@@ -119,7 +134,7 @@ export async function readState(hdfs: WebHdfsClient, stateDir: string): Promise<
 
 /** Replaces the live state. Only ever called under the environment's lock, whose acquisition made `stateDir`. */
 export async function writeState(hdfs: WebHdfsClient, stateDir: string, state: DeployState): Promise<void> {
-  const text = JSON.stringify(state);
+  const text = encodeState(JSON.stringify(state));
   if (Buffer.byteLength(text) > MAX_STATE_BYTES) throw new DeployError(`live state is ${Buffer.byteLength(text)} bytes, over HDFS's ${MAX_STATE_BYTES}-byte xattr limit`);
   await hdfs.setXAttr(stateDir, STATE_XATTR, text);
 }

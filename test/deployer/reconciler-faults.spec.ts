@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { writeDeployerFiles } from "../../src/deployer/bundle";
 import { gatewayClients, type GatewayClients } from "../../src/deployer/clients";
-import { STATE_XATTR, type DeployState } from "../../src/deployer/deploy-state";
+import { decodeState, STATE_XATTR, type DeployState } from "../../src/deployer/deploy-state";
 import { LOCK_XATTR } from "../../src/deployer/lock";
 import type { DeployMode, DeployResult } from "../../src/deployer/deploy";
 import { webhookNotifier, type Notifier } from "../../src/deployer/notify";
@@ -80,7 +80,7 @@ async function setRawState(value: string): Promise<void> {
 }
 
 async function liveState(): Promise<DeployState> {
-  return JSON.parse((await rawState())!) as DeployState;
+  return JSON.parse(decodeState((await rawState())!)) as DeployState;
 }
 
 /** Test-side HDFS writes, with the project's WebHDFS client (before any count a test asserts). */

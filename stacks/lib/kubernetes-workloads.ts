@@ -9,7 +9,7 @@
  * by `terraformAttributes`. kubernetes-workloads.spec.ts synthesizes the stacks' real workloads with the
  * generated classes too and requires the same JSON. Built on cdktf's public TerraformResource API only.
  */
-import { TerraformResource, type ITerraformDependable, type TerraformMetaArguments } from "cdktf";
+import { TerraformResource, type TerraformMetaArguments } from "cdktf";
 import type { Construct } from "constructs";
 import type { CronJobV1Config } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import type { DeploymentV1Config } from "@cdktf/provider-kubernetes/lib/deployment-v1";
@@ -60,7 +60,7 @@ abstract class SchemaTypedResource<Config extends TerraformMetaArguments> extend
 }
 
 /** kubernetes_job_v1, configured as `JobV1` of @cdktf/provider-kubernetes is. */
-export class KubernetesJob extends SchemaTypedResource<JobV1Config> implements ITerraformDependable {
+export class KubernetesJob extends SchemaTypedResource<JobV1Config> {
   public static readonly tfResourceType = "kubernetes_job_v1";
   public constructor(scope: Construct, id: string, config: JobV1Config) {
     super(scope, id, KubernetesJob.tfResourceType, config);

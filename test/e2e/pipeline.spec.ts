@@ -12,11 +12,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { StatusReport } from "../../src/deployer/status";
 import type { ReadBackMessage } from "../simulator/read-back";
+import { fileDirectories, lossReport, type ObservedTables } from "./loss-report";
 
 const ROOT = resolve(__dirname, "..", "..");
 jest.setTimeout(20 * 60_000);
 
-type Row = (string | number)[];
 interface Observed {
   simulator: { acknowledged: number; failed: number };
   versions: { v1: string; v2: string };
@@ -30,7 +30,7 @@ interface Observed {
   restartGapMs: number;
   readings: ReadBackMessage[];
   stats: ReadBackMessage[];
-  tables: { data: Row[]; rejected: Row[]; stats: Row[] };
+  tables: ObservedTables;
 }
 
 /** The job's reason, as the simulator's kind of malformed message (src/simulator/malformed.ts). */
@@ -96,7 +96,17 @@ test("every produced reading is in the data table or the rejected table, exactly
   expect(produced.size).toBe(observed.simulator.acknowledged);
   const landed = [...observed.tables.data, ...observed.tables.rejected].map((row) => position(row[0], row[1]));
   expect(landed.length).toBe(new Set(landed).size);
+  const landedSet = new Set(landed);
+  const missing = [...produced].filter((p) => !landedSet.has(p));
+  if (missing.length > 0) throw new Error(lossReport(missing, observed.tables, join(work, "stack", "hdfs", "hdfs-audit.log")));
   expect(new Set(landed)).toEqual(produced);
+});
+
+test("each table's partition directories on HDFS are exactly the partitions the metastore lists", () => {
+  for (const listing of Object.values(observed.tables.listing)) {
+    expect(listing.registered.length).toBeGreaterThan(0);
+    expect(fileDirectories(listing)).toEqual(listing.registered);
+  }
 });
 
 test("valid readings keep their values; every malformed one is rejected with its reason", () => {

@@ -39,6 +39,7 @@ def start(work: Path, user: str) -> dict:
     classpath = f"{CLASSES_DIR}{os.pathsep}{CLASSPATH_FILE.read_text().strip()}"
     cmd = ["java", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", *[f"--add-opens={m}=ALL-UNNAMED" for m in ADD_OPENS],
            "-Dlog4j.configuration=file:" + str(Path(__file__).with_name("log4j.properties")),
+           "-Dhdfs.audit.log=" + str(work / "hdfs-audit.log"),
            "-cp", classpath, "MiniHdfs", str(work / "data"), str(ready), user]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
     (work / "hdfs.pid").write_text(str(proc.pid))

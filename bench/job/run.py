@@ -8,8 +8,8 @@ foreachBatch receives): read from Kafka, parse, write the tables and the stats t
 first for each so JIT and class loading are not measured. Each round also times one bare pass over the topic
 (`df.count()`, the seed's emptiness check): the seed's only redundant work, so seed / (seed - pass) is the most
 any logic doing the seed's work could gain on it here. Both sides run in the same session with the same
-settings (Spark 3.5 defaults: adaptive execution on, 200 shuffle partitions coalesced by it; the job adds only
-partitionOverwriteMode=dynamic, which the seed's appends ignore). Prints the rates, the ratio, that ceiling and
+settings (Spark 3.5 defaults: adaptive execution on, 200 shuffle partitions coalesced by it; the job's tables add
+only their partitionOverwriteMode=dynamic option, which the seed's appends ignore). Prints the rates, the ratio, that ceiling and
 whether the goals (>= 2x the seed, >= 40,000 readings/s) are met. No assertion: the figures are the result.
 """
 from __future__ import annotations

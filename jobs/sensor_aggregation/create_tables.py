@@ -9,6 +9,8 @@ HDFS path). The statements are job_tables.TABLES_SQL, made from the one declarat
 An existing table is compared with its CREATE TABLE statement:
   * columns job_tables.py adds are added (ALTER TABLE ... ADD COLUMNS); the job writes by name, so their
     position does not matter;
+  * a table without job_tables.OVERWRITE_OPTIONS gets them (ALTER TABLE ... SET SERDEPROPERTIES), so that no
+    INSERT OVERWRITE of one partition, in any session, can empty it;
   * a dropped or retyped column, or other partitioning, is refused (exit 3) with one message naming each
     table and column and what to do; nothing is changed;
   * a table of the first release (partitioned by batch_id alone) is moved once to the (run_id, batch_id)
@@ -37,15 +39,15 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from pyspark.sql import DataFrame, SparkSession
 
 from job_config import read_config_file, read_text, table_name_config
-from job_tables import TABLES_SQL
+from job_tables import OVERWRITE_OPTIONS, TABLES_SQL, missing_overwrite_options, options_clause
 
 
 class MigrationRefused(RuntimeError):
     """The DDL asks for a change to an existing table that would lose or reinterpret data."""
 
 
-CREATE_TABLE = re.compile(r"^CREATE TABLE IF NOT EXISTS\s+(\S+)\s*\((.*)\)\s*USING\s+\w+\s*PARTITIONED BY\s*\(([^)]*)\)\s*$",
-                          re.S | re.I)
+CREATE_TABLE = re.compile(r"^CREATE TABLE IF NOT EXISTS\s+(\S+)\s*\((.*)\)\s*USING\s+\w+\s*(?:OPTIONS\s*\([^)]*\)\s*)?"
+                          r"PARTITIONED BY\s*\(([^)]*)\)\s*$", re.S | re.I)
 LEGACY_SUFFIX = "_pre_run_id"
 MIGRATED_PROPERTY = "sensor_aggregation.migrated_from"
 # A type as a CREATE TABLE may write it -> Spark's simpleString, which the catalog reports.
@@ -80,8 +82,8 @@ def housekeeping_statements(statements: Sequence[str], names: Dict[str, str]) ->
         names_of = layout["tables"][kind]  # type: ignore[index]
         columns = by_table[names_of["stream"]]
         column_list = ", ".join("%s %s" % c for c in columns)
-        history.append("CREATE TABLE IF NOT EXISTS %s (%s, day string, compaction string) USING PARQUET "
-                       "PARTITIONED BY (day, compaction)" % (names_of["history"], column_list))
+        history.append("CREATE TABLE IF NOT EXISTS %s (%s, day string, compaction string) USING PARQUET OPTIONS %s "
+                       "PARTITIONED BY (day, compaction)" % (names_of["history"], column_list, options_clause(OVERWRITE_OPTIONS)))
         selected = ", ".join("`%s`" % name for name, _ in columns)
         from_stream = ", ".join("s.`%s`" % name for name, _ in columns)
         views.append(
@@ -90,7 +92,8 @@ def housekeeping_statements(statements: Sequence[str], names: Dict[str, str]) ->
             "AND s.batch_id BETWEEN c.first_batch AND c.last_batch"
             % (names_of["view"], selected, names_of["history"], ledger, from_stream, names_of["stream"], ledger))
     ledger_table = ("CREATE TABLE IF NOT EXISTS %s (run_id string, first_batch bigint, last_batch bigint, "
-                    "compacted_at timestamp, compaction string) USING PARQUET PARTITIONED BY (compaction)" % ledger)
+                    "compacted_at timestamp, compaction string) USING PARQUET OPTIONS %s PARTITIONED BY (compaction)"
+                    % (ledger, options_clause(OVERWRITE_OPTIONS)))
     return history + [ledger_table] + views
 
 
@@ -163,8 +166,7 @@ def move_pre_run_id_table(spark: SparkSession, statement: str, table: str, wante
     old_columns = {name for name, _ in existing_table(spark, legacy)[0]}  # type: ignore[index]
     select = ", ".join("`%s`" % name if name in old_columns else "CAST(NULL AS %s) AS `%s`" % (kind, name)
                        for name, kind in wanted if name not in ("run_id", "batch_id"))
-    previous = spark.conf.get("spark.sql.sources.partitionOverwriteMode")
-    spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")  # a re-run rewrites the same partitions
+    add_overwrite_options(spark, table)  # a re-run rewrites the same partitions, and only those
     view = "create_tables_legacy_rows"
     legacy_rows(spark, legacy).createOrReplaceTempView(view)
     try:
@@ -172,9 +174,16 @@ def move_pre_run_id_table(spark: SparkSession, statement: str, table: str, wante
                   % (table, select, run_id, view))
     finally:
         spark.catalog.dropTempView(view)
-        spark.conf.set("spark.sql.sources.partitionOverwriteMode", previous)
     spark.sql("ALTER TABLE %s SET TBLPROPERTIES ('%s' = '%s')" % (table, MIGRATED_PROPERTY, legacy))
     print("create_tables: copied %s into %s under run %s; drop %s once checked" % (legacy, table, run_id, legacy), flush=True)
+
+
+def add_overwrite_options(spark: SparkSession, table: str) -> None:
+    """Gives the table job_tables.OVERWRITE_OPTIONS if it lacks them (a release before them created it)."""
+    missing = missing_overwrite_options(spark, table)
+    if missing:
+        print("create_tables: %s: setting the option %s" % (table, options_clause(missing)), flush=True)
+        spark.sql("ALTER TABLE %s SET SERDEPROPERTIES %s" % (table, options_clause(missing)))
 
 
 def create_tables(spark: SparkSession, statements: Sequence[str], database: str, run_id: str = "pre-run-id") -> None:
@@ -214,6 +223,8 @@ def create_tables(spark: SparkSession, statements: Sequence[str], database: str,
             continue
         print("create_tables: " + " ".join(statement.split()[:6]) + " ...", flush=True)
         spark.sql(statement)
+    for parsed in filter(None, map(parse_create_table, statements)):
+        add_overwrite_options(spark, parsed[0])
 
 
 def drop_tables(spark: SparkSession, names: Dict[str, str]) -> List[str]:

@@ -13,8 +13,9 @@ Every micro-batch (foreachBatch):
 Exactly-once into the tables, bound to the streaming run: all three are partitioned by (run_id, batch_id),
 where run_id is the query id that Structured Streaming keeps in the checkpoint's metadata (stable across
 restarts on one checkpoint, new with a new checkpoint). A batch only overwrites its own (run_id, batch_id)
-partition (a dynamic-partition INSERT OVERWRITE, staged per write), so when Spark re-runs a batch after a crash (same run,
-same batch_id, same offsets) it replaces its own partition instead of appending twice, and a fresh
+partition (a dynamic-partition INSERT OVERWRITE, by each table's own option, staged per write), so when Spark
+re-runs a batch after a crash (same run, same batch_id, same offsets) it replaces its own partition instead of
+appending twice, and a fresh
 checkpoint, whose batch ids start again at 0, never touches an earlier run's rows. Writes go by column
 name, and the tables' schemas are checked against what the job writes before the query starts.
 The Kafka output is at-least-once; consumers drop replays by (run_id, batch_id, sensor).
@@ -39,7 +40,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
 
 from job_config import DEFAULTS, JAAS_KEYS, ConfigError, load_config, read_text, table_names
-from job_tables import PARTITION_COLUMNS, TABLE_SCHEMAS
+from job_tables import PARTITION_COLUMNS, TABLE_SCHEMAS, missing_overwrite_options, options_clause
 
 # ---------------------------------------------------------------- configuration (job_config.py) and Kafka options
 
@@ -255,8 +256,6 @@ def session_of(df: DataFrame) -> SparkSession:
     return SparkSession(df.sql_ctx._sc, df._jdf.sparkSession())  # pylint: disable=protected-access
 
 
-PARTITION_OVERWRITE_MODE = "spark.sql.sources.partitionOverwriteMode"
-
 # Each table's non-partition columns in the table's own order, read once from the catalog.
 _TABLE_COLUMNS = {}  # type: Dict[str, List[str]]
 
@@ -272,9 +271,11 @@ def overwrite_run_partition(df: DataFrame, table: str, run_id: str, batch_id: in
     replaces exactly the batch's partition, whatever order the table's columns are in (a column the table has
     and df lacks fails the write, it is never filled by position).
 
-    Dynamic partition overwrite, not a static PARTITION (run_id = R, batch_id = N): a static overwrite stages
-    every write of the table under one shared <table>/_temporary/0, and its job commit moves in every task
-    output committed there, so the output a driver killed inside a job commit left behind came back with the
+    A dynamic partition overwrite, by the table's own partitionOverwriteMode option (job_tables.OVERWRITE_OPTIONS,
+    checked before the query starts), not by this session's setting: in static mode this statement would first
+    empty the whole table. Dynamic, not a static PARTITION (run_id = R, batch_id = N), because a static overwrite
+    stages every write of the table under one shared <table>/_temporary/0, and its job commit moves in every
+    task output committed there, so the output a driver killed inside a job commit left behind came back with the
     replayed batch (its rows twice). A dynamic overwrite stages each write under its own
     <table>/.spark-staging-<job id> and moves only that into place; dead attempts' leftovers stay hidden
     (readers skip names starting with '.' or '_'). df holds one (run_id, batch_id), so one partition is replaced."""
@@ -283,19 +284,17 @@ def overwrite_run_partition(df: DataFrame, table: str, run_id: str, batch_id: in
     session = session_of(df)
     view = "sensor_aggregation_batch_%d" % batch_id
     df.createOrReplaceTempView(view)
-    previous = session.conf.get(PARTITION_OVERWRITE_MODE)
-    session.conf.set(PARTITION_OVERWRITE_MODE, "dynamic")
     try:
         columns = ", ".join("`%s`" % c for c in table_columns(session, table) + list(PARTITION_COLUMNS))
         session.sql("INSERT OVERWRITE TABLE %s PARTITION (%s) SELECT %s FROM %s"
                     % (table, ", ".join(PARTITION_COLUMNS), columns, view))
     finally:
-        session.conf.set(PARTITION_OVERWRITE_MODE, previous)
         session.catalog.dropTempView(view)
 
 
 def schema_problems(session: SparkSession, tables: Dict[str, str]) -> List[str]:
-    """What differs between each table and what the job writes: missing columns, other types, other partitioning."""
+    """What differs between each table and what the job writes: missing columns, other types, other partitioning,
+    a missing overwrite option."""
     problems = []  # type: List[str]
     for kind, table in sorted(tables.items()):
         database, name = table.split(".", 1)
@@ -314,6 +313,10 @@ def schema_problems(session: SparkSession, tables: Dict[str, str]) -> List[str]:
         if partitions != PARTITION_COLUMNS:
             problems.append("table %s: partitioned by (%s), the job writes partitions (%s)"
                             % (table, ", ".join(partitions), ", ".join(PARTITION_COLUMNS)))
+        missing = missing_overwrite_options(session, table)
+        if missing:
+            problems.append("table %s: lacks the option %s, without which an overwrite of one batch can empty the "
+                            "whole table (run create_tables.py, which adds it)" % (table, options_clause(missing)))
     return problems
 
 

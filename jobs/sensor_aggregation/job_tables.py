@@ -10,10 +10,17 @@ The seed's columns come first, names and types unchanged; the job's own follow. 
 Spark replays after a crash overwrites its own partition (exactly once), and a new checkpoint, whose batch ids
 restart at 0, never touches earlier rows. A change here is applied by create_tables.py: a new column is added
 (ALTER TABLE ADD COLUMNS); anything else (a dropped or retyped column, other partitioning) is refused.
+
+Each table carries the option partitionOverwriteMode = dynamic, so an INSERT OVERWRITE replaces only the partitions
+its rows name, whoever runs it: a table's option wins over the session's spark.sql.sources.partitionOverwriteMode,
+and in a session left at its default (static) an INSERT OVERWRITE ... PARTITION (run_id, batch_id) first empties
+the whole table. The job refuses to start on a table without it; create_tables.py adds it to older tables.
 """
 from __future__ import annotations
 
 from typing import Dict, Tuple
+
+from pyspark.sql import SparkSession
 
 Columns = Tuple[Tuple[str, str], ...]
 
@@ -31,11 +38,31 @@ TABLE_SCHEMAS = {
 }  # type: Dict[str, Columns]
 
 
+# The options every streaming table must carry (see above); Spark matches option names case-insensitively.
+OVERWRITE_OPTIONS = {"partitionOverwriteMode": "dynamic"}
+
+
+def options_clause(options: Dict[str, str]) -> str:
+    return "(%s)" % ", ".join("'%s' = '%s'" % item for item in sorted(options.items()))
+
+
 def create_table_statement(kind: str) -> str:
     """The table's CREATE TABLE IF NOT EXISTS, with ${database} and ${<kind>_table} for create_tables.py to fill in."""
     columns = ",\n".join("  %s %s" % column for column in TABLE_SCHEMAS[kind])
-    return ("CREATE TABLE IF NOT EXISTS ${database}.${%s_table} (\n%s\n)\nUSING PARQUET\nPARTITIONED BY (%s)"
-            % (kind, columns, ", ".join(PARTITION_COLUMNS)))
+    return ("CREATE TABLE IF NOT EXISTS ${database}.${%s_table} (\n%s\n)\nUSING PARQUET\nOPTIONS %s\nPARTITIONED BY (%s)"
+            % (kind, columns, options_clause(OVERWRITE_OPTIONS), ", ".join(PARTITION_COLUMNS)))
+
+
+def missing_overwrite_options(spark: SparkSession, table: str) -> Dict[str, str]:
+    """The OVERWRITE_OPTIONS the existing table lacks or has otherwise, from its storage properties
+    (DESCRIBE TABLE EXTENDED shows them as "[key=value, ...]")."""
+    rows = spark.sql("DESCRIBE TABLE EXTENDED %s" % table).collect()
+    shown = [str(row[1]) for row in rows if row[0] == "Storage Properties"]
+    properties = {}  # type: Dict[str, str]
+    for item in shown[0].strip("[]").split(", ") if shown and shown[0].strip("[]") else []:
+        key, _, value = item.partition("=")
+        properties[key.strip().lower()] = value.strip()
+    return {key: value for key, value in OVERWRITE_OPTIONS.items() if properties.get(key.lower(), "").lower() != value}
 
 
 # The DDL script create_tables.py runs (its --sql default): one statement per table.

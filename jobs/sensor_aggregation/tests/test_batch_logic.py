@@ -149,6 +149,34 @@ def test_a_replayed_batch_id_replaces_its_own_rows_and_leaves_other_batches_alon
     assert stats == [(7, "S1", 1), (7, "S2", 1), (8, "S1", 1)]
 
 
+def test_a_batch_keeps_every_other_batch_in_a_session_whose_overwrite_mode_is_static(spark, tables):
+    """The tables' own option makes each overwrite dynamic: in a static session (Spark's default) an INSERT
+    OVERWRITE ... PARTITION (run_id, batch_id) of a table without it first empties the whole table."""
+    mode = "spark.sql.sources.partitionOverwriteMode"
+    previous = spark.conf.get(mode)
+    spark.conf.set(mode, "static")
+    try:
+        run_batch(spark, tables, [reading("S1", 1.0, 1.0), "bad"], batch_id=1)
+        run_batch(spark, tables, [reading("S2", 2.0, 2.0), "bad"], batch_id=2, first_offset=2)
+        spark.sql("INSERT OVERWRITE TABLE %s PARTITION (run_id, batch_id) SELECT * FROM %s WHERE batch_id = 2"
+                  % (tables["rejected"], tables["rejected"]))  # an operator's ad-hoc rewrite of one batch
+    finally:
+        spark.conf.set(mode, previous)
+    for kind in ("data", "rejected", "stats"):
+        assert sorted({r["batch_id"] for r in rows(spark, tables[kind], order="batch_id")}) == [1, 2], kind
+
+
+def test_a_table_without_the_overwrite_option_fails_at_start_naming_it(spark):
+    spark.sql("CREATE DATABASE IF NOT EXISTS unprotected")
+    for ddl in render_statements(TABLES_SQL, job_config.table_name_config({"database": "unprotected"})):
+        spark.sql(ddl.replace("OPTIONS ('partitionOverwriteMode' = 'dynamic')", "") if "sensor_data_stats (" in ddl else ddl)
+    tables = job_config.table_names(job_config.table_name_config({"database": "unprotected"}))
+    with pytest.raises(job.SchemaMismatch) as refused:
+        job.check_schemas(spark, tables)
+    assert str(refused.value).endswith("table unprotected.sensor_data_stats: lacks the option ('partitionOverwriteMode' = 'dynamic'), "
+                                       "without which an overwrite of one batch can empty the whole table (run create_tables.py, which adds it)")
+
+
 def finished_job_ids(spark, group):
     """Jobs Spark ran in a job group, after the listener bus has delivered every event."""
     spark.sparkContext._jsc.sc().listenerBus().waitUntilEmpty()
@@ -223,7 +251,8 @@ def test_the_job_writes_by_column_name_whatever_the_table_order(spark):
     """A table whose columns are in another order than the job's still gets each value in its own column."""
     spark.sql("CREATE DATABASE IF NOT EXISTS reordered")
     spark.sql("CREATE TABLE reordered.sensor_data (measure2 double, event_time timestamp, sensor string, kafka_offset bigint, "
-              "measure1 double, kafka_partition int, run_id string, batch_id bigint) USING PARQUET PARTITIONED BY (run_id, batch_id)")
+              "measure1 double, kafka_partition int, run_id string, batch_id bigint) USING PARQUET "
+              "OPTIONS ('partitionOverwriteMode' = 'dynamic') PARTITIONED BY (run_id, batch_id)")
     for ddl in render_statements(TABLES_SQL, job_config.table_name_config({"database": "reordered"}))[1:]:
         spark.sql(ddl)
     tables = job_config.table_names({"database": "reordered", "data_table": "sensor_data", "rejected_table": "sensor_data_rejected", "stats_table": "sensor_data_stats"})

@@ -58,6 +58,30 @@ def test_created_tables_keep_the_seed_columns_first_and_add_ours_after(spark):
     assert job.schema_problems(spark, job_config.table_names({"database": "ddl_check", **{k: v for k, v in names.items() if k != "database"}})) == []
 
 
+def test_a_table_created_without_the_overwrite_option_gets_it_and_then_keeps_its_other_partitions(spark):
+    """Tables of a release before job_tables.OVERWRITE_OPTIONS: an overwrite of one batch in a static session
+    empties them; create_tables adds the option, and the same overwrite then replaces that batch alone."""
+    names = job_config.table_name_config({"database": "unoptioned"})
+    statements = render_statements(TABLES_SQL, names)
+    spark.sql("CREATE DATABASE IF NOT EXISTS unoptioned")
+    for statement in statements:
+        spark.sql(statement.replace("OPTIONS " + job_tables.options_clause(job_tables.OVERWRITE_OPTIONS), ""))
+    data = job_config.table_names(names)["data"]
+    assert job_tables.missing_overwrite_options(spark, data) == job_tables.OVERWRITE_OPTIONS
+    spark.sql("INSERT INTO %s PARTITION (run_id = 'r', batch_id = 1) VALUES ('S1', 1.0, 1.0, 0, 1, NULL)" % data)
+
+    create_tables(spark, statements, "unoptioned")
+    assert [job_tables.missing_overwrite_options(spark, table) for table in job_config.table_names(names).values()] == [{}, {}, {}]
+    mode = "spark.sql.sources.partitionOverwriteMode"
+    previous = spark.conf.get(mode)
+    spark.conf.set(mode, "static")
+    try:
+        spark.sql("INSERT OVERWRITE TABLE %s PARTITION (run_id, batch_id) SELECT 'S2', 2.0, 2.0, 0, 2, NULL, 'r', 2" % data)
+    finally:
+        spark.conf.set(mode, previous)
+    assert sorted((r.sensor, r.batch_id) for r in spark.table(data).collect()) == [("S1", 1), ("S2", 2)]
+
+
 RELEASE_1_SQL = (Path(__file__).parent / "fixtures" / "tables-release-1.sql").read_text()
 
 

@@ -38,7 +38,7 @@ TABLE_SCHEMAS = {
 }  # type: Dict[str, Columns]
 
 
-# The options every streaming table must carry (see above); Spark matches option names case-insensitively.
+# The options every table of the job carries (see above); Spark matches option names case-insensitively.
 OVERWRITE_OPTIONS = {"partitionOverwriteMode": "dynamic"}
 
 

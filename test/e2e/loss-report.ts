@@ -48,9 +48,10 @@ export function lossReport(missing: string[], tables: ObservedTables, auditLog: 
   lines.push(`data batches: ${batchesOf(tables.data, 5).join(" ")}`);
   lines.push(`rejected batches: ${batchesOf(tables.rejected, 3).join(" ")}`);
   for (const [table, listing] of Object.entries(tables.listing)) {
-    lines.push(`${table}: registered ${listing.registered.length}, directories with files ${fileDirectories(listing).length}`);
+    const directories = fileDirectories(listing);
+    lines.push(`${table}: registered ${listing.registered.length}, directories with files ${directories.length}`);
     const registered = new Set(listing.registered);
-    const unregistered = fileDirectories(listing).filter((dir) => !registered.has(dir));
+    const unregistered = directories.filter((dir) => !registered.has(dir));
     if (unregistered.length > 0) lines.push(`  on HDFS, not in the metastore: ${unregistered.join(" ")}`);
   }
   lines.push("warehouse deletes (NameNode audit log):", ...auditedDeletes(auditLog));

@@ -2,6 +2,7 @@
 Kafka broker from test/harness/kafka/broker.py (started on a free loopback port, stopped at the end)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -63,6 +64,18 @@ def spark(tmp_path_factory: pytest.TempPathFactory):
     session.sparkContext.setLogLevel("WARN")
     yield session
     session.stop()
+
+
+@contextlib.contextmanager
+def static_overwrite_mode(spark) -> Iterator[None]:
+    """The session in Spark's default partition overwrite mode, static, for the block; restored after."""
+    mode = "spark.sql.sources.partitionOverwriteMode"
+    previous = spark.conf.get(mode)
+    spark.conf.set(mode, "static")
+    try:
+        yield
+    finally:
+        spark.conf.set(mode, previous)
 
 
 def run_broker(*args: str) -> subprocess.CompletedProcess:

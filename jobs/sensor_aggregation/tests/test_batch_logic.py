@@ -11,6 +11,7 @@ import pytest
 import job
 import job_config
 import job_tables
+from conftest import static_overwrite_mode
 from create_tables import create_tables, render_statements
 from kafka_frames import empty_kafka_batch, kafka_batch
 
@@ -152,16 +153,11 @@ def test_a_replayed_batch_id_replaces_its_own_rows_and_leaves_other_batches_alon
 def test_a_batch_keeps_every_other_batch_in_a_session_whose_overwrite_mode_is_static(spark, tables):
     """The tables' own option makes each overwrite dynamic: in a static session (Spark's default) an INSERT
     OVERWRITE ... PARTITION (run_id, batch_id) of a table without it first empties the whole table."""
-    mode = "spark.sql.sources.partitionOverwriteMode"
-    previous = spark.conf.get(mode)
-    spark.conf.set(mode, "static")
-    try:
+    with static_overwrite_mode(spark):
         run_batch(spark, tables, [reading("S1", 1.0, 1.0), "bad"], batch_id=1)
         run_batch(spark, tables, [reading("S2", 2.0, 2.0), "bad"], batch_id=2, first_offset=2)
         spark.sql("INSERT OVERWRITE TABLE %s PARTITION (run_id, batch_id) SELECT * FROM %s WHERE batch_id = 2"
                   % (tables["rejected"], tables["rejected"]))  # an operator's ad-hoc rewrite of one batch
-    finally:
-        spark.conf.set(mode, previous)
     for kind in ("data", "rejected", "stats"):
         assert sorted({r["batch_id"] for r in rows(spark, tables[kind], order="batch_id")}) == [1, 2], kind
 

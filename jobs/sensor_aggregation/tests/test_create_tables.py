@@ -8,6 +8,7 @@ from pathlib import Path
 import job
 import job_config
 import job_tables
+from conftest import static_overwrite_mode
 from create_tables import MigrationRefused, create_tables, legacy_rows, parse_create_table, render_statements
 from kafka_frames import kafka_batch
 from test_batch_logic import TABLES_SQL
@@ -72,13 +73,8 @@ def test_a_table_created_without_the_overwrite_option_gets_it_and_then_keeps_its
 
     create_tables(spark, statements, "unoptioned")
     assert [job_tables.missing_overwrite_options(spark, table) for table in job_config.table_names(names).values()] == [{}, {}, {}]
-    mode = "spark.sql.sources.partitionOverwriteMode"
-    previous = spark.conf.get(mode)
-    spark.conf.set(mode, "static")
-    try:
+    with static_overwrite_mode(spark):
         spark.sql("INSERT OVERWRITE TABLE %s PARTITION (run_id, batch_id) SELECT 'S2', 2.0, 2.0, 0, 2, NULL, 'r', 2" % data)
-    finally:
-        spark.conf.set(mode, previous)
     assert sorted((r.sensor, r.batch_id) for r in spark.table(data).collect()) == [("S1", 1), ("S2", 2)]
 
 

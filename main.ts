@@ -1,12 +1,9 @@
 // The cdktf app: the stacks of every selected environment (all, or SENSORS_ENV / context env), then synth.
+import { restoreDiagnostics } from "./stacks/lib/synth-diagnostics"; // first: before any other module loads
 import { App } from "cdktf";
 import { ConfigError, loadEnvironments, selectedEnvironmentNames } from "./config";
 import { addEnvironmentStacks } from "./stacks/environment-stacks";
 
-// cdktf captures a stack trace for every token it creates; with the source maps tsx turns on, each trace is
-// mapped through the providers' large inline source maps: a second and 80 MB of every synth. Off while the
-// stacks are built and synthesized, on again before any error is printed (a stack is formatted when read).
-process.setSourceMapsEnabled(false);
 try {
   const app = new App();
   try {
@@ -21,5 +18,5 @@ try {
   }
   app.synth();
 } finally {
-  process.setSourceMapsEnabled(true);
+  restoreDiagnostics(); // before any error is printed: a stack is formatted when first read
 }

@@ -25,6 +25,18 @@ export interface BundleOptions {
 /** This process's bundles, by cache key. */
 const cache = new Map<string, ScriptBundle>();
 
+let lockDigestOfProcess: string | undefined;
+
+/**
+ * sha256 of package-lock.json, read once per process (a synth asks for each bundle once per environment).
+ * It is in the cache key: resolution can change with the installed packages without a file read changing.
+ */
+function lockDigest(): string {
+  const lock = join(ROOT, "package-lock.json");
+  lockDigestOfProcess ??= existsSync(lock) ? sha256(readFileSync(lock)) : "";
+  return lockDigestOfProcess;
+}
+
 /** `import.meta.url` of bundled ES modules, which a CommonJS bundle would leave undefined. */
 const IMPORT_META_URL = "__bundleImportMetaUrl";
 const IMPORT_META_URL_SHIM = `var ${IMPORT_META_URL}=require("node:url").pathToFileURL(__filename).href;`;
@@ -45,9 +57,7 @@ export function bundleScriptSync(entry: string, options: BundleOptions = {}): Sc
     legalComments: "none",
     logLevel: "silent",
   };
-  // The lock file is in the key: resolution can change with the installed packages without a file read changing.
-  const lock = existsSync(join(ROOT, "package-lock.json")) ? sha256(readFileSync(join(ROOT, "package-lock.json"))) : "";
-  const key = sha256(JSON.stringify({ esbuildVersion, lock, entry: relative(ROOT, entry), build: { ...build, entryPoints: [] } }));
+  const key = sha256(JSON.stringify({ esbuildVersion, lock: lockDigest(), entry: relative(ROOT, entry), build: { ...build, entryPoints: [] } }));
   const cached = cache.get(key) ?? readCachedBundle(key);
   if (cached) {
     cache.set(key, cached);

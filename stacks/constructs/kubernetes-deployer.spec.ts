@@ -165,10 +165,11 @@ describe("KubernetesDeployer", () => {
     const data = maps.find((d) => "plan.json" in d)!;
     const kafka = maps.find((d) => "topic-offsets.js" in d)!;
     expect(Object.keys(data).sort()).toEqual(["deployer.js", "plan.json"]);
-    for (const [value, name] of [[data["deployer.js"]!, "deployer.js"], [kafka["topic-offsets.js"]!, "topic-offsets.js"]] as const) {
+    for (const [value, name, script] of [[data["deployer.js"]!, "deployer.js", bundle.main], [kafka["topic-offsets.js"]!, "topic-offsets.js", bundle.topicOffsets]] as const) {
       const parsed = parseTerraformTemplate(value);
       expect(parsed.references).toEqual([]);
-      expect(parsed.evaluated).toEqual([expect.stringMatching(new RegExp(`^file\\("assets/[\\w-]+/[0-9A-F]+/${name.replace(".", "\\.")}"\\)$`))]);
+      // Named by the bundle's own digest, so a changed script is a changed path.
+      expect(parsed.evaluated).toEqual([expect.stringMatching(new RegExp(`^file\\("assets/[\\w-]+/${script.sha256}/${name.replace(".", "\\.")}"\\)$`))]);
     }
     // What cdktf copies into those assets: the bundles, byte for byte.
     expect(readFileSync(bundleFile(bundle.main, "deployer.js"), "utf8")).toBe(bundle.main.code);

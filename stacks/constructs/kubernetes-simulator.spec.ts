@@ -40,7 +40,7 @@ describe("KubernetesSimulator", () => {
     expect(deployment.spec.template.metadata.annotations["sensors.bdc/code-sha256"]).toBe(bundle.sha256);
     const [configMap] = Object.values(json.resource.kubernetes_config_map_v1);
     expect(Object.keys(configMap.data as Block)).toEqual(["simulator.js"]);
-    expect(parseTerraformTemplate((configMap.data as Record<string, string>)["simulator.js"]!).evaluated).toEqual([expect.stringMatching(/^file\("assets\/[\w-]+\/[0-9A-F]+\/simulator\.js"\)$/)]);
+    expect(parseTerraformTemplate((configMap.data as Record<string, string>)["simulator.js"]!).evaluated).toEqual([expect.stringMatching(new RegExp(`^file\\("assets/[\\w-]+/${bundle.sha256}/simulator\\.js"\\)$`))]);
     expect(readFileSync(bundleFile(bundle, "simulator.js"), "utf8")).toBe(bundle.code);
     const [secret] = Object.values(json.resource.kubernetes_secret_v1);
     expect(Object.keys(secret.data as Block)).toEqual(["EVENTHUBS_CONNECTION_STRING"]);

@@ -8,6 +8,7 @@ import { bundleFile, type ScriptBundle } from "../../src/build/script-bundle";
 
 /** `file(<asset path>)` of the bundle written as `name`, copied into the stack's assets at synth. */
 export function scriptFileValue(scope: Construct, id: string, bundle: ScriptBundle, name: string): string {
-  const asset = new TerraformAsset(scope, id, { path: bundleFile(bundle, name), type: AssetType.FILE });
+  // The bundle's own digest names the asset: cdktf would otherwise read and hash the megabytes again, per stack.
+  const asset = new TerraformAsset(scope, id, { path: bundleFile(bundle, name), type: AssetType.FILE, assetHash: bundle.sha256 });
   return Fn.file(asset.path);
 }

@@ -21,8 +21,13 @@ function npmCiDryRun(mutate?: (pkg: { dependencies: Record<string, string> }) =>
     writeFileSync(join(dir, "package.json"), JSON.stringify(pkg, null, 2));
     // Its own log directory: npm prunes old logs in the shared one, and a parallel npm doing that made a run end
     // non-zero with no output at all.
-    const run = spawnSync("npm", ["ci", "--dry-run", "--ignore-scripts", "--no-audit", "--no-fund", "--logs-dir", join(dir, "logs")], { cwd: dir, encoding: "utf8" });
-    return { status: run.status, output: `${run.stdout}${run.stderr}` };
+    // Its own log level too: `npm run -s …` hands npm_config_loglevel=silent down, and npm then refuses without
+    // saying why (this test failed under `npm run -s test:unit` with no output at all).
+    const args = ["ci", "--dry-run", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel", "notice", "--logs-dir", join(dir, "logs")];
+    const run = spawnSync("npm", args, { cwd: dir, encoding: "utf8" });
+    // A signal or a spawn error is named, so a run that ends without output says why.
+    const why = [run.signal ? `[killed by ${run.signal}]` : "", run.error ? `[spawn error: ${run.error.message}]` : ""].join("");
+    return { status: run.status, output: `${run.stdout}${run.stderr}${why}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -19,10 +19,9 @@ function npmCiDryRun(mutate?: (pkg: { dependencies: Record<string, string> }) =>
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
     mutate?.(pkg);
     writeFileSync(join(dir, "package.json"), JSON.stringify(pkg, null, 2));
-    // Its own log directory: npm prunes old logs in the shared one, and a parallel npm doing that made a run end
-    // non-zero with no output at all.
-    // Its own log level too: `npm run -s …` hands npm_config_loglevel=silent down, and npm then refuses without
-    // saying why (this test failed under `npm run -s test:unit` with no output at all).
+    // Its own log directory, so that it prunes nothing a parallel npm still writes. Its own log level: `npm run -s …`
+    // hands npm_config_loglevel=silent down, and npm then refuses without saying why (this test failed under
+    // `npm run -s test:unit` with no output at all, which an earlier note took for load).
     const args = ["ci", "--dry-run", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel", "notice", "--logs-dir", join(dir, "logs")];
     const run = spawnSync("npm", args, { cwd: dir, encoding: "utf8" });
     // A signal or a spawn error is named, so a run that ends without output says why.

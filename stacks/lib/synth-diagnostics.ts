@@ -20,9 +20,9 @@ export function diagnosticsRequested(execArgv: readonly string[] = process.execA
 const formatStack = Error.prepareStackTrace;
 let off = false;
 
-/** Source maps and stack formatting off for the synth (unless asked for); `restoreDiagnostics` undoes it. */
-export function quietDiagnostics(): void {
-  if (off || diagnosticsRequested()) return;
+/** Source maps and stack formatting off for the synth (unless asked for); run once, as this module loads. */
+function quietDiagnostics(): void {
+  if (diagnosticsRequested()) return;
   off = true;
   process.setSourceMapsEnabled(false);
   Error.prepareStackTrace = () => "";

@@ -17,6 +17,7 @@ import { LOCK_XATTR } from "../../src/deployer/lock";
 import type { DeployMode, DeployResult } from "../../src/deployer/deploy";
 import { webhookNotifier, type Notifier } from "../../src/deployer/notify";
 import { parseDeployPlan, type DeployPlanConfig } from "../../src/deployer/plan-config";
+import type { FileStatus } from "../../src/deployer/webhdfs-client";
 import { deployOnce, type RunCapture } from "./support/deploy-context";
 import { livyDirect, type LivyDirect } from "./support/livy-direct";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
@@ -419,6 +420,34 @@ async function startReceiver(): Promise<{ received: string[]; receiver: ReturnTy
   return { received, receiver };
 }
 
+const numbered = (listing: Map<string, FileStatus> | undefined) => [...(listing?.values() ?? [])].filter((f) => /^\d+$/.test(f.pathSuffix));
+
+/** The checkpoint's numbered `offsets/N` and `commits/N` entries, polled every 500 ms until `found` returns a value (120 s at most). */
+async function pollCheckpoint<T>(what: string, found: (offsets: FileStatus[], commits: FileStatus[]) => T | undefined): Promise<T> {
+  const checkpoint = plan("v1").job.checkpoint_location;
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
+    const [offsets, commits] = await withHdfs(async (hdfs) => [numbered(await hdfs.listStatus(`${checkpoint}/offsets`)), numbered(await hdfs.listStatus(`${checkpoint}/commits`))]);
+    const value = found(offsets, commits);
+    if (value !== undefined) return value;
+  }
+  throw new Error(`${checkpoint}: no ${what} within 120 s`);
+}
+
+/**
+ * The checkpoint's newest micro-batch without a commit and when it started (its `offsets/N`'s time).
+ * Polled: the stuck job prints its marker line before its query writes `offsets/N`, and until then
+ * the newest `offsets/N` is the killed job's, committed.
+ */
+const uncommittedBatch = () =>
+  pollCheckpoint("uncommitted micro-batch", (offsets, commits) => {
+    const committed = Math.max(-1, ...commits.map((f) => Number(f.pathSuffix)));
+    const open = offsets.filter((f) => Number(f.pathSuffix) > committed).sort((a, b) => Number(b.pathSuffix) - Number(a.pathSuffix));
+    return open[0] && { id: Number(open[0].pathSuffix), startedAt: open[0].modificationTime };
+  });
+
+/** Waits for `commits/N` of batch `id`. */
+const checkpointCommits = (id: number) => pollCheckpoint(`commit of micro-batch ${id}`, (_, commits) => (commits.some((f) => Number(f.pathSuffix) >= id) ? true : undefined));
+
 test("alive but stuck (a micro-batch that never commits) → ensure restarts it, counted, the reason on record, one notification; a progressing job is left alone", async () => {
   const stuckPolicy: TestPlanOptions = { health: { maxSecondsWithoutCommit: 15 } };
   await hdfsPut(`${STUCK_MARKER_DIR}/v1`, "stuck");
@@ -435,13 +464,13 @@ test("alive but stuck (a micro-batch that never commits) → ensure restarts it,
   // Not yet past the default limit (four triggers and a minute): alive, nothing submitted.
   expect(await run("v1", "ensure")).toMatchObject({ action: "alive", submissions: 0, batchId: stuckId });
   // Past 15 s since its micro-batch started: read when it did from the checkpoint's offsets log.
-  const offsets = await withHdfs((hdfs) => hdfs.listStatus(`${plan("v1").job.checkpoint_location}/offsets`));
-  const startedAt = Math.max(...[...offsets!.values()].filter((f) => /^\d+$/.test(f.pathSuffix)).map((f) => f.modificationTime));
+  const { id: stuckBatch, startedAt } = await uncommittedBatch();
   await new Promise((r) => setTimeout(r, Math.max(0, startedAt + 16_000 - Date.now())));
   const { received, receiver } = await startReceiver();
   let restarted: Awaited<ReturnType<typeof run>>;
   try {
     restarted = await run("v1", "ensure", stuckPolicy);
+    expect(restarted).toMatchObject({ action: "restarted", submissions: 1 });
     // Exactly one notification, naming the stuck job, arrives at the receiver.
     expect(received).toEqual([expect.stringMatching(/^test: .*stuck/)]);
   } finally {
@@ -454,8 +483,8 @@ test("alive but stuck (a micro-batch that never commits) → ensure restarts it,
   expect(state.restarts.count).toBe(before + 1);
   expect(state.restarts.lastFailure?.[0]).toMatch(/^stuck: micro-batch \d+ started \d+s ago and has not committed \(limit 15s/);
   expect((await direct.call(`/batches/${stuckId}`)).id).toBeUndefined();
-  // The restarted job commits: the next ensure, with the same limit and past it, finds it progressing.
-  await new Promise((r) => setTimeout(r, 20_000));
+  // The restarted job commits the batch that was stuck: the next ensure, with the same limit and past it, finds it progressing.
+  await checkpointCommits(stuckBatch);
   expect(await run("v1", "ensure", stuckPolicy)).toMatchObject({ action: "alive", submissions: 0, batchId: state.batch!.id });
 });
 

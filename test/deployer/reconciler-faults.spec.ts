@@ -285,7 +285,8 @@ test("more than 1000 batches listed", async () => {
 test("Livy lost its record of a driver that still runs → nothing is started beside it", async () => {
   const [live] = await aliveBatches();
   services.knox.hideBatches([live!.id]);
-  await new Promise((r) => setTimeout(r, 6000)); // at least one commit on the 5 s trigger
+  // The refusal needs a recent commit (within three triggers and 30 s): wait for one from the running driver.
+  await pollCheckpoint("commit in the last 10 s", (_, commits) => (commits.some((f) => Date.now() - f.modificationTime < 10_000) ? true : undefined));
   services.knox.resetStats();
   for (const mode of ["ensure", "deploy"] as const) {
     const error = await failure(run("v2", mode));

@@ -1,22 +1,12 @@
-// The cdktf app: the stacks of every selected environment (all, or SENSORS_ENV / context env), then synth.
-import { restoreDiagnostics } from "./stacks/lib/synth-diagnostics"; // first: before any other module loads
-import { App } from "cdktf";
-import { ConfigError, loadEnvironments, selectedEnvironmentNames } from "./config";
-import { addEnvironmentStacks } from "./stacks/environment-stacks";
+// What `cdktf synth` runs: the app of stacks/app.ts, from its precompiled file (src/build/precompiled.ts); from
+// source under tsx when source-mapped stacks are asked for (NODE_OPTIONS=--enable-source-maps).
+import { diagnosticsRequested, restoreDiagnostics } from "./stacks/lib/synth-diagnostics"; // first: before any other module loads
+import { resolve } from "node:path";
+import { requirePrecompiled } from "./src/build/precompiled";
 
-try {
-  const app = new App();
-  try {
-    for (const env of loadEnvironments(selectedEnvironmentNames(app))) {
-      addEnvironmentStacks(app, env);
-    }
-  } catch (error) {
-    // An invalid config is the user's input, not a crash: print the list of violations without a stack trace.
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-  app.synth();
-} finally {
-  restoreDiagnostics(); // before any error is printed: a stack is formatted when first read
-}
+type AppModule = typeof import("./stacks/app");
+const APP = resolve(__dirname, "stacks", "app.ts");
+
+const app: Promise<AppModule> = diagnosticsRequested() ? Promise.resolve(require(APP) as AppModule) : requirePrecompiled<AppModule>(APP);
+// An error rejects the promise and Node prints it, after the diagnostics are back: a stack is formatted when first read.
+void app.then((module) => module.synthesizeApp()).finally(restoreDiagnostics);

@@ -45,7 +45,7 @@ const SUBJECTS: readonly Subject[] = [
   FULL,
 ];
 
-/** One synth in a fresh `node --import tsx` process, as `cdktf synth` runs the app. */
+/** One synth in a fresh `node --import tsx` process, as `cdktf synth` runs the app (main.ts then loads its precompiled file). */
 function runOnce(subject: Subject): Promise<Sample> {
   const work = mkdtempSync(join(tmpdir(), "bench-synth-"));
   const usageFile = join(work, "usage");
@@ -127,18 +127,11 @@ async function main(): Promise<void> {
   console.log(`goal (all environments ≤ ${GOAL_RATIO}× the bare app): wall ${verdict(full.wall / bare.wall)}, peak RSS ${verdict(full.rss / bare.rss)}`);
 }
 
-/**
- * Child mode: the app of main.ts restricted to the eventhubs stacks. Loaded lazily so the parent stays light, with
- * require (not import()) so the modules load through the same CommonJS path as main.ts.
- */
+/** Child mode: bench/eventhubs-only-app.ts, precompiled as main.ts runs stacks/app.ts. Loaded lazily so the parent stays light. */
 async function synthEventHubsOnly(): Promise<void> {
-  const { App } = require("cdktf") as typeof import("cdktf");
-  const { loadEnvironments } = require("../config") as typeof import("../config");
-  const { EventHubsStack } = require("../stacks/eventhubs-stack") as typeof import("../stacks/eventhubs-stack");
-  // Not through environment-stacks.ts: importing it loads the later stacks' code too, which is what this mode leaves out.
-  const app = new App();
-  for (const env of loadEnvironments()) new EventHubsStack(app, `${env.namePrefix}-${env.name}-eventhubs`, { env });
-  app.synth();
+  const { requirePrecompiled } = require("../src/build/precompiled") as typeof import("../src/build/precompiled");
+  const app = await requirePrecompiled<typeof import("./eventhubs-only-app")>(resolve(__dirname, "eventhubs-only-app.ts"));
+  app.synthesizeEventHubsOnly();
 }
 
 (process.argv.includes(EVENTHUBS_ONLY_FLAG) ? synthEventHubsOnly() : main()).catch((error: unknown) => {

@@ -1,6 +1,6 @@
 // The shape of one environment's settings, with the limits that do not depend on other fields.
 // Limits that depend on the SKU or on several fields (the Event Hubs tier rules) live in tier-rules.ts.
-import { z } from "zod";
+import * as z from "zod";
 import { SUPPORTED_SKUS } from "./limits";
 
 /** Topic (event hub) names the pipeline itself reads and writes. */

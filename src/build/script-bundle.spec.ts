@@ -3,7 +3,8 @@ import { join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { bundleScriptSync } from "./script-bundle";
+import { bundleModule, bundleScriptSync } from "./script-bundle";
+import { requirePrecompiled } from "./precompiled";
 
 describe("bundleScriptSync", () => {
   // Inside the repository (git-ignored .tmp/), so that esbuild resolves packages from node_modules.
@@ -71,5 +72,39 @@ describe("the bundle cache", () => {
     writeFileSync(join(dir, "dep.ts"), 'export const word = "third!";\n');
     utimesSync(join(dir, "dep.ts"), new Date(), new Date(Date.now() + 5000));
     expect(bundleIn()).toContain('"third!"');
+  });
+});
+
+describe("bundleModule and requirePrecompiled", () => {
+  const scratch = resolve(__dirname, "..", "..", ".tmp");
+  mkdirSync(scratch, { recursive: true });
+  const dir = mkdtempSync(join(scratch, "bundle-module-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("inlines our modules and the packages named, leaves the others to require, and keeps each module's own __dirname", async () => {
+    mkdirSync(join(dir, "sub"));
+    writeFileSync(join(dir, "sub", "where.ts"), "export const here = { dir: __dirname, file: __filename };\n");
+    writeFileSync(
+      join(dir, "entry.ts"),
+      [
+        'import { here } from "./sub/where";',
+        'import { Command } from "commander";',
+        'import * as z from "zod";',
+        'export const result = { here, entryDir: __dirname, command: typeof Command, parsed: z.string().parse("ok") };',
+      ].join("\n"),
+    );
+    const bundle = await bundleModule(join(dir, "entry.ts"), ["zod"]);
+    expect(bundle.code).toContain('require("commander")');
+    expect(bundle.code).not.toMatch(/require\("zod/);
+    expect(bundle.code).not.toMatch(/require\("\.\/sub/);
+    const { result } = await requirePrecompiled<{ result: Record<string, unknown> }>(join(dir, "entry.ts"));
+    expect(result).toEqual({ here: { dir: join(dir, "sub"), file: join(dir, "sub", "where.ts") }, entryDir: dir, command: "function", parsed: "ok" });
+  });
+
+  it("tree-shakes zod: none of its locales but English are in the file", async () => {
+    writeFileSync(join(dir, "schema.ts"), 'import * as z from "zod";\nexport const parse = (v: unknown) => z.object({ a: z.number() }).safeParse(v);\n');
+    const { code } = await bundleModule(join(dir, "schema.ts"), ["zod"]);
+    expect(code).toContain("locales/en.js");
+    expect(code).not.toContain("locales/de.js");
   });
 });

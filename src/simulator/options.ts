@@ -2,7 +2,7 @@
  * The simulator's options: validated once, from the strings the command line gives, into typed
  * values. Every problem is reported at once as `--flag: got '<value>'; allowed: <what>`.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_CONNECTION_STRING_ENV } from "./credentials";
 
 export const SECURITY_PROTOCOLS = ["PLAINTEXT", "SASL_SSL"] as const;

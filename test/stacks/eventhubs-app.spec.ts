@@ -1,8 +1,8 @@
 // Runs the real entry points (main.ts as `cdktf synth` runs it, and `npm run plan`'s summary) in child processes.
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, type Dirent } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 
 const root = resolve(__dirname, "..", "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
@@ -62,6 +62,22 @@ describe("main.ts", () => {
     const stacks = readdirSync(join(result.outdir, "stacks"));
     expect(stacks).toContain("sensors-staging-eventhubs");
     expect(stacks.filter((s) => !s.startsWith("sensors-staging-"))).toEqual([]);
+  });
+
+  it("synthesizes from its precompiled file exactly what it synthesizes from source", () => {
+    const precompiled = run("main.ts", {});
+    // Source-mapped stacks asked for: main.ts then loads the app from source under tsx.
+    const fromSource = run("main.ts", { NODE_OPTIONS: "--enable-source-maps" });
+    expect([precompiled.status, fromSource.status]).toEqual([0, 0]);
+    const files = (outdir: string): Record<string, string> =>
+      Object.fromEntries(
+        (readdirSync(outdir, { recursive: true, withFileTypes: true }) as Dirent[])
+          .filter((entry) => entry.isFile())
+          .map((entry) => { const path = join(entry.parentPath, entry.name); return [relative(outdir, path), readFileSync(path, "utf8")]; }),
+      );
+    const expected = files(fromSource.outdir);
+    expect(Object.keys(expected).filter((path) => path.endsWith("cdk.tf.json"))).toHaveLength(6);
+    expect(files(precompiled.outdir)).toEqual(expected);
   });
 
   it("fails synth with one message listing every violation, without a stack trace", () => {

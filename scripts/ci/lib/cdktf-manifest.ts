@@ -2,7 +2,7 @@
 // in dependency order, and where Terraform runs for each.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 
 const manifestSchema = z.object({
   version: z.string(),

@@ -1,7 +1,7 @@
 // Reads the JSON form of a saved Terraform plan (`terraform show -json plan`) and reduces it to
 // what a reviewer needs: which resources change, how, and which attribute NAMES change.
 // Values are never kept: plan JSON carries sensitive values in clear text.
-import { z } from "zod";
+import * as z from "zod";
 
 /** Terraform's action list for one resource, e.g. ["create"], ["delete","create"] (replace). */
 const actionsSchema = z.array(z.enum(["no-op", "create", "read", "update", "delete", "forget"]));

@@ -2,10 +2,10 @@
 // blobs under content-addressed names, and short-lived read-only SAS tokens for the deployer.
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
-import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
 import { StorageBlob } from "@cdktf/provider-azurerm/lib/storage-blob";
 import { DataAzurermStorageAccountBlobContainerSas } from "@cdktf/provider-azurerm/lib/data-azurerm-storage-account-blob-container-sas";
+import { AzureStorageAccount } from "../lib/azurerm-resources";
 
 /** Storage account names: 3–24 lowercase letters and digits (Azure's rule). */
 const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
@@ -69,7 +69,7 @@ export interface ArtifactReadSasProps {
 
 export class ArtifactStorage extends Construct {
   /** The storage account. */
-  public readonly account: StorageAccount;
+  public readonly account: AzureStorageAccount;
   /** The private container. */
   public readonly container: StorageContainer;
   /** `https://<account>.blob.core.windows.net/<container>` (a token until apply). */
@@ -82,7 +82,7 @@ export class ArtifactStorage extends Construct {
         `storage account name "${props.accountName}" — allowed: 3–24 lowercase letters and digits`,
       );
     }
-    this.account = new StorageAccount(this, "account", {
+    this.account = new AzureStorageAccount(this, "account", {
       name: props.accountName,
       resourceGroupName: props.resourceGroupName,
       location: props.location,

@@ -3,10 +3,10 @@
 // ingress near capacity, and optionally diagnostic settings to a Log Analytics workspace. Every
 // alert's metric and dimension is checked against the documented list (config/eventhubs-metrics.ts).
 import { Construct } from "constructs";
-import { MonitorActionGroup } from "@cdktf/provider-azurerm/lib/monitor-action-group";
-import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
+import type { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
 import { MonitorMetricAlert, type MonitorMetricAlertCriteria } from "@cdktf/provider-azurerm/lib/monitor-metric-alert";
 import { EVENTHUBS_METRIC_NAMESPACE, EVENTHUBS_NAMESPACE_METRICS } from "../../config";
+import { AzureMonitorActionGroup } from "../lib/azurerm-resources";
 
 export interface EventHubsMonitoringProps {
   /** `<prefix>-<env>`: names the action group and the alerts. */
@@ -84,13 +84,13 @@ export function alertSpecs(props: Pick<EventHubsMonitoringProps, "readingsTopic"
 }
 
 export class EventHubsMonitoring extends Construct {
-  public readonly actionGroup: MonitorActionGroup;
+  public readonly actionGroup: AzureMonitorActionGroup;
   public readonly alerts: MonitorMetricAlert[];
   public readonly diagnostics?: MonitorDiagnosticSetting;
 
   constructor(scope: Construct, id: string, props: EventHubsMonitoringProps) {
     super(scope, id);
-    this.actionGroup = new MonitorActionGroup(this, "action-group", {
+    this.actionGroup = new AzureMonitorActionGroup(this, "action-group", {
       name: `ag-${props.baseName}`,
       resourceGroupName: props.resourceGroupName,
       // At most 12 characters, shown in SMS and mail subjects.
@@ -123,7 +123,9 @@ export class EventHubsMonitoring extends Construct {
       });
     });
     if (props.logAnalyticsWorkspaceId !== undefined) {
-      this.diagnostics = new MonitorDiagnosticSetting(this, "diagnostics", {
+      // Required here, not imported: a synth without a workspace need not load the class's 150 KB.
+      const generated = require("@cdktf/provider-azurerm/lib/monitor-diagnostic-setting") as typeof import("@cdktf/provider-azurerm/lib/monitor-diagnostic-setting");
+      this.diagnostics = new generated.MonitorDiagnosticSetting(this, "diagnostics", {
         name: `${props.baseName}-to-log-analytics`,
         targetResourceId: props.namespaceId,
         logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId,

@@ -8,8 +8,7 @@ import { Construct } from "constructs";
 import { Token, type ITerraformDependable, type LocalExecProvisioner } from "cdktf";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
-import { KubernetesCronJob, KubernetesJob } from "../lib/kubernetes-workloads";
-import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { KubernetesCronJob, KubernetesJob, KubernetesNetworkPolicy } from "../lib/kubernetes-workloads";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { nodePodSpec, type NodeContainerResources, type SecretEnv } from "./kubernetes-node-pod";
 import { fingerprint } from "../lib/kubernetes-fingerprint";
@@ -123,7 +122,7 @@ export class KubernetesDeployer extends Construct {
   /** The pods' own ServiceAccount: no role binds it, and its token is never mounted. */
   public readonly serviceAccount: ServiceAccountV1;
   /** Egress only to DNS, the gateway and the artifact storage; no ingress. */
-  public readonly networkPolicy: NetworkPolicyV1;
+  public readonly networkPolicy: KubernetesNetworkPolicy;
   /** The maintain CronJob, when a schedule is given. */
   public readonly maintenanceCronJob?: KubernetesCronJob;
   /** The suspended teardown CronJob that `cdktf destroy` runs, when asked for. */
@@ -196,7 +195,7 @@ export class KubernetesDeployer extends Construct {
       metadata: { name: `${base}-deployer`, namespace, labels },
       automountServiceAccountToken: false,
     });
-    this.networkPolicy = new NetworkPolicyV1(this, "network-policy", {
+    this.networkPolicy = new KubernetesNetworkPolicy(this, "network-policy", {
       metadata: { name: `${base}-deployer`, namespace, labels },
       spec: {
         podSelector: { matchLabels: { "app.kubernetes.io/name": base, "app.kubernetes.io/component": "deployer" } },

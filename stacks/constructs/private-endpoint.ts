@@ -1,7 +1,7 @@
 // A private endpoint for one Azure service resource (an Event Hubs namespace, a storage account's
 // blob service) in a subnet of the environment's network, optionally registered in its private DNS zones.
 import { Construct } from "constructs";
-import { PrivateEndpoint } from "@cdktf/provider-azurerm/lib/private-endpoint";
+import type { PrivateEndpoint } from "@cdktf/provider-azurerm/lib/private-endpoint";
 
 export interface ServicePrivateEndpointProps {
   /** Name of the endpoint (its network interface gets `<name>-nic`). */
@@ -25,7 +25,9 @@ export class ServicePrivateEndpoint extends Construct {
   constructor(scope: Construct, id: string, props: ServicePrivateEndpointProps) {
     super(scope, id);
     const zones = props.privateDnsZoneIds ?? [];
-    this.endpoint = new PrivateEndpoint(this, "endpoint", {
+    // Required here, not imported: the class is 180 KB that a synth without private endpoints need not load.
+    const generated = require("@cdktf/provider-azurerm/lib/private-endpoint") as typeof import("@cdktf/provider-azurerm/lib/private-endpoint");
+    this.endpoint = new generated.PrivateEndpoint(this, "endpoint", {
       name: props.name,
       resourceGroupName: props.resourceGroupName,
       location: props.location,

@@ -19,5 +19,8 @@ export function hubRulesOf(access: Readonly<Record<string, { readonly send: read
       rules.push({ principal, topic, send: rights.send.includes(topic), listen: rights.listen.includes(topic) });
     }
   }
-  return rules.sort((a, b) => a.principal.localeCompare(b.principal) || a.topic.localeCompare(b.topic));
+  return rules.sort((a, b) => byCodeUnits(a.principal, b.principal) || byCodeUnits(a.topic, b.topic));
 }
+
+/** The same order on every machine, unlike localeCompare (whose first call also loads ICU's collator: 7 ms of a synth). */
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -3,9 +3,8 @@
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
-import { StorageBlob } from "@cdktf/provider-azurerm/lib/storage-blob";
 import { DataAzurermStorageAccountBlobContainerSas } from "@cdktf/provider-azurerm/lib/data-azurerm-storage-account-blob-container-sas";
-import { AzureStorageAccount } from "../lib/azurerm-resources";
+import { AzureStorageAccount, AzureStorageBlob } from "../lib/azurerm-resources";
 
 /** Storage account names: 3–24 lowercase letters and digits (Azure's rule). */
 const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
@@ -56,7 +55,7 @@ export interface StoredArtifact {
   /** `<container URL>/<name>/<hash>`: a file's URL is this plus `/<path>`. */
   readonly baseUrl: string;
   /** The blobs, for `dependsOn` of whatever reads them. */
-  readonly blobs: readonly StorageBlob[];
+  readonly blobs: readonly AzureStorageBlob[];
 }
 
 /** Validity of a read-only SAS: starts a little before plan time (clock skew), ends `validFor` after it. */
@@ -124,7 +123,7 @@ export class ArtifactStorage extends Construct {
     const prefix = `${props.name}/${props.hash}`;
     const blobs = props.files.map(
       (file) =>
-        new StorageBlob(scope, `blob-${file.path.replace(/[^A-Za-z0-9_-]/g, "_")}`, {
+        new AzureStorageBlob(scope, `blob-${file.path.replace(/[^A-Za-z0-9_-]/g, "_")}`, {
           name: `${prefix}/${file.path}`,
           storageAccountName: this.account.name,
           storageContainerName: this.container.name,

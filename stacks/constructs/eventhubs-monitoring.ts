@@ -4,9 +4,9 @@
 // alert's metric and dimension is checked against the documented list (config/eventhubs-metrics.ts).
 import { Construct } from "constructs";
 import type { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
-import { MonitorMetricAlert, type MonitorMetricAlertCriteria } from "@cdktf/provider-azurerm/lib/monitor-metric-alert";
+import type { MonitorMetricAlertCriteria } from "@cdktf/provider-azurerm/lib/monitor-metric-alert";
 import { EVENTHUBS_METRIC_NAMESPACE, EVENTHUBS_NAMESPACE_METRICS } from "../../config";
-import { AzureMonitorActionGroup } from "../lib/azurerm-resources";
+import { AzureMonitorActionGroup, AzureMonitorMetricAlert } from "../lib/azurerm-resources";
 
 export interface EventHubsMonitoringProps {
   /** `<prefix>-<env>`: names the action group and the alerts. */
@@ -85,7 +85,7 @@ export function alertSpecs(props: Pick<EventHubsMonitoringProps, "readingsTopic"
 
 export class EventHubsMonitoring extends Construct {
   public readonly actionGroup: AzureMonitorActionGroup;
-  public readonly alerts: MonitorMetricAlert[];
+  public readonly alerts: AzureMonitorMetricAlert[];
   public readonly diagnostics?: MonitorDiagnosticSetting;
 
   constructor(scope: Construct, id: string, props: EventHubsMonitoringProps) {
@@ -109,7 +109,7 @@ export class EventHubsMonitoring extends Construct {
         threshold: c.threshold,
         ...(c.entity !== undefined ? { dimension: [{ name: "EntityName", operator: "Include", values: [c.entity] }] } : {}),
       }));
-      return new MonitorMetricAlert(this, spec.id, {
+      return new AzureMonitorMetricAlert(this, spec.id, {
         name: `${props.baseName}-${spec.id}`,
         resourceGroupName: props.resourceGroupName,
         scopes: [props.namespaceId],

@@ -1,14 +1,16 @@
 import { TerraformOutput, TerraformResource, TerraformStack, Testing } from "cdktf";
 import type { Construct } from "constructs";
 import { MonitorActionGroup } from "@cdktf/provider-azurerm/lib/monitor-action-group";
+import { MonitorMetricAlert } from "@cdktf/provider-azurerm/lib/monitor-metric-alert";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
+import { StorageBlob } from "@cdktf/provider-azurerm/lib/storage-blob";
 import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { loadEnvironments } from "../../config";
 import { addEnvironmentStacks } from "../environment-stacks";
-import { AZURERM_SCHEMA, AzureMonitorActionGroup, AzureStorageAccount } from "./azurerm-resources";
+import { AZURERM_SCHEMA, AzureMonitorActionGroup, AzureMonitorMetricAlert, AzureStorageAccount, AzureStorageBlob } from "./azurerm-resources";
 import { KUBERNETES_SCHEMA, KubernetesCronJob, KubernetesDeployment, KubernetesJob, KubernetesNetworkPolicy } from "./kubernetes-workloads";
 import { SchemaTypedResource, terraformAttributes } from "./schema-typed-resource";
 
@@ -28,6 +30,8 @@ const GENERATED = new Map<Function, GeneratedClass>([
   [KubernetesNetworkPolicy, NetworkPolicyV1],
   [AzureStorageAccount, StorageAccount],
   [AzureMonitorActionGroup, MonitorActionGroup],
+  [AzureStorageBlob, StorageBlob],
+  [AzureMonitorMetricAlert, MonitorMetricAlert],
 ]);
 
 /** Every schema-typed resource of every environment's stacks, each beside a twin built by the generated class from the same config. */
@@ -63,7 +67,7 @@ describe("schema-typed resources", () => {
   test("the stacks have each of them in every environment", () => {
     const types = new Set(pairs.map((p) => p.type));
     expect(types).toEqual(
-      new Set(["kubernetes_job_v1", "kubernetes_cron_job_v1", "kubernetes_deployment_v1", "kubernetes_network_policy_v1", "azurerm_storage_account", "azurerm_monitor_action_group"]),
+      new Set(["kubernetes_job_v1", "kubernetes_cron_job_v1", "kubernetes_deployment_v1", "kubernetes_network_policy_v1", "azurerm_storage_account", "azurerm_monitor_action_group", "azurerm_storage_blob", "azurerm_monitor_metric_alert"]),
     );
   });
 

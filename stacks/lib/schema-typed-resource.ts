@@ -60,3 +60,12 @@ export abstract class SchemaTypedResource<Config extends TerraformMetaArguments>
     throw new Error(`${this.node.path}: ${this.terraformResourceType} synthesizes to JSON only (hclOutput is not supported)`);
   }
 }
+
+/** The class of one resource type: `class KubernetesJob extends schemaTyped<JobV1Config>("kubernetes_job_v1", KUBERNETES_SCHEMA) {}`. */
+export function schemaTyped<Config extends TerraformMetaArguments>(terraformResourceType: string, schema: ProviderSchema) {
+  return class extends SchemaTypedResource<Config> {
+    public constructor(scope: Construct, id: string, config: Config) {
+      super(scope, id, terraformResourceType, schema, config);
+    }
+  };
+}

@@ -1,6 +1,6 @@
 // A least-privilege Event Hubs authorization rule scoped to one event hub: send and/or listen, never manage.
 import { Construct } from "constructs";
-import { EventhubAuthorizationRule } from "@cdktf/provider-azurerm/lib/eventhub-authorization-rule";
+import { AzureEventhubAuthorizationRule } from "../lib/azurerm-resources";
 
 /** Props of {@link EventHubsAuthorizationRule}. */
 export interface EventHubsAuthorizationRuleProps {
@@ -21,7 +21,7 @@ export interface EventHubsAuthorizationRuleProps {
 /** Hub-scoped rule. There is deliberately no `manage` option: nothing this project runs needs it. */
 export class EventHubsAuthorizationRule extends Construct {
   /** The underlying azurerm resource. */
-  public readonly resource: EventhubAuthorizationRule;
+  public readonly resource: AzureEventhubAuthorizationRule;
   /** Rule name. */
   public readonly ruleName: string;
   /** Event hub the rule is scoped to. */
@@ -42,7 +42,7 @@ export class EventHubsAuthorizationRule extends Construct {
     }
     this.ruleName = props.name;
     this.eventHubName = props.eventHubName;
-    this.resource = new EventhubAuthorizationRule(this, "rule", {
+    this.resource = new AzureEventhubAuthorizationRule(this, "rule", {
       name: props.name,
       eventhubName: props.eventHubName,
       namespaceName: props.namespaceName,

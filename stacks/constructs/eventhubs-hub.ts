@@ -1,6 +1,6 @@
 // One event hub (a Kafka topic) in a namespace, and the hub-scoped rules that may use it.
 import { Construct } from "constructs";
-import { Eventhub } from "@cdktf/provider-azurerm/lib/eventhub";
+import { AzureEventhub } from "../lib/azurerm-resources";
 import { EventHubsAuthorizationRule } from "./eventhubs-authorization-rule";
 
 /** What a hub needs to know about its namespace. */
@@ -57,7 +57,7 @@ export interface IEventHubTopic {
 
 export class EventHubsHub extends Construct implements IEventHubTopic {
   /** The underlying azurerm resource. */
-  public readonly resource: Eventhub;
+  public readonly resource: AzureEventhub;
   /** Hub (topic) name. */
   public readonly hubName: string;
   /** Partition count. */
@@ -73,7 +73,7 @@ export class EventHubsHub extends Construct implements IEventHubTopic {
     this.partitions = props.partitions ?? 1;
     this.retentionDays = props.retentionDays ?? 1;
     this.namespace = props.namespace;
-    this.resource = new Eventhub(this, "hub", {
+    this.resource = new AzureEventhub(this, "hub", {
       name: props.name,
       namespaceId: props.namespace.namespaceId,
       partitionCount: this.partitions,

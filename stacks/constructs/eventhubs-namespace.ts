@@ -1,6 +1,6 @@
 // An Event Hubs namespace with its Kafka endpoint: TLS 1.2, SAS (local) auth for Kafka SASL PLAIN, sized capacity, network rules.
 import { Construct } from "constructs";
-import { EventhubNamespace } from "@cdktf/provider-azurerm/lib/eventhub-namespace";
+import { AzureEventhubNamespace } from "../lib/azurerm-resources";
 import { EventHubsHub, type EventHubsHubProps } from "./eventhubs-hub";
 import { EVENTHUBS_KAFKA_PORT } from "../../contracts/eventhubs-connection-string";
 
@@ -42,7 +42,7 @@ export type AddEventHubOptions = Omit<EventHubsHubProps, "namespace" | "name" | 
 
 export class EventHubsNamespace extends Construct {
   /** The underlying azurerm resource. */
-  public readonly resource: EventhubNamespace;
+  public readonly resource: AzureEventhubNamespace;
   /** Namespace name (a plain string, known at synth). */
   public readonly namespaceName: string;
   /** Namespace resource id (a Terraform token). */
@@ -75,7 +75,7 @@ export class EventHubsNamespace extends Construct {
     this.kafkaBootstrap = `${this.fqdn}:${EVENTHUBS_KAFKA_PORT}`;
     const publicNetworkAccess = props.publicNetworkAccess ?? true;
 
-    this.resource = new EventhubNamespace(this, "namespace", {
+    this.resource = new AzureEventhubNamespace(this, "namespace", {
       name: props.name,
       resourceGroupName: props.resourceGroupName,
       location: props.location,

@@ -1,10 +1,13 @@
 /**
  * The azurerm resources of the stacks whose generated classes cost a synth most: the largest it loaded
  * (azurerm_storage_account 700 KB, azurerm_monitor_action_group 380 KB, azurerm_monitor_metric_alert 240 KB)
- * and the most numerous (azurerm_storage_blob, whose generated instances each carry every optional attribute
- * for cdktf to resolve). Typed by the provider package's own config interfaces and synthesized by
+ * and the most numerous (storage blobs, Event Hubs rules and hubs, whose generated instances each carry every
+ * optional attribute for cdktf to resolve, three times per synth). Typed by the provider package's own config interfaces and synthesized by
  * SchemaTypedResource; the attributes the stacks read are getters here.
  */
+import type { EventhubConfig } from "@cdktf/provider-azurerm/lib/eventhub";
+import type { EventhubAuthorizationRuleConfig } from "@cdktf/provider-azurerm/lib/eventhub-authorization-rule";
+import type { EventhubNamespaceConfig } from "@cdktf/provider-azurerm/lib/eventhub-namespace";
 import type { MonitorActionGroupConfig } from "@cdktf/provider-azurerm/lib/monitor-action-group";
 import type { MonitorMetricAlertConfig } from "@cdktf/provider-azurerm/lib/monitor-metric-alert";
 import type { StorageAccountConfig } from "@cdktf/provider-azurerm/lib/storage-account";
@@ -44,3 +47,27 @@ export class AzureStorageBlob extends schemaTyped<StorageBlobConfig>("azurerm_st
 
 /** azurerm_monitor_metric_alert, configured as `MonitorMetricAlert` is. */
 export class AzureMonitorMetricAlert extends schemaTyped<MonitorMetricAlertConfig>("azurerm_monitor_metric_alert", AZURERM_SCHEMA) {}
+
+/** azurerm_eventhub_namespace, configured as `EventhubNamespace` is. */
+export class AzureEventhubNamespace extends schemaTyped<EventhubNamespaceConfig>("azurerm_eventhub_namespace", AZURERM_SCHEMA) {
+  public get id(): string {
+    return this.getStringAttribute("id");
+  }
+  public get name(): string {
+    return this.getStringAttribute("name");
+  }
+}
+
+/** azurerm_eventhub, configured as `Eventhub` is. */
+export class AzureEventhub extends schemaTyped<EventhubConfig>("azurerm_eventhub", AZURERM_SCHEMA) {
+  public get name(): string {
+    return this.getStringAttribute("name");
+  }
+}
+
+/** azurerm_eventhub_authorization_rule, configured as `EventhubAuthorizationRule` is: one per principal and topic. */
+export class AzureEventhubAuthorizationRule extends schemaTyped<EventhubAuthorizationRuleConfig>("azurerm_eventhub_authorization_rule", AZURERM_SCHEMA) {
+  public get primaryConnectionString(): string {
+    return this.getStringAttribute("primary_connection_string");
+  }
+}

@@ -1,5 +1,8 @@
 import { TerraformOutput, TerraformResource, TerraformStack, Testing } from "cdktf";
 import type { Construct } from "constructs";
+import { Eventhub } from "@cdktf/provider-azurerm/lib/eventhub";
+import { EventhubAuthorizationRule } from "@cdktf/provider-azurerm/lib/eventhub-authorization-rule";
+import { EventhubNamespace } from "@cdktf/provider-azurerm/lib/eventhub-namespace";
 import { MonitorActionGroup } from "@cdktf/provider-azurerm/lib/monitor-action-group";
 import { MonitorMetricAlert } from "@cdktf/provider-azurerm/lib/monitor-metric-alert";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
@@ -10,7 +13,16 @@ import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { loadEnvironments } from "../../config";
 import { addEnvironmentStacks } from "../environment-stacks";
-import { AZURERM_SCHEMA, AzureMonitorActionGroup, AzureMonitorMetricAlert, AzureStorageAccount, AzureStorageBlob } from "./azurerm-resources";
+import {
+  AZURERM_SCHEMA,
+  AzureEventhub,
+  AzureEventhubAuthorizationRule,
+  AzureEventhubNamespace,
+  AzureMonitorActionGroup,
+  AzureMonitorMetricAlert,
+  AzureStorageAccount,
+  AzureStorageBlob,
+} from "./azurerm-resources";
 import { KUBERNETES_SCHEMA, KubernetesCronJob, KubernetesDeployment, KubernetesJob, KubernetesNetworkPolicy } from "./kubernetes-workloads";
 import { SchemaTypedResource, terraformAttributes } from "./schema-typed-resource";
 
@@ -32,6 +44,9 @@ const GENERATED = new Map<Function, GeneratedClass>([
   [AzureMonitorActionGroup, MonitorActionGroup],
   [AzureStorageBlob, StorageBlob],
   [AzureMonitorMetricAlert, MonitorMetricAlert],
+  [AzureEventhubNamespace, EventhubNamespace],
+  [AzureEventhub, Eventhub],
+  [AzureEventhubAuthorizationRule, EventhubAuthorizationRule],
 ]);
 
 /** Every schema-typed resource of every environment's stacks, each beside a twin built by the generated class from the same config. */
@@ -67,7 +82,7 @@ describe("schema-typed resources", () => {
   test("the stacks have each of them in every environment", () => {
     const types = new Set(pairs.map((p) => p.type));
     expect(types).toEqual(
-      new Set(["kubernetes_job_v1", "kubernetes_cron_job_v1", "kubernetes_deployment_v1", "kubernetes_network_policy_v1", "azurerm_storage_account", "azurerm_monitor_action_group", "azurerm_storage_blob", "azurerm_monitor_metric_alert"]),
+      new Set(["kubernetes_job_v1", "kubernetes_cron_job_v1", "kubernetes_deployment_v1", "kubernetes_network_policy_v1", "azurerm_storage_account", "azurerm_monitor_action_group", "azurerm_storage_blob", "azurerm_monitor_metric_alert", "azurerm_eventhub_namespace", "azurerm_eventhub", "azurerm_eventhub_authorization_rule"]),
     );
   });
 

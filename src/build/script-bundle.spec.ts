@@ -101,6 +101,24 @@ describe("bundleModule and requirePrecompiled", () => {
     expect(result).toEqual({ here: { dir: join(dir, "sub"), file: join(dir, "sub", "where.ts") }, entryDir: dir, command: "function", parsed: "ok" });
   });
 
+  it("loads the module anew in a new process once a file it was built from changes", () => {
+    writeFileSync(join(dir, "word.ts"), 'export const word = "first";\n');
+    writeFileSync(join(dir, "says.ts"), 'import { word } from "./word";\nexport const says = word;\n');
+    const saysIn = (): string =>
+      execFileSync(process.execPath, ["--import", "tsx", "-e", `require(${JSON.stringify(__dirname + "/precompiled")}).requirePrecompiled(${JSON.stringify(join(dir, "says.ts"))}).then((m) => process.stdout.write(m.says))`], {
+        cwd: resolve(__dirname, "..", ".."),
+        encoding: "utf8",
+      });
+    expect(saysIn()).toBe("first");
+    writeFileSync(join(dir, "word.ts"), 'export const word = "second";\n');
+    expect(saysIn()).toBe("second");
+  });
+
+  it("fails on a module that does not compile with esbuild's message naming the file and line", async () => {
+    writeFileSync(join(dir, "broken.ts"), "export const a = ;\n");
+    await expect(requirePrecompiled(join(dir, "broken.ts"))).rejects.toThrow(/broken\.ts:1:17: ERROR: Unexpected ";"/);
+  });
+
   it("tree-shakes zod: none of its locales but English are in the file", async () => {
     writeFileSync(join(dir, "schema.ts"), 'import * as z from "zod";\nexport const parse = (v: unknown) => z.object({ a: z.number() }).safeParse(v);\n');
     const { code } = await bundleModule(join(dir, "schema.ts"), ["zod"]);

@@ -1,11 +1,15 @@
-"""What the service launchers in test/harness/ share (standard library only): a free loopback port, and stopping
-a service by its pid file: SIGTERM, up to 10 s to exit, then SIGKILL, of the process or of its whole group."""
+"""What the service launchers in test/harness/ share (standard library only): a free loopback port, stopping
+a service by its pid file (SIGTERM, up to 10 s to exit, then SIGKILL, of the process or of its whole group), and
+their command line: `start --dir D [options]` prints the started service as JSON, `stop --dir D` stops it."""
+import argparse
+import json
 import os
 import signal
 import socket
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 
 def free_port() -> int:
@@ -42,3 +46,17 @@ def wait_until_ready(name: str, proc, log_path: Path, ready, timeout_s: float, p
             stop()
             sys.exit(f"{name} harness: not ready after {timeout_s:.0f}s; see {log_path}")
         time.sleep(poll_s)
+
+
+def run_launcher(doc: str, dir_help: str, start: Callable[[Path, argparse.Namespace], dict], stop: Callable[[Path], None],
+                 add_options: Callable[[argparse.ArgumentParser], None] = lambda parser: None) -> None:
+    """A launcher's main: parses `start|stop --dir D` and the launcher's own options, then starts or stops."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["start", "stop"])
+    parser.add_argument("--dir", required=True, type=Path, help=f"work directory ({dir_help})")
+    add_options(parser)
+    args = parser.parse_args()
+    if args.command == "start":
+        print(json.dumps(start(args.dir.resolve(), args)), flush=True)
+    else:
+        stop(args.dir.resolve())

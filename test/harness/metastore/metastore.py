@@ -10,8 +10,6 @@ applications share, as a BDC's Spark applications share its metastore. Standard 
 sparkConf holds what a Spark application needs to use it (the JDBC URL and driver, the client jar on the
 driver's class path); the warehouse directory is the caller's. Jars come from scripts/setup.d/42-metastore.sh.
 """
-import argparse
-import json
 import os
 import socket
 import subprocess
@@ -20,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from service_process import free_port, stop_by_pid_file  # noqa: E402
+from service_process import free_port, run_launcher, stop_by_pid_file  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 CLASSPATH_FILE = ROOT / ".cache" / "metastore-classpath.txt"
@@ -75,14 +73,7 @@ def stop(work: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["start", "stop"])
-    parser.add_argument("--dir", required=True, type=Path, help="work directory (database, log, pid file)")
-    args = parser.parse_args()
-    if args.command == "start":
-        print(json.dumps(start(args.dir.resolve())), flush=True)
-    else:
-        stop(args.dir.resolve())
+    run_launcher(__doc__, "database, log, pid file", lambda work, _: start(work), stop)
 
 
 if __name__ == "__main__":

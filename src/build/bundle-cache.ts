@@ -53,9 +53,11 @@ export function cacheKey(build: object): string {
   return sha256(JSON.stringify({ lock: lockDigest(), build }));
 }
 
+/** Read before its stat: a write in between then shows as a modification time the caller can see. */
 function inputRecord(file: string): InputRecord {
+  const content = readFileSync(file);
   const stat = statSync(file);
-  return { sha256: sha256(readFileSync(file)), size: stat.size, mtimeMs: stat.mtimeMs };
+  return { sha256: sha256(content), size: stat.size, mtimeMs: stat.mtimeMs };
 }
 
 function unchanged(file: string, recorded: InputRecord): boolean {
@@ -79,11 +81,16 @@ export function readCachedBundle(key: string): ScriptBundle | undefined {
   }
 }
 
-/** Records `bundle` under `key` with the files it was built from (esbuild's metafile inputs, relative to the working directory). */
-export function writeCachedBundle(key: string, bundle: ScriptBundle, inputs: readonly string[]): void {
+/**
+ * Records `bundle` under `key` with the files it was built from (esbuild's metafile inputs, relative to the working
+ * directory), unless one of them changed after the build began at `startedMs`: the code may hold its older text,
+ * and recording its newer one would keep serving that code until the file changed again.
+ */
+export function writeCachedBundle(key: string, bundle: ScriptBundle, inputs: readonly string[], startedMs: number): void {
   // One that is no file (e.g. a virtual module) cannot be checked later: such a build is not cached.
   if (!inputs.every((input) => existsSync(resolve(input)))) return;
   const records = Object.fromEntries(inputs.map((input) => [relative(PROJECT_ROOT, resolve(input)), inputRecord(resolve(input))]));
+  if (Object.values(records).some((record) => record.mtimeMs >= startedMs)) return;
   mkdirSync(CACHE_DIR, { recursive: true });
   const path = join(CACHE_DIR, `${key}.json`);
   const partial = `${path}.${process.pid}.partial`;

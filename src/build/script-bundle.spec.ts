@@ -75,6 +75,28 @@ describe("the bundle cache", () => {
   });
 });
 
+describe("the bundle cache and a file written during the build", () => {
+  const scratch = resolve(__dirname, "..", "..", ".tmp");
+  mkdirSync(scratch, { recursive: true });
+  const dir = mkdtempSync(join(scratch, "bundle-race-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cacheDir = resolve(__dirname, "..", "..", ".cache", "bundles");
+  const entriesWith = (marker: string): string[] => readdirSync(cacheDir).filter((f) => f.endsWith(".json") && readFileSync(join(cacheDir, f), "utf8").includes(marker));
+
+  it("does not record a build one of whose files changed after it began (the code may hold the older text)", () => {
+    const marker = `marker-${process.pid}-${Date.now()}`;
+    writeFileSync(join(dir, "late.ts"), `console.log("${marker}-late");\n`);
+    // A modification time after the build's start is what a write during the build leaves.
+    utimesSync(join(dir, "late.ts"), new Date(), new Date(Date.now() + 60_000));
+    expect(bundleScriptSync(join(dir, "late.ts")).code).toContain(`${marker}-late`);
+    expect(entriesWith(`${marker}-late`)).toEqual([]);
+    writeFileSync(join(dir, "settled.ts"), `console.log("${marker}-settled");\n`);
+    utimesSync(join(dir, "settled.ts"), new Date(), new Date(Date.now() - 60_000));
+    bundleScriptSync(join(dir, "settled.ts"));
+    expect(entriesWith(`${marker}-settled`)).toHaveLength(1);
+  });
+});
+
 describe("bundleModule and requirePrecompiled", () => {
   const scratch = resolve(__dirname, "..", "..", ".tmp");
   mkdirSync(scratch, { recursive: true });

@@ -41,10 +41,11 @@ function cached(key: string, build: () => BuildResult | Promise<BuildResult>): S
     cache.set(key, hit);
     return hit;
   }
+  const started = Date.now();
   const record = (result: BuildResult): ScriptBundle => {
     const code = result.outputFiles![0]!.text;
     const bundle = { code, sha256: sha256(code) };
-    writeCachedBundle(key, bundle, Object.keys(result.metafile!.inputs));
+    writeCachedBundle(key, bundle, Object.keys(result.metafile!.inputs), started);
     cache.set(key, bundle);
     return bundle;
   };

@@ -3,9 +3,10 @@
 import { App } from "cdktf";
 import { loadEnvironments } from "../config";
 import { EventHubsStack } from "../stacks/eventhubs-stack";
+import { stackName } from "../stacks/lib/stack-name";
 
 export function synthesizeEventHubsOnly(): void {
   const app = new App();
-  for (const env of loadEnvironments()) new EventHubsStack(app, `${env.namePrefix}-${env.name}-eventhubs`, { env });
+  for (const env of loadEnvironments()) new EventHubsStack(app, stackName(env, "eventhubs"), { env });
   app.synth();
 }

@@ -4,6 +4,7 @@ import { AzurermBackend, LocalBackend, type App, type TerraformStack } from "cdk
 import type { EnvironmentConfig } from "../config";
 import { BdcStack } from "./bdc-stack";
 import { EventHubsStack } from "./eventhubs-stack";
+import { stackName } from "./lib/stack-name";
 
 /** Where local state files go (git-ignored as terraform.*.tfstate). */
 const PROJECT_ROOT = resolve(__dirname, "..");
@@ -12,11 +13,6 @@ const PROJECT_ROOT = resolve(__dirname, "..");
 export interface EnvironmentStacks {
   readonly eventhubs: EventHubsStack;
   readonly bdc: BdcStack;
-}
-
-/** Name of a stack of an environment: `sensors-<env>-<part>`. */
-export function stackName(env: EnvironmentConfig, part: string): string {
-  return `${env.namePrefix}-${env.name}-${part}`;
 }
 
 /**

@@ -21,9 +21,6 @@ export const AZURERM_SCHEMA: ProviderSchema = {
 
 /** azurerm_storage_account, configured as `StorageAccount` of @cdktf/provider-azurerm is. */
 export class AzureStorageAccount extends schemaTyped<StorageAccountConfig>("azurerm_storage_account", AZURERM_SCHEMA) {
-  public get id(): string {
-    return this.getStringAttribute("id");
-  }
   public get name(): string {
     return this.getStringAttribute("name");
   }
@@ -36,11 +33,7 @@ export class AzureStorageAccount extends schemaTyped<StorageAccountConfig>("azur
 }
 
 /** azurerm_monitor_action_group, configured as `MonitorActionGroup` is. */
-export class AzureMonitorActionGroup extends schemaTyped<MonitorActionGroupConfig>("azurerm_monitor_action_group", AZURERM_SCHEMA) {
-  public get id(): string {
-    return this.getStringAttribute("id");
-  }
-}
+export class AzureMonitorActionGroup extends schemaTyped<MonitorActionGroupConfig>("azurerm_monitor_action_group", AZURERM_SCHEMA) {}
 
 /** azurerm_storage_blob, configured as `StorageBlob` is: an artifact has one per file, so it is the most numerous. */
 export class AzureStorageBlob extends schemaTyped<StorageBlobConfig>("azurerm_storage_blob", AZURERM_SCHEMA) {}
@@ -50,9 +43,6 @@ export class AzureMonitorMetricAlert extends schemaTyped<MonitorMetricAlertConfi
 
 /** azurerm_eventhub_namespace, configured as `EventhubNamespace` is. */
 export class AzureEventhubNamespace extends schemaTyped<EventhubNamespaceConfig>("azurerm_eventhub_namespace", AZURERM_SCHEMA) {
-  public get id(): string {
-    return this.getStringAttribute("id");
-  }
   public get name(): string {
     return this.getStringAttribute("name");
   }

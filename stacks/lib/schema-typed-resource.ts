@@ -51,6 +51,11 @@ export abstract class SchemaTypedResource<Config extends TerraformMetaArguments>
     this.schema = schema;
   }
 
+  /** The resource's `id`, which every resource of these providers has. */
+  public get id(): string {
+    return this.getStringAttribute("id");
+  }
+
   protected override synthesizeAttributes(): Record<string, unknown> {
     return terraformAttributes(this.attributes, this.schema.mapAttributes) as Record<string, unknown>;
   }

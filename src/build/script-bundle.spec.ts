@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, 
 import { join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { createHash } from "node:crypto";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { bundleModule, bundleScriptSync } from "./script-bundle";
 import { requirePrecompiled } from "./precompiled";
 
@@ -134,6 +134,25 @@ describe("bundleModule and requirePrecompiled", () => {
     expect(saysIn()).toBe("first");
     writeFileSync(join(dir, "word.ts"), 'export const word = "second";\n');
     expect(saysIn()).toBe("second");
+  });
+
+  it("serves synths started at once on a cold cache, and one whose cache entry a killed run left half-written", async () => {
+    const marker = `concurrent-${process.pid}-${Date.now()}`;
+    writeFileSync(join(dir, "shared.ts"), `export const says = "${marker}";\n`);
+    utimesSync(join(dir, "shared.ts"), new Date(), new Date(Date.now() - 60_000));
+    const run = () =>
+      new Promise<string>((done, fail) =>
+        execFile(process.execPath, ["--import", "tsx", "-e", `require(${JSON.stringify(__dirname + "/precompiled")}).requirePrecompiled(${JSON.stringify(join(dir, "shared.ts"))}).then((m) => process.stdout.write(m.says))`], { cwd: resolve(__dirname, "..", "..") }, (error, stdout) => (error ? fail(error) : done(stdout))),
+      );
+    expect(await Promise.all([run(), run(), run()])).toEqual([marker, marker, marker]);
+    const cacheDir = resolve(__dirname, "..", "..", ".cache", "bundles");
+    const entries = readdirSync(cacheDir).filter((f) => f.endsWith(".json") && readFileSync(join(cacheDir, f), "utf8").includes(marker));
+    expect(entries).toHaveLength(1);
+    // A run killed mid-write leaves at most a truncated entry (entries are renamed into place whole, but a disk can fill).
+    const entry = join(cacheDir, entries[0]!);
+    writeFileSync(entry, readFileSync(entry, "utf8").slice(0, 100));
+    expect(await run()).toBe(marker);
+    expect(JSON.parse(readFileSync(entry, "utf8")).code).toContain(marker);
   });
 
   it("fails on a module that does not compile with esbuild's message naming the file and line", async () => {

@@ -31,10 +31,13 @@ spark_stream() {
   return $status
 }
 
-(jest_stream 2>&1 | tagged jest; exit "${PIPESTATUS[0]}") &
+# Each stream's wall time goes beside the reports, for the closing figures.
+timed() { local name=$1 start=$SECONDS; shift; "$@"; local rc=$?; echo $((SECONDS - start)) > "$reports/$name.seconds"; return $rc; }
+
+(timed jest jest_stream 2>&1 | tagged jest; exit "${PIPESTATUS[0]}") &
 jest_pid=$!
 status=0
-(spark_stream 2>&1 | tagged spark; exit "${PIPESTATUS[0]}") || status=1
+(timed spark spark_stream 2>&1 | tagged spark; exit "${PIPESTATUS[0]}") || status=1
 wait "$jest_pid" || status=1
 python3 scripts/lib/sum_test_reports.py "$reports/jest.json" "$reports/pytest.xml" "$reports/pytest-spark31.xml" "$reports/pytest-spark24.xml" || status=1
 exit $status

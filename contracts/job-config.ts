@@ -5,12 +5,16 @@
  * the JSON Schema generated from this one (JOB_CONFIG_SCHEMA_FILE, shipped in the artifact). Pure: no I/O.
  */
 import * as z from "zod/mini";
+import { EVENT_HUBS_MAX_MESSAGE_BYTES, worstStatsMessageBytes } from "./eventhubs-limits";
 
 export const SECURITY_PROTOCOLS = ["SASL_SSL", "PLAINTEXT"] as const;
 /** Spark's processing-time trigger, as job.py passes it on: `<n> seconds` (or milliseconds, minutes, hours). */
 export const TRIGGER_INTERVAL = /^\d+ (milliseconds?|seconds?|minutes?|hours?)$/;
 /** Database and table names go into SQL text: plain identifiers only. */
 export const SQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The longest sensor name the job accepts by default (job_config.py keeps the same default). */
+export const DEFAULT_MAX_SENSOR_LENGTH = 256;
 
 const text = () => z.string().check(z.minLength(1));
 const identifier = (fallback: string) => z._default(z.string().check(z.regex(SQL_IDENTIFIER, { error: "letters, digits and _, not starting with a digit" })), fallback);
@@ -37,7 +41,16 @@ export const jobConfigSchema = z.strictObject({
   query_name: z._default(text(), "sensor-aggregation"),
   /** Bounds the per-batch collect of the stats to the driver (one row per sensor). */
   max_sensors_per_batch: z._default(positiveInt(), 100000),
-});
+  /** A message larger than this is rejected ("message too large"); also the bound of every stats message. */
+  max_message_bytes: z._default(positiveInt(), EVENT_HUBS_MAX_MESSAGE_BYTES),
+  /** A longer sensor name is rejected ("sensor name too long"): it bounds every stats message's size. */
+  max_sensor_length: z._default(positiveInt(), DEFAULT_MAX_SENSOR_LENGTH),
+}).check(
+  z.refine((c) => worstStatsMessageBytes(c.max_sensor_length) <= c.max_message_bytes, {
+    error: "max_sensor_length: a stats message of a name that long (10 bytes a character + 512) would exceed max_message_bytes",
+    path: ["max_sensor_length"],
+  }),
+);
 
 export type JobConfig = z.output<typeof jobConfigSchema>;
 

@@ -40,6 +40,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
 
 from job_config import DEFAULTS, JAAS_KEYS, ConfigError, load_config, read_text, table_names
+import reading_checks
 from job_tables import PARTITION_COLUMNS, TABLE_SCHEMAS, missing_overwrite_options, options_clause
 
 # ---------------------------------------------------------------- configuration (job_config.py) and Kafka options
@@ -141,10 +142,13 @@ def _finite(value: Column) -> Column:
     return value.isNotNull() & ~F.isnan(value) & (F.abs(value) != float("inf"))
 
 
-def _rejection_reason(raw: Column, text: Column) -> Column:
-    """Why a reading failed, from its all-text parse (the typed parse cannot tell a missing measure from a
-    non-numeric one); only ever evaluated for rejected rows."""
-    reason = F.when(raw.isNull(), F.lit("empty message"))
+def _rejection_reason(raw: Column, text: Column, defect: Column) -> Column:
+    """Why a reading failed: a defect that makes its text untrustworthy first (empty, too large, not UTF-8), then an
+    unparseable text, then what its all-text parse tells of each field (the typed parse cannot tell a missing
+    measure from a non-numeric one), then the structural defect the parse found (reading_checks.py: more than one
+    value, a repeated key, a sensor that is not a string, ...); only ever evaluated for rejected rows."""
+    reason = F.when(raw.isNull(), F.lit(reading_checks.EMPTY))
+    reason = reason.when(defect.isin(*reading_checks.BEFORE_PARSE), defect)
     reason = reason.when(text.isNull() | text[CORRUPT].isNotNull(), F.lit("unparseable JSON"))
     reason = reason.when(text["sensor"].isNull() | (F.trim(text["sensor"]) == ""), F.lit("missing sensor"))
     for m in MEASURES:
@@ -153,37 +157,50 @@ def _rejection_reason(raw: Column, text: Column) -> Column:
         reason = reason.when(text[m].isNull(), F.lit("missing " + m))
         reason = reason.when(number.isNull(), F.lit("non-numeric " + m))
         reason = reason.when(~_finite(number), F.lit("non-finite " + m))
+    reason = reason.when(defect.isNotNull(), defect)
     # Numeric text that Spark's typed parse still refused: a number sent as a JSON string.
     return reason.otherwise(F.lit("non-numeric measure (JSON string)"))
 
 
-def parse_readings(kafka_df: DataFrame) -> DataFrame:
+def parse_readings(kafka_df: DataFrame, max_message_bytes: int = DEFAULTS["max_message_bytes"],  # type: ignore[assignment]
+                   max_sensor_length: int = DEFAULTS["max_sensor_length"]) -> DataFrame:  # type: ignore[assignment]
     """Kafka rows -> one row per message with the parsed reading, a validity flag and, if invalid, the raw value
-    and topic (the reason is worked out by rejected_rows, only for the rejected rows)."""
-    raw = kafka_df.select(
-        F.col("value").cast("string").alias("raw_value"),
+    (base64 when its bytes are not UTF-8), the topic and the structural defect (the reason is worked out by
+    rejected_rows, only for the rejected rows). A message is valid only when it is exactly one reading: see
+    reading_checks.py for what Spark's own parse would let through changed."""
+    value = F.col("value")
+    decoded = kafka_df.select(
+        value.alias("value"),
+        reading_checks.utf8_text(value).alias("text"),
         F.col("topic").alias("kafka_topic"),
         F.col("partition").alias("kafka_partition"),
         F.col("offset").alias("kafka_offset"),
         F.col("timestamp").alias("event_time"),
     )
-    parsed = raw.withColumn("r", F.from_json("raw_value", READING_SCHEMA, JSON_OPTIONS))
+    nesting_ok = reading_checks.within_nesting(F.col("text"))
+    parsed = decoded.withColumn("nesting_ok", nesting_ok).withColumn(
+        "r", F.when(F.col("nesting_ok"), F.from_json("text", READING_SCHEMA, JSON_OPTIONS)))
     r = F.col("r")
-    valid = r.isNotNull() & r[CORRUPT].isNull() & r["sensor"].isNotNull() & (F.trim(r["sensor"]) != "")
+    typed = r.isNotNull() & r[CORRUPT].isNull() & r["sensor"].isNotNull() & (F.trim(r["sensor"]) != "")
     for m in MEASURES:
-        valid = valid & _finite(r[m])
+        typed = typed & _finite(r[m])
+    defect = reading_checks.structural_defect(value, F.col("text"), max_message_bytes, max_sensor_length, r["sensor"],
+                                              F.col("nesting_ok"))
     flagged = parsed.select(
-        "raw_value", "kafka_topic", "kafka_partition", "kafka_offset", "event_time",
+        "value", "text", "kafka_topic", "kafka_partition", "kafka_offset", "event_time",
         r["sensor"].alias("sensor"), r["measure1"].alias("measure1"), r["measure2"].alias("measure2"),
-        valid.alias("is_valid"),
+        defect.alias("defect"), typed.alias("typed_ok"),
     )
-    rejected = ~F.col("is_valid")
-    # The raw value and topic are kept only for rejected rows: the batch is cached for its several writes, and
-    # valid rows do not need them. Nothing else per row here: this is the hot path every reading goes through.
+    valid = F.col("defect").isNull() & F.col("typed_ok")
+    rejected = ~valid
+    # The raw value, topic and defect are kept only for rejected rows: the batch is cached for its several writes,
+    # and valid rows do not need them. Nothing else per row here: this is the hot path every reading goes through.
     return flagged.select(
-        F.when(rejected, F.col("raw_value")).alias("raw_value"),
+        F.when(rejected, reading_checks.stored_value(F.col("value"), F.col("text"))).alias("raw_value"),
         F.when(rejected, F.col("kafka_topic")).alias("kafka_topic"),
-        "kafka_partition", "kafka_offset", "event_time", "sensor", "measure1", "measure2", "is_valid",
+        "kafka_partition", "kafka_offset", "event_time", "sensor", "measure1", "measure2",
+        F.when(rejected, F.col("defect")).alias("defect"),
+        valid.alias("is_valid"),
     )
 
 
@@ -203,8 +220,11 @@ def rejection_counts(parsed: DataFrame, run_id: str, batch_id: int) -> Dict[str,
 
 def rejected_rows(parsed: DataFrame, run_id: str, batch_id: int) -> DataFrame:
     """The rejected rows with their reason, from a second, all-text parse of just these rows."""
-    rejected = parsed.filter("NOT is_valid").withColumn("text", F.from_json("raw_value", TEXT_SCHEMA, JSON_OPTIONS))
-    return _with_key(rejected.withColumn("reason", _rejection_reason(F.col("raw_value"), F.col("text"))),
+    # Not parsed again where the text cannot be trusted to parse safely (too nested, not UTF-8, ...).
+    trusted = F.col("defect").isNull() | ~F.col("defect").isin(*reading_checks.BEFORE_PARSE)
+    rejected = parsed.filter("NOT is_valid").withColumn(
+        "text", F.when(trusted, F.from_json("raw_value", TEXT_SCHEMA, JSON_OPTIONS)))
+    return _with_key(rejected.withColumn("reason", _rejection_reason(F.col("raw_value"), F.col("text"), F.col("defect"))),
                      run_id, batch_id).select(*REJECTED_COLUMNS)
 
 
@@ -216,13 +236,26 @@ AGGREGATE_SCHEMA = StructType([
 ])
 
 
+# A power of two scales exactly: the mean of values scaled down by it cannot overflow (the sum of two finite
+# readings near the double's maximum can), and scaled back it is the mean to double precision.
+_MEAN_SCALE = 2.0 ** 1000
+
+
+def finite_mean(values: Column) -> Column:
+    """avg(values), finite whenever the values are: the plain mean, or, when its sum overflowed, the mean of the
+    scaled values scaled back; NULL (never Infinity, which JSON cannot carry) if even that is not finite."""
+    plain = F.avg(values)
+    scaled = F.avg(values / _MEAN_SCALE) * _MEAN_SCALE
+    return F.when(_finite(plain), plain).when(_finite(scaled), scaled)
+
+
 def batch_aggregates(parsed: DataFrame) -> DataFrame:
     """One row per sensor of the valid readings (averages, count), plus one row with a null sensor counting the
     rejected rows (a valid reading always has a sensor): a single pass gives both the stats and whether any row
     was rejected, so a batch without rejected rows costs no pass for the rejected table."""
     return parsed.groupBy(F.when(F.col("is_valid"), F.col("sensor")).alias("sensor")).agg(
-        F.avg("measure2").alias("measure2_avg"),
-        F.avg("measure1").alias("measure1_avg"),
+        finite_mean(F.col("measure2")).alias("measure2_avg"),
+        finite_mean(F.col("measure1")).alias("measure1_avg"),
         F.count(F.lit(1)).alias("count_sensor"),
     )
 
@@ -341,6 +374,8 @@ def process_batch(
     *,
     run_id: str,
     max_sensors: int = DEFAULTS["max_sensors_per_batch"],  # type: ignore[assignment]
+    max_message_bytes: int = DEFAULTS["max_message_bytes"],  # type: ignore[assignment]
+    max_sensor_length: int = DEFAULTS["max_sensor_length"],  # type: ignore[assignment]
     report: Optional[Callable[[Dict[str, object]], None]] = None,
 ) -> bool:
     """The foreachBatch body. Returns False for an empty batch (nothing done, no Spark job started).
@@ -349,7 +384,7 @@ def process_batch(
     reasons cost one small job over the rejected rows, and only in a batch that has some."""
     if is_empty_without_job(kafka_df):
         return False
-    parsed = parse_readings(kafka_df).persist(StorageLevel.MEMORY_AND_DISK)
+    parsed = parse_readings(kafka_df, max_message_bytes, max_sensor_length).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         # Job 1 reads Kafka once, parses, fills the cache and writes the data partition.
         overwrite_run_partition(valid_rows(parsed, run_id, batch_id), tables["data"], run_id, batch_id)
@@ -399,6 +434,7 @@ def start_query(spark: SparkSession, config: Dict[str, object], jaas_config: Opt
         reader = reader.option(key, value)
     sink = sink_options(config, output_jaas_config)
     max_sensors = int(config["max_sensors_per_batch"])  # type: ignore[arg-type]
+    limits = {key: int(config[key]) for key in ("max_message_bytes", "max_sensor_length")}  # type: ignore[arg-type]
     # The run id is the query's id, known once start() returns; a batch that begins first waits for it.
     run = {}  # type: Dict[str, str]
     started = threading.Event()
@@ -411,7 +447,7 @@ def start_query(spark: SparkSession, config: Dict[str, object], jaas_config: Opt
             print("sensor-aggregation: run %s batch %d written %s" % (run["id"], batch_id, json.dumps(counts, sort_keys=True)),
                   flush=True)
 
-        process_batch(df, batch_id, tables, sink, run_id=run["id"], max_sensors=max_sensors, report=written)
+        process_batch(df, batch_id, tables, sink, run_id=run["id"], max_sensors=max_sensors, report=written, **limits)
 
     query = (reader.load().writeStream
              .queryName(str(config["query_name"]))

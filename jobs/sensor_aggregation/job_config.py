@@ -30,6 +30,10 @@ DEFAULTS = {
     "output_jaas_config_path": None,
     # Bounds the per-batch collect of the stats to the driver (one row per sensor); past it the batch fails.
     "max_sensors_per_batch": 100000,
+    # A larger message is rejected; also the bound of every stats message (Event Hubs' limit: contracts/eventhubs-limits.ts).
+    "max_message_bytes": 1046528,
+    # A longer sensor name is rejected: with max_message_bytes it bounds the size of every stats message.
+    "max_sensor_length": 256,
 }
 REQUIRED = ("bootstrap_servers", "input_topic", "output_topic", "checkpoint_location")
 KNOWN_KEYS = tuple(sorted(set(DEFAULTS) | set(REQUIRED)))
@@ -44,6 +48,12 @@ JAAS_KEYS = {
     "jaas_config_path": "the source's listen connection string on input_topic",
     "output_jaas_config_path": "the sink's send connection string on output_topic (a listen-only key cannot send)",
 }
+
+
+def worst_stats_message_bytes(max_sensor_length: int) -> int:
+    """The largest stats message a sensor name of that many characters makes (contracts/eventhubs-limits.ts):
+    the name as the key (UTF-8, 4 bytes a character) and escaped in the JSON value (6), plus 512 for the rest."""
+    return 10 * max_sensor_length + 512
 
 
 class ConfigError(ValueError):
@@ -110,7 +120,11 @@ def validate_config(config: Dict[str, object]) -> Dict[str, object]:
         raise ConfigError("trigger_interval: %r; allowed: '<n> seconds' (or milliseconds, minutes, hours)" % config["trigger_interval"])
     if config.get("max_offsets_per_trigger") is not None:
         _positive_int(config, "max_offsets_per_trigger")
-    _positive_int(config, "max_sensors_per_batch")
+    for key in ("max_sensors_per_batch", "max_message_bytes", "max_sensor_length"):
+        _positive_int(config, key)
+    if worst_stats_message_bytes(int(config["max_sensor_length"])) > int(config["max_message_bytes"]):  # type: ignore[arg-type]
+        raise ConfigError("max_sensor_length: %s; a stats message of a name that long (10 bytes a character + 512) would "
+                          "exceed max_message_bytes (%s)" % (config["max_sensor_length"], config["max_message_bytes"]))
     flag = str(config["fail_on_data_loss"]).lower()
     if flag not in ("true", "false"):
         raise ConfigError("fail_on_data_loss: %r; allowed: true, false" % config["fail_on_data_loss"])

@@ -8,7 +8,8 @@ import { formatIssues } from "../../contracts/schema-issues";
 import type { Manifest } from "./manifest";
 import { intervalMs } from "./interval";
 import { DEPLOYER_CA_PATH } from "../../contracts/deployer-container";
-import type { JobConfig } from "../../contracts/job-config";
+import { DEFAULT_MAX_SENSOR_LENGTH, type JobConfig } from "../../contracts/job-config";
+import { EVENT_HUBS_MAX_MESSAGE_BYTES } from "../../contracts/eventhubs-limits";
 import { deployPlanSchema, USER_PLACEHOLDER, type DeployPlanConfig, type MaintainedTable } from "../../contracts/deploy-plan";
 
 export { forUser, MAINTAINED_TABLES, USER_PLACEHOLDER, type DeployPlanConfig } from "../../contracts/deploy-plan";
@@ -117,6 +118,8 @@ export function deployPlanConfig(
       query_name: `sensor-aggregation-${env.name}`,
       fail_on_data_loss: job.failOnDataLoss,
       max_sensors_per_batch: job.maxSensorsPerBatch,
+      max_message_bytes: EVENT_HUBS_MAX_MESSAGE_BYTES,
+      max_sensor_length: DEFAULT_MAX_SENSOR_LENGTH,
     },
     spark: { ...env.bdc.spark, conf: { ...env.bdc.spark.conf } },
     batchName: `sensor-aggregation-${env.name}`,

@@ -103,3 +103,9 @@ def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def create_topic(bootstrap: str, topic: str, partitions: int = 2) -> None:
     created = run_broker("create-topic", "--bootstrap", bootstrap, "--topic", topic, "--partitions", str(partitions))
     assert created.returncode == 0, created.stderr
+
+
+def pytest_report_header(config):
+    from corpus_seed import POISON_SEED
+
+    return "message corpus seed: POISON_SEED=%d (test_poison_messages.py)" % POISON_SEED

@@ -30,10 +30,18 @@ def broker_ids(bootstrap: str, timeout: float = 5.0) -> list[int]:
         raise KafkaAdminError(f"metadata from {bootstrap}: {error.args[0]}") from error
 
 
-def create_topic(bootstrap: str, topic: str, partitions: int, timeout: float = 30.0) -> None:
-    """Creates the topic; one that exists already is fine."""
+# As an event hub's by default (its MessageTimestampType is AppendTime, which the azurerm provider leaves as it is):
+# a record's timestamp is the time the broker appended it, whatever the producer set. A producer's own timestamp
+# can be anything (nanoseconds, say), and Spark's Kafka source fails on every attempt of a batch holding one it
+# cannot convert to microseconds (a long overflow), before the job sees the record.
+TOPIC_CONFIG = {"message.timestamp.type": "LogAppendTime"}
+
+
+def create_topic(bootstrap: str, topic: str, partitions: int, timeout: float = 30.0, config: dict | None = None) -> None:
+    """Creates the topic (with TOPIC_CONFIG, or the given config); one that exists already is fine."""
     admin = _admin(bootstrap, timeout)  # kept while the future is pending: a collected client cancels it
-    future = admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)], operation_timeout=timeout)[topic]
+    new = NewTopic(topic, num_partitions=partitions, replication_factor=1, config=TOPIC_CONFIG if config is None else config)
+    future = admin.create_topics([new], operation_timeout=timeout)[topic]
     try:
         future.result(timeout=timeout)
     except KafkaException as error:

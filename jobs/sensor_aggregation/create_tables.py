@@ -110,7 +110,13 @@ def parse_create_table(statement: str) -> Optional[Tuple[str, Columns, List[str]
         return None
     columns = []
     for part in match.group(2).split(","):
-        name, kind = part.split()
+        words = part.split()
+        if len(words) != 2:
+            # A constraint (NOT NULL, DEFAULT ...): every column must be nullable, so that the release before the
+            # one adding it keeps writing (it writes NULL there) after the migration.
+            raise MigrationRefused("table %s: column %s: only `name type` is allowed; every column stays nullable, so the "
+                                   "previous release keeps writing after a migration adds it" % (match.group(1), part.strip()))
+        name, kind = words
         columns.append((name, TYPE_ALIASES.get(kind.lower(), kind.lower())))
     return match.group(1), columns, [p.strip() for p in match.group(3).split(",")]
 

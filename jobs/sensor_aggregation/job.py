@@ -32,7 +32,7 @@ import re
 import sys
 import threading
 from datetime import datetime
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession
@@ -289,20 +289,32 @@ def session_of(df: DataFrame) -> SparkSession:
     return SparkSession(df.sql_ctx._sc, df._jdf.sparkSession())  # pylint: disable=protected-access
 
 
-# Each table's non-partition columns in the table's own order, read once from the catalog.
-_TABLE_COLUMNS = {}  # type: Dict[str, List[str]]
+# Each table's non-partition columns in the table's own order with their types, read from the catalog once per
+# start (check_schemas clears it) and again when a write finds the table changed (a newer release's migration).
+_TABLE_COLUMNS = {}  # type: Dict[str, List[Tuple[str, str]]]
 
 
-def table_columns(session: SparkSession, table: str) -> List[str]:
+def table_columns(session: SparkSession, table: str) -> List[Tuple[str, str]]:
     if table not in _TABLE_COLUMNS:
-        _TABLE_COLUMNS[table] = [f.name for f in session.table(table).schema.fields if f.name not in PARTITION_COLUMNS]
+        _TABLE_COLUMNS[table] = [(f.name, f.dataType.simpleString()) for f in session.table(table).schema.fields
+                                 if f.name not in PARTITION_COLUMNS]
     return _TABLE_COLUMNS[table]
+
+
+def release_select(table_cols: Sequence[Tuple[str, str]], written: Sequence[str]) -> str:
+    """The SELECT list of a write, in the table's order: the columns this release writes, by name, and NULL for
+    a column a newer release's migration added (expand/contract: every added column is nullable), so the
+    previous release keeps writing after that migration (the rollback)."""
+    known = set(written)
+    return ", ".join("`%s`" % name if name in known else "CAST(NULL AS %s) AS `%s`" % (kind, name)
+                     for name, kind in table_cols)
 
 
 def overwrite_run_partition(df: DataFrame, table: str, run_id: str, batch_id: int) -> None:
     """INSERT OVERWRITE ... PARTITION (run_id, batch_id) SELECT <the table's columns, by name>, run_id, batch_id:
-    replaces exactly the batch's partition, whatever order the table's columns are in (a column the table has
-    and df lacks fails the write, it is never filled by position).
+    replaces exactly the batch's partition, whatever order the table's columns are in. A column the table has
+    and df lacks is written NULL (release_select); a column df has and the table lacks fails the write (the start
+    check refuses that table first).
 
     A dynamic partition overwrite, by the table's own partitionOverwriteMode option (job_tables.OVERWRITE_OPTIONS,
     checked before the query starts), not by this session's setting: in static mode this statement would first
@@ -317,17 +329,31 @@ def overwrite_run_partition(df: DataFrame, table: str, run_id: str, batch_id: in
     session = session_of(df)
     view = "sensor_aggregation_batch_%d" % batch_id
     df.createOrReplaceTempView(view)
+    written = [c for c in df.columns if c not in PARTITION_COLUMNS]
+
+    def insert() -> None:
+        session.sql("INSERT OVERWRITE TABLE %s PARTITION (%s) SELECT %s, %s FROM %s"
+                    % (table, ", ".join(PARTITION_COLUMNS), release_select(table_columns(session, table), written),
+                       ", ".join("`%s`" % c for c in PARTITION_COLUMNS), view))
     try:
-        columns = ", ".join("`%s`" % c for c in table_columns(session, table) + list(PARTITION_COLUMNS))
-        session.sql("INSERT OVERWRITE TABLE %s PARTITION (%s) SELECT %s FROM %s"
-                    % (table, ", ".join(PARTITION_COLUMNS), columns, view))
+        try:
+            insert()
+        except Exception:  # noqa: BLE001 - AnalysisException's module differs between Spark versions
+            # The table may have changed under the running job (a newer release's create_tables.py adds columns
+            # before this job is stopped): read its columns again from the metastore, and retry once if they did.
+            before = _TABLE_COLUMNS.pop(table, None)
+            session.catalog.refreshTable(table)
+            if table_columns(session, table) == before:
+                raise
+            insert()
     finally:
         session.catalog.dropTempView(view)
 
 
 def schema_problems(session: SparkSession, tables: Dict[str, str]) -> List[str]:
-    """What differs between each table and what the job writes: missing columns, other types, other partitioning,
-    a missing overwrite option."""
+    """What this release cannot write into each table: a column it writes missing or of another type, other
+    partitioning, a missing overwrite option. Columns it does not know (a newer release's migration added them;
+    file-source tables' columns are always nullable) are fine: it writes them NULL."""
     problems = []  # type: List[str]
     for kind, table in sorted(tables.items()):
         database, name = table.split(".", 1)

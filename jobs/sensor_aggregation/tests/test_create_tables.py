@@ -144,3 +144,44 @@ def test_drop_removes_every_table_and_view_of_the_job_and_nothing_else(spark):
     assert "drop_check.sensor_data_all" in dropped and "drop_check.sensor_data_compactions" in dropped
     assert [t.name for t in spark.catalog.listTables("drop_check")] == ["unrelated"]
     drop_tables(spark, names)  # idempotent
+
+
+def newer_release_sql() -> str:
+    """The DDL of a newer release that adds a column to each table (expand): a site to the data and rejected tables
+    between existing columns, a median to the stats."""
+    sql = TABLES_SQL.replace("  event_time timestamp,\n  run_id string,", "  event_time timestamp,\n  site string,\n  run_id string,")
+    return sql.replace("  measure1_avg double,\n", "  measure1_avg double,\n  measure1_median double,\n", 1)
+
+
+def test_the_previous_release_keeps_writing_into_tables_a_newer_release_migrated(spark):
+    """The rollback after an additive migration: the newer release's create_tables.py ran (while the previous
+    release still ran, and before it failed to start), and the restored previous release goes on writing its
+    columns; the added ones are NULL in its rows."""
+    names = job_config.table_name_config({"database": "rollback_check"})
+    create_tables(spark, render_statements(TABLES_SQL, names), "rollback_check")
+    tables = job_config.table_names(dict(names))
+    job.check_schemas(spark, tables)
+    batch = [{"sensor": "S1", "measure1": 1.5, "measure2": 2.5}, "{not json"]
+    job.process_batch(kafka_batch(spark, batch, first_offset=0), 0, tables, None, run_id="r1")  # running before the deploy
+
+    create_tables(spark, render_statements(newer_release_sql(), names), "rollback_check")
+    assert "site" in spark.table(tables["data"]).columns and "measure1_median" in spark.table(tables["stats"]).columns
+    # The previous release, still running across the migration, then restarted by the restore (its start check).
+    job.process_batch(kafka_batch(spark, batch, first_offset=2), 1, tables, None, run_id="r1")
+    assert job.schema_problems(spark, tables) == []
+    job.check_schemas(spark, tables)
+    job.process_batch(kafka_batch(spark, batch, first_offset=4), 2, tables, None, run_id="r1")
+
+    data = sorted((r.batch_id, r.sensor, r.kafka_offset, r.site) for r in spark.table(tables["data"]).collect())
+    assert data == [(0, "S1", 0, None), (1, "S1", 2, None), (2, "S1", 4, None)]
+    rejected = sorted((r.batch_id, r.raw_value, r.site) for r in spark.table(tables["rejected"]).collect())
+    assert rejected == [(b, "{not json", None) for b in range(3)]
+    stats = sorted((r.batch_id, r.sensor, r.measure1_avg, r.measure1_median) for r in spark.table(tables["stats"]).collect())
+    assert stats == [(b, "S1", 1.5, None) for b in range(3)]
+
+
+def test_a_migration_that_adds_a_column_not_null_is_refused(spark):
+    names = job_config.table_name_config({"database": "not_null_check"})
+    create_tables(spark, render_statements(TABLES_SQL, names), "not_null_check")
+    with pytest.raises(MigrationRefused, match="site.*nullable"):
+        create_tables(spark, render_statements(TABLES_SQL.replace("  event_time timestamp,\n  run_id string,", "  event_time timestamp,\n  site string NOT NULL,\n  run_id string,", 1), names), "not_null_check")

@@ -123,7 +123,7 @@ export async function runDeploy(ctx: DeployContext): Promise<DeployResult> {
 async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner: BatchRunner, lock: EnvironmentLock): Promise<DeployResult> {
   const { plan, hdfs, progress } = ctx;
   const now = ctx.now ?? (() => new Date());
-  const rc: ReconcileContext = { plan, hdfs, runner, progress, now };
+  const rc: ReconcileContext = { plan, hdfs, runner, progress, now, lock };
   const state = await readState(hdfs, plan.hdfs.stateDir);
   const counters = newCounters();
   const result = emptyResult(runner, counters);
@@ -139,7 +139,7 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
   const observed = await observe(runner, plan.batchName, state);
   if (state?.current.digest === desired.digest && observed.live && observed.strangers.length === 0) {
     progress.step("deploy", `${releaseName(desired)} already runs as batch ${observed.live.id}; nothing to do`);
-    if (counters.uploadedFiles > 0) await writeState(hdfs, plan.hdfs.stateDir, { ...state, uploads });
+    if (counters.uploadedFiles > 0) await writeState(hdfs, plan.hdfs.stateDir, { ...state, uploads }, lock);
     return result("unchanged", state.current, state.batch);
   }
   progress.step("deploy", `desired ${releaseName(desired)}; live ${state ? releaseName(state.current) : "none"} (${observed.live ? `batch ${observed.live.id}` : "not running"})`);
@@ -158,7 +158,7 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
     const batch = orphan ? await adopt(rc, orphan, "new streaming job (from an earlier lost answer)") : await launch(rc, { ...base, uploads }, desired, observed.maxId, "new streaming job");
     const previous = state && state.current.digest !== desired.digest ? state.current : state?.previous;
     const notified = await notifyChange(ctx.notifier, state ?? {}, "healthy", `${plan.environment}: the streaming job runs again: deployed ${releaseName(desired)} as Livy batch ${batch.id}`, progress, now());
-    await writeState(hdfs, plan.hdfs.stateDir, { version: STATE_VERSION, current: desired, previous, batch, restarts: { count: 0 }, uploads, notified });
+    await writeState(hdfs, plan.hdfs.stateDir, { version: STATE_VERSION, current: desired, previous, batch, restarts: { count: 0 }, uploads, notified }, rc.lock);
     await pruneJaas(rc, desired, previous);
     await pruneDeployFiles(hdfs, plan, [desired, ...(previous ? [previous] : [])], plan.retention.keepReleases, progress).catch((err: Error) =>
       progress.step("retention", `not pruned this time: ${err.message}`),
@@ -202,7 +202,7 @@ async function restore(rc: ReconcileContext, state: DeployState | undefined, des
   try {
     const left = await clearAll(rc, "removing what the failed deploy left");
     if (restored === undefined) {
-      if (state) await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch: null, pending: undefined, uploads });
+      if (state) await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch: null, pending: undefined, uploads }, rc.lock);
       return new OutcomeError(`${failed}\nno previous version to restore`, runningNow(undefined, null));
     }
     progress.step("restore", `restarting the previous ${releaseName(restored.current)}`);
@@ -210,11 +210,11 @@ async function restore(rc: ReconcileContext, state: DeployState | undefined, des
     const batch = await launch(rc, restored, restored.current, left.maxId, "previous streaming job");
     const text = `${plan.environment}: the deploy of ${releaseName(desired)} failed (${failure.message.split("\n")[0]}); restored ${releaseName(restored.current)} as Livy batch ${batch.id}`;
     const notified = await notifyChange(notifier, state ?? {}, "rolled-back", text, progress, rc.now());
-    await writeState(hdfs, plan.hdfs.stateDir, { ...restored, batch, notified });
+    await writeState(hdfs, plan.hdfs.stateDir, { ...restored, batch, notified }, rc.lock);
     return new OutcomeError(`${failed}\nrestored the previous ${releaseName(restored.current)} as batch ${batch.id}`, runningNow(restored.current, batch));
   } catch (err) {
     // What should run stays the known-good release; ensure keeps trying it, with its backoff.
-    if (restored && state) await writeState(hdfs, plan.hdfs.stateDir, restored).catch(() => undefined);
+    if (restored && state) await writeState(hdfs, plan.hdfs.stateDir, restored, rc.lock).catch(() => undefined);
     return new OutcomeError(`${failed}\nrestoring the previous ${fallback ? releaseName(fallback) : "version"} also failed: ${(err as Error).message}`, runningNow(undefined, null));
   }
 }

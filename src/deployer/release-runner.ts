@@ -12,6 +12,7 @@ import type { Progress } from "./progress";
 import { intervalMs } from "./interval";
 import { readJobConfig } from "./release";
 import type { WebHdfsClient } from "./webhdfs-client";
+import type { Fence } from "./lock";
 
 export interface ReconcileContext {
   plan: DeployPlanConfig;
@@ -19,6 +20,8 @@ export interface ReconcileContext {
   runner: BatchRunner;
   progress: Progress;
   now: () => Date;
+  /** The run's lock: every state write checks it (deploy-state.ts). */
+  lock: Fence;
 }
 
 /** A deploy or ensure failure, with what runs once it is over (the run's final line). */
@@ -69,7 +72,7 @@ export function startTiming(plan: DeployPlanConfig): WaitTiming {
  */
 export async function launch(ctx: ReconcileContext, base: DeployState, release: Release, afterBatchId: number, what: string): Promise<DeployState["batch"] & object> {
   const { hdfs, plan, runner, progress } = ctx;
-  await writeState(hdfs, plan.hdfs.stateDir, { ...base, pending: { digest: release.digest, afterBatchId, at: ctx.now().toISOString() } });
+  await writeState(hdfs, plan.hdfs.stateDir, { ...base, pending: { digest: release.digest, afterBatchId, at: ctx.now().toISOString() } }, ctx.lock);
   let batch: Batch;
   try {
     batch = await runner.submit(release.request, `${what} ${releaseName(release)}`);
@@ -96,7 +99,7 @@ export async function adopt(ctx: ReconcileContext, batch: Batch, what: string): 
 export async function forgetBatch(rc: ReconcileContext, state: DeployState): Promise<DeployState> {
   if (state.batch === null) return state;
   const forgotten = { ...state, batch: null };
-  await writeState(rc.hdfs, rc.plan.hdfs.stateDir, forgotten);
+  await writeState(rc.hdfs, rc.plan.hdfs.stateDir, forgotten, rc.lock);
   return forgotten;
 }
 

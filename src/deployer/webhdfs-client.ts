@@ -133,6 +133,15 @@ export class WebHdfsClient {
     return Buffer.from(value.replace(/^0s/, ""), "base64").toString("utf8");
   }
 
+  /** Every `user.` attribute of the path with its text value (one GETXATTRS); empty when the path is missing. */
+  async listXAttrs(path: string): Promise<Map<string, string>> {
+    const res = await this.call("GET", path, "GETXATTRS", { encoding: "base64" });
+    if (res.status === 404) return new Map();
+    if (res.status !== 200) throw statusError(this.describe("GET", path, "GETXATTRS"), res);
+    const attrs = (JSON.parse(res.body.toString()) as { XAttrs: { name: string; value: string | null }[] }).XAttrs;
+    return new Map(attrs.filter((a) => a.value !== null).map((a) => [a.name, Buffer.from(a.value!.replace(/^0s/, ""), "base64").toString("utf8")]));
+  }
+
   /** Sets a `user.` attribute, creating or replacing it. */
   async setXAttr(path: string, name: string, value: string): Promise<void> {
     if (await this.putXAttr(path, name, value, "REPLACE")) return;

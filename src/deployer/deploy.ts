@@ -15,7 +15,7 @@ import { createTablesRequest, maintenanceRequest, streamingRequest } from "./bat
 import { readState, releaseName, secretFingerprint, STATE_VERSION, writeState, type DeployState, type Release } from "./deploy-state";
 import { contentAddressed, jarPath, jobDir, newCounters, pruneJaasFiles, syncArtifact, syncJaasFiles, syncJobConfig, type UploadCounters } from "./hdfs-sync";
 import type { LivyClient } from "./livy-client";
-import { EnvironmentLock } from "./lock";
+import { EnvironmentLock, LockLostError } from "./lock";
 import { forUser, type DeployPlanConfig, type JobConfig } from "./plan-config";
 import type { Progress } from "./progress";
 import { jobModules } from "../../contracts/artifact-manifest";
@@ -149,12 +149,14 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
   else progress.step("tables", "table DDL and config unchanged since the last deploy; not rerun");
 
   const orphan = ownOrphan(observed, state, desired.digest);
-  if (state) await forgetBatch(rc, state);
-  await clearName(rc, observed.ours, observed.live || observed.strangers.length > 0 ? "stopping what runs now" : "clearing finished batches of this name", orphan);
   const base: DeployState = state ? { ...state, batch: null } : { version: STATE_VERSION, current: desired, batch: null, restarts: { count: 0 }, uploads };
-  // From here on the old batch is stopped: every failure goes through the restore path.
+  // From the stop on (the first change to what runs), every failure goes through the restore path: also
+  // a stop applied but never answered, or a lost lock (restore's writes then refuse, changing nothing).
   try {
-    lock.assertHeld();
+    await lock.verify();
+    if (state) await forgetBatch(rc, state);
+    await clearName(rc, observed.ours, observed.live || observed.strangers.length > 0 ? "stopping what runs now" : "clearing finished batches of this name", orphan);
+    await lock.verify();
     const batch = orphan ? await adopt(rc, orphan, "new streaming job (from an earlier lost answer)") : await launch(rc, { ...base, uploads }, desired, observed.maxId, "new streaming job");
     const previous = state && state.current.digest !== desired.digest ? state.current : state?.previous;
     const notified = await notifyChange(ctx.notifier, state ?? {}, "healthy", `${plan.environment}: the streaming job runs again: deployed ${releaseName(desired)} as Livy batch ${batch.id}`, progress, now());
@@ -187,6 +189,8 @@ async function createTables(rc: ReconcileContext, desired: Release): Promise<voi
 async function restore(rc: ReconcileContext, state: DeployState | undefined, desired: Release, uploads: DeployState["uploads"], failure: Error, notifier?: Notifier): Promise<OutcomeError> {
   const { plan, hdfs, runner, progress } = rc;
   const failed = `new ${releaseName(desired)} failed: ${failure.message}`;
+  // A run that lost the lock changes nothing more: the run that holds it now decides.
+  if (failure instanceof LockLostError) return new OutcomeError(failed, "unchanged by this run: another run holds the lock now");
   // The restore gets its own timeouts, whatever is left of the deploy's deadline.
   runner.deadlineAt = Number.POSITIVE_INFINITY;
   const fallback = state && state.current.digest !== desired.digest ? state.current : state?.previous;
@@ -214,7 +218,9 @@ async function restore(rc: ReconcileContext, state: DeployState | undefined, des
     return new OutcomeError(`${failed}\nrestored the previous ${releaseName(restored.current)} as batch ${batch.id}`, runningNow(restored.current, batch));
   } catch (err) {
     // What should run stays the known-good release; ensure keeps trying it, with its backoff.
-    if (restored && state) await writeState(hdfs, plan.hdfs.stateDir, restored, rc.lock).catch(() => undefined);
+    // A submission whose answer was lost stays recorded (pending), so the next run resolves its batch by identity.
+    const pending = (await readState(hdfs, plan.hdfs.stateDir).catch(() => undefined))?.pending;
+    if (restored && state) await writeState(hdfs, plan.hdfs.stateDir, { ...restored, pending }, rc.lock).catch(() => undefined);
     return new OutcomeError(`${failed}\nrestoring the previous ${fallback ? releaseName(fallback) : "version"} also failed: ${(err as Error).message}`, runningNow(undefined, null));
   }
 }

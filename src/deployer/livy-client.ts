@@ -80,12 +80,18 @@ export class LivyClient {
     return JSON.parse(await this.call({ method: "POST", path: "/batches", body: JSON.stringify(request) }, 201)) as Batch;
   }
 
-  /** Kills and forgets the batch; a batch that is already gone counts as deleted. */
+  /**
+   * Kills and forgets the batch; a batch that is already gone counts as deleted. Sent once: when its
+   * answer is lost, the batch is read back, and a batch no longer alive counts as stopped.
+   */
   async deleteBatch(id: number): Promise<void> {
     try {
       await this.call({ method: "DELETE", path: `/batches/${id}` });
     } catch (err) {
       if (err instanceof HttpStatusError && err.status === 404) return;
+      if (err instanceof HttpStatusError) throw err;
+      const after = await this.findBatch(id);
+      if (after === undefined || !ALIVE_STATES.has(after.state)) return;
       throw err;
     }
   }
@@ -103,7 +109,7 @@ export class LivyClient {
     return res.log.slice(-lines);
   }
 
-  private async call(c: { method: HttpRequest["method"]; path: string; body?: string }, expected = 200): Promise<string> {
+  private async call(c: { method: HttpRequest["method"]; path: string; body?: string; idempotent?: boolean }, expected = 200): Promise<string> {
     const url = new URL(`${LIVY_PREFIX}${c.path}`, this.gateway.url);
     const req: HttpRequest = {
       method: c.method,
@@ -115,6 +121,8 @@ export class LivyClient {
         ...(c.body !== undefined ? { "content-type": "application/json" } : {}),
       },
       body: c.body,
+      // Reads are retried; a submission (a second driver) and a stop (a renumbered id may name another batch) are sent once.
+      idempotent: c.idempotent ?? c.method === "GET",
     };
     const res = await send(this.gateway.dispatcher, req);
     if (res.status !== expected && !(expected === 201 && res.status === 200)) throw statusError(req, res);

@@ -111,7 +111,7 @@ describe("against real HDFS", () => {
   });
 
   test.each([2, 3])("%i concurrent runs against an expired lock: exactly one holds it", async (runs) => {
-    const dir = `${DIR}-${runs}`;
+    const dir = `/apps/lock-race-${runs}`;
     await hdfs.mkdirs(dir);
     expect(await hdfs.createXAttr(dir, lockXAttr(7), expiredRecord(7))).toBe(true);
     for (let round = 0; round < 5; round++) {

@@ -66,6 +66,21 @@ export class LivyClient {
     }
   }
 
+  /**
+   * The list, read until two passes agree on which batches exist and their states: Livy forgets old
+   * sessions while one pages with `from`, so one pass can skip a batch that slid to a lower index.
+   */
+  async listBatchesStable(maxPasses = 5): Promise<Batch[]> {
+    const key = (list: readonly Batch[]) => list.map((b) => `${b.id}:${b.state}`).sort().join(",");
+    let last = await this.listBatches();
+    for (let pass = 1; pass < maxPasses; pass++) {
+      const again = await this.listBatches();
+      if (key(again) === key(last)) return again;
+      last = again;
+    }
+    return last;
+  }
+
   /** The batch, or undefined when Livy has no record of it (deleted, or lost in a Livy restart). */
   async findBatch(id: number): Promise<Batch | undefined> {
     try {

@@ -47,7 +47,10 @@ export interface Observed {
 }
 
 export async function observe(runner: BatchRunner, name: string, state: DeployState | undefined): Promise<Observed> {
-  const all = await runner.livy.listBatches();
+  const listed = await runner.livy.listBatchesStable();
+  // The state's batch is looked up by id too (and kept only under our name): a list is never the only source.
+  const byId = state?.batch && !listed.some((b) => b.id === state.batch!.id) ? await runner.livy.findBatch(state.batch.id) : undefined;
+  const all = byId && byId.name === name ? [...listed, byId] : listed;
   const ours = all.filter((b) => b.name === name);
   const alive = ours.filter((b) => ALIVE_STATES.has(b.state));
   const known = state?.batch;

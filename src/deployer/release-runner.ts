@@ -5,7 +5,7 @@
  */
 import { BatchRunner, type WaitTiming } from "./batch-runner";
 import { releaseName, writeState, type DeployState, type Release } from "./deploy-state";
-import { DeployError } from "./errors";
+import { DeployError, HttpStatusError } from "./errors";
 import { ALIVE_STATES, type Batch } from "./livy-client";
 import type { DeployPlanConfig } from "./plan-config";
 import type { Progress } from "./progress";
@@ -80,6 +80,9 @@ export async function launch(ctx: ReconcileContext, base: DeployState, release: 
   try {
     batch = await runner.submit(release.request, `${what} ${releaseName(release)}`);
   } catch (err) {
+    // A 4xx is an answer (e.g. 400 Duplicate session name: a batch of that name still runs): nothing was
+    // submitted, so no batch is taken as ours. Only a missing answer (or a gateway 5xx) is looked for.
+    if (err instanceof HttpStatusError && err.status >= 400 && err.status < 500) throw err;
     const answered = (await runner.findByName(plan.batchName)).filter((b) => b.id > afterBatchId && ALIVE_STATES.has(b.state));
     if (answered.length !== 1) throw err;
     batch = answered[0]!;

@@ -15,7 +15,7 @@ import { maintenanceRequest } from "../../src/deployer/batch-requests";
 import { gatewayClients } from "../../src/deployer/clients";
 import { jaasFiles } from "../../src/deployer/deploy";
 import { readState } from "../../src/deployer/deploy-state";
-import { LOCK_XATTR } from "../../src/deployer/lock";
+import { readHolder } from "../../src/deployer/lock";
 import { releaseInputs } from "../../src/deployer/release";
 import type { DeployPlanConfig } from "../../src/deployer/plan-config";
 import { deployOnce, type RunCapture } from "./support/deploy-context";
@@ -156,7 +156,7 @@ test("maintain runs the live release's maintenance.py under the lock, after stop
     expect(named).toEqual([]);
     // The streaming job ran on untouched, and the lock is free again.
     expect((await aliveBatches()).map((b) => b.id)).toEqual([live.id]);
-    expect(await clients.hdfs.getXAttr(plan("v2").hdfs.stateDir, LOCK_XATTR)).toBeUndefined();
+    expect(await readHolder(clients.hdfs, plan("v2").hdfs.stateDir)).toBe("absent");
   } finally {
     await clients.hdfs.delete(MAINTENANCE_HOLD_MARKER).catch(() => undefined);
     await clients.close();
@@ -171,7 +171,7 @@ test("maintain refuses a live release from before housekeeping, naming the missi
     await clients.hdfs.delete(script);
     await expect(cronRun("maintain")).rejects.toThrow(/has no maintenance\.py .*predates housekeeping; deploy a newer artifact first/);
     expect(services.knox.stats().livySubmissions).toBe(0);
-    expect(await clients.hdfs.getXAttr(plan("v2").hdfs.stateDir, LOCK_XATTR)).toBeUndefined();
+    expect(await readHolder(clients.hdfs, plan("v2").hdfs.stateDir)).toBe("absent");
   } finally {
     await clients.hdfs.create(script, original);
     await clients.close();

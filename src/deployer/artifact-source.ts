@@ -115,7 +115,7 @@ function remoteReader(source: ArtifactLocation): Reader {
     const url = new URL(path.split("/").map(encodeURIComponent).join("/"), base);
     if (sas) url.search = sas;
     const label = `${withoutQuery(base)}${path}`;
-    const res = await send(dispatcher, { method: "GET", url, label, maxBodyBytes: Math.abs(size) });
+    const res = await send(dispatcher, { method: "GET", url, label, idempotent: true, maxBodyBytes: Math.abs(size) });
     if (res.status !== 200) {
       const hint = res.status === 403 ? " (is ARTIFACT_SAS_TOKEN valid and unexpired?)" : "";
       throw new DeployError(`GET ${label} failed with HTTP ${res.status}${hint}`);

@@ -15,6 +15,7 @@ import { DeployError } from "./errors";
 import type { BatchRequest } from "./livy-client";
 import { formatIssues } from "../../contracts/schema-issues";
 import type { WebHdfsClient } from "./webhdfs-client";
+import { LockLostError, type Fence } from "./lock";
 
 export const STATE_XATTR = "user.sensor-deployer.state";
 export const STATE_VERSION = 2;
@@ -89,6 +90,8 @@ const stateSchema = z.object({
   notified: z.optional(z.object({ condition: z.enum(["healthy", "restarted", "stuck", "limit", "rolled-back", "rejected", "backlog"]), at: z.string() })),
   /** Uploaded files by HDFS path, as last seen: unchanged length + mtime + sha256 means no re-check. */
   uploads: z.record(z.string(), fileRecordSchema),
+  /** The lock acquisition that wrote this state (lock.ts): a write under a lower fence is refused. Absent in states of earlier deployers. */
+  lock: z.optional(z.object({ token: z.string(), fence: z.number() })),
 });
 
 export type Release = z.infer<typeof releaseSchema>;
@@ -132,9 +135,16 @@ export async function readState(hdfs: WebHdfsClient, stateDir: string): Promise<
   return parsed.data;
 }
 
-/** Replaces the live state. Only ever called under the environment's lock, whose acquisition made `stateDir`. */
-export async function writeState(hdfs: WebHdfsClient, stateDir: string, state: DeployState): Promise<void> {
-  const text = encodeState(JSON.stringify(state));
+/**
+ * Replaces the live state, under the environment's lock, whose acquisition made `stateDir`. It first reads
+ * the lock back (a run that lost it changes nothing) and refuses when the state was written under a higher
+ * fence (a later holder's state is never overwritten by an earlier one's).
+ */
+export async function writeState(hdfs: WebHdfsClient, stateDir: string, state: DeployState, fence: Fence): Promise<void> {
+  const held = await fence.verify();
+  const written = (await readState(hdfs, stateDir).catch(() => undefined))?.lock;
+  if (written !== undefined && written.fence > held.fence) throw new LockLostError(`the live state was written under fence ${written.fence}, above this run's ${held.fence}`);
+  const text = encodeState(JSON.stringify({ ...state, lock: held }));
   if (Buffer.byteLength(text) > MAX_STATE_BYTES) throw new DeployError(`live state is ${Buffer.byteLength(text)} bytes, over HDFS's ${MAX_STATE_BYTES}-byte xattr limit`);
   await hdfs.setXAttr(stateDir, STATE_XATTR, text);
 }

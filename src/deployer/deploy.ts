@@ -15,7 +15,7 @@ import { createTablesRequest, maintenanceRequest, streamingRequest } from "./bat
 import { readState, releaseName, secretFingerprint, STATE_VERSION, writeState, type DeployState, type Release } from "./deploy-state";
 import { contentAddressed, jarPath, jobDir, newCounters, pruneJaasFiles, syncArtifact, syncJaasFiles, syncJobConfig, type UploadCounters } from "./hdfs-sync";
 import type { LivyClient } from "./livy-client";
-import { EnvironmentLock } from "./lock";
+import { EnvironmentLock, LockLostError } from "./lock";
 import { forUser, type DeployPlanConfig, type JobConfig } from "./plan-config";
 import type { Progress } from "./progress";
 import { jobModules } from "../../contracts/artifact-manifest";
@@ -123,7 +123,7 @@ export async function runDeploy(ctx: DeployContext): Promise<DeployResult> {
 async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner: BatchRunner, lock: EnvironmentLock): Promise<DeployResult> {
   const { plan, hdfs, progress } = ctx;
   const now = ctx.now ?? (() => new Date());
-  const rc: ReconcileContext = { plan, hdfs, runner, progress, now };
+  const rc: ReconcileContext = { plan, hdfs, runner, progress, now, lock };
   const state = await readState(hdfs, plan.hdfs.stateDir);
   const counters = newCounters();
   const result = emptyResult(runner, counters);
@@ -139,7 +139,7 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
   const observed = await observe(runner, plan.batchName, state);
   if (state?.current.digest === desired.digest && observed.live && observed.strangers.length === 0) {
     progress.step("deploy", `${releaseName(desired)} already runs as batch ${observed.live.id}; nothing to do`);
-    if (counters.uploadedFiles > 0) await writeState(hdfs, plan.hdfs.stateDir, { ...state, uploads });
+    if (counters.uploadedFiles > 0) await writeState(hdfs, plan.hdfs.stateDir, { ...state, uploads }, lock);
     return result("unchanged", state.current, state.batch);
   }
   progress.step("deploy", `desired ${releaseName(desired)}; live ${state ? releaseName(state.current) : "none"} (${observed.live ? `batch ${observed.live.id}` : "not running"})`);
@@ -149,16 +149,18 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
   else progress.step("tables", "table DDL and config unchanged since the last deploy; not rerun");
 
   const orphan = ownOrphan(observed, state, desired.digest);
-  if (state) await forgetBatch(rc, state);
-  await clearName(rc, observed.ours, observed.live || observed.strangers.length > 0 ? "stopping what runs now" : "clearing finished batches of this name", orphan);
   const base: DeployState = state ? { ...state, batch: null } : { version: STATE_VERSION, current: desired, batch: null, restarts: { count: 0 }, uploads };
-  // From here on the old batch is stopped: every failure goes through the restore path.
+  // From the stop on (the first change to what runs), every failure goes through the restore path: also
+  // a stop applied but never answered, or a lost lock (restore's writes then refuse, changing nothing).
   try {
-    lock.assertHeld();
+    await lock.verify();
+    if (state) await forgetBatch(rc, state);
+    await clearName(rc, observed.ours, observed.live || observed.strangers.length > 0 ? "stopping what runs now" : "clearing finished batches of this name", orphan);
+    await lock.verify();
     const batch = orphan ? await adopt(rc, orphan, "new streaming job (from an earlier lost answer)") : await launch(rc, { ...base, uploads }, desired, observed.maxId, "new streaming job");
     const previous = state && state.current.digest !== desired.digest ? state.current : state?.previous;
     const notified = await notifyChange(ctx.notifier, state ?? {}, "healthy", `${plan.environment}: the streaming job runs again: deployed ${releaseName(desired)} as Livy batch ${batch.id}`, progress, now());
-    await writeState(hdfs, plan.hdfs.stateDir, { version: STATE_VERSION, current: desired, previous, batch, restarts: { count: 0 }, uploads, notified });
+    await writeState(hdfs, plan.hdfs.stateDir, { version: STATE_VERSION, current: desired, previous, batch, restarts: { count: 0 }, uploads, notified }, rc.lock);
     await pruneJaas(rc, desired, previous);
     await pruneDeployFiles(hdfs, plan, [desired, ...(previous ? [previous] : [])], plan.retention.keepReleases, progress).catch((err: Error) =>
       progress.step("retention", `not pruned this time: ${err.message}`),
@@ -187,6 +189,8 @@ async function createTables(rc: ReconcileContext, desired: Release): Promise<voi
 async function restore(rc: ReconcileContext, state: DeployState | undefined, desired: Release, uploads: DeployState["uploads"], failure: Error, notifier?: Notifier): Promise<OutcomeError> {
   const { plan, hdfs, runner, progress } = rc;
   const failed = `new ${releaseName(desired)} failed: ${failure.message}`;
+  // A run that lost the lock changes nothing more: the run that holds it now decides.
+  if (failure instanceof LockLostError) return new OutcomeError(failed, "unchanged by this run: another run holds the lock now");
   // The restore gets its own timeouts, whatever is left of the deploy's deadline.
   runner.deadlineAt = Number.POSITIVE_INFINITY;
   const fallback = state && state.current.digest !== desired.digest ? state.current : state?.previous;
@@ -202,7 +206,7 @@ async function restore(rc: ReconcileContext, state: DeployState | undefined, des
   try {
     const left = await clearAll(rc, "removing what the failed deploy left");
     if (restored === undefined) {
-      if (state) await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch: null, pending: undefined, uploads });
+      if (state) await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch: null, pending: undefined, uploads }, rc.lock);
       return new OutcomeError(`${failed}\nno previous version to restore`, runningNow(undefined, null));
     }
     progress.step("restore", `restarting the previous ${releaseName(restored.current)}`);
@@ -210,11 +214,13 @@ async function restore(rc: ReconcileContext, state: DeployState | undefined, des
     const batch = await launch(rc, restored, restored.current, left.maxId, "previous streaming job");
     const text = `${plan.environment}: the deploy of ${releaseName(desired)} failed (${failure.message.split("\n")[0]}); restored ${releaseName(restored.current)} as Livy batch ${batch.id}`;
     const notified = await notifyChange(notifier, state ?? {}, "rolled-back", text, progress, rc.now());
-    await writeState(hdfs, plan.hdfs.stateDir, { ...restored, batch, notified });
+    await writeState(hdfs, plan.hdfs.stateDir, { ...restored, batch, notified }, rc.lock);
     return new OutcomeError(`${failed}\nrestored the previous ${releaseName(restored.current)} as batch ${batch.id}`, runningNow(restored.current, batch));
   } catch (err) {
     // What should run stays the known-good release; ensure keeps trying it, with its backoff.
-    if (restored && state) await writeState(hdfs, plan.hdfs.stateDir, restored).catch(() => undefined);
+    // A submission whose answer was lost stays recorded (pending), so the next run resolves its batch by identity.
+    const pending = (await readState(hdfs, plan.hdfs.stateDir).catch(() => undefined))?.pending;
+    if (restored && state) await writeState(hdfs, plan.hdfs.stateDir, { ...restored, pending }, rc.lock).catch(() => undefined);
     return new OutcomeError(`${failed}\nrestoring the previous ${fallback ? releaseName(fallback) : "version"} also failed: ${(err as Error).message}`, runningNow(undefined, null));
   }
 }

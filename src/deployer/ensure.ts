@@ -60,7 +60,7 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
     return { ...result("skipped", first.current, first.batch), runningNow: `unchanged by this run: the lock is held by ${describeHolder(err.holder)}` };
   }
   try {
-    return await ensureLocked({ plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()) }, result, stuck, ctx.notifier);
+    return await ensureLocked({ plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()), lock }, result, stuck, ctx.notifier);
   } finally {
     await lock.release();
   }
@@ -85,7 +85,7 @@ async function recordCondition(ctx: GatewayContext, batchId: number, condition: 
         ? `${plan.environment}: the streaming job runs again (Livy batch ${batchId}, ${releaseName(state.current)})`
         : `${plan.environment}: the streaming job runs (Livy batch ${batchId}), but ${problem}`;
     const notified = await notifyChange(ctx.notifier, state, condition, text, progress, (ctx.now ?? (() => new Date()))());
-    await writeState(hdfs, plan.hdfs.stateDir, { ...state, notified });
+    await writeState(hdfs, plan.hdfs.stateDir, { ...state, notified }, lock);
   } finally {
     await lock.release();
   }
@@ -106,13 +106,13 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
   if (!observed.live) state = await forgetBatch(rc, state);
   await clearName(rc, observed.ours, stuck ? `stopping the stuck batch ${stuck.batchId} and any other of this name` : "stopping batches of this name that the live state does not run", keep);
   if (observed.live) {
-    if (observed.live.id !== state.batch?.id) await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch: { id: observed.live.id, appId: observed.live.appId } });
+    if (observed.live.id !== state.batch?.id) await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch: { id: observed.live.id, appId: observed.live.appId } }, rc.lock);
     progress.step("ensure", `batch ${observed.live.id} runs ${releaseName(state.current)}`);
     return result("alive", state.current, observed.live);
   }
   if (orphan) {
     const batch = await adopt(rc, orphan, "streaming job (from an earlier lost answer)");
-    await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch, pending: undefined });
+    await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch, pending: undefined }, rc.lock);
     return result("adopted", state.current, batch);
   }
 
@@ -120,7 +120,7 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
   if (decision.kind === "limit") {
     const tail = (state.restarts.lastFailure ?? []).map((l) => `  | ${l}`).join("\n");
     const notified = await say(state, "limit", `the streaming job is down and the restart limit (${plan.restartPolicy.limit}) is reached: fix the cause and deploy`);
-    if (notified !== state.notified) await writeState(hdfs, plan.hdfs.stateDir, { ...state, notified });
+    if (notified !== state.notified) await writeState(hdfs, plan.hdfs.stateDir, { ...state, notified }, rc.lock);
     throw new OutcomeError(
       `${releaseName(state.current)} is down and the restart limit (${plan.restartPolicy.limit}) is reached: no more restarts until the next deploy.\n` +
         `last failure's log tail:\n${tail}`,
@@ -142,14 +142,14 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
     const notified = stuck
       ? await say(state, "stuck", `the streaming job was ${stuck.reason}; ensure restarted it as Livy batch ${batch.id}`)
       : await say(state, "restarted", `the streaming job was down; ensure restarted it as Livy batch ${batch.id} (restart ${decision.attempt}/${plan.restartPolicy.limit})`);
-    await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch, pending: undefined, restarts: { ...state.restarts, ...why }, notified });
+    await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch, pending: undefined, restarts: { ...state.restarts, ...why }, notified }, rc.lock);
     return result("restarted", state.current, batch);
   } catch (err) {
     const tail = err instanceof BatchFailedError ? err.logTail : [(err as Error).message];
     await clearAll(rc, "removing the failed restart");
     const notified = await say(state, "restarted", `the streaming job is down and restart ${decision.attempt}/${plan.restartPolicy.limit} failed: ${(err as Error).message.split("\n")[0]}`);
     // The backoff counts from the failure, as spark-operator's retry interval does.
-    await writeState(hdfs, plan.hdfs.stateDir, { ...state, pending: undefined, notified, restarts: { ...state.restarts, lastAt: rc.now().toISOString(), lastFailure: tail.slice(-40) } } satisfies DeployState);
+    await writeState(hdfs, plan.hdfs.stateDir, { ...state, pending: undefined, notified, restarts: { ...state.restarts, lastAt: rc.now().toISOString(), lastFailure: tail.slice(-40) } } satisfies DeployState, rc.lock);
     throw new OutcomeError(`restart ${decision.attempt}/${plan.restartPolicy.limit} of ${releaseName(state.current)} failed: ${(err as Error).message}`, runningNow(undefined, null));
   }
 }

@@ -1,8 +1,9 @@
 /**
  * HTTP for the gateway and the artifact store: undici with TLS verified against an optional CA
  * bundle (verification is never turned off), and undici's RetryAgent for bounded retries with
- * exponential backoff on connection errors and 5xx/429. POST is not retried (a Livy batch
- * submission must not be duplicated); GET/PUT/DELETE are idempotent in WebHDFS and Livy.
+ * exponential backoff on connection errors and 5xx/429. Only requests marked `idempotent` go through
+ * it: a request whose repetition changes more than the first one did (a Livy submission, a stop, an xattr
+ * CREATE or REMOVE, a RENAME) is sent once, and its caller reads back what happened when the answer is lost.
  */
 import { readFileSync } from "node:fs";
 import { Agent, RetryAgent, errors, request, type Dispatcher } from "undici";
@@ -41,6 +42,11 @@ export interface HttpRequest {
   body?: Buffer | string;
   /** How the URL is named in errors and progress (no query string, so never a SAS or credentials). */
   label: string;
+  /**
+   * Whether sending it again after an applied but unanswered attempt leaves the same end state; only
+   * these are retried. Every call site says which it is.
+   */
+  idempotent: boolean;
   /** Refuse a response body larger than this (checked on Content-Length, then while reading). @default no limit */
   maxBodyBytes?: number;
 }
@@ -48,6 +54,8 @@ export interface HttpRequest {
 const DEFAULT_DEADLINE_MS = 300_000;
 /** Each dispatcher's total request deadline (set by createDispatcher, read by send). */
 const deadlines = new WeakMap<Dispatcher, number>();
+/** Each retrying dispatcher's agent without retries, for requests that must be sent once. */
+const sendOnce = new WeakMap<Dispatcher, Dispatcher>();
 
 /** One retrying dispatcher per endpoint; close() when done so no socket keeps the process alive. */
 export function createDispatcher(options: HttpOptions = {}): Dispatcher {
@@ -66,6 +74,7 @@ export function createDispatcher(options: HttpOptions = {}): Dispatcher {
     timeoutFactor: 2,
   });
   deadlines.set(dispatcher, options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+  sendOnce.set(dispatcher, agent);
   return dispatcher;
 }
 
@@ -82,7 +91,7 @@ export async function send(dispatcher: Dispatcher, req: HttpRequest): Promise<Ht
   const deadlineMs = deadlines.get(dispatcher) ?? DEFAULT_DEADLINE_MS;
   try {
     const res = await request(req.url, {
-      dispatcher,
+      dispatcher: req.idempotent ? dispatcher : (sendOnce.get(dispatcher) ?? dispatcher),
       method: req.method,
       headers: req.headers,
       body: req.body,

@@ -66,6 +66,21 @@ export class LivyClient {
     }
   }
 
+  /**
+   * The list, read until two passes agree on which batches exist and their states: Livy forgets old
+   * sessions while one pages with `from`, so one pass can skip a batch that slid to a lower index.
+   */
+  async listBatchesStable(maxPasses = 5): Promise<Batch[]> {
+    const key = (list: readonly Batch[]) => list.map((b) => `${b.id}:${b.state}`).sort().join(",");
+    let last = await this.listBatches();
+    for (let pass = 1; pass < maxPasses; pass++) {
+      const again = await this.listBatches();
+      if (key(again) === key(last)) return again;
+      last = again;
+    }
+    return last;
+  }
+
   /** The batch, or undefined when Livy has no record of it (deleted, or lost in a Livy restart). */
   async findBatch(id: number): Promise<Batch | undefined> {
     try {
@@ -80,12 +95,18 @@ export class LivyClient {
     return JSON.parse(await this.call({ method: "POST", path: "/batches", body: JSON.stringify(request) }, 201)) as Batch;
   }
 
-  /** Kills and forgets the batch; a batch that is already gone counts as deleted. */
+  /**
+   * Kills and forgets the batch; a batch that is already gone counts as deleted. Sent once: when its
+   * answer is lost, the batch is read back, and a batch no longer alive counts as stopped.
+   */
   async deleteBatch(id: number): Promise<void> {
     try {
       await this.call({ method: "DELETE", path: `/batches/${id}` });
     } catch (err) {
       if (err instanceof HttpStatusError && err.status === 404) return;
+      if (err instanceof HttpStatusError) throw err;
+      const after = await this.findBatch(id);
+      if (after === undefined || !ALIVE_STATES.has(after.state)) return;
       throw err;
     }
   }
@@ -103,7 +124,7 @@ export class LivyClient {
     return res.log.slice(-lines);
   }
 
-  private async call(c: { method: HttpRequest["method"]; path: string; body?: string }, expected = 200): Promise<string> {
+  private async call(c: { method: HttpRequest["method"]; path: string; body?: string; idempotent?: boolean }, expected = 200): Promise<string> {
     const url = new URL(`${LIVY_PREFIX}${c.path}`, this.gateway.url);
     const req: HttpRequest = {
       method: c.method,
@@ -115,6 +136,8 @@ export class LivyClient {
         ...(c.body !== undefined ? { "content-type": "application/json" } : {}),
       },
       body: c.body,
+      // Reads are retried; a submission (a second driver) and a stop (a renumbered id may name another batch) are sent once.
+      idempotent: c.idempotent ?? c.method === "GET",
     };
     const res = await send(this.gateway.dispatcher, req);
     if (res.status !== expected && !(expected === 201 && res.status === 200)) throw statusError(req, res);

@@ -1,22 +1,21 @@
 /**
  * One lock per environment, taken by every mode that changes what runs (deploy, ensure, teardown,
- * maintenance), from a pod or a laptop. It is an extended attribute on the environment's state
- * directory, created with SETXATTR flag=CREATE, which the NameNode applies atomically: of two
- * runs, exactly one creates it. It holds owner, start and expiry, is renewed while held, and a
- * lock past its expiry (a killed holder) may be broken by the next run.
+ * maintenance), from a pod or a laptop. The store (lock-store.ts, the port) makes taking it atomic and
+ * gives every acquisition a unique token and a higher fencing number. It is renewed while held; a lock past
+ * its expiry (a killed holder) may be taken over by the next run, and the old holder then finds, at its
+ * next check, that it lost it. Every state write (deploy-state.ts) checks the lock with `verify` first.
  */
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import * as z from "zod/mini";
 import { realSleep, type Sleep } from "./batch-runner";
 import { DeployError, HttpStatusError } from "./errors";
+import type { LockCandidate, LockRecord, LockStore } from "./lock-store";
 import type { Progress } from "./progress";
 import type { WebHdfsClient } from "./webhdfs-client";
+import { WebHdfsLockStore } from "./webhdfs-lock-store";
 
-export const LOCK_XATTR = "user.sensor-deployer.lock";
-
-const holderSchema = z.object({ owner: z.string(), mode: z.string(), startedAt: z.string(), expiresAt: z.string(), token: z.string() });
-export type LockHolder = z.infer<typeof holderSchema>;
+export { LEGACY_LOCK_XATTR as LOCK_XATTR, lockXAttr } from "./webhdfs-lock-store";
+export type LockHolder = LockRecord;
 
 export interface LockOptions {
   /** Who is asking, for the holder record (`<mode> on <host> pid <pid>` by default). */
@@ -31,6 +30,11 @@ export interface LockOptions {
   readonly now?: () => number;
 }
 
+/** What a state write checks: the run still holds the lock, with this fencing number. */
+export interface Fence {
+  verify(): Promise<{ token: string; fence: number }>;
+}
+
 export class LockHeldError extends DeployError {
   constructor(readonly holder: LockHolder | undefined, waitedSeconds: number) {
     super(`the environment's deploy lock is held by ${describeHolder(holder)}${waitedSeconds > 0 ? `; waited ${waitedSeconds}s` : ""}`);
@@ -38,44 +42,63 @@ export class LockHeldError extends DeployError {
   }
 }
 
-export function describeHolder(holder: LockHolder | undefined): string {
-  if (holder === undefined) return "another run (holder record unreadable)";
-  return `${holder.owner} (${holder.mode}, since ${holder.startedAt}, expires ${holder.expiresAt})`;
+export class LockLostError extends DeployError {
+  constructor(why: string) {
+    super(`lost the environment's deploy lock: ${why}; this run changes nothing more`);
+    this.name = "LockLostError";
+  }
 }
 
-export class EnvironmentLock {
+export function describeHolder(holder: LockHolder | undefined): string {
+  if (holder === undefined) return "another run (holder record unreadable)";
+  return `${holder.owner} (${holder.mode}, since ${holder.startedAt}, expires ${holder.expiresAt}, fence ${holder.fence})`;
+}
+
+/** A store failure that is not an answer (connection reset, timeout): what happened must be read back. */
+function unanswered(err: unknown): boolean {
+  return !(err instanceof HttpStatusError) && err instanceof Error && !(err instanceof LockHeldError);
+}
+
+export class EnvironmentLock implements Fence {
   private lost: string | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   private constructor(
-    private readonly hdfs: WebHdfsClient,
-    private readonly dir: string,
-    private holder: LockHolder,
+    private readonly store: LockStore,
+    private holder: LockRecord,
     private readonly options: LockOptions,
     private readonly progress: Progress,
   ) {}
 
   /** Takes the lock, waiting up to `waitSeconds`; throws LockHeldError naming the holder after that. */
   static async acquire(hdfs: WebHdfsClient, dir: string, options: LockOptions, progress: Progress): Promise<EnvironmentLock> {
+    return EnvironmentLock.acquireIn(new WebHdfsLockStore(hdfs, dir), options, progress);
+  }
+
+  static async acquireIn(store: LockStore, options: LockOptions, progress: Progress): Promise<EnvironmentLock> {
     const now = options.now ?? Date.now;
     const sleep = options.sleep ?? realSleep;
     const giveUpAt = now() + options.waitSeconds * 1000;
-    for (;;) {
-      const mine = newHolder(options, now());
-      if (await createIn(hdfs, dir, JSON.stringify(mine))) {
-        progress.step("lock", `taken by ${mine.owner} until ${mine.expiresAt}`);
-        const lock = new EnvironmentLock(hdfs, dir, mine, options, progress);
+    // One token for the whole wait: a CREATE applied but unanswered is recognised as ours on the next try.
+    const token = randomUUID();
+    for (let unansweredTries = 0; ; ) {
+      const candidate = newCandidate(options, now(), token);
+      let outcome;
+      try {
+        outcome = await store.tryAcquire(candidate, now());
+      } catch (err) {
+        if (!unanswered(err) || ++unansweredTries > 3) throw err;
+        progress.step("lock", `no answer while taking the lock (${(err as Error).message}); reading back what happened`);
+        continue;
+      }
+      if (outcome.kind === "acquired") {
+        progress.step("lock", `taken by ${outcome.record.owner} until ${outcome.record.expiresAt} (fence ${outcome.record.fence})`);
+        const lock = new EnvironmentLock(store, outcome.record, options, progress);
         lock.startRenewing();
         return lock;
       }
-      const current = await readHolder(hdfs, dir);
-      if (current === "absent") continue; // released between our two calls: try again at once
-      if (current !== undefined && Date.parse(current.expiresAt) < now()) {
-        await breakStale(hdfs, dir, current, progress);
-        continue;
-      }
-      if (now() >= giveUpAt) throw new LockHeldError(current, options.waitSeconds);
-      progress.step("lock", `held by ${describeHolder(current)}; waiting`);
+      if (now() >= giveUpAt) throw new LockHeldError(outcome.holder, options.waitSeconds);
+      progress.step("lock", `held by ${describeHolder(outcome.holder)}; waiting`);
       await sleep(Math.min(options.pollSeconds * 1000, Math.max(0, giveUpAt - now())));
     }
   }
@@ -84,21 +107,42 @@ export class EnvironmentLock {
     return this.holder.owner;
   }
 
-  /** Throws when renewal found the lock taken over (this run must not change anything any more). */
-  assertHeld(): void {
-    if (this.lost !== undefined) throw new DeployError(`lost the environment's deploy lock: ${this.lost}`);
+  get fence(): number {
+    return this.holder.fence;
   }
 
-  /** Releases the lock if it is still ours. Never throws: an unreleased lock expires by itself. */
+  /** Throws when renewal found the lock taken over (this run must not change anything any more). */
+  assertHeld(): void {
+    if (this.lost !== undefined) throw new LockLostError(this.lost);
+  }
+
+  /** Reads the lock back: throws LockLostError unless it is still ours, unexpired, with our fence. */
+  async verify(): Promise<{ token: string; fence: number }> {
+    this.assertHeld();
+    const now = (this.options.now ?? Date.now)();
+    const current = await this.store.current(now);
+    if (typeof current !== "object" || current.token !== this.holder.token || current.fence !== this.holder.fence) {
+      this.lost = `now held by ${current === "free" ? "nobody (ours expired)" : describeHolder(current)}`;
+      this.stopRenewing();
+      throw new LockLostError(this.lost);
+    }
+    return { token: this.holder.token, fence: this.holder.fence };
+  }
+
+  /** Releases the lock if it is still ours; one attempt, never blindly retried. Never throws: an unreleased lock expires by itself. */
   async release(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.stopRenewing();
     try {
-      const current = await readHolder(this.hdfs, this.dir);
-      if (typeof current === "object" && current.token === this.holder.token) await this.hdfs.removeXAttr(this.dir, LOCK_XATTR);
+      await this.store.release(this.holder);
       this.progress.step("lock", "released");
     } catch (err) {
       this.progress.step("lock", `could not release (it expires at ${this.holder.expiresAt}): ${(err as Error).message}`);
     }
+  }
+
+  private stopRenewing(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   private startRenewing(): void {
@@ -109,14 +153,12 @@ export class EnvironmentLock {
 
   private async renew(): Promise<void> {
     try {
-      const current = await readHolder(this.hdfs, this.dir);
-      if (typeof current !== "object" || current.token !== this.holder.token) {
-        this.lost = `now held by ${current === "absent" ? "nobody" : describeHolder(current)}`;
-        if (this.timer) clearInterval(this.timer);
-        return;
+      const expiresAt = new Date((this.options.now ?? Date.now)() + this.options.ttlSeconds * 1000).toISOString();
+      if (await this.store.renew(this.holder, expiresAt)) this.holder = { ...this.holder, expiresAt };
+      else {
+        this.lost = "it was taken over after it expired";
+        this.stopRenewing();
       }
-      const renewed = { ...this.holder, expiresAt: new Date((this.options.now ?? Date.now)() + this.options.ttlSeconds * 1000).toISOString() };
-      if (await this.hdfs.replaceXAttr(this.dir, LOCK_XATTR, JSON.stringify(renewed))) this.holder = renewed;
     } catch (err) {
       // A passing gateway error: the lock stays valid until its expiry; the next renewal tries again.
       this.progress.step("lock", `renewal failed, retrying: ${(err as Error).message}`);
@@ -126,41 +168,16 @@ export class EnvironmentLock {
 
 /** Who holds the lock now, without taking it (`absent` when free, undefined when unreadable). */
 export async function readHolder(hdfs: WebHdfsClient, dir: string): Promise<LockHolder | "absent" | undefined> {
-  const raw = await hdfs.getXAttr(dir, LOCK_XATTR);
-  if (raw === undefined) return "absent";
-  try {
-    const parsed = holderSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  const current = await new WebHdfsLockStore(hdfs, dir).current(Date.now());
+  return current === "free" ? "absent" : current;
 }
 
-/** createXAttr, making the directory first if it does not exist yet (the first deploy). */
-async function createIn(hdfs: WebHdfsClient, dir: string, value: string): Promise<boolean> {
-  try {
-    return await hdfs.createXAttr(dir, LOCK_XATTR, value);
-  } catch (err) {
-    if (!(err instanceof HttpStatusError && err.status === 404)) throw err;
-    await hdfs.mkdirs(dir, "755");
-    return hdfs.createXAttr(dir, LOCK_XATTR, value);
-  }
-}
-
-function newHolder(options: LockOptions, now: number): LockHolder {
+function newCandidate(options: LockOptions, now: number, token: string): LockCandidate {
   return {
     owner: options.owner ?? `${options.mode} on ${hostname()} pid ${process.pid}`,
     mode: options.mode,
     startedAt: new Date(now).toISOString(),
     expiresAt: new Date(now + options.ttlSeconds * 1000).toISOString(),
-    token: randomUUID(),
+    token,
   };
-}
-
-/** Removes an expired lock, but only if it is still the one we saw expire (another breaker may have been faster). */
-async function breakStale(hdfs: WebHdfsClient, dir: string, stale: LockHolder, progress: Progress): Promise<void> {
-  const again = await readHolder(hdfs, dir);
-  if (typeof again !== "object" || again.token !== stale.token) return;
-  progress.step("lock", `breaking the expired lock of ${describeHolder(stale)}`);
-  await hdfs.removeXAttr(dir, LOCK_XATTR);
 }

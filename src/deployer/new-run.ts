@@ -58,8 +58,8 @@ export async function runNewRun(ctx: GatewayContext, startingOffsets: string): P
   const offsets = parseStartingOffsets(startingOffsets, plan.job.input_topic);
   const runner = new BatchRunner(livy, progress, ctx.sleep);
   const now = ctx.now ?? (() => new Date());
-  const rc: ReconcileContext = { plan, hdfs, runner, progress, now };
   const lock = await EnvironmentLock.acquire(hdfs, plan.hdfs.stateDir, lockOptions(ctx, "new-run", plan.lock.waitSeconds), progress);
+  const rc: ReconcileContext = { plan, hdfs, runner, progress, now, lock };
   try {
     const state = await readState(hdfs, plan.hdfs.stateDir);
     if (state === undefined) throw new DeployError("no live state: nothing was deployed to this environment yet; deploy first");
@@ -78,7 +78,7 @@ export async function runNewRun(ctx: GatewayContext, startingOffsets: string): P
 
     const release = withStartingOffsets(state.current, offsets, now());
     const base: DeployState = { version: STATE_VERSION, current: release, previous: state.current, batch: null, restarts: { count: 0 }, uploads: state.uploads };
-    await writeState(hdfs, plan.hdfs.stateDir, base);
+    await writeState(hdfs, plan.hdfs.stateDir, base, lock);
     lock.assertHeld();
     const aside = `${checkpoint}.before-${now().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "Z")}`;
     if (await hdfs.rename(checkpoint, aside)) progress.step("new-run", `moved the checkpoint ${checkpoint} aside to ${aside} (the earlier run's offsets and commits, kept)`);
@@ -86,7 +86,7 @@ export async function runNewRun(ctx: GatewayContext, startingOffsets: string): P
 
     try {
       const batch = await launch(rc, base, release, observed.maxId, `new run at ${offsets}`);
-      await writeState(hdfs, plan.hdfs.stateDir, { ...base, batch });
+      await writeState(hdfs, plan.hdfs.stateDir, { ...base, batch }, lock);
       progress.step("new-run", `${releaseName(release)} runs as batch ${batch.id} on a fresh checkpoint from ${offsets}`);
       const result = emptyResult(runner)("started", release, batch);
       return { ...result, runningNow: runningNow(release, batch) };

@@ -5,13 +5,14 @@
  */
 import { BatchRunner, type WaitTiming } from "./batch-runner";
 import { releaseName, writeState, type DeployState, type Release } from "./deploy-state";
-import { DeployError } from "./errors";
+import { DeployError, HttpStatusError } from "./errors";
 import { ALIVE_STATES, type Batch } from "./livy-client";
 import type { DeployPlanConfig } from "./plan-config";
 import type { Progress } from "./progress";
 import { intervalMs } from "./interval";
 import { readJobConfig } from "./release";
 import type { WebHdfsClient } from "./webhdfs-client";
+import type { Fence } from "./lock";
 
 export interface ReconcileContext {
   plan: DeployPlanConfig;
@@ -19,6 +20,8 @@ export interface ReconcileContext {
   runner: BatchRunner;
   progress: Progress;
   now: () => Date;
+  /** The run's lock: every state write checks it (deploy-state.ts). */
+  lock: Fence;
 }
 
 /** A deploy or ensure failure, with what runs once it is over (the run's final line). */
@@ -44,7 +47,10 @@ export interface Observed {
 }
 
 export async function observe(runner: BatchRunner, name: string, state: DeployState | undefined): Promise<Observed> {
-  const all = await runner.livy.listBatches();
+  const listed = await runner.livy.listBatchesStable();
+  // The state's batch is looked up by id too (and kept only under our name): a list is never the only source.
+  const byId = state?.batch && !listed.some((b) => b.id === state.batch!.id) ? await runner.livy.findBatch(state.batch.id) : undefined;
+  const all = byId && byId.name === name ? [...listed, byId] : listed;
   const ours = all.filter((b) => b.name === name);
   const alive = ours.filter((b) => ALIVE_STATES.has(b.state));
   const known = state?.batch;
@@ -69,11 +75,14 @@ export function startTiming(plan: DeployPlanConfig): WaitTiming {
  */
 export async function launch(ctx: ReconcileContext, base: DeployState, release: Release, afterBatchId: number, what: string): Promise<DeployState["batch"] & object> {
   const { hdfs, plan, runner, progress } = ctx;
-  await writeState(hdfs, plan.hdfs.stateDir, { ...base, pending: { digest: release.digest, afterBatchId, at: ctx.now().toISOString() } });
+  await writeState(hdfs, plan.hdfs.stateDir, { ...base, pending: { digest: release.digest, afterBatchId, at: ctx.now().toISOString() } }, ctx.lock);
   let batch: Batch;
   try {
     batch = await runner.submit(release.request, `${what} ${releaseName(release)}`);
   } catch (err) {
+    // A 4xx is an answer (e.g. 400 Duplicate session name: a batch of that name still runs): nothing was
+    // submitted, so no batch is taken as ours. Only a missing answer (or a gateway 5xx) is looked for.
+    if (err instanceof HttpStatusError && err.status >= 400 && err.status < 500) throw err;
     const answered = (await runner.findByName(plan.batchName)).filter((b) => b.id > afterBatchId && ALIVE_STATES.has(b.state));
     if (answered.length !== 1) throw err;
     batch = answered[0]!;
@@ -96,7 +105,7 @@ export async function adopt(ctx: ReconcileContext, batch: Batch, what: string): 
 export async function forgetBatch(rc: ReconcileContext, state: DeployState): Promise<DeployState> {
   if (state.batch === null) return state;
   const forgotten = { ...state, batch: null };
-  await writeState(rc.hdfs, rc.plan.hdfs.stateDir, forgotten);
+  await writeState(rc.hdfs, rc.plan.hdfs.stateDir, forgotten, rc.lock);
   return forgotten;
 }
 

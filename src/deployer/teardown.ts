@@ -43,8 +43,8 @@ export async function runTeardown(ctx: GatewayContext, options: TeardownOptions)
     throw new DeployError(`${plan.environment} is a production environment: purging drops its tables and checkpoint for good; repeat its name with --confirm-purge ${plan.environment} to go on`);
   }
   const runner = new BatchRunner(livy, progress, ctx.sleep);
-  const rc: ReconcileContext = { plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()) };
   const lock = await EnvironmentLock.acquire(hdfs, plan.hdfs.stateDir, lockOptions(ctx, "teardown", plan.lock.waitSeconds), progress);
+  const rc: ReconcileContext = { plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()), lock };
   try {
     const state = await readState(hdfs, plan.hdfs.stateDir);
     const releases = state ? [state.current, ...(state.previous ? [state.previous] : [])] : [];
@@ -65,7 +65,7 @@ export async function runTeardown(ctx: GatewayContext, options: TeardownOptions)
     );
     if (state) await forgetBatch(rc, state);
     await runner.stop(batches, "teardown", { pollSeconds: plan.timing.pollSeconds, timeoutSeconds: plan.timing.startTimeoutSeconds });
-    lock.assertHeld();
+    await lock.verify();
     if (purge && state) {
       await dropTables(rc, state.current);
       if (config.checkpoint_location) await hdfs.delete(config.checkpoint_location, true);

@@ -29,22 +29,26 @@ export interface CreateOptions {
 }
 
 type Method = HttpRequest["method"];
+/** Whether a request may be retried blindly (http.ts): said per call below. */
+const IDEMPOTENT = true;
+const ONCE = false;
 
 export class WebHdfsClient {
   constructor(private readonly gateway: Gateway) {}
 
   async mkdirs(path: string, permission = "755"): Promise<void> {
-    const res = await this.call("PUT", path, "MKDIRS", { permission });
+    const res = await this.call("PUT", path, "MKDIRS", { permission }, IDEMPOTENT); // true whether it was made now or before
     const ok = res.status === 200 && (JSON.parse(res.body.toString()) as { boolean: boolean }).boolean;
     if (!ok) throw statusError(this.describe("PUT", path, "MKDIRS"), res);
   }
 
   /** Writes `data` to `path` (two-step CREATE). Returns the bytes sent. */
   async create(path: string, data: Buffer, options: CreateOptions = {}): Promise<number> {
+    // The first step only asks the NameNode where to write: nothing changes yet.
     const first = await this.call("PUT", path, "CREATE", {
       overwrite: String(options.overwrite ?? true),
       permission: options.permission ?? "644",
-    });
+    }, IDEMPOTENT);
     if (first.status !== 307) throw statusError(this.describe("PUT", path, "CREATE"), first);
     const location = this.redirectTarget(first, path, "CREATE");
     const req: HttpRequest = {
@@ -53,6 +57,8 @@ export class WebHdfsClient {
       label: `${path} (WebHDFS CREATE, data step)`,
       headers: { authorization: basicAuth(this.gateway.credentials), "content-type": "application/octet-stream" },
       body: data,
+      // Overwriting with the same bytes ends the same; a create-only write answered "exists" after a lost answer must be read back by the caller.
+      idempotent: options.overwrite ?? true,
     };
     const second = await send(this.gateway.dispatcher, req);
     if (second.status !== 201) throw statusError(req, second);
@@ -61,7 +67,7 @@ export class WebHdfsClient {
 
   /** The file's content, or undefined when it does not exist. */
   async open(path: string): Promise<Buffer | undefined> {
-    const first = await this.call("GET", path, "OPEN", {});
+    const first = await this.call("GET", path, "OPEN", {}, IDEMPOTENT);
     if (first.status === 404) return undefined;
     if (first.status === 200) return first.body; // a gateway that streams OPEN itself
     if (first.status !== 307) throw statusError(this.describe("GET", path, "OPEN"), first);
@@ -71,6 +77,7 @@ export class WebHdfsClient {
       url: location,
       label: `${path} (WebHDFS OPEN, data step)`,
       headers: { authorization: basicAuth(this.gateway.credentials) },
+      idempotent: true,
     };
     const second = await send(this.gateway.dispatcher, req);
     if (second.status !== 200) throw statusError(req, second);
@@ -78,7 +85,7 @@ export class WebHdfsClient {
   }
 
   async getFileStatus(path: string): Promise<FileStatus | undefined> {
-    const res = await this.call("GET", path, "GETFILESTATUS", {});
+    const res = await this.call("GET", path, "GETFILESTATUS", {}, IDEMPOTENT);
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw statusError(this.describe("GET", path, "GETFILESTATUS"), res);
     return (JSON.parse(res.body.toString()) as { FileStatus: FileStatus }).FileStatus;
@@ -86,7 +93,7 @@ export class WebHdfsClient {
 
   /** The directory's entries by name, or undefined when it does not exist. */
   async listStatus(path: string): Promise<Map<string, FileStatus> | undefined> {
-    const res = await this.call("GET", path, "LISTSTATUS", {});
+    const res = await this.call("GET", path, "LISTSTATUS", {}, IDEMPOTENT);
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw statusError(this.describe("GET", path, "LISTSTATUS"), res);
     const list = (JSON.parse(res.body.toString()) as { FileStatuses: { FileStatus: FileStatus[] } }).FileStatuses.FileStatus;
@@ -95,14 +102,14 @@ export class WebHdfsClient {
 
   /** Deletes the path; false when there was nothing to delete. */
   async delete(path: string, recursive = false): Promise<boolean> {
-    const res = await this.call("DELETE", path, "DELETE", { recursive: String(recursive) });
+    const res = await this.call("DELETE", path, "DELETE", { recursive: String(recursive) }, IDEMPOTENT); // gone either way; only the boolean differs
     if (res.status !== 200) throw statusError(this.describe("DELETE", path, "DELETE"), res);
     return (JSON.parse(res.body.toString()) as { boolean: boolean }).boolean;
   }
 
   /** Whether the gateway user may write into the path (WebHDFS CHECKACCESS), asked before a change that needs it. */
   async canWrite(path: string): Promise<boolean> {
-    const res = await this.call("GET", path, "CHECKACCESS", { fsaction: "-w-" });
+    const res = await this.call("GET", path, "CHECKACCESS", { fsaction: "-w-" }, IDEMPOTENT);
     if (res.status === 200) return true;
     if (res.status === 403) return false;
     throw statusError(this.describe("GET", path, "CHECKACCESS"), res);
@@ -110,19 +117,19 @@ export class WebHdfsClient {
 
   /** Renames the path (atomic at the NameNode); false when the source is missing or the destination exists. */
   async rename(path: string, destination: string): Promise<boolean> {
-    const res = await this.call("PUT", path, "RENAME", { destination });
+    const res = await this.call("PUT", path, "RENAME", { destination }, ONCE); // a repeat answers false: the caller checks the destination
     if (res.status !== 200) throw statusError(this.describe("PUT", path, "RENAME"), res);
     return (JSON.parse(res.body.toString()) as { boolean: boolean }).boolean;
   }
 
   async setPermission(path: string, permission: string): Promise<void> {
-    const res = await this.call("PUT", path, "SETPERMISSION", { permission });
+    const res = await this.call("PUT", path, "SETPERMISSION", { permission }, IDEMPOTENT);
     if (res.status !== 200) throw statusError(this.describe("PUT", path, "SETPERMISSION"), res);
   }
 
   /** A `user.` extended attribute's text value, or undefined when the path or attribute is missing. */
   async getXAttr(path: string, name: string): Promise<string | undefined> {
-    const res = await this.call("GET", path, "GETXATTRS", { "xattr.name": name, encoding: "base64" });
+    const res = await this.call("GET", path, "GETXATTRS", { "xattr.name": name, encoding: "base64" }, IDEMPOTENT);
     if (res.status === 404) return undefined;
     // A missing attribute is a 403/400 RemoteException (XAttr ... not found / At least one of the attributes ...).
     if ((res.status === 403 || res.status === 400) && /xattr|attribute/i.test(res.body.toString())) return undefined;
@@ -131,6 +138,15 @@ export class WebHdfsClient {
     const value = attrs.find((a) => a.name === name)?.value;
     if (value === undefined || value === null) return undefined;
     return Buffer.from(value.replace(/^0s/, ""), "base64").toString("utf8");
+  }
+
+  /** Every `user.` attribute of the path with its text value (one GETXATTRS); empty when the path is missing. */
+  async listXAttrs(path: string): Promise<Map<string, string>> {
+    const res = await this.call("GET", path, "GETXATTRS", { encoding: "base64" }, IDEMPOTENT);
+    if (res.status === 404) return new Map();
+    if (res.status !== 200) throw statusError(this.describe("GET", path, "GETXATTRS"), res);
+    const attrs = (JSON.parse(res.body.toString()) as { XAttrs: { name: string; value: string | null }[] }).XAttrs;
+    return new Map(attrs.filter((a) => a.value !== null).map((a) => [a.name, Buffer.from(a.value!.replace(/^0s/, ""), "base64").toString("utf8")]));
   }
 
   /** Sets a `user.` attribute, creating or replacing it. */
@@ -155,7 +171,7 @@ export class WebHdfsClient {
 
   /** Removes the attribute; false when it was not there. */
   async removeXAttr(path: string, name: string): Promise<boolean> {
-    const res = await this.call("PUT", path, "REMOVEXATTR", { "xattr.name": name });
+    const res = await this.call("PUT", path, "REMOVEXATTR", { "xattr.name": name }, ONCE); // a repeat could remove what another run set since
     if (res.status === 200) return true;
     if (res.status === 404 || ((res.status === 403 || res.status === 400) && /xattr|attribute/i.test(res.body.toString()))) return false;
     throw statusError(this.describe("PUT", path, "REMOVEXATTR"), res);
@@ -164,7 +180,9 @@ export class WebHdfsClient {
   /** SETXATTR with one flag: true when set, false when the flag's precondition failed (exists / does not exist). */
   private async putXAttr(path: string, name: string, value: string, flag: "CREATE" | "REPLACE"): Promise<boolean> {
     const encoded = `0s${Buffer.from(value, "utf8").toString("base64")}`;
-    const res = await this.call("PUT", path, "SETXATTR", { "xattr.name": name, "xattr.value": encoded, flag });
+    // CREATE is sent once (a repeat answers "already exists" even when it was ours: the lock compares tokens);
+    // REPLACE of the same value ends the same (the lock replaces only its own record; the state only under the fenced lock).
+    const res = await this.call("PUT", path, "SETXATTR", { "xattr.name": name, "xattr.value": encoded, flag }, flag === "REPLACE");
     if (res.status === 200) return true;
     const text = res.body.toString();
     if (flag === "REPLACE" && /does not exist|XAttr.*not/i.test(text)) return false;
@@ -176,7 +194,7 @@ export class WebHdfsClient {
     return { method, label: `${path} (WebHDFS ${op})` };
   }
 
-  private call(method: Method, path: string, op: string, params: Record<string, string>): Promise<HttpResponse> {
+  private call(method: Method, path: string, op: string, params: Record<string, string>, idempotent: boolean): Promise<HttpResponse> {
     if (!path.startsWith("/")) throw new DeployError(`HDFS path "${path}" must be absolute`);
     const url = new URL(`${WEBHDFS_PREFIX}${encodeHdfsPath(path)}`, this.gateway.url);
     url.searchParams.set("op", op);
@@ -186,6 +204,7 @@ export class WebHdfsClient {
       url,
       label: `${path} (WebHDFS ${op})`,
       headers: { authorization: basicAuth(this.gateway.credentials) },
+      idempotent,
     });
   }
 

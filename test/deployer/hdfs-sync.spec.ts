@@ -2,6 +2,7 @@
  * Artifact, config and JAAS sync against a real HDFS through the gateway stand-in, without any
  * deploy state: the `.sha256` sidecars alone decide what is skipped.
  */
+import { SEED_FENCE } from "./support/seed-fence";
 import { join } from "node:path";
 import { loadArtifact } from "../../src/deployer/artifact-source";
 import { gatewayUrl } from "../../src/deployer/gateway";
@@ -123,8 +124,8 @@ describe("retention of deploy files", () => {
     }
     for (const env of ["test", "other"]) await hdfs.mkdirs(`${root}/deployments/${env}`);
     // This environment runs the oldest two; another environment on the cluster runs the third.
-    await writeState(hdfs, plan.hdfs.stateDir, state(release(0), release(1)));
-    await writeState(hdfs, `${root}/deployments/other`, state(release(2, "/apps/elsewhere/job-config-x.json")));
+    await writeState(hdfs, plan.hdfs.stateDir, state(release(0), release(1)), SEED_FENCE);
+    await writeState(hdfs, `${root}/deployments/other`, state(release(2, "/apps/elsewhere/job-config-x.json")), SEED_FENCE);
   });
 
   test("keeps what any environment's live or previous release reads and the newest N others; deletes the rest", async () => {

@@ -3,6 +3,7 @@
  * topic's end offsets minus the checkpoint's last committed offsets, exactly, per partition; the
  * health rules flag a stopped job, a backlog over its limits and a stuck job, and not an idle one.
  */
+import { SEED_FENCE } from "./support/seed-fence";
 import { execFileSync } from "node:child_process";
 import { gatewayClients } from "../../src/deployer/clients";
 import { STATE_VERSION, writeState, type Release } from "../../src/deployer/deploy-state";
@@ -49,7 +50,7 @@ test("reports the exact backlog per partition, and 0 once a batch commits the en
   try {
     await clients.hdfs.create(configPath, Buffer.from(JSON.stringify({ checkpoint_location: checkpoint, input_topic: TOPIC })));
     await clients.hdfs.mkdirs(plan.hdfs.stateDir);
-    await writeState(clients.hdfs, plan.hdfs.stateDir, { version: STATE_VERSION, current: release(), batch: null, restarts: { count: 2 }, uploads: {} });
+    await writeState(clients.hdfs, plan.hdfs.stateDir, { version: STATE_VERSION, current: release(), batch: null, restarts: { count: 2 }, uploads: {} }, SEED_FENCE);
     const commit = async (batch: number, offsets: Record<string, number>) => {
       await clients.hdfs.create(`${checkpoint}/offsets/${batch}`, Buffer.from(`v1\n{"batchWatermarkMs":0}\n${JSON.stringify({ [TOPIC]: offsets })}\n`));
       await clients.hdfs.create(`${checkpoint}/commits/${batch}`, Buffer.from('v1\n{"nextBatchWatermarkMs":0}\n'));

@@ -1,0 +1,42 @@
+/**
+ * The port of the environment's deploy lock: what a store must offer so that the lock is atomic and
+ * fenced. WebHDFS implements it with create-only extended attributes (webhdfs-lock-store.ts); an Azure
+ * Blob store can implement it with a blob lease (acquire = lease, fence = a counter blob written under
+ * the lease with If-Match).
+ */
+import * as z from "zod/mini";
+
+export const lockRecordSchema = z.object({
+  owner: z.string(),
+  mode: z.string(),
+  startedAt: z.string(),
+  expiresAt: z.string(),
+  /** Unique per acquisition: "already exists" with our token is our own lock. */
+  token: z.string(),
+  /** Increases with every acquisition of this environment's lock; every state write carries it. */
+  fence: z.number(),
+  /** Set by release: the record stays (its fence must not be reused), but no longer holds the lock. */
+  released: z.optional(z.boolean()),
+});
+export type LockRecord = z.infer<typeof lockRecordSchema>;
+/** A new holder before the store assigns its fencing number. */
+export type LockCandidate = Omit<LockRecord, "fence" | "released">;
+
+export type AcquireOutcome =
+  | { readonly kind: "acquired"; readonly record: LockRecord }
+  /** Someone holds it (or its record is unreadable: then `holder` is undefined and it counts as held). */
+  | { readonly kind: "held"; readonly holder: LockRecord | undefined };
+
+export interface LockStore {
+  /**
+   * Takes the lock if it is free or expired at `now`, atomically: of any number of concurrent callers
+   * (breakers of the same expired record included), at most one gets "acquired" per fencing number.
+   */
+  tryAcquire(candidate: LockCandidate, now: number): Promise<AcquireOutcome>;
+  /** The record holding the lock now: "free" when none does (never taken, released, or expired). */
+  current(now: number): Promise<LockRecord | "free" | undefined>;
+  /** Extends our own record; false when it is no longer ours (it was broken). Only ever touches our record. */
+  renew(mine: LockRecord, expiresAt: string): Promise<boolean>;
+  /** Marks our own record released; never touches another holder's record. */
+  release(mine: LockRecord): Promise<void>;
+}

@@ -1,7 +1,8 @@
 /**
  * Event Hubs' limits that the job, the simulator and config checks share. Pure data.
- * The largest event (or Kafka record batch) Event Hubs accepts, Standard and Premium alike: 1 MB, which its
- * Kafka endpoint enforces as 1,046,528 bytes (max.request.size above it gets the batch refused).
+ * The largest event (or Kafka produce request) Event Hubs accepts, Standard and Premium alike: 1 MB, which its
+ * Kafka endpoint enforces as 1,046,528 bytes. The simulator splits its sends under it (src/simulator/request-size.ts),
+ * the job bounds its input and every stats message by it (job config max_message_bytes).
  */
 export const EVENT_HUBS_MAX_MESSAGE_BYTES = 1_046_528;
 

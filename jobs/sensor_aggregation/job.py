@@ -91,6 +91,9 @@ def sink_options(config: Dict[str, object], output_jaas_config: Optional[str]) -
     """output_jaas_config: the content of output_jaas_config_path (send on output_topic)."""
     options = kafka_options(config, output_jaas_config, consumer=False)
     options["topic"] = str(config["output_topic"])
+    # The producer's own limit, 1 MiB by default, is above Event Hubs' (max_message_bytes, 1,046,528 by default):
+    # a request between the two would be refused by the broker instead of split by the producer.
+    options["kafka.max.request.size"] = str(config["max_message_bytes"])
     return options
 
 

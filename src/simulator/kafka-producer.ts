@@ -6,9 +6,11 @@
 import { isIP } from "node:net";
 import { rootCertificates } from "node:tls";
 import { compressionsAlgorithms, Producer, type ProducerOptions, stringSerializers } from "@platformatic/kafka";
+import { EVENT_HUBS_MAX_MESSAGE_BYTES } from "../../contracts/eventhubs-limits";
 import { describeKafkaError, hasKafkaErrorId } from "./kafka-errors";
 import type { SimulatorOptions } from "./options";
 import type { SimulatedMessage } from "./readings";
+import { splitByRequestSize } from "./request-size";
 
 export class BrokerUnreachableError extends Error {
   override name = "BrokerUnreachableError";
@@ -85,14 +87,17 @@ export async function connectKafka(options: SimulatorOptions, target: KafkaTarge
   const { topic, keyBySensor } = options;
   return {
     async send(messages: readonly SimulatedMessage[]): Promise<void> {
-      await producer.send({
-        messages: messages.map((m) => ({
-          topic,
-          key: keyBySensor ? m.key : undefined,
-          value: m.value,
-          headers: m.malformedKind ? { [MALFORMED_HEADER]: m.malformedKind } : undefined,
-        })),
-      });
+      // One request per chunk, in order, each under Event Hubs' max.request.size (the client has no such setting).
+      for (const chunk of splitByRequestSize(messages, EVENT_HUBS_MAX_MESSAGE_BYTES, MALFORMED_HEADER)) {
+        await producer.send({
+          messages: chunk.map((m) => ({
+            topic,
+            key: keyBySensor ? m.key : undefined,
+            value: m.value,
+            headers: m.malformedKind ? { [MALFORMED_HEADER]: m.malformedKind } : undefined,
+          })),
+        });
+      }
     },
     close: () => producer.close(),
   };

@@ -79,6 +79,14 @@ def test_event_hubs_sink_has_the_producer_settings_the_output_topic_and_the_send
     assert options["topic"] == "sensor-stats"
     assert options["kafka.sasl.jaas.config"] == SEND_JAAS and options["kafka.request.timeout.ms"] == "60000"
     assert "kafka.session.timeout.ms" not in options  # a consumer setting
+    # Event Hubs refuses a request over 1,046,528 bytes; the producer's own default (1 MiB) is above it.
+    assert options["kafka.max.request.size"] == "1046528"
+
+
+def test_a_sensor_name_bound_whose_stats_message_would_not_fit_is_refused():
+    with pytest.raises(job_config.ConfigError, match="max_sensor_length"):
+        job_config.merge_config(dict(BASE, max_sensor_length=600 * 1024), {})
+    assert job_config.merge_config(dict(BASE, max_sensor_length=1000), {})["max_sensor_length"] == 1000
 
 
 def test_the_job_reads_two_jaas_files_and_gives_the_source_the_listen_line_and_the_sink_the_send_line(tmp_path, monkeypatch):

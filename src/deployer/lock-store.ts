@@ -23,7 +23,8 @@ export type LockRecord = z.infer<typeof lockRecordSchema>;
 export type LockCandidate = Omit<LockRecord, "fence" | "released">;
 
 export type AcquireOutcome =
-  | { readonly kind: "acquired"; readonly record: LockRecord }
+  /** `expired`: the holder whose lock had expired (a killed run), superseded by this acquisition; told to the operator. */
+  | { readonly kind: "acquired"; readonly record: LockRecord; readonly expired?: LockRecord }
   /** Someone holds it (or its record is unreadable: then `holder` is undefined and it counts as held). */
   | { readonly kind: "held"; readonly holder: LockRecord | undefined };
 

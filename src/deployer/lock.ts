@@ -92,6 +92,7 @@ export class EnvironmentLock implements Fence {
         continue;
       }
       if (outcome.kind === "acquired") {
+        if (outcome.expired) progress.step("lock", `took over the expired lock of ${describeHolder(outcome.expired)}`);
         progress.step("lock", `taken by ${outcome.record.owner} until ${outcome.record.expiresAt} (fence ${outcome.record.fence})`);
         const lock = new EnvironmentLock(store, outcome.record, options, progress);
         lock.startRenewing();

@@ -58,7 +58,7 @@ export class WebHdfsLockStore implements LockStore {
     const after = await this.read(now);
     if (after.top && after.top.fence !== record.fence) return { kind: "held", holder: after.top.record };
     await this.prune(after.fences.filter((f) => f < record.fence - 1));
-    return { kind: "acquired", record };
+    return { kind: "acquired", record, expired: top?.record && !top.record.released ? top.record : undefined };
   }
 
   async current(now: number): Promise<LockRecord | "free" | undefined> {

@@ -247,7 +247,7 @@ test("deployer SIGKILLed between stop and submit → the next run (deploy or ens
   await new Promise((r) => setTimeout(r, 9000));
   const result = await run("v1", "ensure");
   expect(result).toMatchObject({ action: "restarted", artifactHash: hashes.v1 });
-  expect(capture.lines.some((l) => l.includes("breaking the expired lock"))).toBe(true);
+  expect(capture.lines.some((l) => l.includes("took over the expired lock of"))).toBe(true);
   const state = await expectRunning("v1");
   expect(state.current.digest).toBe(before.current.digest);
 });

@@ -16,6 +16,9 @@ export const SQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** The longest sensor name the job accepts by default (job_config.py keeps the same default). */
 export const DEFAULT_MAX_SENSOR_LENGTH = 256;
 
+/** HDFS's 60 s soft limit, the NameNode's recovery and a margin (job_config.py keeps the same default). */
+export const DEFAULT_LEASE_WAIT_SECONDS = 90;
+
 const text = () => z.string().check(z.minLength(1));
 const identifier = (fallback: string) => z._default(z.string().check(z.regex(SQL_IDENTIFIER, { error: "letters, digits and _, not starting with a digit" })), fallback);
 const positiveInt = () => z.int().check(z.positive());
@@ -45,6 +48,9 @@ export const jobConfigSchema = z.strictObject({
   max_message_bytes: z._default(positiveInt(), EVENT_HUBS_MAX_MESSAGE_BYTES),
   /** A longer sensor name is rejected ("sensor name too long"): it bounds every stats message's size. */
   max_sensor_length: z._default(positiveInt(), DEFAULT_MAX_SENSOR_LENGTH),
+  /** How long a starting driver waits for another holder's checkpoint lease to lapse (a killed driver's lapses
+   * 60 s after its last renewal) before it exits, naming the holder (checkpoint_lease.py). */
+  lease_wait_seconds: z._default(positiveInt(), DEFAULT_LEASE_WAIT_SECONDS),
 }).check(
   z.refine((c) => worstStatsMessageBytes(c.max_sensor_length) <= c.max_message_bytes, {
     error: "max_sensor_length: a stats message of a name that long (10 bytes a character + 512) would exceed max_message_bytes",

@@ -40,6 +40,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
 
 from job_config import DEFAULTS, JAAS_KEYS, ConfigError, load_config, read_text, table_names
+import checkpoint_lease
 import reading_checks
 from job_tables import PARTITION_COLUMNS, TABLE_SCHEMAS, missing_overwrite_options, options_clause
 
@@ -406,11 +407,13 @@ def process_batch(
     max_message_bytes: int = DEFAULTS["max_message_bytes"],  # type: ignore[assignment]
     max_sensor_length: int = DEFAULTS["max_sensor_length"],  # type: ignore[assignment]
     report: Optional[Callable[[Dict[str, object]], None]] = None,
+    before_send: Optional[Callable[[], None]] = None,
 ) -> bool:
     """The foreachBatch body. Returns False for an empty batch (nothing done, no Spark job started).
     run_id: the streaming run (the query id kept in the checkpoint); with batch_id, the exactly-once key.
     report: given the batch's counts once it is written, {"readings", "rejected", "reasons": {reason: n}}; the
-    reasons cost one small job over the rejected rows, and only in a batch that has some."""
+    reasons cost one small job over the rejected rows, and only in a batch that has some.
+    before_send: called before the stats go to Kafka (the checkpoint lease's heartbeat: it raises if lost)."""
     if is_empty_without_job(kafka_df):
         return False
     parsed = parse_readings(kafka_df, max_message_bytes, max_sensor_length).persist(StorageLevel.MEMORY_AND_DISK)
@@ -443,6 +446,8 @@ def process_batch(
     stats = sensor_stats(local, run_id, batch_id, now()).coalesce(1)
     overwrite_run_partition(stats, tables["stats"], run_id, batch_id)
     if kafka_sink is not None:
+        if before_send is not None:
+            before_send()
         sink = stats_messages(stats).write.format("kafka")
         for key, value in kafka_sink.items():
             sink = sink.option(key, value)
@@ -453,9 +458,10 @@ def process_batch(
 # ---------------------------------------------------------------- the streaming query
 
 def start_query(spark: SparkSession, config: Dict[str, object], jaas_config: Optional[str],
-                output_jaas_config: Optional[str]):
+                output_jaas_config: Optional[str], lease: Optional[checkpoint_lease.CheckpointLease] = None):
     """Builds and starts the streaming query; returns the StreamingQuery. jaas_config / output_jaas_config: the
-    JAAS lines of the source (listen) and the sink (send), None with PLAINTEXT."""
+    JAAS lines of the source (listen) and the sink (send), None with PLAINTEXT. lease: the checkpoint's lease, proved
+    still held before each batch writes anything and before it sends (checkpoint_lease.py)."""
     tables = table_names(config)
     check_schemas(spark, tables)
     reader = spark.readStream.format("kafka")
@@ -476,7 +482,10 @@ def start_query(spark: SparkSession, config: Dict[str, object], jaas_config: Opt
             print("sensor-aggregation: run %s batch %d written %s" % (run["id"], batch_id, json.dumps(counts, sort_keys=True)),
                   flush=True)
 
-        process_batch(df, batch_id, tables, sink, run_id=run["id"], max_sensors=max_sensors, report=written, **limits)
+        if lease is not None:
+            lease.heartbeat()
+        process_batch(df, batch_id, tables, sink, run_id=run["id"], max_sensors=max_sensors, report=written,
+                      before_send=lease.heartbeat if lease is not None else None, **limits)
 
     query = (reader.load().writeStream
              .queryName(str(config["query_name"]))
@@ -491,29 +500,62 @@ def start_query(spark: SparkSession, config: Dict[str, object], jaas_config: Opt
 
 def main(argv: List[str]) -> int:
     spark = SparkSession.builder.appName("sensor-aggregation").enableHiveSupport().getOrCreate()
+    held = []  # type: List[checkpoint_lease.CheckpointLease]
+    try:
+        return run_driver(spark, argv, held)
+    finally:
+        for lease in held:  # a clean exit frees the checkpoint at once (a killed driver's lease lapses in 60 s)
+            lease.release()
+
+
+def run_driver(spark: SparkSession, argv: List[str], held: List[checkpoint_lease.CheckpointLease]) -> int:
+    """The driver's life: config, the checkpoint's lease (appended to `held`), the query until it ends; the exit code."""
     try:
         config = load_config(spark, argv)
+        # One driver per checkpoint, before anything reads Kafka or writes a table (checkpoint_lease.py).
+        lease = checkpoint_lease.acquire(spark, str(config["checkpoint_location"]),
+                                         checkpoint_lease.holder_record(spark, checkpoint_run(spark, config)),
+                                         float(config["lease_wait_seconds"]))  # type: ignore[arg-type]
+        held.append(lease)
         jaas = {key: None for key in JAAS_KEYS}  # type: Dict[str, Optional[str]]
         if config["security_protocol"] == "SASL_SSL":
             jaas = {key: read_text(spark, str(config[key])).strip() for key in JAAS_KEYS}
-        query = start_query(spark, config, jaas["jaas_config_path"], jaas["output_jaas_config_path"])
+        query = start_query(spark, config, jaas["jaas_config_path"], jaas["output_jaas_config_path"], lease)
     except (ConfigError, ValueError) as error:  # the messages name keys and paths, never a file's content
         print("sensor-aggregation: invalid configuration: %s" % error, file=sys.stderr)
         return 2
     except SchemaMismatch as error:
         print("sensor-aggregation: %s" % error, file=sys.stderr)
         return 3
+    except checkpoint_lease.LeaseHeld as error:
+        print("sensor-aggregation: %s" % error, file=sys.stderr, flush=True)
+        return checkpoint_lease.EXIT_LEASE
     print("sensor-aggregation: query %s started (run %s), reading %s, checkpoint %s"
           % (config["query_name"], query.id, config["input_topic"], config["checkpoint_location"]), flush=True)
     try:
         query.awaitTermination()
     except Exception as error:  # noqa: BLE001 - StreamingQueryException's module differs between Spark versions
+        if checkpoint_lease.MARKER in str(error):
+            print("sensor-aggregation: %s" % _line_with(str(error), checkpoint_lease.MARKER), file=sys.stderr, flush=True)
+            return checkpoint_lease.EXIT_LEASE
         cause = data_loss_cause(str(error))
         if cause is None:
             raise
         print("sensor-aggregation: %s" % cause, file=sys.stderr, flush=True)
         return 4
     return 0
+
+
+def checkpoint_run(spark: SparkSession, config: Dict[str, object]) -> Optional[str]:
+    """The streaming run a checkpoint holds (its metadata file's query id), or None for a new checkpoint."""
+    try:
+        return str(json.loads(read_text(spark, str(config["checkpoint_location"]).rstrip("/") + "/metadata"))["id"])
+    except Exception:  # noqa: BLE001 - no metadata yet (a fresh checkpoint), or unreadable: the record says null
+        return None
+
+
+def _line_with(text: str, marker: str) -> str:
+    return next((line.strip() for line in text.splitlines() if marker in line), text.strip().splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ DEFAULTS = {
     "max_message_bytes": 1046528,
     # A longer sensor name is rejected: with max_message_bytes it bounds the size of every stats message.
     "max_sensor_length": 256,
+    # How long a starting driver waits for another holder's checkpoint lease to lapse (checkpoint_lease.py).
+    "lease_wait_seconds": 90,
 }
 REQUIRED = ("bootstrap_servers", "input_topic", "output_topic", "checkpoint_location")
 KNOWN_KEYS = tuple(sorted(set(DEFAULTS) | set(REQUIRED)))
@@ -120,7 +122,7 @@ def validate_config(config: Dict[str, object]) -> Dict[str, object]:
         raise ConfigError("trigger_interval: %r; allowed: '<n> seconds' (or milliseconds, minutes, hours)" % config["trigger_interval"])
     if config.get("max_offsets_per_trigger") is not None:
         _positive_int(config, "max_offsets_per_trigger")
-    for key in ("max_sensors_per_batch", "max_message_bytes", "max_sensor_length"):
+    for key in ("max_sensors_per_batch", "max_message_bytes", "max_sensor_length", "lease_wait_seconds"):
         _positive_int(config, key)
     if worst_stats_message_bytes(int(config["max_sensor_length"])) > int(config["max_message_bytes"]):  # type: ignore[arg-type]
         raise ConfigError("max_sensor_length: %s; a stats message of a name that long (10 bytes a character + 512) would "

@@ -8,7 +8,7 @@ import { formatIssues } from "../../contracts/schema-issues";
 import type { Manifest } from "./manifest";
 import { intervalMs } from "./interval";
 import { DEPLOYER_CA_PATH } from "../../contracts/deployer-container";
-import { DEFAULT_MAX_SENSOR_LENGTH, type JobConfig } from "../../contracts/job-config";
+import { DEFAULT_LEASE_WAIT_SECONDS, DEFAULT_MAX_SENSOR_LENGTH, type JobConfig } from "../../contracts/job-config";
 import { EVENT_HUBS_MAX_MESSAGE_BYTES } from "../../contracts/eventhubs-limits";
 import { deployPlanSchema, USER_PLACEHOLDER, type DeployPlanConfig, type MaintainedTable } from "../../contracts/deploy-plan";
 
@@ -120,6 +120,7 @@ export function deployPlanConfig(
       max_sensors_per_batch: job.maxSensorsPerBatch,
       max_message_bytes: EVENT_HUBS_MAX_MESSAGE_BYTES,
       max_sensor_length: DEFAULT_MAX_SENSOR_LENGTH,
+      lease_wait_seconds: DEFAULT_LEASE_WAIT_SECONDS,
     },
     spark: { ...env.bdc.spark, conf: { ...env.bdc.spark.conf } },
     batchName: `sensor-aggregation-${env.name}`,

@@ -17,6 +17,7 @@ import argparse
 import ast
 import importlib
 import inspect
+import io
 import re
 import string
 import sys
@@ -43,7 +44,7 @@ def _classes():
 
 
 # Python's own types the job calls methods on (str.join, dict.get, the argument parser, ...): not PySpark calls.
-PYTHON_TYPES = [str, bytes, dict, list, set, tuple, int, float, argparse.ArgumentParser, argparse.Namespace,
+PYTHON_TYPES = [str, bytes, dict, list, set, tuple, int, float, io.BufferedRandom, argparse.ArgumentParser, argparse.Namespace,
                 threading.Event, threading.Thread, datetime, Path, string.Template, type(re.compile("")), type(re.match("", ""))]
 
 
@@ -55,9 +56,13 @@ def _accepts(function, keyword: str) -> bool:
     return any(p.name == keyword or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
 
 
+# Py4JJavaError's attribute holding the Java exception: py4j, like a private attribute's value.
+PY4J_ATTRIBUTES = ("java_exception",)
+
+
 def _through_private(node: ast.expr) -> bool:
     while isinstance(node, (ast.Attribute, ast.Call, ast.Subscript)):
-        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+        if isinstance(node, ast.Attribute) and (node.attr.startswith("_") or node.attr in PY4J_ATTRIBUTES):
             return True
         node = node.value if not isinstance(node, ast.Call) else node.func
     return False
@@ -81,10 +86,22 @@ def _py4j_names(tree: ast.AST) -> Set[str]:
             bindings.append((node.target, node.iter))
     while True:
         added = {t.id for t, value in bindings if isinstance(t, ast.Name) and t.id not in names
-                 and (_through_private(value) or _root_name(value) in names)}
+                 and (_through_private(value) or _root_name(value) in names or _made_from(value, names))}
         if not added:
             return names
         names |= added
+
+
+def _made_from(value: ast.expr, names: Set[str]) -> bool:
+    """A call of the job's own function on py4j values (`out = _take_hdfs(fs, path)`): its result is taken as py4j."""
+    return (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+            and any(isinstance(a, ast.Name) and a.id in names for a in value.args))
+
+
+def own_methods(trees: Iterable[ast.AST]) -> Set[str]:
+    """The method names of the classes the checked files define (the job's own objects, not PySpark's)."""
+    return {item.name for tree in trees for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
+            for item in node.body if isinstance(item, ast.FunctionDef)}
 
 
 class Checker(ast.NodeVisitor):
@@ -129,6 +146,8 @@ class Checker(ast.NodeVisitor):
         func = node.func
         if not isinstance(func, ast.Attribute) or _through_private(func.value) or _root_name(func.value) in self.py4j_names:
             return
+        if func.attr.startswith("_"):
+            return  # a private member (`self._write(...)`): the job's own, never PySpark API
         keywords = [k.arg for k in node.keywords if k.arg is not None]
         receiver = func.value
         if isinstance(receiver, ast.Name) and receiver.id in self.functions_aliases:
@@ -153,18 +172,22 @@ class Checker(ast.NodeVisitor):
                 self.problem(node, ".%s(%s=...): no PySpark method of that name takes it" % (func.attr, keyword))
 
 
-def check_source(source: str, path: str = "<source>") -> List[str]:
+def check_source(source: str, path: str = "<source>", job_methods: Iterable[str] = ()) -> List[str]:
+    """job_methods: method names of the job's own classes, allowed on any receiver."""
     checker = Checker(path)
     tree = ast.parse(source, path)
     checker.py4j_names = _py4j_names(tree)
+    checker.python_names |= set(job_methods)
     checker.visit(tree)
     return checker.problems
 
 
 def check_files(paths: Iterable[Path]) -> List[str]:
+    sources = [(path, path.read_text()) for path in paths]
+    methods = own_methods(ast.parse(text, str(path)) for path, text in sources)
     problems = []  # type: List[str]
-    for path in paths:
-        problems.extend(check_source(path.read_text(), str(path)))
+    for path, text in sources:
+        problems.extend(check_source(text, str(path), methods))
     return problems
 
 

@@ -96,11 +96,16 @@ def test_the_job_reads_two_jaas_files_and_gives_the_source_the_listen_line_and_t
                                                        output_jaas_config_path=str(tmp_path / "send.conf"))))
     started = {}
 
-    def fake_start_query(spark, config, jaas_config, output_jaas_config):  # stands in for Spark; sees what main() passes
+    def fake_start_query(spark, config, jaas_config, output_jaas_config, lease):  # stands in for Spark; sees what main() passes
         started.update(source=job.source_options(config, jaas_config), sink=job.sink_options(config, output_jaas_config))
         raise SystemExit(0)
 
     monkeypatch.setattr(job, "start_query", fake_start_query)
+    # The checkpoint's lease needs a JVM: a lease that is always free stands in for it here (test_checkpoint_lease.py).
+    monkeypatch.setattr(job, "checkpoint_run", lambda spark, config: None)
+    monkeypatch.setattr(job.checkpoint_lease, "holder_record", lambda spark, run: {})
+    monkeypatch.setattr(job.checkpoint_lease, "acquire",
+                        lambda *args: job.checkpoint_lease.CheckpointLease("stand-in", lambda data: None, lambda: None))
     monkeypatch.setattr(job, "SparkSession", FakeSessionBuilder)
     with pytest.raises(SystemExit):
         job.main(["--config", str(tmp_path / "job.json")])

@@ -40,6 +40,10 @@ public final class MiniHdfs {
         .checkDataNodeAddrConfig(true)
         .build();
     cluster.waitActive();
+    // A shorter lease soft limit (-Dminihdfs.leaseSoftLimitMs) lets a killed driver's checkpoint lease lapse
+    // sooner in tests; its clients must then renew faster than HDFS's default 30 s (ipc.client.rpc-timeout.ms / 2).
+    long softLimitMs = Long.getLong("minihdfs.leaseSoftLimitMs", 60_000L);
+    if (softLimitMs != 60_000L) cluster.setLeasePeriod(softLimitMs, 3_600_000L);
 
     // The process user is the HDFS superuser; give the deploy user ("deployer" over WebHDFS with
     // user.name, as Knox asserts it) its home and /apps, like a BDC where the user owns its paths.
@@ -57,7 +61,7 @@ public final class MiniHdfs {
     String nnHttp = "http://127.0.0.1:" + cluster.getNameNode().getHttpAddress().getPort();
     String json = "{\"webhdfs\": \"" + nnHttp + "\", \"rpc\": \"hdfs://127.0.0.1:"
         + cluster.getNameNodePort() + "\", \"superuser\": \"" + System.getProperty("user.name")
-        + "\", \"user\": \"" + user + "\"}\n";
+        + "\", \"user\": \"" + user + "\", \"leaseSoftLimitMs\": " + softLimitMs + "}\n";
     File tmp = new File(ready.getAbsolutePath() + ".tmp");
     Files.write(tmp.toPath(), json.getBytes(StandardCharsets.UTF_8));
     Files.move(tmp.toPath(), ready.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);

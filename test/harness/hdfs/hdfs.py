@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Starts and stops the test HDFS (MiniDFSCluster with WebHDFS) on 127.0.0.1, standard library only.
 
-  python3 test/harness/hdfs/hdfs.py start --dir <work dir> [--user deployer]
+  python3 test/harness/hdfs/hdfs.py start --dir <work dir> [--user deployer] [--lease-soft-limit-seconds 60]
       prints one JSON line {"webhdfs": "http://127.0.0.1:<port>", "rpc": ..., "pid": <pid>, ...}
   python3 test/harness/hdfs/hdfs.py stop --dir <work dir>
 
@@ -29,7 +29,7 @@ ADD_OPENS = [
 ]
 
 
-def start(work: Path, user: str) -> dict:
+def start(work: Path, user: str, lease_soft_limit_seconds: int = 60) -> dict:
     if not CLASSPATH_FILE.exists() or not (CLASSES_DIR / "MiniHdfs.class").exists():
         sys.exit("hdfs harness: jars not resolved; run `bash scripts/setup.sh` (scripts/setup.d/40-hdfs.sh)")
     work.mkdir(parents=True, exist_ok=True)
@@ -40,6 +40,7 @@ def start(work: Path, user: str) -> dict:
     cmd = ["java", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", *[f"--add-opens={m}=ALL-UNNAMED" for m in ADD_OPENS],
            "-Dlog4j.configuration=file:" + str(Path(__file__).with_name("log4j.properties")),
            "-Dhdfs.audit.log=" + str(work / "hdfs-audit.log"),
+           "-Dminihdfs.leaseSoftLimitMs=%d" % (lease_soft_limit_seconds * 1000),
            "-cp", classpath, "MiniHdfs", str(work / "data"), str(ready), user]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
     (work / "hdfs.pid").write_text(str(proc.pid))
@@ -55,10 +56,13 @@ def stop(work: Path) -> None:
 
 def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--user", default="deployer", help="user that owns /apps and its home")
+    parser.add_argument("--lease-soft-limit-seconds", type=int, default=60,
+                        help="the NameNode's lease soft limit (HDFS's is 60 s); below 60 every writer must renew faster, "
+                             "e.g. spark.hadoop.ipc.client.rpc-timeout.ms under twice this")
 
 
 def main() -> None:
-    run_launcher(__doc__, "data, log, pid file", lambda work, args: start(work, args.user), stop, options)
+    run_launcher(__doc__, "data, log, pid file", lambda work, args: start(work, args.user, args.lease_soft_limit_seconds), stop, options)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import { forUser, type DeployPlanConfig, type JobConfig } from "./plan-config";
 import type { Progress } from "./progress";
 import { jobModules } from "../../contracts/artifact-manifest";
 import { buildRelease, releaseInputs, verifyReleaseFiles, type PlacedJaas } from "./release";
-import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
+import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, currentCheckpoint, refuseIfCheckpointHeld, runningNow, type ReconcileContext } from "./release-runner";
 import type { EndOffsets } from "./backlog";
 import { notifyChange, type Notifier } from "./notify";
 import { pruneDeployFiles } from "./retention";
@@ -144,7 +144,7 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
   }
   progress.step("deploy", `desired ${releaseName(desired)}; live ${state ? releaseName(state.current) : "none"} (${observed.live ? `batch ${observed.live.id}` : "not running"})`);
 
-  await refuseIfDriverOutlivedLivy(rc, state, observed);
+  await refuseIfCheckpointHeld(rc, state, observed, [await currentCheckpoint(rc, state), plan.job.checkpoint_location]);
   if (state?.current.ddlDigest !== desired.ddlDigest) await createTables(rc, desired);
   else progress.step("tables", "table DDL and config unchanged since the last deploy; not rerun");
 

@@ -14,7 +14,7 @@ import { emptyResult, lockOptions, type DeployResult, type GatewayContext } from
 import { ALIVE_STATES } from "./livy-client";
 import { EnvironmentLock, LockHeldError, describeHolder } from "./lock";
 import { readJobConfig, verifyReleaseFiles } from "./release";
-import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
+import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, currentCheckpoint, refuseIfCheckpointHeld, runningNow, type ReconcileContext } from "./release-runner";
 import { backoffSeconds, decideRestart } from "./restart-policy";
 import { backlogReason } from "./backlog-rule";
 import { rejectedReason } from "./rejected";
@@ -100,7 +100,7 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
   const seen = await observe(runner, plan.batchName, state);
   // A stuck batch (found before the lock and still the live one) counts as down: it is stopped below.
   const observed = stuck && seen.live?.id === stuck.batchId ? { ...seen, live: undefined } : seen;
-  await refuseIfDriverOutlivedLivy(rc, state, observed);
+  await refuseIfCheckpointHeld(rc, state, observed, [await currentCheckpoint(rc, state)]);
   const orphan = ownOrphan(observed, state, state.current.digest);
   const keep = observed.live ?? orphan;
   if (!observed.live) state = await forgetBatch(rc, state);

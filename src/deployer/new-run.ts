@@ -18,7 +18,7 @@ import { emptyResult, lockOptions, type DeployResult, type GatewayContext } from
 import { DeployError } from "./errors";
 import { EnvironmentLock } from "./lock";
 import { readJobConfig, verifyReleaseFiles } from "./release";
-import { clearAll, clearName, forgetBatch, launch, observe, OutcomeError, refuseIfDriverOutlivedLivy, runningNow, type ReconcileContext } from "./release-runner";
+import { clearAll, clearName, forgetBatch, launch, observe, OutcomeError, currentCheckpoint, refuseIfCheckpointHeld, runningNow, type ReconcileContext } from "./release-runner";
 
 const FLAG = "--starting-offsets";
 
@@ -72,7 +72,7 @@ export async function runNewRun(ctx: GatewayContext, startingOffsets: string): P
     }
 
     const observed = await observe(runner, plan.batchName, state);
-    await refuseIfDriverOutlivedLivy(rc, state, observed);
+    await refuseIfCheckpointHeld(rc, state, observed, [await currentCheckpoint(rc, state)]);
     await forgetBatch(rc, state);
     await clearName(rc, observed.ours, "stopping the job for a new run");
 

@@ -9,7 +9,8 @@ import { DeployError, HttpStatusError } from "./errors";
 import { ALIVE_STATES, type Batch } from "./livy-client";
 import type { DeployPlanConfig } from "./plan-config";
 import type { Progress } from "./progress";
-import { intervalMs } from "./interval";
+import { RELEASE_CONF_KEY } from "../../contracts/driver-lease";
+import { describeHolder, howToStop, probeLease } from "./driver-lease";
 import { readJobConfig } from "./release";
 import type { WebHdfsClient } from "./webhdfs-client";
 import type { Fence } from "./lock";
@@ -78,7 +79,7 @@ export async function launch(ctx: ReconcileContext, base: DeployState, release: 
   await writeState(hdfs, plan.hdfs.stateDir, { ...base, pending: { digest: release.digest, afterBatchId, at: ctx.now().toISOString() } }, ctx.lock);
   let batch: Batch;
   try {
-    batch = await runner.submit(release.request, `${what} ${releaseName(release)}`);
+    batch = await runner.submit(withReleaseConf(release), `${what} ${releaseName(release)}`);
   } catch (err) {
     // A 4xx is an answer (e.g. 400 Duplicate session name: a batch of that name still runs): nothing was
     // submitted, so no batch is taken as ours. Only a missing answer (or a gateway 5xx) is looked for.
@@ -89,6 +90,11 @@ export async function launch(ctx: ReconcileContext, base: DeployState, release: 
     progress.step("livy", `the submission's answer was lost (${(err as Error).message}); batch ${batch.id} is its result`);
   }
   return adopt(ctx, batch, what);
+}
+
+/** The release's request as sent: its conf also names the release, for the driver's lease record (contracts/driver-lease.ts). */
+function withReleaseConf(release: Release): Release["request"] {
+  return { ...release.request, conf: { ...release.request.conf, [RELEASE_CONF_KEY]: release.digest } };
 }
 
 /** Waits until an already submitted batch stays running; returns its id and Spark application id. */
@@ -117,29 +123,38 @@ export async function clearName(ctx: ReconcileContext, batches: readonly Batch[]
 }
 
 /**
- * Refuses to start anything when Livy has no record of the state's batch (none under its id or its
- * Spark application id) while the checkpoint's commit log shows a driver still committing: Livy lost
- * the record (e.g. restarted without session recovery), the driver did not die, and a second one on
- * the same checkpoint must not start. The release's own job config names the checkpoint and trigger.
+ * Refuses to start a driver while another one holds the checkpoint's lease and Livy runs none of ours: the
+ * driver Livy lost (restarted without recovery, or a batch id now naming another user's batch) still runs, and a
+ * second one must not start. Decided by the lease (driver-lease.ts), not by Livy's ids or commit times.
+ * Not refused: Livy runs the state's batch or another batch of our name (the caller stops those through Livy,
+ * and a stopped driver frees its lease); Livy saw the state's batch end (a crash: its lease lapses, and the
+ * driver started next waits for that, checkpoint_lease.py); or the holder stopped renewing (its lease is
+ * being recovered: it is dead, or paused past the soft limit, and stops at its next heartbeat).
  */
-export async function refuseIfDriverOutlivedLivy(rc: ReconcileContext, state: DeployState | undefined, observed: Observed): Promise<void> {
+export async function refuseIfCheckpointHeld(rc: ReconcileContext, state: DeployState | undefined, observed: Observed, checkpoints: readonly (string | undefined)[]): Promise<void> {
+  if (observed.live || observed.strangers.length > 0) return;
   const known = state?.batch;
-  if (!known || observed.live || (await rc.runner.livy.findBatch(known.id)) !== undefined) return;
-  const config = await readJobConfig(rc.hdfs, state.current);
-  if (!config.checkpoint_location) return;
-  const commits = await rc.hdfs.listStatus(`${config.checkpoint_location}/commits`);
-  const latest = Math.max(0, ...[...(commits?.values() ?? [])].filter((f) => /^\d+$/.test(f.pathSuffix)).map((f) => f.modificationTime));
-  const triggerMs = intervalMs(config.trigger_interval ?? "");
-  const ago = rc.now().getTime() - latest;
-  if (latest === 0 || ago > 3 * triggerMs + 30_000) return;
-  throw new OutcomeError(
-    `Livy has no record of batch ${known.id}${known.appId ? ` (Spark application ${known.appId})` : ""}, but its checkpoint ` +
-      `${config.checkpoint_location} committed a micro-batch ${Math.round(ago / 1000)}s ago: the driver still runs. Not starting a second one. ` +
-      `Stop it on the cluster${known.appId ? ` (yarn application -kill ${known.appId})` : ""}; the next run then restarts it under Livy.`,
-    `a driver outside Livy's knowledge still writes ${config.checkpoint_location}`,
-  );
+  const ended = known ? observed.ours.find((b) => b.id === known.id && !ALIVE_STATES.has(b.state)) : undefined;
+  for (const checkpoint of new Set(checkpoints.filter((c): c is string => !!c))) {
+    const lease = await probeLease(rc.hdfs, checkpoint);
+    if (!lease.held) continue;
+    if (lease.lapsing || ended) {
+      rc.progress.step("lease", `${lease.path}: ${describeHolder(lease)} ${lease.lapsing ? "stopped renewing its lease" : `(batch ${ended!.id}, ${ended!.state})`}; the driver started next takes the lease once it lapses`);
+      continue;
+    }
+    throw new OutcomeError(
+      `${lease.path} is held by ${describeHolder(lease)}, while Livy runs no batch of "${rc.plan.batchName}"` +
+        `${known ? ` (batch ${known.id} of the state is unknown to Livy)` : ""}: a driver runs outside Livy. Not starting a second one. ` +
+        `${howToStop(lease)}; the next run then starts one under Livy.`,
+      `a driver outside Livy holds ${lease.path}`,
+    );
+  }
 }
 
+/** The checkpoint the state's release writes (its job config on HDFS), if there is a state. */
+export async function currentCheckpoint(rc: ReconcileContext, state: DeployState | undefined): Promise<string | undefined> {
+  return state ? (await readJobConfig(rc.hdfs, state.current)).checkpoint_location : undefined;
+}
 
 /** Lists every batch of our name and removes them all (what a failed submission left); returns what was seen. */
 export async function clearAll(rc: ReconcileContext, why: string): Promise<Observed> {

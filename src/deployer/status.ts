@@ -3,7 +3,8 @@
  * the live state (what should run, restarts), Livy (what runs), the checkpoint (what was
  * committed, and where in the topic), and Kafka (the topic's end offsets, with the job's listen key).
  * Backlog = end offsets minus the last committed batch's end offsets, exactly, per partition.
- * Read-only: no lock, no change.
+ * Who drives the checkpoint is asked of the file system (driver-lease.ts), so a driver Livy lost shows as
+ * "running outside Livy", never as "not running". Read-only: no lock, no change (the lease probe appends nothing).
  */
 import { readRecentBatches, type RecentBatches } from "./batch-log";
 import { backlogProblems, measureBacklog, type Backlog, type EndOffsets } from "./backlog";
@@ -11,6 +12,7 @@ import { readCheckpointProgress, type CheckpointProgress } from "./checkpoint";
 import { readState, releaseName } from "./deploy-state";
 import type { GatewayContext } from "./deploy";
 import { ALIVE_STATES } from "./livy-client";
+import { describeHolder, probeLease } from "./driver-lease";
 import { readJobConfig } from "./release";
 
 export type { EndOffsets };
@@ -20,6 +22,8 @@ export interface StatusReport {
   live: string | null;
   previous: string | null;
   batch: { id: number; state: string } | null;
+  /** Who holds the checkpoint's lease: "held" (by `holder`), "lapsing" (its holder stopped renewing) or "free". */
+  driver: { lease: "held" | "lapsing" | "free"; holder: string | null } | null;
   restarts: number;
   lastCommit: { batchId: number; secondsAgo: number } | null;
   backlog: Backlog | null;
@@ -32,7 +36,7 @@ export interface StatusReport {
 export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | undefined): Promise<StatusReport> {
   const { plan, hdfs, livy, progress } = ctx;
   const now = (ctx.now ?? (() => new Date()))().getTime();
-  const report: StatusReport = { environment: plan.environment, live: null, previous: null, batch: null, restarts: 0, lastCommit: null, backlog: null, recent: null, problems: [] };
+  const report: StatusReport = { environment: plan.environment, live: null, previous: null, batch: null, driver: null, restarts: 0, lastCommit: null, backlog: null, recent: null, problems: [] };
   progress.step("status", "reading the live state");
   const state = await readState(hdfs, plan.hdfs.stateDir);
   if (state === undefined) {
@@ -44,18 +48,26 @@ export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | un
   report.restarts = state.restarts.count;
   if (state.batch) {
     progress.step("status", `asking Livy for batch ${state.batch.id}`);
-    const batch = await livy.findBatch(state.batch.id);
-    report.batch = { id: state.batch.id, state: batch?.state ?? "unknown to Livy" };
+    const found = await livy.findBatch(state.batch.id);
+    // After a Livy restart, our id may name another user's batch: only one under our name is ours.
+    const batch = found?.name === plan.batchName ? found : undefined;
+    report.batch = { id: state.batch.id, state: batch?.state ?? (found ? `unknown to Livy (id ${found.id} now names "${found.name}")` : "unknown to Livy") };
     if (batch) {
       progress.step("status", `reading the job's batch lines in the log of batch ${state.batch.id}`);
       report.recent = (await readRecentBatches(livy, state.batch.id)) ?? null;
     }
   }
-  if (!report.batch || !ALIVE_STATES.has(report.batch.state as never)) report.problems.push(`the job is not running (${report.batch ? `batch ${report.batch.id} ${report.batch.state}` : "no batch"})`);
 
   const config = await readJobConfig(hdfs, state.current);
   progress.step("status", `reading the checkpoint ${config.checkpoint_location}`);
   const checkpoint: CheckpointProgress = config.checkpoint_location ? await readCheckpointProgress(hdfs, config.checkpoint_location) : {};
+  const lease = config.checkpoint_location ? await probeLease(hdfs, config.checkpoint_location) : undefined;
+  if (lease) report.driver = { lease: !lease.held ? "free" : lease.lapsing ? "lapsing" : "held", holder: lease.held || lease.record ? describeHolder(lease) : null };
+  if (!report.batch || !ALIVE_STATES.has(report.batch.state as never)) {
+    const livySays = report.batch ? `batch ${report.batch.id} ${report.batch.state}` : "no batch";
+    if (lease?.held && !lease.lapsing) report.problems.push(`running outside Livy: ${describeHolder(lease)} holds ${lease.path} (Livy: ${livySays})`);
+    else report.problems.push(`the job is not running (${livySays})`);
+  }
   if (checkpoint.last) report.lastCommit = { batchId: checkpoint.last.batchId, secondsAgo: Math.round((now - checkpoint.last.committedAt) / 1000) };
 
   if (endOffsets !== undefined && config.input_topic) {
@@ -92,6 +104,7 @@ export function formatStatus(r: StatusReport): string {
     `  live      ${r.live ?? "none"}`,
     `  previous  ${r.previous ?? "none"}`,
     `  batch     ${r.batch ? `${r.batch.id} ${r.batch.state}` : "none"} (restarts since the last deploy: ${r.restarts})`,
+    `  driver    ${r.driver ? `checkpoint lease ${r.driver.lease}${r.driver.holder ? `: ${r.driver.lease === "free" ? "last held by " : ""}${r.driver.holder}` : ""}` : "no checkpoint"}`,
     `  committed ${r.lastCommit ? `batch ${r.lastCommit.batchId}, ${r.lastCommit.secondsAgo}s ago` : "nothing yet"}`,
     `  backlog   ${
       r.backlog

@@ -84,6 +84,32 @@ export class WebHdfsClient {
     return second.body;
   }
 
+  /**
+   * Appends nothing to `path` (two-step APPEND with an empty body), which the NameNode grants only while no other
+   * writer holds the file, and which starts the recovery of a writer's lapsed lease: the probe of a driver's
+   * checkpoint lease (driver-lease.ts). "refused" carries the HDFS exception's class and message.
+   * Idempotent: an empty append changes no byte and closes the file again.
+   */
+  async appendNothing(path: string): Promise<{ outcome: "appended" | "missing" } | { outcome: "refused"; exception: string; message: string }> {
+    const first = await this.call("POST", path, "APPEND", {}, IDEMPOTENT); // asks the NameNode where to write: changes nothing
+    if (first.status === 404) return { outcome: "missing" };
+    if (first.status !== 307) return refusal(first) ?? Promise.reject(statusError(this.describe("POST", path, "APPEND"), first));
+    const req: HttpRequest = {
+      method: "POST",
+      url: this.redirectTarget(first, path, "APPEND"),
+      label: `${path} (WebHDFS APPEND, data step)`,
+      headers: { authorization: basicAuth(this.gateway.credentials), "content-type": "application/octet-stream" },
+      body: Buffer.alloc(0),
+      idempotent: true, // no bytes: a repeat appends nothing either
+    };
+    const second = await send(this.gateway.dispatcher, req);
+    if (second.status === 200) return { outcome: "appended" };
+    if (second.status === 404) return { outcome: "missing" };
+    const refused = refusal(second);
+    if (refused) return refused;
+    throw statusError(req, second);
+  }
+
   async getFileStatus(path: string): Promise<FileStatus | undefined> {
     const res = await this.call("GET", path, "GETFILESTATUS", {}, IDEMPOTENT);
     if (res.status === 404) return undefined;
@@ -221,6 +247,17 @@ export class WebHdfsClient {
       );
     }
     return target;
+  }
+}
+
+/** A WebHDFS RemoteException answer (403/409/500 with {"RemoteException": {exception, message}}), if it is one. */
+function refusal(res: HttpResponse): { outcome: "refused"; exception: string; message: string } | undefined {
+  try {
+    const remote = (JSON.parse(res.body.toString()) as { RemoteException?: { exception?: string; message?: string } }).RemoteException;
+    if (!remote?.exception) return undefined;
+    return { outcome: "refused", exception: remote.exception, message: (remote.message ?? "").split("\n")[0]! };
+  } catch {
+    return undefined;
   }
 }
 

@@ -103,7 +103,7 @@ describe("batch requests", () => {
   test("every batch ships the job modules as pyFiles; maintenance ships create_tables.py too", () => {
     const p = plan();
     const modules = jobModules(p.artifact.manifest.files);
-    expect(modules).toEqual(["job_config.py", "job_tables.py"]);
+    expect(modules).toEqual(["checkpoint_lease.py", "job_config.py", "job_tables.py"]);
     const inputs = { artifactHash: p.artifact.hash, configPath: "/c.json", jarPaths: [], modules };
     const streaming = streamingRequest(p, inputs);
     const shipped = modules.map((m) => `${dir(p.artifact.hash)}/${m}`);

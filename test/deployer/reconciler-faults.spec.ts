@@ -19,7 +19,9 @@ import { webhookNotifier, type Notifier } from "../../src/deployer/notify";
 import { parseDeployPlan, type DeployPlanConfig } from "../../src/deployer/plan-config";
 import type { FileStatus } from "../../src/deployer/webhdfs-client";
 import { deployOnce, type RunCapture } from "./support/deploy-context";
-import { livyDirect, type LivyDirect } from "./support/livy-direct";
+import { livyDirect, streamingDriverPids, type LivyDirect } from "./support/livy-direct";
+import { probeLease } from "../../src/deployer/driver-lease";
+import { runStatus, type StatusReport } from "../../src/deployer/status";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
 import { buildTestArtifact, fakeConnectionString, FAIL_MARKER_DIR, REJECT_MARKER_DIR, STUCK_MARKER_DIR } from "./support/test-artifact";
 import { TEST_BATCH_NAME, testPlan, type TestPlanOptions } from "./support/test-plan";
@@ -282,19 +284,99 @@ test("more than 1000 batches listed", async () => {
   await expectRunning("v1");
 });
 
-test("Livy lost its record of a driver that still runs → nothing is started beside it", async () => {
+/** The checkpoint's lease as the deployer probes it (driver-lease.ts). */
+const checkpointLease = () => withHdfs((hdfs) => probeLease(hdfs, plan("v1").job.checkpoint_location));
+
+/** `status` as the CLI runs it, against the gateway. */
+async function status(): Promise<StatusReport> {
+  const clients = gatewayClients(plan("v1"), { username: GATEWAY_USER, password: GATEWAY_PASSWORD }, services.ca.caCertPath);
+  try {
+    return await runStatus({ plan: plan("v1"), hdfs: clients.hdfs, livy: clients.livy, progress: { step: () => undefined } }, undefined);
+  } finally {
+    await clients.close();
+  }
+}
+
+/** Polls until the driver whose lease `held` shows has let it lapse (its holder died or paused past the soft limit). */
+async function leaseLapsed(): Promise<void> {
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 1000))) {
+    const lease = await checkpointLease();
+    if (!lease.held || lease.lapsing) return;
+  }
+  throw new Error("the checkpoint lease never lapsed");
+}
+
+test("Livy lost its record of a driver that still runs → nothing is started beside it, status says running outside Livy", async () => {
   const [live] = await aliveBatches();
   services.knox.hideBatches([live!.id]);
-  // The refusal needs a recent commit (within three triggers and 30 s): wait for one from the running driver.
-  await pollCheckpoint("commit in the last 10 s", (_, commits) => (commits.some((f) => Date.now() - f.modificationTime < 10_000) ? true : undefined));
   services.knox.resetStats();
-  for (const mode of ["ensure", "deploy"] as const) {
-    const error = await failure(run("v2", mode));
-    expect(error.message).toMatch(new RegExp(`Livy has no record of batch ${live!.id}.*committed a micro-batch \\d+s ago: the driver still runs`));
+  try {
+    for (const mode of ["ensure", "deploy"] as const) {
+      const error = await failure(run("v2", mode));
+      expect(error.message).toMatch(/_driver\.lease is held by the driver of run .*, release [0-9a-f]{12}, submitted as .*, application local-\d+ on .* \(pid \d+\).*: a driver runs outside Livy\. Not starting a second one/);
+      expect(error.message).toContain(`batch ${live!.id} of the state is unknown to Livy`);
+    }
+    expect(services.knox.stats().livySubmissions).toBe(0);
+    const report = await status();
+    expect(report.driver?.lease).toBe("held");
+    expect(report.problems).toEqual([expect.stringMatching(/^running outside Livy: the driver of run .* holds .*_driver\.lease \(Livy: batch \d+ unknown to Livy\)$/)]);
+  } finally {
+    services.knox.hideBatches([]);
   }
-  expect(services.knox.stats().livySubmissions).toBe(0);
-  services.knox.hideBatches([]);
   expect((await aliveBatches()).map((b) => b.id)).toEqual([live!.id]);
+  await expectRunning("v1");
+});
+
+test("Livy lost its record of a driver that is paused past the lease's soft limit → ensure starts one; the paused one stops at its next heartbeat; one driver", async () => {
+  const [live] = await aliveBatches();
+  const [pid] = streamingDriverPids(services.hdfs.rpc);
+  services.knox.hideBatches([live!.id]);
+  process.kill(pid!, "SIGSTOP"); // a long GC pause: its HDFS client stops renewing the lease
+  let restarted: DeployResult;
+  try {
+    await leaseLapsed();
+    restarted = await run("v1", "ensure");
+    expect(restarted).toMatchObject({ action: "restarted", submissions: 1 });
+    await waitForLog(restarted.batchId!, "holds the checkpoint lease");
+  } finally {
+    process.kill(pid!, "SIGCONT");
+  }
+  // The paused driver wakes, its next micro-batch's heartbeat fails, and it exits (Livy then lists it dead).
+  services.knox.hideBatches([]);
+  for (let i = 0; i < 120 && streamingDriverPids(services.hdfs.rpc).includes(pid!); i++) await new Promise((r) => setTimeout(r, 500));
+  expect(streamingDriverPids(services.hdfs.rpc)).toEqual([expect.any(Number)]);
+  expect(streamingDriverPids(services.hdfs.rpc)).not.toContain(pid);
+  expect((await direct.call(`/batches/${live!.id}/log?size=400`)).log.join("\n")).toContain("this driver no longer holds");
+  const state = await expectRunning("v1");
+  expect(state.batch?.id).toBe(restarted!.batchId);
+});
+
+test("Livy lost its record of a driver that died → ensure restarts as soon as the lease lapses; a stale id naming another user's batch is not ours", async () => {
+  const [live] = await aliveBatches();
+  // Another user's batch under another name, which the state's id is then made to name (Livy 0.7 renumbers from 0 after a restart).
+  await hdfsPut("/apps/test-other-user.py", "import time\ntime.sleep(600)\n");
+  const other = (await direct.call("/batches", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ file: `${services.hdfs.rpc}/apps/test-other-user.py`, name: "another-users-batch" }),
+  })) as { id: number };
+  await killLive();
+  await setRawState(JSON.stringify({ ...(await liveState()), batch: { id: other.id, appId: null } }));
+  services.knox.hideBatches([live!.id]);
+  try {
+    const report = await status();
+    expect(report.batch).toEqual({ id: other.id, state: `unknown to Livy (id ${other.id} now names "another-users-batch")` });
+    expect(report.problems.length).toBeGreaterThan(0);
+    await leaseLapsed();
+    const result = await run("v1", "ensure");
+    expect(result).toMatchObject({ action: "restarted", submissions: 1 });
+  } finally {
+    services.knox.hideBatches([]);
+  }
+  // The other user's batch is untouched: never stopped, never taken for ours.
+  expect(((await direct.call(`/batches/${other.id}`)) as { name: string }).name).toBe("another-users-batch");
+  expect(services.knox.requests.some((r) => r.method === "DELETE" && r.url.includes(`/batches/${other.id}`))).toBe(false);
+  await direct.call(`/batches/${other.id}`, { method: "DELETE" });
   await expectRunning("v1");
 });
 

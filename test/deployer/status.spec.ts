@@ -64,6 +64,8 @@ test("reports the exact backlog per partition, and 0 once a batch commits the en
     expect(stopped.backlog).toMatchObject({ perPartition: { "0": 4, "1": 3 }, records: 7 });
     expect(stopped).toMatchObject({ restarts: 2, lastCommit: { batchId: 0 }, batch: null });
     expect(stopped.problems).toEqual(["the job is not running (no batch)"]);
+    // No driver ever took the checkpoint's lease: the probe finds no lease file.
+    expect(stopped.driver).toEqual({ lease: "free", holder: null });
     expect(formatStatus(stopped)).toContain("backlog   7 records (p0=4 p1=3)");
 
     await commit(1, { "0": 4, "1": 3 });
@@ -79,7 +81,7 @@ test("reports the exact backlog per partition, and 0 once a batch commits the en
 describe("health rules", () => {
   const rules = { maxBacklogRecords: 100, maxBacklogSeconds: 60, maxSecondsWithoutCommit: 120, maxRejectedFraction: 0.05 };
   const report = (records: number, seconds: number | null, secondsAgo: number, recent: StatusReport["recent"] = null): StatusReport => ({
-    environment: "test", live: "x", previous: null, batch: { id: 1, state: "running" }, restarts: 0,
+    environment: "test", live: "x", previous: null, batch: { id: 1, state: "running" }, driver: null, restarts: 0,
     lastCommit: { batchId: 9, secondsAgo }, backlog: { perPartition: { "0": records }, records, seconds, secondsEstimated: true }, recent, problems: [],
   });
   it("flag a backlog over its limits in records and in seconds", () => {

@@ -13,6 +13,10 @@ import { HARNESS_PYTHON } from "../../harness/python";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
 export const GATEWAY_USER = "deployer";
+/** The test HDFS's lease soft limit; its writers renew every 2 s (TEST_HDFS_CLIENT_CONF), well inside it. */
+export const TEST_LEASE_SOFT_LIMIT_SECONDS = 10;
+/** Spark conf for every driver on the test HDFS: the DFSClient renews its leases at half the RPC timeout. */
+export const TEST_HDFS_CLIENT_CONF = { "spark.hadoop.ipc.client.rpc-timeout.ms": "4000" };
 /** Test-only credential of the stand-in gateway; the secret scans look for it. */
 export const GATEWAY_PASSWORD = "knox-standin-Pa55-word-7f3a";
 
@@ -52,7 +56,8 @@ export async function startDeployerServices(options: { livy: boolean; sparkLane?
     const otherCa = createTestCa(join(work, "other-ca"), "other");
     const hdfsDir = join(work, "hdfs");
     stops.push(() => void launcher("test/harness/hdfs/hdfs.py", ["stop", "--dir", hdfsDir]));
-    const hdfs = launcher("test/harness/hdfs/hdfs.py", ["start", "--dir", hdfsDir, "--user", GATEWAY_USER]) as { webhdfs: string; rpc: string };
+    // A killed driver's checkpoint lease lapses after TEST_LEASE_SOFT_LIMIT_SECONDS (HDFS's 60 s would slow every crash scenario).
+    const hdfs = launcher("test/harness/hdfs/hdfs.py", ["start", "--dir", hdfsDir, "--user", GATEWAY_USER, "--lease-soft-limit-seconds", String(TEST_LEASE_SOFT_LIMIT_SECONDS)]) as { webhdfs: string; rpc: string };
     let livy: { url: string } | undefined;
     if (options.livy) {
       const livyDir = join(work, "livy");

@@ -7,8 +7,11 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+/** The real job's sources: the test job takes its checkpoint lease with the real module. */
+const JOB_SOURCES = resolve(__dirname, "..", "..", "..", "jobs", "sensor_aggregation");
 
 export interface TestArtifactOptions {
   /** Printed by the job; changing it changes only job.py. */
@@ -99,6 +102,7 @@ import platform
 import sys
 from pyspark.sql import SparkSession
 from job_config import read_config
+import checkpoint_lease
 
 VERSION = "${version}"
 parser = argparse.ArgumentParser()
@@ -133,7 +137,8 @@ elif stuck.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(s
     print("job %s: stuck marker present, no batch will ever commit (test fault)" % VERSION, flush=True)
     writer = writer.foreachBatch(lambda df, batch_id: time.sleep(10 ** 6))
 else:
-    writer = writer.format("noop")
+    # Like the real job: each micro-batch first proves the lease is still held (it stops if superseded).
+    writer = writer.foreachBatch(lambda df, batch_id: lease.heartbeat())
 query = (writer.queryName(config["query_name"])
          .option("checkpointLocation", config["checkpoint_location"])
          .trigger(processingTime=config["trigger_interval"]).start())
@@ -179,8 +184,9 @@ export function buildTestArtifact(dir: string, options: TestArtifactOptions): st
   writeFileSync(join(dir, "job_config.py"), JOB_CONFIG);
   writeFileSync(join(dir, "job_tables.py"), JOB_TABLES);
   writeFileSync(join(dir, "maintenance.py"), MAINTENANCE);
+  copyFileSync(join(JOB_SOURCES, "checkpoint_lease.py"), join(dir, "checkpoint_lease.py"));
   makeJar(join(dir, "jars", "test-connector-1.0.jar"), join(dir, ".."), options.jarPayloadBytes ?? 256 * 1024, options.jarSeed ?? "jar-1", options.jarKind ?? "zip");
-  const paths = ["create_tables.py", "jars/test-connector-1.0.jar", "job.py", "job_config.py", "job_tables.py", "maintenance.py"];
+  const paths = ["checkpoint_lease.py", "create_tables.py", "jars/test-connector-1.0.jar", "job.py", "job_config.py", "job_tables.py", "maintenance.py"];
   const files = paths.map((path) => {
     const data = readFileSync(join(dir, path));
     return { path, sha256: sha256(data), size: data.length, kind: path.startsWith("jars/") ? "jar" : "job" };

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseManifest } from "../../../src/deployer/manifest";
+import { TEST_HDFS_CLIENT_CONF } from "./services";
 import { deployPlanConfig, type DeployPlanConfig, type PlanEnvironment } from "../../../src/deployer/plan-config";
 
 export const TEST_BATCH_NAME = "sensor-aggregation-test";
@@ -19,7 +20,7 @@ export function testEnvironment(gatewayUrl: string, rpc: string, spark: Partial<
         driverCores: 1,
         driverMemory: "512m",
         // Spark resolves hdfs:/// paths against the test HDFS, as a BDC's Spark does against its own.
-        conf: { "spark.hadoop.fs.defaultFS": rpc, "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "1" },
+        conf: { "spark.hadoop.fs.defaultFS": rpc, "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "1", ...TEST_HDFS_CLIENT_CONF },
         ...spark,
       },
       job: {

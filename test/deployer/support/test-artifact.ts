@@ -122,6 +122,14 @@ for key in ("jaas_config_path", "output_jaas_config_path"):
     jaas = "".join(spark.sparkContext.textFile(config[key], 1).collect())
     if "PlainLoginModule" not in jaas:
         sys.exit("%s: the JAAS file has no login module" % key)
+# The real job's checkpoint lease (checkpoint_lease.py, shipped as a module): one driver per checkpoint.
+try:
+    lease = checkpoint_lease.acquire(spark, config["checkpoint_location"], checkpoint_lease.holder_record(spark, None),
+                                     float(config.get("lease_wait_seconds", 90)))
+except checkpoint_lease.LeaseHeld as error:
+    print("job %s: %s" % (VERSION, error), flush=True)
+    sys.exit(checkpoint_lease.EXIT_LEASE)
+print("job %s: holds the checkpoint lease" % VERSION, flush=True)
 stuck = spark.sparkContext._jvm.org.apache.hadoop.fs.Path("${STUCK_MARKER_DIR}/" + VERSION)
 writer = spark.readStream.format("rate").option("rowsPerSecond", 1).load().writeStream
 reject = spark.sparkContext._jvm.org.apache.hadoop.fs.Path("${REJECT_MARKER_DIR}/" + VERSION)

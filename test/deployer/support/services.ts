@@ -16,7 +16,8 @@ export const GATEWAY_USER = "deployer";
 /** The test HDFS's lease soft limit; its writers renew every 2 s (TEST_HDFS_CLIENT_CONF), well inside it. */
 export const TEST_LEASE_SOFT_LIMIT_SECONDS = 10;
 /** Spark conf for every driver on the test HDFS: the DFSClient renews its leases at half the RPC timeout. */
-export const TEST_HDFS_CLIENT_CONF = { "spark.hadoop.ipc.client.rpc-timeout.ms": "4000" };
+// One DataNode: files get one replica, so an append's pipeline never looks for a second DataNode.
+export const TEST_HDFS_CLIENT_CONF = { "spark.hadoop.ipc.client.rpc-timeout.ms": "4000", "spark.hadoop.dfs.replication": "1" };
 /** Test-only credential of the stand-in gateway; the secret scans look for it. */
 export const GATEWAY_PASSWORD = "knox-standin-Pa55-word-7f3a";
 

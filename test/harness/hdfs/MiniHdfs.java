@@ -32,6 +32,8 @@ public final class MiniHdfs {
     // Small blocks and one replica: test files are small and there is one DataNode.
     conf.setLong(DFSConfigKeys.DFS_BLOCK_SIZE_KEY, 1024L * 1024L);
     conf.setInt(DFSConfigKeys.DFS_REPLICATION_KEY, 1);
+    // One DataNode: an append (WebHDFS's, from the DataNode's own client) must not look for a replacement node.
+    conf.set("dfs.client.block.write.replace-datanode-on-failure.policy", "NEVER");
 
     MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf)
         .numDataNodes(1)

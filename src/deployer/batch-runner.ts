@@ -27,6 +27,7 @@ export class BatchFailedError extends DeployError {
 
 export class BatchRunner {
   submissions = 0;
+  private attempts = 0;
   /** Epoch ms after which no wait may continue (the run's deadline). @default none */
   deadlineAt = Number.POSITIVE_INFINITY;
 
@@ -39,6 +40,12 @@ export class BatchRunner {
   /** All batches (alive or finished) with this name, across every page of Livy's list. */
   async findByName(name: string): Promise<Batch[]> {
     return (await this.livy.listBatches()).filter((b) => b.name === name);
+  }
+
+  /** This run's next submission number, for the submission's name (counted whether or not its answer arrives). */
+  nextAttempt(): number {
+    this.attempts += 1;
+    return this.attempts;
   }
 
   /** Limits a wait's own timeout to what is left of the run's deadline. */

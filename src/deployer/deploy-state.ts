@@ -77,8 +77,11 @@ const stateSchema = z.object({
   previous: z.optional(releaseSchema),
   /** The Livy batch running `current`; null when nothing runs (a restore failed, or the job was torn down). */
   batch: z.nullable(z.object({ id: z.number(), appId: z.nullable(z.string()) })),
-  /** A submission whose answer has not been recorded yet: a batch of our name above `afterBatchId` is its result. */
-  pending: z.optional(z.object({ digest: z.string(), afterBatchId: z.number(), at: z.string() })),
+  /**
+   * A submission whose answer has not been recorded yet: the batch holding `name` (contracts/submission-name.ts)
+   * is its result. Records of earlier deployers have no name: a batch of our name above `afterBatchId` is.
+   */
+  pending: z.optional(z.object({ digest: z.string(), name: z.optional(z.string()), afterBatchId: z.number(), at: z.string() })),
   restarts: z.object({
     /** Restarts by `ensure` since the last deploy or the last stable run. */
     count: z.number(),

@@ -12,6 +12,7 @@ import type { Progress } from "./progress";
 import { RELEASE_CONF_KEY } from "../../contracts/driver-lease";
 import { describeHolder, howToStop, probeLease } from "./driver-lease";
 import { readJobConfig } from "./release";
+import { isSubmissionOf, submissionName } from "../../contracts/submission-name";
 import type { WebHdfsClient } from "./webhdfs-client";
 import type { Fence } from "./lock";
 
@@ -37,7 +38,7 @@ export class OutcomeError extends DeployError {
 }
 
 export interface Observed {
-  /** Every batch Livy lists under our name, alive or finished. */
+  /** Every streaming submission of ours Livy lists (contracts/submission-name.ts), alive or finished. */
   ours: Batch[];
   /** The state's batch, alive (found by id, or by its Spark application id if Livy renumbered it). */
   live?: Batch;
@@ -51,18 +52,23 @@ export async function observe(runner: BatchRunner, name: string, state: DeploySt
   const listed = await runner.livy.listBatchesStable();
   // The state's batch is looked up by id too (and kept only under our name): a list is never the only source.
   const byId = state?.batch && !listed.some((b) => b.id === state.batch!.id) ? await runner.livy.findBatch(state.batch.id) : undefined;
-  const all = byId && byId.name === name ? [...listed, byId] : listed;
-  const ours = all.filter((b) => b.name === name);
+  const all = byId && isSubmissionOf(name, byId.name) ? [...listed, byId] : listed;
+  const ours = all.filter((b) => isSubmissionOf(name, b.name));
   const alive = ours.filter((b) => ALIVE_STATES.has(b.state));
   const known = state?.batch;
   const live = known ? (alive.find((b) => b.id === known.id) ?? alive.find((b) => known.appId !== null && b.appId === known.appId)) : undefined;
   return { ours, live, strangers: alive.filter((b) => b !== live), maxId: Math.max(-1, ...all.map((b) => b.id)) };
 }
 
-/** A stranger that answers our own recorded submission of `digest` (its response never arrived). */
+/**
+ * A stranger that is our own recorded submission of `digest` (its response never arrived): the batch holding
+ * the recorded submission's name. A record of an earlier deployer (no name) falls back to the newest batch of
+ * our name above the id recorded before it was sent.
+ */
 export function ownOrphan(observed: Observed, state: DeployState | undefined, digest: string): Batch | undefined {
   const pending = state?.pending;
   if (pending === undefined || pending.digest !== digest) return undefined;
+  if (pending.name !== undefined) return observed.strangers.find((b) => b.name === pending.name);
   return observed.strangers.filter((b) => b.id > pending.afterBatchId).sort((a, b) => b.id - a.id)[0];
 }
 
@@ -71,30 +77,43 @@ export function startTiming(plan: DeployPlanConfig): WaitTiming {
 }
 
 /**
- * Submits the release and waits until it stays running. The submission is recorded in the state
- * first; if its answer is lost, the one new batch of our name above `afterBatchId` is taken as it.
+ * Submits the release and waits until it stays running. The submission's name is its identity
+ * (contracts/submission-name.ts), recorded in the state first: if the answer is lost, or Livy refuses the
+ * name as taken (an earlier attempt of this very request arrived), the batch holding that exact name is
+ * the submission, and nothing else is.
  */
 export async function launch(ctx: ReconcileContext, base: DeployState, release: Release, afterBatchId: number, what: string): Promise<DeployState["batch"] & object> {
   const { hdfs, plan, runner, progress } = ctx;
-  await writeState(hdfs, plan.hdfs.stateDir, { ...base, pending: { digest: release.digest, afterBatchId, at: ctx.now().toISOString() } }, ctx.lock);
+  const { fence } = await ctx.lock.verify();
+  const name = submissionName(plan.batchName, release.digest, fence, runner.nextAttempt());
+  await writeState(hdfs, plan.hdfs.stateDir, { ...base, pending: { digest: release.digest, name, afterBatchId, at: ctx.now().toISOString() } }, ctx.lock);
   let batch: Batch;
   try {
-    batch = await runner.submit(withReleaseConf(release), `${what} ${releaseName(release)}`);
+    batch = await runner.submit(sendable(release, name), `${what} ${releaseName(release)}`);
   } catch (err) {
-    // A 4xx is an answer (e.g. 400 Duplicate session name: a batch of that name still runs): nothing was
-    // submitted, so no batch is taken as ours. Only a missing answer (or a gateway 5xx) is looked for.
-    if (err instanceof HttpStatusError && err.status >= 400 && err.status < 500) throw err;
-    const answered = (await runner.findByName(plan.batchName)).filter((b) => b.id > afterBatchId && ALIVE_STATES.has(b.state));
-    if (answered.length !== 1) throw err;
-    batch = answered[0]!;
-    progress.step("livy", `the submission's answer was lost (${(err as Error).message}); batch ${batch.id} is its result`);
+    // Another 4xx is an answer: nothing was submitted. A missing answer (or a gateway 5xx), or a refusal of the
+    // name itself, is resolved by the name: it is unique to this attempt, so a batch that holds it is ours.
+    if (err instanceof HttpStatusError && err.status >= 400 && err.status < 500 && !isDuplicateName(err)) throw err;
+    const holders = await runner.findByName(name);
+    if (holders.length !== 1) throw err;
+    batch = holders[0]!;
+    progress.step("livy", `the submission's answer was ${isDuplicateName(err) ? "a refusal of its own name" : `lost (${(err as Error).message})`}; batch ${batch.id} holds "${name}": it is this submission`);
   }
   return adopt(ctx, batch, what);
 }
 
-/** The release's request as sent: its conf also names the release, for the driver's lease record (contracts/driver-lease.ts). */
-function withReleaseConf(release: Release): Release["request"] {
-  return { ...release.request, conf: { ...release.request.conf, [RELEASE_CONF_KEY]: release.digest } };
+/** Livy's refusal of a name an existing session holds (`400 Duplicate session name: Some(<name>) for session <id>`). */
+function isDuplicateName(err: unknown): boolean {
+  return err instanceof HttpStatusError && err.status === 400 && /Duplicate session name/i.test(err.message);
+}
+
+/**
+ * The release's request as sent: under this attempt's name, and with a conf naming the release for the driver's
+ * lease record (contracts/driver-lease.ts). Both are set when the batch is sent, not in the release's request,
+ * so a release's digest depends on neither.
+ */
+function sendable(release: Release, name: string): Release["request"] {
+  return { ...release.request, name, conf: { ...release.request.conf, [RELEASE_CONF_KEY]: release.digest } };
 }
 
 /** Waits until an already submitted batch stays running; returns its id and Spark application id. */

@@ -14,6 +14,7 @@ import type { GatewayContext } from "./deploy";
 import { ALIVE_STATES } from "./livy-client";
 import { describeHolder, probeLease } from "./driver-lease";
 import { readJobConfig } from "./release";
+import { isSubmissionOf } from "../../contracts/submission-name";
 
 export type { EndOffsets };
 
@@ -49,8 +50,8 @@ export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | un
   if (state.batch) {
     progress.step("status", `asking Livy for batch ${state.batch.id}`);
     const found = await livy.findBatch(state.batch.id);
-    // After a Livy restart, our id may name another user's batch: only one under our name is ours.
-    const batch = found?.name === plan.batchName ? found : undefined;
+    // After a Livy restart, our id may name another user's batch: only a submission of ours is ours.
+    const batch = found && isSubmissionOf(plan.batchName, found.name) ? found : undefined;
     report.batch = { id: state.batch.id, state: batch?.state ?? (found ? `unknown to Livy (id ${found.id} now names "${found.name}")` : "unknown to Livy") };
     if (batch) {
       progress.step("status", `reading the job's batch lines in the log of batch ${state.batch.id}`);

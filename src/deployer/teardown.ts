@@ -21,6 +21,7 @@ import { forUser } from "./plan-config";
 import { readJobConfig, releaseInputs } from "./release";
 import { forgetBatch, type ReconcileContext } from "./release-runner";
 import { releasesOfEveryEnvironment } from "./retention";
+import { isSubmissionOf } from "../../contracts/submission-name";
 
 export interface TeardownOptions {
   /** Gateway user: owner of the JAAS files' directory. */
@@ -31,9 +32,14 @@ export interface TeardownOptions {
   confirmPurge?: string;
 }
 
-/** Every Livy batch name a deploy of this environment uses. */
+/** Every Livy batch name a deploy of this environment uses (the streaming one per submission: contracts/submission-name.ts). */
 export function batchNamesOf(batchName: string): string[] {
-  return [batchName, `${batchName}-create-tables`, `${batchName}-maintenance`];
+  return [`${batchName}.<release>.<attempt>`, `${batchName}-create-tables`, `${batchName}-maintenance`];
+}
+
+/** Whether a batch is one a deploy of this environment submitted. */
+export function isBatchOf(batchName: string, name: string | null): boolean {
+  return isSubmissionOf(batchName, name) || name === `${batchName}-create-tables` || name === `${batchName}-maintenance`;
 }
 
 export async function runTeardown(ctx: GatewayContext, options: TeardownOptions): Promise<DeployResult> {
@@ -51,8 +57,7 @@ export async function runTeardown(ctx: GatewayContext, options: TeardownOptions)
     const config = state ? await readJobConfig(hdfs, state.current) : {};
     const jaasDir = posix.dirname(forUser(plan.hdfs.jaasPath, options.gatewayUser));
     const jobDirs = purge ? await unsharedJobDirs(rc, releases) : [];
-    const names = batchNamesOf(plan.batchName);
-    const batches = (await livy.listBatches()).filter((b) => b.name !== null && names.includes(b.name));
+    const batches = (await livy.listBatches()).filter((b) => isBatchOf(plan.batchName, b.name));
     progress.step(
       "teardown",
       [

@@ -1,9 +1,10 @@
 /**
  * The tests' own view of Livy and the Spark drivers, asked directly (not through the gateway stand-in,
- * so its counts stay the deployer's): alive batches of a name, a batch's log, and a driver crash.
+ * so its counts stay the deployer's): alive streaming submissions of a batch name (contracts/submission-name.ts), a batch's log, and a driver crash.
  */
 import { execFileSync } from "node:child_process";
 import type { DeployerServices } from "./services";
+import { isSubmissionOf } from "../../../contracts/submission-name";
 
 const ALIVE = ["starting", "running", "idle", "busy", "not_started", "recovering"];
 
@@ -35,7 +36,7 @@ export function livyDirect(services: DeployerServices, batchName: string): LivyD
   };
   const aliveBatches = async () => {
     const { sessions } = (await call("/batches?from=0&size=100000")) as { sessions: { id: number; name: string; state: string }[] };
-    return sessions.filter((s) => s.name === batchName && ALIVE.includes(s.state));
+    return sessions.filter((s) => isSubmissionOf(batchName, s.name) && ALIVE.includes(s.state));
   };
   return {
     call,

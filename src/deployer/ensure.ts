@@ -8,6 +8,7 @@
  * the restart counts toward the limit; alive with its input mostly rejected (rejected.ts) or its backlog
  * over a limit (backlog-rule.ts) it is left running and the condition is notified once.
  */
+import { isSubmissionOf } from "../../contracts/submission-name";
 import { BatchFailedError, BatchRunner } from "./batch-runner";
 import { readState, releaseName, writeState, type DeployState } from "./deploy-state";
 import { emptyResult, lockOptions, type DeployResult, type GatewayContext } from "./deploy";
@@ -32,7 +33,10 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
   }
   let stuck: { batchId: number; reason: string } | undefined;
   if (first.batch) {
-    const batch = await livy.findBatch(first.batch.id);
+    const found = await livy.findBatch(first.batch.id);
+    // After a Livy restart the recorded id may name another user's batch: only a submission of ours is ours.
+    const batch = found && isSubmissionOf(plan.batchName, found.name) ? found : undefined;
+    if (found && !batch) progress.step("ensure", `batch ${found.id} is "${found.name}", not a submission of ours: our driver's Livy record is gone`);
     if (batch && ALIVE_STATES.has(batch.state)) {
       const running = batch.state === "running";
       // The live release's job config, read once for the stuck and backlog rules.

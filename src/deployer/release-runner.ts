@@ -146,17 +146,21 @@ export async function clearName(ctx: ReconcileContext, batches: readonly Batch[]
  * driver Livy lost (restarted without recovery, or a batch id now naming another user's batch) still runs, and a
  * second one must not start. Decided by the lease (driver-lease.ts), not by Livy's ids or commit times.
  * Not refused: Livy runs the state's batch or another batch of our name (the caller stops those through Livy,
- * and a stopped driver frees its lease); Livy saw the state's batch end (a crash: its lease lapses, and the
+ * and a stopped driver frees its lease); Livy saw the state's batch, or the submission the holder names, end
+ * (a crash: its lease lapses, and the
  * driver started next waits for that, checkpoint_lease.py); or the holder stopped renewing (its lease is
  * being recovered: it is dead, or paused past the soft limit, and stops at its next heartbeat).
  */
 export async function refuseIfCheckpointHeld(rc: ReconcileContext, state: DeployState | undefined, observed: Observed, checkpoints: readonly (string | undefined)[]): Promise<void> {
   if (observed.live || observed.strangers.length > 0) return;
   const known = state?.batch;
-  const ended = known ? observed.ours.find((b) => b.id === known.id && !ALIVE_STATES.has(b.state)) : undefined;
+  const stateEnded = known ? observed.ours.find((b) => b.id === known.id && !ALIVE_STATES.has(b.state)) : undefined;
   for (const checkpoint of new Set(checkpoints.filter((c): c is string => !!c))) {
     const lease = await probeLease(rc.hdfs, checkpoint);
     if (!lease.held) continue;
+    // The holder names the submission it runs as: a finished batch of that unique name is its driver, ended.
+    const submission = lease.record?.submission;
+    const ended = stateEnded ?? (submission ? observed.ours.find((b) => b.name === submission && !ALIVE_STATES.has(b.state)) : undefined);
     if (lease.lapsing || ended) {
       rc.progress.step("lease", `${lease.path}: ${describeHolder(lease)} ${lease.lapsing ? "stopped renewing its lease" : `(batch ${ended!.id}, ${ended!.state})`}; the driver started next takes the lease once it lapses`);
       continue;

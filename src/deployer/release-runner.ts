@@ -10,7 +10,7 @@ import { ALIVE_STATES, type Batch } from "./livy-client";
 import type { DeployPlanConfig } from "./plan-config";
 import type { Progress } from "./progress";
 import { RELEASE_CONF_KEY } from "../../contracts/driver-lease";
-import { describeHolder, howToStop, probeLease } from "./driver-lease";
+import { describeHolder, howToStop, probeLease, type LeaseState } from "./driver-lease";
 import { readJobConfig } from "./release";
 import { isSubmissionOf, submissionName } from "../../contracts/submission-name";
 import type { WebHdfsClient } from "./webhdfs-client";
@@ -156,11 +156,13 @@ export async function refuseIfCheckpointHeld(rc: ReconcileContext, state: Deploy
   const known = state?.batch;
   const stateEnded = known ? observed.ours.find((b) => b.id === known.id && !ALIVE_STATES.has(b.state)) : undefined;
   for (const checkpoint of new Set(checkpoints.filter((c): c is string => !!c))) {
-    const lease = await probeLease(rc.hdfs, checkpoint);
-    if (!lease.held) continue;
+    const first = await probeLease(rc.hdfs, checkpoint);
+    if (!first.held) continue;
     // The holder names the submission it runs as: a finished batch of that unique name is its driver, ended.
-    const submission = lease.record?.submission;
+    const submission = first.record?.submission;
     const ended = stateEnded ?? (submission ? observed.ours.find((b) => b.name === submission && !ALIVE_STATES.has(b.state)) : undefined);
+    const lease = ended ? first : await untilLapsedOrAlive(rc, first);
+    if (!lease.held) continue;
     if (lease.lapsing || ended) {
       rc.progress.step("lease", `${lease.path}: ${describeHolder(lease)} ${lease.lapsing ? "stopped renewing its lease" : `(batch ${ended!.id}, ${ended!.state})`}; the driver started next takes the lease once it lapses`);
       continue;
@@ -172,6 +174,25 @@ export async function refuseIfCheckpointHeld(rc: ReconcileContext, state: Deploy
       `a driver outside Livy holds ${lease.path}`,
     );
   }
+}
+
+/**
+ * The lease, once it is known whether its holder lives. A holder Livy does not list may be a driver that just
+ * died (Livy forgot its batch, or a run freed the finished batch's name): its lease lapses HDFS's soft limit
+ * after its last renewal, while a live holder renews it. So a held lease is watched for as long as a starting
+ * driver waits for one (the job config's `lease_wait_seconds`, longer than the soft limit): held all that time,
+ * its holder is alive.
+ */
+async function untilLapsedOrAlive(rc: ReconcileContext, first: LeaseState): Promise<LeaseState> {
+  let lease = first;
+  if (!lease.held || lease.lapsing) return lease;
+  const waitSeconds = rc.plan.job.lease_wait_seconds;
+  rc.progress.step("lease", `${lease.path} is held by ${describeHolder(lease)}; watching up to ${waitSeconds}s whether it lapses (a dead driver's does)`);
+  for (const until = Date.now() + waitSeconds * 1000; lease.held && !lease.lapsing && Date.now() < until; ) {
+    await rc.runner.sleep(rc.plan.timing.pollSeconds * 1000);
+    lease = await probeLease(rc.hdfs, first.path.replace(/\/[^/]*$/, ""));
+  }
+  return lease;
 }
 
 /** The checkpoint the state's release writes (its job config on HDFS), if there is a state. */

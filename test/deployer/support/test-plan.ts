@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseManifest } from "../../../src/deployer/manifest";
-import { TEST_HDFS_CLIENT_CONF } from "./services";
+import { TEST_HDFS_CLIENT_CONF, TEST_LEASE_SOFT_LIMIT_SECONDS } from "./services";
 import { deployPlanConfig, type DeployPlanConfig, type PlanEnvironment } from "../../../src/deployer/plan-config";
 
 export const TEST_BATCH_NAME = "sensor-aggregation-test";
@@ -60,6 +60,8 @@ export function testPlan(artifactDir: string, gatewayUrl: string, rpc: string, o
     timing: { ...plan.timing, startGraceSeconds: 20, pollSeconds: 1, startTimeoutSeconds: 180, createTablesTimeoutSeconds: 240, requestDeadlineSeconds: 60, ...options.timing },
     retry: { maxRetries: 3, minTimeoutMs: 50, maxTimeoutMs: 200 },
     lock: { ...plan.lock, waitSeconds: 300, ...options.lock },
+    // A starting driver, and a deployer watching a lease Livy cannot account for, wait twice the test HDFS's soft limit.
+    job: { ...plan.job, lease_wait_seconds: 2 * TEST_LEASE_SOFT_LIMIT_SECONDS },
     restartPolicy: { ...plan.restartPolicy, ...options.restartPolicy },
     health: { ...plan.health, ...options.health },
   };

@@ -104,7 +104,8 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
   const seen = await observe(runner, plan.batchName, state);
   // A stuck batch (found before the lock and still the live one) counts as down: it is stopped below.
   const observed = stuck && seen.live?.id === stuck.batchId ? { ...seen, live: undefined } : seen;
-  await refuseIfCheckpointHeld(rc, state, observed, [await currentCheckpoint(rc, state)]);
+  // The stuck batch is in Livy and is stopped through it below: its lease is no driver outside Livy.
+  await refuseIfCheckpointHeld(rc, state, seen, [await currentCheckpoint(rc, state)]);
   const orphan = ownOrphan(observed, state, state.current.digest);
   const keep = observed.live ?? orphan;
   if (!observed.live) state = await forgetBatch(rc, state);

@@ -22,8 +22,18 @@ import type { FileStatus, WebHdfsClient } from "./webhdfs-client";
 
 /** A temporary left by a killed upload is deleted once it is this old (one request's deadline is minutes). */
 export const STALE_TEMP_MS = 60 * 60 * 1000;
-/** `.<final name>.<16 hex>.tmp`: hidden from Spark and Hadoop (leading dot), and never a final name. */
+/** `.<final name>.<16 hex>.tmp`: hidden from Spark and Hadoop (leading dot), and never a content-addressed name. */
 const TEMP_NAME = /^\..+\.[0-9a-f]{16}\.tmp$/;
+
+/** A temporary of this run's own for `target`, in the same directory (so the RENAME stays in one directory). */
+export function temporaryName(target: string): string {
+  return `${posix.dirname(target)}/.${posix.basename(target)}.${randomBytes(8).toString("hex")}.tmp`;
+}
+
+/** Whether a name in a shared directory is some run's upload temporary (and never a placed file). */
+export function isTemporaryName(name: string): boolean {
+  return TEMP_NAME.test(name);
+}
 
 export interface ContentAddressedFile {
   target: string;
@@ -86,7 +96,7 @@ async function createOnly(
   permission: string,
   judge?: (existing: Buffer) => DeployError | undefined,
 ): Promise<Placement> {
-  const temp = `${posix.dirname(file.target)}/.${posix.basename(file.target)}.${randomBytes(8).toString("hex")}.tmp`;
+  const temp = temporaryName(file.target);
   let renamed = false;
   try {
     const sentBytes = await hdfs.create(temp, file.data, { overwrite: false, permission });
@@ -147,7 +157,7 @@ function wrongSidecar(file: ContentAddressedFile, says: string): DeployError {
 export async function removeStaleTemps(hdfs: WebHdfsClient, dir: string, listing: ReadonlyMap<string, FileStatus>, now = Date.now()): Promise<string[]> {
   const removed: string[] = [];
   for (const [name, status] of listing) {
-    if (!TEMP_NAME.test(name) || status.type !== "FILE" || now - status.modificationTime < STALE_TEMP_MS) continue;
+    if (!isTemporaryName(name) || status.type !== "FILE" || now - status.modificationTime < STALE_TEMP_MS) continue;
     await hdfs.delete(`${dir}/${name}`);
     removed.push(`${dir}/${name}`);
   }

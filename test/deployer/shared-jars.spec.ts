@@ -89,6 +89,20 @@ test("a jar whose bytes do not match its name is an error naming it, and it is l
   expect(await names(hdfs, dirs.jarsDir)).toEqual([target.slice(dirs.jarsDir.length + 1)]);
 });
 
+test("a right jar beside a wrong .sha256 is an error naming the sidecar; neither is rewritten", async () => {
+  const hdfs = client();
+  const dirs = freshDirs();
+  const target = jarPath(dirs.jarsDir, jar());
+  await hdfs.mkdirs(dirs.jarsDir);
+  await hdfs.create(target, jar().data, { overwrite: false });
+  await hdfs.create(`${target}.sha256`, Buffer.from(`${"0".repeat(64)}\n`), { overwrite: false });
+  const before = [(await hdfs.getFileStatus(target))!.fileId, (await hdfs.getFileStatus(`${target}.sha256`))!.fileId];
+
+  await expect(syncArtifact(hdfs, artifact, dirs, {}, newCounters(), progress)).rejects.toThrow(`delete ${target}.sha256 and deploy again`);
+  expect([(await hdfs.getFileStatus(target))!.fileId, (await hdfs.getFileStatus(`${target}.sha256`))!.fileId]).toEqual(before);
+  expect((await hdfs.open(`${target}.sha256`))?.toString().trim()).toBe("0".repeat(64));
+});
+
 test.each([2, 3])("%i environments uploading the same new jar at once end with one verified file, written once", async (n) => {
   const dirs = freshDirs();
   const target = jarPath(dirs.jarsDir, jar());

@@ -67,7 +67,7 @@ export async function placeContentAddressed(
   let created = false;
   let sentBytes = 0;
   if (status !== undefined && listing.has(`${name}.sha256`)) {
-    const sidecar = (await hdfs.open(sidecarOf(file.target)))?.toString("utf8").trim();
+    const sidecar = (await hdfs.open(sidecarOf(file.target)))?.toString("utf8").trim(); // idempotent read
     // The sidecar was written (create-only) after its file was verified: it speaks for the bytes.
     if (sidecar === file.sha256 && status.length === file.data.length) return { created, sentBytes };
     await verifyExisting(hdfs, file, status);
@@ -88,7 +88,7 @@ export async function placeContentAddressed(
 
 /**
  * Uploads to a temporary and renames it to the final name; when the name is taken (another run, or our
- * own rename whose answer was lost), verifies what is there instead. Our temporary never outlives the call.
+ * own rename whose answer was lost), verifies what is there instead. Our temporary is deleted before returning.
  */
 async function createOnly(
   hdfs: WebHdfsClient,
@@ -99,14 +99,15 @@ async function createOnly(
   const temp = temporaryName(file.target);
   let renamed = false;
   try {
+    // CREATE overwrite=false: sent once (a lost answer fails the run; the random name is no one else's).
     const sentBytes = await hdfs.create(temp, file.data, { overwrite: false, permission });
-    const uploaded = await hdfs.getFileStatus(temp);
+    const uploaded = await hdfs.getFileStatus(temp); // idempotent read
     if (uploaded?.length !== file.data.length) {
       throw new DeployError(`${temp}: HDFS holds ${uploaded?.length ?? "no"} bytes of the ${file.data.length} uploaded for ${file.target}; run again`);
     }
     let lost: unknown;
     try {
-      renamed = await hdfs.rename(temp, file.target);
+      renamed = await hdfs.rename(temp, file.target); // sent once; made idempotent by reading the destination back below
     } catch (err) {
       lost = err; // applied or not: the destination says which
     }
@@ -120,7 +121,8 @@ async function createOnly(
     }
     return { created: true, sentBytes };
   } finally {
-    if (!renamed) await hdfs.delete(temp).catch(() => undefined); // best effort: a leftover is swept once stale
+    // DELETE of our own temporary: idempotent. Best effort: a leftover is swept once stale.
+    if (!renamed) await hdfs.delete(temp).catch(() => undefined);
   }
 }
 
@@ -132,7 +134,7 @@ async function verifyExisting(
   judge?: (existing: Buffer) => DeployError | undefined,
 ): Promise<void> {
   if (judge === undefined && status.length !== file.data.length) throw mismatch(file, undefined, status.length);
-  const data = await hdfs.open(file.target);
+  const data = await hdfs.open(file.target); // idempotent read
   if (data === undefined) throw new DeployError(`${file.target}: listed but gone when read (deleted meanwhile?); run again`);
   const problem = judge ? judge(data) : sha256(data) === file.sha256 ? undefined : mismatch(file, data);
   if (problem) throw problem;
@@ -158,7 +160,7 @@ export async function removeStaleTemps(hdfs: WebHdfsClient, dir: string, listing
   const removed: string[] = [];
   for (const [name, status] of listing) {
     if (!isTemporaryName(name) || status.type !== "FILE" || now - status.modificationTime < STALE_TEMP_MS) continue;
-    await hdfs.delete(`${dir}/${name}`);
+    await hdfs.delete(`${dir}/${name}`); // idempotent: gone either way
     removed.push(`${dir}/${name}`);
   }
   return removed;

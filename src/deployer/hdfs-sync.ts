@@ -142,9 +142,9 @@ export async function syncJobConfig(
   // Content-addressed like the jars: a config a running release reads is verified, never rewritten.
   const placed = await placeContentAddressed(hdfs, { target: path, sha256: sha, data }, listing ?? new Map());
   counters.uploadedBytes += placed.sentBytes;
-  counters.uploadedFiles += 1;
-  progress.step("config", `wrote ${path} (${formatBytes(data.length)})`);
-  return { path, sha256: sha, written: true };
+  if (placed.created) counters.uploadedFiles += 1;
+  progress.step("config", placed.created ? `wrote ${path} (${formatBytes(data.length)})` : `verified ${path} (its .sha256 recomputed)`);
+  return { path, sha256: sha, written: placed.created };
 }
 
 export interface JaasFile {

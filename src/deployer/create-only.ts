@@ -160,8 +160,8 @@ export async function removeStaleTemps(hdfs: WebHdfsClient, dir: string, listing
   const removed: string[] = [];
   for (const [name, status] of listing) {
     if (!isTemporaryName(name) || status.type !== "FILE" || now - status.modificationTime < STALE_TEMP_MS) continue;
-    await hdfs.delete(`${dir}/${name}`); // idempotent: gone either way
-    removed.push(`${dir}/${name}`);
+    // DELETE: idempotent (gone either way). Best effort: another user's leftover in a sticky directory is refused, and harmless.
+    if (await hdfs.delete(`${dir}/${name}`).catch(() => false)) removed.push(`${dir}/${name}`);
   }
   return removed;
 }

@@ -146,6 +146,21 @@ test("a RENAME whose answer is lost is resolved by reading the destination back"
   expect(temps(await names(hdfs, dirs.jarsDir))).toEqual([]);
 });
 
+test("a temporary's CREATE whose answer is lost fails the run without a leftover; the next run places the jar", async () => {
+  const hdfs = client();
+  const dirs = freshDirs();
+  const target = jarPath(dirs.jarsDir, jar());
+  services.knox.inject({ kind: "lose-response" }, 1, (method, url) => method === "PUT" && url.includes("/webhdfs/data/v1") && url.includes(".tmp"));
+
+  await expect(syncArtifact(hdfs, artifact, dirs, {}, newCounters(), progress)).rejects.toThrow(/WebHDFS CREATE, data step/);
+  services.knox.clearFaults();
+  expect(await names(hdfs, dirs.jarsDir)).toEqual([]);
+
+  await syncArtifact(hdfs, artifact, dirs, {}, newCounters(), progress);
+  expect((await hdfs.open(target))?.equals(jar().data)).toBe(true);
+  expect(temps(await names(hdfs, dirs.jarsDir))).toEqual([]);
+});
+
 test("a temporary left by a killed upload does not stop the next sync; one older than an hour is removed", async () => {
   const hdfs = client();
   const dirs = freshDirs();

@@ -143,7 +143,8 @@ export async function syncJobConfig(
   const placed = await placeContentAddressed(hdfs, { target: path, sha256: sha, data }, listing ?? new Map());
   counters.uploadedBytes += placed.sentBytes;
   if (placed.created) counters.uploadedFiles += 1;
-  progress.step("config", placed.created ? `wrote ${path} (${formatBytes(data.length)})` : `verified ${path} (its .sha256 recomputed)`);
+  const why = listing?.has(name) ? "its .sha256 recomputed" : "another run wrote it first";
+  progress.step("config", placed.created ? `wrote ${path} (${formatBytes(data.length)})` : `verified ${path} (${why})`);
   return { path, sha256: sha, written: placed.created };
 }
 

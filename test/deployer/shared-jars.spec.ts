@@ -34,6 +34,11 @@ function freshDirs(): { jarsDir: string; jobRoot: string } {
 }
 
 const jar = () => artifact.files.find((f) => f.kind === "jar")!;
+/** A test's own client, fresh shared directories and the jar's final name in them. */
+function setup(): { hdfs: WebHdfsClient; dirs: ReturnType<typeof freshDirs>; target: string } {
+  const dirs = freshDirs();
+  return { hdfs: client(), dirs, target: jarPath(dirs.jarsDir, jar()) };
+}
 const names = async (hdfs: WebHdfsClient, dir: string) => [...((await hdfs.listStatus(dir)) ?? new Map()).keys()].sort();
 const temps = (list: string[]) => list.filter((n) => n.endsWith(".tmp"));
 /** Data-step CREATEs the gateway saw whose target is the jar's final name (an in-place write if it existed). */
@@ -53,9 +58,7 @@ afterAll(async () => {
 });
 
 test("a jar present without its .sha256 is verified from its bytes and kept; the sidecar is recomputed", async () => {
-  const hdfs = client();
-  const dirs = freshDirs();
-  const target = jarPath(dirs.jarsDir, jar());
+  const { hdfs, dirs, target } = setup();
   await hdfs.mkdirs(dirs.jarsDir);
   await hdfs.create(target, jar().data, { overwrite: false });
   const before = (await hdfs.getFileStatus(target))!;
@@ -72,9 +75,7 @@ test("a jar present without its .sha256 is verified from its bytes and kept; the
 });
 
 test("a jar whose bytes do not match its name is an error naming it, and it is left as it is", async () => {
-  const hdfs = client();
-  const dirs = freshDirs();
-  const target = jarPath(dirs.jarsDir, jar());
+  const { hdfs, dirs, target } = setup();
   const other = Buffer.alloc(jar().size, 1);
   await hdfs.mkdirs(dirs.jarsDir);
   await hdfs.create(target, other, { overwrite: false });
@@ -90,9 +91,7 @@ test("a jar whose bytes do not match its name is an error naming it, and it is l
 });
 
 test("a right jar beside a wrong .sha256 is an error naming the sidecar; neither is rewritten", async () => {
-  const hdfs = client();
-  const dirs = freshDirs();
-  const target = jarPath(dirs.jarsDir, jar());
+  const { hdfs, dirs, target } = setup();
   await hdfs.mkdirs(dirs.jarsDir);
   await hdfs.create(target, jar().data, { overwrite: false });
   await hdfs.create(`${target}.sha256`, Buffer.from(`${"0".repeat(64)}\n`), { overwrite: false });
@@ -133,9 +132,7 @@ test.each([2, 3])("%i environments uploading the same new jar at once end with o
 });
 
 test("a RENAME whose answer is lost is resolved by reading the destination back", async () => {
-  const hdfs = client();
-  const dirs = freshDirs();
-  const target = jarPath(dirs.jarsDir, jar());
+  const { hdfs, dirs, target } = setup();
   services.knox.inject({ kind: "lose-response" }, 1, (method, url) => method === "PUT" && url.includes("op=RENAME"));
 
   await syncArtifact(hdfs, artifact, dirs, {}, newCounters(), progress);
@@ -147,9 +144,7 @@ test("a RENAME whose answer is lost is resolved by reading the destination back"
 });
 
 test("a temporary's CREATE whose answer is lost fails the run without a leftover; the next run places the jar", async () => {
-  const hdfs = client();
-  const dirs = freshDirs();
-  const target = jarPath(dirs.jarsDir, jar());
+  const { hdfs, dirs, target } = setup();
   services.knox.inject({ kind: "lose-response" }, 1, (method, url) => method === "PUT" && url.includes("/webhdfs/data/v1") && url.includes(".tmp"));
 
   await expect(syncArtifact(hdfs, artifact, dirs, {}, newCounters(), progress)).rejects.toThrow(/WebHDFS CREATE, data step/);
@@ -162,9 +157,8 @@ test("a temporary's CREATE whose answer is lost fails the run without a leftover
 });
 
 test("a temporary left by a killed upload does not stop the next sync; one older than an hour is removed", async () => {
-  const hdfs = client();
-  const dirs = freshDirs();
-  const name = jarPath(dirs.jarsDir, jar()).slice(dirs.jarsDir.length + 1);
+  const { hdfs, dirs, target } = setup();
+  const name = target.slice(dirs.jarsDir.length + 1);
   const old = `${dirs.jarsDir}/.${name}.0123456789abcdef.tmp`;
   const young = `${dirs.jarsDir}/.${name}.fedcba9876543210.tmp`;
   await hdfs.mkdirs(dirs.jarsDir);
@@ -175,7 +169,7 @@ test("a temporary left by a killed upload does not stop the next sync; one older
 
   await syncArtifact(hdfs, artifact, dirs, {}, newCounters(), progress);
 
-  expect((await hdfs.open(jarPath(dirs.jarsDir, jar())))?.equals(jar().data)).toBe(true);
+  expect((await hdfs.open(target))?.equals(jar().data)).toBe(true);
   expect(temps(await names(hdfs, dirs.jarsDir))).toEqual([young.slice(dirs.jarsDir.length + 1)]);
 });
 

@@ -14,8 +14,10 @@ const integration = [
   "test/deployer/deploy-scenarios.spec.ts", // HDFS, Livy, Spark
   "test/deployer/hdfs-sync.spec.ts", // HDFS
   "test/deployer/livy-spark31.spec.ts", // HDFS, Livy, the Spark 3.1 lane
+  "test/deployer/lock-fencing.spec.ts", // HDFS (its real-HDFS breakers)
   "test/deployer/knox-gateway.spec.ts", // HDFS, Livy, Apache Knox
   "test/deployer/reconciler-faults.spec.ts", // HDFS, Livy, Spark
+  "test/deployer/shared-jars.spec.ts", // HDFS
   "test/deployer/status.spec.ts", // HDFS, Kafka
   "test/deployer/webhdfs-client.spec.ts", // HDFS
   "test/e2e/pipeline.spec.ts", // the whole local stack

@@ -8,6 +8,7 @@ import { environmentSchema, type EnvironmentSettings } from "./schema";
 import { sharedClusterViolations } from "./shared-cluster-rules";
 import { namespaceNameOf, tierViolations } from "./tier-rules";
 import { securityViolations } from "./security-rules";
+import { stateBackendViolations } from "./state-rules";
 import { ConfigError, violationsFromZod, type Violation } from "./violation";
 import { LOCAL_SPARK_LINE, type ArtifactLine } from "../jobs/sensor_aggregation/build/manifest";
 import { sparkLineForRelease } from "../jobs/sensor_aggregation/jars/spark-lines";
@@ -36,7 +37,7 @@ export interface LoadOptions {
 export function environmentViolations(env: string, input: unknown): Violation[] {
   const parsed = environmentSchema.safeParse(input, { reportInput: true });
   const schemaViolations = parsed.success ? [] : violationsFromZod(env, input, parsed.error.issues);
-  return [...schemaViolations, ...tierViolations(env, input), ...securityViolations(env, input)];
+  return [...schemaViolations, ...tierViolations(env, input), ...securityViolations(env, input), ...stateBackendViolations(env, input)];
 }
 
 /** Validates one environment's raw input; throws ConfigError listing every violation. */

@@ -31,6 +31,25 @@ export const OVERRIDES: readonly Override[] = [
   { key: "BDC_NAMESPACE", path: ["bdc", "namespace"] },
 ];
 
+/** The two variables that set one field: for one environment (it wins), and for every environment. */
+export interface OverrideVariables {
+  /** `SENSORS_<ENV>_<KEY>`, e.g. SENSORS_PROD_STATE_STORAGE_ACCOUNT. */
+  readonly forEnvironment: string;
+  /** `SENSORS_<KEY>`, e.g. SENSORS_STATE_STORAGE_ACCOUNT. */
+  readonly forEvery: string;
+}
+
+/** The variables that set the field at `path` of environment `envName`; undefined when no variable sets it. */
+export function overrideVariablesOf(envName: string, path: readonly string[]): OverrideVariables | undefined {
+  const override = OVERRIDES.find((candidate) => candidate.path.join(".") === path.join("."));
+  return override === undefined ? undefined : variablesOf(envName, override);
+}
+
+const variablesOf = (envName: string, override: Override): OverrideVariables => ({
+  forEnvironment: `SENSORS_${envName.toUpperCase()}_${override.key}`,
+  forEvery: `SENSORS_${override.key}`,
+});
+
 /** The input with every override found in `variables` applied, and the names of the variables used. */
 export function applyOverrides(
   input: EnvironmentInput,
@@ -39,8 +58,8 @@ export function applyOverrides(
   const result = structuredClone(input) as unknown as Record<string, unknown>;
   const applied: string[] = [];
   for (const override of OVERRIDES) {
-    const names = [`SENSORS_${input.name.toUpperCase()}_${override.key}`, `SENSORS_${override.key}`];
-    const name = names.find((candidate) => (variables[candidate] ?? "") !== "");
+    const { forEnvironment, forEvery } = variablesOf(input.name, override);
+    const name = [forEnvironment, forEvery].find((candidate) => (variables[candidate] ?? "") !== "");
     if (name === undefined) continue;
     const text = variables[name] as string;
     setAt(result, override.path, (override.parse ?? ((t: string) => t))(text));

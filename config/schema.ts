@@ -121,6 +121,11 @@ export const stateBackendSchema = z.strictObject({
   keyPrefix: z.string().regex(/^[a-zA-Z0-9][-_/a-zA-Z0-9]*$/, { error: "letters, digits, '-', '_' or '/'" }),
   /** Authenticate to the state account with OIDC (workload identity federation) instead of az login. */
   useOidc: z.boolean(),
+  /**
+   * Refuse to synthesize for deployment with local state (config/state-rules.ts): the state holds connection
+   * strings and SAS tokens. Default: on when eventHubs.preventDestroy is; never off when it is.
+   */
+  requireRemote: z.boolean().optional(),
 });
 
 export const bdcSchema = z.strictObject({

@@ -29,9 +29,11 @@ export function formatViolation(violation: Violation): string {
 export class ConfigError extends Error {
   readonly violations: readonly Violation[];
 
-  constructor(violations: readonly Violation[]) {
+  /** `heading` opens the message (what was refused); `hint`, when given, closes it (what to do). */
+  constructor(violations: readonly Violation[], heading = "Invalid environment configuration", hint?: string) {
     const lines = violations.map((v) => `  - ${formatViolation(v)}`);
-    super(`Invalid environment configuration (${violations.length} problem${violations.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
+    const count = `${violations.length} problem${violations.length === 1 ? "" : "s"}`;
+    super(`${heading} (${count}):\n${lines.join("\n")}${hint === undefined ? "" : `\n${hint}`}`);
     this.name = "ConfigError";
     this.violations = violations;
   }

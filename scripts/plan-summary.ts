@@ -1,10 +1,13 @@
 // `npm run plan`: synthesizes every environment (main.ts, no credentials needed) and prints, per environment,
 // a short table of what it would create, read back from the synthesized Terraform JSON.
 // SENSORS_ENV / CDKTF_OUTDIR are passed through, so `SENSORS_ENV=prod npm run plan` summarizes prod only.
+// It synthesizes in plan mode (SENSORS_SYNTH_MODE=plan): an environment that requires remote state and has none
+// is still summarized, with a warning, and its stacks get a backend `cdktf deploy` cannot init.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { ENVIRONMENT_NAMES } from "../config";
+import { ENVIRONMENT_NAMES, SYNTH_MODE_VARIABLE } from "../config";
+import { PLAN_ONLY_BACKEND } from "../stacks/lib/plan-only-backend";
 
 type Block = Record<string, unknown>;
 interface StackJson {
@@ -21,16 +24,18 @@ const root = resolve(__dirname, "..");
 const DEPLOY_ORDER: readonly string[] = ["eventhubs", "bdc"];
 const outdir = resolve(root, process.env.CDKTF_OUTDIR ?? "cdktf.out");
 
-/** Runs main.ts the way `cdktf synth` does; on failure (e.g. a ConfigError) prints its message and exits. */
+/** Runs main.ts the way `cdktf synth` does, in plan mode; on failure (e.g. a ConfigError) prints its message and exits. */
 function synthesize(): void {
   console.log(`Synthesizing ${process.env.SENSORS_ENV ? `environment(s) ${process.env.SENSORS_ENV}` : "every environment"} into ${outdir} ...`);
   const started = Date.now();
   const tsx = join(root, "node_modules", ".bin", "tsx");
-  const result = spawnSync(tsx, ["main.ts"], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
+  const result = spawnSync(tsx, ["main.ts"], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir, [SYNTH_MODE_VARIABLE]: "plan" }, encoding: "utf8" });
   if (result.status !== 0) {
     process.stderr.write(result.stderr || result.stdout || `main.ts failed (${String(result.error ?? result.signal)})\n`);
     process.exit(1);
   }
+  // Its warnings: which environments are plan only, and the variables that would make them deployable.
+  process.stderr.write(result.stderr);
   console.log(`Synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
 }
 
@@ -44,8 +49,12 @@ function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>
 const resourcesOf = (stack: StackJson, type: string): Block[] => Object.values(stack.resource?.[type] ?? {});
 const days = (n: number): string => `${n} day${n === 1 ? "" : "s"}`;
 
+const backendOf = (stack: StackJson): [string, Block] => Object.entries(stack.terraform?.backend ?? {})[0] ?? ["local", {}];
+const isPlanOnly = (stack: StackJson): boolean => backendOf(stack)[0] === PLAN_ONLY_BACKEND;
+
 function describeBackend(stack: StackJson): string {
-  const [type, settings] = Object.entries(stack.terraform?.backend ?? {})[0] ?? ["local", {}];
+  const [type, settings] = backendOf(stack);
+  if (type === PLAN_ONLY_BACKEND) return "none: plan only, cdktf deploy refuses this stack";
   if (type === "azurerm") return `azurerm ${String(settings.storage_account_name)}/${String(settings.container_name)}/${String(settings.key)}`;
   return typeof settings.path === "string" ? `${type} ${relative(root, settings.path)}` : type;
 }
@@ -115,6 +124,9 @@ function main(): void {
   const rank = (env: string): number => (ENVIRONMENT_NAMES.includes(env) ? ENVIRONMENT_NAMES.indexOf(env) : ENVIRONMENT_NAMES.length);
   for (const [env, stacks] of [...byEnv].sort(([a], [b]) => rank(a) - rank(b))) {
     console.log(`=== ${env}`);
+    if (stacks.some(({ json }) => isPlanOnly(json))) {
+      console.log(`WARNING: ${env} requires remote state and has none: plan only, its stacks cannot be deployed (the warning above names the variables to set)`);
+    }
     for (const { name, json } of stacks) {
       console.log(` ${name}  (state: ${describeBackend(json)})`);
       console.log(`  resources: ${resourceCounts(json)}`);

@@ -20,7 +20,7 @@ case "$lane" in
   *) echo "test-spark-lane: the lane: 3.1 or 2.4 (got '$lane')" >&2; exit 2 ;;
 esac
 if [ ! -x "$venv/bin/python" ]; then
-  echo "test-spark-lane: $venv is missing: run bash scripts/setup.sh first" >&2
+  echo "test-spark-lane: $venv is missing: run bash scripts/setup.sh --for-tests first" >&2
   exit 1
 fi
 if [ "$lane" = 3.1 ]; then

@@ -1,9 +1,10 @@
 // The stacks of one environment, each with its state backend. main.ts loops the selected environments through this.
 import { resolve } from "node:path";
 import { AzurermBackend, LocalBackend, type App, type TerraformStack } from "cdktf";
-import type { EnvironmentConfig } from "../config";
+import { formatViolation, localStateRefusal, localStateViolations, requiresRemoteState, type EnvironmentConfig, type SynthMode } from "../config";
 import { BdcStack } from "./bdc-stack";
 import { EventHubsStack } from "./eventhubs-stack";
+import { PlanOnlyBackend } from "./lib/plan-only-backend";
 import { stackName } from "./lib/stack-name";
 
 /** Where local state files go (git-ignored as terraform.*.tfstate). */
@@ -17,11 +18,18 @@ export interface EnvironmentStacks {
 
 /**
  * Remote state in Azure Storage when the environment names a storage account (config or SENSORS_STATE_* variables),
- * one blob per stack (`<keyPrefix>/<stack>.tfstate`); otherwise local state, `terraform.<stack>.tfstate` at the project root.
+ * one blob per stack (`<keyPrefix>/<stack>.tfstate`). Otherwise local state, `terraform.<stack>.tfstate` at the
+ * project root, unless the environment requires remote state (config/state-rules.ts): then a deploy synth is
+ * refused (ConfigError naming the variables to set), and a plan synth gets a backend Terraform cannot init.
  */
-export function applyStateBackend(stack: TerraformStack, env: EnvironmentConfig): void {
+export function applyStateBackend(stack: TerraformStack, env: EnvironmentConfig, mode: SynthMode = "deploy"): void {
   const state = env.stateBackend;
   const name = stack.node.id;
+  if (state.storageAccountName === undefined && requiresRemoteState(env)) {
+    if (mode === "deploy") throw localStateRefusal(localStateViolations(env));
+    new PlanOnlyBackend(stack, `plan only, not deployable: ${localStateViolations(env).map(formatViolation).join("; ")}`);
+    return;
+  }
   if (state.storageAccountName === undefined) {
     // Absolute, at the project root: each stack runs in its own cdktf.out/stacks/<stack>/ directory, and a later
     // stack's remote-state lookup must find the same file; cdktf.out itself is rewritten by every synth.
@@ -39,12 +47,14 @@ export function applyStateBackend(stack: TerraformStack, env: EnvironmentConfig)
   });
 }
 
-/** Creates this environment's stacks (each with its backend) and returns them. */
-export function addEnvironmentStacks(app: App, env: EnvironmentConfig): EnvironmentStacks {
+/** Creates this environment's stacks (each with its backend, see applyStateBackend) and returns them. */
+export function addEnvironmentStacks(app: App, env: EnvironmentConfig, mode: SynthMode = "deploy"): EnvironmentStacks {
+  // Before any stack: a refused environment adds nothing to the app.
+  if (mode === "deploy" && localStateViolations(env).length > 0) throw localStateRefusal(localStateViolations(env));
   const eventhubs = new EventHubsStack(app, stackName(env, "eventhubs"), { env });
-  applyStateBackend(eventhubs, env);
+  applyStateBackend(eventhubs, env, mode);
   // After eventhubs: it reads the Kafka bootstrap, topics and connection strings across stacks.
   const bdc = new BdcStack(app, stackName(env, "bdc"), { env, eventhubs });
-  applyStateBackend(bdc, env);
+  applyStateBackend(bdc, env, mode);
   return { eventhubs, bdc };
 }

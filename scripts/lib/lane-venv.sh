@@ -21,6 +21,7 @@ if [ ! -x "$venv/bin/python" ]; then
   if [ -z "$python" ]; then
     echo "setup: $why needs Python $version, and none was found:" >&2
     echo "setup: install it (e.g. 'pyenv install $version') or set $override_var=/path/to/python$version, then run setup again" >&2
+    echo "setup: only the tests use this lane; \`npm start\` does not: 'bash scripts/setup.sh' (without --for-tests) skips it" >&2
     exit 1
   fi
   echo "creating $venv with $("$python" --version)"

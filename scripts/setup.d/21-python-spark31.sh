@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# setup: tests only
 # .venv-spark31: Python 3.8 with requirements-spark31.txt, for the Spark 3.1 lane (scripts/test-spark-lane.sh 3.1).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# setup: tests only
 # .venv-spark24: Python 3.7 with requirements-spark24.txt, for the Spark 2.4 API check (scripts/test-spark-lane.sh 2.4).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# setup: tests only
 # Apache Knox 2.0.0 for the deployer's gateway tests: resolves the jars of test/harness/knox/pom.xml into
 # .cache/knox-classpath.txt. Knox runs on the Java 11 of the Spark 3.1 lane's venv (21-python-spark31.sh):
 # Knox 2.0 supports Java 8 and 11, and on 17 its JAXB and certificate code hit closed JDK modules.

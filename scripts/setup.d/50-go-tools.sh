@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# setup: tests only
 # Go-built tools the tests run: actionlint lints .github/workflows/ (test/ci/actionlint.spec.ts).
 # Installed into .cache/bin/ of the repo at a pinned version; a second run only checks the version.
 set -euo pipefail

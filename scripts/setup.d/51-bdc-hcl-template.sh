@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# setup: tests only
 # Builds test/stacks/bdc-hcl-template (HashiCorp's HCL template parser, pinned in its go.mod) into
 # .cache/bin/: the bdc stack's tests check with it that ConfigMap text survives Terraform verbatim.
 # A second run only compares the sources' checksum with the one recorded at the last build.

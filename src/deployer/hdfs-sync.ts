@@ -2,9 +2,12 @@
  * Puts the artifact, the job config and the JAAS file into HDFS, uploading only what differs.
  * Each uploaded file gets a `<file>.sha256` beside it (WebHDFS's checksum is an MD5-of-CRCs, not a
  * file hash), so a later deploy can tell "same content" without downloading the file.
+ * Artifact files and job configs are content-addressed and written create-only (create-only.ts):
+ * the jars directory and the artifact directories are shared by every environment, without a lock.
  */
 import { posix } from "node:path";
 import type { ArtifactFileData, LoadedArtifact } from "./artifact-source";
+import { placeContentAddressed, removeStaleTemps } from "./create-only";
 import type { FileRecord } from "./deploy-state";
 import { sha256 } from "./manifest";
 import { formatBytes, type Progress } from "./progress";
@@ -66,7 +69,10 @@ export function placements(artifact: LoadedArtifact, jarsDir: string, jobRoot: s
   ];
 }
 
-/** Uploads what differs; returns a record of every placed file (for the next deploy's fast check). */
+/**
+ * Places what is missing (create-only: an existing file is verified, never rewritten); returns a record
+ * of every placed file (for the next deploy's fast check).
+ */
 export async function syncArtifact(
   hdfs: WebHdfsClient,
   artifact: LoadedArtifact,
@@ -83,20 +89,28 @@ export async function syncArtifact(
       await hdfs.mkdirs(group.dir, "755");
       listing = new Map();
     }
+    for (const stale of await removeStaleTemps(hdfs, group.dir, listing)) progress.step("upload", `removed ${stale} (left by an upload killed over an hour ago)`);
     let uploaded = false;
     for (const file of group.files) {
-      const name = posix.basename(file.target);
-      if (await isSame(hdfs, file, listing.get(name), listing.has(`${name}.sha256`), known[file.target])) {
+      const status = listing.get(posix.basename(file.target));
+      const record = known[file.target];
+      // The state's record still matches what is listed: verified by an earlier run, no call.
+      if (status && record && record.sha256 === file.sha256 && record.length === status.length && record.modificationTime === status.modificationTime) {
         counters.skippedFiles += 1;
         progress.step("upload", `unchanged ${file.target}`);
         continue;
       }
-      progress.step("upload", `${file.target} (${formatBytes(file.data.length)})`);
-      counters.uploadedBytes += await hdfs.create(file.target, file.data);
-      counters.uploadedBytes += await hdfs.create(`${file.target}.sha256`, Buffer.from(`${file.sha256}\n`));
-      counters.uploadedFiles += 1;
-      if (!file.marker && !knownContent.has(file.sha256)) counters.changedFiles += 1;
-      uploaded = true;
+      if (status === undefined) progress.step("upload", `${file.target} (${formatBytes(file.data.length)})`);
+      const placed = await placeContentAddressed(hdfs, file, listing);
+      counters.uploadedBytes += placed.sentBytes;
+      if (!placed.created) {
+        counters.skippedFiles += 1;
+        progress.step("upload", `unchanged ${file.target} (verified${status === undefined ? ", another run created it first" : ""})`);
+      } else {
+        counters.uploadedFiles += 1;
+        if (!file.marker && !knownContent.has(file.sha256)) counters.changedFiles += 1;
+      }
+      uploaded ||= placed.sentBytes > 0;
     }
     if (uploaded) listing = (await hdfs.listStatus(group.dir)) ?? new Map();
     for (const file of group.files) {
@@ -105,21 +119,6 @@ export async function syncArtifact(
     }
   }
   return records;
-}
-
-/** Same content: the state's record still matches (no call), or the sidecar says so (one read). */
-async function isSame(
-  hdfs: WebHdfsClient,
-  file: Placed,
-  status: FileStatus | undefined,
-  hasSidecar: boolean,
-  record: FileRecord | undefined,
-): Promise<boolean> {
-  if (status === undefined || status.length !== file.data.length) return false;
-  if (record && record.sha256 === file.sha256 && record.length === status.length && record.modificationTime === status.modificationTime) return true;
-  if (!hasSidecar) return false;
-  const sidecar = await hdfs.open(`${file.target}.sha256`);
-  return sidecar !== undefined && sidecar.toString("utf8").trim() === file.sha256;
 }
 
 /** Writes the non-secret job config under a content-addressed name, with its .sha256 sidecar. */
@@ -140,11 +139,13 @@ export async function syncJobConfig(
     return { path, sha256: sha, written: false };
   }
   if (listing === undefined) await hdfs.mkdirs(configDir, "755");
-  counters.uploadedBytes += await hdfs.create(path, data, { permission: "644" });
-  counters.uploadedBytes += await hdfs.create(`${path}.sha256`, Buffer.from(`${sha}\n`), { permission: "644" });
-  counters.uploadedFiles += 1;
-  progress.step("config", `wrote ${path} (${formatBytes(data.length)})`);
-  return { path, sha256: sha, written: true };
+  // Content-addressed like the jars: a config a running release reads is verified, never rewritten.
+  const placed = await placeContentAddressed(hdfs, { target: path, sha256: sha, data }, listing ?? new Map());
+  counters.uploadedBytes += placed.sentBytes;
+  if (placed.created) counters.uploadedFiles += 1;
+  const why = listing?.has(name) ? "its .sha256 recomputed" : "another run wrote it first";
+  progress.step("config", placed.created ? `wrote ${path} (${formatBytes(data.length)})` : `verified ${path} (${why})`);
+  return { path, sha256: sha, written: placed.created };
 }
 
 export interface JaasFile {

@@ -19,6 +19,8 @@ export interface FileStatus {
   permission: string;
   owner: string;
   modificationTime: number;
+  /** The NameNode's inode id: a file replaced at the same path gets a new one. */
+  fileId?: number;
 }
 
 export interface CreateOptions {

@@ -13,6 +13,7 @@ import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { loadEnvironments } from "../../config";
 import { addEnvironmentStacks } from "../environment-stacks";
+import { remoteStateVariables } from "../../test/stacks/remote-state";
 import {
   AZURERM_SCHEMA,
   AzureEventhub,
@@ -52,7 +53,7 @@ const GENERATED = new Map<Function, GeneratedClass>([
 /** Every schema-typed resource of every environment's stacks, each beside a twin built by the generated class from the same config. */
 function resourcesWithTwins(): { label: string; type: string; ours: unknown; generated: unknown; generator: unknown; generatedGenerator: unknown }[] {
   const app = Testing.app();
-  for (const env of loadEnvironments()) addEnvironmentStacks(app, env);
+  for (const env of loadEnvironments(undefined, { variables: remoteStateVariables() })) addEnvironmentStacks(app, env);
   const resources = app.node.findAll().filter((c): c is SchemaTypedResource<object> => c instanceof SchemaTypedResource);
   const pairs = resources.map((resource) => {
     const stack = TerraformStack.of(resource);

@@ -15,12 +15,12 @@ function findActionlint(): string {
     // no Go on PATH: only the repo-local install can be used
   }
   const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new Error(`actionlint not found in ${candidates.join(" or ")}; run \`bash scripts/setup.sh\``);
+  if (!found) throw new Error(`actionlint not found in ${candidates.join(" or ")}; run \`bash scripts/setup.sh --for-tests\``);
   return found;
 }
 
 function actionlint(cwd: string, files: string[]): { status: number | null; output: string } {
-  if (!existsSync(SHELLCHECK)) throw new Error(`${SHELLCHECK} not found; run \`bash scripts/setup.sh\``);
+  if (!existsSync(SHELLCHECK)) throw new Error(`${SHELLCHECK} not found; run \`bash scripts/setup.sh --for-tests\``);
   const r = spawnSync(findActionlint(), ["-no-color", `-shellcheck=${SHELLCHECK}`, ...files], { cwd, encoding: "utf8" });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }

@@ -25,6 +25,7 @@ test("without Python 3.8 the lane's setup stops and names what to install, leavi
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("the Spark 3.1 lane (BDC CU13+ runs the job on Python 3.8) needs Python 3.8");
     expect(run.stderr).toContain("install it (e.g. 'pyenv install 3.8') or set PYTHON38=/path/to/python3.8");
+    expect(run.stderr).toContain("only the tests use this lane; `npm start` does not");
     expect(existsSync(join(dir, ".venv-spark31"))).toBe(false);
   } finally {
     rmSync(dir, { recursive: true, force: true });

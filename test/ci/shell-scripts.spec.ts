@@ -7,7 +7,7 @@ import path from "node:path";
 import { azureInlineScripts, azurePipelineFiles, REPO_ROOT, SHELLCHECK } from "./ci-files";
 
 function shellcheck(args: string[], input?: string): { status: number | null; output: string } {
-  if (!existsSync(SHELLCHECK)) throw new Error(`${SHELLCHECK} not found; run \`bash scripts/setup.sh\``);
+  if (!existsSync(SHELLCHECK)) throw new Error(`${SHELLCHECK} not found; run \`bash scripts/setup.sh --for-tests\``);
   const r = spawnSync(SHELLCHECK, args, { cwd: REPO_ROOT, input, encoding: "utf8" });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { App } from "cdktf";
 import { loadEnvironments } from "../../config";
 import { addEnvironmentStacks } from "../../stacks/environment-stacks";
+import { remoteStateVariables } from "./remote-state";
 
 const FAKE_KEY = "FAKEehKey0b5e2c9aQ7Zr4Lw1Xy8=";
 const FAKE_SAS_SIG = "FAKEsasSig7d4e1fK2mP9";
@@ -43,7 +44,7 @@ describe("synthesized output of every environment", () => {
     }
     outdir = mkdtempSync(join(tmpdir(), "bdc-secrets-"));
     const app = new App({ outdir });
-    for (const env of loadEnvironments(undefined, { variables: {} })) addEnvironmentStacks(app, env);
+    for (const env of loadEnvironments(undefined, { variables: remoteStateVariables() })) addEnvironmentStacks(app, env);
     app.synth();
     files = filesUnder(outdir);
   });

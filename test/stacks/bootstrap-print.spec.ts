@@ -9,8 +9,9 @@ import { identityNames, loadEnvironments } from "../../config";
 import { addEnvironmentStacks } from "../../stacks/environment-stacks";
 import { bootstrapCommands, roleAssignments } from "../../scripts/bootstrap/commands";
 import { SHELLCHECK } from "../ci/ci-files";
+import { remoteStateVariables } from "./remote-state";
 
-const environments = loadEnvironments(undefined, { variables: {} });
+const environments = loadEnvironments(undefined, { variables: remoteStateVariables() });
 
 function synthesizedResourceGroups(env: (typeof environments)[number]): string[] {
   const stacks = addEnvironmentStacks(Testing.app(), env);

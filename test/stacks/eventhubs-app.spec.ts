@@ -3,6 +3,7 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, type Dirent } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
+import { remoteStateVariables } from "./remote-state";
 
 const root = resolve(__dirname, "..", "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
@@ -24,9 +25,12 @@ afterAll(() => {
   for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A pipeline's state variables for prod (it refuses local state); no credentials. */
+const STATE = remoteStateVariables();
+
 describe("main.ts", () => {
   it("synthesizes every environment by default, without credentials", () => {
-    const result = run("main.ts", {});
+    const result = run("main.ts", STATE);
     // Status and stderr together, so a failure shows why.
     expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: expect.not.stringMatching(/error/i) });
     expect(readdirSync(join(result.outdir, "stacks")).filter((s) => s.endsWith("-eventhubs")).sort()).toEqual([
@@ -48,7 +52,7 @@ describe("main.ts", () => {
   });
 
   it("synthesizes only the environment named by SENSORS_ENV", () => {
-    const result = run("main.ts", { SENSORS_ENV: "prod" });
+    const result = run("main.ts", { ...STATE, SENSORS_ENV: "prod" });
     expect({ status: result.status, stderr: result.stderr }).toMatchObject({ status: 0 });
     expect(readdirSync(join(result.outdir, "stacks")).filter((s) => s.startsWith("sensors-"))).toEqual(
       readdirSync(join(result.outdir, "stacks")).filter((s) => s.startsWith("sensors-prod-")),
@@ -65,9 +69,9 @@ describe("main.ts", () => {
   });
 
   it("synthesizes from its precompiled file exactly what it synthesizes from source", () => {
-    const precompiled = run("main.ts", {});
+    const precompiled = run("main.ts", STATE);
     // Source-mapped stacks asked for: main.ts then loads the app from source under tsx.
-    const fromSource = run("main.ts", { NODE_OPTIONS: "--enable-source-maps" });
+    const fromSource = run("main.ts", { ...STATE, NODE_OPTIONS: "--enable-source-maps" });
     expect([precompiled.status, fromSource.status]).toEqual([0, 0]);
     const files = (outdir: string): Record<string, string> =>
       Object.fromEntries(

@@ -5,6 +5,7 @@ import type {} from "cdktf/lib/testing/adapters/jest";
 import { EVENTHUBS_METRIC_NAMESPACE, EVENTHUBS_NAMESPACE_METRICS, ingressLimits, loadEnvironment, loadEnvironments, validateEnvironment, type EnvironmentConfig } from "../../config";
 import { checkCriterion } from "../../stacks/constructs/eventhubs-monitoring";
 import { messagesOf, variant } from "../config/helpers";
+import { STATE_ACCOUNT, remoteStateVariables } from "./remote-state";
 import { addEnvironmentStacks, applyStateBackend } from "../../stacks/environment-stacks";
 import { EventHubsStack } from "../../stacks/eventhubs-stack";
 
@@ -22,7 +23,8 @@ function stackFor(env: EnvironmentConfig): EventHubsStack {
   return addEnvironmentStacks(Testing.app(), env).eventhubs;
 }
 
-const environments = loadEnvironments(undefined, { variables: {} });
+// prod as its pipeline synthesizes it (remote state); dev and staging with local state.
+const environments = loadEnvironments(undefined, { variables: remoteStateVariables() });
 
 describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-eventhubs", (name, env) => {
   const stack = stackFor(env);
@@ -131,7 +133,8 @@ describe.each(environments.map((env) => [env.name, env] as const))("sensors-%s-e
 
 describe("prevent_destroy", () => {
   it("follows eventHubs.preventDestroy, not the environment's name", () => {
-    const staging = validateEnvironment("staging", variant({ eventHubs: { preventDestroy: true } }, "staging"));
+    // Protected, so it needs remote state too (test/stacks/protected-state.spec.ts).
+    const staging = validateEnvironment("staging", variant({ eventHubs: { preventDestroy: true }, stateBackend: STATE_ACCOUNT }, "staging"));
     const json = synthJson(stackFor(staging));
     for (const resource of [...resources(json, "azurerm_eventhub_namespace"), ...resources(json, "azurerm_eventhub")]) {
       expect(resource.lifecycle).toEqual({ prevent_destroy: true });
@@ -200,7 +203,7 @@ describe("the namespace's private endpoint", () => {
   const subnetId = "/subscriptions/s/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/endpoints";
   it("exists only where config gives a subnet, on the namespace sub-resource", () => {
     for (const env of environments) expect(resources(synthJson(stackFor(env)), "azurerm_private_endpoint")).toHaveLength(env.eventHubs.network.privateEndpoint ? 1 : 0);
-    const env = validateEnvironment("prod", variant({ eventHubs: { network: { privateEndpoint: { subnetId, privateDnsZoneIds: [] } } } }, "prod"));
+    const env = validateEnvironment("prod", variant({ eventHubs: { network: { privateEndpoint: { subnetId, privateDnsZoneIds: [] } } }, stateBackend: STATE_ACCOUNT }, "prod"));
     expect(resources(synthJson(stackFor(env)), "azurerm_private_endpoint")).toEqual([
       expect.objectContaining({ subnet_id: subnetId, private_service_connection: expect.objectContaining({ subresource_names: ["namespace"] }) }),
     ]);

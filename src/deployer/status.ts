@@ -15,6 +15,7 @@ import { ALIVE_STATES } from "./livy-client";
 import { describeHolder, probeLease } from "./driver-lease";
 import { readJobConfig } from "./release";
 import { isSubmissionOf } from "../../contracts/submission-name";
+import { HDFS_LEASE_SOFT_LIMIT_SECONDS } from "../../contracts/driver-lease";
 
 export type { EndOffsets };
 
@@ -47,12 +48,14 @@ export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | un
   report.live = releaseName(state.current);
   report.previous = state.previous ? releaseName(state.previous) : null;
   report.restarts = state.restarts.count;
+  let ourBatch: { id: number; state: string } | undefined;
   if (state.batch) {
     progress.step("status", `asking Livy for batch ${state.batch.id}`);
     const found = await livy.findBatch(state.batch.id);
     // After a Livy restart, our id may name another user's batch: only a submission of ours is ours.
     const batch = found && isSubmissionOf(plan.batchName, found.name) ? found : undefined;
     report.batch = { id: state.batch.id, state: batch?.state ?? (found ? `unknown to Livy (id ${found.id} now names "${found.name}")` : "unknown to Livy") };
+    if (batch) ourBatch = batch;
     if (batch) {
       progress.step("status", `reading the job's batch lines in the log of batch ${state.batch.id}`);
       report.recent = (await readRecentBatches(livy, state.batch.id)) ?? null;
@@ -66,8 +69,10 @@ export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | un
   if (lease) report.driver = { lease: !lease.held ? "free" : lease.lapsing ? "lapsing" : "held", holder: lease.held || lease.record ? describeHolder(lease) : null };
   if (!report.batch || !ALIVE_STATES.has(report.batch.state as never)) {
     const livySays = report.batch ? `batch ${report.batch.id} ${report.batch.state}` : "no batch";
-    if (lease?.held && !lease.lapsing) report.problems.push(`running outside Livy: ${describeHolder(lease)} holds ${lease.path} (Livy: ${livySays})`);
-    else report.problems.push(`the job is not running (${livySays})`);
+    // Livy saw our batch end: a lease still held is its dead driver's, until HDFS lets it lapse (the deployer's rule too).
+    const ended = !!ourBatch;
+    if (lease?.held && !lease.lapsing && !ended) report.problems.push(`running outside Livy: ${describeHolder(lease)} holds ${lease.path} (Livy: ${livySays})`);
+    else report.problems.push(`the job is not running (${livySays})${lease?.held ? `; its driver's lease on ${lease.path} lapses ${HDFS_LEASE_SOFT_LIMIT_SECONDS}s after its last renewal` : ""}`);
   }
   if (checkpoint.last) report.lastCommit = { batchId: checkpoint.last.batchId, secondsAgo: Math.round((now - checkpoint.last.committedAt) / 1000) };
 

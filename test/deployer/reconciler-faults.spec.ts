@@ -254,6 +254,35 @@ test("deployer SIGKILLed between stop and submit → the next run (deploy or ens
   expect(state.current.digest).toBe(before.current.digest);
 });
 
+const isDeleteOf = (id: number) => (m: string, url: string) => m === "DELETE" && new RegExp(`/livy/v1/batches/${id}$`).test(url);
+
+test("a stop whose answer is lost → read back, and the replacement goes on; one driver", async () => {
+  await run("v1");
+  const [old] = await aliveBatches();
+  services.knox.inject({ kind: "lose-response" }, 1, isDeleteOf(old!.id));
+  const result = await run("v2");
+  expect(services.knox.requests.filter((r) => r.method === "DELETE" && r.status === -1)).toHaveLength(1);
+  expect(result).toMatchObject({ action: "replaced", artifactHash: hashes.v2 });
+  await expectRunning("v2");
+  expect((await aliveBatches()).map((b) => b.id)).not.toContain(old!.id);
+});
+
+test("a stop that hangs → the run fails through the restore path; the previous release runs, alone, and the state names it", async () => {
+  const before = await liveState();
+  const [old] = await aliveBatches();
+  services.knox.inject({ kind: "hold" }, 1, isDeleteOf(old!.id));
+  const error = await failure(run("v1", "deploy", { timing: { requestDeadlineSeconds: 5 } }));
+  expect(services.knox.requests.some((r) => r.method === "DELETE" && r.status === -2)).toBe(true);
+  expect(error.message).toMatch(/DELETE .*batches/);
+  expect(error.message).toContain(`restored the previous artifact ${hashes.v2.slice(0, 12)}`);
+  // The restore path stops whatever runs and starts the previous release again: one driver, v2's, on record.
+  const state = await expectRunning("v2");
+  expect(state.current.digest).toBe(before.current.digest);
+  // The next deploy, with the gateway well again, replaces it.
+  expect(await run("v1")).toMatchObject({ action: "replaced", artifactHash: hashes.v1 });
+  await expectRunning("v1");
+});
+
 test("corrupt state → fails closed, live batch untouched", async () => {
   const [live] = await aliveBatches();
   const saved = (await rawState())!;

@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { appendFileSync, cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { unsafeUniformIntDistribution, xoroshiro128plus } from "pure-rand";
 import { writeDeployerFiles } from "../../src/deployer/bundle";
 import { gatewayClients, type GatewayClients } from "../../src/deployer/clients";
 import { decodeState, STATE_XATTR, type DeployState } from "../../src/deployer/deploy-state";
@@ -281,6 +282,37 @@ test("a stop that hangs → the run fails through the restore path; the previous
   // The next deploy, with the gateway well again, replaces it.
   expect(await run("v1")).toMatchObject({ action: "replaced", artifactHash: hashes.v1 });
   await expectRunning("v1");
+});
+
+/** The mutating requests (every method but GET) the gateway received from index `since` on. */
+const mutatingSince = (since: number) => services.knox.requests.slice(since).filter((r) => r.method !== "GET");
+
+test("any one mutating request of a replacement answered-but-lost (generated): the run, or the next, ends with the new version alone and on record", async () => {
+  const seed = Date.now();
+  const rng = xoroshiro128plus(seed);
+  // How many mutating requests a clean replacement sends, each way (the second time: every file is uploaded).
+  const counts = { v1: 0, v2: 0, broken: 0 };
+  await run("v1");
+  for (const target of ["v2", "v1", "v2", "v1"] as const) {
+    const since = services.knox.requests.length;
+    expect(await run(target)).toMatchObject({ action: "replaced" });
+    counts[target] = mutatingSince(since).length;
+  }
+  for (let c = 0; c < 4; c++) {
+    const target: Version = c % 2 === 0 ? "v2" : "v1";
+    const k = unsafeUniformIntDistribution(1, counts[target], rng);
+    const since = services.knox.requests.length;
+    let n = 0;
+    services.knox.inject({ kind: "lose-response" }, 1, (method) => method !== "GET" && ++n === k);
+    const first = await run(target).then((r) => r.action, (e: Error) => `failed: ${e.message.split("\n")[0]}`);
+    const lost = services.knox.requests.slice(since).find((r) => r.status === -1);
+    const context = `seed ${seed}, case ${c}: request ${k} of ${counts[target]} (${lost?.method} ${lost?.url.replace(/\?.*/, "")}) lost; the run: ${first}`;
+    process.stderr.write(`${context}\n`);
+    services.knox.clearFaults();
+    const again = await run(target);
+    expect([context, again.artifactHash, lost !== undefined]).toEqual([context, hashes[target], true]);
+    await expectRunning(target);
+  }
 });
 
 test("corrupt state → fails closed, live batch untouched", async () => {

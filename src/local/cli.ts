@@ -4,19 +4,30 @@
  * runs the simulator, and shows live what flows: readings, committed micro-batches, rows and rejection reasons,
  * the latest stats per sensor, the backlog and the end-to-end latency. Ctrl-C (or --duration) stops it all,
  * leaving no process behind; --keep leaves the stack up after the simulator stops, until Ctrl-C.
+ *
+ * It survives what the cluster survives. A deploy that fails (Livy or WebHDFS not answering at start) is tried
+ * again every RETRY_AFTER_FAILURE_MS until one succeeds, then ensure runs every ENSURE_EVERY_MS and restarts the job
+ * if an outage ended it (src/local/reconcile-loop.ts). A broker or gateway outage shows on the view as its own line
+ * while the last figures stay (src/local/monitor.ts); the simulator retries with backoff meanwhile. Every process
+ * the run started is stopped on any exit, an uncaught error included (src/local/exit-cleanup.ts). Exit code 1 when
+ * the job was never deployed or the simulator gave readings up.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
 import { parseDurationMs } from "../simulator/options";
-import { renderLine, renderView, terminalPainter, type DisplayContext } from "./display";
+import { renderPlain, renderView, terminalPainter, type DisplayContext } from "./display";
+import { onEveryExit } from "./exit-cleanup";
 import { localEnvironment } from "./local-plan";
 import { startLocalPipeline, type LocalPipeline } from "./pipeline";
+import { startReconcileLoop } from "./reconcile-loop";
 import { LOCAL_GATEWAY_PASSWORD, LOCAL_GATEWAY_USER } from "./services";
 
 const ROOT = resolve(__dirname, "..", "..");
 const REFRESH_MS = 2000;
+/** Output that is not a terminal gets a line this often. */
+const PLAIN_EVERY_MS = 10_000;
 
 interface StartOptions {
   rate?: string;
@@ -72,71 +83,72 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   mkdirSync(join(ROOT, ".tmp"), { recursive: true });
   const dir = mkdtempSync(join(ROOT, ".tmp", "local-"));
-  const stopRequested = new AbortController();
-  const onSignal = () => {
-    if (stopRequested.signal.aborted) return;
-    log("\nstopping (Ctrl-C again is not needed: every process is being stopped)");
-    stopRequested.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  let starting: Promise<LocalPipeline> | undefined;
+  // Runs once, however the run ends: its end, Ctrl-C, SIGTERM, an uncaught error (then exit code 1).
+  const exit = onEveryExit(async () => {
+    log("stopping the local stack");
+    // A stack still starting is stopped once it is up (startLocalPipeline stops what it started if it fails).
+    await (await starting?.catch(() => undefined))?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    log("stopped: no process of the local stack is left");
+  }, log);
+  const stopRequested = exit.stopRequested;
+  const stopped = new Promise<void>((resolveStop) => stopRequested.addEventListener("abort", () => resolveStop(), { once: true }));
   const started = Date.now();
-  let pipeline: LocalPipeline | undefined;
   try {
     log(`local environment in ${dir}`);
-    pipeline = await startLocalPipeline({ dir, triggerInterval: options.trigger, log: (line) => (line.startsWith("  ") ? deployLog(line) : log(line)) });
-    if (stopRequested.signal.aborted) return 130;
+    starting = startLocalPipeline({ dir, triggerInterval: options.trigger, log: (line) => (line.startsWith("  ") ? deployLog(line) : log(line)) });
+    const pipeline = await starting;
+    if (stopRequested.aborted) return 130;
     // Readings flow from now on; the job, deployed next, starts at the earliest offset and catches up.
     const simulator = await pipeline.startSimulator({ ratePerSecond: options.rate });
     const runStarted = Date.now();
     log(`simulator: ${options.rate} readings/s to ${pipeline.plan.job.input_topic}`);
     log("deploying the job with the deployer (the in-cluster Job's bundle and code path); Kafka is PLAINTEXT locally, so the JAAS files it writes go unused");
-    let deployFailed: Error | undefined;
-    const deploying = pipeline.deploy().then(
-      (result) => void (deployLine = `done: ${String(result.runningNow ?? result.action)}`),
-      (err: Error) => void (deployFailed = err),
-    );
+    // Deploy until it succeeds, then ensure, as the cluster's Job and CronJob do; an outage is waited out.
+    const reconcile = startReconcileLoop({ deploy: () => pipeline.deploy(), ensure: () => pipeline.ensure() }, stopRequested, (line) => {
+      deployLine = line;
+      if (!deployLinesToView || line.includes("failed")) log(`deploy: ${line}`);
+    });
     const tty = process.stdout.isTTY === true;
     deployLinesToView = tty;
-    const paint = tty ? terminalPainter((text) => process.stdout.write(text)) : (lines: string[]) => process.stdout.write(`${lines[0]}\n`);
+    const paint = tty ? terminalPainter((text) => process.stdout.write(text)) : (lines: string[]) => process.stdout.write(`${lines.join("\n")}\n`);
     const ctx = (): DisplayContext => ({
       elapsedSeconds: Math.round((Date.now() - runStarted) / 1000),
       sent: simulator.counts,
       rate: `${options.rate}/s`,
-      trigger: pipeline!.plan.job.trigger_interval,
+      trigger: pipeline.plan.job.trigger_interval,
       deploy: deployLine,
     });
     let lastPlain = 0;
-    while (!stopRequested.signal.aborted && deployFailed === undefined && (options.durationMs === undefined || Date.now() - runStarted < options.durationMs)) {
-      await pipeline.monitor.poll().catch((err: unknown) => log(`monitor: ${(err as Error).message}`));
+    while (!stopRequested.aborted && (options.durationMs === undefined || Date.now() - runStarted < options.durationMs)) {
+      // poll() records an outage of what it reads and keeps the last figures; it does not throw.
+      await pipeline.monitor.poll();
       const snapshot = pipeline.monitor.snapshot();
       if (tty) paint(renderView(snapshot, ctx()));
-      else if (Date.now() - lastPlain >= 10_000) {
-        paint([renderLine(snapshot, ctx())]);
+      else if (Date.now() - lastPlain >= PLAIN_EVERY_MS) {
+        paint(renderPlain(snapshot, ctx()));
         lastPlain = Date.now();
       }
-      await sleep(REFRESH_MS, undefined, { signal: stopRequested.signal }).catch(() => undefined);
+      await sleep(REFRESH_MS, undefined, { signal: stopRequested }).catch(() => undefined);
     }
     const summary = await simulator.stop();
-    if (deployFailed !== undefined) throw deployFailed;
-    // A run shorter than the deploy: let the deployer finish (Ctrl-C ends it at once) before the summary.
-    if (!stopRequested.signal.aborted) await Promise.race([deploying, new Promise((r) => stopRequested.signal.addEventListener("abort", r, { once: true }))]);
-    await pipeline.monitor.poll().catch(() => undefined);
+    // A run shorter than the first deploy: let that attempt end (Ctrl-C ends it at once) before the summary.
+    await Promise.race([reconcile.firstAttempt, stopped]);
+    await pipeline.monitor.poll();
     process.stdout.write(`\nsummary after ${Math.round((Date.now() - started) / 1000)} s (simulator ${summary.acknowledged} acknowledged, ${summary.failed} failed):\n`);
     process.stdout.write(`${renderView(pipeline.monitor.snapshot(), ctx()).map((line) => `  ${line}`).join("\n")}\n`);
-    if (options.keep && !stopRequested.signal.aborted) {
+    if (options.keep && !stopRequested.aborted) {
       process.stdout.write(`${reachability(pipeline)}\n`);
-      await new Promise((resolveWait) => stopRequested.signal.addEventListener("abort", resolveWait, { once: true }));
+      await stopped;
     }
-    return summary.failed > 0 ? 1 : 0;
+    if (!reconcile.deployed()) log("npm start: the job was never deployed (see the deploy lines above)");
+    return summary.failed > 0 || !reconcile.deployed() ? 1 : 0;
   } catch (err) {
     log(`npm start: ${(err as Error).message}`);
     return 1;
   } finally {
-    log("stopping the local stack");
-    await pipeline?.stop();
-    rmSync(dir, { recursive: true, force: true });
-    log("stopped: no process of the local stack is left");
+    await exit.run();
   }
 }
 

@@ -32,6 +32,12 @@ function job(snapshot: PipelineSnapshot): string {
   return `${batch}; ${commit}`;
 }
 
+/** One line per source that does not answer, for the view and the plain output alike. */
+export function outageLines(snapshot: PipelineSnapshot): string[] {
+  const line = (what: string, outage: PipelineSnapshot["gatewayOutage"]) => (outage ? [`${what.padEnd(18)} unreachable for ${outage.seconds} s (${outage.reason})`] : []);
+  return [...line("kafka broker", snapshot.brokerOutage), ...line("livy/webhdfs", snapshot.gatewayOutage)];
+}
+
 /** The full view, one line per fact. */
 export function renderView(snapshot: PipelineSnapshot, ctx: DisplayContext): string[] {
   const t = snapshot.tables;
@@ -39,6 +45,7 @@ export function renderView(snapshot: PipelineSnapshot, ctx: DisplayContext): str
     `local pipeline · ${ctx.elapsedSeconds} s · simulator ${ctx.rate} · trigger ${ctx.trigger}`,
     `readings sent      ${n(ctx.sent.acknowledged)} acknowledged, ${n(ctx.sent.failed)} failed; ${n(snapshot.produced)} on the topic`,
     ...(ctx.deploy !== undefined ? [`deploy             ${ctx.deploy}`] : []),
+    ...outageLines(snapshot),
     `job                ${job(snapshot)}`,
     `backlog            ${snapshot.backlog === null ? "unknown yet" : `${n(snapshot.backlog)} records`}`,
     `tables             sensor_data ${n(t.readings)} rows · sensor_data_rejected ${n(t.rejected)} rows · ${n(t.batches)} batches written`,
@@ -52,15 +59,15 @@ export function renderView(snapshot: PipelineSnapshot, ctx: DisplayContext): str
   return lines;
 }
 
-/** One line, for output that is not a terminal. */
-export function renderLine(snapshot: PipelineSnapshot, ctx: DisplayContext): string {
+/** One line, for output that is not a terminal, and a line per source that does not answer (figures as last read). */
+export function renderPlain(snapshot: PipelineSnapshot, ctx: DisplayContext): string[] {
   const t = snapshot.tables;
   const l = snapshot.latency;
-  return (
+  const figures =
     `[${ctx.elapsedSeconds} s] sent ${ctx.sent.acknowledged} · ${job(snapshot)} · backlog ${snapshot.backlog ?? "?"} · ` +
     `data ${t.readings} · rejected ${t.rejected} (${reasons(snapshot)}) · stats messages ${snapshot.statsMessages}` +
-    (l ? ` · latency p50 ${seconds(l.p50)} p95 ${seconds(l.p95)}` : "")
-  );
+    (l ? ` · latency p50 ${seconds(l.p50)} p95 ${seconds(l.p95)}` : "");
+  return [figures, ...outageLines(snapshot).map((line) => `[${ctx.elapsedSeconds} s] ${line}`)];
 }
 
 /** Draws the view over the previous one on a terminal. */

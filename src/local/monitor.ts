@@ -3,6 +3,10 @@
  * the readings topic (what was produced, and when), the stats topic (what came out), the checkpoint over
  * WebHDFS (what was committed, and which offsets each batch read), Livy (what runs, and the job's one line
  * per written batch with its counts and rejection reasons) and Kafka's end offsets (the backlog).
+ *
+ * It outlives an outage of what it watches, as the cluster does: when the broker or the gateway (Livy, WebHDFS)
+ * stops answering, the snapshot says so (brokerOutage, gatewayOutage), keeps the last figures read, and the
+ * monitor keeps trying; a topic's consumer that failed is started again and skips what it had already counted.
  */
 import { Consumer, stringDeserializers } from "@platformatic/kafka";
 import { writtenBatches, type WrittenBatch } from "../deployer/batch-log";
@@ -13,6 +17,10 @@ import type { DeployPlanConfig } from "../deployer/plan-config";
 import { endOffsets } from "../deployer/topic-offsets";
 import type { WebHdfsClient } from "../deployer/webhdfs-client";
 import { batchLatencies, percentiles, ProduceTimes, type Percentiles } from "./latency";
+import { OutageTracker, type Outage } from "./outage";
+
+/** A topic's consumer that failed (the broker went away) is started again this much later. */
+export const CONSUMER_RESTART_MS = 2000;
 
 export interface SensorStats {
   measure1Avg: number;
@@ -35,8 +43,17 @@ export interface PipelineSnapshot {
   consumed: number;
   /** Over the readings of every batch measured (since resetLatencies()). */
   latency: Percentiles | undefined;
+  /** Since when Livy or WebHDFS (through the gateway) has not answered, and why; null while they answer. */
+  gatewayOutage: Outage | null;
+  /** Since when the Kafka broker has not answered (a topic's consumer or the end offsets), and why. */
+  brokerOutage: Outage | null;
 }
 
+
+/** Closes without waiting for a broker that may be gone; never throws. */
+function closeConsumer(consumer: Consumer<string, string, string, string>): Promise<void> {
+  return new Promise((resolve) => consumer.close(true, () => resolve()));
+}
 
 export class PipelineMonitor {
   private readonly produced = new ProduceTimes();
@@ -50,13 +67,20 @@ export class PipelineMonitor {
   private job: PipelineSnapshot["job"] = null;
   private checkpoint: CheckpointProgress = {};
   private backlog: number | null = null;
-  private readonly consumers: Consumer<string, string, string, string>[] = [];
-  private readonly streams: { close(): Promise<unknown> | unknown }[] = [];
+  private readonly consumers = new Map<string, { consumer: Consumer<string, string, string, string>; stream?: { close(): Promise<unknown> | unknown } }>();
+  private readonly restarts = new Set<NodeJS.Timeout>();
+  private stopped = false;
+  private readonly gatewayDown: OutageTracker;
+  private readonly brokerDown: OutageTracker;
 
   constructor(
     private readonly plan: DeployPlanConfig,
     private readonly gateway: { hdfs: WebHdfsClient; livy: LivyClient },
-  ) {}
+    log: (line: string) => void = () => undefined,
+  ) {
+    this.gatewayDown = new OutageTracker("livy/webhdfs", log);
+    this.brokerDown = new OutageTracker("kafka broker", log);
+  }
 
   /** Starts consuming both topics from the beginning. */
   async start(): Promise<void> {
@@ -73,23 +97,68 @@ export class PipelineMonitor {
     });
   }
 
+  /**
+   * Consumes a topic from its beginning; when the stream fails (the broker went away), records the outage and
+   * starts again from the beginning, every message counted once by its offset.
+   */
   private async consume(topic: string, onMessage: (m: { partition: number; offset: bigint; timestamp: bigint; value: string }) => void): Promise<void> {
-    const consumer = new Consumer<string, string, string, string>({
-      clientId: `local-monitor-${topic}`,
-      groupId: `local-monitor-${topic}-${process.pid}-${Date.now()}`,
-      bootstrapBrokers: [this.plan.job.bootstrap_servers],
-      deserializers: stringDeserializers,
-      maxWaitTime: 200,
-      autocommit: false,
-    });
-    this.consumers.push(consumer);
-    const stream = await consumer.consume({ topics: [topic], mode: "earliest" });
-    this.streams.push(stream);
-    stream.on("data", onMessage);
+    const seen = new Map<number, bigint>(); // next offset to count, per partition
+    const attempt = async (): Promise<void> => {
+      const consumer = new Consumer<string, string, string, string>({
+        clientId: `local-monitor-${topic}`,
+        groupId: `local-monitor-${topic}-${process.pid}-${Date.now()}`,
+        bootstrapBrokers: [this.plan.job.bootstrap_servers],
+        deserializers: stringDeserializers,
+        maxWaitTime: 200,
+        autocommit: false,
+      });
+      const entry: { consumer: typeof consumer; stream?: { close(): Promise<unknown> | unknown } } = { consumer };
+      this.consumers.set(topic, entry);
+      const stream = await consumer.consume({ topics: [topic], mode: "earliest" });
+      entry.stream = stream;
+      stream.on("data", (m) => {
+        if (m.offset < (seen.get(m.partition) ?? 0n)) return;
+        seen.set(m.partition, m.offset + 1n);
+        onMessage(m);
+      });
+      // Without a listener, a stream's error (a broker outage) is an uncaught exception that ends npm start.
+      stream.on("error", (err: unknown) => void failed(err, consumer));
+    };
+    const failed = async (err: unknown, consumer: Consumer<string, string, string, string>): Promise<void> => {
+      this.brokerDown.failed(err);
+      await closeConsumer(consumer);
+      if (this.stopped) return;
+      const timer = setTimeout(() => {
+        this.restarts.delete(timer);
+        if (this.stopped) return;
+        attempt().catch((again: unknown) => void failed(again, this.consumers.get(topic)!.consumer));
+      }, CONSUMER_RESTART_MS);
+      this.restarts.add(timer);
+    };
+    await attempt();
   }
 
-  /** One round of the slow sources: Livy (state and log), the checkpoint, the backlog; then new latencies. */
+  /**
+   * One round of the slow sources: Livy (state and log), the checkpoint, the backlog; then new latencies. It does
+   * not throw: a source that does not answer is recorded as an outage and the round goes on with the others.
+   */
   async poll(): Promise<void> {
+    await this.pollGateway().then(
+      () => this.gatewayDown.ok(),
+      (err: unknown) => this.gatewayDown.failed(err),
+    );
+    await endOffsets({ bootstrap: this.plan.job.bootstrap_servers }, this.plan.job.input_topic).then(
+      (end) => {
+        const backlog = backlogOf(end, this.checkpoint.last?.offsets[this.plan.job.input_topic]);
+        this.backlog = Object.values(backlog).reduce((a, b) => a + b, 0);
+        if (this.restarts.size === 0) this.brokerDown.ok();
+      },
+      (err: unknown) => this.brokerDown.failed(err),
+    );
+  }
+
+  /** What Livy and WebHDFS tell; a failure leaves the figures of the last round that answered. */
+  private async pollGateway(): Promise<void> {
     const { hdfs, livy } = this.gateway;
     const state = await readState(hdfs, this.plan.hdfs.stateDir);
     if (state?.batch) {
@@ -99,9 +168,6 @@ export class PipelineMonitor {
     }
     const checkpoint = this.plan.job.checkpoint_location;
     this.checkpoint = await readCheckpointProgress(hdfs, checkpoint);
-    const end = await endOffsets({ bootstrap: this.plan.job.bootstrap_servers }, this.plan.job.input_topic);
-    const backlog = backlogOf(end, this.checkpoint.last?.offsets[this.plan.job.input_topic]);
-    this.backlog = Object.values(backlog).reduce((a, b) => a + b, 0);
     for (const [batchId, arrivedAt] of this.statsArrivals) {
       if (this.measured.has(batchId)) continue;
       const topic = this.plan.job.input_topic;
@@ -148,11 +214,18 @@ export class PipelineMonitor {
       backlog: this.backlog,
       consumed: Object.values(last?.offsets[this.plan.job.input_topic] ?? {}).reduce((a, b) => a + b, 0),
       latency: percentiles(this.latencies),
+      gatewayOutage: this.gatewayDown.current(now),
+      brokerOutage: this.brokerDown.current(now),
     };
   }
 
   async stop(): Promise<void> {
-    for (const stream of this.streams) await stream.close();
-    for (const consumer of this.consumers) await consumer.close(true);
+    this.stopped = true;
+    for (const timer of this.restarts) clearTimeout(timer);
+    this.restarts.clear();
+    for (const { consumer, stream } of this.consumers.values()) {
+      await Promise.resolve(stream?.close()).catch(() => undefined);
+      await closeConsumer(consumer);
+    }
   }
 }

@@ -95,7 +95,7 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
       deployer.run({ ...plan, health: { ...plan.health, ...o.health } }, "ensure", [], o.webhookUrl ? { NOTIFY_WEBHOOK_URL: o.webhookUrl } : {});
     const gateway = gatewayClients(plan, { username: LOCAL_GATEWAY_USER, password: LOCAL_GATEWAY_PASSWORD }, services.gateway.caCertPath);
     stops.push(() => gateway.close());
-    const monitor = new PipelineMonitor(plan, gateway);
+    const monitor = new PipelineMonitor(plan, gateway, log);
     await monitor.start();
     stops.push(() => monitor.stop());
     const startSimulator = async (sim: SimulatorSettings): Promise<SimulatorRun> => {

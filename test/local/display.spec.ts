@@ -1,5 +1,5 @@
 /** The local pipeline's view: every fact the user watches is on it, and the terminal painter redraws in place. */
-import { renderLine, renderView, terminalPainter } from "../../src/local/display";
+import { renderPlain, renderView, terminalPainter } from "../../src/local/display";
 import type { PipelineSnapshot } from "../../src/local/monitor";
 
 const snapshot: PipelineSnapshot = {
@@ -12,6 +12,8 @@ const snapshot: PipelineSnapshot = {
   backlog: 20,
   consumed: 1192,
   latency: { count: 1180, p50: 3100, p95: 5600, max: 6100 },
+  gatewayOutage: null,
+  brokerOutage: null,
 };
 const ctx = { elapsedSeconds: 42, sent: { acknowledged: 1200, failed: 0 }, rate: "200/s", trigger: "5 seconds" };
 
@@ -29,7 +31,8 @@ test("while the deploy runs, its last line shows in the view", () => {
 });
 
 test("the plain line carries the same facts for logs", () => {
-  expect(renderLine(snapshot, ctx)).toMatch(/sent 1200 .*micro-batch 7.*backlog 20 · data 1180 · rejected 12 \(unparseable JSON 9 · missing sensor 3\).*p95 5\.6 s/);
+  expect(renderPlain(snapshot, ctx)).toHaveLength(1);
+  expect(renderPlain(snapshot, ctx)[0]).toMatch(/sent 1200 .*micro-batch 7.*backlog 20 · data 1180 · rejected 12 \(unparseable JSON 9 · missing sensor 3\).*p95 5\.6 s/);
 });
 
 test("before anything arrived, the view says what it waits for", () => {
@@ -43,4 +46,22 @@ test("the terminal painter moves up over its previous view before drawing the ne
   paint(["a", "b", "c"]);
   paint(["d"]);
   expect(written).toEqual(["\x1b[Ja\nb\nc\n", "\x1b[3F\x1b[Jd\n"]);
+});
+
+test("a source that does not answer gets its own line, in the view and in the plain output, with how long and why", () => {
+  const down: PipelineSnapshot = {
+    ...snapshot,
+    gatewayOutage: { since: 1, seconds: 25, reason: "connect ECONNREFUSED 127.0.0.1:8443" },
+    brokerOutage: { since: 1, seconds: 7, reason: "Connection error" },
+  };
+  const view = renderView(down, ctx);
+  expect(view).toContain("livy/webhdfs       unreachable for 25 s (connect ECONNREFUSED 127.0.0.1:8443)");
+  expect(view).toContain("kafka broker       unreachable for 7 s (Connection error)");
+  // The figures last read stay on the view beside the outage.
+  expect(view.join("\n")).toContain("Livy batch 3 running");
+  expect(renderPlain(down, ctx).slice(1)).toEqual([
+    "[42 s] kafka broker       unreachable for 7 s (Connection error)",
+    "[42 s] livy/webhdfs       unreachable for 25 s (connect ECONNREFUSED 127.0.0.1:8443)",
+  ]);
+  expect(renderView(snapshot, ctx).join("\n")).not.toContain("unreachable");
 });

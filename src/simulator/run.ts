@@ -9,8 +9,19 @@ import { createPacer } from "./pacer";
 import { type DeliveryCounts, emptyCounts, formatProgress, type ProgressSample, ratePerSecond, type RunSummary } from "./progress";
 import { createReadingSource, type SimulatedMessage } from "./readings";
 
-/** Give up after this many batches in a row failed: the broker is gone, more sends only add noise. */
+/** Give up after this many batches in a row failed for a whole delivery timeout: the broker is gone for good. */
 export const MAX_CONSECUTIVE_FAILED_BATCHES = 5;
+
+/**
+ * How long a batch is retried through an outage, as a production producer does: Kafka's own default
+ * `delivery.timeout.ms` (2 minutes), with backoff doubling from `initialBackoffMs` up to `maxBackoffMs`.
+ */
+export interface DeliveryRetry {
+  deliveryTimeoutMs: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+}
+export const DEFAULT_DELIVERY_RETRY: DeliveryRetry = { deliveryTimeoutMs: 120_000, initialBackoffMs: 250, maxBackoffMs: 5_000 };
 
 export interface MessageSink {
   send(messages: readonly SimulatedMessage[]): Promise<void>;
@@ -25,6 +36,28 @@ export interface RunHooks {
   readonly stopSignal?: AbortSignal;
   /** Turns a sink error into one line. @default String(error) */
   describeError?(error: unknown): string;
+  /** @default DEFAULT_DELIVERY_RETRY */
+  retry?: DeliveryRetry;
+}
+
+/**
+ * Sends one batch, retried with capped exponential backoff until it is acknowledged, its delivery timeout passes,
+ * or the run is stopped (then the batch counts as failed at once: Ctrl-C must not wait out an outage). Each failed
+ * attempt is reported; a retried batch may reach Kafka twice if only its acknowledgement was lost (at least once).
+ */
+async function sendWithRetry(sink: MessageSink, batch: readonly SimulatedMessage[], retry: DeliveryRetry, signal: AbortSignal | undefined, onRetry: (error: unknown) => void): Promise<void> {
+  const giveUpAt = performance.now() + retry.deliveryTimeoutMs;
+  for (let backoff = retry.initialBackoffMs; ; backoff = Math.min(backoff * 2, retry.maxBackoffMs)) {
+    try {
+      return await sink.send(batch);
+    } catch (error) {
+      const wait = Math.min(backoff, giveUpAt - performance.now());
+      if (wait <= 0 || signal?.aborted) throw error;
+      onRetry(error);
+      await sleep(wait, undefined, { signal }).catch(() => undefined);
+      if (signal?.aborted) throw error;
+    }
+  }
 }
 
 export async function runSimulation(options: SimulatorOptions, seed: number, sink: MessageSink, hooks: RunHooks = {}): Promise<RunSummary> {
@@ -35,7 +68,6 @@ export async function runSimulation(options: SimulatorOptions, seed: number, sin
   const describeError = hooks.describeError ?? ((error: unknown) => String(error));
   const signal = hooks.stopSignal;
   let consecutiveFailures = 0;
-  let lastError = "";
 
   const startMs = performance.now();
   const elapsed = (): number => performance.now() - startMs;
@@ -46,9 +78,17 @@ export async function runSimulation(options: SimulatorOptions, seed: number, sin
     previous = current;
   }, options.progressIntervalMs);
 
+  /** One line per distinct error, for retries and for given-up batches each (an outage repeats one error). */
+  const said = { retrying: "", "given up": "" };
+  const report = (size: number, error: unknown, what: keyof typeof said): void => {
+    const message = describeError(error);
+    if (message !== said[what]) hooks.onError?.(`delivery of ${size} messages failed (${what}): ${message}`);
+    said[what] = message;
+  };
+
   const dispatch = (batch: SimulatedMessage[]): void => {
     const size = batch.length;
-    const delivery = sink.send(batch).then(
+    const delivery = sendWithRetry(sink, batch, hooks.retry ?? DEFAULT_DELIVERY_RETRY, signal, (error) => report(size, error, "retrying")).then(
       () => {
         counts.acknowledged += size;
         consecutiveFailures = 0;
@@ -56,9 +96,7 @@ export async function runSimulation(options: SimulatorOptions, seed: number, sin
       (error: unknown) => {
         counts.failed += size;
         consecutiveFailures += 1;
-        const message = describeError(error);
-        if (message !== lastError) hooks.onError?.(`delivery of ${size} messages failed: ${message}`);
-        lastError = message;
+        report(size, error, "given up");
       },
     );
     const tracked = delivery.finally(() => inFlight.delete(tracked));

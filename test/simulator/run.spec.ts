@@ -40,24 +40,54 @@ describe("simulation run loop", () => {
     expect(memory.maxPending()).toBeLessThanOrEqual(3);
   });
 
-  it("counts failed batches, reports a repeated error once, and gives up after repeated failures", async () => {
+  const FAST_RETRY = { deliveryTimeoutMs: 30, initialBackoffMs: 1, maxBackoffMs: 4 };
+
+  it("retries each batch until its delivery timeout, counts the ones given up, says each error once, and gives up after repeated failures", async () => {
     const errors: string[] = [];
     const memory = memorySink(1, () => true);
     const summary = await runSimulation(options({ rate: "max", batchSize: "10", maxInFlight: "1" }), 1, memory.sink, {
       onError: (message) => errors.push(message),
       describeError: (error) => (error as Error).message,
+      retry: FAST_RETRY,
     });
     expect(summary.stoppedBy).toBe("failures");
     expect(summary.acknowledged).toBe(0);
     expect(summary.failed).toBe(summary.sent);
-    expect(memory.batches).toHaveLength(MAX_CONSECUTIVE_FAILED_BATCHES);
-    expect(errors).toEqual(["delivery of 10 messages failed: broker said no"]);
+    expect(summary.sent).toBe(MAX_CONSECUTIVE_FAILED_BATCHES * 10);
+    // Every batch was tried more than once before it was given up.
+    expect(memory.batches.length).toBeGreaterThan(MAX_CONSECUTIVE_FAILED_BATCHES);
+    expect(errors).toEqual(["delivery of 10 messages failed (retrying): broker said no", "delivery of 10 messages failed (given up): broker said no"]);
   });
 
-  it("keeps going through an occasional failure and counts it", async () => {
+  it("delivers every reading through an outage shorter than the delivery timeout", async () => {
+    const outageEndsAt = Date.now() + 300;
+    const memory = memorySink(1, () => Date.now() < outageEndsAt);
+    const summary = await runSimulation(options({ count: "200", rate: "max", batchSize: "10", maxInFlight: "4" }), 1, memory.sink, {
+      retry: { deliveryTimeoutMs: 10_000, initialBackoffMs: 5, maxBackoffMs: 50 },
+    });
+    expect(summary).toMatchObject({ sent: 200, acknowledged: 200, failed: 0, stoppedBy: "count" });
+    expect(memory.batches.length).toBeGreaterThan(20);
+  });
+
+  it("keeps going through an occasional failure: the batch is retried and delivered", async () => {
     const memory = memorySink(1, (n) => n === 2);
-    const summary = await runSimulation(options({ count: "50", rate: "max", batchSize: "10", maxInFlight: "1" }), 1, memory.sink);
-    expect(summary).toMatchObject({ sent: 50, acknowledged: 40, failed: 10, stoppedBy: "count" });
+    const summary = await runSimulation(options({ count: "50", rate: "max", batchSize: "10", maxInFlight: "1" }), 1, memory.sink, { retry: FAST_RETRY });
+    expect(summary).toMatchObject({ sent: 50, acknowledged: 50, failed: 0, stoppedBy: "count" });
+    expect(memory.batches).toHaveLength(6);
+    expect(memory.batches[2]).toEqual(memory.batches[1]);
+  });
+
+  it("a stop during an outage ends the retries at once: what was in flight counts as failed", async () => {
+    const stop = new AbortController();
+    const memory = memorySink(1, () => true);
+    setTimeout(() => stop.abort(), 100);
+    const summary = await runSimulation(options({ rate: "max", batchSize: "10", maxInFlight: "2" }), 1, memory.sink, {
+      stopSignal: stop.signal,
+      retry: { deliveryTimeoutMs: 600_000, initialBackoffMs: 5, maxBackoffMs: 20 },
+    });
+    expect(summary).toMatchObject({ acknowledged: 0, stoppedBy: "signal" });
+    expect(summary.failed).toBe(summary.sent);
+    expect(summary.sent).toBeGreaterThan(0);
   });
 
   it("on the stop signal stops generating and still waits for what is in flight", async () => {

@@ -475,7 +475,8 @@ test("previous version's files deleted → a clear failure", async () => {
 
 test("restart limit reached → backoff observed, then a loud stop", async () => {
   // The marker is checked after the SparkSession starts: a longer grace sees the failure.
-  const policy: TestPlanOptions = { restartPolicy: { limit: 2, backoffSeconds: 4, maxBackoffSeconds: 10 }, timing: { startGraceSeconds: 30 } };
+  // The backoff leaves room for the ensure's own requests on a loaded machine (a 4 s one was once used up by them).
+  const policy: TestPlanOptions = { restartPolicy: { limit: 2, backoffSeconds: 15, maxBackoffSeconds: 30 }, timing: { startGraceSeconds: 30 } };
   await hdfsPut(`${FAIL_MARKER_DIR}/v1`, "fail");
   try {
     await killLive();
@@ -483,7 +484,7 @@ test("restart limit reached → backoff observed, then a loud stop", async () =>
     const waiting = await run("v1", "ensure", policy);
     expect(waiting).toMatchObject({ action: "backoff", submissions: 0 });
     expect(waiting.runningNow).toMatch(/restart 2 not before/);
-    await new Promise((r) => setTimeout(r, 4500));
+    await new Promise((r) => setTimeout(r, 15_500));
     expect((await failure(run("v1", "ensure", policy))).message).toMatch(/restart 2\/2 .* failed/);
     services.knox.resetStats();
     const stopped = await failure(run("v1", "ensure", policy));

@@ -20,8 +20,11 @@ An existing table is compared with its CREATE TABLE statement:
 Beside each streaming table it keeps what housekeeping (maintenance.py) needs, derived from that table's
 CREATE TABLE so job_tables.py stays the one place columns are declared:
   * <table>_history: the same columns, partitioned by (day, compaction), where compacted batches go;
-  * <data_table>_compactions: the ledger, one partition per committed compaction with the (run, batch
-    range) it moved;
+  * <query>_compactions (job_config.ledger_table, from query_name): the ledger, one partition per committed
+    compaction with the (run, batch range) it moved. It belongs to the streaming query, not to a table, so
+    renaming a table keeps it. A release before this one named it <data_table>_compactions: such a ledger is
+    copied into the new one and dropped, before any view reads the new one (re-run safe: the copy overwrites
+    by compaction);
   * <table>_all: the view readers query, history of committed compactions plus the streaming batches no
     committed compaction covers, so every row shows exactly once at any moment of a compaction.
 It reads the job config through job_config.py (shipped beside it as a pyFiles module); it does not import
@@ -69,7 +72,8 @@ def housekeeping_layout(names: Dict[str, str]) -> Dict[str, object]:
     for kind in KINDS:
         stream = "%s.%s" % (db, names[kind + "_table"])
         tables[kind] = {"stream": stream, "history": stream + HISTORY_SUFFIX, "view": stream + VIEW_SUFFIX}
-    return {"tables": tables, "ledger": "%s.%s%s" % (db, names["data_table"], LEDGER_SUFFIX)}
+    return {"tables": tables, "ledger": "%s.%s" % (db, names["ledger_table"]),
+            "earlier_ledger": "%s.%s%s" % (db, names["data_table"], LEDGER_SUFFIX)}
 
 
 def housekeeping_statements(statements: Sequence[str], names: Dict[str, str]) -> List[str]:
@@ -184,6 +188,23 @@ def move_pre_run_id_table(spark: SparkSession, statement: str, table: str, wante
     print("create_tables: copied %s into %s under run %s; drop %s once checked" % (legacy, table, run_id, legacy), flush=True)
 
 
+def adopt_earlier_ledger(spark: SparkSession, earlier: str, ledger: str) -> None:
+    """Copies a ledger named by the releases before this one (<data_table>_compactions) into the query's ledger
+    and drops it: every committed compaction stays committed. Dropping it also makes an older release's
+    maintenance refuse (its ledger is missing) instead of taking this release's compactions for leftovers."""
+    if earlier == ledger or existing_table(spark, earlier) is None:
+        return
+    spark.sql("INSERT OVERWRITE TABLE %s PARTITION (compaction) SELECT run_id, first_batch, last_batch, compacted_at, "
+              "compaction FROM %s" % (ledger, earlier))
+    wanted = {r[0] for r in spark.sql("SELECT DISTINCT compaction FROM %s" % earlier).collect()}
+    copied = {r[0] for r in spark.sql("SELECT DISTINCT compaction FROM %s" % ledger).collect()}
+    if not wanted <= copied:
+        raise MigrationRefused("ledger %s: compactions %s were not copied into %s; %s is kept, run again"
+                               % (earlier, ", ".join(sorted(wanted - copied)), ledger, earlier))
+    spark.sql("DROP TABLE %s" % earlier)
+    print("create_tables: the ledger %s (%d compactions) is now %s" % (earlier, len(wanted), ledger), flush=True)
+
+
 def add_overwrite_options(spark: SparkSession, table: str) -> None:
     """Gives the table job_tables.OVERWRITE_OPTIONS if it lacks them (a release before them created it)."""
     missing = missing_overwrite_options(spark, table)
@@ -192,9 +213,12 @@ def add_overwrite_options(spark: SparkSession, table: str) -> None:
         spark.sql("ALTER TABLE %s SET SERDEPROPERTIES %s" % (table, options_clause(missing)))
 
 
-def create_tables(spark: SparkSession, statements: Sequence[str], database: str, run_id: str = "pre-run-id") -> None:
+def create_tables(spark: SparkSession, statements: Sequence[str], database: str, run_id: str = "pre-run-id",
+                  earlier_ledger: Optional[Tuple[str, str]] = None) -> None:
     """Creates what is missing, adds new columns, moves first-release tables (their rows get `run_id`, the
-    current checkpoint's run); refuses destructive changes, all named in one MigrationRefused, changing nothing."""
+    current checkpoint's run); refuses destructive changes, all named in one MigrationRefused, changing nothing.
+    earlier_ledger: (an earlier release's ledger, the query's ledger), adopted once the ledger exists and before
+    the first view (housekeeping_layout names both)."""
     spark.sql("CREATE DATABASE IF NOT EXISTS %s" % database)
     plans = []
     problems = []  # type: List[str]
@@ -219,7 +243,11 @@ def create_tables(spark: SparkSession, statements: Sequence[str], database: str,
                                + "; ".join(problems) + ". To apply them, give the job a new table name (data_table, "
                                "rejected_table or stats_table in the config) and copy what you need, or drop the table "
                                "if its data can go.")
+    adopted = earlier_ledger is None
     for action, statement, parsed in plans:
+        if not adopted and statement.lstrip().upper().startswith("CREATE OR REPLACE VIEW"):
+            adopt_earlier_ledger(spark, *earlier_ledger)  # type: ignore[misc]
+            adopted = True
         if action == "move" and parsed is not None:
             move_pre_run_id_table(spark, statement, parsed[0], parsed[1], run_id)
             continue
@@ -229,6 +257,8 @@ def create_tables(spark: SparkSession, statements: Sequence[str], database: str,
             continue
         print("create_tables: " + " ".join(statement.split()[:6]) + " ...", flush=True)
         spark.sql(statement)
+    if not adopted:
+        adopt_earlier_ledger(spark, *earlier_ledger)  # type: ignore[misc]
     for parsed in filter(None, map(parse_create_table, statements)):
         add_overwrite_options(spark, parsed[0])
 
@@ -242,7 +272,7 @@ def drop_tables(spark: SparkSession, names: Dict[str, str]) -> List[str]:
     for kind in KINDS:
         spark.sql("DROP VIEW IF EXISTS %s" % tables[kind]["view"])
         dropped.append(tables[kind]["view"])
-    for name in [tables[k]["history"] for k in KINDS] + [str(layout["ledger"])] + [tables[k]["stream"] + suffix for k in KINDS for suffix in ("", LEGACY_SUFFIX)]:
+    for name in [tables[k]["history"] for k in KINDS] + [str(layout["ledger"]), str(layout["earlier_ledger"])] + [tables[k]["stream"] + suffix for k in KINDS for suffix in ("", LEGACY_SUFFIX)]:
         spark.sql("DROP TABLE IF EXISTS %s" % name)
         dropped.append(name)
     return dropped
@@ -282,7 +312,9 @@ def main(argv: List[str]) -> int:
     run_id = checkpoint_run_id(spark, file_config.get("checkpoint_location"))
     try:
         statements = render_statements(read_text(spark, args.sql) if args.sql else TABLES_SQL, names)
-        create_tables(spark, statements + housekeeping_statements(statements, names), names["database"], run_id)
+        layout = housekeeping_layout(names)
+        create_tables(spark, statements + housekeeping_statements(statements, names), names["database"], run_id,
+                      earlier_ledger=(str(layout["earlier_ledger"]), str(layout["ledger"])))
     except MigrationRefused as error:
         print("create_tables: %s" % error, file=sys.stderr)
         return 3

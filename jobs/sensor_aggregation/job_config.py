@@ -135,12 +135,22 @@ def validate_config(config: Dict[str, object]) -> Dict[str, object]:
     return config
 
 
+def ledger_table(query_name: str) -> str:
+    """The housekeeping ledger's table name, from the streaming query's name: the ledger belongs to the query
+    (the environment's stream), not to a table, so renaming a table keeps it. Characters an identifier cannot
+    hold become _; two queries whose names differ only there share one ledger, which is safe: its ranges are
+    keyed by run_id, a checkpoint's UUID, so no query's range ever covers another's batches."""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", query_name).lower()
+    return ("q_" if not re.match(r"^[a-z_]", name) else "") + name + "_compactions"
+
+
 def table_name_config(file_config: Mapping[str, object]) -> Dict[str, str]:
     """The database and table names of a job config file, with the job's defaults, checked as the job checks
-    them: all that create_tables.py and maintenance.py need of it."""
+    them, and the ledger's table (ledger_table): all that create_tables.py and maintenance.py need of it."""
     check_known_keys(file_config)
     names = {key: str(file_config.get(key) or DEFAULTS[key]) for key in NAME_KEYS}
     _check_names(names)
+    names["ledger_table"] = ledger_table(str(file_config.get("query_name") or DEFAULTS["query_name"]))
     return names
 
 

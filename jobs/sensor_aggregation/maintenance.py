@@ -12,13 +12,14 @@ older than the last committed one (<checkpoint>/commits/N), so a batch Spark may
 touched; of every other run (an earlier checkpoint), all of them.
 
 Each step is safe to interrupt and to re-run, because one write commits a compaction: its partition of the
-ledger (<data_table>_compactions), added only after its history rows are written and counted.
+ledger (<query>_compactions, job_config.ledger_table), added only after its history rows are written and counted.
   1. drop history partitions of compactions the ledger does not name (an interrupted copy; never visible);
   2. drop streaming partitions a committed compaction covers (an interrupted clean-up; hidden by the view);
   3. plan: the batches to move, as (run, first batch, last batch) ranges, under a new compaction id;
   4. copy them into the history tables; 5. check the row counts match;
   6. commit: write the ledger partition; 7. drop the moved streaming partitions;
-  8. retention: drop history days older than each table's limit.
+  8. retention: drop the history of compactions committed longer ago than each table's limit (by the ledger's
+     compacted_at, not by a row's Kafka timestamp).
 Only one maintenance may run at a time: the deployer's `maintain` holds the environment's lock around it.
 Runs on PySpark 2.4 and 3.x.
 """
@@ -177,7 +178,7 @@ def compact(spark: SparkSession, config: Dict[str, object], retention_days: Opti
     tables = layout["tables"]  # type: Dict[str, Dict[str, str]]  # type: ignore[assignment]
     ledger = str(layout["ledger"])
     require_layout(spark, layout)
-    summary = {"compaction": None, "moved_batches": 0, "moved_rows": {}, "dropped_partitions": {}, "expired_days": {}}  # type: Dict[str, object]
+    summary = {"compaction": None, "moved_batches": 0, "moved_rows": {}, "dropped_partitions": {}, "expired_compactions": {}}  # type: Dict[str, object]
 
     step("cleanup")
     committed = {c for c, _ in ledger_ranges(spark, ledger)}
@@ -223,18 +224,30 @@ def compact(spark: SparkSession, config: Dict[str, object], retention_days: Opti
         print("maintenance: no batch to compact (the checkpoint's run %s, last committed batch %s)" % (current_run, last_committed), flush=True)
 
     step("retention")
+    summary["expired_compactions"] = expire(spark, tables, ledger, retention_days or {}, now)
+    return summary
+
+
+def expire(spark: SparkSession, tables: Dict[str, Dict[str, str]], ledger: str, retention_days: Dict[str, int],
+           now: datetime) -> Dict[str, int]:
+    """Drops, per kind with a limit, the history of every compaction committed more than that many days ago.
+    By the ledger's compacted_at, a time the job wrote, never by a producer's timestamp: a row that arrived late or
+    with a wrong timestamp lives its full retention after it was compacted, and none goes in the run that compacts
+    it. The ledger rows stay (a few per run), so the views and later runs still know those batches were moved."""
+    committed = {r["compaction"]: r["at"] for r in spark.sql(
+        "SELECT compaction, max(compacted_at) AS at FROM %s GROUP BY compaction" % ledger).collect()}
     expired = {}
-    for kind, days in sorted((retention_days or {}).items()):
+    for kind, days in sorted(retention_days.items()):
         if days <= 0:
             continue
-        cutoff = (now - timedelta(days=days)).strftime("%Y-%m-%d")
-        old = [p for p in partitions(spark, tables[kind]["history"]) if p["day"] < cutoff]
-        expired[kind] = len({p["day"] for p in old})
+        cutoff = now - timedelta(days=days)
+        old = [p for p in partitions(spark, tables[kind]["history"]) if p["compaction"] in committed and committed[p["compaction"]] < cutoff]
+        expired[kind] = len({p["compaction"] for p in old})
         if old:
-            print("maintenance: %s: dropping %d day(s) before %s (retention %d days)" % (tables[kind]["history"], expired[kind], cutoff, days), flush=True)
+            print("maintenance: %s: dropping %d compaction(s) committed before %s (retention %d days)"
+                  % (tables[kind]["history"], expired[kind], cutoff.isoformat(), days), flush=True)
             drop_partitions(spark, tables[kind]["history"], old)
-    summary["expired_days"] = expired
-    return summary
+    return expired
 
 
 def parse_retention(values: Sequence[str]) -> Dict[str, int]:

@@ -141,7 +141,7 @@ def test_drop_removes_every_table_and_view_of_the_job_and_nothing_else(spark):
     create_tables(spark, statements + housekeeping_statements(statements, names), "drop_check")
     spark.sql("CREATE TABLE drop_check.unrelated (x int) USING PARQUET")
     dropped = drop_tables(spark, names)
-    assert "drop_check.sensor_data_all" in dropped and "drop_check.sensor_data_compactions" in dropped
+    assert "drop_check.sensor_data_all" in dropped and "drop_check.sensor_aggregation_compactions" in dropped
     assert [t.name for t in spark.catalog.listTables("drop_check")] == ["unrelated"]
     drop_tables(spark, names)  # idempotent
 

@@ -12,7 +12,7 @@ import pytest
 import job
 import job_config
 import maintenance
-from create_tables import create_tables, housekeeping_layout, housekeeping_statements, render_statements
+from create_tables import create_tables, existing_table, housekeeping_layout, housekeeping_statements, render_statements
 from kafka_frames import kafka_batch
 from test_batch_logic import TABLES_SQL
 
@@ -44,10 +44,12 @@ def checkpoint(tmp_path: Path, run_id: str, committed: int) -> str:
     return str(root)
 
 
-def create_all(spark, database):
-    names = job_config.table_name_config({"database": database})
+def create_all(spark, database, **table_names):
+    names = job_config.table_name_config({"database": database, **table_names})
     statements = render_statements(TABLES_SQL, names)
-    create_tables(spark, statements + housekeeping_statements(statements, names), database)
+    layout = housekeeping_layout(names)
+    create_tables(spark, statements + housekeeping_statements(statements, names), database,
+                  earlier_ledger=(layout["earlier_ledger"], layout["ledger"]))
     return names
 
 
@@ -167,15 +169,56 @@ def test_a_batch_replayed_after_its_compaction_is_not_counted_twice_and_is_clean
     assert stream_partitions(spark, layout) == [(CURRENT, 2), (CURRENT, 3)]
 
 
-def test_retention_drops_only_the_old_days_of_the_table_it_is_set_for(spark, tmp_path, template):
+def test_retention_goes_by_when_a_compaction_was_committed_never_by_a_producer_timestamp(spark, tmp_path, template):
     config, layout = setup_tables(spark, tmp_path, template, "retention_check")
-    # On 2026-03-03 with 1 day kept, 2026-03-01 goes and 2026-03-02 stays, for rejected rows only.
-    summary = maintenance.compact(spark, config, retention_days={"rejected": 1, "data": 0}, now=NOW)
-    assert summary["expired_days"] == {"rejected": 1}
-    days = lambda kind: sorted({p["day"] for p in maintenance.partitions(spark, layout[kind]["history"])})
-    assert days("rejected") == ["2026-03-02"]
-    assert days("data") == days("stats") == ["2026-03-01", "2026-03-02"]
-    assert all(r.event_time >= datetime(2026, 3, 2) for r in spark.table(layout["rejected"]["history"]).collect())
+    tables = job_config.table_names({**job_config.DEFAULTS, "database": "retention_check"})
+    # The earlier run's last batch came from producers whose clocks said 1970 and 2099: compared as days of a
+    # Kafka timestamp, the first would go at once and the second never.
+    for batch_id, when in ((2, datetime(1970, 1, 2)), (3, datetime(2099, 1, 1))):
+        job.process_batch(kafka_batch(spark, readings(batch_id, EARLIER), first_offset=batch_id * 4, when=when), batch_id,
+                          tables, None, now=lambda: when, run_id=EARLIER)
+    before = view_rows(spark, layout)
+    summary = maintenance.compact(spark, config, retention_days={"rejected": 1, "data": 1}, now=NOW)
+    assert summary["expired_compactions"] == {"rejected": 0, "data": 0}
+    assert view_rows(spark, layout) == before  # nothing goes in the run that compacts it
+
+    later = maintenance.compact(spark, config, retention_days={"rejected": 1, "data": 1, "stats": 0}, now=NOW + timedelta(days=1, minutes=1))
+    assert later["expired_compactions"] == {"rejected": 1, "data": 1}
+    assert maintenance.partitions(spark, layout["data"]["history"]) == maintenance.partitions(spark, layout["rejected"]["history"]) == []
+    assert view_rows(spark, layout)["stats"] == before["stats"]  # kept: no limit for stats
+    # What streams still (the current run's batches 2 and 3) is untouched.
+    assert sorted({(r.run_id, r.batch_id) for r in spark.table(layout["data"]["view"]).collect()}) == [(CURRENT, 2), (CURRENT, 3)]
+
+
+def test_renaming_the_data_table_keeps_the_ledger_and_every_compacted_row_of_the_other_tables(spark, tmp_path, template):
+    config, layout = setup_tables(spark, tmp_path, template, "renamed_check")
+    maintenance.compact(spark, config, now=NOW)
+    before = view_rows(spark, layout)
+    # The refusal's advice for a destructive change: give the data table a new name. The ledger is the query's.
+    renamed = {**config, "data_table": "sensor_data_v2"}
+    create_all(spark, "renamed_check", data_table="sensor_data_v2")
+    maintenance.compact(spark, renamed, now=NOW + timedelta(hours=1))
+    assert view_rows(spark, layout)["rejected"] == before["rejected"]
+    assert view_rows(spark, layout)["stats"] == before["stats"]
+    assert maintenance.partitions(spark, layout["stats"]["history"]) != []
+
+
+def test_an_earlier_releases_ledger_is_adopted_before_any_view_reads_the_new_one(spark, tmp_path, template):
+    config, layout = setup_tables(spark, tmp_path, template, "adopted_check")
+    maintenance.compact(spark, config, now=NOW)
+    before = view_rows(spark, layout)
+    names = job_config.table_name_config({"database": "adopted_check"})
+    ledger, earlier = housekeeping_layout(names)["ledger"], housekeeping_layout(names)["earlier_ledger"]
+    # What a release before this one left: the same ledger under <data_table>_compactions.
+    spark.sql("CREATE TABLE %s USING PARQUET PARTITIONED BY (compaction) AS SELECT * FROM %s" % (earlier, ledger))
+    spark.sql("DROP TABLE %s" % ledger)
+    for _ in range(2):  # a re-run (after an interruption) changes nothing more
+        create_all(spark, "adopted_check")
+        assert view_rows(spark, layout) == before
+    assert existing_table(spark, earlier) is None
+    maintenance.compact(spark, config, now=NOW + timedelta(hours=1))
+    assert view_rows(spark, layout) == before
+    assert maintenance.partitions(spark, layout["data"]["history"]) != []
 
 
 def test_without_a_checkpoint_every_run_is_an_earlier_one_and_missing_tables_are_refused(spark, tmp_path, template):

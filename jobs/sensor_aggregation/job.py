@@ -15,7 +15,8 @@ where run_id is the query id that Structured Streaming keeps in the checkpoint's
 restarts on one checkpoint, new with a new checkpoint). A batch only overwrites its own (run_id, batch_id)
 partition (a dynamic-partition INSERT OVERWRITE, by each table's own option, staged per write), so when Spark
 re-runs a batch after a crash (same run, same batch_id, same offsets) it replaces its own partition instead of
-appending twice, and a fresh
+appending twice (the first batch of a driver, the only one that can be a replay, first drops its partition from
+all three tables, so a table the replay does not write again keeps nothing of the dead attempt), and a fresh
 checkpoint, whose batch ids start again at 0, never touches an earlier run's rows. Writes go by column
 name, and the tables' schemas are checked against what the job writes before the query starts.
 The Kafka output is at-least-once; consumers drop replays by (run_id, batch_id, sensor).
@@ -395,6 +396,18 @@ def check_schemas(session: SparkSession, tables: Dict[str, str]) -> None:
         raise SchemaMismatch("the tables do not match what the job writes: " + "; ".join(problems))
 
 
+def clear_batch(session: SparkSession, tables: Dict[str, str], run_id: str, batch_id: int) -> None:
+    """Drops the batch's (run_id, batch_id) partition from every table, for a batch that may be a replay: a dead
+    attempt may have written a table this attempt does not write again (no rejected rows this time, every reading
+    rejected, an empty batch after failOnDataLoss=false skipped its offsets, a deploy that changed the parsing),
+    and a dynamic overwrite only replaces the partitions its rows name. The batch is not committed yet, so readers
+    lose nothing they could count on; a crash here leaves the same replay to do it again."""
+    if not RUN_ID.match(run_id):
+        raise ValueError("run id %r: allowed: letters, digits, '.', '_' and '-'" % run_id)
+    for table in (tables[kind] for kind in sorted(tables)):
+        session.sql("ALTER TABLE %s DROP IF EXISTS PARTITION (run_id = '%s', batch_id = %d)" % (table, run_id, batch_id))
+
+
 def process_batch(
     kafka_df: DataFrame,
     batch_id: int,
@@ -408,12 +421,17 @@ def process_batch(
     max_sensor_length: int = DEFAULTS["max_sensor_length"],  # type: ignore[assignment]
     report: Optional[Callable[[Dict[str, object]], None]] = None,
     before_send: Optional[Callable[[], None]] = None,
+    replay: bool = False,
 ) -> bool:
     """The foreachBatch body. Returns False for an empty batch (nothing done, no Spark job started).
     run_id: the streaming run (the query id kept in the checkpoint); with batch_id, the exactly-once key.
     report: given the batch's counts once it is written, {"readings", "rejected", "reasons": {reason: n}}; the
     reasons cost one small job over the rejected rows, and only in a batch that has some.
-    before_send: called before the stats go to Kafka (the checkpoint lease's heartbeat: it raises if lost)."""
+    before_send: called before the stats go to Kafka (the checkpoint lease's heartbeat: it raises if lost).
+    replay: the batch may have run before (the first batch of a driver): clear_batch first, so what a dead attempt
+    wrote and this one does not write again goes."""
+    if replay:
+        clear_batch(session_of(kafka_df), tables, run_id, batch_id)
     if is_empty_without_job(kafka_df):
         return False
     parsed = parse_readings(kafka_df, max_message_bytes, max_sensor_length).persist(StorageLevel.MEMORY_AND_DISK)
@@ -473,6 +491,9 @@ def start_query(spark: SparkSession, config: Dict[str, object], jaas_config: Opt
     # The run id is the query's id, known once start() returns; a batch that begins first waits for it.
     run = {}  # type: Dict[str, str]
     started = threading.Event()
+    # Only the first batch a driver runs can be a replay: Spark re-runs the batch planned but not committed by the
+    # driver before, and a failed batch stops this driver's query.
+    first = threading.Event()
 
     def for_each_batch(df: DataFrame, batch_id: int) -> None:
         if not started.wait(120):
@@ -484,8 +505,10 @@ def start_query(spark: SparkSession, config: Dict[str, object], jaas_config: Opt
 
         if lease is not None:
             lease.heartbeat()
+        replay = not first.is_set()
         process_batch(df, batch_id, tables, sink, run_id=run["id"], max_sensors=max_sensors, report=written,
-                      before_send=lease.heartbeat if lease is not None else None, **limits)
+                      before_send=lease.heartbeat if lease is not None else None, replay=replay, **limits)
+        first.set()
 
     query = (reader.load().writeStream
              .queryName(str(config["query_name"]))

@@ -20,12 +20,16 @@ _databases = itertools.count()
 FIXED_TS = datetime(2026, 1, 2, 3, 4, 5)
 
 
-@pytest.fixture()
-def tables(spark):
+def new_tables(spark):
     """A fresh database with the job's three tables, created from job_tables.py."""
     names = job_config.table_name_config({"database": "unit_%d" % next(_databases)})
     create_tables(spark, render_statements(TABLES_SQL, names), names["database"])
     return job_config.table_names(names)
+
+
+@pytest.fixture()
+def tables(spark):
+    return new_tables(spark)
 
 
 RUN = "run-a"
@@ -306,3 +310,32 @@ def test_a_batch_replayed_after_a_driver_died_inside_its_write_commit_holds_each
     assert sorted((r["sensor"], r["count_sensor"]) for r in rows(spark, tables["stats"], order="sensor")) == [("S1", 1), ("S2", 1)]
     run_batch(spark, tables, [reading("S3", 3.0, 3.0)], batch_id=4, first_offset=3)  # and the next batch too
     assert [(r["batch_id"], r["kafka_offset"]) for r in rows(spark, tables["data"])] == [(3, 0), (3, 1), (4, 3)]
+
+
+def batch_rows(spark, tables, run_id, batch_id):
+    """Per kind, the rows of one (run_id, batch_id), without the batch's own timestamp column."""
+    where = "run_id = '%s' AND batch_id = %d" % (run_id, batch_id)
+    return {kind: sorted(str(sorted(r.asDict().items())) for r in spark.table(table).where(where).collect())
+            for kind, table in tables.items()}
+
+
+MIXED = [reading("A", 1.0, 2.0), "{not json", reading("B", 3.0, 4.0)]
+
+
+@pytest.mark.parametrize("replayed", ["all valid", "all rejected", "empty"])
+def test_a_replay_that_reads_other_content_leaves_nothing_of_the_dead_attempt(spark, tables, replayed):
+    """A dead attempt of batch 3 wrote all three tables; its replay reads other content (offsets skipped by
+    failOnDataLoss=false, or a deploy that changed the parsing): afterwards the batch holds what the replay
+    wrote and nothing else, and other batches are untouched."""
+    run_batch(spark, tables, [reading("A", 9.0, 9.0)], batch_id=2)
+    other = batch_rows(spark, tables, RUN, 2)
+    run_batch(spark, tables, MIXED, batch_id=3)
+    content = {"all valid": [reading("C", 5.0, 6.0)], "all rejected": ["{also not json"], "empty": None}[replayed]
+    df = empty_kafka_batch(spark) if content is None else kafka_batch(spark, content)
+    job.process_batch(df, 3, tables, kafka_sink=None, now=lambda: FIXED_TS, run_id=RUN, replay=True)
+
+    fresh = new_tables(spark)  # what the replay's content alone writes
+    if content is not None:
+        run_batch(spark, fresh, content, batch_id=3)
+    assert batch_rows(spark, tables, RUN, 3) == batch_rows(spark, fresh, RUN, 3)
+    assert batch_rows(spark, tables, RUN, 2) == other

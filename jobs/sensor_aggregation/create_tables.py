@@ -263,6 +263,14 @@ def create_tables(spark: SparkSession, statements: Sequence[str], database: str,
         add_overwrite_options(spark, parsed[0])
 
 
+def create_job_tables(spark: SparkSession, statements: Sequence[str], names: Dict[str, str], run_id: str = "pre-run-id") -> None:
+    """create_tables over the streaming tables' statements and the housekeeping derived from them, adopting an
+    earlier release's ledger: what main runs, from the one set of names."""
+    layout = housekeeping_layout(names)
+    create_tables(spark, list(statements) + housekeeping_statements(statements, names), names["database"], run_id,
+                  earlier_ledger=(str(layout["earlier_ledger"]), str(layout["ledger"])))
+
+
 def drop_tables(spark: SparkSession, names: Dict[str, str]) -> List[str]:
     """Drops every table and view of the job (teardown --purge): views first, then history, ledger, streaming
     tables and any first-release table kept aside. Returns what it dropped."""
@@ -312,9 +320,7 @@ def main(argv: List[str]) -> int:
     run_id = checkpoint_run_id(spark, file_config.get("checkpoint_location"))
     try:
         statements = render_statements(read_text(spark, args.sql) if args.sql else TABLES_SQL, names)
-        layout = housekeeping_layout(names)
-        create_tables(spark, statements + housekeeping_statements(statements, names), names["database"], run_id,
-                      earlier_ledger=(str(layout["earlier_ledger"]), str(layout["ledger"])))
+        create_job_tables(spark, statements, names, run_id)
     except MigrationRefused as error:
         print("create_tables: %s" % error, file=sys.stderr)
         return 3

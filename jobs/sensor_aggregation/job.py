@@ -315,6 +315,12 @@ def release_select(table_cols: Sequence[Tuple[str, str]], written: Sequence[str]
                      for name, kind in table_cols)
 
 
+def check_run_id(run_id: str) -> None:
+    """A run id goes into SQL text as a partition value: only the characters a query id has."""
+    if not RUN_ID.match(run_id):
+        raise ValueError("run id %r: allowed: letters, digits, '.', '_' and '-'" % run_id)
+
+
 def overwrite_run_partition(df: DataFrame, table: str, run_id: str, batch_id: int) -> None:
     """INSERT OVERWRITE ... PARTITION (run_id, batch_id) SELECT <the table's columns, by name>, run_id, batch_id:
     replaces exactly the batch's partition, whatever order the table's columns are in. A column the table has
@@ -329,8 +335,7 @@ def overwrite_run_partition(df: DataFrame, table: str, run_id: str, batch_id: in
     replayed batch (its rows twice). A dynamic overwrite stages each write under its own
     <table>/.spark-staging-<job id> and moves only that into place; dead attempts' leftovers stay hidden
     (readers skip names starting with '.' or '_'). df holds one (run_id, batch_id), so one partition is replaced."""
-    if not RUN_ID.match(run_id):
-        raise ValueError("run id %r: allowed: letters, digits, '.', '_' and '-'" % run_id)
+    check_run_id(run_id)
     session = session_of(df)
     view = "sensor_aggregation_batch_%d" % batch_id
     df.createOrReplaceTempView(view)
@@ -402,8 +407,7 @@ def clear_batch(session: SparkSession, tables: Dict[str, str], run_id: str, batc
     rejected, an empty batch after failOnDataLoss=false skipped its offsets, a deploy that changed the parsing),
     and a dynamic overwrite only replaces the partitions its rows name. The batch is not committed yet, so readers
     lose nothing they could count on; a crash here leaves the same replay to do it again."""
-    if not RUN_ID.match(run_id):
-        raise ValueError("run id %r: allowed: letters, digits, '.', '_' and '-'" % run_id)
+    check_run_id(run_id)
     for table in (tables[kind] for kind in sorted(tables)):
         session.sql("ALTER TABLE %s DROP IF EXISTS PARTITION (run_id = '%s', batch_id = %d)" % (table, run_id, batch_id))
 

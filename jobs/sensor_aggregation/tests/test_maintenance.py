@@ -12,7 +12,7 @@ import pytest
 import job
 import job_config
 import maintenance
-from create_tables import create_tables, existing_table, housekeeping_layout, housekeeping_statements, render_statements
+from create_tables import create_job_tables, create_tables, existing_table, housekeeping_layout, render_statements
 from kafka_frames import kafka_batch
 from test_batch_logic import TABLES_SQL
 
@@ -46,10 +46,7 @@ def checkpoint(tmp_path: Path, run_id: str, committed: int) -> str:
 
 def create_all(spark, database, **table_names):
     names = job_config.table_name_config({"database": database, **table_names})
-    statements = render_statements(TABLES_SQL, names)
-    layout = housekeeping_layout(names)
-    create_tables(spark, statements + housekeeping_statements(statements, names), database,
-                  earlier_ledger=(layout["earlier_ledger"], layout["ledger"]))
+    create_job_tables(spark, render_statements(TABLES_SQL, names), names)
     return names
 
 

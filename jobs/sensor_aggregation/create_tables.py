@@ -1,6 +1,6 @@
 """Creates or migrates the sensor aggregation job's database and tables (job_tables.py) through spark.sql; idempotent.
 
-    spark-submit --py-files job_config.py,job_tables.py create_tables.py --config <job.json> [--sql <ddl.sql>]
+    spark-submit --py-files checkpoint_runs.py,job_config.py,job_tables.py create_tables.py --config <job.json> [--sql <ddl.sql>]
 
 --config is the job's config file (database and table names are read from it; local, hdfs:// or absolute
 HDFS path). The statements are job_tables.TABLES_SQL, made from the one declaration of the tables' columns;
@@ -33,7 +33,6 @@ job.py. Runs on PySpark 2.4 and 3.x.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from string import Template
@@ -41,6 +40,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from pyspark.sql import DataFrame, SparkSession
 
+from checkpoint_runs import read_checkpoint_run_id
 from job_config import read_config_file, read_text, table_name_config
 from job_tables import OVERWRITE_OPTIONS, TABLES_SQL, missing_overwrite_options, options_clause
 
@@ -284,11 +284,6 @@ def drop_tables(spark: SparkSession, names: Dict[str, str]) -> List[str]:
         spark.sql("DROP TABLE IF EXISTS %s" % name)
         dropped.append(name)
     return dropped
-
-
-def read_checkpoint_run_id(spark: SparkSession, checkpoint: str) -> str:
-    """The query id in the checkpoint's metadata file: the run the job resumes from that checkpoint."""
-    return str(json.loads(read_text(spark, checkpoint.rstrip("/") + "/metadata").splitlines()[0])["id"])
 
 
 def checkpoint_run_id(spark: SparkSession, checkpoint: Optional[str]) -> str:

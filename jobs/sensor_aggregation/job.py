@@ -1,6 +1,6 @@
 """Sensor aggregation: a Spark Structured Streaming job from a Kafka topic (Event Hubs) to three tables and a topic.
 
-    spark-submit --jars <connector jars> --py-files job_config.py,job_tables.py job.py --config <job.json> [--key value ...]
+    spark-submit --jars <connector jars> --py-files checkpoint_lease.py,checkpoint_runs.py,job_config.py,job_tables.py,reading_checks.py job.py --config <job.json> [--key value ...]
 
 Every micro-batch (foreachBatch):
   * readings are parsed with an explicit schema; valid ones go to the data table,
@@ -42,6 +42,7 @@ from pyspark.sql.types import DoubleType, LongType, StringType, StructField, Str
 
 from job_config import DEFAULTS, JAAS_KEYS, ConfigError, load_config, read_text, table_names
 import checkpoint_lease
+import checkpoint_runs
 import reading_checks
 from job_tables import PARTITION_COLUMNS, TABLE_SCHEMAS, missing_overwrite_options, options_clause
 
@@ -486,6 +487,8 @@ def start_query(spark: SparkSession, config: Dict[str, object], jaas_config: Opt
     still held before each batch writes anything and before it sends (checkpoint_lease.py)."""
     tables = table_names(config)
     check_schemas(spark, tables)
+    # Before this run writes anything: a run new-run closed leaves no uncommitted batch beside it (checkpoint_runs.py).
+    checkpoint_runs.close_earlier_runs(spark, str(config["checkpoint_location"]), [tables[k] for k in sorted(tables)])
     reader = spark.readStream.format("kafka")
     for key, value in source_options(config, jaas_config).items():
         reader = reader.option(key, value)

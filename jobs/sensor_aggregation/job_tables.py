@@ -18,7 +18,7 @@ the whole table. The job refuses to start on a table without it; create_tables.p
 """
 from __future__ import annotations
 
-from typing import Dict, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 from pyspark.sql import SparkSession
 
@@ -63,6 +63,31 @@ def missing_overwrite_options(spark: SparkSession, table: str) -> Dict[str, str]
         key, _, value = item.partition("=")
         properties[key.strip().lower()] = value.strip()
     return {key: value for key, value in OVERWRITE_OPTIONS.items() if properties.get(key.lower(), "").lower() != value}
+
+
+def sql_literal(value: str) -> str:
+    """A partition value as a SQL string literal; a quote or backslash is refused (run ids are UUIDs, days dates)."""
+    if "'" in value or "\\" in value:
+        raise ValueError("partition value %r: a quote or backslash cannot be a run id or a day" % value)
+    return "'%s'" % value
+
+
+def partitions(spark: SparkSession, table: str) -> List[Dict[str, str]]:
+    """SHOW PARTITIONS as dicts: 'run_id=r/batch_id=3' -> {'run_id': 'r', 'batch_id': '3'}."""
+    rows = spark.sql("SHOW PARTITIONS %s" % table).collect()
+    return [dict(part.split("=", 1) for part in row[0].split("/")) for row in rows]
+
+
+DROP_CHUNK = 200  # partitions per ALTER TABLE ... DROP statement
+
+
+def drop_partitions(spark: SparkSession, table: str, specs: Sequence[Dict[str, str]]) -> int:
+    """Drops the partitions (IF EXISTS, so a re-run after an interruption is harmless); returns how many were named."""
+    for start in range(0, len(specs), DROP_CHUNK):
+        chunk = specs[start:start + DROP_CHUNK]
+        spark.sql("ALTER TABLE %s DROP IF EXISTS %s" % (table, ", ".join(
+            "PARTITION (%s)" % ", ".join("%s = %s" % (k, sql_literal(v)) for k, v in spec.items()) for spec in chunk)))
+    return len(specs)
 
 
 # The DDL script create_tables.py runs (its --sql default): one statement per table.

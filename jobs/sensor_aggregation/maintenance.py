@@ -1,6 +1,6 @@
 """Housekeeping of the sensor aggregation tables: compaction into day-partitioned history, and retention.
 
-    spark-submit --py-files create_tables.py,job_config.py,job_tables.py maintenance.py --config <job.json> [--retention-days rejected=30 ...]
+    spark-submit --py-files checkpoint_runs.py,create_tables.py,job_config.py,job_tables.py maintenance.py --config <job.json> [--retention-days rejected=30 ...]
 
 The streaming tables get one (run_id, batch_id) partition per micro-batch: 5,760 a day at a 15 s trigger.
 A compaction moves the batches no query can replay any more into <table>_history, one partition per UTC day
@@ -9,16 +9,18 @@ which shows every row exactly once before, during and after a compaction (create
 
 Which batches move: of the run the checkpoint resumes (the query id in <checkpoint>/metadata), only those
 older than the last committed one (<checkpoint>/commits/N), so a batch Spark may still replay is never
-touched; of every other run (an earlier checkpoint), all of them.
+touched; of every other run (an earlier checkpoint), all of them, but a run new-run closed keeps nothing past its
+last commit (checkpoint_runs.py drops those batches first: they were never committed and the new run reads them again).
 
 Each step is safe to interrupt and to re-run, because one write commits a compaction: its partition of the
 ledger (<query>_compactions, job_config.ledger_table), added only after its history rows are written and counted.
   1. drop history partitions of compactions the ledger does not name (an interrupted copy; never visible);
   2. drop streaming partitions a committed compaction covers (an interrupted clean-up; hidden by the view);
-  3. plan: the batches to move, as (run, first batch, last batch) ranges, under a new compaction id;
-  4. copy them into the history tables; 5. check the row counts match;
-  6. commit: write the ledger partition; 7. drop the moved streaming partitions;
-  8. retention: drop the history of compactions committed longer ago than each table's limit (by the ledger's
+  3. close: drop the batches a closed run wrote past its last commit (checkpoint_runs.close_earlier_runs);
+  4. plan: the batches to move, as (run, first batch, last batch) ranges, under a new compaction id;
+  5. copy them into the history tables; 6. check the row counts match;
+  7. commit: write the ledger partition; 8. drop the moved streaming partitions;
+  9. retention: drop the history of compactions committed longer ago than each table's limit (by the ledger's
      compacted_at, not by a row's Kafka timestamp).
 Only one maintenance may run at a time: the deployer's `maintain` holds the environment's lock around it.
 Runs on PySpark 2.4 and 3.x.
@@ -35,55 +37,19 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from pyspark.sql import SparkSession
 from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampType
 
-from create_tables import DAY_SOURCE, HISTORY_PARTITIONS, KINDS, existing_table, housekeeping_layout, read_checkpoint_run_id
+from checkpoint_runs import checkpoint_progress, close_earlier_runs
+from create_tables import DAY_SOURCE, HISTORY_PARTITIONS, KINDS, existing_table, housekeeping_layout
 from job_config import ConfigError, read_config_file, table_name_config
+from job_tables import drop_partitions, partitions, sql_literal as _literal
 
 Range = Tuple[str, int, int]  # (run_id, first batch, last batch), both ends included
-STEPS = ("cleanup", "finish", "plan", "copy data", "copy rejected", "copy stats", "verify", "commit", "drop", "retention")
+STEPS = ("cleanup", "finish", "close", "plan", "copy data", "copy rejected", "copy stats", "verify", "commit", "drop", "retention")
 LEDGER_SCHEMA = StructType([StructField("run_id", StringType(), False), StructField("first_batch", LongType(), False),
                             StructField("last_batch", LongType(), False), StructField("compacted_at", TimestampType(), False)])
-DROP_CHUNK = 200  # partitions per ALTER TABLE ... DROP statement
 
 
 class MaintenanceRefused(RuntimeError):
     """The tables housekeeping needs are missing or a check failed; nothing was committed."""
-
-
-def partitions(spark: SparkSession, table: str) -> List[Dict[str, str]]:
-    """SHOW PARTITIONS as dicts: 'run_id=r/batch_id=3' -> {'run_id': 'r', 'batch_id': '3'}."""
-    rows = spark.sql("SHOW PARTITIONS %s" % table).collect()
-    return [dict(part.split("=", 1) for part in row[0].split("/")) for row in rows]
-
-
-def _literal(value: str) -> str:
-    if "'" in value or "\\" in value:
-        raise MaintenanceRefused("partition value %r: a quote or backslash cannot be a run id or a day" % value)
-    return "'%s'" % value
-
-
-def drop_partitions(spark: SparkSession, table: str, specs: Sequence[Dict[str, str]]) -> int:
-    for start in range(0, len(specs), DROP_CHUNK):
-        chunk = specs[start:start + DROP_CHUNK]
-        spark.sql("ALTER TABLE %s DROP IF EXISTS %s" % (table, ", ".join(
-            "PARTITION (%s)" % ", ".join("%s = %s" % (k, _literal(v)) for k, v in spec.items()) for spec in chunk)))
-    return len(specs)
-
-
-def checkpoint_progress(spark: SparkSession, checkpoint: str) -> Tuple[Optional[str], Optional[int]]:
-    """(the run the checkpoint resumes, its last committed batch); (None, None) when there is no checkpoint.
-    Any error but "not there" fails the run: a guess here could move a batch Spark still replays."""
-    jvm = spark.sparkContext._jvm  # type: ignore[attr-defined]
-    root = jvm.org.apache.hadoop.fs.Path(checkpoint)
-    fs = root.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())  # type: ignore[attr-defined]
-    metadata = jvm.org.apache.hadoop.fs.Path(checkpoint.rstrip("/") + "/metadata")
-    if not fs.exists(metadata):
-        return None, None
-    run_id = read_checkpoint_run_id(spark, checkpoint)
-    commits = jvm.org.apache.hadoop.fs.Path(checkpoint.rstrip("/") + "/commits")
-    if not fs.exists(commits):
-        return run_id, None
-    done = [int(s.getPath().getName()) for s in fs.listStatus(commits) if s.getPath().getName().isdigit()]
-    return run_id, (max(done) if done else None)
 
 
 def ledger_ranges(spark: SparkSession, ledger: str) -> List[Tuple[str, Range]]:
@@ -196,6 +162,10 @@ def compact(spark: SparkSession, config: Dict[str, object], retention_days: Opti
             print("maintenance: %s: dropping %d batch partition(s) already compacted" % (tables[kind]["stream"], len(stale)), flush=True)
             drop_partitions(spark, tables[kind]["stream"], stale)
 
+    step("close")
+    summary["closed_run_batches"] = close_earlier_runs(spark, str(config["checkpoint_location"]),
+                                                       [tables[kind]["stream"] for kind in KINDS], "maintenance")
+
     step("plan")
     # Partitions first, then the checkpoint: a batch listed here is older than any commit read after it.
     batches = [b for kind in KINDS for b in stream_batches(spark, tables[kind]["stream"])]
@@ -278,7 +248,7 @@ def main(argv: List[str]) -> int:
         return 2
     try:
         summary = compact(spark, config, retention)
-    except MaintenanceRefused as error:
+    except (MaintenanceRefused, ValueError) as error:
         print("maintenance: %s" % error, file=sys.stderr)
         return 3
     print("maintenance: done %s" % json.dumps(summary, sort_keys=True), flush=True)

@@ -34,7 +34,7 @@ export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     .addOption(
       new Option("--mode <mode>", "deploy; ensure (restart the live state's release if it is not alive); maintain (compact and expire its tables)").choices([...DEPLOY_MODES]).default("deploy"),
     )
-    .option("--starting-offsets <offsets>", 'new-run: earliest, latest, or {"sensor-readings": {"0": 1234, ...}}')
+    .option("--starting-offsets <offsets>", 'new-run: committed (where the old run\'s last commit ended: each reading once), earliest, latest, or {"sensor-readings": {"0": 1234, ...}}')
     .option("--purge", "teardown: also drop the tables and delete the checkpoint and job files", false)
     .option("--confirm-purge <env>", "teardown --purge of a production environment: its name again")
     .option("--bootstrap <host:port>", "Event Hubs Kafka bootstrap (default: from EVENTHUBS_JOB_CONNECTION_STRING)")

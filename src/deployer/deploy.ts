@@ -49,6 +49,8 @@ export interface GatewayContext {
   notifier?: Notifier;
   /** The input topic's end offsets, for ensure's backlog rules. @default none (the rules are not checked) */
   endOffsets?: EndOffsets;
+  /** The input topic's earliest offsets, for new-run's `committed` (what retention removed). @default none */
+  earliestOffsets?: EndOffsets;
 }
 
 /** What only a deploy needs: the artifact and the job's Event Hubs credentials. */

@@ -5,16 +5,26 @@
  * the earlier run wrote is overwritten (jobs/sensor_aggregation/README.md, "Run identity").
  *
  * Order, so that an interruption at any point ends safely:
- *   1. check the release's files and the right to move the checkpoint (nothing is stopped if not);
- *   2. stop every batch of our name;
+ *   1. check the release's files and the right to move the checkpoint, and with `committed` that the checkpoint
+ *      has a commit to resume from (nothing is stopped if not);
+ *   2. stop every batch of our name; with `committed`, read the last commit's end offsets now (committed-offsets.ts);
  *   3. record the new release (the live request plus `--starting-offsets`) as what should run;
  *   4. rename the checkpoint aside;  5. submit and wait until it stays running.
  * Interrupted after 3 but before 4, a restart by `ensure` resumes the old checkpoint and stops again
  * on the same data loss (loud, nothing skipped); after 4, it starts the new run as asked.
+ *
+ * The old run is closed: its checkpoint aside is how the job and maintenance know it (contracts/checkpoint-runs.ts),
+ * and they drop its batches past its last commit before the new run writes (jobs/sensor_aggregation/checkpoint_runs.py).
+ * Which starting offsets give each reading once: `committed` (every reading the topic still holds, once; what
+ * retention removed is named). `earliest` repeats what the old run committed; `latest` skips what came after its
+ * last commit; explicit offsets do either, by partition.
  */
+import { asideCheckpointPath } from "../../contracts/checkpoint-runs";
 import { BatchRunner } from "./batch-runner";
 import { readState, releaseDigest, releaseName, STATE_VERSION, writeState, type DeployState, type Release } from "./deploy-state";
 import { emptyResult, lockOptions, type DeployResult, type GatewayContext } from "./deploy";
+import { readCheckpointProgress } from "./checkpoint";
+import { resolveCommittedOffsets } from "./committed-offsets";
 import { DeployError } from "./errors";
 import { EnvironmentLock } from "./lock";
 import { readJobConfig, verifyReleaseFiles } from "./release";
@@ -22,13 +32,16 @@ import { clearAll, clearName, forgetBatch, launch, observe, OutcomeError, curren
 
 const FLAG = "--starting-offsets";
 
+/** Resume where the closed run's last commit ended (committed-offsets.ts), resolved once the job is stopped. */
+export const COMMITTED = "committed";
+
 /**
- * "earliest", "latest", or Spark's JSON form for the input topic: {"<topic>": {"<partition>": offset}},
- * offset -2 meaning earliest and -1 latest. Returns it as the job will read it.
+ * "committed", "earliest", "latest", or Spark's JSON form for the input topic: {"<topic>": {"<partition>": offset}},
+ * offset -2 meaning earliest and -1 latest. Returns it as the job will read it ("committed" as it is).
  */
 export function parseStartingOffsets(value: string, inputTopic: string): string {
-  if (value === "earliest" || value === "latest") return value;
-  const allowed = `allowed: earliest, latest, or {"${inputTopic}": {"<partition>": <offset>, ...}} with offsets ≥ -2 (-2 earliest, -1 latest)`;
+  if (value === COMMITTED || value === "earliest" || value === "latest") return value;
+  const allowed = `allowed: committed, earliest, latest, or {"${inputTopic}": {"<partition>": <offset>, ...}} with offsets ≥ -2 (-2 earliest, -1 latest)`;
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
@@ -71,23 +84,27 @@ export async function runNewRun(ctx: GatewayContext, startingOffsets: string): P
       throw new DeployError(`the gateway user may not write ${parent}, so the checkpoint ${checkpoint} cannot be moved aside; nothing was stopped. Grant it write access there (the job's own user owns its checkpoints), or move the checkpoint aside yourself and run new-run again`);
     }
 
+    if (offsets === COMMITTED) await committedOffsets(ctx, checkpoint); // refused before anything is stopped
+
     const observed = await observe(runner, plan.batchName, state);
     await refuseIfCheckpointHeld(rc, state, observed, [await currentCheckpoint(rc, state)]);
     await forgetBatch(rc, state);
     await clearName(rc, observed.ours, "stopping the job for a new run");
+    // Read again once the job is stopped: it may have committed more batches since.
+    const starting = offsets === COMMITTED ? await committedOffsets(ctx, checkpoint) : offsets;
 
-    const release = withStartingOffsets(state.current, offsets, now());
+    const release = withStartingOffsets(state.current, starting, now());
     const base: DeployState = { version: STATE_VERSION, current: release, previous: state.current, batch: null, restarts: { count: 0 }, uploads: state.uploads };
     await writeState(hdfs, plan.hdfs.stateDir, base, lock);
     lock.assertHeld();
-    const aside = `${checkpoint}.before-${now().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "Z")}`;
+    const aside = asideCheckpointPath(checkpoint, now());
     if (await hdfs.rename(checkpoint, aside)) progress.step("new-run", `moved the checkpoint ${checkpoint} aside to ${aside} (the earlier run's offsets and commits, kept)`);
     else progress.step("new-run", `no checkpoint at ${checkpoint}: the new run starts one`);
 
     try {
-      const batch = await launch(rc, base, release, observed.maxId, `new run at ${offsets}`);
+      const batch = await launch(rc, base, release, observed.maxId, `new run at ${starting}`);
       await writeState(hdfs, plan.hdfs.stateDir, { ...base, batch }, lock);
-      progress.step("new-run", `${releaseName(release)} runs as batch ${batch.id} on a fresh checkpoint from ${offsets}`);
+      progress.step("new-run", `${releaseName(release)} runs as batch ${batch.id} on a fresh checkpoint from ${starting}`);
       const result = emptyResult(runner)("started", release, batch);
       return { ...result, runningNow: runningNow(release, batch) };
     } catch (err) {
@@ -100,6 +117,17 @@ export async function runNewRun(ctx: GatewayContext, startingOffsets: string): P
   } finally {
     await lock.release();
   }
+}
+
+/** The offsets where the checkpoint's last commit ended, held against what the topic still has (if it can be read). */
+async function committedOffsets(ctx: GatewayContext, checkpoint: string): Promise<string> {
+  const topic = ctx.plan.job.input_topic;
+  const committed = (await readCheckpointProgress(ctx.hdfs, checkpoint)).last?.offsets[topic];
+  // Kafka is asked only when there is something to resume from.
+  const bounds = committed && ctx.endOffsets && ctx.earliestOffsets ? { latest: await ctx.endOffsets(topic), earliest: await ctx.earliestOffsets(topic) } : undefined;
+  const resolved = resolveCommittedOffsets(topic, committed, bounds);
+  for (const note of resolved.notes) ctx.progress.step("new-run", `committed offsets: ${note}`);
+  return resolved.json;
 }
 
 function checkpointOf(config: { checkpoint_location?: unknown }): string {

@@ -63,6 +63,8 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
       const webhookUrl = env[DEPLOYER_SECRET_ENV.notifyWebhookUrl];
       const notifier = webhookUrl ? webhookNotifier(webhookUrl) : undefined;
       const gateway = { plan, hdfs: clients.hdfs, livy: clients.livy, progress, notifier };
+      // The job's listen key, for the input topic's offsets (ensure's backlog, new-run's committed).
+      const listenKey = env[DEPLOYER_SECRET_ENV.jobListenConnectionString];
       const result =
         mode === "deploy"
           ? await runDeploy({
@@ -73,11 +75,14 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
               eventHubsSendConnectionString: secrets.eventHubsSendConnectionString,
             })
           : mode === "ensure"
-            ? await runEnsure({ ...gateway, endOffsets: planEndOffsets(plan, env[DEPLOYER_SECRET_ENV.jobListenConnectionString]) })
+            ? await runEnsure({ ...gateway, endOffsets: planEndOffsets(plan, listenKey) })
             : mode === "maintain"
               ? await runMaintain(gateway)
               : mode === "new-run"
-                ? await runNewRun(gateway, options.startingOffsets ?? "")
+                ? await runNewRun(
+                    { ...gateway, endOffsets: planEndOffsets(plan, listenKey), earliestOffsets: planEndOffsets(plan, listenKey, "earliest") },
+                    options.startingOffsets ?? "",
+                  )
                 : await runTeardown(gateway, { gatewayUser: secrets.gatewayUsername, purge: options.purge, confirmPurge: options.confirmPurge });
       out(`${JSON.stringify(result)}\n`);
       progress.step("now", result.runningNow);

@@ -1,4 +1,4 @@
-/** A topic's end offsets per partition, asked of Kafka (Event Hubs) with the job's listen-only key. */
+/** A topic's end (or earliest) offsets per partition, asked of Kafka (Event Hubs) with the job's listen-only key. */
 import { isIP } from "node:net";
 import { Consumer } from "@platformatic/kafka";
 
@@ -8,7 +8,13 @@ export interface KafkaAccess {
   connectionString?: string;
 }
 
-export async function endOffsets(access: KafkaAccess, topic: string): Promise<Record<string, number>> {
+/** Which offset of each partition: the next to be written, or the first still held (past retention). */
+export type OffsetEnd = "latest" | "earliest";
+
+/** Kafka's ListOffsets timestamps for the two ends. */
+const END_TIMESTAMP: Record<OffsetEnd, bigint> = { latest: -1n, earliest: -2n };
+
+export async function endOffsets(access: KafkaAccess, topic: string, end: OffsetEnd = "latest"): Promise<Record<string, number>> {
   const host = access.bootstrap.slice(0, access.bootstrap.lastIndexOf(":"));
   const consumer = new Consumer({
     clientId: "sensor-deployer-status",
@@ -19,7 +25,7 @@ export async function endOffsets(access: KafkaAccess, topic: string): Promise<Re
       : {}),
   });
   try {
-    const offsets = await consumer.listOffsets({ topics: [topic] });
+    const offsets = await consumer.listOffsets({ topics: [topic], timestamp: END_TIMESTAMP[end] });
     return Object.fromEntries((offsets.get(topic) ?? []).map((offset, partition) => [String(partition), Number(offset)]));
   } finally {
     await consumer.close();

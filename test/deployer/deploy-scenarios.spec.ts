@@ -206,6 +206,10 @@ test("new-run moves the checkpoint aside and starts the live release at the chos
       await clients.hdfs.setPermission(parent, "755");
     }
     expect((await aliveBatches()).map((b) => b.id)).toEqual(running);
+    // `committed` resumes from the last commit's offsets of the input topic. This test job reads a rate source, so
+    // its commits name none: refused, and nothing is stopped.
+    await expect(cronRun("new-run", undefined, ["--starting-offsets", "committed"])).rejects.toThrow(/last committed batch read nothing of sensor-readings.*Nothing was stopped/);
+    expect((await aliveBatches()).map((b) => b.id)).toEqual(running);
 
     const offsets = '{"sensor-readings":{"0":5,"1":7}}';
     const result = await cronRun("new-run", undefined, ["--starting-offsets", '{"sensor-readings": {"0": 5, "1": 7}}']);

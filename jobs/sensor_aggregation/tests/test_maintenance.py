@@ -34,9 +34,9 @@ def readings(batch_id: int, run_id: str):
             "{not json %d}" % base]
 
 
-def checkpoint(tmp_path: Path, run_id: str, committed: int) -> str:
+def checkpoint(tmp_path: Path, run_id: str, committed: int, name: str = "checkpoint") -> str:
     """A checkpoint as Structured Streaming leaves it: metadata with the query id, commits/0..N."""
-    root = tmp_path / "checkpoint"
+    root = tmp_path / name
     (root / "commits").mkdir(parents=True)
     (root / "metadata").write_text(json.dumps({"id": run_id}) + "\n")
     for n in range(committed + 1):
@@ -164,6 +164,30 @@ def test_a_batch_replayed_after_its_compaction_is_not_counted_twice_and_is_clean
     maintenance.compact(spark, config, now=NOW)
     assert view_rows(spark, layout) == before
     assert stream_partitions(spark, layout) == [(CURRENT, 2), (CURRENT, 3)]
+
+
+def test_a_run_new_run_closed_keeps_its_committed_batches_and_loses_the_uncommitted_one(spark, tmp_path, template):
+    config, layout = setup_tables(spark, tmp_path, template, "closed_check")
+    # new-run moved the earlier run's checkpoint aside after it committed batch 0; its batch 1 was written but
+    # never committed, and the new run reads those offsets again. A never-started aside and an unrelated sibling
+    # are no runs to close.
+    checkpoint(tmp_path, EARLIER, 0, name="checkpoint.before-20260302T120000Z")
+    (tmp_path / "checkpoint.before-20260302T130000Z").mkdir()
+    checkpoint(tmp_path, "run-unrelated", 0, name="checkpoint-other")
+    before = view_rows(spark, layout)
+    uncommitted = {kind: [r for r in rows if (r[-2], r[-1]) == (EARLIER, 1)] for kind, rows in before.items()}
+    assert all(uncommitted.values())
+
+    summary = maintenance.compact(spark, config, now=NOW)
+    assert summary["closed_run_batches"] == {t["stream"]: 1 for t in layout.values()}
+    assert view_rows(spark, layout) == {kind: [r for r in rows if r not in uncommitted[kind]] for kind, rows in before.items()}
+    ledger = spark.table(housekeeping_layout(job_config.table_name_config({"database": "closed_check"}))["ledger"]).collect()
+    assert sorted((r.run_id, r.first_batch, r.last_batch) for r in ledger) == [(CURRENT, 0, 1), (EARLIER, 0, 0)]
+    assert stream_partitions(spark, layout) == [(CURRENT, 2), (CURRENT, 3)]
+    # Repeated: nothing more to close, nothing else moves.
+    after = view_rows(spark, layout)
+    assert maintenance.compact(spark, config, now=NOW + timedelta(hours=1))["closed_run_batches"] == {}
+    assert view_rows(spark, layout) == after
 
 
 def test_retention_goes_by_when_a_compaction_was_committed_never_by_a_producer_timestamp(spark, tmp_path, template):

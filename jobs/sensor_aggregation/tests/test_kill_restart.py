@@ -87,7 +87,8 @@ def wait_for(condition, timeout: float, job: JobProcess, what: str) -> None:
     raise AssertionError("timed out waiting for %s:\n%s" % (what, job.log_tail()))
 
 
-def test_killed_mid_batch_and_restarted_the_tables_hold_every_reading_exactly_once(spark, kafka, tmp_path):
+def start_topics_and_tables(kafka, tmp_path: Path):
+    """Fresh topics filled with READINGS, the job's config and its tables (created by create_tables.py)."""
     suffix = uuid.uuid4().hex[:8]
     input_topic, output_topic = "readings-" + suffix, "stats-" + suffix
     checkpoint = tmp_path / "checkpoint"
@@ -97,8 +98,6 @@ def test_killed_mid_batch_and_restarted_the_tables_hold_every_reading_exactly_on
         "security_protocol": "PLAINTEXT", "checkpoint_location": str(checkpoint), "starting_offsets": "earliest",
         "max_offsets_per_trigger": PER_TRIGGER, "trigger_interval": "0 seconds", "database": DATABASE,
     }))
-    tables_dir = tmp_path / "warehouse" / (DATABASE + ".db")
-
     # The tables are created (a JVM of its own) while the topics are created and filled.
     ddl = JobProcess(tmp_path, "create_tables.py", ["--config", str(config)], "create_tables.log")
     try:
@@ -108,11 +107,15 @@ def test_killed_mid_batch_and_restarted_the_tables_hold_every_reading_exactly_on
         assert ddl.process.wait(timeout=300) == 0, ddl.log_tail()
     finally:
         ddl.kill()
+    return config, checkpoint, produced, output_topic
 
+
+def kill_mid_batch(tmp_path: Path, config: Path, checkpoint: Path) -> int:
+    """Runs the job and SIGKILLs it while a batch has written its data partition but is not committed; that batch."""
+    tables_dir = tmp_path / "warehouse" / (DATABASE + ".db")
     first = JobProcess(tmp_path, "job.py", ["--config", str(config)], "run1.log")
     killed_batch: Optional[int] = None
     try:
-        # Kill while a batch has written its data partition but is not committed: Spark must replay it.
         def mid_batch() -> bool:
             nonlocal killed_batch
             commits = set(batch_ids(checkpoint / "commits"))
@@ -129,6 +132,38 @@ def test_killed_mid_batch_and_restarted_the_tables_hold_every_reading_exactly_on
     assert killed_batch is not None
     assert killed_batch not in batch_ids(checkpoint / "commits")
     assert committed_offsets(checkpoint) < READINGS, "the kill must land before every reading was processed"
+    return killed_batch
+
+
+def table_rows(spark, tmp_path: Path, kind: str):
+    suffix = {"data": "", "rejected": "_rejected", "stats": "_stats"}[kind]
+    return spark.read.parquet(str(tmp_path / "warehouse" / (DATABASE + ".db") / ("sensor_data" + suffix))).collect()
+
+
+def assert_each_reading_once(spark, tmp_path: Path, produced, killed_batch: int) -> None:
+    """Every valid reading once in the data table with its values, every malformed one once in the rejected table,
+    and the stats rows exactly the data's counts per (run, batch, sensor), with the readings' means."""
+    data = table_rows(spark, tmp_path, "data")
+    positions = Counter((r.kafka_partition, r.kafka_offset) for r in data)
+    duplicated = sorted((r.kafka_partition, r.kafka_offset, r.run_id, r.batch_id) for r in data if positions[(r.kafka_partition, r.kafka_offset)] > 1)
+    assert duplicated == [], "duplicated readings (partition, offset, run, batch), killed batch %s:\n%s" % (killed_batch, duplicated[:20])
+    assert {(r.kafka_partition, r.kafka_offset): {"sensor": r.sensor, "measure1": r.measure1, "measure2": r.measure2} for r in data} == produced.valid
+
+    rejected = table_rows(spark, tmp_path, "rejected")
+    assert len(rejected) == len(produced.malformed)
+    assert {(r.kafka_partition, r.kafka_offset): (r.raw_value, r.reason) for r in rejected} == produced.malformed
+
+    stats = table_rows(spark, tmp_path, "stats")
+    assert Counter((r.run_id, r.batch_id, r.sensor) for r in stats).most_common(1)[0][1] == 1, "duplicated stats rows"
+    assert {(r.run_id, r.batch_id, r.sensor): r.count_sensor for r in stats} == dict(Counter((r.run_id, r.batch_id, r.sensor) for r in data))
+    for sensor, (count, m1_avg, _) in produced.expected_stats().items():
+        rows = [r for r in stats if r.sensor == sensor]
+        assert sum(r.measure1_avg * r.count_sensor for r in rows) / count == pytest.approx(m1_avg)
+
+
+def test_killed_mid_batch_and_restarted_the_tables_hold_every_reading_exactly_once(spark, kafka, tmp_path):
+    config, checkpoint, produced, output_topic = start_topics_and_tables(kafka, tmp_path)
+    killed_batch = kill_mid_batch(tmp_path, config, checkpoint)
 
     second = JobProcess(tmp_path, "job.py", ["--config", str(config)], "run2.log")
     try:
@@ -137,28 +172,41 @@ def test_killed_mid_batch_and_restarted_the_tables_hold_every_reading_exactly_on
         second.kill(signal.SIGTERM)
     assert killed_batch in batch_ids(checkpoint / "commits"), "the restarted job re-ran the killed batch under its id"
 
-    data = spark.read.parquet(str(tables_dir / "sensor_data")).collect()
-    positions = Counter((r.kafka_partition, r.kafka_offset) for r in data)
-    duplicated = sorted((r.kafka_partition, r.kafka_offset, r.run_id, r.batch_id) for r in data if positions[(r.kafka_partition, r.kafka_offset)] > 1)
-    assert duplicated == [], "duplicated readings (partition, offset, run, batch), killed batch %s:\n%s" % (killed_batch, duplicated[:20])
-    assert {(r.kafka_partition, r.kafka_offset): {"sensor": r.sensor, "measure1": r.measure1, "measure2": r.measure2} for r in data} == produced.valid
-
-    rejected = spark.read.parquet(str(tables_dir / "sensor_data_rejected")).collect()
-    assert len(rejected) == len(produced.malformed)
-    assert {(r.kafka_partition, r.kafka_offset): (r.raw_value, r.reason) for r in rejected} == produced.malformed
+    assert_each_reading_once(spark, tmp_path, produced, killed_batch)
+    data, stats = table_rows(spark, tmp_path, "data"), table_rows(spark, tmp_path, "stats")
 
     # Both processes resumed one checkpoint: one run id, the query id kept in the checkpoint's metadata.
     run_id = json.loads((checkpoint / "metadata").read_text().splitlines()[0])["id"]
     assert {r.run_id for r in data} == {run_id}
 
-    stats = spark.read.parquet(str(tables_dir / "sensor_data_stats")).collect()
-    assert Counter((r.run_id, r.batch_id, r.sensor) for r in stats).most_common(1)[0][1] == 1, "duplicated stats rows"
-    assert {(r.run_id, r.batch_id, r.sensor): r.count_sensor for r in stats} == dict(Counter((r.run_id, r.batch_id, r.sensor) for r in data))
-    for sensor, (count, m1_avg, _) in produced.expected_stats().items():
-        rows = [r for r in stats if r.sensor == sensor]
-        assert sum(r.measure1_avg * r.count_sensor for r in rows) / count == pytest.approx(m1_avg)
-
     # Kafka output is at-least-once: after dropping replays by (run_id, batch_id, sensor) it equals the stats table.
     messages = consume_all(kafka, output_topic, expected_at_least=len(stats))
     deduplicated = {(body["run_id"], body["batch_id"], body["sensor"]): body["count_sensor"] for _, body in messages}
     assert deduplicated == {(r.run_id, r.batch_id, r.sensor): r.count_sensor for r in stats}
+
+
+def test_killed_mid_batch_then_a_new_run_from_the_committed_offsets_holds_every_reading_once(spark, kafka, tmp_path):
+    """What `new-run --starting-offsets committed` does: the checkpoint moved aside as <checkpoint>.before-<time>, a
+    fresh one started at the end offsets of the old one's last commit. The old run's written but uncommitted batch
+    is dropped before the new run writes, so each reading lands once, in one of the two runs."""
+    config, checkpoint, produced, _ = start_topics_and_tables(kafka, tmp_path)
+    killed_batch = kill_mid_batch(tmp_path, config, checkpoint)
+    closed_run = json.loads((checkpoint / "metadata").read_text().splitlines()[0])["id"]
+    aside = tmp_path / "checkpoint.before-20261204T120000Z"
+    checkpoint.rename(aside)
+    last_commit = batch_ids(aside / "commits")[-1]
+    committed = (aside / "offsets" / str(last_commit)).read_text().splitlines()[-1]
+    new_config = tmp_path / "job-new-run.json"
+    new_config.write_text(json.dumps(dict(json.loads(config.read_text()), starting_offsets=committed)))
+
+    second = JobProcess(tmp_path, "job.py", ["--config", str(new_config)], "run2.log")
+    try:
+        wait_for(lambda: committed_offsets(checkpoint) == READINGS, 300, second, "every reading committed by the new run")
+    finally:
+        second.kill(signal.SIGTERM)
+    assert_each_reading_once(spark, tmp_path, produced, killed_batch)
+    assert "written by a closed run past its last commit" in (tmp_path / "run2.log").read_text()
+    new_run = json.loads((checkpoint / "metadata").read_text().splitlines()[0])["id"]
+    batches = {(r.run_id, r.batch_id) for r in table_rows(spark, tmp_path, "data")}
+    assert {run for run, _ in batches} == {closed_run, new_run}
+    assert max(batch for run, batch in batches if run == closed_run) == last_commit  # nothing past its last commit

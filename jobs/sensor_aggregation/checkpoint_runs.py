@@ -21,19 +21,11 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from pyspark.sql import SparkSession
 
 from job_config import read_text
-from job_tables import drop_partitions, partitions
+from job_tables import delete_path, drop_partitions, list_dir, partitions, path_exists, run_partition_path, table_location
 
 ASIDE_INFIX = ".before-"
 # (the closed run, its last committed batch or -1 before any commit, the aside checkpoint)
 ClosedRun = Tuple[str, int, str]
-
-
-def _path(spark: SparkSession, path: str):
-    return spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path)  # type: ignore[attr-defined]
-
-
-def _fs(spark: SparkSession, path):
-    return path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())  # type: ignore[attr-defined]
 
 
 def read_checkpoint_run_id(spark: SparkSession, checkpoint: str) -> str:
@@ -45,38 +37,39 @@ def checkpoint_progress(spark: SparkSession, checkpoint: str) -> Tuple[Optional[
     """(the run the checkpoint resumes, its last committed batch); (None, None) when there is no checkpoint.
     Any error but "not there" fails the caller: a guess here could move a batch Spark still replays."""
     root = checkpoint.rstrip("/")
-    metadata = _path(spark, root + "/metadata")
-    fs = _fs(spark, metadata)
-    if not fs.exists(metadata):
+    if not path_exists(spark, root + "/metadata"):
         return None, None
     run_id = read_checkpoint_run_id(spark, root)
-    commits = _path(spark, root + "/commits")
-    if not fs.exists(commits):
-        return run_id, None
-    done = [int(s.getPath().getName()) for s in fs.listStatus(commits) if s.getPath().getName().isdigit()]
+    done = [int(name) for name, _, _ in list_dir(spark, root + "/commits") or [] if name.isdigit()]
     return run_id, (max(done) if done else None)
 
 
 def aside_checkpoints(spark: SparkSession, checkpoint: str) -> List[str]:
     """The checkpoints new-run moved aside from this one (<checkpoint>.before-*), oldest name first."""
-    root = _path(spark, checkpoint.rstrip("/"))
-    parent = root.getParent()
-    fs = _fs(spark, root)
-    if parent is None or not fs.exists(parent):
-        return []
-    prefix = root.getName() + ASIDE_INFIX
-    return sorted(s.getPath().toString() for s in fs.listStatus(parent)
-                  if s.isDirectory() and s.getPath().getName().startswith(prefix))
+    parent, _, name = checkpoint.rstrip("/").rpartition("/")
+    prefix = name + ASIDE_INFIX
+    return sorted(path for entry, path, is_dir in list_dir(spark, parent or "/") or [] if is_dir and entry.startswith(prefix))
 
 
 def closed_runs(spark: SparkSession, checkpoint: str) -> List[ClosedRun]:
-    """Every closed run of this checkpoint's aside copies; one that never started (no metadata) has no run."""
-    runs = []
+    """The runs of this checkpoint's aside copies, each once with its furthest last commit (a copy taken earlier
+    knows fewer commits), never the run the checkpoint itself resumes (a copy of a live checkpoint closes nothing).
+    An aside that never started (no metadata) has no run; one whose metadata cannot be read is named and skipped,
+    so a stray directory cannot keep the job from starting."""
+    live, _ = checkpoint_progress(spark, checkpoint)
+    furthest = {}  # type: Dict[str, ClosedRun]
     for aside in aside_checkpoints(spark, checkpoint):
-        run_id, last = checkpoint_progress(spark, aside)
-        if run_id is not None:
-            runs.append((run_id, -1 if last is None else last, aside))
-    return runs
+        try:
+            run_id, last = checkpoint_progress(spark, aside)
+        except Exception as error:  # noqa: BLE001 - Py4J and JSON errors alike: the aside is named, not trusted
+            print("checkpoint_runs: %s: unreadable, not taken as a closed run: %s" % (aside, str(error).splitlines()[0]), flush=True)
+            continue
+        if run_id is None or run_id == live:
+            continue
+        committed = -1 if last is None else last
+        if run_id not in furthest or committed > furthest[run_id][1]:
+            furthest[run_id] = (run_id, committed, aside)
+    return [furthest[run_id] for run_id in sorted(furthest)]
 
 
 def uncommitted(batches: Iterable[Tuple[str, int]], runs: Sequence[ClosedRun]) -> List[Tuple[str, int]]:
@@ -87,17 +80,29 @@ def uncommitted(batches: Iterable[Tuple[str, int]], runs: Sequence[ClosedRun]) -
 
 def close_earlier_runs(spark: SparkSession, checkpoint: str, tables: Iterable[str],
                        log_prefix: str = "sensor-aggregation") -> Dict[str, int]:
-    """Drops every closed run's uncommitted batches from the tables; returns per table how many were dropped."""
+    """Drops every closed run's uncommitted batches from the tables, registered or not (a driver killed inside a
+    write leaves its partition's directory unregistered); returns per table how many partitions were dropped."""
     runs = closed_runs(spark, checkpoint)
     dropped = {}  # type: Dict[str, int]
     if not runs:
         return dropped
     for table in tables:
         stale = uncommitted(((p["run_id"], int(p["batch_id"])) for p in partitions(spark, table)), runs)
-        if stale:
-            print("%s: %s: dropping %s, written by a closed run past its last commit (%s)"
-                  % (log_prefix, table, ", ".join("run %s batch %d" % b for b in stale),
-                     "; ".join("run %s of %s committed up to batch %d" % (r, a, c) for r, c, a in runs if r in {s[0] for s in stale})),
-                  flush=True)
-            dropped[table] = drop_partitions(spark, table, [{"run_id": r, "batch_id": str(b)} for r, b in stale])
+        location = table_location(spark, table)
+        left = [(run_id, b) for run_id, last, _ in runs for b in unregistered_batches(spark, location, run_id, last)]
+        if not stale and not left:
+            continue
+        print("%s: %s: dropping %s, written by a closed run past its last commit (%s)"
+              % (log_prefix, table, ", ".join("run %s batch %d" % b for b in sorted(set(stale) | set(left))),
+                 "; ".join("run %s of %s committed up to batch %d" % (r, a, c) for r, c, a in runs)), flush=True)
+        dropped[table] = drop_partitions(spark, table, [{"run_id": r, "batch_id": str(b)} for r, b in stale])
+        for run_id, batch_id in left:  # a driver killed inside a write leaves its directory unregistered
+            delete_path(spark, run_partition_path(location, run_id, batch_id))
     return dropped
+
+
+def unregistered_batches(spark: SparkSession, location: str, run_id: str, last: int) -> List[int]:
+    """The batch directories a run left in the table's directory past its last commit."""
+    names = [name for name, _, _ in list_dir(spark, "%s/run_id=%s" % (location, run_id)) or []]
+    ids = [int(n[len("batch_id="):]) for n in names if n.startswith("batch_id=") and n[len("batch_id="):].isdigit()]
+    return sorted(i for i in ids if i > last)

@@ -13,7 +13,7 @@ Every micro-batch (foreachBatch):
 Exactly-once into the tables, bound to the streaming run: all three are partitioned by (run_id, batch_id),
 where run_id is the query id that Structured Streaming keeps in the checkpoint's metadata (stable across
 restarts on one checkpoint, new with a new checkpoint). A batch only overwrites its own (run_id, batch_id)
-partition (a dynamic-partition INSERT OVERWRITE, by each table's own option, staged per write), so when Spark
+partition (written to that partition's own directory, then registered: write_run_partition), so when Spark
 re-runs a batch after a crash (same run, same batch_id, same offsets) it replaces its own partition instead of
 appending twice (the first batch of a driver, the only one that can be a replay, first drops its partition from
 all three tables, so a table the replay does not write again keeps nothing of the dead attempt), and a fresh
@@ -44,7 +44,8 @@ from job_config import DEFAULTS, JAAS_KEYS, ConfigError, load_config, read_text,
 import checkpoint_lease
 import checkpoint_runs
 import reading_checks
-from job_tables import PARTITION_COLUMNS, TABLE_SCHEMAS, missing_overwrite_options, options_clause
+from job_tables import (PARTITION_COLUMNS, TABLE_SCHEMAS, delete_path, missing_overwrite_options, options_clause,
+                        run_partition_path, table_location)
 
 # ---------------------------------------------------------------- configuration (job_config.py) and Kafka options
 
@@ -133,7 +134,7 @@ def data_loss_cause(error_text: str) -> Optional[str]:
     detail = next((line.strip() for line in error_text.splitlines() if DATA_LOSS.search(line)), "")
     return ("data loss at the source: Kafka no longer has offsets the checkpoint expects (retention expired, or the "
             "topic was deleted and recreated), and fail_on_data_loss is true. Spark: %s. To go on, start a new run "
-            "(a new checkpoint_location and starting_offsets; see 'Data loss at the source' in the job README)" % detail[:300])
+            "(the deployer's new-run --starting-offsets committed; see 'Data loss at the source' in the job README)" % detail[:300])
 
 
 class SchemaMismatch(RuntimeError):
@@ -295,9 +296,10 @@ def session_of(df: DataFrame) -> SparkSession:
     return SparkSession(df.sql_ctx._sc, df._jdf.sparkSession())  # pylint: disable=protected-access
 
 
-# Each table's non-partition columns in the table's own order with their types, read from the catalog once per
-# start (check_schemas clears it) and again when a write finds the table changed (a newer release's migration).
+# Each table's non-partition columns in the table's own order with their types, and its directory, read from the
+# catalog once per start (check_schemas clears them).
 _TABLE_COLUMNS = {}  # type: Dict[str, List[Tuple[str, str]]]
+_TABLE_LOCATIONS = {}  # type: Dict[str, str]
 
 
 def table_columns(session: SparkSession, table: str) -> List[Tuple[str, str]]:
@@ -307,13 +309,19 @@ def table_columns(session: SparkSession, table: str) -> List[Tuple[str, str]]:
     return _TABLE_COLUMNS[table]
 
 
-def release_select(table_cols: Sequence[Tuple[str, str]], written: Sequence[str]) -> str:
-    """The SELECT list of a write, in the table's order: the columns this release writes, by name, and NULL for
-    a column a newer release's migration added (expand/contract: every added column is nullable), so the
-    previous release keeps writing after that migration (the rollback)."""
+def partition_path(session: SparkSession, table: str, run_id: str, batch_id: int) -> str:
+    if table not in _TABLE_LOCATIONS:
+        _TABLE_LOCATIONS[table] = table_location(session, table)
+    return run_partition_path(_TABLE_LOCATIONS[table], run_id, batch_id)
+
+
+def release_select(table_cols: Sequence[Tuple[str, str]], written: Sequence[str]) -> List[str]:
+    """The columns of a write, in the table's order: those this release writes, by name, and NULL for a column a
+    newer release's migration added (expand/contract: every added column is nullable), so the previous release
+    keeps writing after that migration (the rollback). A column this release has and the table lacks is not
+    written (the start check refuses such a table first)."""
     known = set(written)
-    return ", ".join("`%s`" % name if name in known else "CAST(NULL AS %s) AS `%s`" % (kind, name)
-                     for name, kind in table_cols)
+    return ["`%s`" % name if name in known else "CAST(NULL AS %s) AS `%s`" % (kind, name) for name, kind in table_cols]
 
 
 def check_run_id(run_id: str) -> None:
@@ -322,43 +330,32 @@ def check_run_id(run_id: str) -> None:
         raise ValueError("run id %r: allowed: letters, digits, '.', '_' and '-'" % run_id)
 
 
-def overwrite_run_partition(df: DataFrame, table: str, run_id: str, batch_id: int) -> None:
-    """INSERT OVERWRITE ... PARTITION (run_id, batch_id) SELECT <the table's columns, by name>, run_id, batch_id:
-    replaces exactly the batch's partition, whatever order the table's columns are in. A column the table has
-    and df lacks is written NULL (release_select); a column df has and the table lacks fails the write (the start
-    check refuses that table first).
+def sql_text(value: str) -> str:
+    """A value that goes between single quotes in SQL text (a table's directory): a quote or backslash is refused."""
+    if "'" in value or "\\" in value:
+        raise ValueError("%r: a quote or backslash cannot go into the SQL text of a partition's location" % value)
+    return value
 
-    A dynamic partition overwrite, by the table's own partitionOverwriteMode option (job_tables.OVERWRITE_OPTIONS,
-    checked before the query starts), not by this session's setting: in static mode this statement would first
-    empty the whole table. Dynamic, not a static PARTITION (run_id = R, batch_id = N), because a static overwrite
-    stages every write of the table under one shared <table>/_temporary/0, and its job commit moves in every
-    task output committed there, so the output a driver killed inside a job commit left behind came back with the
-    replayed batch (its rows twice). A dynamic overwrite stages each write under its own
-    <table>/.spark-staging-<job id> and moves only that into place; dead attempts' leftovers stay hidden
-    (readers skip names starting with '.' or '_'). df holds one (run_id, batch_id), so one partition is replaced."""
+
+def write_run_partition(df: DataFrame, table: str, run_id: str, batch_id: int) -> None:
+    """Writes df (one (run_id, batch_id)) as exactly that partition of the table, by column name, at a cost that does
+    not grow with the partitions the table holds:
+      1. its files go to the partition's own directory (<table>/run_id=R/batch_id=N) by a path write in overwrite
+         mode, which first deletes that directory, so nothing of a dead attempt of the batch stays or comes back;
+         it stages under that directory's own _temporary, shared with no other batch;
+      2. ALTER TABLE ADD IF NOT EXISTS PARTITION ... LOCATION registers it: readers of the table see the batch
+         from then on (a replay re-registers the same place).
+    An INSERT OVERWRITE of a dynamic partition would instead list every partition of the table from the metastore
+    first (InsertIntoHadoopFsRelationCommand's matching partitions): one per micro-batch, 16-22 s a batch at 10,000
+    on Derby. A static INSERT OVERWRITE ... PARTITION (run_id = R, batch_id = N) stages every write of the table in
+    one shared <table>/_temporary/0, whose job commit moves in what a killed driver left there (its rows twice)."""
     check_run_id(run_id)
     session = session_of(df)
-    view = "sensor_aggregation_batch_%d" % batch_id
-    df.createOrReplaceTempView(view)
     written = [c for c in df.columns if c not in PARTITION_COLUMNS]
-
-    def insert() -> None:
-        session.sql("INSERT OVERWRITE TABLE %s PARTITION (%s) SELECT %s, %s FROM %s"
-                    % (table, ", ".join(PARTITION_COLUMNS), release_select(table_columns(session, table), written),
-                       ", ".join("`%s`" % c for c in PARTITION_COLUMNS), view))
-    try:
-        try:
-            insert()
-        except Exception:  # noqa: BLE001 - AnalysisException's module differs between Spark versions
-            # The table may have changed under the running job (a newer release's create_tables.py adds columns
-            # before this job is stopped): read its columns again from the metastore, and retry once if they did.
-            before = _TABLE_COLUMNS.pop(table, None)
-            session.catalog.refreshTable(table)
-            if table_columns(session, table) == before:
-                raise
-            insert()
-    finally:
-        session.catalog.dropTempView(view)
+    path = partition_path(session, table, run_id, batch_id)
+    df.selectExpr(*release_select(table_columns(session, table), written)).write.mode("overwrite").parquet(path)
+    session.sql("ALTER TABLE %s ADD IF NOT EXISTS PARTITION (run_id = '%s', batch_id = %d) LOCATION '%s'"
+                % (table, run_id, batch_id, sql_text(path)))
 
 
 def schema_problems(session: SparkSession, tables: Dict[str, str]) -> List[str]:
@@ -397,20 +394,22 @@ def _simple_type(catalog_type: str) -> str:
 
 def check_schemas(session: SparkSession, tables: Dict[str, str]) -> None:
     _TABLE_COLUMNS.clear()
+    _TABLE_LOCATIONS.clear()
     problems = schema_problems(session, tables)
     if problems:
         raise SchemaMismatch("the tables do not match what the job writes: " + "; ".join(problems))
 
 
 def clear_batch(session: SparkSession, tables: Dict[str, str], run_id: str, batch_id: int) -> None:
-    """Drops the batch's (run_id, batch_id) partition from every table, for a batch that may be a replay: a dead
-    attempt may have written a table this attempt does not write again (no rejected rows this time, every reading
-    rejected, an empty batch after failOnDataLoss=false skipped its offsets, a deploy that changed the parsing),
-    and a dynamic overwrite only replaces the partitions its rows name. The batch is not committed yet, so readers
-    lose nothing they could count on; a crash here leaves the same replay to do it again."""
+    """Drops the batch's (run_id, batch_id) partition from every table, and its directory (a killed attempt may have
+    written one it never registered), for a batch that may be a replay: a dead attempt may have written a table this
+    attempt does not write again (no rejected rows this time, every reading rejected, an empty batch after
+    failOnDataLoss=false skipped its offsets, a deploy that changed the parsing). The batch is not committed yet, so
+    readers lose nothing they could count on; a crash here leaves the same replay to do it again."""
     check_run_id(run_id)
     for table in (tables[kind] for kind in sorted(tables)):
         session.sql("ALTER TABLE %s DROP IF EXISTS PARTITION (run_id = '%s', batch_id = %d)" % (table, run_id, batch_id))
+        delete_path(session, partition_path(session, table, run_id, batch_id))
 
 
 def process_batch(
@@ -441,33 +440,34 @@ def process_batch(
         return False
     parsed = parse_readings(kafka_df, max_message_bytes, max_sensor_length).persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        # Job 1 reads Kafka once, parses, fills the cache and writes the data partition.
-        overwrite_run_partition(valid_rows(parsed, run_id, batch_id), tables["data"], run_id, batch_id)
-        # Job 2 scans the cache once for the stats and the rejected count. The result is a few rows (one per
-        # sensor), so it comes to the driver and the stats table and topic are written from it without
-        # computing it again; at most max_sensors + 1 rows are collected (+1 for the rejected count).
+        # Job 1 reads Kafka once, parses, fills the cache and computes the stats and the rejected count. The result
+        # is a few rows (one per sensor), so it comes to the driver and the stats table and topic are written from
+        # it without computing it again; at most max_sensors + 1 rows are collected (+1 for the rejected count).
         # coalesce(1): one reduce task on a Spark without adaptive execution (2.4, 3.1).
         aggregates = batch_aggregates(parsed).coalesce(1).limit(max_sensors + 2).collect()
         sensors = sum(1 for row in aggregates if row["sensor"] is not None)
         if sensors > max_sensors:
             raise TooManySensors("batch %d has more than %d sensors (max_sensors_per_batch): raise it together with the "
                                  "driver memory (see the job README)" % (batch_id, max_sensors))
+        readings = sum(row["count_sensor"] for row in aggregates if row["sensor"] is not None)
         rejected_count = sum(row["count_sensor"] for row in aggregates if row["sensor"] is None)
+        if readings:
+            # Job 2 writes the data partition from the cache; a batch whose every reading was rejected has none.
+            write_run_partition(valid_rows(parsed, run_id, batch_id), tables["data"], run_id, batch_id)
         if rejected_count:
             # Few rows: one file per batch partition. repartition(1), not coalesce(1): coalesce would also scan
             # the whole cached batch in a single task.
-            overwrite_run_partition(rejected_rows(parsed, run_id, batch_id).repartition(1), tables["rejected"], run_id, batch_id)
+            write_run_partition(rejected_rows(parsed, run_id, batch_id).repartition(1), tables["rejected"], run_id, batch_id)
         reasons = rejection_counts(parsed, run_id, batch_id) if report is not None and rejected_count else {}
     finally:
         parsed.unpersist()
     if report is not None:
-        readings = sum(row["count_sensor"] for row in aggregates if row["sensor"] is not None)
         report({"readings": readings, "rejected": rejected_count, "reasons": reasons})
     if sensors == 0:
         return True  # every reading was rejected: no stats, no message
     local = session_of(kafka_df).createDataFrame([tuple(row) for row in aggregates], AGGREGATE_SCHEMA)
     stats = sensor_stats(local, run_id, batch_id, now()).coalesce(1)
-    overwrite_run_partition(stats, tables["stats"], run_id, batch_id)
+    write_run_partition(stats, tables["stats"], run_id, batch_id)
     if kafka_sink is not None:
         if before_send is not None:
             before_send()

@@ -18,7 +18,7 @@ the whole table. The job refuses to start on a table without it; create_tables.p
 """
 from __future__ import annotations
 
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from pyspark.sql import SparkSession
 
@@ -88,6 +88,39 @@ def drop_partitions(spark: SparkSession, table: str, specs: Sequence[Dict[str, s
         spark.sql("ALTER TABLE %s DROP IF EXISTS %s" % (table, ", ".join(
             "PARTITION (%s)" % ", ".join("%s = %s" % (k, sql_literal(v)) for k, v in spec.items()) for spec in chunk)))
     return len(specs)
+
+
+def table_location(spark: SparkSession, table: str) -> str:
+    """The table's directory as the catalog has it (DESCRIBE TABLE EXTENDED's Location)."""
+    rows = spark.sql("DESCRIBE TABLE EXTENDED %s" % table).collect()
+    [location] = [str(row[1]) for row in rows if row[0] == "Location"]
+    return location.rstrip("/")
+
+
+def run_partition_path(location: str, run_id: str, batch_id: int) -> str:
+    """Where a (run_id, batch_id) partition's files are: the catalog's default path for it (run ids need no escaping)."""
+    return "%s/run_id=%s/batch_id=%d" % (location, run_id, batch_id)
+
+
+def list_dir(spark: SparkSession, path: str) -> Optional[List[Tuple[str, str, bool]]]:
+    """(name, full path, is a directory) of each entry of a directory, local or HDFS; None when there is none."""
+    jvm_path = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path)  # type: ignore[attr-defined]
+    fs = jvm_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())  # type: ignore[attr-defined]
+    if not fs.exists(jvm_path):
+        return None
+    return [(str(status.getPath().getName()), str(status.getPath().toString()), bool(status.isDirectory()))
+            for status in fs.listStatus(jvm_path)]
+
+
+def path_exists(spark: SparkSession, path: str) -> bool:
+    jvm_path = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path)  # type: ignore[attr-defined]
+    return bool(jvm_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(jvm_path))  # type: ignore[attr-defined]
+
+
+def delete_path(spark: SparkSession, path: str) -> bool:
+    """Deletes a directory and what it holds; False when there was none."""
+    jvm_path = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path)  # type: ignore[attr-defined]
+    return bool(jvm_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).delete(jvm_path, True))  # type: ignore[attr-defined]
 
 
 # The DDL script create_tables.py runs (its --sql default): one statement per table.

@@ -37,7 +37,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from pyspark.sql import SparkSession
 from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampType
 
-from checkpoint_runs import checkpoint_progress, close_earlier_runs
+from checkpoint_runs import checkpoint_progress, close_earlier_runs, closed_runs
 from create_tables import DAY_SOURCE, HISTORY_PARTITIONS, KINDS, existing_table, housekeeping_layout
 from job_config import ConfigError, read_config_file, table_name_config
 from job_tables import drop_partitions, partitions, sql_literal as _literal
@@ -67,14 +67,19 @@ def stream_batches(spark: SparkSession, table: str) -> List[Tuple[str, int]]:
 
 
 def plan_ranges(batches: Iterable[Tuple[str, int]], done: Sequence[Range], current_run: Optional[str],
-                last_committed: Optional[int]) -> List[Range]:
-    """The batches to move, as ranges that never span a batch still to stay or one a committed range covers."""
+                last_committed: Optional[int], closed: Optional[Dict[str, int]] = None) -> List[Range]:
+    """The batches to move, as ranges that never span a batch still to stay or one a committed range covers.
+    closed: per run new-run closed, its last commit; what it wrote past that is never moved (a run closed after
+    the close step, by a new-run beside this maintenance, is known here, since the checkpoint is read after)."""
+    closed = closed or {}
     movable = {}  # type: Dict[str, List[int]]
     for run_id, batch_id in set(batches):
         if covered(run_id, batch_id, done):
             continue
         if run_id == current_run and (last_committed is None or batch_id >= last_committed):
             continue  # the last committed batch and later ones stay: Spark may still write them
+        if run_id in closed and batch_id > closed[run_id]:
+            continue  # never committed, and the new run reads it again
         movable.setdefault(run_id, []).append(batch_id)
     ranges = []  # type: List[Range]
     for run_id, ids in sorted(movable.items()):
@@ -170,7 +175,8 @@ def compact(spark: SparkSession, config: Dict[str, object], retention_days: Opti
     # Partitions first, then the checkpoint: a batch listed here is older than any commit read after it.
     batches = [b for kind in KINDS for b in stream_batches(spark, tables[kind]["stream"])]
     current_run, last_committed = checkpoint_progress(spark, str(config["checkpoint_location"]))
-    ranges = plan_ranges(batches, done, current_run, last_committed)
+    closed = {run_id: last for run_id, last, _ in closed_runs(spark, str(config["checkpoint_location"]))}
+    ranges = plan_ranges(batches, done, current_run, last_committed, closed)
     if ranges:
         compaction = "c%s-%s" % (now.strftime("%Y%m%dT%H%M%S"), uuid.uuid4().hex[:6])
         summary["compaction"] = compaction

@@ -27,9 +27,10 @@ export interface CheckpointProgress {
 export async function readCommittedBatch(hdfs: WebHdfsClient, checkpoint: string, batchId: number, committedAt: number): Promise<CommittedBatch> {
   const text = (await hdfs.open(`${checkpoint}/offsets/${batchId}`))?.toString("utf8");
   if (text === undefined) throw new Error(`${checkpoint}/offsets/${batchId}: missing, though commits/${batchId} exists`);
-  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  // By position: the metadata line may be empty, and a source without an offset yet is "-".
+  const lines = text.split("\n");
   const offsets: TopicOffsets = {};
-  for (const line of lines.slice(2)) Object.assign(offsets, JSON.parse(line) as TopicOffsets);
+  for (const line of lines.slice(2).filter((l) => l.trim() !== "" && l.trim() !== "-")) Object.assign(offsets, JSON.parse(line) as TopicOffsets);
   return { batchId, committedAt, offsets };
 }
 

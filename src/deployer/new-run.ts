@@ -99,6 +99,7 @@ export async function runNewRun(ctx: GatewayContext, startingOffsets: string): P
     lock.assertHeld();
     const aside = asideCheckpointPath(checkpoint, now());
     if (await hdfs.rename(checkpoint, aside)) progress.step("new-run", `moved the checkpoint ${checkpoint} aside to ${aside} (the earlier run's offsets and commits, kept)`);
+    else if ((await hdfs.getFileStatus(checkpoint)) !== undefined) throw new DeployError(`the checkpoint ${checkpoint} could not be moved aside to ${aside} (it exists already?). The job is stopped; ensure resumes the old checkpoint meanwhile (Spark ignores starting offsets there). Run new-run again`);
     else progress.step("new-run", `no checkpoint at ${checkpoint}: the new run starts one`);
 
     try {

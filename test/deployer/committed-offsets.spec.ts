@@ -1,7 +1,8 @@
 /**
  * new-run's `committed` starting offsets, for generated checkpoints and topics (fast-check; the seed is printed on
  * a failure and FC_SEED replays one): every partition of the topic is named, a partition resumes exactly where the
- * closed run committed whenever the topic still holds that offset, and each one that cannot is said, with what is lost.
+ * closed run committed whenever the topic still holds that offset, and each one that cannot is said, with what is lost;
+ * without the topic's offsets it is refused.
  */
 import fc from "fast-check";
 import { resolveCommittedOffsets } from "../../src/deployer/committed-offsets";
@@ -42,11 +43,10 @@ test("every partition is named; each resumes where the closed run committed if t
   );
 });
 
-test("without the topic's offsets the committed ones are taken as they are, and a checkpoint without any is refused", () => {
-  expect(resolveCommittedOffsets(TOPIC, { "0": 5, "1": 7 }, undefined)).toEqual({
-    json: '{"sensor-readings":{"0":5,"1":7}}',
-    notes: [expect.stringContaining("resumes exactly where the closed run committed")],
-  });
-  expect(() => resolveCommittedOffsets(TOPIC, undefined, undefined)).toThrow(/read nothing of sensor-readings.*choose earliest, latest or per-partition offsets\. Nothing was stopped/);
+test("without the topic's offsets, or of a checkpoint without a commit, committed is refused", () => {
+  expect(() => resolveCommittedOffsets(TOPIC, { "0": 5, "1": 7 }, undefined)).toThrow(/offsets of sensor-readings could not be read \(no listen connection string.*Nothing was stopped/);
+  expect(() => resolveCommittedOffsets(TOPIC, { "0": 5 }, { earliest: {}, latest: {} })).toThrow(/the topic has no partitions/);
+  expect(() => resolveCommittedOffsets(TOPIC, { "0": 5 }, { earliest: {}, latest: { "0": 9 } })).toThrow(/partition 0: its earliest offset could not be read/);
+  expect(() => resolveCommittedOffsets(TOPIC, undefined, { earliest: { "0": 0 }, latest: { "0": 9 } })).toThrow(/read nothing of sensor-readings.*choose earliest, latest or per-partition offsets\. Nothing was stopped/);
   expect(parseStartingOffsets("committed", TOPIC)).toBe("committed");
 });

@@ -194,7 +194,7 @@ test("new-run moves the checkpoint aside and starts the live release at the chos
 
     // Offsets for another topic are refused before anything is contacted.
     services.knox.resetStats();
-    await expect(cronRun("new-run", undefined, ["--starting-offsets", '{"other-topic": {"0": 1}}'])).rejects.toThrow(/allowed: earliest, latest, or \{"sensor-readings"/);
+    await expect(cronRun("new-run", undefined, ["--starting-offsets", '{"other-topic": {"0": 1}}'])).rejects.toThrow(/allowed: committed, earliest, latest, or \{"sensor-readings"/);
     expect(services.knox.stats().calls).toBe(0);
     // Without the right to move the checkpoint aside, it stops nothing.
     const parent = checkpoint.slice(0, checkpoint.lastIndexOf("/"));

@@ -16,12 +16,13 @@ Runs on PySpark 2.4 and 3.x.
 from __future__ import annotations
 
 import json
+import re
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from pyspark.sql import SparkSession
 
 from job_config import read_text
-from job_tables import delete_path, drop_partitions, list_dir, partitions, path_exists, run_partition_path, table_location
+from job_tables import batch_directories, delete_path, drop_partitions, list_dir, partitions, path_exists, table_location
 
 ASIDE_INFIX = ".before-"
 # (the closed run, its last committed batch or -1 before any commit, the aside checkpoint)
@@ -47,8 +48,10 @@ def checkpoint_progress(spark: SparkSession, checkpoint: str) -> Tuple[Optional[
 def aside_checkpoints(spark: SparkSession, checkpoint: str) -> List[str]:
     """The checkpoints new-run moved aside from this one (<checkpoint>.before-*), oldest name first."""
     parent, _, name = checkpoint.rstrip("/").rpartition("/")
+    if not parent or parent.endswith(":") or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/]*$", parent):
+        parent += "/"  # a checkpoint at a file system's root: /c, file:/c, hdfs://nn:8020/c
     prefix = name + ASIDE_INFIX
-    return sorted(path for entry, path, is_dir in list_dir(spark, parent or "/") or [] if is_dir and entry.startswith(prefix))
+    return sorted(path for entry, path, is_dir in list_dir(spark, parent) or [] if is_dir and entry.startswith(prefix))
 
 
 def closed_runs(spark: SparkSession, checkpoint: str) -> List[ClosedRun]:
@@ -89,20 +92,15 @@ def close_earlier_runs(spark: SparkSession, checkpoint: str, tables: Iterable[st
     for table in tables:
         stale = uncommitted(((p["run_id"], int(p["batch_id"])) for p in partitions(spark, table)), runs)
         location = table_location(spark, table)
-        left = [(run_id, b) for run_id, last, _ in runs for b in unregistered_batches(spark, location, run_id, last)]
+        left = [(run_id, b, path) for run_id, last, _ in runs for b, path in batch_directories(spark, location, run_id) if b > last]
         if not stale and not left:
             continue
         print("%s: %s: dropping %s, written by a closed run past its last commit (%s)"
-              % (log_prefix, table, ", ".join("run %s batch %d" % b for b in sorted(set(stale) | set(left))),
+              % (log_prefix, table, ", ".join("run %s batch %d" % b for b in sorted(set(stale) | {(r, b) for r, b, _ in left})),
                  "; ".join("run %s of %s committed up to batch %d" % (r, a, c) for r, c, a in runs)), flush=True)
         dropped[table] = drop_partitions(spark, table, [{"run_id": r, "batch_id": str(b)} for r, b in stale])
-        for run_id, batch_id in left:  # a driver killed inside a write leaves its directory unregistered
-            delete_path(spark, run_partition_path(location, run_id, batch_id))
+        for _, _, path in left:  # a driver killed inside a write leaves its directories unregistered
+            delete_path(spark, path)
     return dropped
 
 
-def unregistered_batches(spark: SparkSession, location: str, run_id: str, last: int) -> List[int]:
-    """The batch directories a run left in the table's directory past its last commit."""
-    names = [name for name, _, _ in list_dir(spark, "%s/run_id=%s" % (location, run_id)) or []]
-    ids = [int(n[len("batch_id="):]) for n in names if n.startswith("batch_id=") and n[len("batch_id="):].isdigit()]
-    return sorted(i for i in ids if i > last)

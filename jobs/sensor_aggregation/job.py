@@ -32,6 +32,7 @@ import json
 import re
 import sys
 import threading
+import uuid
 from datetime import datetime
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -44,8 +45,8 @@ from job_config import DEFAULTS, JAAS_KEYS, ConfigError, load_config, read_text,
 import checkpoint_lease
 import checkpoint_runs
 import reading_checks
-from job_tables import (PARTITION_COLUMNS, TABLE_SCHEMAS, delete_path, missing_overwrite_options, options_clause,
-                        run_partition_path, table_location)
+from job_tables import (PARTITION_COLUMNS, TABLE_SCHEMAS, batch_directories, delete_path, missing_overwrite_options,
+                        options_clause, replace_dir, run_partition_path, table_location)
 
 # ---------------------------------------------------------------- configuration (job_config.py) and Kafka options
 
@@ -316,12 +317,13 @@ def partition_path(session: SparkSession, table: str, run_id: str, batch_id: int
 
 
 def release_select(table_cols: Sequence[Tuple[str, str]], written: Sequence[str]) -> List[str]:
-    """The columns of a write, in the table's order: those this release writes, by name, and NULL for a column a
-    newer release's migration added (expand/contract: every added column is nullable), so the previous release
-    keeps writing after that migration (the rollback). A column this release has and the table lacks is not
-    written (the start check refuses such a table first)."""
+    """The columns of a write, in the table's order, each cast to the table's type (a path write does not cast, and a
+    file whose column type differs from the table's fails its readers): those this release writes, by name, and NULL
+    for a column a newer release's migration added (expand/contract: every added column is nullable), so the
+    previous release keeps writing after that migration (the rollback). A column this release has and the table
+    lacks is not written (the start check refuses such a table first)."""
     known = set(written)
-    return ["`%s`" % name if name in known else "CAST(NULL AS %s) AS `%s`" % (kind, name) for name, kind in table_cols]
+    return ["CAST(%s AS %s) AS `%s`" % ("`%s`" % name if name in known else "NULL", kind, name) for name, kind in table_cols]
 
 
 def check_run_id(run_id: str) -> None:
@@ -337,14 +339,16 @@ def sql_text(value: str) -> str:
     return value
 
 
-def write_run_partition(df: DataFrame, table: str, run_id: str, batch_id: int) -> None:
+def write_run_partition(df: DataFrame, table: str, run_id: str, batch_id: int,
+                        before_replace: Optional[Callable[[], None]] = None) -> None:
     """Writes df (one (run_id, batch_id)) as exactly that partition of the table, by column name, at a cost that does
     not grow with the partitions the table holds:
-      1. its files go to the partition's own directory (<table>/run_id=R/batch_id=N) by a path write in overwrite
-         mode, which first deletes that directory, so nothing of a dead attempt of the batch stays or comes back;
-         it stages under that directory's own _temporary, shared with no other batch;
-      2. ALTER TABLE ADD IF NOT EXISTS PARTITION ... LOCATION registers it: readers of the table see the batch
-         from then on (a replay re-registers the same place).
+      1. its files are written to a directory of this write alone, <table>/run_id=R/.batch_id=N.<uuid> (hidden from
+         readers by its leading dot), so no other attempt of the batch, a dead one or a stalled one, shares its staging;
+      2. before_replace (the lease's heartbeat) proves this driver still holds the checkpoint;
+      3. that directory replaces <table>/run_id=R/batch_id=N (deleted, then renamed into place), so nothing of an
+         earlier attempt of the batch stays;
+      4. ALTER TABLE ADD IF NOT EXISTS PARTITION ... LOCATION registers it: readers see the batch from then on.
     An INSERT OVERWRITE of a dynamic partition would instead list every partition of the table from the metastore
     first (InsertIntoHadoopFsRelationCommand's matching partitions): one per micro-batch, 16-22 s a batch at 10,000
     on Derby. A static INSERT OVERWRITE ... PARTITION (run_id = R, batch_id = N) stages every write of the table in
@@ -352,10 +356,17 @@ def write_run_partition(df: DataFrame, table: str, run_id: str, batch_id: int) -
     check_run_id(run_id)
     session = session_of(df)
     written = [c for c in df.columns if c not in PARTITION_COLUMNS]
-    path = partition_path(session, table, run_id, batch_id)
-    df.selectExpr(*release_select(table_columns(session, table), written)).write.mode("overwrite").parquet(path)
+    final = partition_path(session, table, run_id, batch_id)
+    location = sql_text(final)
+    staged = "%s/.batch_id=%d.%s" % (final.rsplit("/", 1)[0], batch_id, uuid.uuid4().hex)
+    (df.selectExpr(*release_select(table_columns(session, table), written)).write
+     .option("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")  # no _SUCCESS file per partition
+     .parquet(staged))
+    if before_replace is not None:
+        before_replace()
+    replace_dir(session, staged, final)
     session.sql("ALTER TABLE %s ADD IF NOT EXISTS PARTITION (run_id = '%s', batch_id = %d) LOCATION '%s'"
-                % (table, run_id, batch_id, sql_text(path)))
+                % (table, run_id, batch_id, location))
 
 
 def schema_problems(session: SparkSession, tables: Dict[str, str]) -> List[str]:
@@ -401,15 +412,17 @@ def check_schemas(session: SparkSession, tables: Dict[str, str]) -> None:
 
 
 def clear_batch(session: SparkSession, tables: Dict[str, str], run_id: str, batch_id: int) -> None:
-    """Drops the batch's (run_id, batch_id) partition from every table, and its directory (a killed attempt may have
-    written one it never registered), for a batch that may be a replay: a dead attempt may have written a table this
+    """Drops the batch's (run_id, batch_id) partition from every table, and its directories (a killed attempt may have
+    left one it never registered, or its staging), for a batch that may be a replay: a dead attempt may have written a table this
     attempt does not write again (no rejected rows this time, every reading rejected, an empty batch after
     failOnDataLoss=false skipped its offsets, a deploy that changed the parsing). The batch is not committed yet, so
     readers lose nothing they could count on; a crash here leaves the same replay to do it again."""
     check_run_id(run_id)
     for table in (tables[kind] for kind in sorted(tables)):
         session.sql("ALTER TABLE %s DROP IF EXISTS PARTITION (run_id = '%s', batch_id = %d)" % (table, run_id, batch_id))
-        delete_path(session, partition_path(session, table, run_id, batch_id))
+        location = partition_path(session, table, run_id, batch_id).rsplit("/", 2)[0]
+        for _, path in (d for d in batch_directories(session, location, run_id) if d[0] == batch_id):
+            delete_path(session, path)
 
 
 def process_batch(
@@ -424,17 +437,20 @@ def process_batch(
     max_message_bytes: int = DEFAULTS["max_message_bytes"],  # type: ignore[assignment]
     max_sensor_length: int = DEFAULTS["max_sensor_length"],  # type: ignore[assignment]
     report: Optional[Callable[[Dict[str, object]], None]] = None,
-    before_send: Optional[Callable[[], None]] = None,
+    prove_lease: Optional[Callable[[], None]] = None,
     replay: bool = False,
 ) -> bool:
     """The foreachBatch body. Returns False for an empty batch (nothing done, no Spark job started).
     run_id: the streaming run (the query id kept in the checkpoint); with batch_id, the exactly-once key.
     report: given the batch's counts once it is written, {"readings", "rejected", "reasons": {reason: n}}; the
     reasons cost one small job over the rejected rows, and only in a batch that has some.
-    before_send: called before the stats go to Kafka (the checkpoint lease's heartbeat: it raises if lost).
+    prove_lease: the checkpoint lease's heartbeat (it raises if lost), called right before each step that changes what
+    readers see: the replay's clear, each partition put in place, the stats sent to Kafka.
     replay: the batch may have run before (the first batch of a driver): clear_batch first, so what a dead attempt
     wrote and this one does not write again goes."""
     if replay:
+        if prove_lease is not None:
+            prove_lease()
         clear_batch(session_of(kafka_df), tables, run_id, batch_id)
     if is_empty_without_job(kafka_df):
         return False
@@ -453,11 +469,12 @@ def process_batch(
         rejected_count = sum(row["count_sensor"] for row in aggregates if row["sensor"] is None)
         if readings:
             # Job 2 writes the data partition from the cache; a batch whose every reading was rejected has none.
-            write_run_partition(valid_rows(parsed, run_id, batch_id), tables["data"], run_id, batch_id)
+            write_run_partition(valid_rows(parsed, run_id, batch_id), tables["data"], run_id, batch_id, prove_lease)
         if rejected_count:
             # Few rows: one file per batch partition. repartition(1), not coalesce(1): coalesce would also scan
             # the whole cached batch in a single task.
-            write_run_partition(rejected_rows(parsed, run_id, batch_id).repartition(1), tables["rejected"], run_id, batch_id)
+            write_run_partition(rejected_rows(parsed, run_id, batch_id).repartition(1), tables["rejected"], run_id, batch_id,
+                                prove_lease)
         reasons = rejection_counts(parsed, run_id, batch_id) if report is not None and rejected_count else {}
     finally:
         parsed.unpersist()
@@ -467,10 +484,10 @@ def process_batch(
         return True  # every reading was rejected: no stats, no message
     local = session_of(kafka_df).createDataFrame([tuple(row) for row in aggregates], AGGREGATE_SCHEMA)
     stats = sensor_stats(local, run_id, batch_id, now()).coalesce(1)
-    write_run_partition(stats, tables["stats"], run_id, batch_id)
+    write_run_partition(stats, tables["stats"], run_id, batch_id, prove_lease)
     if kafka_sink is not None:
-        if before_send is not None:
-            before_send()
+        if prove_lease is not None:
+            prove_lease()
         sink = stats_messages(stats).write.format("kafka")
         for key, value in kafka_sink.items():
             sink = sink.option(key, value)
@@ -514,7 +531,7 @@ def start_query(spark: SparkSession, config: Dict[str, object], jaas_config: Opt
             lease.heartbeat()
         replay = not first.is_set()
         process_batch(df, batch_id, tables, sink, run_id=run["id"], max_sensors=max_sensors, report=written,
-                      before_send=lease.heartbeat if lease is not None else None, replay=replay, **limits)
+                      prove_lease=lease.heartbeat if lease is not None else None, replay=replay, **limits)
         first.set()
 
     query = (reader.load().writeStream

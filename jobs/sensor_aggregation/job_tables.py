@@ -18,6 +18,7 @@ the whole table. The job refuses to start on a table without it; create_tables.p
 """
 from __future__ import annotations
 
+import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from pyspark.sql import SparkSession
@@ -102,6 +103,20 @@ def run_partition_path(location: str, run_id: str, batch_id: int) -> str:
     return "%s/run_id=%s/batch_id=%d" % (location, run_id, batch_id)
 
 
+def batch_directories(spark: SparkSession, location: str, run_id: str) -> List[Tuple[int, str]]:
+    """(batch id, path) of every directory a run's writes left in the table's directory, registered or not: each
+    batch_id=N and each staging .batch_id=N.<uuid> a write killed before its rename left behind."""
+    found = []
+    for name, path, is_dir in list_dir(spark, "%s/run_id=%s" % (location, run_id)) or []:
+        match = BATCH_DIRECTORY.match(name)
+        if is_dir and match:
+            found.append((int(match.group(1)), path))
+    return sorted(found)
+
+
+BATCH_DIRECTORY = re.compile(r"^\.?batch_id=(\d+)(?:\.[0-9a-f]+)?$")
+
+
 def list_dir(spark: SparkSession, path: str) -> Optional[List[Tuple[str, str, bool]]]:
     """(name, full path, is a directory) of each entry of a directory, local or HDFS; None when there is none."""
     jvm_path = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path)  # type: ignore[attr-defined]
@@ -115,6 +130,16 @@ def list_dir(spark: SparkSession, path: str) -> Optional[List[Tuple[str, str, bo
 def path_exists(spark: SparkSession, path: str) -> bool:
     jvm_path = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path)  # type: ignore[attr-defined]
     return bool(jvm_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(jvm_path))  # type: ignore[attr-defined]
+
+
+def replace_dir(spark: SparkSession, staged: str, final: str) -> None:
+    """Puts the directory `staged` in place of `final` (deleted first if there): two NameNode operations."""
+    source = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(staged)  # type: ignore[attr-defined]
+    target = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(final)  # type: ignore[attr-defined]
+    fs = target.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())  # type: ignore[attr-defined]
+    fs.delete(target, True)
+    if not fs.rename(source, target):
+        raise IOError("could not move %s into place as %s" % (staged, final))
 
 
 def delete_path(spark: SparkSession, path: str) -> bool:

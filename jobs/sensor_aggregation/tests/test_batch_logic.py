@@ -286,8 +286,9 @@ def table_location(spark, table):
 
 def leave_dead_attempt_output(spark, table, run_id, batch_id):
     """What a driver killed inside a write's job commit leaves behind: one task's output committed but never
-    moved into the table, under each place a committer stages (the static overwrite's <table>/_temporary/0 and a
-    dynamic overwrite's <table>/.spark-staging-<job>), plus one staged file already moved into the partition."""
+    moved into the table, under each place a committer stages (the static overwrite's <table>/_temporary/0, a
+    dynamic overwrite's <table>/.spark-staging-<job>, and this release's own <table>/run_id=R/.batch_id=N.<uuid>,
+    inside its _temporary/0 and whole), plus one staged file already moved into the partition."""
     location = table_location(spark, table)
     partition = Path("run_id=%s" % run_id) / ("batch_id=%d" % batch_id)
     [written] = sorted((location / partition).glob("part-*.parquet"))[:1]
@@ -296,6 +297,10 @@ def leave_dead_attempt_output(spark, table, run_id, batch_id):
                    location / ".spark-staging-dead"):
         (staged / partition).mkdir(parents=True, exist_ok=True)
         (staged / partition / ("part-00001-dead" + written.suffix)).write_bytes(written.read_bytes())
+    own = location / ("run_id=%s" % run_id) / (".batch_id=%d.0dead" % batch_id)
+    for staged in (own / "_temporary" / "0" / task, own):
+        staged.mkdir(parents=True, exist_ok=True)
+        (staged / ("part-00003-dead" + written.suffix)).write_bytes(written.read_bytes())
     (location / partition / "part-00002-dead.parquet").write_bytes(written.read_bytes())
 
 

@@ -105,7 +105,13 @@ def create_topic(bootstrap: str, topic: str, partitions: int = 2) -> None:
     assert created.returncode == 0, created.stderr
 
 
-def pytest_report_header(config):
+@pytest.fixture(scope="session", autouse=True)
+def corpus_seed_line(request):
+    """Prints the message corpus's seed once, on every lane: a report header hook only runs from an initial
+    conftest, and the default lane collects the whole repository from its root."""
     from corpus_seed import POISON_SEED
 
-    return "message corpus seed: POISON_SEED=%d (test_poison_messages.py)" % POISON_SEED
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():  # past pytest's output capture, to the terminal
+        print("\nmessage corpus seed: POISON_SEED=%d (test_poison_messages.py; set it to replay the corpus)" % POISON_SEED,
+              flush=True)

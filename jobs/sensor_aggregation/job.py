@@ -45,8 +45,9 @@ from job_config import DEFAULTS, JAAS_KEYS, ConfigError, load_config, read_text,
 import checkpoint_lease
 import checkpoint_runs
 import reading_checks
-from job_tables import (PARTITION_COLUMNS, TABLE_SCHEMAS, batch_directories, delete_path, missing_overwrite_options,
-                        options_clause, replace_dir, run_partition_path, table_location)
+from job_tables import (PARTITION_COLUMNS, TABLE_SCHEMAS, batch_directories, delete_path, drop_partitions,
+                        missing_overwrite_options, options_clause, replace_dir, run_partition_path, run_staging_path,
+                        table_location)
 
 # ---------------------------------------------------------------- configuration (job_config.py) and Kafka options
 
@@ -310,10 +311,10 @@ def table_columns(session: SparkSession, table: str) -> List[Tuple[str, str]]:
     return _TABLE_COLUMNS[table]
 
 
-def partition_path(session: SparkSession, table: str, run_id: str, batch_id: int) -> str:
+def cached_location(session: SparkSession, table: str) -> str:
     if table not in _TABLE_LOCATIONS:
         _TABLE_LOCATIONS[table] = table_location(session, table)
-    return run_partition_path(_TABLE_LOCATIONS[table], run_id, batch_id)
+    return _TABLE_LOCATIONS[table]
 
 
 def release_select(table_cols: Sequence[Tuple[str, str]], written: Sequence[str]) -> List[str]:
@@ -356,9 +357,9 @@ def write_run_partition(df: DataFrame, table: str, run_id: str, batch_id: int,
     check_run_id(run_id)
     session = session_of(df)
     written = [c for c in df.columns if c not in PARTITION_COLUMNS]
-    final = partition_path(session, table, run_id, batch_id)
-    location = sql_text(final)
-    staged = "%s/.batch_id=%d.%s" % (final.rsplit("/", 1)[0], batch_id, uuid.uuid4().hex)
+    location = cached_location(session, table)
+    final = sql_text(run_partition_path(location, run_id, batch_id))  # refused before anything is written
+    staged = run_staging_path(location, run_id, batch_id, uuid.uuid4().hex)
     (df.selectExpr(*release_select(table_columns(session, table), written)).write
      .option("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")  # no _SUCCESS file per partition
      .parquet(staged))
@@ -366,7 +367,7 @@ def write_run_partition(df: DataFrame, table: str, run_id: str, batch_id: int,
         before_replace()
     replace_dir(session, staged, final)
     session.sql("ALTER TABLE %s ADD IF NOT EXISTS PARTITION (run_id = '%s', batch_id = %d) LOCATION '%s'"
-                % (table, run_id, batch_id, location))
+                % (table, run_id, batch_id, final))
 
 
 def schema_problems(session: SparkSession, tables: Dict[str, str]) -> List[str]:
@@ -419,9 +420,8 @@ def clear_batch(session: SparkSession, tables: Dict[str, str], run_id: str, batc
     readers lose nothing they could count on; a crash here leaves the same replay to do it again."""
     check_run_id(run_id)
     for table in (tables[kind] for kind in sorted(tables)):
-        session.sql("ALTER TABLE %s DROP IF EXISTS PARTITION (run_id = '%s', batch_id = %d)" % (table, run_id, batch_id))
-        location = partition_path(session, table, run_id, batch_id).rsplit("/", 2)[0]
-        for _, path in (d for d in batch_directories(session, location, run_id) if d[0] == batch_id):
+        drop_partitions(session, table, [{"run_id": run_id, "batch_id": str(batch_id)}])
+        for _, path in (d for d in batch_directories(session, cached_location(session, table), run_id) if d[0] == batch_id):
             delete_path(session, path)
 
 
@@ -596,7 +596,7 @@ def run_driver(spark: SparkSession, argv: List[str], held: List[checkpoint_lease
 def checkpoint_run(spark: SparkSession, config: Dict[str, object]) -> Optional[str]:
     """The streaming run a checkpoint holds (its metadata file's query id), or None for a new checkpoint."""
     try:
-        return str(json.loads(read_text(spark, str(config["checkpoint_location"]).rstrip("/") + "/metadata"))["id"])
+        return checkpoint_runs.read_checkpoint_run_id(spark, str(config["checkpoint_location"]))
     except Exception:  # noqa: BLE001 - no metadata yet (a fresh checkpoint), or unreadable: the record says null
         return None
 

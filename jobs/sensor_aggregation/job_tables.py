@@ -103,6 +103,12 @@ def run_partition_path(location: str, run_id: str, batch_id: int) -> str:
     return "%s/run_id=%s/batch_id=%d" % (location, run_id, batch_id)
 
 
+def run_staging_path(location: str, run_id: str, batch_id: int, token: str) -> str:
+    """Where one write of a (run_id, batch_id) partition stages its files before they are put in place: beside the
+    partition's directory, hidden from readers by its leading dot, its own for the token (BATCH_DIRECTORY names both)."""
+    return "%s/run_id=%s/.batch_id=%d.%s" % (location, run_id, batch_id, token)
+
+
 def batch_directories(spark: SparkSession, location: str, run_id: str) -> List[Tuple[int, str]]:
     """(batch id, path) of every directory a run's writes left in the table's directory, registered or not: each
     batch_id=N and each staging .batch_id=N.<uuid> a write killed before its rename left behind."""

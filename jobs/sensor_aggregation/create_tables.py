@@ -1,6 +1,6 @@
 """Creates or migrates the sensor aggregation job's database and tables (job_tables.py) through spark.sql; idempotent.
 
-    spark-submit --py-files checkpoint_runs.py,job_config.py,job_tables.py create_tables.py --config <job.json> [--sql <ddl.sql>]
+    spark-submit --py-files checkpoint_runs.py,first_release_move.py,job_config.py,job_tables.py create_tables.py --config <job.json> [--sql <ddl.sql>]
 
 --config is the job's config file (database and table names are read from it; local, hdfs:// or absolute
 HDFS path). The statements are job_tables.TABLES_SQL, made from the one declaration of the tables' columns;
@@ -14,9 +14,10 @@ An existing table is compared with its CREATE TABLE statement:
   * a dropped or retyped column, or other partitioning, is refused (exit 3) with one message naming each
     table and column and what to do; nothing is changed;
   * a table of the first release (partitioned by batch_id alone) is moved once to the (run_id, batch_id)
-    layout: renamed to <table>_pre_run_id, created anew, its rows copied under the run id of the current
-    checkpoint (they are that run's batches, so a replay after the upgrade overwrites rather than duplicates)
-    and the old table kept for the operator to drop. Re-running after an interruption finishes the move.
+    layout by first_release_move.py: renamed to <table>_pre_run_id, created anew, each batch's rows copied under
+    the run that wrote it (told from the checkpoints' start times; refused where it cannot be told), the old table
+    kept for the operator to drop. Each step records itself: a re-run finishes an interrupted move, and a move
+    once done is never repeated, not even into a dropped table.
 Beside each streaming table it keeps what housekeeping (maintenance.py) needs, derived from that table's
 CREATE TABLE so job_tables.py stays the one place columns are declared:
   * <table>_history: the same columns, partitioned by (day, compaction), where compacted batches go;
@@ -36,13 +37,14 @@ import argparse
 import re
 import sys
 from string import Template
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import SparkSession
 
-from checkpoint_runs import read_checkpoint_run_id
+from first_release_move import (LEGACY_SUFFIX, MoveRefused, Window, checkpoint_windows, move_first_release_table,
+                                plan_move)
 from job_config import read_config_file, read_text, table_name_config
-from job_tables import OVERWRITE_OPTIONS, TABLES_SQL, missing_overwrite_options, options_clause
+from job_tables import OVERWRITE_OPTIONS, TABLES_SQL, TYPE_ALIASES, add_overwrite_options, existing_table, options_clause
 
 
 class MigrationRefused(RuntimeError):
@@ -51,10 +53,6 @@ class MigrationRefused(RuntimeError):
 
 CREATE_TABLE = re.compile(r"^CREATE TABLE IF NOT EXISTS\s+(\S+)\s*\((.*)\)\s*USING\s+\w+\s*(?:OPTIONS\s*\([^)]*\)\s*)?"
                           r"PARTITIONED BY\s*\(([^)]*)\)\s*$", re.S | re.I)
-LEGACY_SUFFIX = "_pre_run_id"
-MIGRATED_PROPERTY = "sensor_aggregation.migrated_from"
-# A type as a CREATE TABLE may write it -> Spark's simpleString, which the catalog reports.
-TYPE_ALIASES = {"long": "bigint", "integer": "int"}
 Columns = List[Tuple[str, str]]
 
 HISTORY_SUFFIX = "_history"
@@ -125,16 +123,6 @@ def parse_create_table(statement: str) -> Optional[Tuple[str, Columns, List[str]
     return match.group(1), columns, [p.strip() for p in match.group(3).split(",")]
 
 
-def existing_table(spark: SparkSession, table: str) -> Optional[Tuple[Columns, List[str]]]:
-    """The table's columns (partition columns included, in table order) and its partition columns, or None."""
-    database, name = table.split(".", 1)
-    if name not in [t.name for t in spark.catalog.listTables(database)]:
-        return None
-    columns = spark.catalog.listColumns(name, database)
-    return ([(c.name, TYPE_ALIASES.get(c.dataType.lower(), c.dataType.lower())) for c in columns],
-            [c.name for c in columns if c.isPartition])
-
-
 def destructive_changes(table: str, current: Columns, current_partitions: List[str], wanted: Columns,
                         wanted_partitions: List[str]) -> List[str]:
     problems = []
@@ -148,44 +136,6 @@ def destructive_changes(table: str, current: Columns, current_partitions: List[s
         problems.append("table %s: partitioned by (%s), job_tables.py declares (%s)"
                         % (table, ", ".join(current_partitions), ", ".join(wanted_partitions)))
     return problems
-
-
-def table_properties(spark: SparkSession, table: str) -> Dict[str, str]:
-    return {row[0]: row[1] for row in spark.sql("SHOW TBLPROPERTIES %s" % table).collect()}
-
-
-def legacy_rows(spark: SparkSession, legacy: str) -> DataFrame:
-    """The renamed first-release table's rows, read from its directory with its schema: after ALTER TABLE RENAME
-    a catalog may keep each partition at its old path (Spark 3.1's in-memory catalog does), and the table then
-    reads empty. Its partitions are discovered from the directory names instead."""
-    rows = spark.sql("DESCRIBE TABLE EXTENDED %s" % legacy).collect()
-    [location] = [r["data_type"] for r in rows if r["col_name"] == "Location"]
-    return spark.read.schema(spark.table(legacy).schema).parquet(location)
-
-
-def move_pre_run_id_table(spark: SparkSession, statement: str, table: str, wanted: Columns, run_id: str) -> None:
-    """The one-time move of a first-release table (partitioned by batch_id alone); each step can be re-run."""
-    legacy = table + LEGACY_SUFFIX
-    if existing_table(spark, table) is not None and existing_table(spark, legacy) is None:
-        print("create_tables: %s has the first release's partitioning; moving it to %s" % (table, legacy), flush=True)
-        spark.sql("ALTER TABLE %s RENAME TO %s" % (table, legacy))
-    if existing_table(spark, table) is None:
-        spark.sql(statement)
-    if table_properties(spark, table).get(MIGRATED_PROPERTY) == legacy:
-        return
-    old_columns = {name for name, _ in existing_table(spark, legacy)[0]}  # type: ignore[index]
-    select = ", ".join("`%s`" % name if name in old_columns else "CAST(NULL AS %s) AS `%s`" % (kind, name)
-                       for name, kind in wanted if name not in ("run_id", "batch_id"))
-    add_overwrite_options(spark, table)  # a re-run rewrites the same partitions, and only those
-    view = "create_tables_legacy_rows"
-    legacy_rows(spark, legacy).createOrReplaceTempView(view)
-    try:
-        spark.sql("INSERT OVERWRITE TABLE %s PARTITION (run_id, batch_id) SELECT %s, '%s' AS run_id, batch_id FROM %s"
-                  % (table, select, run_id, view))
-    finally:
-        spark.catalog.dropTempView(view)
-    spark.sql("ALTER TABLE %s SET TBLPROPERTIES ('%s' = '%s')" % (table, MIGRATED_PROPERTY, legacy))
-    print("create_tables: copied %s into %s under run %s; drop %s once checked" % (legacy, table, run_id, legacy), flush=True)
 
 
 def adopt_earlier_ledger(spark: SparkSession, earlier: str, ledger: str) -> None:
@@ -205,55 +155,53 @@ def adopt_earlier_ledger(spark: SparkSession, earlier: str, ledger: str) -> None
     print("create_tables: the ledger %s (%d compactions) is now %s" % (earlier, len(wanted), ledger), flush=True)
 
 
-def add_overwrite_options(spark: SparkSession, table: str) -> None:
-    """Gives the table job_tables.OVERWRITE_OPTIONS if it lacks them (a release before them created it)."""
-    missing = missing_overwrite_options(spark, table)
-    if missing:
-        print("create_tables: %s: setting the option %s" % (table, options_clause(missing)), flush=True)
-        spark.sql("ALTER TABLE %s SET SERDEPROPERTIES %s" % (table, options_clause(missing)))
-
-
-def create_tables(spark: SparkSession, statements: Sequence[str], database: str, run_id: str = "pre-run-id",
-                  earlier_ledger: Optional[Tuple[str, str]] = None) -> None:
-    """Creates what is missing, adds new columns, moves first-release tables (their rows get `run_id`, the
-    current checkpoint's run); refuses destructive changes, all named in one MigrationRefused, changing nothing.
-    earlier_ledger: (an earlier release's ledger, the query's ledger), adopted once the ledger exists and before
-    the first view (housekeeping_layout names both)."""
+def create_tables(spark: SparkSession, statements: Sequence[str], database: str, windows: Sequence[Window] = (),
+                  earlier_ledger: Optional[Tuple[str, str]] = None, step: Callable[[str], None] = lambda name: None) -> None:
+    """Creates what is missing, adds new columns, moves first-release tables (first_release_move.py: each batch under
+    its own run, told from the checkpoints' windows); refuses destructive changes and first-release batches whose
+    run cannot be told, all named in one MigrationRefused, changing nothing. earlier_ledger: (an earlier release's
+    ledger, the query's ledger), adopted once the ledger exists and before the first view (housekeeping_layout names
+    both). step: called before each step of a move by name (tests interrupt there)."""
     spark.sql("CREATE DATABASE IF NOT EXISTS %s" % database)
     plans = []
-    problems = []  # type: List[str]
+    problems, refused_moves = [], []  # type: List[str], List[str]
     for statement in statements:
         parsed = parse_create_table(statement)
         current = existing_table(spark, parsed[0]) if parsed else None
+        if parsed is not None and parsed[2] == ["run_id", "batch_id"] and (
+                existing_table(spark, parsed[0] + LEGACY_SUFFIX) is not None or (current is not None and current[1] == ["batch_id"])):
+            if existing_table(spark, parsed[0] + LEGACY_SUFFIX) is None:
+                try:
+                    plan_move(spark, parsed[0], windows)  # before anything changes, so a refusal changes nothing
+                except MoveRefused as error:
+                    refused_moves.append(str(error))
+            plans.append(("move", statement, parsed))
+            continue
         if parsed is None or current is None:
             plans.append(("create", statement, parsed))
             continue
         table, wanted, wanted_partitions = parsed
         columns, partitions = current
-        if partitions == ["batch_id"] and wanted_partitions == ["run_id", "batch_id"]:
-            plans.append(("move", statement, parsed))
-            continue
         present = {name for name, _ in columns}
         problems += destructive_changes(table, columns, partitions, [c for c in wanted if c[0] in present], wanted_partitions)
         added = [c for c in wanted if c[0] not in present]
         if added:
             plans.append(("add", "ALTER TABLE %s ADD COLUMNS (%s)" % (table, ", ".join("%s %s" % c for c in added)), parsed))
-    if problems:
-        raise MigrationRefused("job_tables.py asks for changes that would lose or reinterpret data, so nothing was changed: "
-                               + "; ".join(problems) + ". To apply them, give the job a new table name (data_table, "
-                               "rejected_table or stats_table in the config) and copy what you need, or drop the table "
-                               "if its data can go.")
+    if problems or refused_moves:
+        raise MigrationRefused(" ".join(refused_moves + ([
+            "job_tables.py asks for changes that would lose or reinterpret data, so nothing was changed: " + "; ".join(problems)
+            + ". To apply them, give the job a new table name (data_table, rejected_table or stats_table in the config) "
+            "and copy what you need, or drop the table if its data can go."] if problems else [])))
     adopted = earlier_ledger is None
     for action, statement, parsed in plans:
         if not adopted and statement.lstrip().upper().startswith("CREATE OR REPLACE VIEW"):
             adopt_earlier_ledger(spark, *earlier_ledger)  # type: ignore[misc]
             adopted = True
         if action == "move" and parsed is not None:
-            move_pre_run_id_table(spark, statement, parsed[0], parsed[1], run_id)
-            continue
-        legacy_left = parsed is not None and existing_table(spark, parsed[0] + LEGACY_SUFFIX) is not None
-        if action == "create" and legacy_left and parsed is not None:
-            move_pre_run_id_table(spark, statement, parsed[0], parsed[1], run_id)  # an interrupted move
+            try:
+                move_first_release_table(spark, statement, parsed[0], parsed[1], windows, step)
+            except MoveRefused as error:
+                raise MigrationRefused(str(error)) from error
             continue
         print("create_tables: " + " ".join(statement.split()[:6]) + " ...", flush=True)
         spark.sql(statement)
@@ -263,11 +211,11 @@ def create_tables(spark: SparkSession, statements: Sequence[str], database: str,
         add_overwrite_options(spark, parsed[0])
 
 
-def create_job_tables(spark: SparkSession, statements: Sequence[str], names: Dict[str, str], run_id: str = "pre-run-id") -> None:
+def create_job_tables(spark: SparkSession, statements: Sequence[str], names: Dict[str, str], windows: Sequence[Window] = ()) -> None:
     """create_tables over the streaming tables' statements and the housekeeping derived from them, adopting an
     earlier release's ledger: what main runs, from the one set of names."""
     layout = housekeeping_layout(names)
-    create_tables(spark, list(statements) + housekeeping_statements(statements, names), names["database"], run_id,
+    create_tables(spark, list(statements) + housekeeping_statements(statements, names), names["database"], windows,
                   earlier_ledger=(str(layout["earlier_ledger"]), str(layout["ledger"])))
 
 
@@ -286,16 +234,6 @@ def drop_tables(spark: SparkSession, names: Dict[str, str]) -> List[str]:
     return dropped
 
 
-def checkpoint_run_id(spark: SparkSession, checkpoint: Optional[str]) -> str:
-    """The checkpoint's run (read_checkpoint_run_id), or "pre-run-id" without one."""
-    if not checkpoint:
-        return "pre-run-id"
-    try:
-        return read_checkpoint_run_id(spark, checkpoint)
-    except Exception:  # noqa: BLE001 - no checkpoint yet: the old rows belong to no run the job will resume
-        return "pre-run-id"
-
-
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(prog="create_tables.py")
     parser.add_argument("--config", help="the job's JSON config (local or HDFS); names default to the job's defaults")
@@ -312,10 +250,9 @@ def main(argv: List[str]) -> int:
     if args.drop:
         print("create_tables: dropped %s" % ", ".join(drop_tables(spark, names)), flush=True)
         return 0
-    run_id = checkpoint_run_id(spark, file_config.get("checkpoint_location"))
     try:
         statements = render_statements(read_text(spark, args.sql) if args.sql else TABLES_SQL, names)
-        create_job_tables(spark, statements, names, run_id)
+        create_job_tables(spark, statements, names, checkpoint_windows(spark, file_config.get("checkpoint_location")))
     except MigrationRefused as error:
         print("create_tables: %s" % error, file=sys.stderr)
         return 3

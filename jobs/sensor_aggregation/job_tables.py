@@ -66,6 +66,32 @@ def missing_overwrite_options(spark: SparkSession, table: str) -> Dict[str, str]
     return {key: value for key, value in OVERWRITE_OPTIONS.items() if properties.get(key.lower(), "").lower() != value}
 
 
+# A type as a CREATE TABLE may write it -> Spark's simpleString, which the catalog reports.
+TYPE_ALIASES = {"long": "bigint", "integer": "int"}
+
+
+def existing_table(spark: SparkSession, table: str) -> Optional[Tuple[Columns, List[str]]]:
+    """The table's columns (partition columns included, in table order) and its partition columns, or None."""
+    database, name = table.split(".", 1)
+    if name not in [t.name for t in spark.catalog.listTables(database)]:
+        return None
+    columns = spark.catalog.listColumns(name, database)
+    return ([(c.name, TYPE_ALIASES.get(c.dataType.lower(), c.dataType.lower())) for c in columns],
+            [c.name for c in columns if c.isPartition])
+
+
+def table_properties(spark: SparkSession, table: str) -> Dict[str, str]:
+    return {row[0]: row[1] for row in spark.sql("SHOW TBLPROPERTIES %s" % table).collect()}
+
+
+def add_overwrite_options(spark: SparkSession, table: str) -> None:
+    """Gives the table OVERWRITE_OPTIONS if it lacks them (a release before them created it)."""
+    missing = missing_overwrite_options(spark, table)
+    if missing:
+        print("create_tables: %s: setting the option %s" % (table, options_clause(missing)), flush=True)
+        spark.sql("ALTER TABLE %s SET SERDEPROPERTIES %s" % (table, options_clause(missing)))
+
+
 def sql_literal(value: str) -> str:
     """A partition value as a SQL string literal; a quote or backslash is refused (run ids are UUIDs, days dates)."""
     if "'" in value or "\\" in value:
@@ -131,6 +157,47 @@ def list_dir(spark: SparkSession, path: str) -> Optional[List[Tuple[str, str, bo
         return None
     return [(str(status.getPath().getName()), str(status.getPath().toString()), bool(status.isDirectory()))
             for status in fs.listStatus(jvm_path)]
+
+
+def modification_times(spark: SparkSession, path: str) -> Optional[Dict[str, int]]:
+    """Each entry of a directory by name, with its modification time (ms since the epoch, the file system's clock:
+    the NameNode's on HDFS); None when there is no such directory."""
+    jvm_path = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path)  # type: ignore[attr-defined]
+    fs = jvm_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())  # type: ignore[attr-defined]
+    if not fs.exists(jvm_path):
+        return None
+    return {str(status.getPath().getName()): int(status.getModificationTime()) for status in fs.listStatus(jvm_path)}
+
+
+def read_file_text(spark: SparkSession, path: str) -> Optional[str]:
+    """A small UTF-8 file's text through the Hadoop file system (which, unlike Spark's readers, also opens a file
+    whose name starts with _ or .); None when there is none."""
+    jvm = spark.sparkContext._jvm  # type: ignore[attr-defined]
+    jvm_path = jvm.org.apache.hadoop.fs.Path(path)
+    fs = jvm_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())  # type: ignore[attr-defined]
+    if not fs.exists(jvm_path):
+        return None
+    stream = fs.open(jvm_path)
+    try:
+        return str(jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8"))
+    finally:
+        stream.close()
+
+
+def write_file_text(spark: SparkSession, path: str, text: str) -> None:
+    """Writes a small UTF-8 file whole or not at all: to <path>.tmp, then renamed over the path."""
+    jvm = spark.sparkContext._jvm  # type: ignore[attr-defined]
+    final = jvm.org.apache.hadoop.fs.Path(path)
+    staged = jvm.org.apache.hadoop.fs.Path(path + ".tmp")
+    fs = final.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())  # type: ignore[attr-defined]
+    out = fs.create(staged, True)
+    try:
+        out.write(bytearray(text.encode("utf-8")))
+    finally:
+        out.close()
+    fs.delete(final, False)
+    if not fs.rename(staged, final):
+        raise IOError("could not move %s into place as %s" % (path + ".tmp", path))
 
 
 def path_exists(spark: SparkSession, path: str) -> bool:

@@ -1,6 +1,6 @@
 """Housekeeping of the sensor aggregation tables: compaction into day-partitioned history, and retention.
 
-    spark-submit --py-files checkpoint_runs.py,create_tables.py,job_config.py,job_tables.py maintenance.py --config <job.json> [--retention-days rejected=30 ...]
+    spark-submit --py-files checkpoint_runs.py,create_tables.py,first_release_move.py,job_config.py,job_tables.py maintenance.py --config <job.json> [--retention-days rejected=30 ...]
 
 The streaming tables get one (run_id, batch_id) partition per micro-batch: 5,760 a day at a 15 s trigger.
 A compaction moves the batches no query can replay any more into <table>_history, one partition per UTC day
@@ -38,9 +38,9 @@ from pyspark.sql import SparkSession
 from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampType
 
 from checkpoint_runs import checkpoint_progress, close_earlier_runs, closed_runs
-from create_tables import DAY_SOURCE, HISTORY_PARTITIONS, KINDS, existing_table, housekeeping_layout
+from create_tables import DAY_SOURCE, HISTORY_PARTITIONS, KINDS, housekeeping_layout
 from job_config import ConfigError, read_config_file, table_name_config
-from job_tables import drop_partitions, partitions, sql_literal as _literal
+from job_tables import drop_partitions, existing_table, partitions, sql_literal as _literal
 
 Range = Tuple[str, int, int]  # (run_id, first batch, last batch), both ends included
 STEPS = ("cleanup", "finish", "close", "plan", "copy data", "copy rejected", "copy stats", "verify", "commit", "drop", "retention")

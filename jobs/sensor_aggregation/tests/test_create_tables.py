@@ -9,7 +9,7 @@ import job
 import job_config
 import job_tables
 from conftest import static_overwrite_mode
-from create_tables import MigrationRefused, create_tables, legacy_rows, parse_create_table, render_statements
+from create_tables import MigrationRefused, create_tables, parse_create_table, render_statements
 from kafka_frames import kafka_batch
 from test_batch_logic import TABLES_SQL
 
@@ -76,48 +76,6 @@ def test_a_table_created_without_the_overwrite_option_gets_it_and_then_keeps_its
     with static_overwrite_mode(spark):
         spark.sql("INSERT OVERWRITE TABLE %s PARTITION (run_id, batch_id) SELECT 'S2', 2.0, 2.0, 0, 2, NULL, 'r', 2" % data)
     assert sorted((r.sensor, r.batch_id) for r in spark.table(data).collect()) == [("S1", 1), ("S2", 2)]
-
-
-RELEASE_1_SQL = (Path(__file__).parent / "fixtures" / "tables-release-1.sql").read_text()
-
-
-def release_1_tables(spark, database):
-    """Tables as the first release created them (partitioned by batch_id alone), with a few rows."""
-    names = job_config.table_name_config({"database": database})
-    create_tables(spark, render_statements(RELEASE_1_SQL, names), database)
-    spark.sql("INSERT INTO %s.sensor_data PARTITION (batch_id = 4) VALUES ('S1', 1.5, 2.5, 0, 10, TIMESTAMP '2026-01-01 00:00:00')" % database)
-    spark.sql("INSERT INTO %s.sensor_data_stats PARTITION (batch_id = 4) VALUES ('S1', 2.5, 1.5, 1, TIMESTAMP '2026-01-01 00:00:00')" % database)
-    return names
-
-
-def test_release_1_tables_are_moved_to_the_run_layout_and_then_written_correctly(spark):
-    names = release_1_tables(spark, "upgrade_check")
-    create_tables(spark, render_statements(TABLES_SQL, names), "upgrade_check", run_id="run-of-checkpoint")
-    create_tables(spark, render_statements(TABLES_SQL, names), "upgrade_check", run_id="run-of-checkpoint")  # idempotent
-    tables = job_config.table_names(dict(names))
-    assert job.schema_problems(spark, tables) == []
-    [old] = spark.table(tables["data"]).collect()
-    assert (old.sensor, old.measure1, old.kafka_offset, old.run_id, old.batch_id) == ("S1", 1.5, 10, "run-of-checkpoint", 4)
-    # The first release's table is kept, untouched, for the operator to drop (its rows read from its directory:
-    # Spark 3.1's in-memory catalog keeps a renamed table's partitions at their old paths).
-    assert legacy_rows(spark, "upgrade_check.sensor_data_pre_run_id").count() == 1
-    # The same run's batch 4 replayed after the upgrade overwrites, never duplicates; batch 5 adds.
-    df = kafka_batch(spark, [{"sensor": "S1", "measure1": 1.5, "measure2": 2.5}], first_offset=10)
-    job.process_batch(df, 4, tables, kafka_sink=None, run_id="run-of-checkpoint")
-    job.process_batch(kafka_batch(spark, [{"sensor": "S2", "measure1": 3.0, "measure2": 4.0}], first_offset=11), 5, tables, None, run_id="run-of-checkpoint")
-    data = sorted((r.sensor, r.batch_id, r.kafka_offset) for r in spark.table(tables["data"]).collect())
-    assert data == [("S1", 4, 10), ("S2", 5, 11)]
-    stats = sorted((r.sensor, r.batch_id, r.count_sensor) for r in spark.table(tables["stats"]).collect())
-    assert stats == [("S1", 4, 1), ("S2", 5, 1)]
-
-
-def test_an_interrupted_move_finishes_when_the_ddl_runs_again(spark):
-    names = release_1_tables(spark, "interrupted_check")
-    # Interrupted right after the rename: the new table does not exist yet.
-    spark.sql("ALTER TABLE interrupted_check.sensor_data RENAME TO interrupted_check.sensor_data_pre_run_id")
-    create_tables(spark, render_statements(TABLES_SQL, names), "interrupted_check", run_id="r1")
-    rows = spark.table("interrupted_check.sensor_data").collect()
-    assert [(r.sensor, r.run_id, r.batch_id) for r in rows] == [("S1", "r1", 4)]
 
 
 def test_an_added_column_is_applied_and_a_retyped_one_is_refused_changing_nothing(spark):

@@ -27,7 +27,8 @@ CREATE TABLE so job_tables.py stays the one place columns are declared:
     copied into the new one and dropped, before any view reads the new one (re-run safe: the copy overwrites
     by compaction);
   * <table>_all: the view readers query, history of committed compactions plus the streaming batches no
-    committed compaction covers, so every row shows exactly once at any moment of a compaction.
+    committed compaction covers, each compaction counted from VISIBLE_AFTER_SECONDS after its commit in both
+    (housekeeping_statements), so every row shows exactly once in every query, at any moment of a compaction.
 It reads the job config through job_config.py (shipped beside it as a pyFiles module); it does not import
 job.py. Runs on PySpark 2.4 and 3.x.
 """
@@ -62,6 +63,15 @@ KINDS = ("data", "rejected", "stats")
 # The time that places a row in a history day (UTC): the reading's Kafka timestamp; for stats, the batch's.
 DAY_SOURCE = {"data": "event_time", "rejected": "event_time", "stats": "ts"}
 HISTORY_PARTITIONS = ("day", "compaction")
+# A view shows a compaction once it was committed this long before the query started: more than the time from the
+# commit's clock reading to its ledger file, plus the clocks' skew between hosts.
+VISIBLE_AFTER_SECONDS = 120
+# A compacted batch leaves the streaming table's catalog this long after its commit: once every query that lists
+# the table's partitions also counts the compaction (a query lists them moments after its current_timestamp()).
+UNREGISTER_AFTER_SECONDS = VISIBLE_AFTER_SECONDS + 60
+# ... and its files are deleted this much later: a reader query that listed them before and runs longer fails.
+READER_QUERY_LIMIT_SECONDS = 3600
+DELETE_AFTER_SECONDS = UNREGISTER_AFTER_SECONDS + READER_QUERY_LIMIT_SECONDS
 
 def housekeeping_layout(names: Dict[str, str]) -> Dict[str, object]:
     """Every table name housekeeping uses: per kind the streaming table, its history table and its view; the ledger."""
@@ -74,8 +84,15 @@ def housekeeping_layout(names: Dict[str, str]) -> Dict[str, object]:
             "earlier_ledger": "%s.%s%s" % (db, names["data_table"], LEDGER_SUFFIX)}
 
 
-def housekeeping_statements(statements: Sequence[str], names: Dict[str, str]) -> List[str]:
-    """The history tables, the ledger and the views, derived from the streaming tables' CREATE TABLE statements."""
+def housekeeping_statements(statements: Sequence[str], names: Dict[str, str],
+                            visible_after_seconds: int = VISIBLE_AFTER_SECONDS) -> List[str]:
+    """The history tables, the ledger and the views, derived from the streaming tables' CREATE TABLE statements.
+
+    A view reads the ledger twice (for the history it shows and the batches it hides), at two moments. Both reads
+    keep only compactions committed visible_after_seconds before the query started (current_timestamp() is one
+    value in a query, and both reads are joins of its one plan, not subqueries, which Spark 3.1 times apart), so a
+    commit landing between the reads is in neither, and the reader sees its batches in the streaming table, which
+    maintenance keeps until no query can still read them that way (UNREGISTER_AFTER_SECONDS, DELETE_AFTER_SECONDS)."""
     layout = housekeeping_layout(names)
     ledger = str(layout["ledger"])
     by_table = {parsed[0]: parsed[1] for parsed in map(parse_create_table, statements) if parsed}
@@ -86,13 +103,14 @@ def housekeeping_statements(statements: Sequence[str], names: Dict[str, str]) ->
         column_list = ", ".join("%s %s" % c for c in columns)
         history.append("CREATE TABLE IF NOT EXISTS %s (%s, day string, compaction string) USING PARQUET OPTIONS %s "
                        "PARTITIONED BY (day, compaction)" % (names_of["history"], column_list, options_clause(OVERWRITE_OPTIONS)))
-        selected = ", ".join("`%s`" % name for name, _ in columns)
         from_stream = ", ".join("s.`%s`" % name for name, _ in columns)
+        from_history = ", ".join("h.`%s`" % name for name, _ in columns)
+        visible = "SELECT * FROM %s WHERE compacted_at <= current_timestamp() - INTERVAL %d SECONDS" % (ledger, visible_after_seconds)
         views.append(
-            "CREATE OR REPLACE VIEW %s AS SELECT %s FROM %s WHERE compaction IN (SELECT compaction FROM %s) "
-            "UNION ALL SELECT %s FROM %s s LEFT ANTI JOIN %s c ON s.run_id = c.run_id "
+            "CREATE OR REPLACE VIEW %s AS SELECT %s FROM %s h LEFT SEMI JOIN (%s) c ON h.compaction = c.compaction "
+            "UNION ALL SELECT %s FROM %s s LEFT ANTI JOIN (%s) c ON s.run_id = c.run_id "
             "AND s.batch_id BETWEEN c.first_batch AND c.last_batch"
-            % (names_of["view"], selected, names_of["history"], ledger, from_stream, names_of["stream"], ledger))
+            % (names_of["view"], from_history, names_of["history"], visible, from_stream, names_of["stream"], visible))
     ledger_table = ("CREATE TABLE IF NOT EXISTS %s (run_id string, first_batch bigint, last_batch bigint, "
                     "compacted_at timestamp, compaction string) USING PARQUET OPTIONS %s PARTITIONED BY (compaction)"
                     % (ledger, options_clause(OVERWRITE_OPTIONS)))
@@ -211,11 +229,12 @@ def create_tables(spark: SparkSession, statements: Sequence[str], database: str,
         add_overwrite_options(spark, parsed[0])
 
 
-def create_job_tables(spark: SparkSession, statements: Sequence[str], names: Dict[str, str], windows: Sequence[Window] = ()) -> None:
+def create_job_tables(spark: SparkSession, statements: Sequence[str], names: Dict[str, str], windows: Sequence[Window] = (),
+                      visible_after_seconds: int = VISIBLE_AFTER_SECONDS) -> None:
     """create_tables over the streaming tables' statements and the housekeeping derived from them, adopting an
     earlier release's ledger: what main runs, from the one set of names."""
     layout = housekeeping_layout(names)
-    create_tables(spark, list(statements) + housekeeping_statements(statements, names), names["database"], windows,
+    create_tables(spark, list(statements) + housekeeping_statements(statements, names, visible_after_seconds), names["database"], windows,
                   earlier_ledger=(str(layout["earlier_ledger"]), str(layout["ledger"])))
 
 

@@ -117,6 +117,21 @@ def drop_partitions(spark: SparkSession, table: str, specs: Sequence[Dict[str, s
     return len(specs)
 
 
+def unregister_partitions(spark: SparkSession, table: str, specs: Sequence[Dict[str, str]]) -> int:
+    """Drops the partitions from the catalog but leaves their files, for a reader query planned before to go on
+    reading them: each is first pointed at an empty directory of its own (hidden, at the table's top), which the
+    drop then deletes instead of the partition's files. A re-run after an interruption repeats both, harmlessly."""
+    location = table_location(spark, table)
+    jvm = spark.sparkContext._jvm  # type: ignore[attr-defined]
+    for spec in specs:
+        placeholder = "%s/.unregistered.%s" % (location, ".".join("%s=%s" % item for item in spec.items()))
+        path = jvm.org.apache.hadoop.fs.Path(placeholder)
+        path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).mkdirs(path)  # type: ignore[attr-defined]
+        spark.sql("ALTER TABLE %s PARTITION (%s) SET LOCATION %s" % (
+            table, ", ".join("%s = %s" % (k, sql_literal(v)) for k, v in spec.items()), sql_literal(placeholder)))
+    return drop_partitions(spark, table, specs)
+
+
 def table_location(spark: SparkSession, table: str) -> str:
     """The table's directory as the catalog has it (DESCRIBE TABLE EXTENDED's Location)."""
     rows = spark.sql("DESCRIBE TABLE EXTENDED %s" % table).collect()

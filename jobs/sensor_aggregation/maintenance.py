@@ -15,11 +15,14 @@ last commit (checkpoint_runs.py drops those batches first: they were never commi
 Each step is safe to interrupt and to re-run, because one write commits a compaction: its partition of the
 ledger (<query>_compactions, job_config.ledger_table), added only after its history rows are written and counted.
   1. drop history partitions of compactions the ledger does not name (an interrupted copy; never visible);
-  2. drop streaming partitions a committed compaction covers (an interrupted clean-up; hidden by the view);
+  2. drop from the catalog the streaming partitions of compactions committed at least DROP_AFTER ago (the views
+     hide them from VISIBLE_AFTER_SECONDS after the commit; until every query counts the compaction they are
+     kept), and delete their files DELETE_AFTER after the commit (a reader query that listed them goes on
+     reading them until then);
   3. close: drop the batches a closed run wrote past its last commit (checkpoint_runs.close_earlier_runs);
   4. plan: the batches to move, as (run, first batch, last batch) ranges, under a new compaction id;
   5. copy them into the history tables; 6. check the row counts match;
-  7. commit: write the ledger partition; 8. drop the moved streaming partitions;
+  7. commit: write the ledger partition (compacted_at: the clock at the commit); 8. drop as in 2;
   9. retention: drop the history of compactions committed longer ago than each table's limit (by the ledger's
      compacted_at, not by a row's Kafka timestamp).
 Only one maintenance may run at a time: the deployer's `maintain` holds the environment's lock around it.
@@ -38,11 +41,14 @@ from pyspark.sql import SparkSession
 from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampType
 
 from checkpoint_runs import checkpoint_progress, close_earlier_runs, closed_runs
-from create_tables import DAY_SOURCE, HISTORY_PARTITIONS, KINDS, housekeeping_layout
+from create_tables import DAY_SOURCE, DELETE_AFTER_SECONDS, HISTORY_PARTITIONS, KINDS, UNREGISTER_AFTER_SECONDS, housekeeping_layout
 from job_config import ConfigError, read_config_file, table_name_config
-from job_tables import drop_partitions, existing_table, partitions, sql_literal as _literal
+from job_tables import (batch_directories, delete_path, drop_partitions, existing_table, list_dir, partitions, sql_literal as _literal,
+                        table_location, unregister_partitions)
 
 Range = Tuple[str, int, int]  # (run_id, first batch, last batch), both ends included
+DROP_AFTER = timedelta(seconds=UNREGISTER_AFTER_SECONDS)
+DELETE_AFTER = timedelta(seconds=DELETE_AFTER_SECONDS)
 STEPS = ("cleanup", "finish", "close", "plan", "copy data", "copy rejected", "copy stats", "verify", "commit", "drop", "retention")
 LEDGER_SCHEMA = StructType([StructField("run_id", StringType(), False), StructField("first_batch", LongType(), False),
                             StructField("last_batch", LongType(), False), StructField("compacted_at", TimestampType(), False)])
@@ -54,8 +60,48 @@ class MaintenanceRefused(RuntimeError):
 
 def ledger_ranges(spark: SparkSession, ledger: str) -> List[Tuple[str, Range]]:
     """(compaction, range) of every committed compaction."""
-    rows = spark.sql("SELECT compaction, run_id, first_batch, last_batch FROM %s" % ledger).collect()
-    return [(r["compaction"], (r["run_id"], int(r["first_batch"]), int(r["last_batch"]))) for r in rows]
+    return [(compaction, batches) for compaction, batches, _ in ledger_commits(spark, ledger)]
+
+
+def ledger_commits(spark: SparkSession, ledger: str) -> List[Tuple[str, Range, datetime]]:
+    """(compaction, range, when it was committed) of every committed compaction."""
+    rows = spark.sql("SELECT compaction, run_id, first_batch, last_batch, compacted_at FROM %s" % ledger).collect()
+    return [(r["compaction"], (r["run_id"], int(r["first_batch"]), int(r["last_batch"])), r["compacted_at"]) for r in rows]
+
+
+def drop_compacted(spark: SparkSession, tables: Dict[str, Dict[str, str]], ledger: str, now: datetime,
+                   drop_after: timedelta) -> Dict[str, int]:
+    """Takes the streaming partitions of compactions committed at least drop_after ago out of the catalog, per kind
+    how many; their files stay for the queries that listed them before (delete_compacted_files)."""
+    old = [batches for _, batches, at in ledger_commits(spark, ledger) if at <= now - drop_after]
+    dropped = {}
+    for kind in KINDS:
+        stale = [p for p in partitions(spark, tables[kind]["stream"]) if covered(p["run_id"], int(p["batch_id"]), old)]
+        if stale:
+            print("maintenance: %s: dropping %d batch partition(s) compacted before %s"
+                  % (tables[kind]["stream"], len(stale), (now - drop_after).isoformat()), flush=True)
+        dropped[kind] = unregister_partitions(spark, tables[kind]["stream"], stale)
+    return dropped
+
+
+def delete_compacted_files(spark: SparkSession, tables: Dict[str, Dict[str, str]], ledger: str, now: datetime,
+                           delete_after: timedelta) -> Dict[str, int]:
+    """Deletes the directories of batches the catalog no longer has, of compactions committed at least delete_after
+    ago, per kind how many (never a write's staging directory, nor a registered batch)."""
+    old = [batches for _, batches, at in ledger_commits(spark, ledger) if at <= now - delete_after]
+    deleted = {}
+    for kind in KINDS:
+        table = tables[kind]["stream"]
+        registered = set(stream_batches(spark, table))
+        location = table_location(spark, table)
+        runs = [name.split("=", 1)[1] for name, _, is_dir in list_dir(spark, location) or [] if is_dir and name.startswith("run_id=")]
+        gone = [path for run_id in runs for batch_id, path in batch_directories(spark, location, run_id)
+                if path.rstrip("/").rsplit("/", 1)[-1].startswith("batch_id=") and (run_id, batch_id) not in registered
+                and covered(run_id, batch_id, old)]
+        for path in gone:
+            delete_path(spark, path)
+        deleted[kind] = len(gone)
+    return deleted
 
 
 def covered(run_id: str, batch_id: int, ranges: Iterable[Range]) -> bool:
@@ -140,16 +186,23 @@ def require_layout(spark: SparkSession, layout: Dict[str, object]) -> None:
 
 
 def compact(spark: SparkSession, config: Dict[str, object], retention_days: Optional[Dict[str, int]] = None,
-            now: Optional[datetime] = None, step: Callable[[str], None] = lambda name: None) -> Dict[str, object]:
+            now: Optional[datetime] = None, step: Callable[[str], None] = lambda name: None,
+            drop_after: timedelta = DROP_AFTER, delete_after: timedelta = DELETE_AFTER) -> Dict[str, object]:
     """One housekeeping run over the job config's tables (see the module docstring); returns what it did.
     retention_days: per kind ("data", "rejected", "stats") the days of history kept; 0 or absent keeps all.
-    step: called before each step by name (tests interrupt a run there)."""
-    now = now or datetime.utcnow()
+    now: the time of every step (tests fix it); by default the clock at each step, so a compaction's compacted_at
+    is the moment of its commit. Local and naive, as PySpark converts naive datetimes both ways.
+    step: called before each step by name (tests interrupt a run there).
+    drop_after, delete_after: how long after its commit a compacted batch leaves the streaming table's catalog, and
+    then its files (create_tables.UNREGISTER_AFTER_SECONDS, DELETE_AFTER_SECONDS)."""
+    fixed = now
+    clock = (lambda: fixed) if fixed is not None else datetime.now  # type: Callable[[], datetime]
+    now = clock()
     layout = housekeeping_layout(table_name_config(config))
     tables = layout["tables"]  # type: Dict[str, Dict[str, str]]  # type: ignore[assignment]
     ledger = str(layout["ledger"])
     require_layout(spark, layout)
-    summary = {"compaction": None, "moved_batches": 0, "moved_rows": {}, "dropped_partitions": {}, "expired_compactions": {}}  # type: Dict[str, object]
+    summary = {"compaction": None, "moved_batches": 0, "moved_rows": {}, "expired_compactions": {}}  # type: Dict[str, object]
 
     step("cleanup")
     committed = {c for c, _ in ledger_ranges(spark, ledger)}
@@ -160,12 +213,9 @@ def compact(spark: SparkSession, config: Dict[str, object], retention_days: Opti
             drop_partitions(spark, tables[kind]["history"], leftovers)
 
     step("finish")
+    summary["dropped_partitions"] = drop_compacted(spark, tables, ledger, clock(), drop_after)
+    summary["deleted_batch_directories"] = delete_compacted_files(spark, tables, ledger, clock(), delete_after)
     done = [r for _, r in ledger_ranges(spark, ledger)]
-    for kind in KINDS:
-        stale = [p for p in partitions(spark, tables[kind]["stream"]) if covered(p["run_id"], int(p["batch_id"]), done)]
-        if stale:
-            print("maintenance: %s: dropping %d batch partition(s) already compacted" % (tables[kind]["stream"], len(stale)), flush=True)
-            drop_partitions(spark, tables[kind]["stream"], stale)
 
     step("close")
     summary["closed_run_batches"] = close_earlier_runs(spark, str(config["checkpoint_location"]),
@@ -189,18 +239,15 @@ def compact(spark: SparkSession, config: Dict[str, object], retention_days: Opti
         step("verify")
         summary["moved_rows"] = {kind: verify_copy(spark, tables[kind], ranges, compaction) for kind in KINDS}
         step("commit")
-        commit(spark, ledger, ranges, compaction, now)
+        commit(spark, ledger, ranges, compaction, clock())
         step("drop")
-        dropped = {}
-        for kind in KINDS:
-            moved = [p for p in partitions(spark, tables[kind]["stream"]) if covered(p["run_id"], int(p["batch_id"]), ranges)]
-            dropped[kind] = drop_partitions(spark, tables[kind]["stream"], moved)
-        summary["dropped_partitions"] = dropped
+        dropped = drop_compacted(spark, tables, ledger, clock(), drop_after)
+        summary["dropped_partitions"] = {kind: n + dropped[kind] for kind, n in summary["dropped_partitions"].items()}  # type: ignore[union-attr]
     else:
         print("maintenance: no batch to compact (the checkpoint's run %s, last committed batch %s)" % (current_run, last_committed), flush=True)
 
     step("retention")
-    summary["expired_compactions"] = expire(spark, tables, ledger, retention_days or {}, now)
+    summary["expired_compactions"] = expire(spark, tables, ledger, retention_days or {}, clock())
     return summary
 
 

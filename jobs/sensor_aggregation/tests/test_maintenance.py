@@ -82,6 +82,12 @@ def stream_partitions(spark, layout, kind="data"):
     return sorted((p["run_id"], int(p["batch_id"])) for p in maintenance.partitions(spark, layout[kind]["stream"]))
 
 
+def compact(spark, config, **options):
+    """A maintenance run that drops compacted batches at once (the default keeps them DROP_AFTER, for readers;
+    test_view_consistency.py checks that)."""
+    return maintenance.compact(spark, config, drop_after=timedelta(0), **options)
+
+
 def sensor_stats(spark, view):
     return sorted(tuple(r) for r in spark.sql(
         "SELECT sensor, count(*), avg(measure1), avg(measure2) FROM %s GROUP BY sensor" % view).collect())
@@ -93,7 +99,7 @@ def test_a_compaction_keeps_every_row_and_stat_and_leaves_only_replayable_batche
     stats_before = sensor_stats(spark, layout["data"]["view"])
     partitions_before = sum(len(maintenance.partitions(spark, t["stream"])) for t in layout.values())
 
-    summary = maintenance.compact(spark, config, now=NOW)
+    summary = compact(spark, config, now=NOW)
 
     assert view_rows(spark, layout) == before
     assert sensor_stats(spark, layout["data"]["view"]) == stats_before
@@ -114,7 +120,7 @@ def test_a_compaction_keeps_every_row_and_stat_and_leaves_only_replayable_batche
     for n in (3, 4):
         (Path(config["checkpoint_location"]) / "commits" / str(n)).write_text("v1\n{}\n")
     grown = view_rows(spark, layout)
-    maintenance.compact(spark, config, now=NOW)
+    compact(spark, config, now=NOW)
     assert view_rows(spark, layout) == grown
     assert stream_partitions(spark, layout) == [(CURRENT, 4)]
 
@@ -139,10 +145,10 @@ def test_an_interrupted_compaction_shows_every_row_once_and_a_rerun_finishes_it(
             raise Interrupted(name)
 
     with pytest.raises(Interrupted):
-        maintenance.compact(spark, config, now=NOW, step=step)
+        compact(spark, config, now=NOW, step=step)
     assert view_rows(spark, layout) == before  # what readers see while it lies interrupted
 
-    summary = maintenance.compact(spark, config, now=NOW)
+    summary = compact(spark, config, now=NOW)
     assert view_rows(spark, layout) == before
     assert stream_partitions(spark, layout) == [(CURRENT, 2), (CURRENT, 3)]
     ledger = spark.table(housekeeping_layout(job_config.table_name_config({"database": database}))["ledger"]).collect()
@@ -155,13 +161,13 @@ def test_an_interrupted_compaction_shows_every_row_once_and_a_rerun_finishes_it(
 
 def test_a_batch_replayed_after_its_compaction_is_not_counted_twice_and_is_cleaned_up(spark, tmp_path, template):
     config, layout = setup_tables(spark, tmp_path, template, "replayed_check")
-    maintenance.compact(spark, config, now=NOW)
+    compact(spark, config, now=NOW)
     before = view_rows(spark, layout)
     tables = job_config.table_names({"database": "replayed_check", "data_table": "sensor_data", "rejected_table": "sensor_data_rejected", "stats_table": "sensor_data_stats"})
     # The earlier run's checkpoint put back and its batch 1 re-run: the same offsets, written again.
     job.process_batch(kafka_batch(spark, readings(1, EARLIER), first_offset=4, when=DAY2), 1, tables, None, now=lambda: DAY2, run_id=EARLIER)
     assert view_rows(spark, layout) == before
-    maintenance.compact(spark, config, now=NOW)
+    compact(spark, config, now=NOW)
     assert view_rows(spark, layout) == before
     assert stream_partitions(spark, layout) == [(CURRENT, 2), (CURRENT, 3)]
 
@@ -178,7 +184,7 @@ def test_a_run_new_run_closed_keeps_its_committed_batches_and_loses_the_uncommit
     uncommitted = {kind: [r for r in rows if (r[-2], r[-1]) == (EARLIER, 1)] for kind, rows in before.items()}
     assert all(uncommitted.values())
 
-    summary = maintenance.compact(spark, config, now=NOW)
+    summary = compact(spark, config, now=NOW)
     assert summary["closed_run_batches"] == {t["stream"]: 1 for t in layout.values()}
     assert view_rows(spark, layout) == {kind: [r for r in rows if r not in uncommitted[kind]] for kind, rows in before.items()}
     ledger = spark.table(housekeeping_layout(job_config.table_name_config({"database": "closed_check"}))["ledger"]).collect()
@@ -186,7 +192,7 @@ def test_a_run_new_run_closed_keeps_its_committed_batches_and_loses_the_uncommit
     assert stream_partitions(spark, layout) == [(CURRENT, 2), (CURRENT, 3)]
     # Repeated: nothing more to close, nothing else moves.
     after = view_rows(spark, layout)
-    assert maintenance.compact(spark, config, now=NOW + timedelta(hours=1))["closed_run_batches"] == {}
+    assert compact(spark, config, now=NOW + timedelta(hours=1))["closed_run_batches"] == {}
     assert view_rows(spark, layout) == after
 
 
@@ -199,11 +205,11 @@ def test_retention_goes_by_when_a_compaction_was_committed_never_by_a_producer_t
         job.process_batch(kafka_batch(spark, readings(batch_id, EARLIER), first_offset=batch_id * 4, when=when), batch_id,
                           tables, None, now=lambda: when, run_id=EARLIER)
     before = view_rows(spark, layout)
-    summary = maintenance.compact(spark, config, retention_days={"rejected": 1, "data": 1}, now=NOW)
+    summary = compact(spark, config, retention_days={"rejected": 1, "data": 1}, now=NOW)
     assert summary["expired_compactions"] == {"rejected": 0, "data": 0}
     assert view_rows(spark, layout) == before  # nothing goes in the run that compacts it
 
-    later = maintenance.compact(spark, config, retention_days={"rejected": 1, "data": 1, "stats": 0}, now=NOW + timedelta(days=1, minutes=1))
+    later = compact(spark, config, retention_days={"rejected": 1, "data": 1, "stats": 0}, now=NOW + timedelta(days=1, minutes=1))
     assert later["expired_compactions"] == {"rejected": 1, "data": 1}
     assert maintenance.partitions(spark, layout["data"]["history"]) == maintenance.partitions(spark, layout["rejected"]["history"]) == []
     assert view_rows(spark, layout)["stats"] == before["stats"]  # kept: no limit for stats
@@ -213,12 +219,12 @@ def test_retention_goes_by_when_a_compaction_was_committed_never_by_a_producer_t
 
 def test_renaming_the_data_table_keeps_the_ledger_and_every_compacted_row_of_the_other_tables(spark, tmp_path, template):
     config, layout = setup_tables(spark, tmp_path, template, "renamed_check")
-    maintenance.compact(spark, config, now=NOW)
+    compact(spark, config, now=NOW)
     before = view_rows(spark, layout)
     # The refusal's advice for a destructive change: give the data table a new name. The ledger is the query's.
     renamed = {**config, "data_table": "sensor_data_v2"}
     create_all(spark, "renamed_check", data_table="sensor_data_v2")
-    maintenance.compact(spark, renamed, now=NOW + timedelta(hours=1))
+    compact(spark, renamed, now=NOW + timedelta(hours=1))
     assert view_rows(spark, layout)["rejected"] == before["rejected"]
     assert view_rows(spark, layout)["stats"] == before["stats"]
     assert maintenance.partitions(spark, layout["stats"]["history"]) != []
@@ -226,7 +232,7 @@ def test_renaming_the_data_table_keeps_the_ledger_and_every_compacted_row_of_the
 
 def test_an_earlier_releases_ledger_is_adopted_before_any_view_reads_the_new_one(spark, tmp_path, template):
     config, layout = setup_tables(spark, tmp_path, template, "adopted_check")
-    maintenance.compact(spark, config, now=NOW)
+    compact(spark, config, now=NOW)
     before = view_rows(spark, layout)
     names = job_config.table_name_config({"database": "adopted_check"})
     ledger, earlier = housekeeping_layout(names)["ledger"], housekeeping_layout(names)["earlier_ledger"]
@@ -237,20 +243,20 @@ def test_an_earlier_releases_ledger_is_adopted_before_any_view_reads_the_new_one
         create_all(spark, "adopted_check")
         assert view_rows(spark, layout) == before
     assert existing_table(spark, earlier) is None
-    maintenance.compact(spark, config, now=NOW + timedelta(hours=1))
+    compact(spark, config, now=NOW + timedelta(hours=1))
     assert view_rows(spark, layout) == before
     assert maintenance.partitions(spark, layout["data"]["history"]) != []
 
 
 def test_without_a_checkpoint_every_run_is_an_earlier_one_and_missing_tables_are_refused(spark, tmp_path, template):
     config, layout = setup_tables(spark, tmp_path, template, "no_checkpoint")
-    maintenance.compact(spark, {**config, "checkpoint_location": str(tmp_path / "never-started")}, now=NOW)
+    compact(spark, {**config, "checkpoint_location": str(tmp_path / "never-started")}, now=NOW)
     assert stream_partitions(spark, layout) == []
     with pytest.raises(maintenance.MaintenanceRefused, match="missing table.*nowhere.sensor_data_history.*run the table DDL"):
         spark.sql("CREATE DATABASE IF NOT EXISTS nowhere")
         names = job_config.table_name_config({"database": "nowhere"})
         create_tables(spark, render_statements(TABLES_SQL, names), "nowhere")
-        maintenance.compact(spark, {"database": "nowhere", "checkpoint_location": config["checkpoint_location"]}, now=NOW)
+        compact(spark, {"database": "nowhere", "checkpoint_location": config["checkpoint_location"]}, now=NOW)
 
 
 def test_retention_arguments_name_what_is_allowed():

@@ -69,9 +69,10 @@ VISIBLE_AFTER_SECONDS = 120
 # A compacted batch leaves the streaming table's catalog this long after its commit: once every query that lists
 # the table's partitions also counts the compaction (a query lists them moments after its current_timestamp()).
 UNREGISTER_AFTER_SECONDS = VISIBLE_AFTER_SECONDS + 60
-# ... and its files are deleted this much later: a reader query that listed them before and runs longer fails.
+# The files of a partition the catalog dropped (a compacted batch, an expired or an abandoned history partition) are
+# deleted this much later: a reader query that listed them before and is still running then fails.
 READER_QUERY_LIMIT_SECONDS = 3600
-DELETE_AFTER_SECONDS = UNREGISTER_AFTER_SECONDS + READER_QUERY_LIMIT_SECONDS
+DELETE_AFTER_SECONDS = READER_QUERY_LIMIT_SECONDS
 
 def housekeeping_layout(names: Dict[str, str]) -> Dict[str, object]:
     """Every table name housekeeping uses: per kind the streaming table, its history table and its view; the ledger."""

@@ -19,6 +19,7 @@ the whole table. The job refuses to start on a table without it; create_tables.p
 from __future__ import annotations
 
 import re
+import time
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from pyspark.sql import SparkSession
@@ -117,19 +118,58 @@ def drop_partitions(spark: SparkSession, table: str, specs: Sequence[Dict[str, s
     return len(specs)
 
 
+UNREGISTERED_MARKER = "_unregistered"  # in a partition's directory: when the catalog dropped it (hidden from readers)
+
+
 def unregister_partitions(spark: SparkSession, table: str, specs: Sequence[Dict[str, str]]) -> int:
     """Drops the partitions from the catalog but leaves their files, for a reader query planned before to go on
-    reading them: each is first pointed at an empty directory of its own (hidden, at the table's top), which the
-    drop then deletes instead of the partition's files. A re-run after an interruption repeats both, harmlessly."""
+    reading them; delete_unregistered deletes them later. Each partition's directory gets a fresh UNREGISTERED_MARKER,
+    then the partition is pointed at an empty directory of its own (hidden, at the table's top), which the drop
+    deletes instead of the partition's files. A re-run after an interruption repeats all three, harmlessly."""
     location = table_location(spark, table)
     jvm = spark.sparkContext._jvm  # type: ignore[attr-defined]
     for spec in specs:
+        touch(spark, partition_path(location, spec) + "/" + UNREGISTERED_MARKER)
         placeholder = "%s/.unregistered.%s" % (location, ".".join("%s=%s" % item for item in spec.items()))
         path = jvm.org.apache.hadoop.fs.Path(placeholder)
         path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).mkdirs(path)  # type: ignore[attr-defined]
         spark.sql("ALTER TABLE %s PARTITION (%s) SET LOCATION %s" % (
             table, ", ".join("%s = %s" % (k, sql_literal(v)) for k, v in spec.items()), sql_literal(placeholder)))
     return drop_partitions(spark, table, specs)
+
+
+def delete_unregistered(spark: SparkSession, table: str, columns: Sequence[str], older_than_seconds: float) -> int:
+    """Deletes the partition directories (<column>=<value>/..., at the catalog's default paths) the catalog does not
+    have, once their UNREGISTERED_MARKER is that old; one without a marker gets one (its wait starts): a write not
+    yet registered, or a partition dropped by a release before this one. Returns how many it deleted."""
+    location = table_location(spark, table)
+    registered = {partition_path("", spec) for spec in partitions(spark, table)}
+    directories = [("", location)]  # (the path below the table's directory, the full path)
+    for column in columns:
+        directories = [(relative + "/" + name, path) for relative, parent in directories for name, path, is_dir in list_dir(spark, parent) or []
+                       if is_dir and name.startswith(column + "=")]
+    deleted = 0
+    for relative, directory in directories:
+        if relative in registered:
+            continue
+        marked = (modification_times(spark, directory) or {}).get(UNREGISTERED_MARKER)
+        if marked is None:
+            touch(spark, directory + "/" + UNREGISTERED_MARKER)
+        elif time.time() - marked / 1000.0 >= older_than_seconds:
+            delete_path(spark, directory)
+            deleted += 1
+    return deleted
+
+
+def partition_path(location: str, spec: Dict[str, str]) -> str:
+    """The catalog's default directory of a partition (the job's run ids, days and compaction ids need no escaping)."""
+    return "/".join([location] + ["%s=%s" % item for item in spec.items()])
+
+
+def touch(spark: SparkSession, path: str) -> None:
+    """Creates an empty file, or empties it: its modification time is now."""
+    jvm_path = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path)  # type: ignore[attr-defined]
+    jvm_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).create(jvm_path, True).close()  # type: ignore[attr-defined]
 
 
 def table_location(spark: SparkSession, table: str) -> str:

@@ -17,8 +17,9 @@ ledger (<query>_compactions, job_config.ledger_table), added only after its hist
   1. drop history partitions of compactions the ledger does not name (an interrupted copy; never visible);
   2. drop from the catalog the streaming partitions of compactions committed at least DROP_AFTER ago (the views
      hide them from VISIBLE_AFTER_SECONDS after the commit; until every query counts the compaction they are
-     kept), and delete their files DELETE_AFTER after the commit (a reader query that listed them goes on
-     reading them until then);
+     kept), and delete the files of every partition dropped from the catalog at least DELETE_AFTER ago: a drop
+     never deletes files at once (job_tables.unregister_partitions), so a reader query that listed them goes on
+     reading them;
   3. close: drop the batches a closed run wrote past its last commit (checkpoint_runs.close_earlier_runs);
   4. plan: the batches to move, as (run, first batch, last batch) ranges, under a new compaction id;
   5. copy them into the history tables; 6. check the row counts match;
@@ -33,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 import uuid
 from datetime import datetime, timedelta
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -43,8 +45,8 @@ from pyspark.sql.types import LongType, StringType, StructField, StructType, Tim
 from checkpoint_runs import checkpoint_progress, close_earlier_runs, closed_runs
 from create_tables import DAY_SOURCE, DELETE_AFTER_SECONDS, HISTORY_PARTITIONS, KINDS, UNREGISTER_AFTER_SECONDS, housekeeping_layout
 from job_config import ConfigError, read_config_file, table_name_config
-from job_tables import (batch_directories, delete_path, drop_partitions, existing_table, list_dir, partitions, sql_literal as _literal,
-                        table_location, unregister_partitions)
+from job_tables import (PARTITION_COLUMNS, delete_unregistered, existing_table, partitions, sql_literal as _literal,
+                        unregister_partitions)
 
 Range = Tuple[str, int, int]  # (run_id, first batch, last batch), both ends included
 DROP_AFTER = timedelta(seconds=UNREGISTER_AFTER_SECONDS)
@@ -84,23 +86,14 @@ def drop_compacted(spark: SparkSession, tables: Dict[str, Dict[str, str]], ledge
     return dropped
 
 
-def delete_compacted_files(spark: SparkSession, tables: Dict[str, Dict[str, str]], ledger: str, now: datetime,
-                           delete_after: timedelta) -> Dict[str, int]:
-    """Deletes the directories of batches the catalog no longer has, of compactions committed at least delete_after
-    ago, per kind how many (never a write's staging directory, nor a registered batch)."""
-    old = [batches for _, batches, at in ledger_commits(spark, ledger) if at <= now - delete_after]
+def delete_unregistered_files(spark: SparkSession, tables: Dict[str, Dict[str, str]], delete_after: timedelta) -> Dict[str, int]:
+    """Deletes the files of partitions taken out of the catalog (job_tables.unregister_partitions) at least
+    delete_after ago, in every streaming and history table; per table how many partitions' files."""
     deleted = {}
     for kind in KINDS:
-        table = tables[kind]["stream"]
-        registered = set(stream_batches(spark, table))
-        location = table_location(spark, table)
-        runs = [name.split("=", 1)[1] for name, _, is_dir in list_dir(spark, location) or [] if is_dir and name.startswith("run_id=")]
-        gone = [path for run_id in runs for batch_id, path in batch_directories(spark, location, run_id)
-                if path.rstrip("/").rsplit("/", 1)[-1].startswith("batch_id=") and (run_id, batch_id) not in registered
-                and covered(run_id, batch_id, old)]
-        for path in gone:
-            delete_path(spark, path)
-        deleted[kind] = len(gone)
+        for role, columns in (("stream", PARTITION_COLUMNS), ("history", HISTORY_PARTITIONS)):
+            table = tables[kind][role]
+            deleted[table] = delete_unregistered(spark, table, columns, delete_after / timedelta(seconds=1))
     return deleted
 
 
@@ -193,8 +186,9 @@ def compact(spark: SparkSession, config: Dict[str, object], retention_days: Opti
     now: the time of every step (tests fix it); by default the clock at each step, so a compaction's compacted_at
     is the moment of its commit. Local and naive, as PySpark converts naive datetimes both ways.
     step: called before each step by name (tests interrupt a run there).
-    drop_after, delete_after: how long after its commit a compacted batch leaves the streaming table's catalog, and
-    then its files (create_tables.UNREGISTER_AFTER_SECONDS, DELETE_AFTER_SECONDS)."""
+    drop_after: how long after its commit a compacted batch leaves the streaming table's catalog (this run waits
+    for it after its own commit, on the real clock); delete_after: how long after that any partition's files stay
+    (create_tables.UNREGISTER_AFTER_SECONDS, DELETE_AFTER_SECONDS)."""
     fixed = now
     clock = (lambda: fixed) if fixed is not None else datetime.now  # type: Callable[[], datetime]
     now = clock()
@@ -210,11 +204,11 @@ def compact(spark: SparkSession, config: Dict[str, object], retention_days: Opti
         leftovers = [p for p in partitions(spark, tables[kind]["history"]) if p["compaction"] not in committed]
         if leftovers:
             print("maintenance: %s: removing %d partition(s) of an interrupted copy" % (tables[kind]["history"], len(leftovers)), flush=True)
-            drop_partitions(spark, tables[kind]["history"], leftovers)
+            unregister_partitions(spark, tables[kind]["history"], leftovers)
 
     step("finish")
     summary["dropped_partitions"] = drop_compacted(spark, tables, ledger, clock(), drop_after)
-    summary["deleted_batch_directories"] = delete_compacted_files(spark, tables, ledger, clock(), delete_after)
+    summary["deleted_partition_files"] = delete_unregistered_files(spark, tables, delete_after)
     done = [r for _, r in ledger_ranges(spark, ledger)]
 
     step("close")
@@ -239,8 +233,14 @@ def compact(spark: SparkSession, config: Dict[str, object], retention_days: Opti
         step("verify")
         summary["moved_rows"] = {kind: verify_copy(spark, tables[kind], ranges, compaction) for kind in KINDS}
         step("commit")
-        commit(spark, ledger, ranges, compaction, clock())
+        committed_at = clock()
+        commit(spark, ledger, ranges, compaction, committed_at)
         step("drop")
+        wait = (committed_at + drop_after - clock()) / timedelta(seconds=1)
+        if wait > 0 and fixed is None:
+            print("maintenance: waiting %.0f s for every reader query to count compaction %s before its batches leave "
+                  "the streaming tables" % (wait, compaction), flush=True)
+            time.sleep(wait)
         dropped = drop_compacted(spark, tables, ledger, clock(), drop_after)
         summary["dropped_partitions"] = {kind: n + dropped[kind] for kind, n in summary["dropped_partitions"].items()}  # type: ignore[union-attr]
     else:
@@ -269,7 +269,7 @@ def expire(spark: SparkSession, tables: Dict[str, Dict[str, str]], ledger: str, 
         if old:
             print("maintenance: %s: dropping %d compaction(s) committed before %s (retention %d days)"
                   % (tables[kind]["history"], expired[kind], cutoff.isoformat(), days), flush=True)
-            drop_partitions(spark, tables[kind]["history"], old)
+            unregister_partitions(spark, tables[kind]["history"], old)
     return expired
 
 

@@ -11,6 +11,7 @@ import pytest
 
 import job
 import job_config
+import job_tables
 import maintenance
 from create_tables import create_job_tables, create_tables, existing_table, housekeeping_layout, render_statements
 from kafka_frames import kafka_batch
@@ -141,7 +142,7 @@ def test_an_interrupted_compaction_shows_every_row_once_and_a_rerun_finishes_it(
         if interrupt_at == "after-commit-drop" and name == "drop":
             # Half the clean-up done: one table's moved partitions dropped, then the run dies.
             moved = [p for p in maintenance.partitions(spark, layout["data"]["stream"]) if p["run_id"] == EARLIER]
-            maintenance.drop_partitions(spark, layout["data"]["stream"], moved)
+            job_tables.unregister_partitions(spark, layout["data"]["stream"], moved)
             raise Interrupted(name)
 
     with pytest.raises(Interrupted):

@@ -50,7 +50,7 @@ def test_a_reader_sees_every_committed_reading_exactly_once_during_compactions(s
             summary = maintenance.compact(spark, config, drop_after=DROP_AFTER, delete_after=DELETE_AFTER)
             progress["compactions"] += summary["compaction"] is not None
             progress["dropped"] += sum(summary["dropped_partitions"].values())  # type: ignore[union-attr]
-            progress["deleted"] += sum(summary["deleted_batch_directories"].values())  # type: ignore[union-attr]
+            progress["deleted"] += sum(summary["deleted_partition_files"].values())  # type: ignore[union-attr]
 
     def guarded(work):
         def run():

@@ -22,7 +22,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from pyspark.sql import SparkSession
 
 from job_config import read_text
-from job_tables import batch_directories, delete_path, drop_partitions, list_dir, partitions, path_exists, table_location
+from job_tables import (UNREGISTERED_MARKER, batch_directories, delete_path, list_dir, modification_times, partitions, path_exists,
+                        table_location, unregister_partitions)
 
 ASIDE_INFIX = ".before-"
 # (the closed run, its last committed batch or -1 before any commit, the aside checkpoint)
@@ -92,15 +93,19 @@ def close_earlier_runs(spark: SparkSession, checkpoint: str, tables: Iterable[st
     for table in tables:
         stale = uncommitted(((p["run_id"], int(p["batch_id"])) for p in partitions(spark, table)), runs)
         location = table_location(spark, table)
-        left = [(run_id, b, path) for run_id, last, _ in runs for b, path in batch_directories(spark, location, run_id) if b > last]
+        left = [(run_id, b, path) for run_id, last, _ in runs for b, path in batch_directories(spark, location, run_id)
+                if b > last and UNREGISTERED_MARKER not in (modification_times(spark, path) or {})]  # marked: the sweep's
         if not stale and not left:
             continue
         print("%s: %s: dropping %s, written by a closed run past its last commit (%s)"
               % (log_prefix, table, ", ".join("run %s batch %d" % b for b in sorted(set(stale) | {(r, b) for r, b, _ in left})),
                  "; ".join("run %s of %s committed up to batch %d" % (r, a, c) for r, c, a in runs)), flush=True)
-        dropped[table] = drop_partitions(spark, table, [{"run_id": r, "batch_id": str(b)} for r, b in stale])
-        for _, _, path in left:  # a driver killed inside a write leaves its directories unregistered
-            delete_path(spark, path)
+        # Readers may be reading these (no compaction hides them): their files go later, as a compacted batch's do.
+        dropped[table] = unregister_partitions(spark, table, [{"run_id": r, "batch_id": str(b)} for r, b in stale])
+        registered = set(stale)
+        for run_id, batch_id, path in left:  # a driver killed inside a write leaves its directories unregistered
+            if (run_id, batch_id) not in registered or not path.rstrip("/").rsplit("/", 1)[-1].startswith("batch_id="):
+                delete_path(spark, path)
     return dropped
 
 

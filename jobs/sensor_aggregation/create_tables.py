@@ -42,8 +42,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from pyspark.sql import SparkSession
 
-from first_release_move import (LEGACY_SUFFIX, MoveRefused, Window, checkpoint_windows, move_first_release_table,
-                                plan_move)
+from first_release_move import (LEGACY_SUFFIX, MoveRefused, Window, checkpoint_windows, is_moved, mark_moved,
+                                move_first_release_table, plan_move)
 from job_config import read_config_file, read_text, table_name_config
 from job_tables import OVERWRITE_OPTIONS, TABLES_SQL, TYPE_ALIASES, add_overwrite_options, existing_table, options_clause
 
@@ -187,15 +187,19 @@ def create_tables(spark: SparkSession, statements: Sequence[str], database: str,
     for statement in statements:
         parsed = parse_create_table(statement)
         current = existing_table(spark, parsed[0]) if parsed else None
+        legacy_left = parsed is not None and existing_table(spark, parsed[0] + LEGACY_SUFFIX) is not None
+        moved = legacy_left and is_moved(spark, parsed[0], parsed[0] + LEGACY_SUFFIX)  # type: ignore[index]
         if parsed is not None and parsed[2] == ["run_id", "batch_id"] and (
-                existing_table(spark, parsed[0] + LEGACY_SUFFIX) is not None or (current is not None and current[1] == ["batch_id"])):
-            if existing_table(spark, parsed[0] + LEGACY_SUFFIX) is None:
+                (legacy_left and (not moved or current is None)) or (current is not None and current[1] == ["batch_id"])):
+            if not legacy_left:
                 try:
-                    plan_move(spark, parsed[0], windows)  # before anything changes, so a refusal changes nothing
+                    plan_move(spark, parsed[0], windows, record=False)  # before anything changes: a refusal changes nothing
                 except MoveRefused as error:
                     refused_moves.append(str(error))
             plans.append(("move", statement, parsed))
             continue
+        if moved and parsed is not None:
+            plans.append(("marked", statement, parsed))  # a move the release before this one finished: mark its legacy table
         if parsed is None or current is None:
             plans.append(("create", statement, parsed))
             continue
@@ -216,6 +220,9 @@ def create_tables(spark: SparkSession, statements: Sequence[str], database: str,
         if not adopted and statement.lstrip().upper().startswith("CREATE OR REPLACE VIEW"):
             adopt_earlier_ledger(spark, *earlier_ledger)  # type: ignore[misc]
             adopted = True
+        if action == "marked" and parsed is not None:
+            mark_moved(spark, parsed[0], parsed[0] + LEGACY_SUFFIX)
+            continue
         if action == "move" and parsed is not None:
             try:
                 move_first_release_table(spark, statement, parsed[0], parsed[1], windows, step)

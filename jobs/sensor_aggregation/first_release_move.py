@@ -13,11 +13,12 @@ finished one. What create_tables.py finds decides the step:
 The plan labels each first-release batch partition with the run that wrote it, told by time: a checkpoint's run
 starts when Spark writes <checkpoint>/metadata, and one driver writes the tables at a time, so a partition whose
 files were written after that moment, and before the next checkpoint's start, belongs to that run. The checkpoints
-known are the live one and those new-run moved aside (checkpoint_runs.py). A partition written before the earliest
-of them belongs to a run whose checkpoint is gone: it gets EARLIER_RUN, a run no checkpoint resumes, so no replay
-ever overwrites it and maintenance compacts it as a finished run's. Refused, changing nothing, with each partition
-named: files written both before and after a run's start (written twice, not by an overwrite), or a batch id its
-run's offsets log never reached (another writer). Runs on PySpark 2.4 and 3.x.
+known are the live one and those new-run moved aside (checkpoint_runs.py); two of one run (a copied aside) count
+as one. A partition written before the earliest of them belongs to a run whose checkpoint is gone: it gets
+EARLIER_RUN, a run no checkpoint resumes, so no replay ever overwrites it and maintenance compacts it as a finished
+run's. Refused, changing nothing, with each partition named: files written both before and after a run's start
+(written twice, not by an overwrite), a batch id its run's offsets log never reached (another writer), or written
+while a checkpoint ran whose run cannot be read. Runs on PySpark 2.4 and 3.x.
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ MOVE_STEPS = ("plan", "rename", "create", "copy", "mark legacy", "mark table")
 LEGACY_BATCH = re.compile(r"^batch_id=(\d+)$")
 
 # (the run, when its checkpoint's metadata was written in ms, the last batch of its offsets log or None)
-Window = Tuple[str, int, Optional[int]]
+Window = Tuple[Optional[str], int, Optional[int]]
 Columns = List[Tuple[str, str]]
 Exists = Callable[[str], bool]
 
@@ -62,10 +63,10 @@ def checkpoint_windows(spark: SparkSession, checkpoint: Optional[str]) -> List[W
         if started is None:
             continue
         try:
-            run_id = read_checkpoint_run_id(spark, path)
-        except Exception as error:  # noqa: BLE001 - named, and its batches are not given to it
-            print("create_tables: %s: its run cannot be read (%s); its batches are not given to it" % (path, error), flush=True)
-            continue
+            run_id = read_checkpoint_run_id(spark, path)  # type: Optional[str]
+        except Exception as error:  # noqa: BLE001 - named; its window stays, with no run, so its batches are refused
+            print("create_tables: %s: its run cannot be read (%s); batches written while it ran are refused" % (path, error), flush=True)
+            run_id = None
         batches = [int(name) for name in modification_times(spark, path + "/offsets") or {} if name.isdigit()]
         windows.append((run_id, started, max(batches) if batches else None))
     return sorted(windows, key=lambda w: w[1])
@@ -76,24 +77,30 @@ def label_batches(written: Dict[int, Tuple[int, int]], windows: Sequence[Window]
     written[batch][1] (ms), given the checkpoints' windows (see the module docstring). Pure."""
     ordered = sorted(windows, key=lambda w: w[1])
     starts = [w[1] for w in ordered]
+    furthest = {}  # type: Dict[str, int]  # per run, over its windows (a copied aside is a second window of one run)
+    for run, _, last_batch in ordered:
+        if run is not None and last_batch is not None:
+            furthest[run] = max(furthest.get(run, last_batch), last_batch)
 
-    def owner(at: int) -> Optional[Window]:
+    def run_at(at: int) -> Optional[str]:
+        """The run that wrote the tables at that moment; EARLIER_RUN before every window; None: unreadable."""
         index = bisect.bisect_right(starts, at) - 1
-        return ordered[index] if index >= 0 else None
+        return EARLIER_RUN if index < 0 else ordered[index][0]
 
     labels, problems = {}, []  # type: Dict[int, str], List[str]
     for batch_id, (first, last) in sorted(written.items()):
-        first_owner, last_owner = owner(first), owner(last)
-        if first_owner != last_owner:
-            problems.append("batch_id=%d: its files were written both before and after run %s started"
-                            % (batch_id, (last_owner or first_owner or ("?",))[0]))
-        elif first_owner is None:
+        run, last_run = run_at(first), run_at(last)
+        if run != last_run:
+            problems.append("batch_id=%d: its files were written both before and after run %s started" % (batch_id, last_run))
+        elif run is None:
+            problems.append("batch_id=%d: written while a checkpoint whose run cannot be read ran" % batch_id)
+        elif run == EARLIER_RUN:
             labels[batch_id] = EARLIER_RUN
-        elif first_owner[2] is None or batch_id > first_owner[2]:
+        elif batch_id > furthest.get(run, -1):
             problems.append("batch_id=%d: written while run %s ran, whose offsets log ends at batch %s"
-                            % (batch_id, first_owner[0], first_owner[2]))
+                            % (batch_id, run, furthest.get(run)))
         else:
-            labels[batch_id] = first_owner[0]
+            labels[batch_id] = run
     return labels, problems
 
 
@@ -110,9 +117,10 @@ def write_times(spark: SparkSession, location: str) -> Dict[int, Tuple[int, int]
     return written
 
 
-def plan_move(spark: SparkSession, table: str, windows: Sequence[Window]) -> Dict[str, object]:
-    """The plan of the table's move, read if one was recorded in its directory, else made and recorded there.
-    Raises MoveRefused (recording nothing) when a partition's run cannot be told."""
+def plan_move(spark: SparkSession, table: str, windows: Sequence[Window], record: bool = True) -> Dict[str, object]:
+    """The plan of the table's move, read if one was recorded in its directory, else made (and recorded there,
+    unless record is False: create_tables' check of every table before it changes any). Raises MoveRefused
+    (recording nothing) when a partition's run cannot be told."""
     location = table_location(spark, table)
     recorded = read_file_text(spark, location + "/" + PLAN_FILE)
     if recorded is not None:
@@ -127,6 +135,8 @@ def plan_move(spark: SparkSession, table: str, windows: Sequence[Window]) -> Dic
                           % (table, "; ".join(problems), location))
     plan = {"labels": {str(batch): run for batch, run in sorted(labels.items())},
             "runs": [list(w) for w in windows], "planned_at": datetime.utcnow().isoformat() + "Z"}
+    if not record:
+        return plan
     write_file_text(spark, location + "/" + PLAN_FILE, json.dumps(plan, sort_keys=True))
     counts = {}  # type: Dict[str, int]
     for run in labels.values():
@@ -200,8 +210,7 @@ def move_first_release_table(spark: SparkSession, statement: str, table: str, wa
             spark.sql(statement)
             print("create_tables: %s was created empty: the first-release rows were moved into it before, and are not "
                   "imported again (they stay in %s until you drop it)" % (table, legacy), flush=True)
-        if table_properties(spark, table).get(MIGRATED_PROPERTY) != legacy:
-            mark_moved(spark, table, legacy)
+        mark_moved(spark, table, legacy)
         return
     step("plan")
     plan = plan_move(spark, legacy, windows)
@@ -216,8 +225,11 @@ def move_first_release_table(spark: SparkSession, statement: str, table: str, wa
 
 
 def mark_moved(spark: SparkSession, table: str, legacy: str, step: Callable[[str], None] = lambda name: None) -> None:
-    """The legacy table's mark first: it is what keeps a dropped new table from being filled again."""
+    """Marks both tables, where a mark is missing: the legacy table's first, since it is what keeps a dropped new
+    table from being filled again (a release before this one marked the new table alone)."""
     step("mark legacy")
-    spark.sql("ALTER TABLE %s SET TBLPROPERTIES ('%s' = '%s')" % (legacy, MOVED_TO_PROPERTY, table))
+    if table_properties(spark, legacy).get(MOVED_TO_PROPERTY) != table:
+        spark.sql("ALTER TABLE %s SET TBLPROPERTIES ('%s' = '%s')" % (legacy, MOVED_TO_PROPERTY, table))
     step("mark table")
-    spark.sql("ALTER TABLE %s SET TBLPROPERTIES ('%s' = '%s')" % (table, MIGRATED_PROPERTY, legacy))
+    if table_properties(spark, table).get(MIGRATED_PROPERTY) != legacy:
+        spark.sql("ALTER TABLE %s SET TBLPROPERTIES ('%s' = '%s')" % (table, MIGRATED_PROPERTY, legacy))

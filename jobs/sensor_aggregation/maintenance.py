@@ -43,7 +43,8 @@ from pyspark.sql import SparkSession
 from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampType
 
 from checkpoint_runs import checkpoint_progress, close_earlier_runs, closed_runs
-from create_tables import DAY_SOURCE, DELETE_AFTER_SECONDS, HISTORY_PARTITIONS, KINDS, UNREGISTER_AFTER_SECONDS, housekeeping_layout
+from create_tables import (DAY_SOURCE, DELETE_AFTER_SECONDS, HISTORY_PARTITIONS, KINDS, UNREGISTER_AFTER_SECONDS, VISIBLE_AFTER_SECONDS,
+                           housekeeping_layout)
 from job_config import ConfigError, read_config_file, table_name_config
 from job_tables import (PARTITION_COLUMNS, delete_unregistered, existing_table, partitions, sql_literal as _literal,
                         unregister_partitions)
@@ -74,7 +75,7 @@ def ledger_commits(spark: SparkSession, ledger: str) -> List[Tuple[str, Range, d
 def drop_compacted(spark: SparkSession, tables: Dict[str, Dict[str, str]], ledger: str, now: datetime,
                    drop_after: timedelta) -> Dict[str, int]:
     """Takes the streaming partitions of compactions committed at least drop_after ago out of the catalog, per kind
-    how many; their files stay for the queries that listed them before (delete_compacted_files)."""
+    how many; their files stay for the queries that listed them before (delete_unregistered_files)."""
     old = [batches for _, batches, at in ledger_commits(spark, ledger) if at <= now - drop_after]
     dropped = {}
     for kind in KINDS:
@@ -235,6 +236,11 @@ def compact(spark: SparkSession, config: Dict[str, object], retention_days: Opti
         step("commit")
         committed_at = clock()
         commit(spark, ledger, ranges, compaction, committed_at)
+        took = (clock() - committed_at) / timedelta(seconds=1)
+        if took > VISIBLE_AFTER_SECONDS / 2:
+            # The views count on a commit landing well inside VISIBLE_AFTER_SECONDS of its compacted_at.
+            print("maintenance: WARNING: the commit of %s took %.0f s; past %d s a reader query may count it in one of "
+                  "its two ledger reads only" % (compaction, took, VISIBLE_AFTER_SECONDS), file=sys.stderr, flush=True)
         step("drop")
         wait = (committed_at + drop_after - clock()) / timedelta(seconds=1)
         if wait > 0 and fixed is None:

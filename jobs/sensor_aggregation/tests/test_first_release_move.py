@@ -178,3 +178,27 @@ def test_generated_foreign_writes_are_refused_by_batch(history, batch_id, stradd
         written = {(last[2] if last[2] is not None else -1) + 1 + batch_id: (last[1] + 1, last[1] + 1)}
     labels, problems = move.label_batches(written, windows)
     assert labels == {} and len(problems) == 1 and ("batch_id=%d:" % list(written)[0]) in problems[0]
+
+
+def test_after_the_move_a_kept_legacy_table_does_not_stop_later_migrations_and_an_older_mark_is_completed(spark):
+    """A move the release before this one finished marked the new table alone: the legacy table gets its mark (so a
+    drop is never refilled), and a column a later release adds is still added while the legacy table is kept."""
+    names = release_1_tables(spark, "after_move_check")
+    create_tables(spark, render_statements(TABLES_SQL, names), "after_move_check", [("run-b", 0, 10)])
+    tables = job_config.table_names(dict(names))
+    legacy = tables["data"] + move.LEGACY_SUFFIX
+    spark.sql("ALTER TABLE %s UNSET TBLPROPERTIES ('%s')" % (legacy, move.MOVED_TO_PROPERTY))  # as that release left it
+    added = TABLES_SQL.replace("  event_time timestamp,\n  run_id string,", "  event_time timestamp,\n  site string,\n  run_id string,", 1)
+    create_tables(spark, render_statements(added, names), "after_move_check", [("run-b", 0, 10)])
+    assert "site" in spark.table(tables["data"]).columns
+    assert job_tables.table_properties(spark, legacy)[move.MOVED_TO_PROPERTY] == tables["data"]
+    spark.sql("DROP TABLE %s" % tables["data"])
+    create_tables(spark, render_statements(added, names), "after_move_check", [("run-b", 0, 10)])
+    assert spark.table(tables["data"]).count() == 0
+
+
+def test_two_windows_of_one_run_count_as_one_and_an_unreadable_checkpoint_refuses_its_batches():
+    copied = [("run-a", 1000, 3), ("run-a", 5000, 6)]  # an aside copied from the live checkpoint later
+    assert move.label_batches({5: (2000, 6000)}, copied) == ({5: "run-a"}, [])
+    labels, problems = move.label_batches({1: (2000, 2000), 2: (500, 500)}, [(None, 1000, None)])
+    assert labels == {2: move.EARLIER_RUN} and problems == ["batch_id=1: written while a checkpoint whose run cannot be read ran"]

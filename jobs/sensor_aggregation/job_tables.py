@@ -181,7 +181,7 @@ def table_location(spark: SparkSession, table: str) -> str:
 
 def run_partition_path(location: str, run_id: str, batch_id: int) -> str:
     """Where a (run_id, batch_id) partition's files are: the catalog's default path for it (run ids need no escaping)."""
-    return "%s/run_id=%s/batch_id=%d" % (location, run_id, batch_id)
+    return partition_path(location, {"run_id": run_id, "batch_id": str(batch_id)})
 
 
 def run_staging_path(location: str, run_id: str, batch_id: int, token: str) -> str:
@@ -206,22 +206,28 @@ BATCH_DIRECTORY = re.compile(r"^\.?batch_id=(\d+)(?:\.[0-9a-f]+)?$")
 
 def list_dir(spark: SparkSession, path: str) -> Optional[List[Tuple[str, str, bool]]]:
     """(name, full path, is a directory) of each entry of a directory, local or HDFS; None when there is none."""
-    jvm_path = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path)  # type: ignore[attr-defined]
-    fs = jvm_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())  # type: ignore[attr-defined]
-    if not fs.exists(jvm_path):
+    statuses = _entries(spark, path)
+    if statuses is None:
         return None
-    return [(str(status.getPath().getName()), str(status.getPath().toString()), bool(status.isDirectory()))
-            for status in fs.listStatus(jvm_path)]
+    return [(str(status.getPath().getName()), str(status.getPath().toString()), bool(status.isDirectory())) for status in statuses]
 
 
 def modification_times(spark: SparkSession, path: str) -> Optional[Dict[str, int]]:
     """Each entry of a directory by name, with its modification time (ms since the epoch, the file system's clock:
     the NameNode's on HDFS); None when there is no such directory."""
+    statuses = _entries(spark, path)
+    if statuses is None:
+        return None
+    return {str(status.getPath().getName()): int(status.getModificationTime()) for status in statuses}
+
+
+def _entries(spark: SparkSession, path: str):  # type: ignore[no-untyped-def]
+    """The Hadoop FileStatus of each entry of a directory; None when there is none."""
     jvm_path = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path)  # type: ignore[attr-defined]
     fs = jvm_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())  # type: ignore[attr-defined]
     if not fs.exists(jvm_path):
         return None
-    return {str(status.getPath().getName()): int(status.getModificationTime()) for status in fs.listStatus(jvm_path)}
+    return fs.listStatus(jvm_path)
 
 
 def read_file_text(spark: SparkSession, path: str) -> Optional[str]:

@@ -8,6 +8,7 @@ import json
 import time
 import uuid
 
+from confluent_kafka import KafkaError, KafkaException, TopicCollection
 from confluent_kafka.admin import AdminClient
 
 import job
@@ -18,15 +19,28 @@ from readings import produce
 from test_batch_logic import TABLES_SQL
 
 
+def topic_id(admin: AdminClient, topic: str):
+    """The topic's id, or None while no topic of that name exists."""
+    try:
+        return admin.describe_topics(TopicCollection([topic]))[topic].result(timeout=10).topic_id
+    except KafkaException as error:
+        if error.args[0].code() == KafkaError.UNKNOWN_TOPIC_OR_PART:
+            return None
+        raise
+
+
 def recreate_topic(bootstrap: str, topic: str) -> None:
-    """Deletes the topic and creates it again, empty (offsets start at 0 again), with its leader elected."""
+    """Deletes the topic and creates it again, empty (offsets start at 0 again), with its leader elected. The
+    broker auto-creates topics, so the running query's consumer may create the new one first: a new topic id
+    counts as recreated as well as no topic does."""
     admin = AdminClient({"bootstrap.servers": bootstrap})
+    old_id = topic_id(admin, topic)
     admin.delete_topics([topic], operation_timeout=30)[topic].result()
     deadline = time.monotonic() + 60
-    while topic in admin.list_topics(timeout=10).topics:
-        assert time.monotonic() < deadline, "topic %s still listed 60 s after its deletion" % topic
+    while topic_id(admin, topic) == old_id:
+        assert time.monotonic() < deadline, "topic %s still has its old id 60 s after its deletion" % topic
         time.sleep(0.5)
-    create_topic(bootstrap, topic, partitions=1)
+    create_topic(bootstrap, topic, partitions=1)  # no error if the consumer created it; waits for its leader
 
 
 def started_query(spark, kafka, tmp_path, fail_on_data_loss: bool):

@@ -15,7 +15,6 @@ the goal (the last within 1.5x of the first) is reported, not asserted: the figu
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -24,10 +23,11 @@ from datetime import datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-for path in ("jobs/sensor_aggregation", "jobs/sensor_aggregation/tests", "jobs/sensor_aggregation/jars"):
+for path in ("jobs/sensor_aggregation", "jobs/sensor_aggregation/tests", "jobs/sensor_aggregation/jars", "bench"):
     sys.path.insert(0, str(REPO / path))
 
 import job  # noqa: E402
+from hive_session import hive_session  # noqa: E402
 from create_tables import create_job_tables, render_statements  # noqa: E402
 from job_config import table_name_config, table_names  # noqa: E402
 from job_tables import TABLES_SQL  # noqa: E402
@@ -36,19 +36,6 @@ from kafka_frames import kafka_batch  # noqa: E402
 RUN = "00000000-0000-4000-8000-000000000001"
 GOAL = 1.5
 ADD_CHUNK = 500  # partitions per ALTER TABLE ... ADD statement
-
-
-def session(work: Path):
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
-    from pyspark.sql import SparkSession
-
-    return (SparkSession.builder.master("local[2]").appName("bench-partitions")
-            .config("spark.sql.warehouse.dir", str(work / "warehouse"))
-            .config("spark.driver.extraJavaOptions", "-Dderby.system.home=%s" % work)
-            .config("spark.sql.shuffle.partitions", "2").config("spark.ui.enabled", "false")
-            .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
-            .enableHiveSupport().getOrCreate())
 
 
 def readings(count: int, batch_id: int):
@@ -100,8 +87,7 @@ def main() -> int:
     args = parser.parse_args()
     counts = [int(c) for c in args.existing.split(",")]
     with tempfile.TemporaryDirectory(prefix="bench-partitions-") as work:
-        spark = session(Path(work))
-        spark.sparkContext.setLogLevel("ERROR")
+        spark = hive_session(Path(work), "bench-partitions")
         warm, _ = prepare(spark, "bench_warmup", 0)
         batch_seconds(spark, warm, 0, args.readings)
         results = []

@@ -143,12 +143,27 @@ def history_columns(spark: SparkSession, history: str) -> List[str]:
     return [f.name for f in spark.table(history).schema.fields if f.name not in HISTORY_PARTITIONS]
 
 
+# Rows per history file a compaction aims at (~50-100 MB of Parquet for the data table): fewer rows make one file a
+# day, more spread over that many shuffle keys, so the copy runs on as many cores (bench:maintenance measures it).
+COPY_ROWS_PER_FILE = 4000000
+
+
+def copy_buckets(rows: int) -> int:
+    """How many shuffle keys a day's rows are spread over: one per COPY_ROWS_PER_FILE rows, at least one."""
+    return max(1, -(-rows // COPY_ROWS_PER_FILE))
+
+
 def copy_to_history(spark: SparkSession, kind: str, names: Dict[str, str], ranges: Sequence[Range], compaction: str) -> None:
+    """Copies the ranges' rows into the kind's history table under the compaction. Each batch's rows go to one
+    shuffle key of its day, by a hash of (run_id, batch_id): deterministic, so a retried task writes the same rows;
+    and a night at full volume is no longer one task per day (which could not finish inside the timeout)."""
     columns = ", ".join("`%s`" % c for c in history_columns(spark, names["history"]))
+    where = range_predicate(ranges)
+    rows = spark.sql("SELECT count(*) FROM %s WHERE %s" % (names["stream"], where)).collect()[0][0]  # Parquet footers
     spark.sql(
         "INSERT INTO TABLE %s PARTITION (day, compaction) SELECT %s, date_format(`%s`, 'yyyy-MM-dd') AS day, %s AS compaction "
-        "FROM %s WHERE %s DISTRIBUTE BY day"
-        % (names["history"], columns, DAY_SOURCE[kind], _literal(compaction), names["stream"], range_predicate(ranges)))
+        "FROM %s WHERE %s DISTRIBUTE BY day, pmod(hash(run_id, batch_id), %d)"
+        % (names["history"], columns, DAY_SOURCE[kind], _literal(compaction), names["stream"], where, copy_buckets(int(rows))))
 
 
 def verify_copy(spark: SparkSession, names: Dict[str, str], ranges: Sequence[Range], compaction: str) -> int:

@@ -126,6 +126,27 @@ def test_a_compaction_keeps_every_row_and_stat_and_leaves_only_replayable_batche
     assert stream_partitions(spark, layout) == [(CURRENT, 4)]
 
 
+def test_a_large_compaction_spreads_each_day_over_several_write_tasks_and_keeps_every_row(spark, tmp_path, template, monkeypatch):
+    """At full volume one task per day could not finish inside the timeout (bench:maintenance): a day's batches are
+    hashed over copy_buckets keys. One row per file here makes every batch its own key; AQE would merge such tiny
+    shuffle partitions, so it is kept from it."""
+    config, layout = setup_tables(spark, tmp_path, template, "compact_spread")
+    before = view_rows(spark, layout)
+    monkeypatch.setattr(maintenance, "COPY_ROWS_PER_FILE", 1)
+    previous = {key: spark.conf.get(key) for key in ("spark.sql.shuffle.partitions", "spark.sql.adaptive.enabled")}
+    spark.conf.set("spark.sql.shuffle.partitions", "8")
+    spark.conf.set("spark.sql.adaptive.enabled", "false")
+    try:
+        compact(spark, config, now=NOW)
+    finally:
+        for key, value in previous.items():
+            spark.conf.set(key, value)
+    assert view_rows(spark, layout) == before
+    files = dict(spark.sql("SELECT day, count(DISTINCT file) FROM (SELECT day, input_file_name() AS file FROM %s) GROUP BY day"
+                           % layout["data"]["history"]).collect())
+    assert max(files.values()) > 1, files
+
+
 # The three states a run can leave behind once it has written something (before, it has changed nothing):
 # history partly copied; all copied and counted but not committed; committed with the clean-up half done.
 @pytest.mark.parametrize("interrupt_at", ["copy stats", "commit", "after-commit-drop"])

@@ -1,20 +1,22 @@
 """Benchmark: a night's housekeeping (maintenance.compact) at the largest configured environment's volume, measured
 on a sample and extrapolated (issue 30 item 5).
 
-    npm run bench:maintenance [-- --sensors 1000 --rows-per-batch 20000 --row-batches 100]
+    npm run bench:maintenance [-- --partitions 300,1200 --sensors 1000 --rows-per-batch 80000 --row-batches 100]
 
 The volume comes from config/ (bench/maintenance/volume.ts): per environment its peak readings/s, its trigger, its
-maintenance timeout and its executor cores. A night moves one day of batches: 86,400 s / trigger partitions in
-each of the three streaming tables (2,880 at a 30 s trigger), holding peak readings/s x 86,400 readings.
+maintenance schedule (runs a day), timeout and executor cores. A day holds 86,400 s / trigger partitions in each of
+the three streaming tables (2,880 at a 30 s trigger) and peak readings/s x 86,400 readings; each run moves its share.
 
-Two samples, each in a fresh database on local[2] with a Hive catalog on Derby, its streaming tables filled by one
-bulk insert (one file per batch, as the job writes them) and a checkpoint whose last commit is the last batch:
-  - the day's partition count with few rows each: what the catalog and file system work costs per partition;
-  - a few batches with many rows: what the copy costs per row, and on how many tasks it ran.
+Samples, each in a fresh database on local[2] with a Hive catalog on Derby, its streaming tables filled by one bulk
+insert (one file per batch, as the job writes them) and a checkpoint whose last commit is the last batch:
+  - two partition counts with few rows each: the catalog and file system work. It grows faster than the count: the
+    metastore finds each partition to drop by a scan of the table's partitions, so a run that drops P partitions
+    costs a*P + b*P^2 per table, fitted from the two;
+  - a few batches with many rows: what the copy costs per row, and how many cores it kept busy.
 Each sample runs two maintenance passes as a night does: one compacts, drops (drop_after 0: the 180 s wait for
 readers is a constant, added to the estimate) and expires; the next deletes the dropped partitions' files
 (delete_after 0; a night deletes the night before's). Prints each step's duration, the fitted costs, and per
-environment the estimated night against its timeout. The copy's rows are assumed to spread over the executor cores
+environment the estimated run against its timeout, and the fewest runs a day that fit in half of it. The copy's rows are assumed to spread over the executor cores
 as they spread over this machine's two (the copy's task count is printed); the catalog work runs on the driver and
 does not spread. No assertion: the figures are the result.
 """
@@ -30,7 +32,7 @@ import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 REPO = Path(__file__).resolve().parents[2]
 for path in ("jobs/sensor_aggregation", "bench"):
@@ -163,60 +165,78 @@ COPY_STEPS = ("copy data", "copy rejected", "copy stats", "verify")
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="bench:maintenance")
+    parser.add_argument("--partitions", default="300,1200", help="two batch counts per table for the catalog samples")
+    parser.add_argument("--partition-rows", type=int, default=20, help="readings per batch in the catalog samples")
     parser.add_argument("--sensors", type=int, default=1000, help="distinct sensors per batch (its stats rows)")
-    parser.add_argument("--rows-per-batch", type=int, default=20000, help="readings per batch in the rows sample")
+    parser.add_argument("--rows-per-batch", type=int, default=80000, help="readings per batch in the rows sample")
     parser.add_argument("--row-batches", type=int, default=100, help="batches in the rows sample")
-    parser.add_argument("--partitions", type=int, default=0, help="batches per table in the partitions sample (0: a day of the largest environment's)")
-    parser.add_argument("--partition-rows", type=int, default=20, help="readings per batch in the partitions sample")
     args = parser.parse_args()
+    small, large = sorted(int(c) for c in args.partitions.split(","))
     envs = volumes()
     largest = max(envs, key=lambda e: float(e["peakEventsPerSecond"]))  # type: ignore[arg-type]
-    day_batches = int(DAY / float(largest["triggerSeconds"]))  # type: ignore[arg-type]
-    partitions = args.partitions or day_batches
+    trigger = float(largest["triggerSeconds"])  # type: ignore[arg-type]
     print("bench:maintenance: the largest configured environment is %s: %s readings/s at peak, a %s s trigger: %d batches "
           "per table and %.3g readings a day" % (largest["name"], largest["peakEventsPerSecond"], largest["triggerSeconds"],
-                                                day_batches, float(largest["peakEventsPerSecond"]) * DAY), flush=True)  # type: ignore[arg-type]
+                                                DAY / trigger, float(largest["peakEventsPerSecond"]) * DAY), flush=True)  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory(prefix="bench-maintenance-") as work:
         spark = hive_session(Path(work), "bench-maintenance")
-        trigger = float(largest["triggerSeconds"])  # type: ignore[arg-type]
         sample(spark, Path(work), "warmup", 4, 10, 3, trigger)
-        by_partitions = sample(spark, Path(work), "partitions", partitions, args.partition_rows, args.sensors, trigger)
-        report(by_partitions)
-        by_rows = sample(spark, Path(work), "rows", args.row_batches, args.rows_per_batch, args.sensors, trigger)
-        report(by_rows)
+        results = []
+        for name, batches, rows in (("rows", args.row_batches, args.rows_per_batch), ("partitions_%d" % small, small, args.partition_rows),
+                                    ("partitions_%d" % large, large, args.partition_rows)):
+            results.append(sample(spark, Path(work), name, batches, rows, args.sensors, trigger))
+            report(results[-1])
         spark.stop()
-    estimate(envs, by_partitions, by_rows, args.sensors)
+    estimate(envs, *results, sensors=args.sensors)
     return 0
 
 
-def estimate(envs: List[Dict[str, object]], by_partitions: Dict[str, object], by_rows: Dict[str, object], sensors: int) -> None:
-    """Fits night = fixed + per partition x partitions + per batch's file x batches + per row x rows / cores busy,
-    and applies it to each environment's day at peak."""
-    def split(result):  # (the copy's seconds, every other step's seconds)
-        steps = result["steps"]
-        copy = sum(steps.get(s, 0.0) for s in COPY_STEPS)
-        return copy, sum(steps.values()) - copy
+def split(result: Dict[str, object]) -> Tuple[float, float]:
+    """(the copy's seconds, every other step's seconds)"""
+    steps = result["steps"]  # type: Dict[str, float]  # type: ignore[assignment]
+    copy = sum(steps.get(s, 0.0) for s in COPY_STEPS)
+    return copy, sum(steps.values()) - copy
+
+
+def estimate(envs: List[Dict[str, object]], by_rows: Dict[str, object], small: Dict[str, object], large: Dict[str, object],
+             sensors: int) -> None:
+    """Fits a run = fixed + per table (a*P + b*P^2) + per batch's files x batches + per row x rows / cores busy,
+    and applies it to each environment's share of a day at peak per run."""
     rows_copy, rows_rest = split(by_rows)
-    part_copy, part_rest = split(by_partitions)
-    per_row_core = rows_copy * by_rows["spread"] / sum(by_rows["rows"].values())  # one core's time per row
-    per_partition = max(part_rest - rows_rest, 0.0) / (len(KINDS) * (by_partitions["moved_batches"] - by_rows["moved_batches"]))
-    fixed = max(rows_rest - per_partition * len(KINDS) * by_rows["moved_batches"], 0.0)
-    per_batch = max(part_copy - per_row_core / by_partitions["spread"] * sum(by_partitions["rows"].values()), 0.0) / by_partitions["moved_batches"]
-    print("bench:maintenance: fitted: %.1f ms of catalog and file system work per partition (on the driver), %.2f us per "
-          "copied row on one core, %.1f ms of copy per batch (its files), %.0f s fixed"
-          % (per_partition * 1000, per_row_core * 1e6, per_batch * 1000, fixed))
-    for env in envs:
-        batches = DAY / float(env["triggerSeconds"])
-        rows = float(env["peakEventsPerSecond"]) * DAY * (1 + REJECTED_FRACTION) + batches * sensors
+    per_row_core = rows_copy * by_rows["spread"] / sum(by_rows["rows"].values())  # type: ignore[operator,arg-type]
+    (p1, t1), (p2, t2) = [(float(r["moved_batches"]), split(r)[1] / len(KINDS)) for r in (small, large)]  # type: ignore[arg-type]
+    b = max((t2 / p2 - t1 / p1) / (p2 - p1), 0.0)
+    a = max(t1 / p1 - b * p1, 0.0)
+    fixed = max(rows_rest - len(KINDS) * (a * by_rows["moved_batches"] + b * by_rows["moved_batches"] ** 2), 0.0)  # type: ignore[operator]
+    per_batch = max(split(large)[0] - per_row_core / large["spread"] * sum(large["rows"].values()), 0.0) / p2  # type: ignore[operator,arg-type]
+    print("bench:maintenance: fitted: per table a run dropping P partitions spends %.1f ms x P + %.4f ms x P^2 in the catalog "
+          "and file system (on the driver); %.2f us per copied row on one core; %.1f ms of copy per batch (its files); %.0f s fixed"
+          % (a * 1000, b * 1000, per_row_core * 1e6, per_batch * 1000, fixed))
+
+    def run_seconds(env: Dict[str, object], runs: int) -> Tuple[float, float, float, int]:
+        batches = DAY / float(env["triggerSeconds"]) / runs  # type: ignore[arg-type]
+        rows = (float(env["peakEventsPerSecond"]) * DAY * (1 + REJECTED_FRACTION) + DAY / float(env["triggerSeconds"]) * sensors) / runs  # type: ignore[arg-type]
         # The copy spreads a day over copy_buckets keys, hashed onto the shuffle partitions, run on the cores.
-        busy = min(int(env["executorCores"]), int(env["shufflePartitions"]), maintenance.copy_buckets(int(rows)))
-        catalog, copy = per_partition * len(KINDS) * batches, per_batch * batches + per_row_core * rows / busy
-        night = fixed + UNREGISTER_AFTER_SECONDS + catalog + copy
-        timeout = float(env["maintenanceTimeoutSeconds"])
-        print("bench:maintenance: %-8s %5.0f batches per table, %.3g rows a day at peak: a night %6.0f s (catalog %5.0f s, "
-              "copy %6.0f s on %.0f of %s cores, the wait for readers %d s) against a %5.0f s timeout: %s"
-              % (env["name"], batches, rows, night, catalog, copy, busy, env["executorCores"], UNREGISTER_AFTER_SECONDS,
-                 timeout, "keeps up" if night <= timeout else "DOES NOT keep up"))
+        busy = min(int(env["executorCores"]), int(env["shufflePartitions"]), maintenance.copy_buckets(int(rows)))  # type: ignore[arg-type]
+        catalog = len(KINDS) * (a * batches + b * batches ** 2)
+        copy = per_batch * batches + per_row_core * rows / busy
+        return fixed + UNREGISTER_AFTER_SECONDS + catalog + copy, catalog, copy, busy
+
+    for env in envs:
+        timeout = float(env["maintenanceTimeoutSeconds"])  # type: ignore[arg-type]
+        runs = env["runsPerDay"]
+        fewest = next((n for n in (1, 2, 3, 4, 6, 8, 12, 24) if run_seconds(env, n)[0] <= timeout / 2), None)
+        if not isinstance(runs, int) or runs < 1:
+            print("bench:maintenance: %-8s schedule %r: runs a day unknown; the fewest that fit in half the %d s timeout: %s"
+                  % (env["name"], env["maintenanceSchedule"], timeout, fewest))
+            continue
+        total, catalog, copy, busy = run_seconds(env, runs)
+        print("bench:maintenance: %-8s %d run(s) a day (%s), each %5.0f batches per table and %.3g rows at peak: %6.0f s (catalog "
+              "%5.0f s, copy %5.0f s on %d of %s cores, the wait for readers %d s) against a %5.0f s timeout: %s; the fewest "
+              "runs a day that fit in half of it: %s"
+              % (env["name"], runs, env["maintenanceSchedule"], DAY / float(env["triggerSeconds"]) / runs,  # type: ignore[arg-type]
+                 (float(env["peakEventsPerSecond"]) * DAY) / runs, total, catalog, copy, busy, env["executorCores"],  # type: ignore[arg-type]
+                 UNREGISTER_AFTER_SECONDS, timeout, "keeps up" if total <= timeout else "DOES NOT keep up", fewest))
 
 
 if __name__ == "__main__":

@@ -1,14 +1,16 @@
-/** Builds the gateway clients (WebHDFS, Livy) from a plan and the gateway credentials. */
+/** Builds the gateway clients (WebHDFS, Livy, the YARN ResourceManager) from a plan and the gateway credentials. */
 import type { Dispatcher } from "undici";
 import { gatewayUrl, type GatewayCredentials } from "./gateway";
 import { createDispatcher } from "./http";
 import { LivyClient } from "./livy-client";
 import type { DeployPlanConfig } from "./plan-config";
 import { WebHdfsClient } from "./webhdfs-client";
+import { ResourceManagerClient } from "./yarn-client";
 
 export interface GatewayClients {
   hdfs: WebHdfsClient;
   livy: LivyClient;
+  yarn: ResourceManagerClient;
   dispatcher: Dispatcher;
   close(): Promise<void>;
 }
@@ -19,6 +21,7 @@ export function gatewayClients(plan: DeployPlanConfig, credentials: GatewayCrede
   return {
     hdfs: new WebHdfsClient(gateway),
     livy: new LivyClient(gateway),
+    yarn: new ResourceManagerClient(gateway),
     dispatcher,
     close: () => dispatcher.close(),
   };

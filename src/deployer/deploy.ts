@@ -26,6 +26,7 @@ import { notifyChange, type Notifier } from "./notify";
 import { pruneDeployFiles } from "./retention";
 import { eventHubsJaasLine } from "./secrets";
 import type { WebHdfsClient } from "./webhdfs-client";
+import type { ResourceManagerClient } from "./yarn-client";
 
 /**
  * deploy: put the plan's artifact live; ensure: keep the live release running; maintain: table
@@ -40,6 +41,8 @@ export interface GatewayContext {
   plan: DeployPlanConfig;
   hdfs: WebHdfsClient;
   livy: LivyClient;
+  /** The cluster's ResourceManager, to stop a driver Livy lost track of. @default none (the operator is told how) */
+  yarn?: ResourceManagerClient;
   progress: Progress;
   sleep?: Sleep;
   now?: () => Date;
@@ -125,7 +128,7 @@ export async function runDeploy(ctx: DeployContext): Promise<DeployResult> {
 async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner: BatchRunner, lock: EnvironmentLock): Promise<DeployResult> {
   const { plan, hdfs, progress } = ctx;
   const now = ctx.now ?? (() => new Date());
-  const rc: ReconcileContext = { plan, hdfs, runner, progress, now, lock };
+  const rc: ReconcileContext = { plan, hdfs, runner, progress, now, lock, yarn: ctx.yarn };
   const state = await readState(hdfs, plan.hdfs.stateDir);
   const counters = newCounters();
   const result = emptyResult(runner, counters);

@@ -64,7 +64,7 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
     return { ...result("skipped", first.current, first.batch), runningNow: `unchanged by this run: the lock is held by ${describeHolder(err.holder)}` };
   }
   try {
-    return await ensureLocked({ plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()), lock }, result, stuck, ctx.notifier);
+    return await ensureLocked({ plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()), lock, yarn: ctx.yarn }, result, stuck, ctx.notifier);
   } finally {
     await lock.release();
   }

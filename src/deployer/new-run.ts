@@ -72,7 +72,7 @@ export async function runNewRun(ctx: GatewayContext, startingOffsets: string): P
   const runner = new BatchRunner(livy, progress, ctx.sleep);
   const now = ctx.now ?? (() => new Date());
   const lock = await EnvironmentLock.acquire(hdfs, plan.hdfs.stateDir, lockOptions(ctx, "new-run", plan.lock.waitSeconds), progress);
-  const rc: ReconcileContext = { plan, hdfs, runner, progress, now, lock };
+  const rc: ReconcileContext = { plan, hdfs, runner, progress, now, lock, yarn: ctx.yarn };
   try {
     const state = await readState(hdfs, plan.hdfs.stateDir);
     if (state === undefined) throw new DeployError("no live state: nothing was deployed to this environment yet; deploy first");

@@ -15,6 +15,7 @@ import { readJobConfig } from "./release";
 import { isSubmissionOf, submissionName } from "../../contracts/submission-name";
 import type { WebHdfsClient } from "./webhdfs-client";
 import type { Fence } from "./lock";
+import { FINAL_APP_STATES, type ResourceManagerClient } from "./yarn-client";
 
 export interface ReconcileContext {
   plan: DeployPlanConfig;
@@ -24,6 +25,8 @@ export interface ReconcileContext {
   now: () => Date;
   /** The run's lock: every state write checks it (deploy-state.ts). */
   lock: Fence;
+  /** The cluster's ResourceManager, to stop a lease holder outside Livy; without it the operator is told how. */
+  yarn?: ResourceManagerClient;
 }
 
 /** A deploy or ensure failure, with what runs once it is over (the run's final line). */
@@ -167,12 +170,43 @@ export async function refuseIfCheckpointHeld(rc: ReconcileContext, state: Deploy
       rc.progress.step("lease", `${lease.path}: ${describeHolder(lease)} ${lease.lapsing ? "stopped renewing its lease" : `(batch ${ended!.id}, ${ended!.state})`}; the driver started next takes the lease once it lapses`);
       continue;
     }
+    const outside = `${lease.path} is held by ${describeHolder(lease)}, while Livy runs no batch of "${rc.plan.batchName}"${known ? ` (batch ${known.id} of the state is unknown to Livy)` : ""}: a driver runs outside Livy`;
+    const stopped = await stopThroughResourceManager(rc, lease, outside);
+    if (stopped === true) continue;
     throw new OutcomeError(
-      `${lease.path} is held by ${describeHolder(lease)}, while Livy runs no batch of "${rc.plan.batchName}"` +
-        `${known ? ` (batch ${known.id} of the state is unknown to Livy)` : ""}: a driver runs outside Livy. Not starting a second one. ` +
-        `${howToStop(lease)}; the next run then starts one under Livy.`,
+      `${outside}. Not starting a second one${stopped ? ` (${stopped})` : ""}. ${howToStop(lease)}; the next run then starts one under Livy.`,
       `a driver outside Livy holds ${lease.path}`,
     );
+  }
+}
+
+/**
+ * Stops a live lease holder that Livy has no record of through the cluster's ResourceManager, when the
+ * gateway offers one and the holder's record names its application. True once the application ended (the
+ * driver started next takes the lease when its lease is freed or lapses); else why it could not be stopped.
+ * Only an application whose record the lease itself holds is killed: never one inferred from Livy.
+ */
+async function stopThroughResourceManager(rc: ReconcileContext, lease: LeaseState, outside: string): Promise<true | string | undefined> {
+  const yarn = rc.yarn;
+  const appId = lease.record?.application;
+  if (!yarn || !appId) return undefined;
+  try {
+    const answer = await yarn.kill(appId);
+    if (answer.outcome === "unavailable") return answer.why;
+    rc.progress.step("lease", `${outside}; asked the ResourceManager to kill ${appId} (it was ${answer.state || "?"})`);
+    const timeoutSeconds = rc.plan.timing.startTimeoutSeconds;
+    for (const until = Date.now() + timeoutSeconds * 1000; ; ) {
+      const state = await yarn.state(appId);
+      if (state === undefined || FINAL_APP_STATES.has(state)) {
+        rc.progress.step("lease", `${appId} is ${state ?? "gone"}: the driver started next takes ${lease.path} once it is free`);
+        return true;
+      }
+      if (Date.now() >= until) return `the ResourceManager still reports ${appId} ${state} ${timeoutSeconds}s after the kill`;
+      await rc.runner.sleep(rc.plan.timing.pollSeconds * 1000);
+    }
+  } catch (err) {
+    if (err instanceof DeployError) return `stopping it through the ResourceManager failed: ${err.message}`;
+    throw err;
   }
 }
 

@@ -62,7 +62,7 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
       // Changes of the job's condition go to the webhook of NOTIFY_WEBHOOK_URL (from the Kubernetes Secret), if set.
       const webhookUrl = env[DEPLOYER_SECRET_ENV.notifyWebhookUrl];
       const notifier = webhookUrl ? webhookNotifier(webhookUrl) : undefined;
-      const gateway = { plan, hdfs: clients.hdfs, livy: clients.livy, progress, notifier };
+      const gateway = { plan, hdfs: clients.hdfs, livy: clients.livy, yarn: clients.yarn, progress, notifier };
       // The job's listen key, for the input topic's offsets (ensure's backlog, new-run's committed).
       const listenKey = env[DEPLOYER_SECRET_ENV.jobListenConnectionString];
       const result =

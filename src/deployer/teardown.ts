@@ -50,7 +50,7 @@ export async function runTeardown(ctx: GatewayContext, options: TeardownOptions)
   }
   const runner = new BatchRunner(livy, progress, ctx.sleep);
   const lock = await EnvironmentLock.acquire(hdfs, plan.hdfs.stateDir, lockOptions(ctx, "teardown", plan.lock.waitSeconds), progress);
-  const rc: ReconcileContext = { plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()), lock };
+  const rc: ReconcileContext = { plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()), lock, yarn: ctx.yarn };
   try {
     const state = await readState(hdfs, plan.hdfs.stateDir);
     const releases = state ? [state.current, ...(state.previous ? [state.previous] : [])] : [];

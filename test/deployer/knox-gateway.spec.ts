@@ -3,10 +3,11 @@
  * HDFS and Livy, with basic auth from a local realm and TLS from the tests' CA, as on a BDC. What a stand-in
  * could only assume is checked here: Knox's WEBHDFS service passes the live state's extended attributes
  * (GETXATTRS/SETXATTR) and rewrites the two-step CREATE redirect; its LIVYSERVER service passes
- * X-Requested-By and the batch body (proxyUser). Scenario: deploy → a failing version rolled back → ensure →
+ * X-Requested-By and the batch body (proxyUser); its RESOURCEMANAGER service maps the application-state PUT that
+ * stops a driver Livy lost (to the YARN ResourceManager STAND-IN: no real RM knows the tests' local-mode drivers). Scenario: deploy → a failing version rolled back → ensure →
  * teardown. Faults (5xx, resets, slow answers) stay with the stand-in, which a real Knox cannot produce on demand.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
 import { gatewayClients } from "../../src/deployer/clients";
 import { readState } from "../../src/deployer/deploy-state";
@@ -81,6 +82,27 @@ test("a version that fails to start is rolled back through Knox; ensure then fin
   const alive = await livyDirect(services, plan("v1").batchName).aliveBatches();
   expect(alive.map((b) => b.id)).toEqual([state!.batch!.id]);
   expect(await deploy("v1", "ensure")).toMatchObject({ action: "alive", batchId: state!.batch!.id, submissions: 0 });
+});
+
+test("Knox's RESOURCEMANAGER service passes the kill of a driver Livy lost: the application ends; an unknown one is a 404", async () => {
+  const rm = services.realKnox!;
+  const driver = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+  await new Promise((r) => driver.once("spawn", r));
+  const ended = new Promise((r) => driver.once("exit", (_code, signal) => r(signal)));
+  rm.resourceManager.register("application_1700000000000_0007", driver.pid!);
+  const clients = gatewayClients(plan("v1"), { username: GATEWAY_USER, password: GATEWAY_PASSWORD }, services.ca.caCertPath);
+  try {
+    expect(await clients.yarn.state("application_1700000000000_0007")).toBe("RUNNING");
+    expect(await clients.yarn.kill("application_1700000000000_0007")).toEqual({ outcome: "accepted", state: "RUNNING" });
+    expect(await ended).toBe("SIGTERM");
+    expect(await clients.yarn.state("application_1700000000000_0007")).toBe("KILLED");
+    expect(await clients.yarn.kill("local-1700000000000")).toMatchObject({ outcome: "unavailable" });
+  } finally {
+    await clients.close();
+    driver.kill("SIGKILL");
+  }
+  // Knox maps /gateway/default/resourcemanager/v1/... to the RM's /ws/v1/... and passes the PUT and its body.
+  expect(rm.resourceManagerRequests).toContainEqual({ method: "PUT", url: expect.stringMatching(/^\/ws\/v1\/cluster\/apps\/application_1700000000000_0007\/state\/?(\?|$)/) });
 });
 
 test("teardown through Knox stops the batch and removes the state", async () => {

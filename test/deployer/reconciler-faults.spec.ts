@@ -388,6 +388,35 @@ test("Livy lost its record of a driver that still runs → nothing is started be
   await expectRunning("v1");
 });
 
+test("Livy lost its record of a driver that still runs, and the ResourceManager knows it → ensure kills it there (the kill's answer lost once) and starts one under Livy; one driver", async () => {
+  const [live] = await aliveBatches();
+  const [pid] = streamingDriverPids(services.hdfs.rpc);
+  const appId = (await checkpointLease()).record!.application;
+  services.knox.resourceManager.register(appId, pid!);
+  services.knox.hideBatches([live!.id]);
+  // The kill sets a desired state, so its lost answer is resolved by sending it again (http.ts, yarn-client.ts).
+  services.knox.inject({ kind: "lose-response" }, 1, (method, url) => method === "PUT" && url.includes("/resourcemanager/"));
+  let result: DeployResult;
+  try {
+    result = await run("v1", "ensure");
+  } finally {
+    services.knox.clearFaults();
+    services.knox.hideBatches([]);
+  }
+  expect(result).toMatchObject({ action: "restarted", submissions: 1 });
+  expect(services.knox.resourceManager.kills).toEqual([appId, appId]);
+  expect(capture.lines).toContainEqual(expect.stringMatching(new RegExp(`a driver runs outside Livy; asked the ResourceManager to kill ${appId}`)));
+  await waitForLog(result.batchId!, "holds the checkpoint lease");
+  expect(streamingDriverPids(services.hdfs.rpc)).toEqual([expect.any(Number)]);
+  expect(streamingDriverPids(services.hdfs.rpc)).not.toContain(pid);
+  // The lease is the new batch's driver's.
+  const holder = (await checkpointLease()).record;
+  expect(holder?.submission).toBe(((await direct.call(`/batches/${result.batchId}`)) as { name: string }).name);
+  expect(holder?.pid).not.toBe(pid);
+  const state = await expectRunning("v1");
+  expect(state.batch?.id).toBe(result.batchId);
+});
+
 test("Livy lost its record of a driver that is paused past the lease's soft limit → ensure starts one; the paused one stops at its next heartbeat; one driver", async () => {
   const [live] = await aliveBatches();
   const [pid] = streamingDriverPids(services.hdfs.rpc);

@@ -25,6 +25,7 @@ export async function deployOnce(
     plan,
     hdfs: clients.hdfs,
     livy: clients.livy,
+    yarn: clients.yarn,
     lockOwner,
     notifier,
     progress: { step: (step: string, detail: string) => capture.lines.push(`${step}: ${detail}`) },

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startKnoxStandIn, type KnoxStandIn } from "../../harness/knox-standin/knox-standin";
+import { resourceManagerStandIn, serveResourceManager, type ResourceManagerStandIn } from "../../harness/knox-standin/resourcemanager-standin";
 import { createTestCa, type TestCa } from "../../harness/knox-standin/test-ca";
 import { HARNESS_PYTHON } from "../../harness/python";
 
@@ -31,7 +32,7 @@ export interface DeployerServices {
   /** The gateway stand-in: fault injection and call counts (a real Knox cannot fail on demand). */
   knox: KnoxStandIn;
   /** The real Apache Knox 2.0.0 (test/harness/knox/knox.py) in front of the same HDFS and Livy, when asked for. */
-  realKnox?: { url: string; pid: number };
+  realKnox?: { url: string; pid: number; resourceManager: ResourceManagerStandIn; resourceManagerRequests: { method: string; url: string }[] };
   stop(): Promise<void>;
 }
 
@@ -75,14 +76,18 @@ export async function startDeployerServices(options: { livy: boolean; sparkLane?
       tls: { certPath: ca.certPath, keyPath: ca.keyPath },
     });
     stops.push(() => knox.stop());
-    let realKnox: { url: string; pid: number } | undefined;
+    let realKnox: DeployerServices["realKnox"];
     if (options.realKnox) {
+      const resourceManager = resourceManagerStandIn();
+      const rm = await serveResourceManager(resourceManager);
+      stops.push(() => rm.stop());
       const knoxDir = join(work, "knox");
       stops.push(() => void launcher("test/harness/knox/knox.py", ["stop", "--dir", knoxDir]));
-      realKnox = launcher("test/harness/knox/knox.py", [
+      const started = launcher("test/harness/knox/knox.py", [
         "start", "--dir", knoxDir, "--webhdfs", `${hdfs.webhdfs}/webhdfs`, "--livy", livy?.url ?? "http://127.0.0.1:9",
-        "--user", GATEWAY_USER, "--password", GATEWAY_PASSWORD, "--cert", ca.certPath, "--key", ca.keyPath,
+        "--user", GATEWAY_USER, "--password", GATEWAY_PASSWORD, "--cert", ca.certPath, "--key", ca.keyPath, "--resourcemanager", rm.url,
       ]) as { url: string; pid: number };
+      realKnox = { ...started, resourceManager, resourceManagerRequests: rm.requests };
     }
     return { work, ca, otherCa, hdfs, livy, knox, realKnox, stop: stopAll };
   } catch (err) {

@@ -5,7 +5,9 @@
  *   /gateway/default/webhdfs/v1/*  → NameNode /webhdfs/v1/* as the authenticated user (user.name),
  *     with a DataNode redirect's Location rewritten to the gateway (/gateway/default/webhdfs/data/v1/…)
  *     and that data leg proxied to the DataNode, as Knox does;
- *   /gateway/default/livy/v1/*     → Livy /*.
+ *   /gateway/default/livy/v1/*     → Livy /*;
+ *   /gateway/default/resourcemanager/v1/* → the YARN ResourceManager STAND-IN (resourcemanager-standin.ts):
+ *     the tests' drivers run in local mode, which no real ResourceManager knows.
  * It counts calls and bytes (for the benchmark), records every request (for secret scans) and
  * injects faults for failure scenarios, which a real Knox cannot produce on demand: N× 5xx,
  * connection resets, a redirect to another host, a lost response (forwarded, then the connection
@@ -17,6 +19,7 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import { resourceManagerStandIn, type ResourceManagerStandIn } from "./resourcemanager-standin";
 
 export interface KnoxStandInOptions {
   /** NameNode HTTP base, e.g. http://127.0.0.1:9870 */
@@ -32,7 +35,7 @@ export interface RecordedRequest {
   method: string;
   /** Path and query as received (never carries credentials: those are in the Authorization header). */
   url: string;
-  service: "webhdfs" | "webhdfs-data" | "livy" | "other";
+  service: "webhdfs" | "webhdfs-data" | "livy" | "resourcemanager" | "other";
   body: Buffer;
   status: number;
 }
@@ -62,12 +65,15 @@ export interface KnoxStandIn {
   padBatchList(count: number): void;
   /** Answer as a Livy that lost its record of these batches (404, left out of lists); empty = none. */
   hideBatches(ids: readonly number[]): void;
+  /** The ResourceManager behind the gateway's RESOURCEMANAGER path. */
+  resourceManager: ResourceManagerStandIn;
   stop(): Promise<void>;
 }
 
 const WEBHDFS = "/gateway/default/webhdfs/v1";
 const WEBHDFS_DATA = "/gateway/default/webhdfs/data/v1";
 const LIVY = "/gateway/default/livy/v1";
+const RESOURCEMANAGER = "/gateway/default/resourcemanager/v1";
 
 export async function startKnoxStandIn(options: KnoxStandInOptions): Promise<KnoxStandIn> {
   const requests: RecordedRequest[] = [];
@@ -76,6 +82,7 @@ export async function startKnoxStandIn(options: KnoxStandInOptions): Promise<Kno
   let port = 0;
   let padding = 0;
   let hidden = new Set<number>();
+  const resourceManager = resourceManagerStandIn();
 
   const server = https.createServer(
     { cert: readFileSync(options.tls.certPath), key: readFileSync(options.tls.keyPath) },
@@ -107,13 +114,16 @@ export async function startKnoxStandIn(options: KnoxStandInOptions): Promise<Kno
           record.status = -2;
           return;
         }
-        if (fault?.kind === "lose-response") {
-          return forward(record, req.headers, body, () => {
-            record.status = -1;
-            req.socket.destroy();
-          });
+        const lost = () => {
+          record.status = -1;
+          req.socket.destroy();
+        };
+        const answer = fault?.kind === "lose-response" ? lost : fault?.kind === "delay" ? (...args: Parameters<typeof reply>) => setTimeout(() => reply(...args), fault.ms) : reply;
+        if (record.service === "resourcemanager") {
+          const rm = resourceManager.handle(record.method, new URL(url, "https://gateway").pathname.slice(RESOURCEMANAGER.length), body);
+          return rm ? answer(rm.status, { "content-type": "application/json" }, rm.body) : answer(404, {}, "not a ResourceManager resource");
         }
-        const answer = fault?.kind === "delay" ? (...args: Parameters<typeof reply>) => setTimeout(() => reply(...args), fault.ms) : reply;
+        if (fault?.kind === "lose-response") return forward(record, req.headers, body, lost);
         const livyId = record.service === "livy" ? /\/batches\/(-?\d+)/.exec(new URL(url, "https://gateway").pathname)?.[1] : undefined;
         if (livyId !== undefined && hidden.has(Number(livyId))) return reply(404, { "content-type": "application/json" }, '{"msg":"Session not found"}');
         if ((padding > 0 || hidden.size > 0) && record.service === "livy" && record.method === "GET" && /\/batches\/?$/.test(new URL(url, "https://gateway").pathname)) {
@@ -227,6 +237,7 @@ export async function startKnoxStandIn(options: KnoxStandInOptions): Promise<Kno
     hideBatches(ids) {
       hidden = new Set(ids);
     },
+    resourceManager,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -239,5 +250,6 @@ function serviceOf(url: string): RecordedRequest["service"] {
   if (url.startsWith(`${WEBHDFS}/`) || url.startsWith(`${WEBHDFS}?`)) return "webhdfs";
   if (url.startsWith(`${WEBHDFS_DATA}/`)) return "webhdfs-data";
   if (url.startsWith(LIVY)) return "livy";
+  if (url.startsWith(`${RESOURCEMANAGER}/`)) return "resourcemanager";
   return "other";
 }

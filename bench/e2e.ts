@@ -8,7 +8,7 @@ import * as os from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
-import { intervalMs } from "../src/deployer/interval";
+import { intervalMs } from "../src/deployer/core/interval";
 import { startLocalPipeline } from "../src/local/pipeline";
 
 const WARM_UP_MS = 20_000;

@@ -161,7 +161,7 @@ export const bdcSchema = z.strictObject({
     /** Most sensors in one micro-batch: bounds the stats the driver collects (see jobs/sensor_aggregation/README.md). */
     maxSensorsPerBatch: positiveInt("max sensors per batch"),
   }),
-  /** How the deployer keeps the job running; see src/deployer/plan-config.ts PlanDeployerSettings. */
+  /** How the deployer keeps the job running; see src/deployer/core/plan-config.ts PlanDeployerSettings. */
   deployer: z.strictObject({
     restartLimit: z.number().int().min(0, { error: "restart limit: 0 or more" }).max(100, { error: "restart limit: at most 100" }),
     restartBackoffSeconds: z.number().int().min(0).max(86400, { error: "restart backoff: at most a day" }),

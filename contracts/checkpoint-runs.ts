@@ -1,5 +1,5 @@
 /**
- * How `new-run` closes a streaming run (issue 30 item 4): the one fact the deployer (src/deployer/new-run.ts) and
+ * How `new-run` closes a streaming run (issue 30 item 4): the one fact the deployer (src/deployer/commands/new-run.ts) and
  * the job (checkpoint_runs.py) share about it. new-run renames the live checkpoint to
  * `<checkpoint><CHECKPOINT_ASIDE_INFIX><UTC time>`; the job and maintenance read such a sibling as a closed run,
  * whose batches past its last commit are dropped, since the new run reads them again. The generated

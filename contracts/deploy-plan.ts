@@ -1,6 +1,6 @@
 /**
  * The deploy plan (`plan.json`): what the bdc stack hands the in-cluster deployer, everything but secrets, as
- * plain JSON; the one definition of its schema. src/deployer/plan-config.ts builds it from an environment's
+ * plain JSON; the one definition of its schema. src/deployer/core/plan-config.ts builds it from an environment's
  * config at synth and validates it where the deployer reads it. Pure: no I/O.
  */
 import * as z from "zod/mini";

@@ -6,7 +6,7 @@
 
 /** Every file of the deployer is mounted in this directory. */
 export const DEPLOYER_DIR = "/deployer";
-/** The bundled deployer (src/deployer/bundle.ts). */
+/** The bundled deployer (src/deployer/cli/bundle.ts). */
 export const DEPLOYER_SCRIPT = "deployer.js";
 /** The bundled Kafka client deployer.js requires from its own directory (`require("./topic-offsets")`). */
 export const TOPIC_OFFSETS_SCRIPT = "topic-offsets.js";

@@ -1,6 +1,6 @@
 /**
  * The driver's lease on its checkpoint (issue 24 item 0): the one fact the job (checkpoint_lease.py) and the
- * deployer (src/deployer/driver-lease.ts) share about who runs a checkpoint. A driver keeps
+ * deployer (src/deployer/state/driver-lease.ts) share about who runs a checkpoint. A driver keeps
  * `<checkpoint_location>/<DRIVER_LEASE_FILE>` open for writing its whole life; HDFS grants one writer, so a second
  * driver cannot start. The file's first line is the holder's record. The generated driver-lease.json (beside
  * job.py) carries these to the job's tests, which check checkpoint_lease.py against it. Pure: no I/O.

@@ -10,7 +10,7 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { environmentTags, resourceGroupNames, SIMULATOR_PRINCIPAL, type EnvironmentConfig } from "../config";
 import type { EventHubsStack } from "./eventhubs-stack";
 import { artifactFiles, computeManifest, type ArtifactFile, type ArtifactManifest } from "../jobs/sensor_aggregation/build/manifest";
-import { bundleDeployerSync, type DeployerBundle } from "../src/deployer/bundle";
+import { bundleDeployerSync, type DeployerBundle } from "../src/deployer/cli/bundle";
 import type { ArtifactStorage } from "./constructs/artifact-storage";
 import { JobDeployment } from "./constructs/job-deployment";
 import type { KubernetesDeployer } from "./constructs/kubernetes-deployer";

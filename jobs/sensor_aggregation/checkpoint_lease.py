@@ -2,7 +2,7 @@
 
 Before its query starts, a driver opens `<checkpoint>/_driver.lease` for writing and keeps it open for its whole
 life. The file's first line is the holder's record (JSON: run, release, application, host, pid, since); the deployer
-reads it to name the holder (src/deployer/driver-lease.ts). The file name, the record's keys and the exit code are
+reads it to name the holder (src/deployer/state/driver-lease.ts). The file name, the record's keys and the exit code are
 owned by contracts/driver-lease.ts; tests/test_checkpoint_lease.py checks they agree with driver-lease.json.
 
   * HDFS: the NameNode grants one writer per file. While the holder's client renews its lease (every 30 s, by the

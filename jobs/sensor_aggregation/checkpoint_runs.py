@@ -1,7 +1,7 @@
 """The streaming runs of a job's checkpoints: the one it resumes, and the earlier ones `new-run` closed.
 
 A run is the query id in <checkpoint>/metadata; batch N is committed once <checkpoint>/commits/N exists.
-`new-run` (src/deployer/new-run.ts) stops the job, renames <checkpoint> to <checkpoint>.before-<UTC time> (the
+`new-run` (src/deployer/commands/new-run.ts) stops the job, renames <checkpoint> to <checkpoint>.before-<UTC time> (the
 infix is contracts/checkpoint-runs.ts's, carried to the tests by checkpoint-runs.json beside this file) and starts
 a fresh checkpoint, a new run. The run of an aside checkpoint is closed: nothing will ever commit or replay its
 batches past its last commit. Yet its last batch may have written the tables before its driver stopped, and a new

@@ -9,9 +9,9 @@ import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { writeDeployerFiles } from "../deployer/bundle";
-import type { DeployMode } from "../deployer/deploy";
-import type { DeployPlanConfig } from "../deployer/plan-config";
+import { writeDeployerFiles } from "../deployer/cli/bundle";
+import type { DeployMode } from "../deployer/reconcile/context";
+import type { DeployPlanConfig } from "../deployer/core/plan-config";
 
 export interface LocalDeployer {
   /** One deployer run with this plan (written as plan.json, as the stack writes its ConfigMap). */

@@ -6,7 +6,7 @@
  */
 import { loadEnvironment, LOCAL_ENVIRONMENT_NAME, READINGS_TOPIC, STATS_TOPIC, type EnvironmentConfig } from "../../config";
 import type { ArtifactManifest } from "../../jobs/sensor_aggregation/build/manifest";
-import { deployPlanConfig, type DeployPlanConfig } from "../deployer/plan-config";
+import { deployPlanConfig, type DeployPlanConfig } from "../deployer/core/plan-config";
 import { LOCAL_GATEWAY_PASSWORD, LOCAL_GATEWAY_USER, type LocalServices } from "./services";
 import { formatConnectionString } from "../../contracts/eventhubs-connection-string";
 

@@ -9,13 +9,13 @@
  * monitor keeps trying; a topic's consumer that failed is started again and skips what it had already counted.
  */
 import { Consumer, stringDeserializers } from "@platformatic/kafka";
-import { writtenBatches, type WrittenBatch } from "../deployer/batch-log";
-import { backlogOf, readCheckpointProgress, readCommittedBatch, type CheckpointProgress } from "../deployer/checkpoint";
-import { readState } from "../deployer/deploy-state";
-import type { LivyClient } from "../deployer/livy-client";
-import type { DeployPlanConfig } from "../deployer/plan-config";
-import { endOffsets } from "../deployer/topic-offsets";
-import type { WebHdfsClient } from "../deployer/webhdfs-client";
+import { writtenBatches, type WrittenBatch } from "../deployer/clients/batch-log";
+import { backlogOf, readCheckpointProgress, readCommittedBatch, type CheckpointProgress } from "../deployer/state/checkpoint";
+import { readState } from "../deployer/state/deploy-state";
+import type { LivyClient } from "../deployer/clients/livy-client";
+import type { DeployPlanConfig } from "../deployer/core/plan-config";
+import { endOffsets } from "../deployer/clients/topic-offsets";
+import type { WebHdfsClient } from "../deployer/clients/webhdfs-client";
 import { batchLatencies, percentiles, ProduceTimes, type Percentiles } from "./latency";
 import { OutageTracker, type Outage } from "./outage";
 

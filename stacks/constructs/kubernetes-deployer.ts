@@ -12,7 +12,7 @@ import { KubernetesCronJob, KubernetesJob, KubernetesNetworkPolicy } from "../li
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { nodePodSpec, type NodeContainerResources, type SecretEnv } from "./kubernetes-node-pod";
 import { fingerprint } from "../lib/kubernetes-fingerprint";
-import type { DeployerBundle } from "../../src/deployer/bundle";
+import type { DeployerBundle } from "../../src/deployer/cli/bundle";
 import { DEPLOYER_CA_FILE, DEPLOYER_CA_PATH, DEPLOYER_DIR, DEPLOYER_PLAN_FILE, DEPLOYER_SCRIPT, DEPLOYER_SECRET_ENV, TOPIC_OFFSETS_SCRIPT } from "../../contracts/deployer-container";
 import { requireConfigMapSize } from "../../src/build/script-bundle";
 import { scriptFileValue } from "../lib/script-asset";
@@ -50,7 +50,7 @@ export interface KubernetesDeployerProps {
   readonly image: string;
   /** Pull secrets for a private registry. @default [] */
   readonly imagePullSecrets?: readonly string[];
-  /** The bundled deployer (src/deployer/bundle.ts): its two files and the sha256 over both. */
+  /** The bundled deployer (src/deployer/cli/bundle.ts): its two files and the sha256 over both. */
   readonly bundle: DeployerBundle;
   /** The deploy plan (plan.json); plain JSON with no secret; Terraform tokens are allowed in strings. */
   readonly plan: object;

@@ -6,8 +6,8 @@ import path from "node:path";
 import { allStrings, azurePipelineFiles, parseYamlFile, REPO_ROOT, workflowFiles } from "./ci-files";
 import { loadEnvironment } from "../../config";
 import { computeManifest } from "../../jobs/sensor_aggregation/build/manifest";
-import { createTablesRequest, maintenanceRequest } from "../../src/deployer/batch-requests";
-import { deployPlanConfig, USER_PLACEHOLDER } from "../../src/deployer/plan-config";
+import { createTablesRequest, maintenanceRequest } from "../../src/deployer/release/batch-requests";
+import { deployPlanConfig, USER_PLACEHOLDER } from "../../src/deployer/core/plan-config";
 
 const DOCS = path.join(REPO_ROOT, "docs", "operations");
 const docText = (name: string) => readFileSync(path.join(DOCS, name), "utf8");

@@ -1,5 +1,5 @@
 /** The job's per-batch log lines as status and npm start read them (the format job.py's for_each_batch prints). */
-import { recentBatches, writtenBatches } from "../../src/deployer/batch-log";
+import { recentBatches, writtenBatches } from "../../src/deployer/clients/batch-log";
 
 const line = (run: string, batch: number, counts: object) => `sensor-aggregation: run ${run} batch ${batch} written ${JSON.stringify(counts)}`;
 

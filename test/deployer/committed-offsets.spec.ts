@@ -5,8 +5,8 @@
  * without the topic's offsets it is refused.
  */
 import fc from "fast-check";
-import { resolveCommittedOffsets } from "../../src/deployer/committed-offsets";
-import { parseStartingOffsets } from "../../src/deployer/new-run";
+import { resolveCommittedOffsets } from "../../src/deployer/state/committed-offsets";
+import { parseStartingOffsets } from "../../src/deployer/commands/new-run";
 
 const TOPIC = "sensor-readings";
 const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);

@@ -5,8 +5,8 @@
  */
 import { posix } from "node:path";
 import { unsafeUniformIntDistribution, xoroshiro128plus, type RandomGenerator } from "pure-rand";
-import { isTemporaryName, temporaryName } from "../../src/deployer/create-only";
-import { jarPath } from "../../src/deployer/hdfs-sync";
+import { isTemporaryName, temporaryName } from "../../src/deployer/release/create-only";
+import { jarPath } from "../../src/deployer/release/hdfs-sync";
 
 const ALPHABET = "abcXYZ0123456789.-_f";
 const EXTENSIONS = ["", ".jar", ".tmp", ".py", ".sha256", ".0123456789abcdef.tmp"];

@@ -4,14 +4,14 @@
  */
 import { SEED_FENCE } from "./support/seed-fence";
 import { join } from "node:path";
-import { loadArtifact } from "../../src/deployer/artifact-source";
-import { gatewayUrl } from "../../src/deployer/gateway";
-import { secretFingerprint, STATE_VERSION, STATE_XATTR, writeState, type DeployState, type Release } from "../../src/deployer/deploy-state";
-import type { DeployPlanConfig } from "../../src/deployer/plan-config";
-import { pruneDeployFiles } from "../../src/deployer/retention";
-import { contentAddressed, jarPath, newCounters, pruneJaasFiles, syncArtifact, syncJaasFiles, syncJobConfig } from "../../src/deployer/hdfs-sync";
-import { createDispatcher } from "../../src/deployer/http";
-import { WebHdfsClient } from "../../src/deployer/webhdfs-client";
+import { loadArtifact } from "../../src/deployer/clients/artifact-source";
+import { gatewayUrl } from "../../src/deployer/clients/gateway";
+import { secretFingerprint, STATE_VERSION, STATE_XATTR, writeState, type DeployState, type Release } from "../../src/deployer/state/deploy-state";
+import type { DeployPlanConfig } from "../../src/deployer/core/plan-config";
+import { pruneDeployFiles } from "../../src/deployer/release/retention";
+import { contentAddressed, jarPath, newCounters, pruneJaasFiles, syncArtifact, syncJaasFiles, syncJobConfig } from "../../src/deployer/release/hdfs-sync";
+import { createDispatcher } from "../../src/deployer/core/http";
+import { WebHdfsClient } from "../../src/deployer/clients/webhdfs-client";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
 import { buildTestArtifact } from "./support/test-artifact";
 

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createDispatcher, send } from "../../src/deployer/http";
+import { createDispatcher, send } from "../../src/deployer/core/http";
 
 let server: Server;
 const applied = new Map<string, number>();

@@ -9,9 +9,9 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
-import { gatewayClients } from "../../src/deployer/clients";
-import { readState } from "../../src/deployer/deploy-state";
-import { runTeardown } from "../../src/deployer/teardown";
+import { gatewayClients } from "../../src/deployer/clients/clients";
+import { readState } from "../../src/deployer/state/deploy-state";
+import { runTeardown } from "../../src/deployer/commands/teardown";
 import { deployOnce, type RunCapture } from "./support/deploy-context";
 import { livyDirect } from "./support/livy-direct";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";

@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { unsafeUniformIntDistribution, xoroshiro128plus } from "pure-rand";
 import { Agent } from "undici";
-import { LivyClient, type Batch } from "../../src/deployer/livy-client";
+import { LivyClient, type Batch } from "../../src/deployer/clients/livy-client";
 
 interface Livy {
   sessions: Batch[];

@@ -4,8 +4,8 @@
  * driver says which Spark, Python and Java it runs on) → stop (teardown leaves no batch alive).
  */
 import { join } from "node:path";
-import { gatewayClients } from "../../src/deployer/clients";
-import { runTeardown } from "../../src/deployer/teardown";
+import { gatewayClients } from "../../src/deployer/clients/clients";
+import { runTeardown } from "../../src/deployer/commands/teardown";
 import { deployOnce, type RunCapture } from "./support/deploy-context";
 import { livyDirect } from "./support/livy-direct";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";

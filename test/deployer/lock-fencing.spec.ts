@@ -4,11 +4,11 @@
  * holder's lock. Interleavings are generated (seeded) against an in-memory stand-in of the NameNode's xattr
  * semantics; the breaker race runs against real HDFS behind the Knox stand-in too.
  */
-import { writeState, readState, STATE_VERSION, type DeployState } from "../../src/deployer/deploy-state";
-import { gatewayUrl } from "../../src/deployer/gateway";
-import { createDispatcher } from "../../src/deployer/http";
-import { EnvironmentLock, LockHeldError, LockLostError, lockXAttr, type LockOptions } from "../../src/deployer/lock";
-import { WebHdfsClient } from "../../src/deployer/webhdfs-client";
+import { writeState, readState, STATE_VERSION, type DeployState } from "../../src/deployer/state/deploy-state";
+import { gatewayUrl } from "../../src/deployer/clients/gateway";
+import { createDispatcher } from "../../src/deployer/core/http";
+import { EnvironmentLock, LockHeldError, LockLostError, lockXAttr, type LockOptions } from "../../src/deployer/state/lock";
+import { WebHdfsClient } from "../../src/deployer/clients/webhdfs-client";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
 import { XAttrStandIn } from "./support/xattr-standin";
 

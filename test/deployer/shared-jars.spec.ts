@@ -4,13 +4,13 @@
  * and environments uploading the same new jar at once end with one verified file that no one wrote over.
  */
 import { join } from "node:path";
-import { loadArtifact, type LoadedArtifact } from "../../src/deployer/artifact-source";
-import { gatewayUrl } from "../../src/deployer/gateway";
-import { jarPath, newCounters, syncArtifact } from "../../src/deployer/hdfs-sync";
-import { STALE_TEMP_MS } from "../../src/deployer/create-only";
-import { createDispatcher } from "../../src/deployer/http";
-import { sha256 } from "../../src/deployer/manifest";
-import { WebHdfsClient, type FileStatus } from "../../src/deployer/webhdfs-client";
+import { loadArtifact, type LoadedArtifact } from "../../src/deployer/clients/artifact-source";
+import { gatewayUrl } from "../../src/deployer/clients/gateway";
+import { jarPath, newCounters, syncArtifact } from "../../src/deployer/release/hdfs-sync";
+import { STALE_TEMP_MS } from "../../src/deployer/release/create-only";
+import { createDispatcher } from "../../src/deployer/core/http";
+import { sha256 } from "../../src/deployer/core/manifest";
+import { WebHdfsClient, type FileStatus } from "../../src/deployer/clients/webhdfs-client";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
 import { buildTestArtifact } from "./support/test-artifact";
 

@@ -5,9 +5,9 @@
  */
 import { SEED_FENCE } from "./support/seed-fence";
 import { execFileSync } from "node:child_process";
-import { gatewayClients } from "../../src/deployer/clients";
-import { STATE_VERSION, writeState, type Release } from "../../src/deployer/deploy-state";
-import { brokenRules, formatStatus, runStatus, type StatusReport } from "../../src/deployer/status";
+import { gatewayClients } from "../../src/deployer/clients/clients";
+import { STATE_VERSION, writeState, type Release } from "../../src/deployer/state/deploy-state";
+import { brokenRules, formatStatus, runStatus, type StatusReport } from "../../src/deployer/commands/status";
 import { startBroker, type RunningBroker } from "../harness/kafka/broker";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
 import { buildTestArtifact } from "./support/test-artifact";

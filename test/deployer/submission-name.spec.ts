@@ -5,7 +5,7 @@
  */
 import { unsafeUniformIntDistribution, xoroshiro128plus, type RandomGenerator } from "pure-rand";
 import { isSubmissionOf, parseSubmissionName, submissionName } from "../../contracts/submission-name";
-import { isBatchOf } from "../../src/deployer/teardown";
+import { isBatchOf } from "../../src/deployer/commands/teardown";
 
 function pick<T>(rng: RandomGenerator, items: readonly T[]): T {
   return items[unsafeUniformIntDistribution(0, items.length - 1, rng)]!;

@@ -4,9 +4,9 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { gatewayUrl } from "../../src/deployer/gateway";
-import { createDispatcher } from "../../src/deployer/http";
-import { WebHdfsClient } from "../../src/deployer/webhdfs-client";
+import { gatewayUrl } from "../../src/deployer/clients/gateway";
+import { createDispatcher } from "../../src/deployer/core/http";
+import { WebHdfsClient } from "../../src/deployer/clients/webhdfs-client";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
 
 let services: DeployerServices;

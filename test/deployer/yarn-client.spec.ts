@@ -8,8 +8,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Agent } from "undici";
-import { HttpStatusError } from "../../src/deployer/errors";
-import { RESOURCEMANAGER_PREFIX, ResourceManagerClient } from "../../src/deployer/yarn-client";
+import { HttpStatusError } from "../../src/deployer/core/errors";
+import { RESOURCEMANAGER_PREFIX, ResourceManagerClient } from "../../src/deployer/clients/yarn-client";
 import { resourceManagerStandIn } from "../harness/knox-standin/resourcemanager-standin";
 
 const rm = resourceManagerStandIn();

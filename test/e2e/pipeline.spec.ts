@@ -10,7 +10,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { StatusReport } from "../../src/deployer/status";
+import type { StatusReport } from "../../src/deployer/commands/status";
 import type { ReadBackMessage } from "../simulator/read-back";
 import { fileDirectories, lossReport, type ObservedTables } from "./loss-report";
 

@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DeployPlanConfig } from "../../src/deployer/plan-config";
+import type { DeployPlanConfig } from "../../src/deployer/core/plan-config";
 import { localDeployer } from "../../src/local/deployer-run";
 
 let dir: string;

@@ -3,9 +3,9 @@
 import { App, Testing } from "cdktf";
 import { loadEnvironments, type EnvironmentConfig } from "../../config";
 import { computeManifest, manifestHash, type ArtifactManifest } from "../../jobs/sensor_aggregation/build/manifest";
-import { bundleDeployerSync } from "../../src/deployer/bundle";
+import { bundleDeployerSync } from "../../src/deployer/cli/bundle";
 import { BdcStack, type BdcStackProps } from "../../stacks/bdc-stack";
-import type { DeployPlanConfig } from "../../src/deployer/plan-config";
+import type { DeployPlanConfig } from "../../src/deployer/core/plan-config";
 import { EventHubsStack } from "../../stacks/eventhubs-stack";
 import { bundleScriptSync } from "../../src/build/script-bundle";
 import { SIMULATOR_ENTRY } from "../../src/simulator/in-cluster";

@@ -1,9 +1,10 @@
 /** Runs the deployer against the test services, capturing its progress lines for assertions and secret scans. */
-import { gatewayClients } from "../../../src/deployer/clients";
-import { runDeploy, type DeployMode, type DeployResult } from "../../../src/deployer/deploy";
-import { runEnsure } from "../../../src/deployer/ensure";
-import type { Notifier } from "../../../src/deployer/notify";
-import type { DeployPlanConfig } from "../../../src/deployer/plan-config";
+import { gatewayClients } from "../../../src/deployer/clients/clients";
+import { runDeploy } from "../../../src/deployer/commands/deploy";
+import type { DeployMode, DeployResult } from "../../../src/deployer/reconcile/context";
+import { runEnsure } from "../../../src/deployer/commands/ensure";
+import type { Notifier } from "../../../src/deployer/health/notify";
+import type { DeployPlanConfig } from "../../../src/deployer/core/plan-config";
 import { GATEWAY_PASSWORD, GATEWAY_USER } from "./services";
 
 export interface RunCapture {

@@ -5,7 +5,7 @@
  *   tsx kafka-child.ts end-offsets <bootstrap> <topic>                          the deployer's own endOffsets, as JSON
  */
 import { Producer, stringSerializers } from "@platformatic/kafka";
-import { endOffsets } from "../../../src/deployer/topic-offsets";
+import { endOffsets } from "../../../src/deployer/clients/topic-offsets";
 
 async function main([command, bootstrap, topic, partitions]: string[]): Promise<void> {
   if (command === "produce") {

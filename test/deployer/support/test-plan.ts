@@ -1,9 +1,9 @@
 /** A deploy plan for the test services: built by deployPlanConfig(), then pointed at loopback and sped up. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseManifest } from "../../../src/deployer/manifest";
+import { parseManifest } from "../../../src/deployer/core/manifest";
 import { TEST_HDFS_CLIENT_CONF, TEST_LEASE_SOFT_LIMIT_SECONDS } from "./services";
-import { deployPlanConfig, type DeployPlanConfig, type PlanEnvironment } from "../../../src/deployer/plan-config";
+import { deployPlanConfig, type DeployPlanConfig, type PlanEnvironment } from "../../../src/deployer/core/plan-config";
 
 export const TEST_BATCH_NAME = "sensor-aggregation-test";
 

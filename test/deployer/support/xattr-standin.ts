@@ -5,7 +5,7 @@
  * the next matching call and then fails it like a reset connection (the answer is lost).
  */
 import { unsafeUniformIntDistribution, xoroshiro128plus, type RandomGenerator } from "pure-rand";
-import type { WebHdfsClient } from "../../../src/deployer/webhdfs-client";
+import type { WebHdfsClient } from "../../../src/deployer/clients/webhdfs-client";
 
 export class XAttrStandIn {
   readonly attrs = new Map<string, string>();

@@ -1,0 +1,146 @@
+/**
+ * Livy batches over the BDC gateway: `<gateway>/gateway/default/livy/v1`. Every call sends
+ * `X-Requested-By` (Livy's CSRF protection rejects POST/DELETE without it behind Knox).
+ */
+import { basicAuth, type Gateway } from "./gateway";
+import { HttpStatusError } from "../core/errors";
+import { send, statusError, type HttpRequest } from "../core/http";
+
+export const LIVY_PREFIX = "/gateway/default/livy/v1";
+const REQUESTED_BY = "bdc-sensor-deployer";
+
+/** Livy batch states (Livy REST API, "Session State"). */
+export type BatchState =
+  | "not_started"
+  | "starting"
+  | "recovering"
+  | "idle"
+  | "running"
+  | "busy"
+  | "shutting_down"
+  | "error"
+  | "dead"
+  | "killed"
+  | "success";
+
+/** States in which a batch is (or will be) running. */
+export const ALIVE_STATES: ReadonlySet<BatchState> = new Set(["not_started", "starting", "recovering", "idle", "running", "busy"]);
+
+export interface Batch {
+  id: number;
+  name: string | null;
+  state: BatchState;
+  appId: string | null;
+}
+
+/** Body of POST /batches (Livy REST API). Never put a secret here: Livy shows it in its UI and logs. */
+export interface BatchRequest {
+  file: string;
+  name: string;
+  args?: string[];
+  jars?: string[];
+  pyFiles?: string[];
+  files?: string[];
+  driverMemory?: string;
+  driverCores?: number;
+  executorMemory?: string;
+  executorCores?: number;
+  numExecutors?: number;
+  conf?: Record<string, string>;
+}
+
+export class LivyClient {
+  constructor(private readonly gateway: Gateway) {}
+
+  /**
+   * Every batch Livy knows, across all pages of `GET /batches?from=&size=` (Livy lists oldest
+   * first, so one capped page can miss the newest batches).
+   */
+  async listBatches(pageSize = 500): Promise<Batch[]> {
+    const all: Batch[] = [];
+    for (let from = 0; ; ) {
+      const page = JSON.parse(await this.call({ method: "GET", path: `/batches?from=${from}&size=${pageSize}` })) as { total?: number; sessions: Batch[] };
+      all.push(...page.sessions);
+      from += page.sessions.length;
+      if (page.sessions.length === 0 || page.sessions.length < pageSize || (page.total !== undefined && from >= page.total)) return all;
+    }
+  }
+
+  /**
+   * The list, read until two passes agree on which batches exist and their states: Livy forgets old
+   * sessions while one pages with `from`, so one pass can skip a batch that slid to a lower index.
+   */
+  async listBatchesStable(maxPasses = 5): Promise<Batch[]> {
+    const key = (list: readonly Batch[]) => list.map((b) => `${b.id}:${b.state}`).sort().join(",");
+    let last = await this.listBatches();
+    for (let pass = 1; pass < maxPasses; pass++) {
+      const again = await this.listBatches();
+      if (key(again) === key(last)) return again;
+      last = again;
+    }
+    return last;
+  }
+
+  /** The batch, or undefined when Livy has no record of it (deleted, or lost in a Livy restart). */
+  async findBatch(id: number): Promise<Batch | undefined> {
+    try {
+      return JSON.parse(await this.call({ method: "GET", path: `/batches/${id}` })) as Batch;
+    } catch (err) {
+      if (err instanceof HttpStatusError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async createBatch(request: BatchRequest): Promise<Batch> {
+    return JSON.parse(await this.call({ method: "POST", path: "/batches", body: JSON.stringify(request) }, 201)) as Batch;
+  }
+
+  /**
+   * Kills and forgets the batch; a batch that is already gone counts as deleted. Sent once: when its
+   * answer is lost, the batch is read back, and a batch no longer alive counts as stopped.
+   */
+  async deleteBatch(id: number): Promise<void> {
+    try {
+      await this.call({ method: "DELETE", path: `/batches/${id}` });
+    } catch (err) {
+      if (err instanceof HttpStatusError && err.status === 404) return;
+      if (err instanceof HttpStatusError) throw err;
+      const after = await this.findBatch(id);
+      if (after === undefined || !ALIVE_STATES.has(after.state)) return;
+      throw err;
+    }
+  }
+
+  async getState(id: number): Promise<BatchState> {
+    return (JSON.parse(await this.call({ method: "GET", path: `/batches/${id}/state` })) as { state: BatchState }).state;
+  }
+
+  /** The last `lines` lines of the batch's log (spark-submit output). */
+  async getLogTail(id: number, lines = 40): Promise<string[]> {
+    const res = JSON.parse(await this.call({ method: "GET", path: `/batches/${id}/log?size=${lines}` })) as {
+      log: string[];
+      total?: number;
+    };
+    return res.log.slice(-lines);
+  }
+
+  private async call(c: { method: HttpRequest["method"]; path: string; body?: string; idempotent?: boolean }, expected = 200): Promise<string> {
+    const url = new URL(`${LIVY_PREFIX}${c.path}`, this.gateway.url);
+    const req: HttpRequest = {
+      method: c.method,
+      url,
+      label: `${LIVY_PREFIX}${url.pathname.slice(LIVY_PREFIX.length)} (Livy)`,
+      headers: {
+        authorization: basicAuth(this.gateway.credentials),
+        "x-requested-by": REQUESTED_BY,
+        ...(c.body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      body: c.body,
+      // Reads are retried; a submission (a second driver) and a stop (a renumbered id may name another batch) are sent once.
+      idempotent: c.idempotent ?? c.method === "GET",
+    };
+    const res = await send(this.gateway.dispatcher, req);
+    if (res.status !== expected && !(expected === 201 && res.status === 200)) throw statusError(req, res);
+    return res.body.toString("utf8");
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * `status`: what runs in an environment and whether it is healthy, from the sources that know:
+ * the live state (what should run, restarts), Livy (what runs), the checkpoint (what was
+ * committed, and where in the topic), and Kafka (the topic's end offsets, with the job's listen key).
+ * Backlog = end offsets minus the last committed batch's end offsets, exactly, per partition.
+ * Who drives the checkpoint is asked of the file system (driver-lease.ts), so a driver Livy lost shows as
+ * "running outside Livy", never as "not running". Read-only: no lock, no change (the lease probe appends nothing).
+ */
+import { readRecentBatches, type RecentBatches } from "../clients/batch-log";
+import { backlogProblems, measureBacklog, type Backlog, type EndOffsets } from "../health/backlog";
+import { readCheckpointProgress, type CheckpointProgress } from "../state/checkpoint";
+import { readState, releaseName } from "../state/deploy-state";
+import type { GatewayContext } from "../reconcile/context";
+import { ALIVE_STATES } from "../clients/livy-client";
+import { describeHolder, probeLease } from "../state/driver-lease";
+import { readJobConfig } from "../release/release";
+import { isSubmissionOf } from "../../../contracts/submission-name";
+import { HDFS_LEASE_SOFT_LIMIT_SECONDS } from "../../../contracts/driver-lease";
+
+export type { EndOffsets };
+
+export interface StatusReport {
+  environment: string;
+  live: string | null;
+  previous: string | null;
+  batch: { id: number; state: string } | null;
+  /** Who holds the checkpoint's lease: "held" (by `holder`), "lapsing" (its holder stopped renewing) or "free". */
+  driver: { lease: "held" | "lapsing" | "free"; holder: string | null } | null;
+  restarts: number;
+  lastCommit: { batchId: number; secondsAgo: number } | null;
+  backlog: Backlog | null;
+  /** Rows and rejected rows of the recent written batches (batch-log.ts), from the job's lines in Livy's log window. */
+  recent: RecentBatches | null;
+  /** Every health rule broken, in words; empty when healthy. */
+  problems: string[];
+}
+
+export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | undefined): Promise<StatusReport> {
+  const { plan, hdfs, livy, progress } = ctx;
+  const now = (ctx.now ?? (() => new Date()))().getTime();
+  const report: StatusReport = { environment: plan.environment, live: null, previous: null, batch: null, driver: null, restarts: 0, lastCommit: null, backlog: null, recent: null, problems: [] };
+  progress.step("status", "reading the live state");
+  const state = await readState(hdfs, plan.hdfs.stateDir);
+  if (state === undefined) {
+    report.problems.push("nothing is deployed to this environment");
+    return report;
+  }
+  report.live = releaseName(state.current);
+  report.previous = state.previous ? releaseName(state.previous) : null;
+  report.restarts = state.restarts.count;
+  let ourBatch: { id: number; state: string } | undefined;
+  if (state.batch) {
+    progress.step("status", `asking Livy for batch ${state.batch.id}`);
+    const found = await livy.findBatch(state.batch.id);
+    // After a Livy restart, our id may name another user's batch: only a submission of ours is ours.
+    const batch = found && isSubmissionOf(plan.batchName, found.name) ? found : undefined;
+    report.batch = { id: state.batch.id, state: batch?.state ?? (found ? `unknown to Livy (id ${found.id} now names "${found.name}")` : "unknown to Livy") };
+    if (batch) ourBatch = batch;
+    if (batch) {
+      progress.step("status", `reading the job's batch lines in the log of batch ${state.batch.id}`);
+      report.recent = (await readRecentBatches(livy, state.batch.id)) ?? null;
+    }
+  }
+
+  const config = await readJobConfig(hdfs, state.current);
+  progress.step("status", `reading the checkpoint ${config.checkpoint_location}`);
+  const checkpoint: CheckpointProgress = config.checkpoint_location ? await readCheckpointProgress(hdfs, config.checkpoint_location) : {};
+  const lease = config.checkpoint_location ? await probeLease(hdfs, config.checkpoint_location) : undefined;
+  if (lease) report.driver = { lease: !lease.held ? "free" : lease.lapsing ? "lapsing" : "held", holder: lease.held || lease.record ? describeHolder(lease) : null };
+  if (!report.batch || !ALIVE_STATES.has(report.batch.state as never)) {
+    const livySays = report.batch ? `batch ${report.batch.id} ${report.batch.state}` : "no batch";
+    // Livy saw our batch end: a lease still held is its dead driver's, until HDFS lets it lapse (the deployer's rule too).
+    const ended = !!ourBatch;
+    if (lease?.held && !lease.lapsing && !ended) report.problems.push(`running outside Livy: ${describeHolder(lease)} holds ${lease.path} (Livy: ${livySays})`);
+    else report.problems.push(`the job is not running (${livySays})${lease?.held ? `; its driver's lease on ${lease.path} lapses ${HDFS_LEASE_SOFT_LIMIT_SECONDS}s after its last renewal` : ""}`);
+  }
+  if (checkpoint.last) report.lastCommit = { batchId: checkpoint.last.batchId, secondsAgo: Math.round((now - checkpoint.last.committedAt) / 1000) };
+
+  if (endOffsets !== undefined && config.input_topic) {
+    progress.step("status", `asking Kafka for the end offsets of ${config.input_topic}`);
+    report.backlog = measureBacklog(await endOffsets(config.input_topic), checkpoint, config.input_topic);
+  }
+  report.problems.push(...brokenRules(plan.health, report));
+  return report;
+}
+
+export function brokenRules(
+  rules: { maxBacklogRecords: number; maxBacklogSeconds: number; maxSecondsWithoutCommit: number; maxRejectedFraction: number },
+  report: StatusReport,
+): string[] {
+  const broken: string[] = [];
+  const recent = report.recent;
+  if (recent && recent.rejectedFraction > rules.maxRejectedFraction) {
+    broken.push(`${(recent.rejectedFraction * 100).toFixed(1)}% of the input of the last ${recent.batches} batches rejected > ${(rules.maxRejectedFraction * 100).toFixed(1)}%`);
+  }
+  const backlog = report.backlog;
+  broken.push(...backlogProblems(rules, backlog));
+  // Without input waiting, no commit is expected: an idle stream commits nothing.
+  const waiting = backlog === null || backlog.records > 0;
+  if (waiting && report.lastCommit && report.lastCommit.secondsAgo > rules.maxSecondsWithoutCommit) {
+    broken.push(`no batch committed for ${report.lastCommit.secondsAgo}s > ${rules.maxSecondsWithoutCommit}s while input waits (stuck)`);
+  }
+  return broken;
+}
+
+/** The report as lines for a terminal. */
+export function formatStatus(r: StatusReport): string {
+  const lines = [
+    `environment ${r.environment}: ${r.problems.length === 0 ? "healthy" : "UNHEALTHY"}`,
+    `  live      ${r.live ?? "none"}`,
+    `  previous  ${r.previous ?? "none"}`,
+    `  batch     ${r.batch ? `${r.batch.id} ${r.batch.state}` : "none"} (restarts since the last deploy: ${r.restarts})`,
+    `  driver    ${r.driver ? `checkpoint lease ${r.driver.lease}${r.driver.holder ? `: ${r.driver.lease === "free" ? "last held by " : ""}${r.driver.holder}` : ""}` : "no checkpoint"}`,
+    `  committed ${r.lastCommit ? `batch ${r.lastCommit.batchId}, ${r.lastCommit.secondsAgo}s ago` : "nothing yet"}`,
+    `  backlog   ${
+      r.backlog
+        ? `${r.backlog.records} records (${Object.entries(r.backlog.perPartition).map(([p, n]) => `p${p}=${n}`).join(" ")})` +
+          `, ${r.backlog.seconds === null ? "seconds unknown" : `about ${r.backlog.seconds}s`} (estimated from the recent consumption rate)`
+        : "not asked (no Kafka access)"
+    }`,
+    `  recent    ${r.recent ? `${r.recent.batches} batches: ${r.recent.readings} rows, ${r.recent.rejected} rejected (${(r.recent.rejectedFraction * 100).toFixed(1)}%)` : "no batch line in the job's log window"}`,
+    ...r.problems.map((p) => `  problem   ${p}`),
+  ];
+  return `${lines.join("\n")}\n`;
+}

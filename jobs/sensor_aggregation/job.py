@@ -115,7 +115,9 @@ READING_SCHEMA = StructType([
 ])
 # Every field as text: parses any JSON object, so it tells *why* a rejected reading failed.
 TEXT_SCHEMA = StructType([StructField(f.name, StringType(), True) for f in READING_SCHEMA.fields])
-JSON_OPTIONS = {"columnNameOfCorruptRecord": CORRUPT}
+# Single-quoted keys and strings are not JSON: allowed, they would slip past the key checks (reading_checks.py),
+# which match "key" only, and a number or a duplicate key would reach the tables changed.
+JSON_OPTIONS = {"columnNameOfCorruptRecord": CORRUPT, "allowSingleQuotes": "false"}
 MEASURES = ("measure1", "measure2")
 
 DATA_COLUMNS = tuple(name for name, _ in TABLE_SCHEMAS["data"])

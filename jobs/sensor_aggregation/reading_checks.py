@@ -81,7 +81,7 @@ def within_nesting(text: Column) -> Column:
 
 
 def _elements(text: Column, after: str) -> Column:
-    return F.size(F.from_json(F.concat(F.lit("["), text, F.lit(after)), ArrayType(StringType())))
+    return F.size(F.from_json(F.concat(F.lit("["), text, F.lit(after)), ArrayType(StringType()), {"allowSingleQuotes": "false"}))
 
 
 def _is_one_value(text: Column) -> Column:

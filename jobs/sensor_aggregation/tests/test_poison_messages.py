@@ -81,8 +81,13 @@ def defects(draw) -> Case:
     kind = draw(st.sampled_from([
         "ndjson", "trailing", "spoofed end", "not a string sensor", "not utf-8", "lone surrogate", "bom",
         "duplicate key", "deep nesting", "huge number", "empty", "null", "blank", "too long sensor", "array",
-        "scalar", "non-finite", "string measure", "missing measure", "escaped key", "oversized",
+        "scalar", "non-finite", "string measure", "missing measure", "escaped key", "oversized", "single quotes",
     ]))
+    if kind == "single quotes":
+        # Not JSON: Spark's default (allowSingleQuotes) would parse it, past the key checks.
+        key = draw(st.sampled_from(job.reading_checks.KEYS))
+        text = _reading_text(draw)[:-1] + ", '%s': %s}" % (key, draw(st.sampled_from(["5", "true", '{"a": 1}', "1.5e308", "'b'"])))
+        return Case(text.encode("utf-8"), None, kind)
     if kind == "ndjson":
         text = _reading_text(draw) + draw(st.sampled_from(["\n", "\r\n", " ", ""])) + _reading_text(draw)
     elif kind == "trailing":
@@ -231,6 +236,8 @@ def test_the_cases_the_review_reproduced(spark, tables):
         Case(b'{"sensor": "caf\xff", "measure1": 1, "measure2": 2}', None, "another bad byte"),
         Case(json.dumps(dict(reading, sensor="huge", measure1=1.5e308)).encode(), ("huge", 1.5e308, 2.0), "valid"),
         Case(json.dumps(dict(reading, sensor="huge", measure1=1.5e308)).encode(), ("huge", 1.5e308, 2.0), "valid"),
+        Case(b"{'sensor': 5, \"measure1\": 1, \"measure2\": 2}", None, "single-quoted key"),
+        Case(b'{"sensor": "a", "measure1": 1, "measure2": 2, \'sensor\': "b"}', None, "single-quoted duplicate key"),
         Case(text.encode(), ("S", 1.0, 2.0), "valid"),
         Case(json.dumps(dict(reading, sensor="-Infinity")).encode(), ("-Infinity", 1.0, 2.0), "valid"),  # a name, not a number
     ]

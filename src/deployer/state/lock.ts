@@ -54,14 +54,21 @@ export function describeHolder(holder: LockHolder | undefined): string {
   return `${holder.owner} (${holder.mode}, since ${holder.startedAt}, expires ${holder.expiresAt}, fence ${holder.fence})`;
 }
 
-/** A store failure that is not an answer (connection reset, timeout): what happened must be read back. */
+/**
+ * A store failure that is not the store's answer: a connection reset, a timeout, or a gateway's 5xx (Knox answers
+ * 502/504 when the NameNode's answer did not reach it, which may come after the NameNode applied the request).
+ * What happened must be read back.
+ */
 function unanswered(err: unknown): boolean {
-  return !(err instanceof HttpStatusError) && err instanceof Error && !(err instanceof LockHeldError);
+  if (err instanceof HttpStatusError) return err.status >= 500;
+  return err instanceof Error && !(err instanceof LockHeldError);
 }
 
 export class EnvironmentLock implements Fence {
   private lost: string | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The renewal in flight, if any: a release waits for it, or the renewal would rewrite the released record. */
+  private renewing: Promise<void> | undefined;
 
   private constructor(
     private readonly store: LockStore,
@@ -133,6 +140,7 @@ export class EnvironmentLock implements Fence {
   /** Releases the lock if it is still ours; one attempt, never blindly retried. Never throws: an unreleased lock expires by itself. */
   async release(): Promise<void> {
     this.stopRenewing();
+    await this.renewing;
     try {
       await this.store.release(this.holder);
       this.progress.step("lock", "released");
@@ -148,7 +156,10 @@ export class EnvironmentLock implements Fence {
 
   private startRenewing(): void {
     const every = Math.max(1000, (this.options.ttlSeconds * 1000) / 3);
-    this.timer = setInterval(() => void this.renew(), every);
+    this.timer = setInterval(() => {
+      if (this.renewing) return; // the previous renewal is still waiting for its answer
+      this.renewing = this.renew().finally(() => (this.renewing = undefined));
+    }, every);
     this.timer.unref();
   }
 

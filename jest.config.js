@@ -16,6 +16,7 @@ const integration = [
   "test/deployer/livy-spark31.spec.ts", // HDFS, Livy, the Spark 3.1 lane
   "test/deployer/lock-fencing.spec.ts", // HDFS (its real-HDFS breakers)
   "test/deployer/knox-gateway.spec.ts", // HDFS, Livy, Apache Knox
+  "test/deployer/one-driver-guards.spec.ts", // HDFS, Livy, Spark
   "test/deployer/reconciler-faults.spec.ts", // HDFS, Livy, Spark
   "test/deployer/shared-jars.spec.ts", // HDFS
   "test/deployer/status.spec.ts", // HDFS, Kafka

@@ -15,7 +15,7 @@ import { createDispatcher } from "../core/http";
 import { EVENTHUBS_KAFKA_PORT, kafkaBootstrapOf, parseConnectionString } from "../../../contracts/eventhubs-connection-string";
 import { deployPlanConfig, type DeployPlanConfig } from "../core/plan-config";
 import { redact, stderrProgress } from "../core/progress";
-import { OutcomeError } from "../reconcile/release-runner";
+import { OutcomeError } from "../reconcile/outcome";
 import { runFromEnvironment } from "../commands/run";
 import { readSecrets, secretsInEnvironment } from "../core/secrets";
 

@@ -8,7 +8,7 @@ import { Argument, Command, Option } from "commander";
 import { DEPLOY_MODES, type DeployMode } from "../reconcile/context";
 import { parseDeployPlan } from "../core/plan-config";
 import { redact } from "../core/progress";
-import { OutcomeError } from "../reconcile/release-runner";
+import { OutcomeError } from "../reconcile/outcome";
 import { runFromEnvironment } from "../commands/run";
 import { secretsInEnvironment } from "../core/secrets";
 

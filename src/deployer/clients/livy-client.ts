@@ -70,8 +70,9 @@ export class LivyClient {
    * The list, read until two passes agree on which batches exist and their states: Livy forgets old
    * sessions while one pages with `from`, so one pass can skip a batch that slid to a lower index.
    */
-  async listBatchesStable(maxPasses = 5): Promise<Batch[]> {
-    const key = (list: readonly Batch[]) => list.map((b) => `${b.id}:${b.state}`).sort().join(",");
+  async listBatchesStable(relevant: (b: Batch) => boolean = () => true, maxPasses = 5): Promise<Batch[]> {
+    // Only the batches the caller looks at must agree: other users' batches come and go all the time.
+    const key = (list: readonly Batch[]) => list.filter(relevant).map((b) => `${b.id}:${b.state}`).sort().join(",");
     let last = await this.listBatches();
     for (let pass = 1; pass < maxPasses; pass++) {
       const again = await this.listBatches();
@@ -97,14 +98,15 @@ export class LivyClient {
 
   /**
    * Kills and forgets the batch; a batch that is already gone counts as deleted. Sent once: when its
-   * answer is lost, the batch is read back, and a batch no longer alive counts as stopped.
+   * answer is lost (or is a gateway's 5xx, which may come after Livy applied it), the batch is read back, and a
+   * batch no longer alive counts as stopped.
    */
   async deleteBatch(id: number): Promise<void> {
     try {
       await this.call({ method: "DELETE", path: `/batches/${id}` });
     } catch (err) {
       if (err instanceof HttpStatusError && err.status === 404) return;
-      if (err instanceof HttpStatusError) throw err;
+      if (err instanceof HttpStatusError && err.status < 500) throw err;
       const after = await this.findBatch(id);
       if (after === undefined || !ALIVE_STATES.has(after.state)) return;
       throw err;

@@ -177,9 +177,13 @@ export class WebHdfsClient {
     return new Map(attrs.filter((a) => a.value !== null).map((a) => [a.name, Buffer.from(a.value!.replace(/^0s/, ""), "base64").toString("utf8")]));
   }
 
-  /** Sets a `user.` attribute, creating or replacing it. */
-  async setXAttr(path: string, name: string, value: string): Promise<void> {
-    if (await this.putXAttr(path, name, value, "REPLACE")) return;
+  /**
+   * Sets a `user.` attribute, creating or replacing it. `sendOnce`: the REPLACE is not re-sent by the HTTP agent
+   * (the caller checks its right to write before each attempt: a re-send minutes later could land after another
+   * writer's).
+   */
+  async setXAttr(path: string, name: string, value: string, options: { sendOnce?: boolean } = {}): Promise<void> {
+    if (await this.putXAttr(path, name, value, "REPLACE", options.sendOnce)) return;
     // REPLACE fails when the attribute does not exist yet: create it.
     if (!(await this.putXAttr(path, name, value, "CREATE"))) throw new DeployError(`${path}: cannot set ${name}`);
   }
@@ -206,11 +210,11 @@ export class WebHdfsClient {
   }
 
   /** SETXATTR with one flag: true when set, false when the flag's precondition failed (exists / does not exist). */
-  private async putXAttr(path: string, name: string, value: string, flag: "CREATE" | "REPLACE"): Promise<boolean> {
+  private async putXAttr(path: string, name: string, value: string, flag: "CREATE" | "REPLACE", sendOnce = false): Promise<boolean> {
     const encoded = `0s${Buffer.from(value, "utf8").toString("base64")}`;
     // CREATE is sent once (a repeat answers "already exists" even when it was ours: the lock compares tokens);
     // REPLACE of the same value ends the same (the lock replaces only its own record; the state only under the fenced lock).
-    const res = await this.call("PUT", path, "SETXATTR", { "xattr.name": name, "xattr.value": encoded, flag }, flag === "REPLACE");
+    const res = await this.call("PUT", path, "SETXATTR", { "xattr.name": name, "xattr.value": encoded, flag }, flag === "REPLACE" && !sendOnce);
     if (res.status === 200) return true;
     const text = res.body.toString();
     if (flag === "REPLACE" && /does not exist|XAttr.*not/i.test(text)) return false;

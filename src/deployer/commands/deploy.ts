@@ -19,7 +19,9 @@ import { EnvironmentLock, LockLostError } from "../state/lock";
 import { forUser, type DeployPlanConfig, type JobConfig } from "../core/plan-config";
 import { jobModules } from "../../../contracts/artifact-manifest";
 import { buildRelease, releaseInputs, verifyReleaseFiles, type PlacedJaas } from "../release/release";
-import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, currentCheckpoint, refuseIfCheckpointHeld, runningNow, type ReconcileContext } from "../reconcile/release-runner";
+import { adopt, clearAll, clearName, forgetBatch, launch, observe, ownOrphan, currentCheckpoint, runningNow, type ReconcileContext } from "../reconcile/release-runner";
+import { CheckpointHeldError, OutcomeError } from "../reconcile/outcome";
+import { refuseIfCheckpointHeld, untilCheckpointsFree } from "../reconcile/lease-guard";
 import { notifyChange, type Notifier } from "../health/notify";
 import { pruneDeployFiles } from "../release/retention";
 import { eventHubsJaasLine } from "../core/secrets";
@@ -88,9 +90,15 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
   }
   progress.step("deploy", `desired ${releaseName(desired)}; live ${state ? releaseName(state.current) : "none"} (${observed.live ? `batch ${observed.live.id}` : "not running"})`);
 
-  await refuseIfCheckpointHeld(rc, state, observed, [await currentCheckpoint(rc, state), plan.job.checkpoint_location]);
-  if (state?.current.ddlDigest !== desired.ddlDigest) await createTables(rc, desired);
-  else progress.step("tables", "table DDL and config unchanged since the last deploy; not rerun");
+  const checkpoints = [await currentCheckpoint(rc, state), plan.job.checkpoint_location];
+  // A holder outside Livy stopped through the ResourceManager is a change: a failure from here on restores.
+  const killedOutside = await refuseIfCheckpointHeld(rc, state, observed, checkpoints);
+  try {
+    if (state?.current.ddlDigest !== desired.ddlDigest) await createTables(rc, desired);
+    else progress.step("tables", "table DDL and config unchanged since the last deploy; not rerun");
+  } catch (err) {
+    throw killedOutside ? await restore(rc, state, desired, uploads, err as Error, ctx.notifier) : err;
+  }
 
   const orphan = ownOrphan(observed, state, desired.digest);
   const base: DeployState = state ? { ...state, batch: null } : { version: STATE_VERSION, current: desired, batch: null, restarts: { count: 0 }, uploads };
@@ -100,8 +108,10 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
     await lock.verify();
     if (state) await forgetBatch(rc, state);
     await clearName(rc, observed.ours, observed.live || observed.strangers.length > 0 ? "stopping what runs now" : "clearing finished batches of this name", orphan);
+    // The kept orphan holds the desired checkpoint's lease itself (or waits for it, as any driver would).
+    if (!orphan) await untilCheckpointsFree(rc, checkpoints);
     await lock.verify();
-    const batch = orphan ? await adopt(rc, orphan, "new streaming job (from an earlier lost answer)") : await launch(rc, { ...base, uploads }, desired, observed.maxId, "new streaming job");
+    const batch = orphan ? await adopt(rc, orphan, desired, "new streaming job (from an earlier lost answer)") : await launch(rc, { ...base, uploads }, desired, observed.maxId, "new streaming job");
     const previous = state && state.current.digest !== desired.digest ? state.current : state?.previous;
     const notified = await notifyChange(ctx.notifier, state ?? {}, "healthy", `${plan.environment}: the streaming job runs again: deployed ${releaseName(desired)} as Livy batch ${batch.id}`, progress, now());
     await writeState(hdfs, plan.hdfs.stateDir, { version: STATE_VERSION, current: desired, previous, batch, restarts: { count: 0 }, uploads, notified }, rc.lock);
@@ -135,6 +145,11 @@ async function restore(rc: ReconcileContext, state: DeployState | undefined, des
   const failed = `new ${releaseName(desired)} failed: ${failure.message}`;
   // A run that lost the lock changes nothing more: the run that holds it now decides.
   if (failure instanceof LockLostError) return new OutcomeError(failed, "unchanged by this run: another run holds the lock now");
+  // A driver outside Livy holds the checkpoint: the previous release's driver could not take it either.
+  if (failure instanceof CheckpointHeldError) {
+    if (state) await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch: null, pending: undefined, uploads }, rc.lock).catch(() => undefined);
+    return new OutcomeError(`${failed}\nnothing was started; the next run starts ${releaseName(state?.current ?? desired)} once ${failure.leasePath} is free`, failure.runningNow);
+  }
   // The restore gets its own timeouts, whatever is left of the deploy's deadline.
   runner.deadlineAt = Number.POSITIVE_INFINITY;
   const fallback = state && state.current.digest !== desired.digest ? state.current : state?.previous;

@@ -15,7 +15,9 @@ import { emptyResult, lockOptions, type DeployResult, type GatewayContext } from
 import { ALIVE_STATES } from "../clients/livy-client";
 import { EnvironmentLock, LockHeldError, describeHolder } from "../state/lock";
 import { readJobConfig, verifyReleaseFiles } from "../release/release";
-import { adopt, clearAll, clearName, forgetBatch, launch, observe, OutcomeError, ownOrphan, currentCheckpoint, refuseIfCheckpointHeld, runningNow, type ReconcileContext } from "../reconcile/release-runner";
+import { adopt, clearAll, clearName, forgetBatch, launch, observe, ownOrphan, currentCheckpoint, runningNow, type ReconcileContext } from "../reconcile/release-runner";
+import { OutcomeError } from "../reconcile/outcome";
+import { refuseIfCheckpointHeld, untilCheckpointsFree } from "../reconcile/lease-guard";
 import { backoffSeconds, decideRestart } from "../health/restart-policy";
 import { backlogReason } from "../health/backlog-rule";
 import { rejectedReason } from "../health/rejected";
@@ -105,7 +107,8 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
   // A stuck batch (found before the lock and still the live one) counts as down: it is stopped below.
   const observed = stuck && seen.live?.id === stuck.batchId ? { ...seen, live: undefined } : seen;
   // The stuck batch is in Livy and is stopped through it below: its lease is no driver outside Livy.
-  await refuseIfCheckpointHeld(rc, state, seen, [await currentCheckpoint(rc, state)]);
+  const checkpoint = await currentCheckpoint(rc, state);
+  await refuseIfCheckpointHeld(rc, state, seen, [checkpoint]);
   const orphan = ownOrphan(observed, state, state.current.digest);
   const keep = observed.live ?? orphan;
   if (!observed.live) state = await forgetBatch(rc, state);
@@ -116,7 +119,7 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
     return result("alive", state.current, observed.live);
   }
   if (orphan) {
-    const batch = await adopt(rc, orphan, "streaming job (from an earlier lost answer)");
+    const batch = await adopt(rc, orphan, state.current, "streaming job (from an earlier lost answer)");
     await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch, pending: undefined }, rc.lock);
     return result("adopted", state.current, batch);
   }
@@ -137,6 +140,9 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
     return { ...result("backoff", state.current, null), runningNow: `nothing runs; restart ${decision.attempt} not before ${decision.until.toISOString()}` };
   }
 
+  // Before a restart is counted: a driver still holding the checkpoint (stopped just now, crashed and not yet
+  // lapsed, or alive while Livy says it ended) is waited for, stopped, or refused.
+  await untilCheckpointsFree(rc, [checkpoint]);
   await verifyReleaseFiles(hdfs, state.current, progress);
   state = { ...state, batch: null, restarts: { ...state.restarts, count: decision.attempt, lastAt: rc.now().toISOString() } };
   progress.step("ensure", `restart ${decision.attempt}/${plan.restartPolicy.limit} of ${releaseName(state.current)} (next one waits ${backoffSeconds(plan.restartPolicy, decision.attempt)}s)`);

@@ -7,7 +7,8 @@
  * Order, so that an interruption at any point ends safely:
  *   1. check the release's files and the right to move the checkpoint, and with `committed` that the checkpoint
  *      has a commit to resume from (nothing is stopped if not);
- *   2. stop every batch of our name; with `committed`, read the last commit's end offsets now (committed-offsets.ts);
+ *   2. stop every batch of our name and wait until no driver holds the checkpoint's lease (lease-guard.ts: the rename
+ *      would carry an open lease along); with `committed`, read the last commit's end offsets now (committed-offsets.ts);
  *   3. record the new release (the live request plus `--starting-offsets`) as what should run;
  *   4. rename the checkpoint aside;  5. submit and wait until it stays running.
  * Interrupted after 3 but before 4, a restart by `ensure` resumes the old checkpoint and stops again
@@ -28,7 +29,9 @@ import { resolveCommittedOffsets } from "../state/committed-offsets";
 import { DeployError } from "../core/errors";
 import { EnvironmentLock } from "../state/lock";
 import { readJobConfig, verifyReleaseFiles } from "../release/release";
-import { clearAll, clearName, forgetBatch, launch, observe, OutcomeError, currentCheckpoint, refuseIfCheckpointHeld, runningNow, type ReconcileContext } from "../reconcile/release-runner";
+import { clearAll, clearName, forgetBatch, launch, observe, currentCheckpoint, runningNow, type ReconcileContext } from "../reconcile/release-runner";
+import { OutcomeError } from "../reconcile/outcome";
+import { refuseIfCheckpointHeld, untilCheckpointsFree } from "../reconcile/lease-guard";
 
 const FLAG = "--starting-offsets";
 
@@ -90,6 +93,9 @@ export async function runNewRun(ctx: GatewayContext, startingOffsets: string): P
     await refuseIfCheckpointHeld(rc, state, observed, [await currentCheckpoint(rc, state)]);
     await forgetBatch(rc, state);
     await clearName(rc, observed.ours, "stopping the job for a new run");
+    // The rename below moves an open lease file along with the checkpoint: no driver may hold it then, or it would
+    // run on beside the new run's driver on the fresh checkpoint.
+    await untilCheckpointsFree(rc, [checkpoint]);
     // Read again once the job is stopped: it may have committed more batches since.
     const starting = offsets === COMMITTED ? await committedOffsets(ctx, checkpoint) : offsets;
 

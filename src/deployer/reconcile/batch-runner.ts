@@ -38,7 +38,8 @@ export class BatchRunner {
 
   /** All batches (alive or finished) with this name, across every page of Livy's list. */
   async findByName(name: string): Promise<Batch[]> {
-    return (await this.livy.listBatches()).filter((b) => b.name === name);
+    const named = (b: Batch) => b.name === name;
+    return (await this.livy.listBatchesStable(named)).filter(named);
   }
 
   /** This run's next submission number, for the submission's name (counted whether or not its answer arrives). */
@@ -61,12 +62,24 @@ export class BatchRunner {
     return batch;
   }
 
-  /** Deletes batches (kills the alive ones; frees the name of finished ones). */
-  async remove(batches: readonly Batch[], why: string): Promise<void> {
-    for (const b of batches) {
+  /**
+   * Deletes batches (kills the alive ones; frees the name of finished ones). Each is read again by id first: a
+   * Livy restart since it was listed can have given its id to another user's batch, which is never deleted.
+   */
+  async remove(batches: readonly Batch[], why: string): Promise<Batch[]> {
+    const deleted: Batch[] = [];
+    for (const listed of batches) {
+      const b = await this.livy.findBatch(listed.id);
+      if (b === undefined) continue;
+      if (b.name !== listed.name) {
+        this.progress.step("livy", `${why}: batch ${listed.id} is now "${b.name}", not "${listed.name}" (Livy restarted?); not deleted`);
+        continue;
+      }
       this.progress.step("livy", `${why}: deleting batch ${b.id} (${b.state})`);
       await this.livy.deleteBatch(b.id);
+      deleted.push(b);
     }
+    return deleted;
   }
 
   /**
@@ -74,8 +87,9 @@ export class BatchRunner {
    * must never write the same checkpoint at once.
    */
   async stop(batches: readonly Batch[], why: string, timing: WaitTiming): Promise<void> {
-    await this.remove(batches, why);
-    let pending = batches.filter((b) => ALIVE_STATES.has(b.state)).map((b) => b.id);
+    const deleted = await this.remove(batches, why);
+    const names = new Map(deleted.map((b) => [b.id, b.name]));
+    let pending = deleted.filter((b) => ALIVE_STATES.has(b.state)).map((b) => b.id);
     if (pending.length === 0) return;
     // Stopping is never cut short by the run's deadline: a second driver must not start beside it.
     const deadline = Date.now() + timing.timeoutSeconds * 1000;
@@ -83,7 +97,7 @@ export class BatchRunner {
       const still: Batch[] = [];
       for (const id of pending) {
         const b = await this.livy.findBatch(id);
-        if (b && ALIVE_STATES.has(b.state)) still.push(b);
+        if (b && b.name === names.get(id) && ALIVE_STATES.has(b.state)) still.push(b);
       }
       pending = still.map((b) => b.id);
       if (still.length === 0) return;

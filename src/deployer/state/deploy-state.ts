@@ -11,7 +11,8 @@
 import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import * as z from "zod/mini";
-import { DeployError } from "../core/errors";
+import { DeployError, HttpStatusError } from "../core/errors";
+import { realSleep, type Sleep } from "../core/sleep";
 import type { BatchRequest } from "../clients/livy-client";
 import { formatIssues } from "../../../contracts/schema-issues";
 import type { WebHdfsClient } from "../clients/webhdfs-client";
@@ -143,13 +144,31 @@ export async function readState(hdfs: WebHdfsClient, stateDir: string): Promise<
  * the lock back (a run that lost it changes nothing) and refuses when the state was written under a higher
  * fence (a later holder's state is never overwritten by an earlier one's).
  */
-export async function writeState(hdfs: WebHdfsClient, stateDir: string, state: DeployState, fence: Fence): Promise<void> {
-  const held = await fence.verify();
-  const written = (await readState(hdfs, stateDir).catch(() => undefined))?.lock;
-  if (written !== undefined && written.fence > held.fence) throw new LockLostError(`the live state was written under fence ${written.fence}, above this run's ${held.fence}`);
-  const text = encodeState(JSON.stringify({ ...state, lock: held }));
-  if (Buffer.byteLength(text) > MAX_STATE_BYTES) throw new DeployError(`live state is ${Buffer.byteLength(text)} bytes, over HDFS's ${MAX_STATE_BYTES}-byte xattr limit`);
-  await hdfs.setXAttr(stateDir, STATE_XATTR, text);
+export async function writeState(hdfs: WebHdfsClient, stateDir: string, state: DeployState, fence: Fence, sleep: Sleep = realSleep): Promise<void> {
+  // Each attempt is sent once and checks the lock first: the HTTP agent's own re-sends of a REPLACE could land
+  // after the lock expired and the next holder wrote its state, and overwrite it with this run's.
+  for (let attempt = 1; ; attempt++) {
+    const held = await fence.verify();
+    const written = (await readState(hdfs, stateDir).catch(() => undefined))?.lock;
+    if (written !== undefined && written.fence > held.fence) throw new LockLostError(`the live state was written under fence ${written.fence}, above this run's ${held.fence}`);
+    const text = encodeState(JSON.stringify({ ...state, lock: held }));
+    if (Buffer.byteLength(text) > MAX_STATE_BYTES) throw new DeployError(`live state is ${Buffer.byteLength(text)} bytes, over HDFS's ${MAX_STATE_BYTES}-byte xattr limit`);
+    try {
+      await hdfs.setXAttr(stateDir, STATE_XATTR, text, { sendOnce: true });
+      return;
+    } catch (err) {
+      if (attempt >= STATE_WRITE_ATTEMPTS || !unanswered(err)) throw err;
+      await sleep(500 * 2 ** (attempt - 1));
+    }
+  }
+}
+
+/** Attempts of one state write (each re-checks the lock); then the error is the run's. */
+const STATE_WRITE_ATTEMPTS = 4;
+
+/** No answer, or a gateway's 5xx: the write may or may not have been applied, and sending it again is safe while the lock is held. */
+function unanswered(err: unknown): boolean {
+  return err instanceof HttpStatusError ? err.status >= 500 || err.status === 429 : err instanceof Error && !(err instanceof LockLostError);
 }
 
 /** Digest of what a submission would run: the whole request (keys sorted) and the JAAS fingerprints. */

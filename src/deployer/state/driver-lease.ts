@@ -26,14 +26,17 @@ export async function probeLease(hdfs: WebHdfsClient, checkpoint: string): Promi
   const path = leasePath(checkpoint);
   const answer = await hdfs.appendNothing(path);
   if (answer.outcome === "missing") return { held: false, path };
-  const record = await readRecord(hdfs, path);
+  const record = await readLeaseRecord(hdfs, path);
   if (answer.outcome !== "refused") return { held: false, path, ...(record ? { record } : {}) };
   if (!HELD.has(answer.exception)) throw new Error(`${path}: probing the driver's lease failed: ${answer.exception}: ${answer.message}`);
   return { held: true, path, lapsing: answer.exception === "RecoveryInProgressException", answer: answer.message, ...(record ? { record } : {}) };
 }
 
-/** The holder's record (the file's first line; the holder hflushed it, so it is readable while open), if it parses. */
-async function readRecord(hdfs: WebHdfsClient, path: string): Promise<HolderRecord | undefined> {
+/**
+ * The holder's record (the file's first line; the holder hflushed it, so it is readable while open), if it parses.
+ * A read only: unlike a probe, it never takes the lease, so it may be repeated while a driver is taking it.
+ */
+export async function readLeaseRecord(hdfs: WebHdfsClient, path: string): Promise<HolderRecord | undefined> {
   const content = await hdfs.open(path);
   const first = content?.toString("utf8").split("\n")[0];
   if (!first) return undefined;

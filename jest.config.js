@@ -35,6 +35,7 @@ const common = {
 
 module.exports = {
   testTimeout: 120000,
+  testSequencer: "<rootDir>/test/longest-first-sequencer.js",
   projects: [
     {
       ...common,

@@ -13,5 +13,19 @@ export const EVENT_HUBS_MAX_MESSAGE_BYTES = 1_046_528;
  * characters, the batch id) within 512 bytes. job_config.py computes the same bound.
  */
 export function worstStatsMessageBytes(maxSensorLength: number): number {
-  return 10 * maxSensorLength + 512;
+  return STATS_MESSAGE_BYTES_PER_CHARACTER * maxSensorLength + STATS_MESSAGE_FIXED_BYTES;
+}
+export const STATS_MESSAGE_BYTES_PER_CHARACTER = 10;
+export const STATS_MESSAGE_FIXED_BYTES = 512;
+
+/**
+ * What a produce request adds around its records (request, topic, partition and record-batch headers, client
+ * id), at most. Kafka's producer bounds a record by `max.request.size` without these, so the job's producer
+ * and the simulator's sends stay this far under Event Hubs' limit: a request of exactly the limit is refused.
+ */
+export const PRODUCE_REQUEST_OVERHEAD_BYTES = 1_024;
+
+/** The producer's `max.request.size` for a message limit: the limit less the request's framing. */
+export function producerMaxRequestBytes(maxMessageBytes: number): number {
+  return maxMessageBytes - PRODUCE_REQUEST_OVERHEAD_BYTES;
 }

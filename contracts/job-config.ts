@@ -5,7 +5,7 @@
  * the JSON Schema generated from this one (JOB_CONFIG_SCHEMA_FILE, shipped in the artifact). Pure: no I/O.
  */
 import * as z from "zod/mini";
-import { EVENT_HUBS_MAX_MESSAGE_BYTES, worstStatsMessageBytes } from "./eventhubs-limits";
+import { EVENT_HUBS_MAX_MESSAGE_BYTES, PRODUCE_REQUEST_OVERHEAD_BYTES, STATS_MESSAGE_BYTES_PER_CHARACTER, STATS_MESSAGE_FIXED_BYTES, producerMaxRequestBytes, worstStatsMessageBytes } from "./eventhubs-limits";
 
 export const SECURITY_PROTOCOLS = ["SASL_SSL", "PLAINTEXT"] as const;
 /** Spark's processing-time trigger, as job.py passes it on: `<n> seconds` (or milliseconds, minutes, hours). */
@@ -52,8 +52,8 @@ export const jobConfigSchema = z.strictObject({
    * 60 s after its last renewal) before it exits, naming the holder (checkpoint_lease.py). */
   lease_wait_seconds: z._default(positiveInt(), DEFAULT_LEASE_WAIT_SECONDS),
 }).check(
-  z.refine((c) => worstStatsMessageBytes(c.max_sensor_length) <= c.max_message_bytes, {
-    error: "max_sensor_length: a stats message of a name that long (10 bytes a character + 512) would exceed max_message_bytes",
+  z.refine((c) => worstStatsMessageBytes(c.max_sensor_length) <= producerMaxRequestBytes(c.max_message_bytes), {
+    error: "max_sensor_length: a stats message of a name that long (10 bytes a character + 512) would not fit max_message_bytes less 1,024 bytes of request framing",
     path: ["max_sensor_length"],
   }),
 );
@@ -66,5 +66,7 @@ export const JOB_CONFIG_SCHEMA_FILE = "job-config.schema.json";
 /** The JSON Schema of a job config file (what job.py accepts: defaulted keys may be left out), as shipped. */
 export function jobConfigJsonSchema(): string {
   const schema = z.toJSONSchema(jobConfigSchema, { io: "input" });
-  return `${JSON.stringify({ $comment: "Generated from contracts/job-config.ts by `npm run gen:schemas`; do not edit.", ...schema }, null, 2)}\n`;
+  // The stats message bounds are not JSON Schema; job_config.py checks its copy against them (x- keys are ignored by validators).
+  const bounds = { perCharacter: STATS_MESSAGE_BYTES_PER_CHARACTER, fixed: STATS_MESSAGE_FIXED_BYTES, produceRequestOverhead: PRODUCE_REQUEST_OVERHEAD_BYTES };
+  return `${JSON.stringify({ $comment: "Generated from contracts/job-config.ts by `npm run gen:schemas`; do not edit.", ...schema, "x-stats-message-bytes": bounds }, null, 2)}\n`;
 }

@@ -41,7 +41,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
 
-from job_config import DEFAULTS, JAAS_KEYS, ConfigError, load_config, read_text, table_names
+from job_config import DEFAULTS, JAAS_KEYS, ConfigError, load_config, producer_max_request_bytes, read_text, table_names
 import checkpoint_lease
 import checkpoint_runs
 import reading_checks
@@ -98,8 +98,9 @@ def sink_options(config: Dict[str, object], output_jaas_config: Optional[str]) -
     options = kafka_options(config, output_jaas_config, consumer=False)
     options["topic"] = str(config["output_topic"])
     # The producer's own limit, 1 MiB by default, is above Event Hubs' (max_message_bytes, 1,046,528 by default):
-    # a request between the two would be refused by the broker instead of split by the producer.
-    options["kafka.max.request.size"] = str(config["max_message_bytes"])
+    # a request between the two would be refused by the broker instead of split by the producer. The producer
+    # bounds records, not the request around them, so it stays the request's framing under the limit.
+    options["kafka.max.request.size"] = str(producer_max_request_bytes(int(config["max_message_bytes"])))  # type: ignore[arg-type]
     return options
 
 

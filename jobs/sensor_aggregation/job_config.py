@@ -52,10 +52,22 @@ JAAS_KEYS = {
 }
 
 
+# contracts/eventhubs-limits.ts owns these; the tests check them against job-config.schema.json's x-stats-message-bytes.
+STATS_MESSAGE_BYTES_PER_CHARACTER = 10
+STATS_MESSAGE_FIXED_BYTES = 512
+# A produce request's framing around its records: the producer's max.request.size stays this far under the limit.
+PRODUCE_REQUEST_OVERHEAD_BYTES = 1024
+
+
 def worst_stats_message_bytes(max_sensor_length: int) -> int:
     """The largest stats message a sensor name of that many characters makes (contracts/eventhubs-limits.ts):
     the name as the key (UTF-8, 4 bytes a character) and escaped in the JSON value (6), plus 512 for the rest."""
-    return 10 * max_sensor_length + 512
+    return STATS_MESSAGE_BYTES_PER_CHARACTER * max_sensor_length + STATS_MESSAGE_FIXED_BYTES
+
+
+def producer_max_request_bytes(max_message_bytes: int) -> int:
+    """The producer's max.request.size: Event Hubs refuses a request over max_message_bytes, framing included."""
+    return max_message_bytes - PRODUCE_REQUEST_OVERHEAD_BYTES
 
 
 class ConfigError(ValueError):
@@ -124,9 +136,10 @@ def validate_config(config: Dict[str, object]) -> Dict[str, object]:
         _positive_int(config, "max_offsets_per_trigger")
     for key in ("max_sensors_per_batch", "max_message_bytes", "max_sensor_length", "lease_wait_seconds"):
         _positive_int(config, key)
-    if worst_stats_message_bytes(int(config["max_sensor_length"])) > int(config["max_message_bytes"]):  # type: ignore[arg-type]
+    if worst_stats_message_bytes(int(config["max_sensor_length"])) > producer_max_request_bytes(int(config["max_message_bytes"])):  # type: ignore[arg-type]
         raise ConfigError("max_sensor_length: %s; a stats message of a name that long (10 bytes a character + 512) would "
-                          "exceed max_message_bytes (%s)" % (config["max_sensor_length"], config["max_message_bytes"]))
+                          "not fit max_message_bytes (%s) less %d bytes of request framing"
+                          % (config["max_sensor_length"], config["max_message_bytes"], PRODUCE_REQUEST_OVERHEAD_BYTES))
     flag = str(config["fail_on_data_loss"]).lower()
     if flag not in ("true", "false"):
         raise ConfigError("fail_on_data_loss: %r; allowed: true, false" % config["fail_on_data_loss"])

@@ -4,11 +4,12 @@
  * The estimate is an upper bound of the encoded record (UTF-8 bytes plus fixed record and request overhead).
  */
 import type { SimulatedMessage } from "./readings";
+import { PRODUCE_REQUEST_OVERHEAD_BYTES } from "../../contracts/eventhubs-limits";
 
 /** Record framing (length, attributes, deltas, key/value/header lengths as varints): at most this per record. */
 const RECORD_OVERHEAD_BYTES = 64;
 /** Request, topic, partition and record-batch headers, client id: at most this per request. */
-export const REQUEST_OVERHEAD_BYTES = 1_024;
+export const REQUEST_OVERHEAD_BYTES = PRODUCE_REQUEST_OVERHEAD_BYTES;
 
 export function estimatedRecordBytes(message: SimulatedMessage, headerName: string): number {
   const header = message.malformedKind ? Buffer.byteLength(headerName) + Buffer.byteLength(message.malformedKind) + 8 : 0;

@@ -5,6 +5,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import job
 import job_config
@@ -79,8 +81,24 @@ def test_event_hubs_sink_has_the_producer_settings_the_output_topic_and_the_send
     assert options["topic"] == "sensor-stats"
     assert options["kafka.sasl.jaas.config"] == SEND_JAAS and options["kafka.request.timeout.ms"] == "60000"
     assert "kafka.session.timeout.ms" not in options  # a consumer setting
-    # Event Hubs refuses a request over 1,046,528 bytes; the producer's own default (1 MiB) is above it.
-    assert options["kafka.max.request.size"] == "1046528"
+    # Event Hubs refuses a request over 1,046,528 bytes, framing included; the producer's own default (1 MiB) is above it.
+    assert options["kafka.max.request.size"] == str(1046528 - 1024)
+
+
+@given(st.integers(min_value=1, max_value=4 * 1024 * 1024), st.integers(min_value=1, max_value=500 * 1024))
+def test_a_config_is_accepted_only_when_the_largest_stats_request_fits_under_max_message_bytes(max_message, max_sensor):
+    """Accepted, the worst stats record plus its request's framing (what the producer's max.request.size leaves out)
+    stays within max_message_bytes, the limit Event Hubs enforces on the whole request."""
+    config = dict(BASE, max_message_bytes=max_message, max_sensor_length=max_sensor)
+    fits = 10 * max_sensor + 512 + 1024 <= max_message
+    try:
+        merged = job_config.merge_config(config, {})
+    except job_config.ConfigError as err:
+        assert not fits and "max_sensor_length" in str(err)
+        return
+    assert fits
+    request_limit = int(job.sink_options(merged, SEND_JAAS)["kafka.max.request.size"])
+    assert job_config.worst_stats_message_bytes(max_sensor) <= request_limit <= max_message - 1024
 
 
 def test_a_sensor_name_bound_whose_stats_message_would_not_fit_is_refused():
@@ -191,3 +209,6 @@ def test_the_keys_and_defaults_agree_with_the_job_config_json_schema():
     for key in job_config.NAME_KEYS:
         assert properties[key]["pattern"] == job_config.IDENTIFIER.pattern, key
     assert properties["trigger_interval"]["pattern"] == job_config.INTERVAL.pattern
+    assert schema["x-stats-message-bytes"] == {"perCharacter": job_config.STATS_MESSAGE_BYTES_PER_CHARACTER,
+                                               "fixed": job_config.STATS_MESSAGE_FIXED_BYTES,
+                                               "produceRequestOverhead": job_config.PRODUCE_REQUEST_OVERHEAD_BYTES}

@@ -48,7 +48,8 @@ describe("simulation run loop", () => {
     const summary = await runSimulation(options({ rate: "max", batchSize: "10", maxInFlight: "1" }), 1, memory.sink, {
       onError: (message) => errors.push(message),
       describeError: (error) => (error as Error).message,
-      retry: FAST_RETRY,
+      // A timeout long enough for a second attempt even on a loaded machine (30 ms was not, beside the Spark suites).
+      retry: { ...FAST_RETRY, deliveryTimeoutMs: 500 },
     });
     expect(summary.stoppedBy).toBe("failures");
     expect(summary.acknowledged).toBe(0);

@@ -436,6 +436,7 @@ test("Livy lost its record of a driver that is paused past the lease's soft limi
   for (let i = 0; i < 120 && streamingDriverPids(services.hdfs.rpc).includes(pid!); i++) await new Promise((r) => setTimeout(r, 500));
   expect(streamingDriverPids(services.hdfs.rpc)).toEqual([expect.any(Number)]);
   expect(streamingDriverPids(services.hdfs.rpc)).not.toContain(pid);
+  await direct.waitUntilEnded(live!.id);
   // It stops at its next heartbeat, or, woken inside a micro-batch, when Spark's own log refuses its commit (Spark
   // 3.5 words that "Multiple streaming queries are concurrently using <checkpoint>/commits"; older lines "... jobs detected").
   expect((await direct.call(`/batches/${live!.id}/log?size=400`)).log.join("\n")).toMatch(/this driver no longer holds|Multiple streaming jobs detected|Multiple streaming queries are concurrently using/);

@@ -18,3 +18,13 @@ export class HttpStatusError extends DeployError {
     this.name = "HttpStatusError";
   }
 }
+
+/**
+ * Whether a call's effect is unknown, so it must be read back or, where that is safe, sent again: no answer
+ * at all, or a gateway's 5xx (and 429 where the caller's request is safe to repeat). `decided` names the
+ * error classes that are a definite answer despite not being HTTP statuses.
+ */
+export function answerMayBeLost(err: unknown, options: { retry429?: boolean; decided?: readonly (abstract new (...args: never[]) => Error)[] } = {}): boolean {
+  if (err instanceof HttpStatusError) return err.status >= 500 || (options.retry429 === true && err.status === 429);
+  return err instanceof Error && !(options.decided ?? []).some((kind) => err instanceof kind);
+}

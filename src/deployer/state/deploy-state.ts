@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import * as z from "zod/mini";
-import { DeployError, HttpStatusError } from "../core/errors";
+import { answerMayBeLost, DeployError } from "../core/errors";
 import { realSleep, type Sleep } from "../core/sleep";
 import type { BatchRequest } from "../clients/livy-client";
 import { formatIssues } from "../../../contracts/schema-issues";
@@ -166,10 +166,8 @@ export async function writeState(hdfs: WebHdfsClient, stateDir: string, state: D
 /** Attempts of one state write (each re-checks the lock); then the error is the run's. */
 const STATE_WRITE_ATTEMPTS = 4;
 
-/** No answer, or a gateway's 5xx: the write may or may not have been applied, and sending it again is safe while the lock is held. */
-function unanswered(err: unknown): boolean {
-  return err instanceof HttpStatusError ? err.status >= 500 || err.status === 429 : err instanceof Error && !(err instanceof LockLostError);
-}
+/** No answer, or a gateway's 5xx or 429: the write may or may not have been applied, and sending it again is safe while the lock is held. */
+const unanswered = (err: unknown) => answerMayBeLost(err, { retry429: true, decided: [LockLostError] });
 
 /** Digest of what a submission would run: the whole request (keys sorted) and the JAAS fingerprints. */
 export function releaseDigest(request: BatchRequest, jaasFingerprints: readonly string[]): string {

@@ -8,7 +8,7 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { realSleep, type Sleep } from "../core/sleep";
-import { DeployError, HttpStatusError } from "../core/errors";
+import { answerMayBeLost, DeployError } from "../core/errors";
 import type { LockCandidate, LockRecord, LockStore } from "./lock-store";
 import type { Progress } from "../core/progress";
 import type { WebHdfsClient } from "../clients/webhdfs-client";
@@ -55,14 +55,11 @@ export function describeHolder(holder: LockHolder | undefined): string {
 }
 
 /**
- * A store failure that is not the store's answer: a connection reset, a timeout, or a gateway's 5xx (Knox answers
+ * A store failure that is not the store's answer (a connection reset, a timeout, or a gateway's 5xx: Knox answers
  * 502/504 when the NameNode's answer did not reach it, which may come after the NameNode applied the request).
  * What happened must be read back.
  */
-function unanswered(err: unknown): boolean {
-  if (err instanceof HttpStatusError) return err.status >= 500;
-  return err instanceof Error && !(err instanceof LockHeldError);
-}
+const unanswered = (err: unknown) => answerMayBeLost(err, { decided: [LockHeldError] });
 
 export class EnvironmentLock implements Fence {
   private lost: string | undefined;

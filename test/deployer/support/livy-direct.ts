@@ -18,6 +18,8 @@ export interface LivyDirect {
    * this HDFS as fs.defaultFS). Livy then records the batch as dead; it does not forget it, as a DELETE would.
    */
   killDrivers(): Promise<void>;
+  /** Waits until Livy no longer lists the batch alive: Livy notices a driver's exit a moment after its process is gone. */
+  waitUntilEnded(id: number, timeoutMs?: number): Promise<void>;
   deleteAll(): Promise<void>;
 }
 
@@ -58,6 +60,13 @@ export function livyDirect(services: DeployerServices, batchName: string): LivyD
       for (const pid of drivers) process.kill(pid, "SIGKILL");
       for (let i = 0; i < 120 && (await aliveBatches()).length > 0; i++) await new Promise((r) => setTimeout(r, 500));
       if ((await aliveBatches()).length > 0) throw new Error(`killed ${drivers.length} driver process(es), but Livy still lists the batch alive`);
+    },
+    async waitUntilEnded(id, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while ((await aliveBatches()).some((b) => b.id === id)) {
+        if (Date.now() > deadline) throw new Error(`batch ${id}'s driver process is gone, but Livy still lists it alive after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
     },
     async deleteAll() {
       for (const b of (await call("/batches?from=0&size=100000")).sessions as { id: number }[]) await call(`/batches/${b.id}`, { method: "DELETE" });

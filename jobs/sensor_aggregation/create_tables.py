@@ -11,8 +11,10 @@ An existing table is compared with its CREATE TABLE statement:
     position does not matter;
   * a table without job_tables.OVERWRITE_OPTIONS gets them (ALTER TABLE ... SET SERDEPROPERTIES), so that no
     INSERT OVERWRITE of one partition, in any session, can empty it;
-  * a dropped or retyped column, or other partitioning, is refused (exit 3) with one message naming each
-    table and column and what to do; nothing is changed;
+  * a column the table has and job_tables.py lacks (a newer release added it, and this older one is deployed
+    again: the rollback) stays, in the table, its history and its view; this release writes it NULL;
+  * a retyped column, or other partitioning, is refused (exit 3) with one message naming each table and
+    column and what to do; nothing is changed;
   * a table of the first release (partitioned by batch_id alone) is moved once to the (run_id, batch_id)
     layout by first_release_move.py: renamed to <table>_pre_run_id, created anew, each batch's rows copied under
     the run that wrote it (told from the checkpoints' start times; refused where it cannot be told), the old table
@@ -24,8 +26,9 @@ CREATE TABLE so job_tables.py stays the one place columns are declared:
   * <query>_compactions (job_config.ledger_table, from query_name): the ledger, one partition per committed
     compaction with the (run, batch range) it moved. It belongs to the streaming query, not to a table, so
     renaming a table keeps it. A release before this one named it <data_table>_compactions: such a ledger is
-    copied into the new one and dropped, before any view reads the new one (re-run safe: the copy overwrites
-    by compaction);
+    copied into the new one and replaced by a view of it, before any view reads the new one (re-run safe: the
+    copy overwrites by compaction). The view is the guard against deploying such a release again
+    (adopt_earlier_ledger);
   * <table>_all: the view readers query, history of committed compactions plus the streaming batches no
     committed compaction covers, each compaction counted from VISIBLE_AFTER_SECONDS after its commit in both
     (housekeeping_statements), so every row shows exactly once in every query, at any moment of a compaction.
@@ -157,21 +160,37 @@ def destructive_changes(table: str, current: Columns, current_partitions: List[s
     return problems
 
 
+def table_type(spark: SparkSession, table: str) -> Optional[str]:
+    """The catalog's type of a table ("VIEW", "MANAGED", "EXTERNAL"), or None when there is none of that name."""
+    database, name = table.split(".", 1)
+    return next((t.tableType for t in spark.catalog.listTables(database) if t.name == name), None)
+
+
 def adopt_earlier_ledger(spark: SparkSession, earlier: str, ledger: str) -> None:
     """Copies a ledger named by the releases before this one (<data_table>_compactions) into the query's ledger
-    and drops it: every committed compaction stays committed. Dropping it also makes an older release's
-    maintenance refuse (its ledger is missing) instead of taking this release's compactions for leftovers."""
-    if earlier == ledger or existing_table(spark, earlier) is None:
+    and puts a view of the query's ledger in its place: every committed compaction stays committed. The view is
+    the guard against deploying such a release again: its CREATE TABLE IF NOT EXISTS finds the name taken (so it
+    never recreates its ledger empty, whose maintenance would then drop every compaction as an interrupted copy),
+    its create_tables.py refuses the view (not partitioned), and its maintenance reads this release's commits and
+    cannot write one. Each step is re-run safe: the copy overwrites by compaction, and the view is made whenever
+    the name is free."""
+    if earlier == ledger:
         return
-    spark.sql("INSERT OVERWRITE TABLE %s PARTITION (compaction) SELECT run_id, first_batch, last_batch, compacted_at, "
-              "compaction FROM %s" % (ledger, earlier))
-    wanted = {r[0] for r in spark.sql("SELECT DISTINCT compaction FROM %s" % earlier).collect()}
-    copied = {r[0] for r in spark.sql("SELECT DISTINCT compaction FROM %s" % ledger).collect()}
-    if not wanted <= copied:
-        raise MigrationRefused("ledger %s: compactions %s were not copied into %s; %s is kept, run again"
-                               % (earlier, ", ".join(sorted(wanted - copied)), ledger, earlier))
-    spark.sql("DROP TABLE %s" % earlier)
-    print("create_tables: the ledger %s (%d compactions) is now %s" % (earlier, len(wanted), ledger), flush=True)
+    kind = table_type(spark, earlier)
+    if kind == "VIEW":
+        return
+    if kind is not None:
+        spark.sql("INSERT OVERWRITE TABLE %s PARTITION (compaction) SELECT run_id, first_batch, last_batch, compacted_at, "
+                  "compaction FROM %s" % (ledger, earlier))
+        wanted = {r[0] for r in spark.sql("SELECT DISTINCT compaction FROM %s" % earlier).collect()}
+        copied = {r[0] for r in spark.sql("SELECT DISTINCT compaction FROM %s" % ledger).collect()}
+        if not wanted <= copied:
+            raise MigrationRefused("ledger %s: compactions %s were not copied into %s; %s is kept, run again"
+                                   % (earlier, ", ".join(sorted(wanted - copied)), ledger, earlier))
+        spark.sql("DROP TABLE %s" % earlier)
+        print("create_tables: the ledger %s (%d compactions) is now %s" % (earlier, len(wanted), ledger), flush=True)
+    spark.sql("CREATE VIEW %s AS SELECT run_id, first_batch, last_batch, compacted_at, compaction FROM %s" % (earlier, ledger))
+    print("create_tables: %s is a view of %s, so a release before this one cannot recreate it empty" % (earlier, ledger), flush=True)
 
 
 def create_tables(spark: SparkSession, statements: Sequence[str], database: str, windows: Sequence[Window] = (),
@@ -237,10 +256,37 @@ def create_tables(spark: SparkSession, statements: Sequence[str], database: str,
         add_overwrite_options(spark, parsed[0])
 
 
+def with_kept_columns(spark: SparkSession, statements: Sequence[str]) -> List[str]:
+    """The statements, each existing table's CREATE TABLE extended by the columns the table has and the statement
+    lacks (a newer release's migration added them, or this release stopped writing them). They stay: every column
+    is nullable and the job writes by name, so this release writes them NULL, its history keeps them and its views
+    show them. This is what makes deploying the previous release after a migration (the rollback) a deploy rather
+    than a refusal. A table whose partitioning differs is left as declared (a move or a refusal handles it)."""
+    kept_statements = []
+    for statement in statements:
+        parsed = parse_create_table(statement)
+        current = existing_table(spark, parsed[0]) if parsed else None
+        if parsed is None or current is None or current[1] != parsed[2]:
+            kept_statements.append(statement)
+            continue
+        declared = {name for name, _ in parsed[1]}
+        kept = [(name, kind) for name, kind in current[0] if name not in declared and name not in current[1]]
+        if kept:
+            print("create_tables: %s keeps column(s) %s, which job_tables.py does not declare; this release writes them NULL"
+                  % (parsed[0], ", ".join(name for name, _ in kept)), flush=True)
+            columns_end = CREATE_TABLE.match(statement.strip()).end(2)  # type: ignore[union-attr]
+            statement = statement.strip()
+            statement = statement[:columns_end] + "".join(", %s %s" % c for c in kept) + statement[columns_end:]
+        kept_statements.append(statement)
+    return kept_statements
+
+
 def create_job_tables(spark: SparkSession, statements: Sequence[str], names: Dict[str, str], windows: Sequence[Window] = (),
                       visible_after_seconds: int = VISIBLE_AFTER_SECONDS) -> None:
-    """create_tables over the streaming tables' statements and the housekeeping derived from them, adopting an
-    earlier release's ledger: what main runs, from the one set of names."""
+    """create_tables over the streaming tables' statements (with the columns they keep) and the housekeeping derived
+    from them, adopting an earlier release's ledger: what main runs, from the one set of names."""
+    spark.sql("CREATE DATABASE IF NOT EXISTS %s" % names["database"])
+    statements = with_kept_columns(spark, statements)
     layout = housekeeping_layout(names)
     create_tables(spark, list(statements) + housekeeping_statements(statements, names, visible_after_seconds), names["database"], windows,
                   earlier_ledger=(str(layout["earlier_ledger"]), str(layout["ledger"])))
@@ -255,7 +301,10 @@ def drop_tables(spark: SparkSession, names: Dict[str, str]) -> List[str]:
     for kind in KINDS:
         spark.sql("DROP VIEW IF EXISTS %s" % tables[kind]["view"])
         dropped.append(tables[kind]["view"])
-    for name in [tables[k]["history"] for k in KINDS] + [str(layout["ledger"]), str(layout["earlier_ledger"])] + [tables[k]["stream"] + suffix for k in KINDS for suffix in ("", LEGACY_SUFFIX)]:
+    earlier = str(layout["earlier_ledger"])
+    if table_type(spark, earlier) == "VIEW":  # the guard adopt_earlier_ledger leaves
+        spark.sql("DROP VIEW %s" % earlier)
+    for name in [tables[k]["history"] for k in KINDS] + [str(layout["ledger"]), earlier] + [tables[k]["stream"] + suffix for k in KINDS for suffix in ("", LEGACY_SUFFIX)]:
         spark.sql("DROP TABLE IF EXISTS %s" % name)
         dropped.append(name)
     return dropped

@@ -138,6 +138,25 @@ def test_the_previous_release_keeps_writing_into_tables_a_newer_release_migrated
     assert stats == [(b, "S1", 1.5, None) for b in range(3)]
 
 
+def test_the_previous_release_deployed_again_after_a_migration_keeps_the_added_columns(spark):
+    """The rollback as a deploy of the previous release: its create_tables.py meets the columns a newer release
+    added, keeps them (in the table, its history and its view) instead of refusing, and its job goes on writing."""
+    from create_tables import create_job_tables
+
+    names = job_config.table_name_config({"database": "redeploy_check"})
+    create_job_tables(spark, render_statements(TABLES_SQL, names), names)
+    create_job_tables(spark, render_statements(newer_release_sql(), names), names)
+    create_job_tables(spark, render_statements(TABLES_SQL, names), names)  # the previous release, deployed again
+    create_job_tables(spark, render_statements(TABLES_SQL, names), names)  # and again: nothing left to change
+    tables = job_config.table_names(dict(names))
+    for kind, added in (("data", "site"), ("rejected", "site"), ("stats", "measure1_median")):
+        for table in (tables[kind], tables[kind] + "_history", tables[kind] + "_all"):
+            assert added in spark.table(table).columns, table
+    job.check_schemas(spark, tables)
+    job.process_batch(kafka_batch(spark, [{"sensor": "S1", "measure1": 1.5, "measure2": 2.5}], first_offset=0), 0, tables, None, run_id="r1")
+    assert [(r.sensor, r.site) for r in spark.table(tables["data"] + "_all").collect()] == [("S1", None)]
+
+
 def test_a_migration_that_adds_a_column_not_null_is_refused(spark):
     names = job_config.table_name_config({"database": "not_null_check"})
     create_tables(spark, render_statements(TABLES_SQL, names), "not_null_check")

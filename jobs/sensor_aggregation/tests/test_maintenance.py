@@ -13,7 +13,7 @@ import job
 import job_config
 import job_tables
 import maintenance
-from create_tables import create_job_tables, create_tables, existing_table, housekeeping_layout, render_statements
+from create_tables import MigrationRefused, create_job_tables, create_tables, housekeeping_layout, render_statements, table_type
 from kafka_frames import kafka_batch
 from test_batch_logic import TABLES_SQL
 
@@ -258,16 +258,44 @@ def test_an_earlier_releases_ledger_is_adopted_before_any_view_reads_the_new_one
     before = view_rows(spark, layout)
     names = job_config.table_name_config({"database": "adopted_check"})
     ledger, earlier = housekeeping_layout(names)["ledger"], housekeeping_layout(names)["earlier_ledger"]
-    # What a release before this one left: the same ledger under <data_table>_compactions.
+    # What a release before this one left: the same ledger under <data_table>_compactions (and no guard view).
+    spark.sql("DROP VIEW %s" % earlier)
     spark.sql("CREATE TABLE %s USING PARQUET PARTITIONED BY (compaction) AS SELECT * FROM %s" % (earlier, ledger))
     spark.sql("DROP TABLE %s" % ledger)
     for _ in range(2):  # a re-run (after an interruption) changes nothing more
         create_all(spark, "adopted_check")
         assert view_rows(spark, layout) == before
-    assert existing_table(spark, earlier) is None
+    assert table_type(spark, earlier) == "VIEW"
     compact(spark, config, now=NOW + timedelta(hours=1))
     assert view_rows(spark, layout) == before
     assert maintenance.partitions(spark, layout["data"]["history"]) != []
+
+
+def test_a_release_from_before_the_ledger_moved_cannot_recreate_its_ledger_empty_or_drop_a_compaction(spark, tmp_path, template):
+    """The rollback to a release that named the ledger <data_table>_compactions: its DDL would recreate that ledger
+    empty (CREATE TABLE IF NOT EXISTS) and its maintenance then drop every history partition as an interrupted copy.
+    The name is a view of the query's ledger, so its DDL changes nothing and refuses, and what its maintenance reads
+    as committed is every committed compaction."""
+    config, layout = setup_tables(spark, tmp_path, template, "guard_check")
+    compact(spark, config, now=NOW)
+    before = view_rows(spark, layout)
+    names = job_config.table_name_config({"database": "guard_check"})
+    ledger, earlier = housekeeping_layout(names)["ledger"], housekeeping_layout(names)["earlier_ledger"]
+    assert table_type(spark, earlier) == "VIEW"
+    # The older release's ledger statement, alone and as its create_tables.py runs it.
+    older_ledger = ("CREATE TABLE IF NOT EXISTS %s (run_id string, first_batch bigint, last_batch bigint, compacted_at timestamp, "
+                    "compaction string) USING PARQUET PARTITIONED BY (compaction)" % earlier)
+    spark.sql(older_ledger)
+    with pytest.raises(MigrationRefused, match="partitioned by"):
+        create_tables(spark, [older_ledger], "guard_check")
+    assert table_type(spark, earlier) == "VIEW"
+    committed = {r.compaction for r in spark.table(earlier).collect()}
+    assert committed == {r.compaction for r in spark.table(ledger).collect()} != set()
+    for kind in ("data", "rejected", "stats"):
+        assert {p["compaction"] for p in maintenance.partitions(spark, layout[kind]["history"])} <= committed  # none looks uncommitted
+    with pytest.raises(Exception, match="(?i)view"):
+        spark.sql("INSERT INTO TABLE %s PARTITION (compaction = 'c-older') SELECT 'r', 0, 0, current_timestamp()" % earlier)
+    assert view_rows(spark, layout) == before
 
 
 def test_without_a_checkpoint_every_run_is_an_earlier_one_and_missing_tables_are_refused(spark, tmp_path, template):

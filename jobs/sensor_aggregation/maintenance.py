@@ -14,7 +14,8 @@ last commit (checkpoint_runs.py drops those batches first: they were never commi
 
 Each step is safe to interrupt and to re-run, because one write commits a compaction: its partition of the
 ledger (<query>_compactions, job_config.ledger_table), added only after its history rows are written and counted.
-  1. drop history partitions of compactions the ledger does not name (an interrupted copy; never visible);
+  1. drop history partitions of compactions the ledger does not name (an interrupted copy; never visible); more
+     than one such compaction is refused, removing nothing (refuse_foreign_history: not this history's ledger);
   2. drop from the catalog the streaming partitions of compactions committed at least DROP_AFTER ago (the views
      hide them from VISIBLE_AFTER_SECONDS after the commit; until every query counts the compaction they are
      kept), and delete the files of every partition dropped from the catalog at least DELETE_AFTER ago: a drop
@@ -187,6 +188,20 @@ def commit(spark: SparkSession, ledger: str, ranges: Sequence[Range], compaction
         spark.catalog.dropTempView(view)
 
 
+def refuse_foreign_history(ledger: str, uncommitted: Iterable[str]) -> None:
+    """At most one compaction can be uncommitted: runs hold the lock one at a time and each removes the copy an
+    interrupted one left before copying its own. More means the ledger is not the one these histories were
+    compacted with (the query_name or the ledger changed, or a release that named it otherwise ran): removing
+    them would lose every compacted row, so the run refuses, removing nothing."""
+    foreign = sorted(set(uncommitted))
+    if len(foreign) > 1:
+        raise MaintenanceRefused(
+            "the history holds %d compactions the ledger %s does not name (%s): an interrupted run leaves at most one, so "
+            "this is not the ledger they were committed in (was query_name changed, or the ledger dropped?); nothing was "
+            "removed. Restore the earlier query_name, or copy the earlier ledger's rows into %s"
+            % (len(foreign), ledger, ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else ""), ledger))
+
+
 def require_layout(spark: SparkSession, layout: Dict[str, object]) -> None:
     missing = [name for name in [str(layout["ledger"])] + [t[k] for t in layout["tables"].values() for k in ("stream", "history")]  # type: ignore[union-attr]
                if existing_table(spark, name) is None]
@@ -216,8 +231,10 @@ def compact(spark: SparkSession, config: Dict[str, object], retention_days: Opti
 
     step("cleanup")
     committed = {c for c, _ in ledger_ranges(spark, ledger)}
+    leftovers_of = {kind: [p for p in partitions(spark, tables[kind]["history"]) if p["compaction"] not in committed] for kind in KINDS}
+    refuse_foreign_history(ledger, {p["compaction"] for kind in KINDS for p in leftovers_of[kind]})
     for kind in KINDS:
-        leftovers = [p for p in partitions(spark, tables[kind]["history"]) if p["compaction"] not in committed]
+        leftovers = leftovers_of[kind]
         if leftovers:
             print("maintenance: %s: removing %d partition(s) of an interrupted copy" % (tables[kind]["history"], len(leftovers)), flush=True)
             unregister_partitions(spark, tables[kind]["history"], leftovers)

@@ -298,6 +298,24 @@ def test_a_release_from_before_the_ledger_moved_cannot_recreate_its_ledger_empty
     assert view_rows(spark, layout) == before
 
 
+def test_a_ledger_that_is_not_the_historys_own_is_refused_and_nothing_is_removed(spark, tmp_path, template):
+    """A changed query_name gives the job a new, empty ledger: every compaction in the history then looks like an
+    interrupted copy. Only one can be, so maintenance refuses and keeps them; with the name back it goes on."""
+    config, layout = setup_tables(spark, tmp_path, template, "foreign_check")
+    compact(spark, config, now=NOW)
+    later = {**config, "checkpoint_location": checkpoint(tmp_path, CURRENT, 3, name="checkpoint-later")}
+    compact(spark, later, now=NOW + timedelta(hours=1))
+    history = {kind: maintenance.partitions(spark, layout[kind]["history"]) for kind in layout}
+    assert len({p["compaction"] for p in history["data"]}) == 2
+    create_all(spark, "foreign_check", query_name="renamed-query")
+    with pytest.raises(maintenance.MaintenanceRefused, match="2 compactions the ledger foreign_check.renamed_query_compactions does not name"):
+        compact(spark, {**later, "query_name": "renamed-query"}, now=NOW + timedelta(hours=2))
+    assert {kind: maintenance.partitions(spark, layout[kind]["history"]) for kind in layout} == history
+    create_all(spark, "foreign_check")
+    compact(spark, later, now=NOW + timedelta(hours=3))
+    assert {kind: maintenance.partitions(spark, layout[kind]["history"]) for kind in layout} == history
+
+
 def test_without_a_checkpoint_every_run_is_an_earlier_one_and_missing_tables_are_refused(spark, tmp_path, template):
     config, layout = setup_tables(spark, tmp_path, template, "no_checkpoint")
     compact(spark, {**config, "checkpoint_location": str(tmp_path / "never-started")}, now=NOW)

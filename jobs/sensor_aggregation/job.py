@@ -185,15 +185,16 @@ def parse_readings(kafka_df: DataFrame, max_message_bytes: int = DEFAULTS["max_m
         F.col("offset").alias("kafka_offset"),
         F.col("timestamp").alias("event_time"),
     )
-    nesting_ok = reading_checks.within_nesting(F.col("text"))
-    parsed = decoded.withColumn("nesting_ok", nesting_ok).withColumn(
-        "r", F.when(F.col("nesting_ok"), F.from_json("text", READING_SCHEMA, JSON_OPTIONS)))
+    # What every JSON parse of the message is guarded by (reading_checks.py): bounded nesting and number lengths.
+    parsed = decoded.withColumn("nesting_ok", reading_checks.within_nesting(F.col("text"))).withColumn(
+        "numbers_ok", reading_checks.numbers_bounded(F.col("text"))).withColumn(
+        "r", F.when(F.col("nesting_ok") & F.col("numbers_ok"), F.from_json("text", READING_SCHEMA, JSON_OPTIONS)))
     r = F.col("r")
     typed = r.isNotNull() & r[CORRUPT].isNull() & r["sensor"].isNotNull() & (F.trim(r["sensor"]) != "")
     for m in MEASURES:
         typed = typed & _finite(r[m])
     defect = reading_checks.structural_defect(value, F.col("text"), max_message_bytes, max_sensor_length, r["sensor"],
-                                              F.col("nesting_ok"))
+                                              F.col("nesting_ok"), F.col("numbers_ok"))
     flagged = parsed.select(
         "value", "text", "kafka_topic", "kafka_partition", "kafka_offset", "event_time",
         r["sensor"].alias("sensor"), r["measure1"].alias("measure1"), r["measure2"].alias("measure2"),

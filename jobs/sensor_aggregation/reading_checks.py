@@ -11,7 +11,8 @@ Exactly one value: the text T is parsed twice more, wrapped as `[T]` and as `[T,
 when the first gives one element and the second two: text after a first value either breaks both parses, or
 (`{...}] [...`) ends the wrapping array early, and then `[T,0]` has one element, not two.
 Before that, the number of objects and arrays is bounded: Jackson copies a nested value recursively, and a
-message of a hundred thousand `[` would overflow the stack and fail the batch on every attempt. Every regex here is
+message of a hundred thousand `[` would overflow the stack and fail the batch on every attempt; so is the length
+of a number, whose parse costs Spark 3.1 about a minute of CPU per million digits. Every regex here is
 a character class or a fixed sequence applied by regexp_replace's find loop, none repeats a group, so none
 recurses per character either (java.util.regex does, and overflows on long input).
 """
@@ -39,13 +40,14 @@ TOO_LARGE = "message too large"
 NOT_UTF8 = "not UTF-8 (raw_value holds the message's bytes in base64)"
 LONE_SURROGATE = "lone surrogate escape"
 TOO_NESTED = "too many nested objects and arrays"
+NUMBER_TOO_LONG = "number too long"
 NOT_ONE_VALUE = "not exactly one JSON value"
 ESCAPED_KEY = "escaped key"
 DUPLICATE_KEY = "duplicate key"
 SENSOR_NOT_STRING = "sensor is not a JSON string"
 SENSOR_TOO_LONG = "sensor name too long"
 # Defects that come before "unparseable JSON" in a rejected row's reason (the others come after it).
-BEFORE_PARSE = (EMPTY, TOO_LARGE, NOT_UTF8, TOO_NESTED)
+BEFORE_PARSE = (EMPTY, TOO_LARGE, NOT_UTF8, TOO_NESTED, NUMBER_TOO_LONG)
 
 
 def utf8_text(value: Column) -> Column:
@@ -80,6 +82,19 @@ def within_nesting(text: Column) -> Column:
     return F.length(blanked) - F.length(F.regexp_replace(blanked, "[\\[{]", "")) <= MAX_CONTAINERS
 
 
+# A number written with more characters than this is a defect: the longest finite double written out in full is
+# 309 digits (plus sign, point, fraction and exponent), and Jackson's number parse on Spark 3.1 costs about a
+# minute of CPU for a million digits, for the batch on every attempt.
+MAX_NUMBER_CHARS = 1024
+
+
+def numbers_bounded(text: Column) -> Column:
+    """Whether no run of number characters outside strings is longer than MAX_NUMBER_CHARS. Guards every JSON
+    parse of a message, as within_nesting does. A bounded character class: no recursion per character."""
+    blanked = F.regexp_replace(_without_escapes(text), '"[^"]*"', '""')
+    return ~blanked.rlike("[-+.0-9eE]{%d}" % (MAX_NUMBER_CHARS + 1))
+
+
 def _elements(text: Column, after: str) -> Column:
     return F.size(F.from_json(F.concat(F.lit("["), text, F.lit(after)), ArrayType(StringType()), {"allowSingleQuotes": "false"}))
 
@@ -97,9 +112,10 @@ def _first_char_of(escaped: Column, key: str) -> Column:
 
 
 def structural_defect(value: Column, text: Column, max_message_bytes: int, max_sensor_length: int,
-                      sensor: Column, nesting_ok: Column) -> Column:
+                      sensor: Column, nesting_ok: Column, numbers_ok: Column) -> Column:
     """The first structural defect of the message as its reason, or NULL when it is one JSON value of at most
-    MAX_CONTAINERS objects and arrays (nesting_ok: within_nesting(text)), without escaped keys or a repeated sensor, measure1 or measure2 key (at any
+    MAX_CONTAINERS objects and arrays (nesting_ok: within_nesting(text)) and numbers of at most MAX_NUMBER_CHARS
+    (numbers_ok: numbers_bounded(text)), without escaped keys or a repeated sensor, measure1 or measure2 key (at any
     level: those names are the reading's own), whose sensor, if any, is a JSON string of at most
     max_sensor_length characters.
     sensor: the typed parse's sensor. A missing sensor, or measures that are not finite numbers, are the typed
@@ -111,6 +127,7 @@ def structural_defect(value: Column, text: Column, max_message_bytes: int, max_s
         (~is_utf8(value, text), NOT_UTF8),
         (F.regexp_replace(text, "\\\\\\\\", "__").rlike(_LONE_SURROGATE), LONE_SURROGATE),
         (~nesting_ok, TOO_NESTED),
+        (~numbers_ok, NUMBER_TOO_LONG),
         (~_is_one_value(text), NOT_ONE_VALUE),
         (escaped.rlike('"[^"%s]*%s[^"]*"[ \t\n\r]*:' % (_ESCAPE, _ESCAPE)), ESCAPED_KEY),
     ]  # type: List[Tuple[Column, str]]

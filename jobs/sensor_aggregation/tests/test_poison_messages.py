@@ -115,7 +115,7 @@ def defects(draw) -> Case:
         depth = draw(st.sampled_from([65, 1000, 100000]))
         text = '{"sensor": "S", "measure1": 1, "measure2": 2, "x": %s%s}' % ("[" * depth, "]" * depth)
     elif kind == "huge number":
-        text = '{"sensor": "S", "measure1": %s, "measure2": 2}' % draw(st.sampled_from(["1e400", "-1e999", "9" * 400]))
+        text = '{"sensor": "S", "measure1": %s, "measure2": 2}' % draw(st.sampled_from(["1e400", "-1e999", "9" * 400, "1" * 1025, "-0." + "5" * 2000, "1" * 1_000_000]))
     elif kind == "empty":
         return Case(b"", None, kind)
     elif kind == "null":
@@ -240,7 +240,11 @@ def test_the_cases_the_review_reproduced(spark, tables):
         Case(b'{"sensor": "a", "measure1": 1, "measure2": 2, \'sensor\': "b"}', None, "single-quoted duplicate key"),
         Case(text.encode(), ("S", 1.0, 2.0), "valid"),
         Case(json.dumps(dict(reading, sensor="-Infinity")).encode(), ("-Infinity", 1.0, 2.0), "valid"),  # a name, not a number
+        Case(('{"sensor": "full", "measure1": 1%s, "measure2": 2}' % ("0" * 308)).encode(), ("full", 1e308, 2.0), "valid"),
+        Case(('{"sensor": "long", "measure1": -0.%s, "measure2": 2}' % ("5" * 2000)).encode(), None, "2,000-digit number"),
     ]
     check_batch(spark, tables, cases)
+    long_number = spark.table(tables["rejected"]).where("raw_value LIKE '%\"long\"%'").collect()
+    assert [row["reason"] for row in long_number] == [job.reading_checks.NUMBER_TOO_LONG]
     huge = spark.table(tables["stats"]).where("sensor = 'huge'").collect()
     assert [row["measure1_avg"] for row in huge] == [1.5e308]

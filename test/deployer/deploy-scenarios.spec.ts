@@ -30,8 +30,8 @@ let services: DeployerServices;
 const capture: RunCapture = { lines: [] };
 const connectionStrings = { listen: fakeConnectionString(), send: fakeConnectionString("aggregation-job-send", "sensor-stats") };
 const keyOf = (cs: string): string => /SharedAccessKey=([^;]+)/.exec(cs)![1]!;
-const dirs = { v1: "", v2: "", tampered: "" };
-const hashes = { v1: "", v2: "" };
+const dirs = { v1: "", v2: "", tampered: "", refused: "" };
+const hashes = { v1: "", v2: "", refused: "" };
 
 function plan(artifact: keyof typeof dirs): DeployPlanConfig {
   return testPlan(dirs[artifact], services.knox.url, services.hdfs.rpc);
@@ -61,6 +61,7 @@ beforeAll(async () => {
   hashes.v1 = buildTestArtifact(dirs.v1, { version: "v1" });
   // Job-only change: same jar bytes, only job.py differs.
   hashes.v2 = buildTestArtifact(dirs.v2, { version: "v2" });
+  hashes.refused = buildTestArtifact(dirs.refused, { version: "refused", refuseDdl: true });
   mkdirSync(dirs.tampered, { recursive: true });
   cpSync(dirs.v1, dirs.tampered, { recursive: true });
   appendFileSync(join(dirs.tampered, "job.py"), "\nprint('injected')\n");
@@ -284,6 +285,33 @@ test("a gateway certificate signed by another CA is refused", async () => {
 });
 
 // Last: it removes what the earlier scenarios deployed.
+test("a refused migration runs after the stop, and the previous release is restored on the tables as they were: one driver", async () => {
+  const [before] = await aliveBatches();
+  const from = capture.lines.length;
+  const error = await deploy("refused").then(
+    () => undefined,
+    (err: Error) => err,
+  );
+  expect(error?.message).toMatch(/table DDL[\s\S]*restored the previous artifact/);
+  const lines = capture.lines.slice(from);
+  const stopped = lines.findIndex((l) => l.includes("stopping what runs now"));
+  const ddl = lines.findIndex((l) => l.includes("table DDL (create_tables.py)"));
+  // No driver writes while the tables change: the DDL is submitted once the stop is done and the checkpoint is free.
+  expect(stopped).toBeGreaterThanOrEqual(0);
+  expect(ddl).toBeGreaterThan(stopped);
+  const alive = await aliveBatches();
+  expect(alive).toHaveLength(1);
+  expect(alive[0]!.id).not.toBe(before!.id);
+  await waitForLog(alive[0]!.id, "STREAMING job v2 started");
+  const clients = gatewayClients(plan("v2"), { username: GATEWAY_USER, password: GATEWAY_PASSWORD }, services.ca.caCertPath);
+  try {
+    const state = await readState(clients.hdfs, plan("v2").hdfs.stateDir);
+    expect(state).toMatchObject({ current: { artifactHash: hashes.v2 }, batch: { id: alive[0]!.id } });
+  } finally {
+    await clients.close();
+  }
+});
+
 test("teardown stops every batch and removes secrets, configs and state (a later ensure finds nothing); a redeploy works; purge also drops tables, checkpoint and job files", async () => {
   const clients = gatewayClients(plan("v2"), { username: GATEWAY_USER, password: GATEWAY_PASSWORD }, services.ca.caCertPath);
   const checkpoint = plan("v2").job.checkpoint_location;

@@ -3,10 +3,12 @@
  *   1. verify the artifact (before the gateway is contacted), take the lock, read the live state;
  *   2. upload what differs (content-addressed), write the job config and the JAAS files;
  *   3. build the desired release; if it runs already, alone, do nothing;
- *   4. migrate the tables when their DDL changed;
- *   5. stop every batch of our name (but our own orphan of the same release, which is adopted),
- *      submit the release and wait until it stays running;
- *   6. any failure after the stop restores what was live, from its recorded request.
+ *   4. stop every batch of our name (but our own orphan of the same release, which is adopted);
+ *   5. migrate the tables when their DDL changed: after the stop, so that no driver writes while a table is
+ *      altered or moved (a first-release move beside a running writer could leave its last batch behind);
+ *   6. submit the release and wait until it stays running;
+ *   7. any failure after the stop (a refused migration too) restores what was live, from its recorded request:
+ *      a migration is additive, so the previous release keeps writing on migrated tables.
  */
 import { posix } from "node:path";
 import { loadArtifact, type ArtifactLocation, type LoadedArtifact } from "../clients/artifact-source";
@@ -91,14 +93,7 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
   progress.step("deploy", `desired ${releaseName(desired)}; live ${state ? releaseName(state.current) : "none"} (${observed.live ? `batch ${observed.live.id}` : "not running"})`);
 
   const checkpoints = [await currentCheckpoint(rc, state), plan.job.checkpoint_location];
-  // A holder outside Livy stopped through the ResourceManager is a change: a failure from here on restores.
-  const killedOutside = await refuseIfCheckpointHeld(rc, state, observed, checkpoints);
-  try {
-    if (state?.current.ddlDigest !== desired.ddlDigest) await createTables(rc, desired);
-    else progress.step("tables", "table DDL and config unchanged since the last deploy; not rerun");
-  } catch (err) {
-    throw killedOutside ? await restore(rc, state, desired, uploads, err as Error, ctx.notifier) : err;
-  }
+  await refuseIfCheckpointHeld(rc, state, observed, checkpoints);
 
   const orphan = ownOrphan(observed, state, desired.digest);
   const base: DeployState = state ? { ...state, batch: null } : { version: STATE_VERSION, current: desired, batch: null, restarts: { count: 0 }, uploads };
@@ -110,6 +105,8 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
     await clearName(rc, observed.ours, observed.live || observed.strangers.length > 0 ? "stopping what runs now" : "clearing finished batches of this name", orphan);
     // The kept orphan holds the desired checkpoint's lease itself (or waits for it, as any driver would).
     if (!orphan) await untilCheckpointsFree(rc, checkpoints);
+    if (state?.current.ddlDigest !== desired.ddlDigest) await createTables(rc, desired);
+    else progress.step("tables", "table DDL and config unchanged since the last deploy; not rerun");
     await lock.verify();
     const batch = orphan ? await adopt(rc, orphan, desired, "new streaming job (from an earlier lost answer)") : await launch(rc, { ...base, uploads }, desired, observed.maxId, "new streaming job");
     const previous = state && state.current.digest !== desired.digest ? state.current : state?.previous;

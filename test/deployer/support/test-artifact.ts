@@ -18,6 +18,8 @@ export interface TestArtifactOptions {
   version: string;
   /** job.py exits with status 3 before starting its query (a version that fails to start). */
   failOnStart?: boolean;
+  /** create_tables.py exits with status 3, as a refused migration does (a version whose DDL is refused). */
+  refuseDdl?: boolean;
   /** Size of the random payload in the test jar, to give uploads weight. @default 256 KiB */
   jarPayloadBytes?: number;
   /** Seed of the jar payload: the same seed gives the same jar bytes. @default "jar-1" */
@@ -54,6 +56,13 @@ config = read_config(spark, args.config)
 statements = [s for s in TABLES_SQL.split(";") if s.strip()]
 print("TABLES database=%s statements=%d%s" % (config["database"], len(statements), " dropped" if args.drop else ""))
 spark.stop()
+`;
+
+/** Appended to CREATE_TABLES by refuseDdl: the refusal a destructive change gets (exit 3). */
+const REFUSE_DDL = `
+import sys
+print("create_tables: job_tables.py asks for changes that would lose or reinterpret data (test refusal)", file=sys.stderr)
+sys.exit(3)
 `;
 
 /** HDFS path of the hold marker: a maintenance run that starts while it exists never ends by itself. */
@@ -188,7 +197,7 @@ function makeJar(path: string, work: string, bytes: number, seed: string, kind: 
 export function buildTestArtifact(dir: string, options: TestArtifactOptions): string {
   mkdirSync(join(dir, "jars"), { recursive: true });
   writeFileSync(join(dir, "job.py"), jobPy(options.version, options.failOnStart ?? false));
-  writeFileSync(join(dir, "create_tables.py"), CREATE_TABLES);
+  writeFileSync(join(dir, "create_tables.py"), options.refuseDdl ? CREATE_TABLES + REFUSE_DDL : CREATE_TABLES);
   writeFileSync(join(dir, "job_config.py"), JOB_CONFIG);
   writeFileSync(join(dir, "job_tables.py"), JOB_TABLES);
   writeFileSync(join(dir, "maintenance.py"), MAINTENANCE);

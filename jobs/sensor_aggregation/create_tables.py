@@ -163,6 +163,8 @@ def destructive_changes(table: str, current: Columns, current_partitions: List[s
 def table_type(spark: SparkSession, table: str) -> Optional[str]:
     """The catalog's type of a table ("VIEW", "MANAGED", "EXTERNAL"), or None when there is none of that name."""
     database, name = table.split(".", 1)
+    if database not in [d.name for d in spark.catalog.listDatabases()]:
+        return None
     return next((t.tableType for t in spark.catalog.listTables(database) if t.name == name), None)
 
 

@@ -14,8 +14,8 @@ last commit (checkpoint_runs.py drops those batches first: they were never commi
 
 Each step is safe to interrupt and to re-run, because one write commits a compaction: its partition of the
 ledger (<query>_compactions, job_config.ledger_table), added only after its history rows are written and counted.
-  1. drop history partitions of compactions the ledger does not name (an interrupted copy; never visible); more
-     than one such compaction is refused, removing nothing (refuse_foreign_history: not this history's ledger);
+  1. drop history partitions of compactions the ledger does not name (an interrupted copy; never visible); one
+     that cannot be an interrupted copy is refused, removing nothing (refuse_foreign_history: not this ledger's);
   2. drop from the catalog the streaming partitions of compactions committed at least DROP_AFTER ago (the views
      hide them from VISIBLE_AFTER_SECONDS after the commit; until every query counts the compaction they are
      kept), and delete the files of every partition dropped from the catalog at least DELETE_AFTER ago: a drop
@@ -188,18 +188,32 @@ def commit(spark: SparkSession, ledger: str, ranges: Sequence[Range], compaction
         spark.catalog.dropTempView(view)
 
 
-def refuse_foreign_history(ledger: str, uncommitted: Iterable[str]) -> None:
-    """At most one compaction can be uncommitted: runs hold the lock one at a time and each removes the copy an
-    interrupted one left before copying its own. More means the ledger is not the one these histories were
-    compacted with (the query_name or the ledger changed, or a release that named it otherwise ran): removing
-    them would lose every compacted row, so the run refuses, removing nothing."""
-    foreign = sorted(set(uncommitted))
-    if len(foreign) > 1:
+def refuse_foreign_history(spark: SparkSession, tables: Dict[str, Dict[str, str]], ledger: str,
+                           leftovers_of: Dict[str, List[Dict[str, str]]]) -> None:
+    """An uncommitted compaction in a history is removed only when it is known to be an interrupted copy: at most one
+    exists (runs hold the lock one at a time and each removes the copy an interrupted one left before copying its
+    own), and every batch it holds is still in its streaming table (a committed compaction's batches leave it, an
+    uncommitted one's never do), so removing the copy loses nothing. Anything else means the ledger is not the one
+    this history was compacted with (the query_name or the ledger changed, or a release that named it otherwise
+    ran): the run refuses, removing nothing."""
+    uncommitted = sorted({p["compaction"] for leftovers in leftovers_of.values() for p in leftovers})
+    foreign = set(uncommitted) if len(uncommitted) > 1 else set()
+    for kind, leftovers in leftovers_of.items():
+        if not leftovers or foreign:
+            continue
+        streaming = set(stream_batches(spark, tables[kind]["stream"]))
+        for compaction in sorted({p["compaction"] for p in leftovers}):
+            held = spark.sql("SELECT DISTINCT run_id, batch_id FROM %s WHERE compaction = %s"
+                             % (tables[kind]["history"], _literal(compaction))).collect()
+            if any((row["run_id"], int(row["batch_id"])) not in streaming for row in held):
+                foreign.add(compaction)
+    if foreign:
+        names = sorted(foreign)
         raise MaintenanceRefused(
-            "the history holds %d compactions the ledger %s does not name (%s): an interrupted run leaves at most one, so "
-            "this is not the ledger they were committed in (was query_name changed, or the ledger dropped?); nothing was "
-            "removed. Restore the earlier query_name, or copy the earlier ledger's rows into %s"
-            % (len(foreign), ledger, ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else ""), ledger))
+            "the history holds %d compaction(s) the ledger %s does not name and that are not an interrupted copy (%s): "
+            "this is not the ledger they were committed in (was query_name changed, or the ledger dropped?); nothing "
+            "was removed. Restore the earlier query_name, or copy the earlier ledger's rows into %s"
+            % (len(names), ledger, ", ".join(names[:5]) + (", ..." if len(names) > 5 else ""), ledger))
 
 
 def require_layout(spark: SparkSession, layout: Dict[str, object]) -> None:
@@ -232,7 +246,7 @@ def compact(spark: SparkSession, config: Dict[str, object], retention_days: Opti
     step("cleanup")
     committed = {c for c, _ in ledger_ranges(spark, ledger)}
     leftovers_of = {kind: [p for p in partitions(spark, tables[kind]["history"]) if p["compaction"] not in committed] for kind in KINDS}
-    refuse_foreign_history(ledger, {p["compaction"] for kind in KINDS for p in leftovers_of[kind]})
+    refuse_foreign_history(spark, tables, ledger, leftovers_of)
     for kind in KINDS:
         leftovers = leftovers_of[kind]
         if leftovers:

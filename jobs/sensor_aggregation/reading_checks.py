@@ -92,7 +92,8 @@ def numbers_bounded(text: Column) -> Column:
     """Whether no run of number characters outside strings is longer than MAX_NUMBER_CHARS. Guards every JSON
     parse of a message, as within_nesting does. A bounded character class: no recursion per character."""
     blanked = F.regexp_replace(_without_escapes(text), '"[^"]*"', '""')
-    return ~blanked.rlike("[-+.0-9eE]{%d}" % (MAX_NUMBER_CHARS + 1))
+    # Anchored at the start of a run: otherwise the matcher tries a bounded match at every character of a long run.
+    return ~blanked.rlike("(?<![-+.0-9eE])[-+.0-9eE]{%d}" % (MAX_NUMBER_CHARS + 1))
 
 
 def _elements(text: Column, after: str) -> Column:
@@ -125,9 +126,11 @@ def structural_defect(value: Column, text: Column, max_message_bytes: int, max_s
         (value.isNull(), EMPTY),
         (F.length(value) > max_message_bytes, TOO_LARGE),
         (~is_utf8(value, text), NOT_UTF8),
-        (F.regexp_replace(text, "\\\\\\\\", "__").rlike(_LONE_SURROGATE), LONE_SURROGATE),
+        # The parse guards before any defect that is not in BEFORE_PARSE: such a row is parsed again (as text) for
+        # its reason, which must be safe too.
         (~nesting_ok, TOO_NESTED),
         (~numbers_ok, NUMBER_TOO_LONG),
+        (F.regexp_replace(text, "\\\\\\\\", "__").rlike(_LONE_SURROGATE), LONE_SURROGATE),
         (~_is_one_value(text), NOT_ONE_VALUE),
         (escaped.rlike('"[^"%s]*%s[^"]*"[ \t\n\r]*:' % (_ESCAPE, _ESCAPE)), ESCAPED_KEY),
     ]  # type: List[Tuple[Column, str]]

@@ -308,12 +308,40 @@ def test_a_ledger_that_is_not_the_historys_own_is_refused_and_nothing_is_removed
     history = {kind: maintenance.partitions(spark, layout[kind]["history"]) for kind in layout}
     assert len({p["compaction"] for p in history["data"]}) == 2
     create_all(spark, "foreign_check", query_name="renamed-query")
-    with pytest.raises(maintenance.MaintenanceRefused, match="2 compactions the ledger foreign_check.renamed_query_compactions does not name"):
+    with pytest.raises(maintenance.MaintenanceRefused, match=r"2 compaction\(s\) the ledger foreign_check.renamed_query_compactions does not name"):
         compact(spark, {**later, "query_name": "renamed-query"}, now=NOW + timedelta(hours=2))
     assert {kind: maintenance.partitions(spark, layout[kind]["history"]) for kind in layout} == history
     create_all(spark, "foreign_check")
     compact(spark, later, now=NOW + timedelta(hours=3))
     assert {kind: maintenance.partitions(spark, layout[kind]["history"]) for kind in layout} == history
+
+
+def test_a_single_compaction_of_another_ledger_is_refused_too_but_an_interrupted_copy_is_removed(spark, tmp_path, template):
+    """One compaction in the history, then a new ledger (query_name changed): its batches have left the streaming
+    tables, so it is no interrupted copy, and removing it would lose its rows. An interrupted copy's batches are all
+    still streaming: that one is removed, and the next run compacts them again."""
+    config, layout = setup_tables(spark, tmp_path, template, "single_check")
+    compact(spark, config, now=NOW)
+    history = {kind: maintenance.partitions(spark, layout[kind]["history"]) for kind in layout}
+    create_all(spark, "single_check", query_name="renamed-query")
+    with pytest.raises(maintenance.MaintenanceRefused, match=r"1 compaction\(s\) the ledger single_check.renamed_query_compactions"):
+        compact(spark, {**config, "query_name": "renamed-query"}, now=NOW + timedelta(hours=1))
+    assert {kind: maintenance.partitions(spark, layout[kind]["history"]) for kind in layout} == history
+
+    create_all(spark, "single_check")
+    later = {**config, "checkpoint_location": checkpoint(tmp_path, CURRENT, 3, name="checkpoint-later")}
+    before = view_rows(spark, layout)
+
+    def interrupt(name):
+        if name == "commit":
+            raise Interrupted(name)
+
+    with pytest.raises(Interrupted):
+        compact(spark, later, now=NOW + timedelta(hours=2), step=interrupt)
+    compact(spark, later, now=NOW + timedelta(hours=3))
+    assert view_rows(spark, layout) == before
+    compactions = {p["compaction"] for p in maintenance.partitions(spark, layout["data"]["history"])}
+    assert len(compactions) == 2
 
 
 def test_without_a_checkpoint_every_run_is_an_earlier_one_and_missing_tables_are_refused(spark, tmp_path, template):

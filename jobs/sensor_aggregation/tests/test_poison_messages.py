@@ -82,6 +82,7 @@ def defects(draw) -> Case:
         "ndjson", "trailing", "spoofed end", "not a string sensor", "not utf-8", "lone surrogate", "bom",
         "duplicate key", "deep nesting", "huge number", "empty", "null", "blank", "too long sensor", "array",
         "scalar", "non-finite", "string measure", "missing measure", "escaped key", "oversized", "single quotes",
+        "lone surrogate and an unsafe parse",
     ]))
     if kind == "single quotes":
         # Not JSON: Spark's default (allowSingleQuotes) would parse it, past the key checks.
@@ -106,6 +107,10 @@ def defects(draw) -> Case:
     elif kind == "lone surrogate":
         escape = draw(st.sampled_from(["\\ud800", "\\udbff", "\\udc00", "\\udfff", "\\udc00\\ud800"]))
         text = '{"sensor": "S%s", "measure1": 1, "measure2": 2}' % escape
+    elif kind == "lone surrogate and an unsafe parse":
+        # Two defects: the one that makes a parse unsafe must win, or the reason's own parse of the text is unsafe.
+        unsafe = draw(st.sampled_from(["[" * 100000 + "]" * 100000, "1" * 200000]))
+        text = '{"sensor": "S\\ud800", "measure1": %s, "measure2": 2}' % unsafe
     elif kind == "bom":
         text = "\ufeff" + _reading_text(draw)
     elif kind == "duplicate key":
@@ -242,9 +247,14 @@ def test_the_cases_the_review_reproduced(spark, tables):
         Case(json.dumps(dict(reading, sensor="-Infinity")).encode(), ("-Infinity", 1.0, 2.0), "valid"),  # a name, not a number
         Case(('{"sensor": "full", "measure1": 1%s, "measure2": 2}' % ("0" * 308)).encode(), ("full", 1e308, 2.0), "valid"),
         Case(('{"sensor": "long", "measure1": -0.%s, "measure2": 2}' % ("5" * 2000)).encode(), None, "2,000-digit number"),
+        # A lone surrogate beside what makes a parse unsafe: the reason is the guard's, so the text is not parsed again.
+        Case(('{"sensor": "guarded\\ud800", "measure1": %s, "measure2": 2}' % ("[" * 100000 + "]" * 100000)).encode(), None, "surrogate, deep"),
+        Case(('{"sensor": "guarded\\ud800", "measure1": %s, "measure2": 2}' % ("1" * 200000)).encode(), None, "surrogate, long number"),
     ]
     check_batch(spark, tables, cases)
     long_number = spark.table(tables["rejected"]).where("raw_value LIKE '%\"long\"%'").collect()
     assert [row["reason"] for row in long_number] == [job.reading_checks.NUMBER_TOO_LONG]
+    guarded = spark.table(tables["rejected"]).where("raw_value LIKE '%\"guarded%'").collect()
+    assert sorted(row["reason"] for row in guarded) == sorted([job.reading_checks.TOO_NESTED, job.reading_checks.NUMBER_TOO_LONG])
     huge = spark.table(tables["stats"]).where("sensor = 'huge'").collect()
     assert [row["measure1_avg"] for row in huge] == [1.5e308]

@@ -105,7 +105,9 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
     await clearName(rc, observed.ours, observed.live || observed.strangers.length > 0 ? "stopping what runs now" : "clearing finished batches of this name", orphan);
     // The kept orphan holds the desired checkpoint's lease itself (or waits for it, as any driver would).
     if (!orphan) await untilCheckpointsFree(rc, checkpoints);
-    if (state?.current.ddlDigest !== desired.ddlDigest) await createTables(rc, desired);
+    // An adopted orphan was submitted after its DDL succeeded: running that DDL again beside it would only add a way to fail.
+    if (orphan) progress.step("tables", "the adopted batch's table DDL ran before it was submitted; not rerun");
+    else if (state?.current.ddlDigest !== desired.ddlDigest) await createTables(rc, desired);
     else progress.step("tables", "table DDL and config unchanged since the last deploy; not rerun");
     await lock.verify();
     const batch = orphan ? await adopt(rc, orphan, desired, "new streaming job (from an earlier lost answer)") : await launch(rc, { ...base, uploads }, desired, observed.maxId, "new streaming job");
@@ -128,9 +130,17 @@ async function createTables(rc: ReconcileContext, desired: Release): Promise<voi
   const request = createTablesRequest(plan, releaseInputs(desired));
   // Under the lock, any DDL batch of this name is an earlier run's: clearing it frees the name.
   await runner.remove(await runner.findByName(request.name), "clearing an earlier table DDL batch");
-  const batch = await runner.submit(request, "table DDL (create_tables.py)");
-  await runner.waitForSuccess(batch.id, "table DDL", { pollSeconds: plan.timing.pollSeconds, timeoutSeconds: plan.timing.createTablesTimeoutSeconds });
-  await runner.remove([batch], "table DDL done");
+  try {
+    const batch = await runner.submit(request, "table DDL (create_tables.py)");
+    await runner.waitForSuccess(batch.id, "table DDL", { pollSeconds: plan.timing.pollSeconds, timeoutSeconds: plan.timing.createTablesTimeoutSeconds });
+    await runner.remove([batch], "table DDL done");
+  } catch (err) {
+    // A DDL that timed out, or whose answer was lost, may still run: it is stopped before the restore starts a
+    // driver, so no table is altered or moved beside one (the restore clears only streaming batches).
+    const left = await runner.findByName(request.name).catch(() => []);
+    await runner.remove(left, "stopping the table DDL that failed or went unanswered").catch(() => undefined);
+    throw err;
+  }
 }
 
 /**

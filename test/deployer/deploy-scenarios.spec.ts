@@ -5,7 +5,7 @@
  * failure modes. Counts come from the deployer's result and from the stand-in's own counters.
  * The reconciler's fault matrix (restores, restarts, races, lost answers) is reconciler-faults.spec.ts.
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -30,8 +30,8 @@ let services: DeployerServices;
 const capture: RunCapture = { lines: [] };
 const connectionStrings = { listen: fakeConnectionString(), send: fakeConnectionString("aggregation-job-send", "sensor-stats") };
 const keyOf = (cs: string): string => /SharedAccessKey=([^;]+)/.exec(cs)![1]!;
-const dirs = { v1: "", v2: "", tampered: "", refused: "" };
-const hashes = { v1: "", v2: "", refused: "" };
+const dirs = { v1: "", v2: "", tampered: "", refused: "", hanging: "" };
+const hashes = { v1: "", v2: "", refused: "", hanging: "" };
 
 function plan(artifact: keyof typeof dirs): DeployPlanConfig {
   return testPlan(dirs[artifact], services.knox.url, services.hdfs.rpc);
@@ -62,6 +62,7 @@ beforeAll(async () => {
   // Job-only change: same jar bytes, only job.py differs.
   hashes.v2 = buildTestArtifact(dirs.v2, { version: "v2" });
   hashes.refused = buildTestArtifact(dirs.refused, { version: "refused", refuseDdl: true });
+  hashes.hanging = buildTestArtifact(dirs.hanging, { version: "hanging", hangDdl: true });
   mkdirSync(dirs.tampered, { recursive: true });
   cpSync(dirs.v1, dirs.tampered, { recursive: true });
   appendFileSync(join(dirs.tampered, "job.py"), "\nprint('injected')\n");
@@ -310,6 +311,28 @@ test("a refused migration runs after the stop, and the previous release is resto
   } finally {
     await clients.close();
   }
+});
+
+test("a DDL that outlasts its timeout is stopped before the previous release is restored: no DDL beside a driver", async () => {
+  const p = testPlan(dirs.hanging, services.knox.url, services.hdfs.rpc, { timing: { createTablesTimeoutSeconds: 20 } });
+  const error = await deployOnce(p, dirs.hanging, connectionStrings, "deploy", capture, services.ca.caCertPath).then(
+    () => undefined,
+    (err: Error) => err,
+  );
+  expect(error?.message).toMatch(/table DDL[\s\S]*restored the previous artifact/);
+  const { sessions } = (await direct.call("/batches?from=0&size=100000")) as { sessions: { name: string; state: string }[] };
+  const ddl = sessions.filter((b) => b.name === `${p.batchName}-create-tables`);
+  expect(ddl.filter((b) => ["starting", "running", "not_started"].includes(b.state))).toEqual([]);
+  // Its process is gone too (Livy's kill of spark-submit takes a moment).
+  const ddlProcesses = () =>
+    execFileSync("ps", ["-eo", "args="], { encoding: "utf8" })
+      .split("\n")
+      .filter((l) => l.includes("org.apache.spark.deploy.SparkSubmit") && l.includes(`fs.defaultFS=${services.hdfs.rpc}`) && l.includes("create_tables.py"));
+  for (let i = 0; i < 60 && ddlProcesses().length > 0; i++) await new Promise((r) => setTimeout(r, 500));
+  expect(ddlProcesses()).toEqual([]);
+  const alive = await aliveBatches();
+  expect(alive).toHaveLength(1);
+  await waitForLog(alive[0]!.id, "STREAMING job v2 started");
 });
 
 test("teardown stops every batch and removes secrets, configs and state (a later ensure finds nothing); a redeploy works; purge also drops tables, checkpoint and job files", async () => {

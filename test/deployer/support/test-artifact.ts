@@ -20,6 +20,8 @@ export interface TestArtifactOptions {
   failOnStart?: boolean;
   /** create_tables.py exits with status 3, as a refused migration does (a version whose DDL is refused). */
   refuseDdl?: boolean;
+  /** create_tables.py never ends by itself (a DDL that outlasts its timeout). */
+  hangDdl?: boolean;
   /** Size of the random payload in the test jar, to give uploads weight. @default 256 KiB */
   jarPayloadBytes?: number;
   /** Seed of the jar payload: the same seed gives the same jar bytes. @default "jar-1" */
@@ -63,6 +65,13 @@ const REFUSE_DDL = `
 import sys
 print("create_tables: job_tables.py asks for changes that would lose or reinterpret data (test refusal)", file=sys.stderr)
 sys.exit(3)
+`;
+
+/** Appended to CREATE_TABLES by hangDdl. */
+const HANG_DDL = `
+import time
+print("create_tables: hanging (test)", flush=True)
+time.sleep(3600)
 `;
 
 /** HDFS path of the hold marker: a maintenance run that starts while it exists never ends by itself. */
@@ -197,7 +206,7 @@ function makeJar(path: string, work: string, bytes: number, seed: string, kind: 
 export function buildTestArtifact(dir: string, options: TestArtifactOptions): string {
   mkdirSync(join(dir, "jars"), { recursive: true });
   writeFileSync(join(dir, "job.py"), jobPy(options.version, options.failOnStart ?? false));
-  writeFileSync(join(dir, "create_tables.py"), options.refuseDdl ? CREATE_TABLES + REFUSE_DDL : CREATE_TABLES);
+  writeFileSync(join(dir, "create_tables.py"), CREATE_TABLES + (options.refuseDdl ? REFUSE_DDL : "") + (options.hangDdl ? HANG_DDL : ""));
   writeFileSync(join(dir, "job_config.py"), JOB_CONFIG);
   writeFileSync(join(dir, "job_tables.py"), JOB_TABLES);
   writeFileSync(join(dir, "maintenance.py"), MAINTENANCE);

@@ -465,11 +465,14 @@ def process_batch(
         sensors = sum(1 for row in aggregates if row["sensor"] is not None)
         if sensors > max_sensors:
             # More sensors than the driver is sized for: the stats stay on the executors (one more pass over the
-            # cache), so the batch goes through rather than failing on every attempt.
+            # cache, itself cached so the counts, the table and the topic all read the same values: a sum's order
+            # may differ between passes), so the batch goes through rather than failing on every attempt.
             print("batch %d: more than %d sensors (max_sensors_per_batch); its stats are computed on the executors"
                   % (batch_id, max_sensors), flush=True)
             aggregates = None
-            counts = batch_aggregates(parsed).groupBy(F.col("sensor").isNull().alias("rejected")).agg(
+            distributed = batch_aggregates(parsed).persist(StorageLevel.MEMORY_AND_DISK)
+            cached.append(distributed)
+            counts = distributed.groupBy(F.col("sensor").isNull().alias("rejected")).agg(
                 F.count(F.lit(1)).alias("sensors"), F.sum("count_sensor").alias("rows")).collect()
             sensors = sum(row["sensors"] for row in counts if not row["rejected"])
             readings = sum(row["rows"] for row in counts if not row["rejected"])
@@ -493,10 +496,8 @@ def process_batch(
         if aggregates is not None:
             stats = sensor_stats(session_of(kafka_df).createDataFrame([tuple(row) for row in aggregates], AGGREGATE_SCHEMA),
                                  run_id, batch_id, now()).coalesce(1)
-        else:  # cached, so the table and the topic get the same values (a sum's order may differ between passes)
-            stats = sensor_stats(batch_aggregates(parsed).filter(F.col("sensor").isNotNull()), run_id, batch_id,
-                                 now()).persist(StorageLevel.MEMORY_AND_DISK)
-            cached.append(stats)
+        else:
+            stats = sensor_stats(distributed, run_id, batch_id, now())
         write_run_partition(stats, tables["stats"], run_id, batch_id, prove_lease)
         if kafka_sink is not None:
             if prove_lease is not None:

@@ -70,6 +70,11 @@ def _without_escapes(text: Column) -> Column:
     return F.regexp_replace(text, "(?s)\\\\.", _ESCAPE)
 
 
+def _strings_blanked(text: Column) -> Column:
+    """The text with each string's content removed (escapes first), so that what is inside a string never counts."""
+    return F.regexp_replace(_without_escapes(text), '"[^"]*"', '""')
+
+
 # More objects and arrays than this in one message is a defect (their nesting is at most as deep).
 MAX_CONTAINERS = 64
 
@@ -78,7 +83,7 @@ def within_nesting(text: Column) -> Column:
     """Whether the text opens at most MAX_CONTAINERS objects and arrays (its strings blanked first, so that their
     brackets do not count). Every JSON parse of a message is guarded by it: Jackson copies a nested value
     recursively, and on Spark 3.1 (Jackson 2.10) nothing bounds the depth."""
-    blanked = F.regexp_replace(_without_escapes(text), '"[^"]*"', '""')
+    blanked = _strings_blanked(text)
     return F.length(blanked) - F.length(F.regexp_replace(blanked, "[\\[{]", "")) <= MAX_CONTAINERS
 
 
@@ -91,7 +96,7 @@ MAX_NUMBER_CHARS = 1024
 def numbers_bounded(text: Column) -> Column:
     """Whether no run of number characters outside strings is longer than MAX_NUMBER_CHARS. Guards every JSON
     parse of a message, as within_nesting does. A bounded character class: no recursion per character."""
-    blanked = F.regexp_replace(_without_escapes(text), '"[^"]*"', '""')
+    blanked = _strings_blanked(text)
     # Anchored at the start of a run: otherwise the matcher tries a bounded match at every character of a long run.
     return ~blanked.rlike("(?<![-+.0-9eE])[-+.0-9eE]{%d}" % (MAX_NUMBER_CHARS + 1))
 

@@ -5,7 +5,7 @@
  * failure modes. Counts come from the deployer's result and from the stand-in's own counters.
  * The reconciler's fault matrix (restores, restarts, races, lost answers) is reconciler-faults.spec.ts.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -19,7 +19,7 @@ import { readHolder } from "../../src/deployer/state/lock";
 import { releaseInputs } from "../../src/deployer/release/release";
 import type { DeployPlanConfig } from "../../src/deployer/core/plan-config";
 import { deployOnce, type RunCapture } from "./support/deploy-context";
-import { livyDirect, type LivyDirect } from "./support/livy-direct";
+import { livyDirect, sparkSubmitPids, type LivyDirect } from "./support/livy-direct";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
 import { buildTestArtifact, fakeConnectionString, MAINTENANCE_HOLD_MARKER } from "./support/test-artifact";
 import { testPlan } from "./support/test-plan";
@@ -324,10 +324,7 @@ test("a DDL that outlasts its timeout is stopped before the previous release is 
   const ddl = sessions.filter((b) => b.name === `${p.batchName}-create-tables`);
   expect(ddl.filter((b) => ["starting", "running", "not_started"].includes(b.state))).toEqual([]);
   // Its process is gone too (Livy's kill of spark-submit takes a moment).
-  const ddlProcesses = () =>
-    execFileSync("ps", ["-eo", "args="], { encoding: "utf8" })
-      .split("\n")
-      .filter((l) => l.includes("org.apache.spark.deploy.SparkSubmit") && l.includes(`fs.defaultFS=${services.hdfs.rpc}`) && l.includes("create_tables.py"));
+  const ddlProcesses = () => sparkSubmitPids(services.hdfs.rpc, "create_tables.py");
   for (let i = 0; i < 60 && ddlProcesses().length > 0; i++) await new Promise((r) => setTimeout(r, 500));
   expect(ddlProcesses()).toEqual([]);
   const alive = await aliveBatches();

@@ -23,13 +23,16 @@ export interface LivyDirect {
   deleteAll(): Promise<void>;
 }
 
-/** Process ids of the streaming drivers on this machine: spark-submit JVMs of a job.py whose fs.defaultFS is `rpc`. */
-export function streamingDriverPids(rpc: string): number[] {
+/** Process ids of the spark-submit JVMs on this machine that run `script` with `rpc` as fs.defaultFS. */
+export function sparkSubmitPids(rpc: string, script: string): number[] {
   return execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" })
     .split("\n")
-    .filter((line) => line.includes("org.apache.spark.deploy.SparkSubmit") && line.includes(`fs.defaultFS=${rpc}`) && line.includes("/job.py"))
+    .filter((line) => line.includes("org.apache.spark.deploy.SparkSubmit") && line.includes(`fs.defaultFS=${rpc}`) && line.includes(script))
     .map((line) => Number(line.trim().split(/\s+/)[0]));
 }
+
+/** Process ids of the streaming drivers on this machine: spark-submit JVMs of a job.py whose fs.defaultFS is `rpc`. */
+export const streamingDriverPids = (rpc: string): number[] => sparkSubmitPids(rpc, "/job.py");
 
 export function livyDirect(services: DeployerServices, batchName: string): LivyDirect {
   const call = async (path: string, init?: RequestInit): Promise<any> => {

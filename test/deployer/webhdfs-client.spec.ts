@@ -58,6 +58,21 @@ test("mkdirs, two-step create, open, status, list, overwrite and delete round-tr
   expect(dataLegs.length).toBeGreaterThanOrEqual(4);
 });
 
+test("a file deleted between OPEN's two steps reads as missing, as does one deleted before (a holder re-creating its lease file)", async () => {
+  const hdfs = client();
+  await hdfs.mkdirs("/apps/vanishing");
+  await hdfs.create("/apps/vanishing/lease", Buffer.from("record\n"));
+  const deleteAtNameNode = async () => {
+    const res = await fetch(`${services.hdfs.webhdfs}/webhdfs/v1/apps/vanishing/lease?op=DELETE&user.name=${GATEWAY_USER}`, { method: "DELETE" });
+    expect(res.status).toBe(200);
+  };
+  // The NameNode redirects while the file exists; it is gone when the data step reaches the DataNode.
+  services.knox.inject({ kind: "before", action: deleteAtNameNode }, 1, (m, url) => m === "GET" && url.startsWith("/gateway/default/webhdfs/data/") && url.includes("/apps/vanishing/lease?"));
+  expect(await hdfs.open("/apps/vanishing/lease")).toBeUndefined();
+  expect(services.knox.requests.filter((r) => r.service === "webhdfs-data" && r.method === "GET" && r.url.includes("/apps/vanishing/lease")).map((r) => r.status)).toEqual([404]);
+  expect(await hdfs.open("/apps/vanishing/lease")).toBeUndefined();
+});
+
 test("a file created with mode 600 is never readable by another user; setPermission changes it", async () => {
   const hdfs = client();
   await hdfs.mkdirs("/user/deployer/secret", "700");

@@ -82,6 +82,8 @@ export class WebHdfsClient {
       idempotent: true,
     };
     const second = await send(this.gateway.dispatcher, req);
+    // Deleted after the NameNode's redirect (a driver re-creating its lease file does): missing when answered.
+    if (second.status === 404) return undefined;
     if (second.status !== 200) throw statusError(req, second);
     return second.body;
   }

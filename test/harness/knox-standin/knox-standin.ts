@@ -49,7 +49,9 @@ export type Fault =
   /** Neither forward nor answer, until the client goes away. */
   | { kind: "hold" }
   /** Answer normally after a delay. */
-  | { kind: "delay"; ms: number };
+  | { kind: "delay"; ms: number }
+  /** Run `action` (e.g. change the file system), then forward: a change that lands between two requests of the client. */
+  | { kind: "before"; action: () => Promise<void> };
 
 export interface KnoxStandIn {
   url: string;
@@ -124,6 +126,13 @@ export async function startKnoxStandIn(options: KnoxStandInOptions): Promise<Kno
           return rm ? answer(rm.status, { "content-type": "application/json" }, rm.body) : answer(404, {}, "not a ResourceManager resource");
         }
         if (fault?.kind === "lose-response") return forward(record, req.headers, body, lost);
+        if (fault?.kind === "before") {
+          void fault.action().then(
+            () => forward(record, req.headers, body, answer),
+            (err: unknown) => reply(599, { "content-type": "text/plain" }, `stand-in action failed: ${String(err)}`),
+          );
+          return;
+        }
         const livyId = record.service === "livy" ? /\/batches\/(-?\d+)/.exec(new URL(url, "https://gateway").pathname)?.[1] : undefined;
         if (livyId !== undefined && hidden.has(Number(livyId))) return reply(404, { "content-type": "application/json" }, '{"msg":"Session not found"}');
         if ((padding > 0 || hidden.size > 0) && record.service === "livy" && record.method === "GET" && /\/batches\/?$/.test(new URL(url, "https://gateway").pathname)) {

@@ -11,6 +11,7 @@ import { EnvironmentLock, LockHeldError, LockLostError, lockXAttr, type LockOpti
 import { WebHdfsClient } from "../../src/deployer/clients/webhdfs-client";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
 import { XAttrStandIn } from "./support/xattr-standin";
+import { ClockSkewError } from "../../src/deployer/state/lock-clock";
 
 jest.setTimeout(180_000);
 
@@ -115,7 +116,7 @@ describe("against real HDFS", () => {
     await hdfs.mkdirs(dir);
     expect(await hdfs.createXAttr(dir, lockXAttr(7), expiredRecord(7))).toBe(true);
     for (let round = 0; round < 5; round++) {
-      const outcomes = await Promise.allSettled(Array.from({ length: runs }, (_, i) => EnvironmentLock.acquire(hdfs, dir, options(`run ${i}`, () => T0 + round * 700_000), quiet)));
+      const outcomes = await Promise.allSettled(Array.from({ length: runs }, (_, i) => EnvironmentLock.acquire(hdfs, dir, options(`run ${i}`, () => T0 + round * 700_000, { maxClockSkewSeconds: Infinity }), quiet)));
       const won = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
       expect(won).toHaveLength(1);
       expect(won[0]!.fence).toBe(8 + round);
@@ -124,5 +125,20 @@ describe("against real HDFS", () => {
     }
     const names = [...(await hdfs.listXAttrs(dir)).keys()].filter((n) => n.includes("lock."));
     expect(names.length).toBeLessThanOrEqual(3);
+  });
+
+  test("a run whose clock is further from the gateway's than TTL/6 takes no lock; one within it does", async () => {
+    const dir = "/apps/lock-clock";
+    await hdfs.mkdirs(dir);
+    const ahead = (seconds: number) => () => Date.now() + seconds * 1000;
+    for (const seconds of [600, -600, 110]) {
+      const refused = await EnvironmentLock.acquire(hdfs, dir, options(`skewed ${seconds}s`, ahead(seconds)), quiet).catch((err: Error) => err);
+      expect(refused).toBeInstanceOf(ClockSkewError);
+      expect((refused as Error).message).toContain(seconds > 0 ? "ahead of" : "behind");
+      expect([...(await hdfs.listXAttrs(dir)).keys()].filter((n) => n.includes("lock."))).toEqual([]);
+    }
+    const lock = await EnvironmentLock.acquire(hdfs, dir, options("30s ahead", ahead(30)), quiet);
+    expect(lock.fence).toBe(1);
+    await lock.release();
   });
 });

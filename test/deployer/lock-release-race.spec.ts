@@ -30,6 +30,9 @@ class SlowRenewStore implements LockStore {
   async release(mine: LockRecord): Promise<void> {
     this.record = { ...mine, released: true };
   }
+  async serverTime(): Promise<number> {
+    return Date.now();
+  }
   letRenewAnswer(): void {
     this.answerRenew?.();
   }

@@ -114,6 +114,15 @@ export class WebHdfsClient {
     throw statusError(req, second);
   }
 
+  /** The server's clock (ms) from the `Date` header of a status read (the gateway's, 1 s resolution); undefined without one. */
+  async serverDate(path: string): Promise<number | undefined> {
+    const res = await this.call("GET", path, "GETFILESTATUS", {}, IDEMPOTENT);
+    if (res.status !== 200 && res.status !== 404) throw statusError(this.describe("GET", path, "GETFILESTATUS"), res);
+    const date = res.headers["date"];
+    const parsed = typeof date === "string" ? Date.parse(date) : NaN;
+    return Number.isNaN(parsed) ? undefined : parsed;
+  }
+
   async getFileStatus(path: string): Promise<FileStatus | undefined> {
     const res = await this.call("GET", path, "GETFILESTATUS", {}, IDEMPOTENT);
     if (res.status === 404) return undefined;

@@ -40,4 +40,6 @@ export interface LockStore {
   renew(mine: LockRecord, expiresAt: string): Promise<boolean>;
   /** Marks our own record released; never touches another holder's record. */
   release(mine: LockRecord): Promise<void>;
+  /** The store's clock (ms), as its server's answer states it (HTTP `Date`: whole seconds); undefined when it states none. */
+  serverTime(): Promise<number | undefined>;
 }

@@ -13,6 +13,7 @@ import type { LockCandidate, LockRecord, LockStore } from "./lock-store";
 import type { Progress } from "../core/progress";
 import type { WebHdfsClient } from "../clients/webhdfs-client";
 import { WebHdfsLockStore } from "./webhdfs-lock-store";
+import { checkClock } from "./lock-clock";
 
 export { LEGACY_LOCK_XATTR as LOCK_XATTR, lockXAttr } from "./webhdfs-lock-store";
 export type LockHolder = LockRecord;
@@ -28,6 +29,8 @@ export interface LockOptions {
   readonly pollSeconds: number;
   readonly sleep?: Sleep;
   readonly now?: () => number;
+  /** How far this machine's clock may be from the store's (lock-clock.ts). @default ttlSeconds / 6 */
+  readonly maxClockSkewSeconds?: number;
 }
 
 /** What a state write checks: the run still holds the lock, with this fencing number. */
@@ -82,6 +85,7 @@ export class EnvironmentLock implements Fence {
   static async acquireIn(store: LockStore, options: LockOptions, progress: Progress): Promise<EnvironmentLock> {
     const now = options.now ?? Date.now;
     const sleep = options.sleep ?? realSleep;
+    await checkClock(store, now, options.maxClockSkewSeconds ?? options.ttlSeconds / 6, progress);
     const giveUpAt = now() + options.waitSeconds * 1000;
     // One token for the whole wait: a CREATE applied but unanswered is recognised as ours on the next try.
     const token = randomUUID();

@@ -75,6 +75,10 @@ export class WebHdfsLockStore implements LockStore {
     return this.hdfs.replaceXAttr(this.dir, lockXAttr(mine.fence), JSON.stringify({ ...mine, expiresAt }));
   }
 
+  serverTime(): Promise<number | undefined> {
+    return this.hdfs.serverDate(this.dir);
+  }
+
   async release(mine: LockRecord): Promise<void> {
     const own = parse(await this.hdfs.getXAttr(this.dir, lockXAttr(mine.fence)));
     if (own?.token !== mine.token) return;

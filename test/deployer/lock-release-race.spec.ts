@@ -21,6 +21,9 @@ class SlowRenewStore implements LockStore {
   async current(): Promise<LockRecord | "free" | undefined> {
     return this.record && !this.record.released ? this.record : "free";
   }
+  confirm(): Promise<LockRecord | "free" | undefined> {
+    return this.current();
+  }
   async renew(mine: LockRecord, expiresAt: string): Promise<boolean> {
     this.renewStarted = true;
     await new Promise<void>((resolve) => (this.answerRenew = resolve));

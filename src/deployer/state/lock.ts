@@ -82,10 +82,12 @@ export class EnvironmentLock implements Fence {
     return EnvironmentLock.acquireIn(new WebHdfsLockStore(hdfs, dir), options, progress);
   }
 
-  static async acquireIn(store: LockStore, options: LockOptions, progress: Progress): Promise<EnvironmentLock> {
+  static async acquireIn(store: LockStore, asked: LockOptions, progress: Progress): Promise<EnvironmentLock> {
+    // A store that ends unrenewed locks itself (a lease) caps the TTL, and its clock alone decides expiry.
+    const options = store.serverExpiry ? { ...asked, ttlSeconds: Math.min(asked.ttlSeconds, store.serverExpiry.maxSeconds) } : asked;
     const now = options.now ?? Date.now;
     const sleep = options.sleep ?? realSleep;
-    await checkClock(store, now, options.maxClockSkewSeconds ?? options.ttlSeconds / 6, progress);
+    if (!store.serverExpiry) await checkClock(store, now, options.maxClockSkewSeconds ?? options.ttlSeconds / 6, progress);
     const giveUpAt = now() + options.waitSeconds * 1000;
     // One token for the whole wait: a CREATE applied but unanswered is recognised as ours on the next try.
     const token = randomUUID();
@@ -129,7 +131,7 @@ export class EnvironmentLock implements Fence {
   async verify(): Promise<{ token: string; fence: number }> {
     this.assertHeld();
     const now = (this.options.now ?? Date.now)();
-    const current = await this.store.current(now);
+    const current = await this.store.confirm(this.holder, now);
     if (typeof current !== "object" || current.token !== this.holder.token || current.fence !== this.holder.fence) {
       this.lost = `now held by ${current === "free" ? "nobody (ours expired)" : describeHolder(current)}`;
       this.stopRenewing();

@@ -13,7 +13,7 @@
  * fence is never handed out twice.
  */
 import { DeployError, HttpStatusError } from "../core/errors";
-import { lockRecordSchema, type AcquireOutcome, type LockCandidate, type LockRecord, type LockStore } from "./lock-store";
+import { parseLockRecord, type AcquireOutcome, type LockCandidate, type LockRecord, type LockStore } from "./lock-store";
 import type { WebHdfsClient } from "../clients/webhdfs-client";
 
 /** The first deployer's single lock attribute: still honoured until it expires, never written. */
@@ -67,6 +67,11 @@ export class WebHdfsLockStore implements LockStore {
     if (!seen.top) return "free";
     if (seen.top.record === undefined) return undefined;
     return holds(seen.top.record, now) ? seen.top.record : "free";
+  }
+
+  /** A record names its own fence (one attribute per acquisition): the current one is exact. */
+  confirm(_mine: LockRecord, now: number): Promise<LockRecord | "free" | undefined> {
+    return this.current(now);
   }
 
   async renew(mine: LockRecord, expiresAt: string): Promise<boolean> {
@@ -124,15 +129,7 @@ function holds(record: LockRecord, now: number): boolean {
   return !record.released && Date.parse(record.expiresAt) > now;
 }
 
-function parse(raw: string | undefined): LockRecord | undefined {
-  if (raw === undefined) return undefined;
-  try {
-    const parsed = lockRecordSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const parse = parseLockRecord;
 
 function parseLegacy(raw: string | undefined): LockRecord | undefined {
   if (raw === undefined) return undefined;

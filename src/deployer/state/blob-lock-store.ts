@@ -1,0 +1,134 @@
+/**
+ * The deploy lock on Azure Blob storage (issue 25): a lease on one blob, `<environment>/lock`, whose content is
+ * the holder's record. The lease is the lock: the service grants one at a time and ends it, by its own clock,
+ * when it is not renewed within its duration (60 s at most), so a killed holder's lock frees itself and no
+ * deployer's clock decides expiry. The record, written under the lease, carries the fence: one above the
+ * previous record's, so fences only grow.
+ *
+ * Lost answers: the lease id is the acquisition's token, proposed by us, and the service grants an acquire for
+ * the id that already holds the lease again, so a repeated acquire is recognised as ours; every write carries
+ * the lease id, so a repeated or late write of a run that lost the lease is refused (412), never applied. A
+ * holder proves the lease is still its own by renewing it (`confirm`) before it trusts the record, since a new
+ * holder's record lands only after its lease.
+ */
+import { RestError, type BlockBlobClient } from "@azure/storage-blob";
+import { parseLockRecord, type AcquireOutcome, type LockCandidate, type LockRecord, type LockStore } from "./lock-store";
+
+/** The longest finite blob lease the service grants. */
+export const MAX_LEASE_SECONDS = 60;
+
+export class BlobLeaseLockStore implements LockStore {
+  readonly serverExpiry = { maxSeconds: MAX_LEASE_SECONDS };
+
+  constructor(private readonly blob: BlockBlobClient) {}
+
+  async tryAcquire(candidate: LockCandidate, now: number): Promise<AcquireOutcome> {
+    // The lock's TTL (lock.ts caps it at serverExpiry), within the 15 to 60 s the service grants.
+    const duration = Math.max(15, Math.min(MAX_LEASE_SECONDS, Math.round((Date.parse(candidate.expiresAt) - now) / 1000)));
+    if (!(await this.lease(candidate.token, duration))) return { kind: "held", holder: (await this.read()).record };
+    const before = await this.read();
+    // Our own record: an earlier attempt of this acquisition wrote it and its answer was lost.
+    if (before.record?.token === candidate.token && !before.record.released) return { kind: "acquired", record: before.record };
+    if (before.text !== "" && before.record === undefined) {
+      // An unreadable record leaves the next fence unknown: give the lease back rather than reuse a fence.
+      await this.blob.getBlobLeaseClient(candidate.token).releaseLease().catch(() => undefined);
+      return { kind: "held", holder: undefined };
+    }
+    const record: LockRecord = { ...candidate, fence: (before.record?.fence ?? 0) + 1 };
+    await this.write(record, candidate.token);
+    return { kind: "acquired", record, expired: before.record && !before.record.released ? before.record : undefined };
+  }
+
+  async current(): Promise<LockRecord | "free" | undefined> {
+    const seen = await this.read();
+    if (!seen.leased) return "free";
+    return seen.record;
+  }
+
+  async confirm(mine: LockRecord): Promise<LockRecord | "free" | undefined> {
+    if (await this.renewLease(mine.token)) return (await this.read()).record;
+    const current = await this.current();
+    // Our record under another's lease: its holder has not written its own yet. It is not ours.
+    return typeof current === "object" && current.token === mine.token ? undefined : current;
+  }
+
+  async renew(mine: LockRecord, expiresAt: string): Promise<boolean> {
+    if (!(await this.renewLease(mine.token))) return false;
+    return this.write({ ...mine, expiresAt }, mine.token).then(
+      () => true,
+      (err: unknown) => (lostLease(err) ? false : Promise.reject(err)),
+    );
+  }
+
+  async release(mine: LockRecord): Promise<void> {
+    try {
+      await this.write({ ...mine, released: true }, mine.token);
+      await this.blob.getBlobLeaseClient(mine.token).releaseLease();
+    } catch (err) {
+      if (!lostLease(err)) throw err; // not ours any more (or already released): nothing of another run is touched
+    }
+  }
+
+  /** Not needed for expiry (the service's clock decides it); the container's answer carries the service's time. */
+  async serverTime(): Promise<number | undefined> {
+    const props = await this.blob.getProperties().catch((err: unknown) => (isStatus(err, 404) ? undefined : Promise.reject(err)));
+    return props?.date?.getTime();
+  }
+
+  /** Takes (or, for the id that holds it, takes again) the lease; false when another id holds it. */
+  private async lease(token: string, seconds: number): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.blob.getBlobLeaseClient(token).acquireLease(seconds);
+        return true;
+      } catch (err) {
+        if (isStatus(err, 409)) return false; // LeaseAlreadyPresent: another id holds it
+        if (!isStatus(err, 404) || attempt > 0) throw err;
+        // The first lock of the environment: create the blob, empty, unless another run just did.
+        await this.blob.upload("", 0, { conditions: { ifNoneMatch: "*" } }).catch((e: unknown) => (isStatus(e, 409) || isStatus(e, 412) ? undefined : Promise.reject(e)));
+      }
+    }
+  }
+
+  private async renewLease(token: string): Promise<boolean> {
+    try {
+      await this.blob.getBlobLeaseClient(token).renewLease();
+      return true;
+    } catch (err) {
+      if (lostLease(err)) return false; // another id holds it, or none does and the blob was leased again since
+      throw err;
+    }
+  }
+
+  private async write(record: LockRecord, token: string): Promise<void> {
+    const text = JSON.stringify(record);
+    await this.blob.upload(text, Buffer.byteLength(text), { conditions: { leaseId: token }, blobHTTPHeaders: { blobContentType: "application/json" } });
+  }
+
+  /** The record and whether a lease holds the blob, from one answer (so the two cannot disagree in time). */
+  private async read(): Promise<{ leased: boolean; text: string; record: LockRecord | undefined }> {
+    try {
+      const answer = await this.blob.download();
+      const text = (await bodyOf(answer.readableStreamBody)).toString("utf8");
+      return { leased: answer.leaseState === "leased", text, record: text === "" ? undefined : parseLockRecord(text) };
+    } catch (err) {
+      if (isStatus(err, 404)) return { leased: false, text: "", record: undefined };
+      throw err;
+    }
+  }
+}
+
+async function bodyOf(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  if (stream) for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+function isStatus(err: unknown, status: number): boolean {
+  return err instanceof RestError && err.statusCode === status;
+}
+
+/** The service's answer that a lease id is not (or no longer) the blob's lease: 409 for lease calls, 412 for writes. */
+function lostLease(err: unknown): boolean {
+  return isStatus(err, 409) || isStatus(err, 412);
+}

@@ -1,0 +1,144 @@
+/**
+ * The deploy lock on Azure Blob storage (blob-lock-store.ts) against Azurite, with its real leases and ETags:
+ * concurrent runs and superseded holders over generated rounds, a lost answer at every request of a run (a
+ * loopback proxy cuts the answer after Azurite applied the request), and a killed holder's lease lapsing by
+ * the service's clock.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { BlobServiceClient, StorageSharedKeyCredential, type BlockBlobClient } from "@azure/storage-blob";
+import { EnvironmentLock, LockHeldError, LockLostError, type LockOptions } from "../../src/deployer/state/lock";
+import { BlobLeaseLockStore } from "../../src/deployer/state/blob-lock-store";
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type Azurite } from "../harness/azurite/azurite";
+import { startLossyProxy, type LossyProxy } from "../harness/azurite/lossy-proxy";
+
+jest.setTimeout(180_000);
+
+let work: string;
+let azurite: Azurite;
+let proxy: LossyProxy;
+let environments = 0;
+const credential = new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY);
+const quiet = { step: () => undefined };
+
+/** The lock blob of a fresh environment, straight to Azurite or through the lossy proxy. */
+function lockBlob(env: string, via: "direct" | "proxy" = "direct"): BlockBlobClient {
+  const base = via === "direct" ? azurite.blobEndpoint : `${proxy.url}/${AZURITE_ACCOUNT}`;
+  const service = new BlobServiceClient(base, credential, { retryOptions: { maxTries: 4, retryDelayInMs: 20, maxRetryDelayInMs: 100 } });
+  return service.getContainerClient("deployments").getBlockBlobClient(`${env}/lock`);
+}
+
+function freshEnvironment(): string {
+  return `env-${++environments}`;
+}
+
+function options(owner: string, extra: Partial<LockOptions> = {}): LockOptions {
+  return { owner, mode: "deploy", ttlSeconds: 600, waitSeconds: 0, pollSeconds: 1, ...extra };
+}
+
+async function recordOf(env: string): Promise<Record<string, unknown>> {
+  return JSON.parse((await lockBlob(env).downloadToBuffer()).toString("utf8")) as Record<string, unknown>;
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "lock-blob-"));
+  azurite = await startAzurite({ dir: join(work, "azurite") });
+  proxy = await startLossyProxy(new URL(azurite.blobEndpoint).origin);
+  await new BlobServiceClient(azurite.blobEndpoint, credential).getContainerClient("deployments").create();
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await azurite?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+test("generated rounds of 2 to 4 concurrent runs: exactly one holds the lease, the fence grows by one, a superseded holder fails its check and its release touches nothing", async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.integer({ min: 2, max: 4 }), { minLength: 2, maxLength: 5 }), async (rounds) => {
+      const env = freshEnvironment();
+      let previous: EnvironmentLock | undefined;
+      for (const [round, runs] of rounds.entries()) {
+        const outcomes = await Promise.allSettled(Array.from({ length: runs }, (_, i) => EnvironmentLock.acquireIn(new BlobLeaseLockStore(lockBlob(env)), options(`run ${round}.${i}`), quiet)));
+        const won = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+        for (const o of outcomes) if (o.status === "rejected") expect(o.reason).toBeInstanceOf(LockHeldError);
+        expect(won).toHaveLength(1);
+        const winner = won[0]!;
+        expect(winner.fence).toBe(round + 1);
+        await expect(winner.verify()).resolves.toEqual({ token: expect.any(String), fence: round + 1 });
+        if (previous) {
+          await expect(previous.verify()).rejects.toBeInstanceOf(LockLostError);
+          await previous.release();
+          expect(await recordOf(env)).toMatchObject({ fence: round + 1, owner: winner.owner });
+          expect(await recordOf(env)).not.toHaveProperty("released");
+          await expect(winner.verify()).resolves.toMatchObject({ fence: round + 1 });
+        }
+        // The winner stalls past its lease (the service ends it: here at once, as a break does).
+        await lockBlob(env).getBlobLeaseClient().breakLease(0);
+        previous = winner;
+      }
+      await previous?.release();
+    }),
+    { numRuns: 6 },
+  );
+});
+
+test("a lost answer at each request of take, check and release: the run holds the lock once, with the next fence, and leaves it free", async () => {
+  const run = async (env: string, loseAt?: number) => {
+    const first = proxy.requests.length;
+    if (loseAt !== undefined) proxy.loseAnswerTo(first + loseAt);
+    const lock = await EnvironmentLock.acquireIn(new BlobLeaseLockStore(lockBlob(env, "proxy")), options(`lossy ${loseAt}`), quiet);
+    const fence = (await lock.verify()).fence;
+    await lock.release();
+    return { fence, sent: proxy.requests.length - first };
+  };
+  const clean = freshEnvironment();
+  await run(clean); // the first run creates the blob
+  const { sent } = await run(clean);
+  expect(sent).toBeGreaterThanOrEqual(5);
+  for (let loseAt = 0; loseAt < sent; loseAt++) {
+    const env = freshEnvironment();
+    await run(env);
+    const lostBefore = proxy.lost.length;
+    const { fence } = await run(env, loseAt);
+    expect({ loseAt, lost: proxy.lost.length - lostBefore }).toEqual({ loseAt, lost: 1 });
+    expect({ loseAt, fence }).toEqual({ loseAt, fence: 2 });
+    expect(await recordOf(env)).toMatchObject({ fence: 2, released: true });
+    // Free at once: a next run takes it without waiting for a lease to lapse.
+    const next = await EnvironmentLock.acquireIn(new BlobLeaseLockStore(lockBlob(env)), options("next"), quiet);
+    expect(next.fence).toBe(3);
+    await next.release();
+  }
+});
+
+test("a killed holder's lease lapses by the service's clock and the waiting run takes over, with the next fence", async () => {
+  const env = freshEnvironment();
+  // A run killed right after taking the lock: its lease (15 s, the shortest) is never renewed.
+  const killed = new BlobLeaseLockStore(lockBlob(env));
+  const taken = await killed.tryAcquire({ owner: "killed run", mode: "deploy", startedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 15_000).toISOString(), token: crypto.randomUUID() }, Date.now());
+  expect(taken.kind).toBe("acquired");
+  await expect(EnvironmentLock.acquireIn(new BlobLeaseLockStore(lockBlob(env)), options("impatient"), quiet)).rejects.toBeInstanceOf(LockHeldError);
+
+  const said: string[] = [];
+  const started = Date.now();
+  const lock = await EnvironmentLock.acquireIn(new BlobLeaseLockStore(lockBlob(env)), options("patient", { waitSeconds: 40 }), { step: (_s: string, m: string) => void said.push(m) });
+  expect(Date.now() - started).toBeLessThan(40_000);
+  expect(lock.fence).toBe(2);
+  expect(said.join("\n")).toContain("took over the expired lock of killed run");
+  if (taken.kind !== "acquired") throw new Error("unreachable");
+  expect(await killed.confirm(taken.record)).toMatchObject({ owner: "patient", fence: 2 });
+  await lock.release();
+});
+
+test("a holder whose lease another run took, before that run's record landed, fails its check (the record alone still names it)", async () => {
+  const env = freshEnvironment();
+  const holder = await EnvironmentLock.acquireIn(new BlobLeaseLockStore(lockBlob(env)), options("stalled"), quiet);
+  await lockBlob(env).getBlobLeaseClient().breakLease(0); // stalled past its lease
+  await lockBlob(env).getBlobLeaseClient(crypto.randomUUID()).acquireLease(15); // the next run's lease; its record not yet written
+  expect(await recordOf(env)).toMatchObject({ owner: "stalled", fence: 1 });
+  await expect(holder.verify()).rejects.toBeInstanceOf(LockLostError);
+  await holder.release();
+  expect(await recordOf(env)).not.toHaveProperty("released");
+});

@@ -14,7 +14,7 @@ const integration = [
   "test/deployer/deploy-scenarios.spec.ts", // HDFS, Livy, Spark
   "test/deployer/hdfs-sync.spec.ts", // HDFS
   "test/deployer/livy-spark31.spec.ts", // HDFS, Livy, the Spark 3.1 lane
-  "test/deployer/lock-blob.spec.ts", // Azurite
+  "test/deployer/blob-stores.spec.ts", // Azurite
   "test/deployer/lock-fencing.spec.ts", // HDFS (its real-HDFS breakers)
   "test/deployer/knox-gateway.spec.ts", // HDFS, Livy, Apache Knox
   "test/deployer/one-driver-guards.spec.ts", // HDFS, Livy, Spark

@@ -1,7 +1,6 @@
 /**
- * The environment's live state: the single source of truth for what should run. Kept as an HDFS
- * extended attribute on the state directory (one GETXATTRS reads it, one SETXATTR replaces it
- * atomically). It holds, for what is live and what ran before, the whole Livy streaming request,
+ * The environment's live state: the single source of truth for what should run. Kept in a state store
+ * (state-store.ts: an HDFS extended attribute of the state directory, or a blob). It holds, for what is live and what ran before, the whole Livy streaming request,
  * its digest, the fingerprints of the JAAS files it reads (never the secrets) and the HDFS files it
  * needs with their sha256; plus the Livy batch that runs it, restart bookkeeping, and a record of a
  * submission in flight (to recognise the batch of a lost response).
@@ -17,11 +16,10 @@ import type { BatchRequest } from "../clients/livy-client";
 import { formatIssues } from "../../../contracts/schema-issues";
 import type { WebHdfsClient } from "../clients/webhdfs-client";
 import { LockLostError, type Fence } from "./lock";
+import { STATE_XATTR, WebHdfsStateStore, type StateStore } from "./state-store";
 
-export const STATE_XATTR = "user.sensor-deployer.state";
+export { STATE_XATTR };
 export const STATE_VERSION = 2;
-/** HDFS's default limit on one extended attribute (dfs.namenode.fs-limits.max-xattr-size). */
-const MAX_STATE_BYTES = 16384;
 /**
  * The state is stored gzipped (base64, behind this prefix): WebHDFS carries an xattr's value in the request
  * URL, and two releases' requests and files in plain JSON grew past the 8 KiB request-header limit of
@@ -104,11 +102,11 @@ export type FileRecord = z.infer<typeof fileRecordSchema>;
 export type DeployState = z.infer<typeof stateSchema>;
 
 export class StateUnreadableError extends DeployError {
-  constructor(stateDir: string, why: string) {
+  constructor(store: Pick<StateStore, "where" | "inspect" | "remove">, why: string) {
     super(
-      `the live state on ${stateDir} (xattr ${STATE_XATTR}) cannot be used: ${why}. Nothing was changed. ` +
-        `To repair: inspect it with \`hdfs dfs -getfattr -n ${STATE_XATTR} ${stateDir}\`; if it is beyond repair, ` +
-        `stop the streaming batch by hand, remove the attribute (\`hdfs dfs -setfattr -x ${STATE_XATTR} ${stateDir}\`) and deploy again`,
+      `the live state on ${store.where} cannot be used: ${why}. Nothing was changed. ` +
+        `To repair: inspect it with \`${store.inspect}\`; if it is beyond repair, ` +
+        `stop the streaming batch by hand, remove it (\`${store.remove}\`) and deploy again`,
     );
     this.name = "StateUnreadableError";
   }
@@ -122,21 +120,26 @@ const legacySchema = z.object({ current: z.object({ artifactHash: z.string() }),
  * holds nothing restorable). Throws StateUnreadableError for anything else.
  */
 export async function readState(hdfs: WebHdfsClient, stateDir: string): Promise<DeployState | undefined> {
-  const raw = await hdfs.getXAttr(stateDir, STATE_XATTR);
-  if (raw === undefined) return undefined;
+  return (await readStateFrom(new WebHdfsStateStore(hdfs, stateDir))).state;
+}
+
+/** readState from any store, with the tag of the version read (for a compare-and-swap write). */
+export async function readStateFrom(store: StateStore): Promise<{ state: DeployState | undefined; tag: string | undefined }> {
+  const raw = await store.read();
+  if (raw === undefined) return { state: undefined, tag: undefined };
   let json: unknown;
   try {
-    json = JSON.parse(decodeState(raw));
+    json = JSON.parse(decodeState(raw.text));
   } catch (err) {
-    throw new StateUnreadableError(stateDir, `not JSON (${(err as Error).message})`);
+    throw new StateUnreadableError(store, `not JSON (${(err as Error).message})`);
   }
   const version = (json as { version?: unknown } | null)?.version;
   // Its batch runs under our name, so the next submission stops it like any unknown batch of that name.
-  if (version === undefined && legacySchema.safeParse(json).success) return undefined;
-  if (version !== STATE_VERSION) throw new StateUnreadableError(stateDir, `state version ${String(version)}, this deployer reads version ${STATE_VERSION}`);
+  if (version === undefined && legacySchema.safeParse(json).success) return { state: undefined, tag: raw.tag };
+  if (version !== STATE_VERSION) throw new StateUnreadableError(store, `state version ${String(version)}, this deployer reads version ${STATE_VERSION}`);
   const parsed = stateSchema.safeParse(json);
-  if (!parsed.success) throw new StateUnreadableError(stateDir, formatIssues(parsed.error.issues));
-  return parsed.data;
+  if (!parsed.success) throw new StateUnreadableError(store, formatIssues(parsed.error.issues));
+  return { state: parsed.data, tag: raw.tag };
 }
 
 /**
@@ -144,18 +147,25 @@ export async function readState(hdfs: WebHdfsClient, stateDir: string): Promise<
  * the lock back (a run that lost it changes nothing) and refuses when the state was written under a higher
  * fence (a later holder's state is never overwritten by an earlier one's).
  */
-export async function writeState(hdfs: WebHdfsClient, stateDir: string, state: DeployState, fence: Fence, sleep: Sleep = realSleep): Promise<void> {
+export function writeState(hdfs: WebHdfsClient, stateDir: string, state: DeployState, fence: Fence, sleep: Sleep = realSleep): Promise<void> {
+  return writeStateTo(new WebHdfsStateStore(hdfs, stateDir), state, fence, sleep);
+}
+
+/** writeState to any store; where the store compares and swaps, a write that raced another is read again and retried. */
+export async function writeStateTo(store: StateStore, state: DeployState, fence: Fence, sleep: Sleep = realSleep): Promise<void> {
   // Each attempt is sent once and checks the lock first: the HTTP agent's own re-sends of a REPLACE could land
   // after the lock expired and the next holder wrote its state, and overwrite it with this run's.
   for (let attempt = 1; ; attempt++) {
     const held = await fence.verify();
-    const written = (await readState(hdfs, stateDir).catch(() => undefined))?.lock;
-    if (written !== undefined && written.fence > held.fence) throw new LockLostError(`the live state was written under fence ${written.fence}, above this run's ${held.fence}`);
     const text = encodeState(JSON.stringify({ ...state, lock: held }));
-    if (Buffer.byteLength(text) > MAX_STATE_BYTES) throw new DeployError(`live state is ${Buffer.byteLength(text)} bytes, over HDFS's ${MAX_STATE_BYTES}-byte xattr limit`);
+    if (Buffer.byteLength(text) > store.maxBytes) throw new DeployError(`live state is ${Buffer.byteLength(text)} bytes, over the store's ${store.maxBytes}-byte limit (${store.where})`);
     try {
-      await hdfs.setXAttr(stateDir, STATE_XATTR, text, { sendOnce: true });
-      return;
+      const seen = await store.read();
+      const written = seen ? writtenUnder(seen.text) : undefined;
+      if (written !== undefined && written > held.fence) throw new LockLostError(`the live state was written under fence ${written}, above this run's ${held.fence}`);
+      if ((await store.write(text, seen?.tag)) === "written") return;
+      // Another write landed between the read and this one: the next attempt reads it (and its fence) again.
+      if (attempt >= STATE_WRITE_ATTEMPTS) throw new StateRaceError(`the live state on ${store.where} kept changing under this run's writes`);
     } catch (err) {
       if (attempt >= STATE_WRITE_ATTEMPTS || !unanswered(err)) throw err;
       await sleep(500 * 2 ** (attempt - 1));
@@ -163,11 +173,23 @@ export async function writeState(hdfs: WebHdfsClient, stateDir: string, state: D
   }
 }
 
+/** The fence a stored state was written under, if it names one (an unreadable state names none). */
+function writtenUnder(text: string): number | undefined {
+  try {
+    const fence = (JSON.parse(decodeState(text)) as { lock?: { fence?: unknown } } | null)?.lock?.fence;
+    return typeof fence === "number" ? fence : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Attempts of one state write (each re-checks the lock); then the error is the run's. */
 const STATE_WRITE_ATTEMPTS = 4;
 
 /** No answer, or a gateway's 5xx or 429: the write may or may not have been applied, and sending it again is safe while the lock is held. */
-const unanswered = (err: unknown) => answerMayBeLost(err, { retry429: true, decided: [LockLostError] });
+const unanswered = (err: unknown) => answerMayBeLost(err, { retry429: true, decided: [LockLostError, StateRaceError] });
+
+class StateRaceError extends DeployError {}
 
 /** Digest of what a submission would run: the whole request (keys sorted) and the JAAS fingerprints. */
 export function releaseDigest(request: BatchRequest, jaasFingerprints: readonly string[]): string {

@@ -1,8 +1,8 @@
 /**
- * The deploy lock on Azure Blob storage (blob-lock-store.ts) against Azurite, with its real leases and ETags:
- * concurrent runs and superseded holders over generated rounds, a lost answer at every request of a run (a
- * loopback proxy cuts the answer after Azurite applied the request), and a killed holder's lease lapsing by
- * the service's clock.
+ * The deploy lock and the live state on Azure Blob storage (blob-lock-store.ts, blob-state-store.ts) against
+ * Azurite, with its real leases and ETags: concurrent runs and superseded holders over generated rounds, a lost
+ * answer at every request of a run (a loopback proxy cuts the answer after Azurite applied the request), a
+ * killed holder's lease lapsing by the service's clock, and state writes fenced by the lease and the ETag.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +11,9 @@ import fc from "fast-check";
 import { BlobServiceClient, StorageSharedKeyCredential, type BlockBlobClient } from "@azure/storage-blob";
 import { EnvironmentLock, LockHeldError, LockLostError, type LockOptions } from "../../src/deployer/state/lock";
 import { BlobLeaseLockStore } from "../../src/deployer/state/blob-lock-store";
+import { BlobStateStore } from "../../src/deployer/state/blob-state-store";
+import { readStateFrom, STATE_VERSION, writeStateTo, type DeployState } from "../../src/deployer/state/deploy-state";
+import type { StateStore } from "../../src/deployer/state/state-store";
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type Azurite } from "../harness/azurite/azurite";
 import { startLossyProxy, type LossyProxy } from "../harness/azurite/lossy-proxy";
 
@@ -23,12 +26,27 @@ let environments = 0;
 const credential = new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY);
 const quiet = { step: () => undefined };
 
-/** The lock blob of a fresh environment, straight to Azurite or through the lossy proxy. */
-function lockBlob(env: string, via: "direct" | "proxy" = "direct"): BlockBlobClient {
+/** A blob of an environment, straight to Azurite or through the lossy proxy. */
+function blobOf(name: string, via: "direct" | "proxy"): BlockBlobClient {
   const base = via === "direct" ? azurite.blobEndpoint : `${proxy.url}/${AZURITE_ACCOUNT}`;
   const service = new BlobServiceClient(base, credential, { retryOptions: { maxTries: 4, retryDelayInMs: 20, maxRetryDelayInMs: 100 } });
-  return service.getContainerClient("deployments").getBlockBlobClient(`${env}/lock`);
+  return service.getContainerClient("deployments").getBlockBlobClient(name);
 }
+
+function lockBlob(env: string, via: "direct" | "proxy" = "direct"): BlockBlobClient {
+  return blobOf(`${env}/lock`, via);
+}
+
+function stateBlob(env: string, via: "direct" | "proxy" = "direct"): BlockBlobClient {
+  return blobOf(`${env}/state`, via);
+}
+
+function stateOf(deployedAt: string): DeployState {
+  const release = { artifactHash: "a", digest: "d", request: { file: "f", name: "n" }, jaas: [], files: [], ddlDigest: "x", deployedAt };
+  return { version: STATE_VERSION, current: release, batch: null, restarts: { count: 0 }, uploads: {} };
+}
+
+const noSleep = () => Promise.resolve();
 
 function freshEnvironment(): string {
   return `env-${++environments}`;
@@ -141,4 +159,68 @@ test("a holder whose lease another run took, before that run's record landed, fa
   await expect(holder.verify()).rejects.toBeInstanceOf(LockLostError);
   await holder.release();
   expect(await recordOf(env)).not.toHaveProperty("released");
+});
+
+describe("the live state as a blob", () => {
+  test("a holder superseded after its lease lapsed cannot write; the new holder's state stays", async () => {
+    const env = freshEnvironment();
+    const a = await EnvironmentLock.acquireIn(new BlobLeaseLockStore(lockBlob(env)), options("A"), quiet);
+    await writeStateTo(new BlobStateStore(stateBlob(env)), stateOf("by A"), a, noSleep);
+    await lockBlob(env).getBlobLeaseClient().breakLease(0); // A stalls past its lease
+    const b = await EnvironmentLock.acquireIn(new BlobLeaseLockStore(lockBlob(env)), options("B"), quiet);
+    await writeStateTo(new BlobStateStore(stateBlob(env)), stateOf("by B"), b, noSleep);
+    await expect(writeStateTo(new BlobStateStore(stateBlob(env)), stateOf("by A again"), a, noSleep)).rejects.toBeInstanceOf(LockLostError);
+    const { state } = await readStateFrom(new BlobStateStore(stateBlob(env)));
+    expect(state).toMatchObject({ current: { deployedAt: "by B" }, lock: { fence: b.fence } });
+    await a.release();
+    await b.release();
+  });
+
+  test("a write that passed its lock check before the next holder wrote is refused by the ETag, not applied over it", async () => {
+    const env = freshEnvironment();
+    const a = await EnvironmentLock.acquireIn(new BlobLeaseLockStore(lockBlob(env)), options("A"), quiet);
+    const store = new BlobStateStore(stateBlob(env));
+    await writeStateTo(store, stateOf("by A"), a, noSleep);
+    let b: EnvironmentLock | undefined;
+    // Between A's read and A's write: A's lease lapses, B takes the lock and writes its state.
+    const racing: StateStore = {
+      where: store.where, inspect: store.inspect, remove: store.remove, maxBytes: store.maxBytes,
+      read: () => store.read(),
+      write: async (text, tag) => {
+        if (!b) {
+          await lockBlob(env).getBlobLeaseClient().breakLease(0);
+          b = await EnvironmentLock.acquireIn(new BlobLeaseLockStore(lockBlob(env)), options("B"), quiet);
+          await writeStateTo(store, stateOf("by B"), b, noSleep);
+        }
+        return store.write(text, tag);
+      },
+    };
+    await expect(writeStateTo(racing, stateOf("by A, late"), a, noSleep)).rejects.toBeInstanceOf(LockLostError);
+    expect((await readStateFrom(store)).state).toMatchObject({ current: { deployedAt: "by B" }, lock: { fence: 2 } });
+    await b!.release();
+  });
+
+  test("a lost answer at each request of a state write: the state is written once, as sent, under the run's fence", async () => {
+    const write = async (env: string, deployedAt: string, loseAt?: number) => {
+      const lock = await EnvironmentLock.acquireIn(new BlobLeaseLockStore(lockBlob(env)), options("writer"), quiet);
+      const first = proxy.requests.length;
+      if (loseAt !== undefined) proxy.loseAnswerTo(first + loseAt);
+      await writeStateTo(new BlobStateStore(stateBlob(env, "proxy")), stateOf(deployedAt), lock, noSleep);
+      const sent = proxy.requests.length - first;
+      await lock.release();
+      return { sent, fence: lock.fence };
+    };
+    const probe = freshEnvironment();
+    await write(probe, "first");
+    const { sent } = await write(probe, "second");
+    expect(sent).toBeGreaterThanOrEqual(2);
+    for (let loseAt = 0; loseAt < sent; loseAt++) {
+      const env = freshEnvironment();
+      await write(env, "before");
+      const lostBefore = proxy.lost.length;
+      const { fence } = await write(env, `lost answer ${loseAt}`, loseAt);
+      expect({ loseAt, lost: proxy.lost.length - lostBefore }).toEqual({ loseAt, lost: 1 });
+      expect({ loseAt, state: (await readStateFrom(new BlobStateStore(stateBlob(env)))).state }).toMatchObject({ loseAt, state: { current: { deployedAt: `lost answer ${loseAt}` }, lock: { fence } } });
+    }
+  });
 });

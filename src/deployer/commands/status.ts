@@ -12,7 +12,7 @@ import { readCheckpointProgress, type CheckpointProgress } from "../state/checkp
 import { readState, releaseName } from "../state/deploy-state";
 import type { GatewayContext } from "../reconcile/context";
 import { ALIVE_STATES } from "../clients/livy-client";
-import { describeHolder, probeLease } from "../state/driver-lease";
+import { describeHolder, probeLease, type LeaseState } from "../state/driver-lease";
 import { readJobConfig } from "../release/release";
 import { isSubmissionOf } from "../../../contracts/submission-name";
 import { HDFS_LEASE_SOFT_LIMIT_SECONDS } from "../../../contracts/driver-lease";
@@ -48,7 +48,7 @@ export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | un
   report.live = releaseName(state.current);
   report.previous = state.previous ? releaseName(state.previous) : null;
   report.restarts = state.restarts.count;
-  let ourBatch: { id: number; state: string } | undefined;
+  let ourBatch: { id: number; state: string; name?: string | null } | undefined;
   if (state.batch) {
     progress.step("status", `asking Livy for batch ${state.batch.id}`);
     const found = await livy.findBatch(state.batch.id);
@@ -68,11 +68,7 @@ export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | un
   const lease = config.checkpoint_location ? await probeLease(hdfs, config.checkpoint_location) : undefined;
   if (lease) report.driver = { lease: !lease.held ? "free" : lease.lapsing ? "lapsing" : "held", holder: lease.held || lease.record ? describeHolder(lease) : null };
   if (!report.batch || !ALIVE_STATES.has(report.batch.state as never)) {
-    const livySays = report.batch ? `batch ${report.batch.id} ${report.batch.state}` : "no batch";
-    // Livy saw our batch end: a lease still held is its dead driver's, until HDFS lets it lapse (the deployer's rule too).
-    const ended = !!ourBatch;
-    if (lease?.held && !lease.lapsing && !ended) report.problems.push(`running outside Livy: ${describeHolder(lease)} holds ${lease.path} (Livy: ${livySays})`);
-    else report.problems.push(`the job is not running (${livySays})${lease?.held ? `; its driver's lease on ${lease.path} lapses ${HDFS_LEASE_SOFT_LIMIT_SECONDS}s after its last renewal` : ""}`);
+    report.problems.push(notRunningProblem(report.batch ? `batch ${report.batch.id} ${report.batch.state}` : "no batch", lease, ourBatch));
   }
   if (checkpoint.last) report.lastCommit = { batchId: checkpoint.last.batchId, secondsAgo: Math.round((now - checkpoint.last.committedAt) / 1000) };
 
@@ -82,6 +78,18 @@ export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | un
   }
   report.problems.push(...brokenRules(plan.health, report));
   return report;
+}
+
+/**
+ * What status says when Livy runs no batch of ours. A lease still held after Livy saw our batch end is that
+ * batch's dead driver's, until HDFS lets it lapse (the deployer's rule too), but only if the holder's record
+ * names that batch: a holder naming another submission is a driver Livy does not run.
+ */
+export function notRunningProblem(livySays: string, lease: LeaseState | undefined, ended: { name?: string | null } | undefined): string {
+  const submission = lease?.record?.submission;
+  const itsDriver = !!ended && (!submission || !ended.name || submission === ended.name);
+  if (lease?.held && !lease.lapsing && !itsDriver) return `running outside Livy: ${describeHolder(lease)} holds ${lease.path} (Livy: ${livySays})`;
+  return `the job is not running (${livySays})${lease?.held ? `; its driver's lease on ${lease.path} lapses ${HDFS_LEASE_SOFT_LIMIT_SECONDS}s after its last renewal` : ""}`;
 }
 
 export function brokenRules(

@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { unsafeUniformIntDistribution, xoroshiro128plus } from "pure-rand";
 import { Agent } from "undici";
 import { LivyClient, type Batch } from "../../src/deployer/clients/livy-client";
+import { plainLivy } from "../../src/deployer/clients/livy-endpoint";
 
 interface Livy {
   sessions: Batch[];
@@ -41,7 +42,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 function client(dispatcher: Agent): LivyClient {
   const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  return new LivyClient({ url, credentials: { username: "u", password: "p" }, dispatcher });
+  return new LivyClient(plainLivy(url, undefined, dispatcher));
 }
 
 test("every batch still listed at the end is found, however many old sessions Livy forgets between pages", async () => {

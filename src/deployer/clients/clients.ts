@@ -3,6 +3,7 @@ import type { Dispatcher } from "undici";
 import { gatewayUrl, type GatewayCredentials } from "./gateway";
 import { createDispatcher } from "../core/http";
 import { LivyClient } from "./livy-client";
+import { knoxLivy } from "./livy-endpoint";
 import type { DeployPlanConfig } from "../core/plan-config";
 import { WebHdfsClient } from "./webhdfs-client";
 import { ResourceManagerClient } from "./yarn-client";
@@ -20,7 +21,7 @@ export function gatewayClients(plan: DeployPlanConfig, credentials: GatewayCrede
   const gateway = { url: gatewayUrl(plan.gatewayUrl), credentials, dispatcher };
   return {
     hdfs: new WebHdfsClient(gateway),
-    livy: new LivyClient(gateway),
+    livy: new LivyClient(knoxLivy(gateway)),
     yarn: new ResourceManagerClient(gateway),
     dispatcher,
     close: () => dispatcher.close(),

@@ -1,13 +1,11 @@
 /**
- * Livy batches over the BDC gateway: `<gateway>/gateway/default/livy/v1`. Every call sends
- * `X-Requested-By` (Livy's CSRF protection rejects POST/DELETE without it behind Knox).
+ * Livy batches through a LivyEndpoint (livy-endpoint.ts): the BDC gateway's `/gateway/default/livy/v1`,
+ * HDInsight's `/livy`, a Synapse Spark pool's batch API, or a plain Apache Livy; each request carries the
+ * endpoint's auth headers. Synapse's dialect has no `/state` or `/log` resource: both come with the batch.
  */
-import { basicAuth, type Gateway } from "./gateway";
 import { HttpStatusError } from "../core/errors";
 import { send, statusError, type HttpRequest } from "../core/http";
-
-export const LIVY_PREFIX = "/gateway/default/livy/v1";
-const REQUESTED_BY = "bdc-sensor-deployer";
+import type { LivyEndpoint } from "./livy-endpoint";
 
 /** Livy batch states (Livy REST API, "Session State"). */
 export type BatchState =
@@ -50,7 +48,7 @@ export interface BatchRequest {
 }
 
 export class LivyClient {
-  constructor(private readonly gateway: Gateway) {}
+  constructor(private readonly endpoint: LivyEndpoint) {}
 
   /**
    * Every batch Livy knows, across all pages of `GET /batches?from=&size=` (Livy lists oldest
@@ -114,34 +112,33 @@ export class LivyClient {
   }
 
   async getState(id: number): Promise<BatchState> {
-    return (JSON.parse(await this.call({ method: "GET", path: `/batches/${id}/state` })) as { state: BatchState }).state;
+    const path = this.endpoint.dialect === "synapse" ? `/batches/${id}` : `/batches/${id}/state`;
+    return (JSON.parse(await this.call({ method: "GET", path })) as { state: BatchState }).state;
   }
 
   /** The last `lines` lines of the batch's log (spark-submit output). */
   async getLogTail(id: number, lines = 40): Promise<string[]> {
-    const res = JSON.parse(await this.call({ method: "GET", path: `/batches/${id}/log?size=${lines}` })) as {
-      log: string[];
-      total?: number;
-    };
-    return res.log.slice(-lines);
+    const path = this.endpoint.dialect === "synapse" ? `/batches/${id}?detailed=true` : `/batches/${id}/log?size=${lines}`;
+    const res = JSON.parse(await this.call({ method: "GET", path })) as { log?: string[] | null };
+    return (res.log ?? []).slice(-lines);
   }
 
   private async call(c: { method: HttpRequest["method"]; path: string; body?: string; idempotent?: boolean }, expected = 200): Promise<string> {
-    const url = new URL(`${LIVY_PREFIX}${c.path}`, this.gateway.url);
+    const root = this.endpoint.base.pathname.replace(/\/+$/, "");
+    const url = new URL(`${root}${c.path}`, this.endpoint.base);
     const req: HttpRequest = {
       method: c.method,
       url,
-      label: `${LIVY_PREFIX}${url.pathname.slice(LIVY_PREFIX.length)} (Livy)`,
+      label: `${url.pathname} (Livy)`,
       headers: {
-        authorization: basicAuth(this.gateway.credentials),
-        "x-requested-by": REQUESTED_BY,
+        ...(await this.endpoint.headers()),
         ...(c.body !== undefined ? { "content-type": "application/json" } : {}),
       },
       body: c.body,
       // Reads are retried; a submission (a second driver) and a stop (a renumbered id may name another batch) are sent once.
       idempotent: c.idempotent ?? c.method === "GET",
     };
-    const res = await send(this.gateway.dispatcher, req);
+    const res = await send(this.endpoint.dispatcher, req);
     if (res.status !== expected && !(expected === 201 && res.status === 200)) throw statusError(req, res);
     return res.body.toString("utf8");
   }

@@ -7,6 +7,8 @@ import type { AddressInfo } from "node:net";
 import { gatewayUrl } from "../../src/deployer/clients/gateway";
 import { createDispatcher } from "../../src/deployer/core/http";
 import { WebHdfsClient } from "../../src/deployer/clients/webhdfs-client";
+import { namenodeWebHdfs } from "../../src/deployer/clients/webhdfs-endpoint";
+import { probeLease } from "../../src/deployer/state/driver-lease";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
 
 let services: DeployerServices;
@@ -163,4 +165,24 @@ test("wrong gateway credentials fail at once with HTTP 401, without retries", as
   services.knox.resetStats();
   await expect(hdfs.getFileStatus("/apps")).rejects.toThrow("GET /apps (WebHDFS GETFILESTATUS) failed with HTTP 401");
   expect(services.knox.stats().calls).toBe(1);
+});
+
+test("straight to the NameNode (a plain Hadoop cluster, no gateway): the same operations as the user named, data steps at the DataNode", async () => {
+  const dispatcher = createDispatcher({ retry: { maxRetries: 2, minTimeoutMs: 20, maxTimeoutMs: 100 } });
+  dispatchers.push(dispatcher);
+  const hdfs = new WebHdfsClient(namenodeWebHdfs(new URL(services.hdfs.webhdfs), GATEWAY_USER, dispatcher));
+  services.knox.resetStats();
+  await hdfs.mkdirs("/apps/direct");
+  expect(await hdfs.create("/apps/direct/a.txt", Buffer.from("direct"), { permission: "600" })).toBe(6);
+  expect((await hdfs.open("/apps/direct/a.txt"))?.toString()).toBe("direct");
+  expect(await hdfs.getFileStatus("/apps/direct/a.txt")).toMatchObject({ owner: GATEWAY_USER, permission: "600", length: 6 });
+  expect(await hdfs.createXAttr("/apps/direct", "user.test.direct", "v1")).toBe(true);
+  expect(await hdfs.createXAttr("/apps/direct", "user.test.direct", "v2")).toBe(false);
+  expect(await hdfs.getXAttr("/apps/direct", "user.test.direct")).toBe("v1");
+  expect(await hdfs.appendNothing("/apps/direct/a.txt")).toEqual({ outcome: "appended" });
+  expect(await probeLease(hdfs, "/apps/direct/no-checkpoint")).toEqual({ held: false, path: "/apps/direct/no-checkpoint/_driver.lease" });
+  expect(await hdfs.serverDate("/apps/direct")).toEqual(expect.any(Number));
+  expect(await hdfs.delete("/apps/direct", true)).toBe(true);
+  expect(await hdfs.open("/apps/direct/a.txt")).toBeUndefined();
+  expect(services.knox.stats().calls).toBe(0); // nothing went through the gateway
 });

@@ -1,14 +1,16 @@
 /**
- * WebHDFS over the BDC gateway: `<gateway>/gateway/default/webhdfs/v1`. Data operations (CREATE,
- * OPEN) are two-step: the NameNode answers 307 with a DataNode location that Knox rewrites to
- * itself; we follow it ourselves, sending credentials again, and refuse any location that leaves
- * the gateway's host and port (credentials must never go elsewhere).
+ * WebHDFS through a WebHdfsEndpoint (webhdfs-endpoint.ts): the BDC gateway's
+ * `<gateway>/gateway/default/webhdfs/v1`, or a NameNode directly. Data operations (CREATE, OPEN, APPEND)
+ * are two-step: the NameNode answers 307 with a DataNode location (which Knox rewrites to itself); we
+ * follow it ourselves, and the endpoint decides where a data step may go (through Knox: only back to the
+ * gateway, so credentials never go elsewhere).
  */
-import { basicAuth, sameOrigin, type Gateway } from "./gateway";
+import type { Gateway } from "./gateway";
+import { KNOX_WEBHDFS_PATH, knoxWebHdfs, type WebHdfsEndpoint } from "./webhdfs-endpoint";
 import { DeployError } from "../core/errors";
 import { send, statusError, type HttpRequest, type HttpResponse } from "../core/http";
 
-export const WEBHDFS_PREFIX = "/gateway/default/webhdfs/v1";
+export const WEBHDFS_PREFIX = KNOX_WEBHDFS_PATH;
 
 /** The subset of WebHDFS FileStatus the deployer reads. */
 export interface FileStatus {
@@ -36,7 +38,12 @@ const IDEMPOTENT = true;
 const ONCE = false;
 
 export class WebHdfsClient {
-  constructor(private readonly gateway: Gateway) {}
+  private readonly endpoint: WebHdfsEndpoint;
+
+  /** A Gateway means the BDC's Knox (knoxWebHdfs). */
+  constructor(target: Gateway | WebHdfsEndpoint) {
+    this.endpoint = "base" in target ? target : knoxWebHdfs(target);
+  }
 
   async mkdirs(path: string, permission = "755"): Promise<void> {
     const res = await this.call("PUT", path, "MKDIRS", { permission }, IDEMPOTENT); // true whether it was made now or before
@@ -57,12 +64,12 @@ export class WebHdfsClient {
       method: "PUT",
       url: location,
       label: `${path} (WebHDFS CREATE, data step)`,
-      headers: { authorization: basicAuth(this.gateway.credentials), "content-type": "application/octet-stream" },
+      headers: { ...this.endpoint.headers, "content-type": "application/octet-stream" },
       body: data,
       // Overwriting with the same bytes ends the same; a create-only write answered "exists" after a lost answer must be read back by the caller.
       idempotent: options.overwrite ?? true,
     };
-    const second = await send(this.gateway.dispatcher, req);
+    const second = await this.endpoint.sendData(req);
     if (second.status !== 201) throw statusError(req, second);
     return data.length;
   }
@@ -78,10 +85,10 @@ export class WebHdfsClient {
       method: "GET",
       url: location,
       label: `${path} (WebHDFS OPEN, data step)`,
-      headers: { authorization: basicAuth(this.gateway.credentials) },
+      headers: { ...this.endpoint.headers },
       idempotent: true,
     };
-    const second = await send(this.gateway.dispatcher, req);
+    const second = await this.endpoint.sendData(req);
     // Deleted after the NameNode's redirect (a driver re-creating its lease file does): missing when answered.
     if (second.status === 404) return undefined;
     if (second.status !== 200) throw statusError(req, second);
@@ -102,11 +109,11 @@ export class WebHdfsClient {
       method: "POST",
       url: this.redirectTarget(first, path, "APPEND"),
       label: `${path} (WebHDFS APPEND, data step)`,
-      headers: { authorization: basicAuth(this.gateway.credentials), "content-type": "application/octet-stream" },
+      headers: { ...this.endpoint.headers, "content-type": "application/octet-stream" },
       body: Buffer.alloc(0),
       idempotent: true, // no bytes: a repeat appends nothing either
     };
-    const second = await send(this.gateway.dispatcher, req);
+    const second = await this.endpoint.sendData(req);
     if (second.status === 200) return { outcome: "appended" };
     if (second.status === 404) return { outcome: "missing" };
     const refused = refusal(second);
@@ -118,8 +125,10 @@ export class WebHdfsClient {
   async serverDate(path: string): Promise<number | undefined> {
     const res = await this.call("GET", path, "GETFILESTATUS", {}, IDEMPOTENT);
     if (res.status !== 200 && res.status !== 404) throw statusError(this.describe("GET", path, "GETFILESTATUS"), res);
-    const date = res.headers["date"];
-    const parsed = typeof date === "string" ? Date.parse(date) : NaN;
+    // Hadoop's HTTP server sends Date twice (its own filter and Jetty's): the first one is as good as the other.
+    const raw = res.headers["date"];
+    const date = Array.isArray(raw) ? raw[0] : raw;
+    const parsed = date ? Date.parse(date) : NaN;
     return Number.isNaN(parsed) ? undefined : parsed;
   }
 
@@ -239,30 +248,26 @@ export class WebHdfsClient {
 
   private call(method: Method, path: string, op: string, params: Record<string, string>, idempotent: boolean): Promise<HttpResponse> {
     if (!path.startsWith("/")) throw new DeployError(`HDFS path "${path}" must be absolute`);
-    const url = new URL(`${WEBHDFS_PREFIX}${encodeHdfsPath(path)}`, this.gateway.url);
+    const url = new URL(`${this.endpoint.base.pathname.replace(/\/+$/, "")}${encodeHdfsPath(path)}`, this.endpoint.base);
+    for (const [k, v] of Object.entries(this.endpoint.params)) url.searchParams.set(k, v);
     url.searchParams.set("op", op);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-    return send(this.gateway.dispatcher, {
+    return send(this.endpoint.dispatcher, {
       method,
       url,
       label: `${path} (WebHDFS ${op})`,
-      headers: { authorization: basicAuth(this.gateway.credentials) },
+      headers: { ...this.endpoint.headers },
       idempotent,
     });
   }
 
-  /** The 307's Location, only if it stays on the gateway. */
+  /** The 307's Location, where the endpoint lets a data step go. */
   private redirectTarget(res: HttpResponse, path: string, op: string): URL {
     const raw = res.headers.location;
     const value = Array.isArray(raw) ? raw[0] : raw;
     if (!value) throw new DeployError(`WebHDFS ${op} ${path}: redirect without a Location header`);
-    const target = new URL(value, this.gateway.url);
-    if (!sameOrigin(this.gateway.url, target)) {
-      throw new DeployError(
-        `WebHDFS ${op} ${path}: refused redirect to ${target.protocol}//${target.host}, which is not the gateway ` +
-          `${this.gateway.url.host}; credentials are only sent to the gateway`,
-      );
-    }
+    const target = new URL(value, this.endpoint.base);
+    this.endpoint.checkRedirect(target, `WebHDFS ${op} ${path}`);
     return target;
   }
 }

@@ -79,3 +79,19 @@ test("a store that states no time does not stop the lock, and says so", async ()
   expect(said.join("\n")).toContain("could not be compared");
   await lock.release();
 });
+
+test("a slow first answer (a retry inside it) hides the skew; it is sampled again, and the tight sample refuses", async () => {
+  let local = Date.parse("2026-12-07T00:00:00Z");
+  const aheadMs = 150_000; // local clock ahead of the server's
+  let calls = 0;
+  const store = new ClockedStore(() => {
+    calls++;
+    if (calls === 1) local += 60_000; // the first request took a minute (a timed-out try, then the retry)
+    else local += 50;
+    return local - aheadMs;
+  });
+  const outcome = await EnvironmentLock.acquireIn(store, { mode: "deploy", ttlSeconds: 600, waitSeconds: 0, pollSeconds: 1, now: () => local }, quiet).catch((err: Error) => err);
+  expect(calls).toBe(2);
+  expect(outcome).toBeInstanceOf(ClockSkewError);
+  expect(store.writes).toBe(0);
+});

@@ -73,6 +73,10 @@ test("a file deleted between OPEN's two steps reads as missing, as does one dele
   expect(await hdfs.open("/apps/vanishing/lease")).toBeUndefined();
   expect(services.knox.requests.filter((r) => r.service === "webhdfs-data" && r.method === "GET" && r.url.includes("/apps/vanishing/lease")).map((r) => r.status)).toEqual([404]);
   expect(await hdfs.open("/apps/vanishing/lease")).toBeUndefined();
+  // A 404 that is not the DataNode's "file not found" (a gateway that cannot route the data step) is an error, not "missing".
+  await hdfs.create("/apps/vanishing/lease", Buffer.from("record\n"));
+  services.knox.inject({ kind: "status", status: 404 }, 1, (m, url) => m === "GET" && url.startsWith("/gateway/default/webhdfs/data/") && url.includes("/apps/vanishing/lease?"));
+  await expect(hdfs.open("/apps/vanishing/lease")).rejects.toThrow(/data step\) failed with HTTP 404: stand-in fault 404/);
 });
 
 test("a file created with mode 600 is never readable by another user; setPermission changes it", async () => {

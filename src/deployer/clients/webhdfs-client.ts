@@ -89,8 +89,9 @@ export class WebHdfsClient {
       idempotent: true,
     };
     const second = await this.endpoint.sendData(req);
-    // Deleted after the NameNode's redirect (a driver re-creating its lease file does): missing when answered.
-    if (second.status === 404) return undefined;
+    // Deleted after the NameNode's redirect (a driver re-creating its lease file does): missing when answered. Only the
+    // DataNode's own FileNotFoundException counts: any other 404 (a gateway that cannot route the data step) is an error.
+    if (second.status === 404 && refusal(second)?.exception === "FileNotFoundException") return undefined;
     if (second.status !== 200) throw statusError(req, second);
     return second.body;
   }

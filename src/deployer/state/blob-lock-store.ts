@@ -3,7 +3,7 @@
  * the holder's record. The lease is the lock: the service grants one at a time and ends it, by its own clock,
  * when it is not renewed within its duration (60 s at most), so a killed holder's lock frees itself and no
  * deployer's clock decides expiry. The record, written under the lease, carries the fence: one above the
- * previous record's, so fences only grow.
+ * previous record's (or, for a blob without one, above `fenceFloor`), so fences only grow.
  *
  * Lost answers: the lease id is the acquisition's token, proposed by us, and the service grants an acquire for
  * the id that already holds the lease again, so a repeated acquire is recognised as ours; every write carries
@@ -17,10 +17,25 @@ import { parseLockRecord, type AcquireOutcome, type LockCandidate, type LockReco
 /** The longest finite blob lease the service grants. */
 export const MAX_LEASE_SECONDS = 60;
 
+export interface BlobLockOptions {
+  /**
+   * The highest fence recorded elsewhere (the live state's lock): a lock blob without a record (the first, or one
+   * deleted by hand) starts above it, so no fence is handed out twice and the state's fence check keeps passing.
+   */
+  readonly fenceFloor?: () => Promise<number | undefined>;
+}
+
+/**
+ * The client should carry a per-try timeout (`retryOptions.tryTimeoutInMs`): a renewal that hangs would keep
+ * later renewals from starting (lock.ts runs one at a time) while the lease runs out.
+ */
 export class BlobLeaseLockStore implements LockStore {
   readonly serverExpiry = { maxSeconds: MAX_LEASE_SECONDS };
 
-  constructor(private readonly blob: BlockBlobClient) {}
+  constructor(
+    private readonly blob: BlockBlobClient,
+    private readonly options: BlobLockOptions = {},
+  ) {}
 
   async tryAcquire(candidate: LockCandidate, now: number): Promise<AcquireOutcome> {
     // The lock's TTL (lock.ts caps it at serverExpiry), within the 15 to 60 s the service grants.
@@ -34,7 +49,8 @@ export class BlobLeaseLockStore implements LockStore {
       await this.blob.getBlobLeaseClient(candidate.token).releaseLease().catch(() => undefined);
       return { kind: "held", holder: undefined };
     }
-    const record: LockRecord = { ...candidate, fence: (before.record?.fence ?? 0) + 1 };
+    const last = before.record?.fence ?? Math.max(0, (await this.options.fenceFloor?.()) ?? 0);
+    const record: LockRecord = { ...candidate, fence: last + 1 };
     await this.write(record, candidate.token);
     return { kind: "acquired", record, expired: before.record && !before.record.released ? before.record : undefined };
   }
@@ -52,24 +68,23 @@ export class BlobLeaseLockStore implements LockStore {
     return typeof current === "object" && current.token === mine.token ? undefined : current;
   }
 
-  async renew(mine: LockRecord, expiresAt: string): Promise<boolean> {
-    if (!(await this.renewLease(mine.token))) return false;
-    return this.write({ ...mine, expiresAt }, mine.token).then(
-      () => true,
-      (err: unknown) => (lostLease(err) ? false : Promise.reject(err)),
-    );
+  /** The lease alone: the service's clock ends it, so the record (and its `expiresAt`, the first lease's end) is not rewritten every renewal. */
+  renew(mine: LockRecord): Promise<boolean> {
+    return this.renewLease(mine.token);
   }
 
   async release(mine: LockRecord): Promise<void> {
+    // The mark is for the next holder's message only; the lease is given back even when marking failed.
+    const marked = await this.write({ ...mine, released: true }, mine.token).catch((err: unknown) => err);
     try {
-      await this.write({ ...mine, released: true }, mine.token);
-      await this.blob.getBlobLeaseClient(mine.token).releaseLease();
+      await unanswered(() => this.blob.getBlobLeaseClient(mine.token).releaseLease());
     } catch (err) {
       if (!lostLease(err)) throw err; // not ours any more (or already released): nothing of another run is touched
     }
+    if (marked instanceof Error && !lostLease(marked)) throw marked;
   }
 
-  /** Not needed for expiry (the service's clock decides it); the container's answer carries the service's time. */
+  /** Not needed for expiry (the service's clock decides it); the blob's properties carry the service's time. */
   async serverTime(): Promise<number | undefined> {
     const props = await this.blob.getProperties().catch((err: unknown) => (isStatus(err, 404) ? undefined : Promise.reject(err)));
     return props?.date?.getTime();
@@ -79,7 +94,7 @@ export class BlobLeaseLockStore implements LockStore {
   private async lease(token: string, seconds: number): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.blob.getBlobLeaseClient(token).acquireLease(seconds);
+        await unanswered(() => this.blob.getBlobLeaseClient(token).acquireLease(seconds));
         return true;
       } catch (err) {
         if (isStatus(err, 409)) return false; // LeaseAlreadyPresent: another id holds it
@@ -92,7 +107,7 @@ export class BlobLeaseLockStore implements LockStore {
 
   private async renewLease(token: string): Promise<boolean> {
     try {
-      await this.blob.getBlobLeaseClient(token).renewLease();
+      await unanswered(() => this.blob.getBlobLeaseClient(token).renewLease());
       return true;
     } catch (err) {
       if (lostLease(err)) return false; // another id holds it, or none does and the blob was leased again since
@@ -102,13 +117,13 @@ export class BlobLeaseLockStore implements LockStore {
 
   private async write(record: LockRecord, token: string): Promise<void> {
     const text = JSON.stringify(record);
-    await this.blob.upload(text, Buffer.byteLength(text), { conditions: { leaseId: token }, blobHTTPHeaders: { blobContentType: "application/json" } });
+    await unanswered(() => this.blob.upload(text, Buffer.byteLength(text), { conditions: { leaseId: token }, blobHTTPHeaders: { blobContentType: "application/json" } }));
   }
 
   /** The record and whether a lease holds the blob, from one answer (so the two cannot disagree in time). */
   private async read(): Promise<{ leased: boolean; text: string; record: LockRecord | undefined }> {
     try {
-      const answer = await this.blob.download();
+      const answer = await unanswered(() => this.blob.download());
       const text = (await bodyOf(answer.readableStreamBody)).toString("utf8");
       return { leased: answer.leaseState === "leased", text, record: text === "" ? undefined : parseLockRecord(text) };
     } catch (err) {
@@ -122,6 +137,22 @@ async function bodyOf(stream: NodeJS.ReadableStream | undefined): Promise<Buffer
   const chunks: Buffer[] = [];
   if (stream) for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
   return Buffer.concat(chunks);
+}
+
+/**
+ * Every call here is idempotent (a lease id we chose, a write under our lease, a read), so one whose answer
+ * never came is sent again, whatever retries the client's own policy makes: up to three tries in all.
+ */
+async function unanswered<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const answered = err instanceof RestError && err.statusCode !== undefined;
+      if (answered || attempt >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
 }
 
 function isStatus(err: unknown, status: number): boolean {

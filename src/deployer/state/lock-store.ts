@@ -1,8 +1,7 @@
 /**
  * The port of the environment's deploy lock: what a store must offer so that the lock is atomic and
- * fenced. WebHDFS implements it with create-only extended attributes (webhdfs-lock-store.ts); an Azure
- * Blob store can implement it with a blob lease (acquire = lease, fence = a counter blob written under
- * the lease with If-Match).
+ * fenced. WebHDFS implements it with create-only extended attributes (webhdfs-lock-store.ts); Azure Blob
+ * storage with a blob lease, the record and its fence written under the lease (blob-lock-store.ts).
  */
 import * as z from "zod/mini";
 

@@ -16,9 +16,9 @@ export interface StateStore {
   /** The stored text and a tag of this version of it; undefined when none was written. */
   read(): Promise<{ text: string; tag: string } | undefined>;
   /**
-   * Replaces the value, sent once (never re-sent blindly). `tag`: the version read before; a store with
-   * compare-and-swap answers "changed" when another write landed since (the caller reads again). Undefined
-   * tag: there was none.
+   * Replaces the value; never re-sent blindly (a store may re-send only a conditional write, which a repeat
+   * cannot apply twice). `tag`: the version read before; a store with compare-and-swap answers "changed" when
+   * another write landed since (the caller reads again). Undefined tag: there was none.
    */
   write(text: string, tag: string | undefined): Promise<"written" | "changed">;
 }

@@ -15,6 +15,7 @@ const integration = [
   "test/deployer/hdfs-sync.spec.ts", // HDFS
   "test/deployer/livy-endpoints.spec.ts", // HDFS, Livy, Spark
   "test/deployer/livy-spark31.spec.ts", // HDFS, Livy, the Spark 3.1 lane
+  "test/deployer/livy-target.spec.ts", // HDFS, Livy, Spark
   "test/deployer/blob-stores.spec.ts", // Azurite
   "test/deployer/lock-fencing.spec.ts", // HDFS (its real-HDFS breakers)
   "test/deployer/knox-gateway.spec.ts", // HDFS, Livy, Apache Knox

@@ -16,9 +16,18 @@ export const SYNAPSE_LIVY_API_VERSION = "2020-12-01";
 
 /** A Synapse Spark pool's batch API under the workspace's development endpoint `https://<ws>.dev.azuresynapse.net`. */
 export function synapseLivyPath(pool: string): string {
-  if (!/^[A-Za-z0-9]{1,15}$/.test(pool)) throw new Error(`Spark pool name "${pool}": letters and digits only, at most 15`);
+  if (!/^[A-Za-z][A-Za-z0-9]{0,14}$/.test(pool)) throw new Error(`Spark pool name "${pool}": a letter, then letters and digits, at most 15 in all`);
   return `/livyApi/versions/${SYNAPSE_LIVY_API_VERSION}/sparkPools/${pool}`;
 }
+
+/** Synapse's largest page of `GET /batches` ("size": 20 by default, and the maximum). */
+export const SYNAPSE_MAX_PAGE_SIZE = 20;
+
+/** The only log lines Synapse gives: those a batch carries (`log`), which Livy caps at its last 10. */
+export const SYNAPSE_LOG_LINES = 10;
+
+/** The hosts of Synapse workspaces' development endpoints (public cloud, China, US Government): a token for the data plane goes only there. */
+export const SYNAPSE_HOST_SUFFIXES = [".dev.azuresynapse.net", ".dev.azuresynapse.azure.cn", ".dev.azuresynapse.usgovcloudapi.net"] as const;
 
 /** The Entra scope of a token for Synapse's data plane. */
 export const SYNAPSE_TOKEN_SCOPE = "https://dev.azuresynapse.net/.default";

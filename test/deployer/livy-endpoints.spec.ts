@@ -9,7 +9,7 @@ import { gatewayUrl } from "../../src/deployer/clients/gateway";
 import { ALIVE_STATES, LivyClient, type BatchState } from "../../src/deployer/clients/livy-client";
 import { hdinsightLivy, knoxLivy, plainLivy, synapseLivy, type LivyEndpoint } from "../../src/deployer/clients/livy-endpoint";
 import { WebHdfsClient } from "../../src/deployer/clients/webhdfs-client";
-import { HttpStatusError } from "../../src/deployer/core/errors";
+import { answerMayBeLost, HttpStatusError, NotSentError } from "../../src/deployer/core/errors";
 import { createDispatcher } from "../../src/deployer/core/http";
 import { startHdinsightStandIn, startSynapseStandIn, type CloudLivyStandIn } from "../harness/cloud-livy/cloud-livy-standin";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
@@ -25,6 +25,8 @@ let synapse: CloudLivyStandIn;
 let hdinsight: CloudLivyStandIn;
 let dispatcher: ReturnType<typeof createDispatcher>;
 
+/** The stand-in listens on loopback; a real token goes only to a Synapse host. */
+const LOOPBACK = { anyHost: true };
 const token = (value: string): TokenCredential => ({ getToken: async () => ({ token: value, expiresOnTimestamp: Date.now() + 3_600_000 }) });
 
 beforeAll(async () => {
@@ -49,7 +51,7 @@ afterAll(async () => {
 const endpoints: Record<string, () => LivyEndpoint> = {
   "bdc (Knox)": () => knoxLivy({ url: gatewayUrl(services.knox.url), credentials: { username: GATEWAY_USER, password: GATEWAY_PASSWORD }, dispatcher }),
   hdinsight: () => hdinsightLivy(new URL(hdinsight.url), CLUSTER_LOGIN, dispatcher),
-  synapse: () => synapseLivy(new URL(synapse.url), "sensorpool", token(TOKEN), dispatcher),
+  synapse: () => synapseLivy(new URL(synapse.url), "sensorpool", token(TOKEN), dispatcher, LOOPBACK),
   "plain Livy": () => plainLivy(new URL(services.livy!.url), undefined, dispatcher),
 };
 
@@ -78,11 +80,28 @@ test("Synapse is only asked for what its API has (no /state, no /log), and both 
 
 test("a wrong token or cluster login is refused at the front door and submits nothing", async () => {
   const before = (await new LivyClient(endpoints["plain Livy"]!()).listBatches()).length;
-  const wrongToken = new LivyClient(synapseLivy(new URL(synapse.url), "sensorpool", token("stolen"), dispatcher));
+  const wrongToken = new LivyClient(synapseLivy(new URL(synapse.url), "sensorpool", token("stolen"), dispatcher, LOOPBACK));
   await expect(wrongToken.createBatch({ file: `${services.hdfs.rpc}${SCRIPT}`, name: "refused", args: ["x"] })).rejects.toMatchObject({ status: 401 });
   const wrongLogin = new LivyClient(hdinsightLivy(new URL(hdinsight.url), { username: "admin", password: "wrong" }, dispatcher));
   await expect(wrongLogin.createBatch({ file: `${services.hdfs.rpc}${SCRIPT}`, name: "refused", args: ["x"] })).rejects.toBeInstanceOf(HttpStatusError);
   expect((await new LivyClient(endpoints["plain Livy"]!()).listBatches()).length).toBe(before);
+});
+
+test("no token, or a failing identity, fails before anything is sent, as a NotSentError (never read back as a lost answer)", async () => {
+  const failing: TokenCredential = { getToken: async () => Promise.reject(new Error("AADSTS700024: client assertion is not within its valid time range")) };
+  const before = synapse.requests.length;
+  for (const credential of [failing, { getToken: async () => null } as TokenCredential]) {
+    const error = await new LivyClient(synapseLivy(new URL(synapse.url), "sensorpool", credential, dispatcher, LOOPBACK)).createBatch({ file: "x", name: "never" }).catch((err: Error) => err);
+    expect(error).toBeInstanceOf(NotSentError);
+    expect(answerMayBeLost(error)).toBe(false);
+  }
+  expect(synapse.requests.length).toBe(before);
+});
+
+test("a Synapse token goes only to a workspace development endpoint", () => {
+  expect(() => synapseLivy(new URL("https://evil.example"), "sensorpool", token(TOKEN), dispatcher)).toThrow(/not a workspace development endpoint/);
+  expect(synapseLivy(new URL("https://myws.dev.azuresynapse.net"), "sensorpool", token(TOKEN), dispatcher).base.href).toBe("https://myws.dev.azuresynapse.net/livyApi/versions/2020-12-01/sparkPools/sensorpool");
+  expect(() => synapseLivy(new URL("https://myws.dev.azuresynapse.net"), "1pool", token(TOKEN), dispatcher)).toThrow(/a letter, then/);
 });
 
 test("basic auth and tokens never cross plain HTTP", () => {

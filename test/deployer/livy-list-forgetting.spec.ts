@@ -14,6 +14,8 @@ import { plainLivy } from "../../src/deployer/clients/livy-endpoint";
 
 interface Livy {
   sessions: Batch[];
+  /** The largest page the server gives, whatever size is asked (Synapse: 20). */
+  cap?: number;
   /** Sessions forgotten after each page served, while `forgettingPages` lasts. */
   forgetPerPage: number;
   forgettingPages: number;
@@ -26,7 +28,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const url = new URL(req.url!, "http://livy");
     const from = Number(url.searchParams.get("from") ?? 0);
-    const size = Number(url.searchParams.get("size") ?? 100);
+    const size = Math.min(Number(url.searchParams.get("size") ?? 100), livy.cap ?? Number.POSITIVE_INFINITY);
     const page = { from, total: livy.sessions.length, sessions: livy.sessions.slice(from, from + size) };
     if (livy.forgettingPages > 0) {
       livy.forgettingPages -= 1;
@@ -77,4 +79,21 @@ test("every batch still listed at the end is found, however many old sessions Li
   // The scenario is real: a single pass misses our batch at least in case 0.
   expect(missedByOnePass).toBeGreaterThan(0);
   process.stderr.write(`livy-list-forgetting: seed ${seed}: a single pass missed our batch in ${missedByOnePass} of 60 cases\n`);
+});
+
+test("a server that caps its pages below the size asked (Synapse: 20) is paged to the end, in either dialect", async () => {
+  const dispatcher = new Agent();
+  const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  try {
+    for (const dialect of ["synapse", "livy"] as const) {
+      for (const count of [0, 19, 20, 21, 45, 61]) {
+        Object.assign(livy, { sessions: Array.from({ length: count }, (_, k): Batch => ({ id: k, name: `b-${k}`, state: "success", appId: null })), cap: 20, forgettingPages: 0 });
+        const endpoint = { ...plainLivy(url, undefined, dispatcher), dialect };
+        expect([dialect, count, (await new LivyClient(endpoint).listBatches()).length]).toEqual([dialect, count, count]);
+      }
+    }
+  } finally {
+    livy.cap = undefined;
+    await dispatcher.close();
+  }
 });

@@ -6,6 +6,7 @@
 import { HttpStatusError } from "../core/errors";
 import { send, statusError, type HttpRequest } from "../core/http";
 import type { LivyEndpoint } from "./livy-endpoint";
+import { SYNAPSE_MAX_PAGE_SIZE } from "../../../contracts/batch-endpoints";
 
 /** Livy batch states (Livy REST API, "Session State"). */
 export type BatchState =
@@ -52,15 +53,17 @@ export class LivyClient {
 
   /**
    * Every batch Livy knows, across all pages of `GET /batches?from=&size=` (Livy lists oldest
-   * first, so one capped page can miss the newest batches).
+   * first, so one capped page can miss the newest batches). Paging goes on while `total` says more
+   * remain, even after a short page: Synapse caps a page at 20, whatever size is asked.
    */
-  async listBatches(pageSize = 500): Promise<Batch[]> {
+  async listBatches(pageSize = this.endpoint.dialect === "synapse" ? SYNAPSE_MAX_PAGE_SIZE : 500): Promise<Batch[]> {
     const all: Batch[] = [];
     for (let from = 0; ; ) {
       const page = JSON.parse(await this.call({ method: "GET", path: `/batches?from=${from}&size=${pageSize}` })) as { total?: number; sessions: Batch[] };
       all.push(...page.sessions);
       from += page.sessions.length;
-      if (page.sessions.length === 0 || page.sessions.length < pageSize || (page.total !== undefined && from >= page.total)) return all;
+      const more = page.total !== undefined ? from < page.total : page.sessions.length >= pageSize;
+      if (page.sessions.length === 0 || !more) return all;
     }
   }
 
@@ -116,7 +119,7 @@ export class LivyClient {
     return (JSON.parse(await this.call({ method: "GET", path })) as { state: BatchState }).state;
   }
 
-  /** The last `lines` lines of the batch's log (spark-submit output). */
+  /** The last `lines` lines of the batch's log (spark-submit output); on Synapse at most its last 10 (SYNAPSE_LOG_LINES). */
   async getLogTail(id: number, lines = 40): Promise<string[]> {
     const path = this.endpoint.dialect === "synapse" ? `/batches/${id}?detailed=true` : `/batches/${id}/log?size=${lines}`;
     const res = JSON.parse(await this.call({ method: "GET", path })) as { log?: string[] | null };

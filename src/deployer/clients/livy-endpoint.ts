@@ -5,8 +5,8 @@
  */
 import type { Dispatcher } from "undici";
 import type { AccessToken, TokenCredential } from "@azure/identity";
-import { HDINSIGHT_LIVY_PATH, KNOX_LIVY_PATH, SYNAPSE_TOKEN_SCOPE, synapseLivyPath, type LivyDialect } from "../../../contracts/batch-endpoints";
-import { DeployError } from "../core/errors";
+import { HDINSIGHT_LIVY_PATH, KNOX_LIVY_PATH, SYNAPSE_HOST_SUFFIXES, SYNAPSE_TOKEN_SCOPE, synapseLivyPath, type LivyDialect } from "../../../contracts/batch-endpoints";
+import { DeployError, NotSentError } from "../core/errors";
 import { basicAuth, type Gateway, type GatewayCredentials } from "./gateway";
 
 export interface LivyEndpoint {
@@ -31,17 +31,28 @@ export function hdinsightLivy(cluster: URL, credentials: GatewayCredentials, dis
   return basicEndpoint(new URL(HDINSIGHT_LIVY_PATH, httpsOnly(cluster, "HDInsight cluster")), credentials, dispatcher);
 }
 
-/** A Spark pool's batches under `https://<workspace>.dev.azuresynapse.net`, with an Entra token (workload or managed identity, or `az login`). */
-export function synapseLivy(workspace: URL, pool: string, credential: TokenCredential, dispatcher: Dispatcher): LivyEndpoint {
+/**
+ * A Spark pool's batches under `https://<workspace>.dev.azuresynapse.net`, with an Entra token (workload or managed
+ * identity, or `az login`). The token goes only to a Synapse host (`anyHost`: a test's loopback stand-in).
+ */
+export function synapseLivy(workspace: URL, pool: string, credential: TokenCredential, dispatcher: Dispatcher, options: { anyHost?: boolean } = {}): LivyEndpoint {
+  httpsOnly(workspace, "Synapse workspace");
+  if (!options.anyHost && !SYNAPSE_HOST_SUFFIXES.some((suffix) => workspace.hostname.endsWith(suffix))) {
+    throw new DeployError(`Synapse workspace URL "${workspace.href}": not a workspace development endpoint (${SYNAPSE_HOST_SUFFIXES.map((s) => `<workspace>${s}`).join(", ")}); the data-plane token goes nowhere else`);
+  }
   let token: AccessToken | null = null;
   return {
-    base: new URL(synapseLivyPath(pool), httpsOnly(workspace, "Synapse workspace")),
+    base: new URL(synapseLivyPath(pool), workspace),
     dialect: "synapse",
     dispatcher,
     async headers() {
       // Fetched again five minutes before it expires: a long deploy outlives one token.
-      if (!token || token.expiresOnTimestamp - Date.now() < 300_000) token = await credential.getToken(SYNAPSE_TOKEN_SCOPE);
-      if (!token) throw new DeployError(`no Entra token for ${SYNAPSE_TOKEN_SCOPE}: sign in (az login) or give the deployer an identity with access to the workspace`);
+      if (!token || token.expiresOnTimestamp - Date.now() < 300_000) {
+        token = await credential.getToken(SYNAPSE_TOKEN_SCOPE).catch((err: unknown) => {
+          throw new NotSentError(`no Entra token for ${SYNAPSE_TOKEN_SCOPE}: ${(err as Error).message.split("\n")[0]}`, { cause: err });
+        });
+      }
+      if (!token) throw new NotSentError(`no Entra token for ${SYNAPSE_TOKEN_SCOPE}: sign in (az login) or give the deployer an identity with access to the workspace`);
       return { authorization: `Bearer ${token.token}` };
     },
   };

@@ -7,7 +7,7 @@
 import type { Dispatcher } from "undici";
 import { DeployError } from "../core/errors";
 import { send, type HttpRequest, type HttpResponse } from "../core/http";
-import { sendSkippingInformational } from "../core/http-informational";
+import { sendSkippingInformational, type InformationalOptions } from "../core/http-informational";
 import { basicAuth, sameOrigin, type Gateway } from "./gateway";
 
 /** Knox's WebHDFS service (topology `default`). */
@@ -45,8 +45,12 @@ export function knoxWebHdfs(gateway: Gateway): WebHdfsEndpoint {
   };
 }
 
-/** A NameNode's WebHDFS at `namenode` (`http://<host>:9870`), as `user` (simple auth). */
-export function namenodeWebHdfs(namenode: URL, user: string, dispatcher: Dispatcher): WebHdfsEndpoint {
+/**
+ * A NameNode's WebHDFS at `namenode` (`http://<host>:9870`), as `user` (simple auth). `dataStep`: what the data
+ * step to a DataNode goes with (it bypasses the dispatcher, core/http-informational.ts): the CA of an https
+ * cluster, the deadline and the retries the dispatcher has.
+ */
+export function namenodeWebHdfs(namenode: URL, user: string, dispatcher: Dispatcher, dataStep: InformationalOptions = {}): WebHdfsEndpoint {
   if (!/^[A-Za-z0-9._-]+$/.test(user)) throw new DeployError(`HDFS user "${user}": letters, digits, '.', '_' and '-' only`);
   return {
     base: new URL(NAMENODE_WEBHDFS_PATH, namenode),
@@ -54,10 +58,11 @@ export function namenodeWebHdfs(namenode: URL, user: string, dispatcher: Dispatc
     headers: {},
     params: { "user.name": user },
     // The DataNode answers a CREATE or APPEND with an unsolicited 100 Continue first (core/http-informational.ts).
-    sendData: (req) => sendSkippingInformational(req),
+    sendData: (req) => sendSkippingInformational(req, dataStep),
     checkRedirect(target, what) {
-      // No credential goes with it; only the scheme is checked, so a redirect cannot point at a local file or the like.
-      if (target.protocol !== "http:" && target.protocol !== "https:") throw new DeployError(`${what}: refused redirect to ${target.protocol} URL`);
+      // No credential goes with it, but the bytes do: never to another scheme, nor from https down to http.
+      if (target.protocol !== "http:" && target.protocol !== "https:") throw new DeployError(`${what}: refused redirect to a ${target.protocol} URL`);
+      if (namenode.protocol === "https:" && target.protocol !== "https:") throw new DeployError(`${what}: refused redirect from https down to ${target.protocol}//${target.host}`);
     },
   };
 }

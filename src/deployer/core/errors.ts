@@ -25,6 +25,15 @@ export class HttpStatusError extends DeployError {
  * error classes that are a definite answer despite not being HTTP statuses.
  */
 export function answerMayBeLost(err: unknown, options: { retry429?: boolean; decided?: readonly (abstract new (...args: never[]) => Error)[] } = {}): boolean {
+  if (err instanceof NotSentError) return false;
   if (err instanceof HttpStatusError) return err.status >= 500 || (options.retry429 === true && err.status === 429);
   return err instanceof Error && !(options.decided ?? []).some((kind) => err instanceof kind);
+}
+
+/** A request that failed before it was sent (no credential or token to send it with): nothing can have happened. */
+export class NotSentError extends DeployError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "NotSentError";
+  }
 }

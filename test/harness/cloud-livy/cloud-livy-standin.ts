@@ -36,6 +36,8 @@ export function startSynapseStandIn(options: Common & { pool: string; token: str
     const rest = url.pathname.slice(root.length); // /batches or /batches/<id>
     if (!/^\/batches(\/\d+)?$/.test(rest)) return { status: 404, body: '{"code":"NotFound","message":"no such resource"}' };
     url.searchParams.delete("detailed"); // Livy ignores it; the batch object carries its log lines either way
+    // "size": 20 by default, and the maximum (the docs): a larger size gets 20.
+    if (rest === "/batches") url.searchParams.set("size", String(Math.min(Number(url.searchParams.get("size") ?? 20), 20)));
     const query = url.searchParams.toString();
     // Synapse answers a created batch with 200 where Livy says 201.
     return { forward: `${rest}${query ? `?${query}` : ""}`, status201As: 200 };

@@ -12,6 +12,7 @@
  * holder's record lands only after its lease.
  */
 import { RestError, type BlockBlobClient } from "@azure/storage-blob";
+import { isStatus, readBlob } from "./blob-read";
 import { parseLockRecord, type AcquireOutcome, type LockCandidate, type LockRecord, type LockStore } from "./lock-store";
 
 /** The longest finite blob lease the service grants. */
@@ -120,23 +121,11 @@ export class BlobLeaseLockStore implements LockStore {
     await unanswered(() => this.blob.upload(text, Buffer.byteLength(text), { conditions: { leaseId: token }, blobHTTPHeaders: { blobContentType: "application/json" } }));
   }
 
-  /** The record and whether a lease holds the blob, from one answer (so the two cannot disagree in time). */
   private async read(): Promise<{ leased: boolean; text: string; record: LockRecord | undefined }> {
-    try {
-      const answer = await unanswered(() => this.blob.download());
-      const text = (await bodyOf(answer.readableStreamBody)).toString("utf8");
-      return { leased: answer.leaseState === "leased", text, record: text === "" ? undefined : parseLockRecord(text) };
-    } catch (err) {
-      if (isStatus(err, 404)) return { leased: false, text: "", record: undefined };
-      throw err;
-    }
+    const seen = await unanswered(() => readBlob(this.blob));
+    if (!seen) return { leased: false, text: "", record: undefined };
+    return { leased: seen.leased, text: seen.text, record: seen.text === "" ? undefined : parseLockRecord(seen.text) };
   }
-}
-
-async function bodyOf(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  if (stream) for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return Buffer.concat(chunks);
 }
 
 /**
@@ -153,10 +142,6 @@ async function unanswered<T>(call: () => Promise<T>): Promise<T> {
       await new Promise((r) => setTimeout(r, 100 * attempt));
     }
   }
-}
-
-function isStatus(err: unknown, status: number): boolean {
-  return err instanceof RestError && err.statusCode === status;
 }
 
 /** The service's answer that a lease id is not (or no longer) the blob's lease: 409 for lease calls, 412 for writes. */

@@ -4,7 +4,8 @@
  * applied over it. The fence check of deploy-state.ts still runs first; this makes its read and the write one
  * compare-and-swap, which the WebHDFS xattr cannot.
  */
-import { RestError, type BlockBlobClient } from "@azure/storage-blob";
+import type { BlockBlobClient } from "@azure/storage-blob";
+import { isStatus, readBlob } from "./blob-read";
 import type { StateStore } from "./state-store";
 
 /** A block blob takes far more; the bound keeps one state read a single small request. */
@@ -23,15 +24,8 @@ export class BlobStateStore implements StateStore {
   }
 
   async read(): Promise<{ text: string; tag: string } | undefined> {
-    try {
-      const answer = await this.blob.download();
-      const chunks: Buffer[] = [];
-      for await (const chunk of answer.readableStreamBody ?? []) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-      return { text: Buffer.concat(chunks).toString("utf8"), tag: answer.etag ?? "" };
-    } catch (err) {
-      if (err instanceof RestError && err.statusCode === 404) return undefined;
-      throw err;
-    }
+    const seen = await readBlob(this.blob);
+    return seen && { text: seen.text, tag: seen.etag };
   }
 
   /** Conditional, so also safe when the SDK re-sends it: a repeat of an applied write finds the ETag changed. */
@@ -43,7 +37,7 @@ export class BlobStateStore implements StateStore {
       });
       return "written";
     } catch (err) {
-      if (err instanceof RestError && (err.statusCode === 412 || err.statusCode === 409)) return "changed";
+      if (isStatus(err, 412) || isStatus(err, 409)) return "changed";
       throw err;
     }
   }

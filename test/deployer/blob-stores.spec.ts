@@ -178,7 +178,7 @@ describe("the live state as a blob", () => {
   test("a lock blob deleted by hand starts above the state's fence (fenceFloor), so the next run's state write passes", async () => {
     const env = freshEnvironment();
     const state = new BlobStateStore(stateBlob(env));
-    const floor = async () => (await readStateFrom(state)).state?.lock?.fence;
+    const floor = async () => (await readStateFrom(state))?.lock?.fence;
     for (let i = 0; i < 3; i++) {
       const lock = await EnvironmentLock.acquireIn(new BlobLeaseLockStore(lockBlob(env), { fenceFloor: floor }), options(`run ${i}`), quiet);
       await writeStateTo(state, stateOf(`run ${i}`), lock, noSleep);
@@ -188,7 +188,7 @@ describe("the live state as a blob", () => {
     const next = await EnvironmentLock.acquireIn(new BlobLeaseLockStore(lockBlob(env), { fenceFloor: floor }), options("after the delete"), quiet);
     expect(next.fence).toBe(4);
     await writeStateTo(state, stateOf("after the delete"), next, noSleep);
-    expect((await readStateFrom(state)).state).toMatchObject({ current: { deployedAt: "after the delete" }, lock: { fence: 4 } });
+    expect(await readStateFrom(state)).toMatchObject({ current: { deployedAt: "after the delete" }, lock: { fence: 4 } });
     await next.release();
   });
 
@@ -200,7 +200,7 @@ describe("the live state as a blob", () => {
     const b = await EnvironmentLock.acquireIn(new BlobLeaseLockStore(lockBlob(env)), options("B"), quiet);
     await writeStateTo(new BlobStateStore(stateBlob(env)), stateOf("by B"), b, noSleep);
     await expect(writeStateTo(new BlobStateStore(stateBlob(env)), stateOf("by A again"), a, noSleep)).rejects.toBeInstanceOf(LockLostError);
-    const { state } = await readStateFrom(new BlobStateStore(stateBlob(env)));
+    const state = await readStateFrom(new BlobStateStore(stateBlob(env)));
     expect(state).toMatchObject({ current: { deployedAt: "by B" }, lock: { fence: b.fence } });
     await a.release();
     await b.release();
@@ -226,7 +226,7 @@ describe("the live state as a blob", () => {
       },
     };
     await expect(writeStateTo(racing, stateOf("by A, late"), a, noSleep)).rejects.toBeInstanceOf(LockLostError);
-    expect((await readStateFrom(store)).state).toMatchObject({ current: { deployedAt: "by B" }, lock: { fence: 2 } });
+    expect(await readStateFrom(store)).toMatchObject({ current: { deployedAt: "by B" }, lock: { fence: 2 } });
     await b!.release();
   });
 
@@ -250,7 +250,7 @@ describe("the live state as a blob", () => {
       const lostBefore = proxy.lost.length;
       const { fence } = await write(env, `lost answer ${loseAt}`, loseAt);
       expect({ loseAt, lost: proxy.lost.length - lostBefore }).toEqual({ loseAt, lost: 1 });
-      expect({ loseAt, state: (await readStateFrom(new BlobStateStore(stateBlob(env)))).state }).toMatchObject({ loseAt, state: { current: { deployedAt: `lost answer ${loseAt}` }, lock: { fence } } });
+      expect({ loseAt, state: await readStateFrom(new BlobStateStore(stateBlob(env))) }).toMatchObject({ loseAt, state: { current: { deployedAt: `lost answer ${loseAt}` }, lock: { fence } } });
     }
   });
 });

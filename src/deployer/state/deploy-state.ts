@@ -120,13 +120,13 @@ const legacySchema = z.object({ current: z.object({ artifactHash: z.string() }),
  * holds nothing restorable). Throws StateUnreadableError for anything else.
  */
 export async function readState(hdfs: WebHdfsClient, stateDir: string): Promise<DeployState | undefined> {
-  return (await readStateFrom(new WebHdfsStateStore(hdfs, stateDir))).state;
+  return readStateFrom(new WebHdfsStateStore(hdfs, stateDir));
 }
 
-/** readState from any store, with the tag of the version read (for a compare-and-swap write). */
-export async function readStateFrom(store: StateStore): Promise<{ state: DeployState | undefined; tag: string | undefined }> {
+/** readState from any store. */
+export async function readStateFrom(store: StateStore): Promise<DeployState | undefined> {
   const raw = await store.read();
-  if (raw === undefined) return { state: undefined, tag: undefined };
+  if (raw === undefined) return undefined;
   let json: unknown;
   try {
     json = JSON.parse(decodeState(raw.text));
@@ -135,11 +135,11 @@ export async function readStateFrom(store: StateStore): Promise<{ state: DeployS
   }
   const version = (json as { version?: unknown } | null)?.version;
   // Its batch runs under our name, so the next submission stops it like any unknown batch of that name.
-  if (version === undefined && legacySchema.safeParse(json).success) return { state: undefined, tag: raw.tag };
+  if (version === undefined && legacySchema.safeParse(json).success) return undefined;
   if (version !== STATE_VERSION) throw new StateUnreadableError(store, `state version ${String(version)}, this deployer reads version ${STATE_VERSION}`);
   const parsed = stateSchema.safeParse(json);
   if (!parsed.success) throw new StateUnreadableError(store, formatIssues(parsed.error.issues));
-  return { state: parsed.data, tag: raw.tag };
+  return parsed.data;
 }
 
 /**

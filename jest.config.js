@@ -25,6 +25,7 @@ const integration = [
   "test/deployer/status.spec.ts", // HDFS, Kafka
   "test/deployer/webhdfs-client.spec.ts", // HDFS
   "test/e2e/pipeline.spec.ts", // the whole local stack
+  "test/e2e/pipeline-livy.spec.ts", // the whole local stack, no gateway
   "test/harness/kafka/broker.spec.ts", // Kafka
   "test/simulator/simulator.kafka.spec.ts", // Kafka
 ];

@@ -9,6 +9,7 @@ import { sharedClusterViolations } from "./shared-cluster-rules";
 import { namespaceNameOf, tierViolations } from "./tier-rules";
 import { securityViolations } from "./security-rules";
 import { stateBackendViolations } from "./state-rules";
+import { sparkLineOfVersion, targetViolations } from "./target-rules";
 import { ConfigError, violationsFromZod, type Violation } from "./violation";
 import { LOCAL_SPARK_LINE, type ArtifactLine } from "../jobs/sensor_aggregation/build/manifest";
 import { sparkLineForRelease } from "../jobs/sensor_aggregation/jars/spark-lines";
@@ -37,7 +38,7 @@ export interface LoadOptions {
 export function environmentViolations(env: string, input: unknown): Violation[] {
   const parsed = environmentSchema.safeParse(input, { reportInput: true });
   const schemaViolations = parsed.success ? [] : violationsFromZod(env, input, parsed.error.issues);
-  return [...schemaViolations, ...tierViolations(env, input), ...securityViolations(env, input), ...stateBackendViolations(env, input)];
+  return [...schemaViolations, ...tierViolations(env, input), ...securityViolations(env, input), ...stateBackendViolations(env, input), ...targetViolations(env, input)];
 }
 
 /** Validates one environment's raw input; throws ConfigError listing every violation. */
@@ -60,8 +61,17 @@ function withComputed(settings: EnvironmentSettings, namespaceName: string, appl
       : undefined;
     capacity = { sku: "Standard", units: throughputUnits, throughputUnits, processingUnits: undefined, autoInflateMaximum };
   }
-  const sparkLine = settings.localStack ? LOCAL_SPARK_LINE : sparkLineForRelease(settings.bdc.release);
+  const sparkLine = settings.localStack ? LOCAL_SPARK_LINE : targetSparkLine(settings);
   return { ...settings, namespaceName, capacity, sparkLine, hubRules: hubRulesOf(hubs.access), appliedOverrides };
+}
+
+/** The Spark line of the environment's platform: the BDC release's, or the target's version (target-rules.ts refused any other). */
+function targetSparkLine(settings: EnvironmentSettings): ArtifactLine {
+  const target = settings.target;
+  if (target === undefined || target.kind === "bdc") return sparkLineForRelease(settings.bdc.release);
+  const line = sparkLineOfVersion(target.sparkVersion);
+  if (line === undefined) throw new Error(`${settings.name}: target.sparkVersion ${target.sparkVersion}: no jar line (target-rules.ts should have refused it)`);
+  return line;
 }
 
 /** Validated configs of the named environments (the cloud ones by default); one ConfigError lists every violation of all of them. */

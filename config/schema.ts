@@ -2,6 +2,7 @@
 // Limits that depend on the SKU or on several fields (the Event Hubs tier rules) live in tier-rules.ts.
 import * as z from "zod";
 import { SUPPORTED_SKUS } from "./limits";
+import { LIVY_AUTH_KINDS, PLAIN_USER_NAME, SERVICE_URL } from "../contracts/deploy-target";
 
 /** Topic (event hub) names the pipeline itself reads and writes. */
 export const READINGS_TOPIC = "sensor-readings";
@@ -253,6 +254,51 @@ const azureSchema = z.strictObject({
   resourceProviderRegistrations: z.enum(RESOURCE_PROVIDER_REGISTRATIONS),
 });
 
+/** The Spark versions a successor platform offers (HDInsight 4.0/5.x, Synapse pools); which the job covers is a target rule. */
+export const PLATFORM_SPARK_VERSIONS = ["2.4", "3.1", "3.3", "3.4", "3.5"] as const;
+const serviceUrl = (what: string) => z.string().regex(SERVICE_URL, { error: `${what}: an http(s)://host:port URL` });
+const sparkVersion = z.enum(PLATFORM_SPARK_VERSIONS, { error: `a Spark version: one of ${PLATFORM_SPARK_VERSIONS.join(", ")}` });
+/** Where the job's files, checkpoint and tables live on HDInsight and Synapse: a Blob or ADLS Gen2 container. */
+const containerUrl = z
+  .string()
+  .regex(/^(abfss|wasbs):\/\/[a-z0-9](-?[a-z0-9]){2,62}@[a-z0-9]{3,24}\.(dfs|blob)\.core\.windows\.net$/, {
+    error: "abfss://<container>@<account>.dfs.core.windows.net or wasbs://<container>@<account>.blob.core.windows.net",
+  });
+
+/**
+ * Where the environment's job runs (contracts/deploy-target.ts). Absent or `bdc`: the BDC of `bdc.gatewayUrl`,
+ * its Spark line from `bdc.release`. The other kinds name their own endpoints and Spark version; combinations
+ * the job or the deployer cannot serve are refused in target-rules.ts.
+ */
+export const targetSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("bdc") }),
+  z.strictObject({
+    kind: z.literal("livy"),
+    /** The Spark line the cluster runs: picks the artifact's jar line. */
+    sparkVersion,
+    livyUrl: serviceUrl("livyUrl"),
+    webhdfsUrl: serviceUrl("webhdfsUrl"),
+    user: z.string().regex(PLAIN_USER_NAME, { error: "a plain user name (no '/', ':' or spaces)" }),
+    auth: z.enum(LIVY_AUTH_KINDS),
+    caBundlePath: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal("hdinsight"),
+    /** The cluster's name: https://<cluster>.azurehdinsight.net/livy. */
+    cluster: z.string().regex(/^[a-z][a-z0-9-]{1,58}[a-z0-9]$/, { error: "an HDInsight cluster name (3–59 lower-case letters, digits or '-')" }),
+    sparkVersion,
+    storage: containerUrl,
+  }),
+  z.strictObject({
+    kind: z.literal("synapse"),
+    workspace: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?$/, { error: "a Synapse workspace name (1–50 lower-case letters, digits or '-')" }),
+    pool: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,14}$/, { error: "a Spark pool name (letters and digits, starting with a letter, at most 15)" }),
+    sparkVersion,
+    storage: containerUrl,
+  }),
+]);
+export type TargetSettings = z.output<typeof targetSchema>;
+
 export const environmentSchema = z.strictObject({
   name: lowerName("environment name", 12),
   /** Azure region, e.g. westeurope. */
@@ -264,6 +310,8 @@ export const environmentSchema = z.strictObject({
   azure: azureSchema,
   eventHubs: eventHubsSchema,
   stateBackend: stateBackendSchema,
+  /** Where the job runs; absent: the BDC of `bdc` (today's environments, unchanged). */
+  target: targetSchema.optional(),
   bdc: bdcSchema,
   /** Only the `local` environment has it: it runs on this machine (`npm start`) on loopback services, and has no stacks. */
   localStack: localStackSchema.optional(),

@@ -6,6 +6,7 @@
 import * as z from "zod/mini";
 import { manifestSchema } from "./artifact-manifest";
 import { jobConfigSchema } from "./job-config";
+import { planTargetSchema } from "./deploy-target";
 
 /** Placeholder in `hdfs.jaasPath` for the gateway user (known only at run time, from the Secret). */
 export const USER_PLACEHOLDER = "{user}";
@@ -24,7 +25,10 @@ export const deployPlanSchema = z.object({
   environment: z.string().check(z.minLength(1)),
   /** A production environment (eventHubs.preventDestroy): `teardown --purge` needs `--confirm-purge <environment>`. */
   protected: z.boolean(),
-  gatewayUrl: z.string().check(z.regex(/^https:\/\//, { error: "an https:// URL" })),
+  /** A BDC's Knox gateway; a plan with a `target` reaches its platform there instead. */
+  gatewayUrl: z.optional(z.string().check(z.regex(/^https:\/\//, { error: "an https:// URL" }))),
+  /** Where the job runs when it is not a BDC (contracts/deploy-target.ts). */
+  target: z.optional(planTargetSchema),
   gatewayCaBundlePath: z.optional(z.string().check(z.minLength(1))),
   artifact: z.object({ baseUrl: z.string().check(z.regex(/^(https:\/\/|\/)/, { error: "an https:// URL or an absolute directory path (http:// would send the SAS in clear)" })), hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)), manifest: manifestSchema }),
   hdfs: z.object({
@@ -90,6 +94,10 @@ export const deployPlanSchema = z.object({
     timeoutSeconds: z.number().check(z.positive()),
   }),
   retry: z.object({ maxRetries: z.int().check(z.nonnegative()), minTimeoutMs: z.number().check(z.nonnegative()), maxTimeoutMs: z.number().check(z.positive()) }),
-});
+}).check(
+  z.refine((plan) => (plan.gatewayUrl === undefined) !== (plan.target === undefined), {
+    error: "either gatewayUrl (a BDC) or target (any other platform), not both or neither",
+  }),
+);
 
 export type DeployPlanConfig = z.infer<typeof deployPlanSchema>;

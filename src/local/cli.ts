@@ -15,7 +15,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Command } from "commander";
+import { Command, Option } from "commander";
+import type { LocalTarget } from "./local-plan";
 import { parseDurationMs } from "../simulator/options";
 import { renderPlain, renderView, terminalPainter, type DisplayContext } from "./display";
 import { onEveryExit } from "./exit-cleanup";
@@ -34,6 +35,7 @@ interface StartOptions {
   duration?: string;
   trigger?: string;
   keep: boolean;
+  target: LocalTarget;
 }
 
 function fail(message: string): never {
@@ -41,13 +43,14 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function parse(argv: readonly string[]): { rate: number; durationMs?: number; trigger?: string; keep: boolean } {
+function parse(argv: readonly string[]): { rate: number; durationMs?: number; trigger?: string; keep: boolean; target: LocalTarget } {
   const opts = new Command("start")
     .description("Runs the whole pipeline on this machine: simulator → Kafka → the job deployed by the real deployer → tables and stats, live")
     .option("--rate <readings/s>", "simulator rate (default: bdc.simulator.eventsPerSecond of config/environments/local.ts)")
     .option("--duration <time>", "stop after this long, e.g. 90s or 5m (default: until Ctrl-C)")
     .option("--trigger <interval>", 'the job\'s trigger interval, e.g. "5 seconds" (default: the local environment\'s)')
     .option("--keep", "leave the stack up after the run and print how to reach it (Ctrl-C ends it)", false)
+    .addOption(new Option("--target <kind>", "how the deployer reaches the stack: bdc (through the Knox gateway) or livy (Livy and WebHDFS directly)").choices(["bdc", "livy"]).default("bdc"))
     .parse([...argv], { from: "user" })
     .opts<StartOptions>();
   const rate = opts.rate === undefined ? localEnvironment().config.bdc.simulator.eventsPerSecond : Number(opts.rate);
@@ -55,7 +58,7 @@ function parse(argv: readonly string[]): { rate: number; durationMs?: number; tr
   const durationMs = opts.duration === undefined ? undefined : parseDurationMs(opts.duration);
   if (opts.duration !== undefined && (durationMs === undefined || durationMs <= 0)) fail(`--duration: got '${opts.duration}'; a duration such as 90s or 5m`);
   if (opts.trigger !== undefined && !/^[1-9]\d* (seconds?|minutes?)$/.test(opts.trigger)) fail(`--trigger: got '${opts.trigger}'; '<n> seconds' or '<n> minutes'`);
-  return { rate, durationMs, trigger: opts.trigger, keep: opts.keep };
+  return { rate, durationMs, trigger: opts.trigger, keep: opts.keep, target: opts.target };
 }
 
 function reachability(pipeline: LocalPipeline): string {
@@ -97,7 +100,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const started = Date.now();
   try {
     log(`local environment in ${dir}`);
-    starting = startLocalPipeline({ dir, triggerInterval: options.trigger, log: (line) => (line.startsWith("  ") ? deployLog(line) : log(line)) });
+    starting = startLocalPipeline({ dir, triggerInterval: options.trigger, target: options.target, log: (line) => (line.startsWith("  ") ? deployLog(line) : log(line)) });
     const pipeline = await starting;
     if (stopRequested.aborted) return 130;
     // Readings flow from now on; the job, deployed next, starts at the earliest offset and catches up.

@@ -24,7 +24,13 @@ export function localEnvironment(overrides: { triggerInterval?: string } = {}): 
   return { config: { ...config, bdc: { ...config.bdc, job } }, stack: config.localStack };
 }
 
-export function localPlan(env: LocalEnvironment, services: LocalServices, manifest: ArtifactManifest, artifactDir: string): DeployPlanConfig {
+/**
+ * The platform shape the local stack is deployed as: `bdc` through the Knox gateway (as on a BDC), or `livy`,
+ * Livy and the NameNode reached directly with no gateway (contracts/deploy-target.ts; Knox still runs, unused by the deployer).
+ */
+export type LocalTarget = "bdc" | "livy";
+
+export function localPlan(env: LocalEnvironment, services: LocalServices, manifest: ArtifactManifest, artifactDir: string, target: LocalTarget = "bdc"): DeployPlanConfig {
   const { config } = env;
   const conf = {
     ...config.bdc.spark.conf,
@@ -41,7 +47,10 @@ export function localPlan(env: LocalEnvironment, services: LocalServices, manife
     { bootstrap: services.kafka.bootstrap, inputTopic: READINGS_TOPIC, outputTopic: STATS_TOPIC, securityProtocol: "PLAINTEXT" },
   );
   // A laptop's two cores start a Spark driver slower than a cluster does.
-  return { ...plan, gatewayCaBundlePath: services.gateway.caCertPath, timing: { ...plan.timing, startGraceSeconds: 20, pollSeconds: 2 } };
+  const timing = { ...plan.timing, startGraceSeconds: 20, pollSeconds: 2 };
+  if (target === "bdc") return { ...plan, gatewayCaBundlePath: services.gateway.caCertPath, timing };
+  const { gatewayUrl: _gateway, gatewayCaBundlePath: _ca, ...rest } = plan;
+  return { ...rest, target: { kind: "livy", livyUrl: services.livy.url, webhdfsUrl: services.hdfs.webhdfs, user: LOCAL_GATEWAY_USER, auth: "none" }, timing };
 }
 
 /** The deployer's secrets for the local stack, as the in-cluster Job gets them from its Secret. */

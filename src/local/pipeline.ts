@@ -15,7 +15,7 @@ import { parseSimulatorOptions } from "../simulator/options";
 import { emptyCounts, type DeliveryCounts, type RunSummary } from "../simulator/progress";
 import { runSimulation } from "../simulator/run";
 import { localDeployer, type LocalDeployer } from "./deployer-run";
-import { localEnvironment, localPlan, localSecrets, type LocalEnvironment } from "./local-plan";
+import { localEnvironment, localPlan, localSecrets, type LocalEnvironment, type LocalTarget } from "./local-plan";
 import { PipelineMonitor } from "./monitor";
 import { LOCAL_GATEWAY_PASSWORD, LOCAL_GATEWAY_USER, startLocalServices, type LocalServices } from "./services";
 
@@ -72,6 +72,8 @@ export interface PipelineOptions {
   triggerInterval?: string;
   /** An artifact directory to deploy instead of the local line's build (the end-to-end test's second version). */
   artifact?: { dir: string; manifest: ArtifactManifest };
+  /** How the deployer reaches the stack (local-plan.ts). @default "bdc" */
+  target?: LocalTarget;
   log(line: string): void;
 }
 
@@ -87,10 +89,11 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
     stops.length = 0;
   };
   try {
-    const plan = localPlan(env, services, artifact.manifest, artifact.dir);
+    const target = options.target ?? "bdc";
+    const plan = localPlan(env, services, artifact.manifest, artifact.dir, target);
     const deployer: LocalDeployer = localDeployer(join(options.dir, "deployer"), localSecrets(services.kafka.bootstrap), (line) => log(`  ${line}`));
     stops.push(async () => deployer.stop());
-    const deploy = (other = artifact) => deployer.run(localPlan(env, services, other.manifest, other.dir), "deploy");
+    const deploy = (other = artifact) => deployer.run(localPlan(env, services, other.manifest, other.dir, target), "deploy");
     const ensure: LocalPipeline["ensure"] = (o = {}) =>
       deployer.run({ ...plan, health: { ...plan.health, ...o.health } }, "ensure", [], o.webhookUrl ? { NOTIFY_WEBHOOK_URL: o.webhookUrl } : {});
     const gateway = gatewayClients(plan, { username: LOCAL_GATEWAY_USER, password: LOCAL_GATEWAY_PASSWORD }, services.gateway.caCertPath);

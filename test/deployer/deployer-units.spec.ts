@@ -92,7 +92,7 @@ describe("deployPlanConfig", () => {
   });
 
   test("an invalid plan names each wrong field", () => {
-    expect(() => parseDeployPlan(JSON.stringify({ version: 1, environment: "x" }), "plan.json")).toThrow(/plan\.json: invalid deploy plan: .*gatewayUrl/);
+    expect(() => parseDeployPlan(JSON.stringify({ version: 1, environment: "x" }), "plan.json")).toThrow(/plan\.json: invalid deploy plan: .*artifact.*hdfs/);
   });
 });
 

@@ -92,11 +92,11 @@ test("Knox's RESOURCEMANAGER service passes the kill of a driver Livy lost: the 
   rm.resourceManager.register("application_1700000000000_0007", driver.pid!);
   const clients = gatewayClients(plan("v1"), { username: GATEWAY_USER, password: GATEWAY_PASSWORD }, services.ca.caCertPath);
   try {
-    expect(await clients.yarn.state("application_1700000000000_0007")).toBe("RUNNING");
-    expect(await clients.yarn.kill("application_1700000000000_0007")).toEqual({ outcome: "accepted", state: "RUNNING" });
+    expect(await clients.yarn!.state("application_1700000000000_0007")).toBe("RUNNING");
+    expect(await clients.yarn!.kill("application_1700000000000_0007")).toEqual({ outcome: "accepted", state: "RUNNING" });
     expect(await ended).toBe("SIGTERM");
-    expect(await clients.yarn.state("application_1700000000000_0007")).toBe("KILLED");
-    expect(await clients.yarn.kill("local-1700000000000")).toMatchObject({ outcome: "unavailable" });
+    expect(await clients.yarn!.state("application_1700000000000_0007")).toBe("KILLED");
+    expect(await clients.yarn!.kill("local-1700000000000")).toMatchObject({ outcome: "unavailable" });
   } finally {
     await clients.close();
     driver.kill("SIGKILL");

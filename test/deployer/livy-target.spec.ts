@@ -1,16 +1,15 @@
 /**
  * The reconciler on a plain Hadoop target (issue 25 `livy`): a real Apache Livy and a real NameNode reached
- * directly, with no gateway in front (plainLivy, namenodeWebHdfs; simple auth as the job's user). The same
- * deploy, unchanged redeploy and ensure as on a BDC, end to end with a real PySpark streaming batch.
+ * directly, with no gateway in front (simple auth as the target's user). The plan names the target
+ * (contracts/deploy-target.ts) and the clients are built from it (clients.ts), as the deployer's entry point
+ * does: the same deploy, unchanged redeploy and ensure as on a BDC, with a real PySpark streaming batch.
  */
 import { join } from "node:path";
-import { LivyClient } from "../../src/deployer/clients/livy-client";
-import { plainLivy } from "../../src/deployer/clients/livy-endpoint";
-import { WebHdfsClient } from "../../src/deployer/clients/webhdfs-client";
-import { namenodeWebHdfs } from "../../src/deployer/clients/webhdfs-endpoint";
+import { gatewayClients, needsGatewayCredentials, platformUser, type GatewayClients } from "../../src/deployer/clients/clients";
+import type { DeployPlanConfig } from "../../src/deployer/core/plan-config";
+import { deployPlanSchema } from "../../contracts/deploy-plan";
 import { runDeploy } from "../../src/deployer/commands/deploy";
 import { runEnsure } from "../../src/deployer/commands/ensure";
-import { createDispatcher } from "../../src/deployer/core/http";
 import type { GatewayContext } from "../../src/deployer/reconcile/context";
 import { readState } from "../../src/deployer/state/deploy-state";
 import { livyDirect, type LivyDirect } from "./support/livy-direct";
@@ -22,35 +21,40 @@ jest.setTimeout(300_000);
 
 let services: DeployerServices;
 let direct: LivyDirect;
-let dispatcher: ReturnType<typeof createDispatcher>;
+let clients: GatewayClients;
+let plan: DeployPlanConfig;
 let artifactDir: string;
 let hash: string;
 const lines: string[] = [];
 const connectionStrings = { listen: fakeConnectionString(), send: fakeConnectionString("aggregation-job-send", "sensor-stats") };
 
+/** The test plan with a `livy` target in place of the gateway, checked by the plan's own schema. */
+function livyPlan(): DeployPlanConfig {
+  const { gatewayUrl: _gateway, gatewayCaBundlePath: _ca, ...rest } = testPlan(artifactDir, services.knox.url, services.hdfs.rpc);
+  return deployPlanSchema.parse({ ...rest, target: { kind: "livy", livyUrl: services.livy!.url, webhdfsUrl: services.hdfs.webhdfs, user: GATEWAY_USER, auth: "none" } });
+}
+
 function context(): GatewayContext {
-  return {
-    plan: testPlan(artifactDir, services.knox.url, services.hdfs.rpc),
-    hdfs: new WebHdfsClient(namenodeWebHdfs(new URL(services.hdfs.webhdfs), GATEWAY_USER, dispatcher)),
-    livy: new LivyClient(plainLivy(new URL(services.livy!.url), undefined, dispatcher)),
-    progress: { step: (step: string, detail: string) => void lines.push(`${step}: ${detail}`) },
-  };
+  return { plan, hdfs: clients.hdfs, livy: clients.livy, progress: { step: (step: string, detail: string) => void lines.push(`${step}: ${detail}`) } };
 }
 
 const deploy = () =>
-  runDeploy({ ...context(), artifact: { location: artifactDir }, gatewayUser: GATEWAY_USER, eventHubsConnectionString: connectionStrings.listen, eventHubsSendConnectionString: connectionStrings.send });
+  runDeploy({ ...context(), artifact: { location: artifactDir }, gatewayUser: platformUser(plan, ""), eventHubsConnectionString: connectionStrings.listen, eventHubsSendConnectionString: connectionStrings.send });
 
 beforeAll(async () => {
   services = await startDeployerServices({ livy: true });
   direct = livyDirect(services, "sensor-aggregation-test");
-  dispatcher = createDispatcher({ retry: { maxRetries: 2, minTimeoutMs: 20, maxTimeoutMs: 100 } });
   artifactDir = join(services.work, "artifacts", "v1");
   hash = buildTestArtifact(artifactDir, { version: "v1" });
+  plan = livyPlan();
+  expect(needsGatewayCredentials(plan)).toBe(false);
+  clients = gatewayClients(plan, { username: "", password: "" });
+  expect(clients.yarn).toBeUndefined();
 });
 
 afterAll(async () => {
   if (services?.livy) await direct.deleteAll();
-  await dispatcher?.close();
+  await clients?.close();
   await services?.stop();
 });
 

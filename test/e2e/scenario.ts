@@ -18,6 +18,7 @@ import { manifestHash, sha256Hex, type ArtifactManifest } from "../../jobs/senso
 import { statusCli } from "../../src/deployer/cli/status-cli";
 import type { StatusReport } from "../../src/deployer/commands/status";
 import { localArtifact, startLocalPipeline, type LocalPipeline } from "../../src/local/pipeline";
+import type { LocalTarget } from "../../src/local/local-plan";
 import { LOCAL_GATEWAY_PASSWORD, LOCAL_GATEWAY_USER } from "../../src/local/services";
 import { streamingDriverPids } from "../deployer/support/livy-direct";
 import { readBack } from "../simulator/read-back";
@@ -164,10 +165,11 @@ async function backlogOfAFrozenJob(pipeline: LocalPipeline, readings: number) {
   }
 }
 
-async function main(dir: string, rate: number): Promise<void> {
+async function main(dir: string, rate: number, target: LocalTarget): Promise<void> {
   const v1 = localArtifact(log);
   const v2 = secondVersion(v1, join(dir, "artifact-v2"));
-  const pipeline = await startLocalPipeline({ dir: join(dir, "stack"), triggerInterval: "5 seconds", log });
+  const pipeline = await startLocalPipeline({ dir: join(dir, "stack"), triggerInterval: "5 seconds", target, log });
+  log(`deploying to the ${target} target: ${pipeline.plan.target ? `Livy ${pipeline.plan.target.livyUrl} and WebHDFS ${pipeline.plan.target.webhdfsUrl}, no gateway` : `the gateway ${pipeline.plan.gatewayUrl}`}`);
   try {
     const deployV1 = await pipeline.deploy();
     log(`v1 deployed: ${JSON.stringify(deployV1)}`);
@@ -217,7 +219,7 @@ async function main(dir: string, rate: number): Promise<void> {
   }
 }
 
-main(resolve(process.argv[2] ?? ""), Number(process.argv[3] ?? "200")).then(
+main(resolve(process.argv[2] ?? ""), Number(process.argv[3] ?? "200"), process.argv[4] === "livy" ? "livy" : "bdc").then(
   () => process.exit(0),
   (err: unknown) => {
     log(`scenario failed: ${(err as Error).stack ?? String(err)}`);

@@ -8,7 +8,7 @@ import { Command } from "commander";
 import { loadEnvironment, READINGS_TOPIC, STATS_TOPIC } from "../../../config";
 import { computeManifest } from "../../../jobs/sensor_aggregation/build/manifest";
 import { bootstrapFromConnectionString } from "./cli";
-import { gatewayClients } from "../clients/clients";
+import { gatewayClients, needsGatewayCredentials } from "../clients/clients";
 import { deployPlanConfig } from "../core/plan-config";
 import { redact, stderrProgress } from "../core/progress";
 import { readSecrets, secretsInEnvironment } from "../core/secrets";
@@ -32,7 +32,6 @@ export async function statusCli(argv: readonly string[], env: NodeJS.ProcessEnv 
   const secretValues = secretsInEnvironment(env);
   try {
     const config = loadEnvironment(opts.env, { variables: env });
-    const secrets = readSecrets(env, { needSas: false, needEventHubs: false });
     const connectionString = env.EVENTHUBS_JOB_CONNECTION_STRING;
     const kafka: KafkaAccess | undefined = opts.plaintext
       ? { bootstrap: opts.bootstrap ?? "127.0.0.1:9092" }
@@ -41,7 +40,8 @@ export async function statusCli(argv: readonly string[], env: NodeJS.ProcessEnv 
         : undefined;
     const manifest = computeManifest(config.sparkLine);
     const plan = deployPlanConfig(config, manifest, "https://status.invalid/", { bootstrap: kafka?.bootstrap ?? "", inputTopic: READINGS_TOPIC, outputTopic: STATS_TOPIC });
-    const clients = gatewayClients(plan, { username: secrets.gatewayUsername, password: secrets.gatewayPassword }, config.bdc.gatewayCaBundlePath);
+    const secrets = readSecrets(env, { needSas: false, needEventHubs: false, needGateway: needsGatewayCredentials(plan) });
+    const clients = gatewayClients(plan, { username: secrets.gatewayUsername, password: secrets.gatewayPassword }, config.target?.kind === "livy" ? config.target.caBundlePath : config.bdc.gatewayCaBundlePath);
     try {
       const offsets = kafka && ((topic: string) => endOffsets(kafka, topic));
       const report = await runStatus({ plan, hdfs: clients.hdfs, livy: clients.livy, progress: stderrProgress(secretValues) }, offsets);

@@ -83,7 +83,7 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
   const desired = buildRelease(plan, artifact, config, jaas, now());
   lock.assertHeld();
 
-  progress.step("livy", `looking for batches named "${plan.batchName}" at ${plan.gatewayUrl}`);
+  progress.step("livy", `looking for batches named "${plan.batchName}" at ${plan.gatewayUrl ?? plan.target?.livyUrl}`);
   const observed = await observe(runner, plan.batchName, state);
   if (state?.current.digest === desired.digest && observed.live && observed.strangers.length === 0) {
     progress.step("deploy", `${releaseName(desired)} already runs as batch ${observed.live.id}; nothing to do`);
@@ -203,7 +203,7 @@ export function describePlan(plan: DeployPlanConfig, artifact: LoadedArtifact, u
   const jars = artifact.files.filter((f) => f.kind === "jar");
   const inputs = { artifactHash: artifact.manifest.hash, configPath, jarPaths: jars.map((f) => jarPath(plan.hdfs.jarsDir, f)), modules: jobModules(artifact.manifest.files) };
   const lines = [
-    `deploy plan (${mode}) for environment ${plan.environment}, gateway ${plan.gatewayUrl}`,
+    `deploy plan (${mode}) for environment ${plan.environment}, ${plan.target ? `livy ${plan.target.livyUrl}, WebHDFS ${plan.target.webhdfsUrl} as ${plan.target.user}` : `gateway ${plan.gatewayUrl}`}`,
     `artifact ${artifact.manifest.name} ${artifact.manifest.hash} (Spark ${artifact.manifest.sparkVersion}, Scala ${artifact.manifest.scalaVersion})`,
     ...artifact.files.map((f) => `  upload if changed: ${f.kind === "jar" ? jarPath(plan.hdfs.jarsDir, f) : `${jobDir(plan.hdfs.jobRoot, artifact.manifest.hash)}/${f.path}`} (${f.size} bytes, + .sha256)`),
     `job config (no secrets): ${configPath}`,

@@ -1,7 +1,7 @@
 /** One deployer run from a plan and the process environment: shared by the CLI and the in-cluster entry. */
 import { isRemote, loadArtifact, type ArtifactLocation } from "../clients/artifact-source";
 import type { EndOffsets } from "../health/backlog";
-import { gatewayClients } from "../clients/clients";
+import { gatewayClients, needsGatewayCredentials, platformUser } from "../clients/clients";
 import { describePlan, runDeploy } from "./deploy";
 import type { DeployMode, DeployResult, GatewayContext } from "../reconcile/context";
 import { DEPLOYER_SECRET_ENV } from "../../../contracts/deployer-container";
@@ -67,7 +67,7 @@ const COMMANDS: Record<DeployMode, Command> = {
       runDeploy({
         ...gateway,
         artifact,
-        gatewayUser: secrets.gatewayUsername,
+        gatewayUser: platformUser(gateway.plan, secrets.gatewayUsername),
         eventHubsConnectionString: secrets.eventHubsConnectionString,
         eventHubsSendConnectionString: secrets.eventHubsSendConnectionString,
       }),
@@ -83,7 +83,7 @@ const COMMANDS: Record<DeployMode, Command> = {
   teardown: {
     readsArtifact: false,
     needsEventHubs: false,
-    run: ({ gateway, secrets, options }) => runTeardown(gateway, { gatewayUser: secrets.gatewayUsername, purge: options.purge, confirmPurge: options.confirmPurge }),
+    run: ({ gateway, secrets, options }) => runTeardown(gateway, { gatewayUser: platformUser(gateway.plan, secrets.gatewayUsername), purge: options.purge, confirmPurge: options.confirmPurge }),
   },
 };
 
@@ -102,7 +102,7 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
       out(describePlan(plan, artifact, env.BDC_GATEWAY_USERNAME ?? "{user}", mode));
       return undefined;
     }
-    const secrets = readSecrets(env, { needSas: remote, needEventHubs: command.needsEventHubs });
+    const secrets = readSecrets(env, { needSas: remote, needEventHubs: command.needsEventHubs, needGateway: needsGatewayCredentials(plan) });
     // Every secret the environment holds is masked, also those this mode does not need (ensure still asks Kafka).
     const progress = options.progress ?? stderrProgress([...secretValues(secrets), ...secretsInEnvironment(env)]);
     const clients = gatewayClients(plan, { username: secrets.gatewayUsername, password: secrets.gatewayPassword }, options.caBundlePath);

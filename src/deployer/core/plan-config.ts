@@ -10,6 +10,7 @@ import { intervalMs } from "./interval";
 import { DEPLOYER_CA_PATH } from "../../../contracts/deployer-container";
 import { DEFAULT_LEASE_WAIT_SECONDS, DEFAULT_MAX_SENSOR_LENGTH, type JobConfig } from "../../../contracts/job-config";
 import { EVENT_HUBS_MAX_MESSAGE_BYTES } from "../../../contracts/eventhubs-limits";
+import type { PlanTarget, TargetKind } from "../../../contracts/deploy-target";
 import { deployPlanSchema, USER_PLACEHOLDER, type DeployPlanConfig, type MaintainedTable } from "../../../contracts/deploy-plan";
 
 export { forUser, MAINTAINED_TABLES, USER_PLACEHOLDER, type DeployPlanConfig } from "../../../contracts/deploy-plan";
@@ -20,6 +21,8 @@ export interface PlanEnvironment {
   readonly name: string;
   /** preventDestroy marks a production environment: a teardown purge there needs the environment's name to confirm. */
   readonly eventHubs: { readonly preventDestroy: boolean };
+  /** Where the job runs (contracts/deploy-target.ts); absent: the BDC of `bdc.gatewayUrl`. */
+  readonly target?: { readonly kind: TargetKind } & Partial<Omit<PlanTarget, "kind">>;
   readonly bdc: {
     readonly gatewayUrl: string;
     readonly gatewayCaBundlePath?: string;
@@ -88,8 +91,7 @@ export function deployPlanConfig(
     version: 1,
     environment: env.name,
     protected: env.eventHubs.preventDestroy,
-    gatewayUrl: env.bdc.gatewayUrl,
-    ...(env.bdc.gatewayCaBundlePath !== undefined ? { gatewayCaBundlePath: DEPLOYER_CA_PATH } : {}),
+    ...platformOf(env),
     artifact: { baseUrl: artifactBaseUrl, hash: manifest.hash, manifest },
     hdfs: {
       uriPrefix: "hdfs://",
@@ -150,6 +152,23 @@ export function deployPlanConfig(
     maintenance: { retentionDays: { ...env.bdc.maintenance.retentionDays }, timeoutSeconds: env.bdc.maintenance.timeoutSeconds },
     retry: { maxRetries: 5, minTimeoutMs: 1000, maxTimeoutMs: 16000 },
   };
+}
+
+/**
+ * How the plan reaches the platform: a BDC's gateway (the plan as before targets existed, so a BDC
+ * environment's plan, state and names stay as they were), or the `livy` target's own endpoints.
+ */
+function platformOf(env: PlanEnvironment): Pick<DeployPlanConfig, "gatewayUrl" | "gatewayCaBundlePath" | "target"> {
+  const target = env.target;
+  if (target === undefined || target.kind === "bdc") {
+    return { gatewayUrl: env.bdc.gatewayUrl, ...(env.bdc.gatewayCaBundlePath !== undefined ? { gatewayCaBundlePath: DEPLOYER_CA_PATH } : {}) };
+  }
+  if (target.kind !== "livy" || target.livyUrl === undefined || target.webhdfsUrl === undefined || target.user === undefined || target.auth === undefined) {
+    // config/target-rules.ts refuses these at synth; a plan is never built for them.
+    throw new DeployError(`environment ${env.name}: target ${target.kind}: the deployer cannot deploy there yet (contracts/deploy-target.ts DEPLOYABLE_TARGET_KINDS)`);
+  }
+  const { livyUrl, webhdfsUrl, user, auth, caBundlePath } = target;
+  return { target: { kind: "livy", livyUrl, webhdfsUrl, user, auth, ...(caBundlePath !== undefined ? { caBundlePath } : {}) } };
 }
 
 /**

@@ -24,7 +24,7 @@ export const SECRET_VARIABLES = [ENV.gatewayUsername, ENV.gatewayPassword, ENV.j
  * The secrets a mode needs: a deploy needs all of them (the SAS only for an HTTPS artifact);
  * `ensure` only the gateway's, since it restarts from what is already on HDFS.
  */
-export function readSecrets(env: NodeJS.ProcessEnv, options: { needSas: boolean; needEventHubs?: boolean }): DeploySecrets {
+export function readSecrets(env: NodeJS.ProcessEnv, options: { needSas: boolean; needEventHubs?: boolean; needGateway?: boolean }): DeploySecrets {
   const missing: string[] = [];
   const get = (name: string): string => {
     const value = env[name];
@@ -32,9 +32,11 @@ export function readSecrets(env: NodeJS.ProcessEnv, options: { needSas: boolean;
     return value ?? "";
   };
   const needEventHubs = options.needEventHubs ?? true;
+  // A `livy` target without basic auth takes no credentials (clients.ts needsGatewayCredentials).
+  const needGateway = options.needGateway ?? true;
   const secrets: DeploySecrets = {
-    gatewayUsername: get(ENV.gatewayUsername),
-    gatewayPassword: get(ENV.gatewayPassword),
+    gatewayUsername: needGateway ? get(ENV.gatewayUsername) : "",
+    gatewayPassword: needGateway ? get(ENV.gatewayPassword) : "",
     eventHubsConnectionString: needEventHubs ? get(ENV.jobListenConnectionString) : "",
     eventHubsSendConnectionString: needEventHubs ? get(ENV.jobSendConnectionString) : "",
   };

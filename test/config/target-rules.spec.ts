@@ -32,9 +32,13 @@ test("a livy target plans its own endpoints, no gateway, its Spark line, and tak
   expect(plan.gatewayUrl).toBeUndefined();
   expect(plan.target).toEqual({ kind: "livy", livyUrl: livy.livyUrl, webhdfsUrl: livy.webhdfsUrl, user: "etl", auth: "none" });
   const reread = parseDeployPlan(JSON.stringify(plan), "plan.json");
-  expect(needsGatewayCredentials(reread)).toBe(false);
+  expect(needsGatewayCredentials(reread.target)).toBe(false);
   expect(platformUser(reread, "gateway-user")).toBe("etl");
-  expect(needsGatewayCredentials(planOf(variant({})).plan)).toBe(true);
+  expect(needsGatewayCredentials(planOf(variant({})).plan.target)).toBe(true);
+  // The CLI asks before it plans, with the environment's target.
+  expect(needsGatewayCredentials(config.target)).toBe(false);
+  expect(needsGatewayCredentials(planOf(variant({ target: { ...livy, sparkVersion: "3.1", auth: "basic", livyUrl: "https://livy.example:8998" } })).config.target)).toBe(true);
+  expect(needsGatewayCredentials({ kind: "bdc" })).toBe(true);
 });
 
 test("a plan with both a gateway and a target, or neither, is refused where the deployer reads it", () => {

@@ -47,7 +47,7 @@ beforeAll(async () => {
   artifactDir = join(services.work, "artifacts", "v1");
   hash = buildTestArtifact(artifactDir, { version: "v1" });
   plan = livyPlan();
-  expect(needsGatewayCredentials(plan)).toBe(false);
+  expect(needsGatewayCredentials(plan.target)).toBe(false);
   clients = gatewayClients(plan, { username: "", password: "" });
   expect(clients.yarn).toBeUndefined();
 });

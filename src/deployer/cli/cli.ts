@@ -17,6 +17,7 @@ import { deployPlanConfig, type DeployPlanConfig } from "../core/plan-config";
 import { redact, stderrProgress } from "../core/progress";
 import { OutcomeError } from "../reconcile/outcome";
 import { runFromEnvironment } from "../commands/run";
+import { localCaBundlePath, needsGatewayCredentials } from "../clients/clients";
 import { readSecrets, secretsInEnvironment } from "../core/secrets";
 
 /** `<namespace>.servicebus.windows.net:9093` from the connection string's endpoint (the host is not secret). */
@@ -55,7 +56,7 @@ export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     const location = opts.artifact ?? artifactDir(config.sparkLine);
     // Name every missing secret before anything else (the dry run needs none).
     const deploying = opts.mode === "deploy" && !opts.dryRun;
-    if (!opts.dryRun) readSecrets(env, { needSas: deploying && isRemote(location), needEventHubs: deploying, needGateway: config.target?.kind !== "livy" || config.target.auth === "basic" });
+    if (!opts.dryRun) readSecrets(env, { needSas: deploying && isRemote(location), needEventHubs: deploying, needGateway: needsGatewayCredentials(config.target) });
     // Only a deploy writes the bootstrap into a job config; ensure restarts what is recorded.
     const bootstrap = opts.bootstrap ?? (!deploying && !env.EVENTHUBS_JOB_CONNECTION_STRING ? `<bootstrap>:${EVENTHUBS_KAFKA_PORT}` : bootstrapFromConnectionString(env.EVENTHUBS_JOB_CONNECTION_STRING));
     const plan = await planFor(config, location, bootstrap, env);
@@ -64,7 +65,7 @@ export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = proc
       mode: opts.mode,
       artifact: location,
       dryRun: opts.dryRun,
-      caBundlePath: config.target?.kind === "livy" ? config.target.caBundlePath : config.bdc.gatewayCaBundlePath,
+      caBundlePath: localCaBundlePath(config),
       env,
       startingOffsets: opts.startingOffsets,
       purge: opts.purge,

@@ -8,7 +8,7 @@ import { Command } from "commander";
 import { loadEnvironment, READINGS_TOPIC, STATS_TOPIC } from "../../../config";
 import { computeManifest } from "../../../jobs/sensor_aggregation/build/manifest";
 import { bootstrapFromConnectionString } from "./cli";
-import { gatewayClients, needsGatewayCredentials } from "../clients/clients";
+import { gatewayClients, localCaBundlePath, needsGatewayCredentials } from "../clients/clients";
 import { deployPlanConfig } from "../core/plan-config";
 import { redact, stderrProgress } from "../core/progress";
 import { readSecrets, secretsInEnvironment } from "../core/secrets";
@@ -40,8 +40,8 @@ export async function statusCli(argv: readonly string[], env: NodeJS.ProcessEnv 
         : undefined;
     const manifest = computeManifest(config.sparkLine);
     const plan = deployPlanConfig(config, manifest, "https://status.invalid/", { bootstrap: kafka?.bootstrap ?? "", inputTopic: READINGS_TOPIC, outputTopic: STATS_TOPIC });
-    const secrets = readSecrets(env, { needSas: false, needEventHubs: false, needGateway: needsGatewayCredentials(plan) });
-    const clients = gatewayClients(plan, { username: secrets.gatewayUsername, password: secrets.gatewayPassword }, config.target?.kind === "livy" ? config.target.caBundlePath : config.bdc.gatewayCaBundlePath);
+    const secrets = readSecrets(env, { needSas: false, needEventHubs: false, needGateway: needsGatewayCredentials(plan.target) });
+    const clients = gatewayClients(plan, { username: secrets.gatewayUsername, password: secrets.gatewayPassword }, localCaBundlePath(config));
     try {
       const offsets = kafka && ((topic: string) => endOffsets(kafka, topic));
       const report = await runStatus({ plan, hdfs: clients.hdfs, livy: clients.livy, progress: stderrProgress(secretValues) }, offsets);

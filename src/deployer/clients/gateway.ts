@@ -17,14 +17,19 @@ export interface Gateway {
 
 /** Parses and checks the gateway URL: https only (basic auth must never cross plain HTTP). */
 export function gatewayUrl(value: string): URL {
+  return serviceUrl(value, "gateway URL", { httpsOnly: true });
+}
+
+/** Parses a service URL from the plan; credentials never ride in it (they come from BDC_GATEWAY_USERNAME/PASSWORD). */
+export function serviceUrl(value: string, name: string, options: { httpsOnly: boolean }): URL {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new DeployError(`gateway URL "${value}" is not a URL; expected https://<host>:<port>`);
+    throw new DeployError(`${name} "${value}" is not a URL; expected ${options.httpsOnly ? "https" : "http(s)"}://<host>:<port>`);
   }
-  if (url.protocol !== "https:") throw new DeployError(`gateway URL "${value}" must use https (basic auth over TLS only)`);
-  if (url.username || url.password) throw new DeployError("gateway URL must not carry credentials; use BDC_GATEWAY_USERNAME/PASSWORD");
+  if (options.httpsOnly && url.protocol !== "https:") throw new DeployError(`${name} "${value}" must use https (basic auth over TLS only)`);
+  if (url.username || url.password) throw new DeployError(`${name} must not carry credentials; use BDC_GATEWAY_USERNAME/PASSWORD`);
   return url;
 }
 

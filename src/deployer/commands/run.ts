@@ -102,7 +102,7 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
       out(describePlan(plan, artifact, env.BDC_GATEWAY_USERNAME ?? "{user}", mode));
       return undefined;
     }
-    const secrets = readSecrets(env, { needSas: remote, needEventHubs: command.needsEventHubs, needGateway: needsGatewayCredentials(plan) });
+    const secrets = readSecrets(env, { needSas: remote, needEventHubs: command.needsEventHubs, needGateway: needsGatewayCredentials(plan.target) });
     // Every secret the environment holds is masked, also those this mode does not need (ensure still asks Kafka).
     const progress = options.progress ?? stderrProgress([...secretValues(secrets), ...secretsInEnvironment(env)]);
     const clients = gatewayClients(plan, { username: secrets.gatewayUsername, password: secrets.gatewayPassword }, options.caBundlePath);

@@ -1,57 +1,77 @@
-// `npm run bench:e2e [-- --rate 1000 --trigger "5 seconds" --seconds 90]`: end-to-end latency of the local
-// pipeline, from a reading's produce time to the arrival of its micro-batch's stats message (p50, p95, max
-// over every reading of the measured batches), and the throughput the job sustained (input records committed
-// per second). Goal: p95 ≤ trigger + 3 s at 1,000 readings/s with a 5 s trigger on 2 cores. Runs the stack
-// of `npm start` (src/local/), leaves the first 20 s out as warm-up, prints figures; asserts nothing.
+// `npm run bench:e2e [-- --rates 200,1000,5000 --trigger "5 seconds" --seconds 120]`: the local pipeline (the
+// stack of `npm start`, src/local/) fed at each rate in turn, for `--seconds` after a 20 s warm-up each. Per rate:
+// the end-to-end latency from a reading's produce time to the arrival of its micro-batch's stats message (p50,
+// p95, max over every reading of the measured batches), the throughput committed, the backlog at the start and
+// the end (bounded when it did not grow past one trigger's worth of input), and the batches' durations from the
+// job's `took` lines. Over every measured batch: the fixed cost per batch and the cost per reading (a line
+// through rows and whole-batch duration, src/local/batch-cost.ts), and the highest rate held with a bounded
+// backlog. Goal: p95 ≤ trigger + 3 s at 1,000 readings/s with a 5 s trigger on 2 cores. Prints figures;
+// asserts nothing.
 import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
+import { recentDurations, type TookBatch } from "../src/deployer/clients/batch-log";
 import { intervalMs } from "../src/deployer/core/interval";
+import { batchCost } from "../src/local/batch-cost";
 import { startLocalPipeline } from "../src/local/pipeline";
 
 const WARM_UP_MS = 20_000;
 const GOAL_SLACK_MS = 3_000;
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {
   const opts = new Command("bench:e2e")
-    .option("--rate <readings/s>", "simulator rate", "1000")
+    .option("--rates <readings/s,...>", "simulator rates, measured one after the other", "200,1000,5000")
     .option("--trigger <interval>", "the job's trigger interval", "5 seconds")
-    .option("--seconds <n>", "measured seconds after the warm-up", "90")
+    .option("--seconds <n>", "measured seconds per rate, after its warm-up", "120")
     .parse()
-    .opts<{ rate: string; trigger: string; seconds: string }>();
-  const rate = Number(opts.rate);
+    .opts<{ rates: string; trigger: string; seconds: string }>();
+  const rates = opts.rates.split(",").map(Number);
+  if (rates.some((r) => !Number.isFinite(r) || r <= 0)) throw new Error(`--rates: got '${opts.rates}'; positive numbers separated by commas`);
   const measuredMs = Number(opts.seconds) * 1000;
+  const triggerMs = intervalMs(opts.trigger);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const dir = mkdtempSync(join(os.tmpdir(), "bench-e2e-"));
   const pipeline = await startLocalPipeline({ dir, triggerInterval: opts.trigger, log: () => undefined });
+  const allTook: TookBatch[] = [];
+  const held: number[] = [];
   try {
     log("bench:e2e: deploying the job on the local stack");
     await pipeline.deploy();
-    const simulator = await pipeline.startSimulator({ ratePerSecond: rate, malformedFraction: 0 });
-    log(`bench:e2e: ${rate} readings/s; warming up for ${WARM_UP_MS / 1000} s`);
-    await sleep(WARM_UP_MS);
-    await pipeline.monitor.poll();
-    pipeline.monitor.resetLatencies();
-    const start = { at: Date.now(), consumed: pipeline.monitor.snapshot().consumed };
-    log(`bench:e2e: measuring for ${measuredMs / 1000} s`);
-    while (Date.now() - start.at < measuredMs) {
-      await sleep(2000);
-      await pipeline.monitor.poll();
-    }
-    const end = { at: Date.now(), snapshot: pipeline.monitor.snapshot() };
-    const summary = await simulator.stop();
-    const latency = end.snapshot.latency;
-    const throughput = (end.snapshot.consumed - start.consumed) / ((end.at - start.at) / 1000);
-    const goalMs = intervalMs(opts.trigger) + GOAL_SLACK_MS;
-    const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     console.log(`bench:e2e — local pipeline on ${os.cpus().length} cores, Node ${process.version}`);
-    console.log(`settings: simulator ${rate} readings/s, trigger ${opts.trigger}, ${pipeline.env.stack.partitions} partitions, Spark ${pipeline.env.stack.sparkMaster}, ${measuredMs / 1000} s measured after ${WARM_UP_MS / 1000} s warm-up`);
-    if (latency === undefined) console.log("latency: no batch measured");
-    else console.log(`latency produce → stats message: p50 ${s(latency.p50)}  p95 ${s(latency.p95)}  max ${s(latency.max)}  (${latency.count} readings)`);
-    console.log(`throughput: ${Math.round(throughput)} input records/s committed (simulator delivered ${summary.acknowledged}, backlog at the end ${end.snapshot.backlog ?? "unknown"})`);
-    console.log(`goal p95 ≤ trigger + 3 s = ${s(goalMs)}: ${latency !== undefined && latency.p95 <= goalMs ? "met" : "NOT met"}`);
+    console.log(`settings: trigger ${opts.trigger}, ${pipeline.env.stack.partitions} partitions, Spark ${pipeline.env.stack.sparkMaster}, ${measuredMs / 1000} s measured per rate after ${WARM_UP_MS / 1000} s warm-up`);
+    for (const rate of rates) {
+      const simulator = await pipeline.startSimulator({ ratePerSecond: rate, malformedFraction: 0 });
+      log(`bench:e2e: ${rate} readings/s; warming up for ${WARM_UP_MS / 1000} s`);
+      await sleep(WARM_UP_MS);
+      await pipeline.monitor.poll();
+      pipeline.monitor.resetLatencies();
+      const start = { at: Date.now(), snapshot: pipeline.monitor.snapshot() };
+      log(`bench:e2e: measuring ${rate} readings/s for ${measuredMs / 1000} s`);
+      while (Date.now() - start.at < measuredMs) {
+        await sleep(2000);
+        await pipeline.monitor.poll();
+      }
+      const end = { at: Date.now(), snapshot: pipeline.monitor.snapshot() };
+      const summary = await simulator.stop();
+      const { latency, took } = end.snapshot;
+      allTook.push(...took);
+      const throughput = (end.snapshot.consumed - start.snapshot.consumed) / ((end.at - start.at) / 1000);
+      const bounded = end.snapshot.backlog !== null && end.snapshot.backlog <= (start.snapshot.backlog ?? 0) + (rate * triggerMs) / 1000;
+      if (bounded) held.push(rate);
+      const durations = recentDurations(took, took.length);
+      console.log(`\nrate ${rate} readings/s (simulator delivered ${summary.acknowledged})`);
+      console.log(`  latency produce → stats message: ${latency ? `p50 ${s(latency.p50)}  p95 ${s(latency.p95)}  max ${s(latency.max)}  (${latency.count} readings)` : "no batch measured"}`);
+      console.log(`  throughput: ${Math.round(throughput)} input records/s committed; backlog ${start.snapshot.backlog ?? "unknown"} → ${end.snapshot.backlog ?? "unknown"} records (${bounded ? "bounded" : "GREW"})`);
+      console.log(`  batches: ${durations ? `${durations.batches}, median ${s(durations.medianMs)}, longest ${s(durations.maxMs)} (trigger ${opts.trigger})` : "no took line read"}`);
+      if (rate === 1000 && triggerMs === 5000) console.log(`  goal p95 ≤ trigger + 3 s = ${s(triggerMs + GOAL_SLACK_MS)}: ${latency !== undefined && latency.p95 <= triggerMs + GOAL_SLACK_MS ? "met" : "NOT met"}`);
+      await sleep(triggerMs * 2); // let the backlog drain before the next rate
+    }
+    const cost = batchCost(allTook);
+    console.log(`\nper batch: ${cost ? `fixed ${s(cost.fixedMs)}, plus ${(cost.perReadingMs * 1000).toFixed(1)} ms per 1,000 readings (a line through ${cost.batches} batches' rows and durations)` : "not enough batches of different sizes"}`);
+    console.log(`highest rate held with a bounded backlog: ${held.length > 0 ? `${Math.max(...held)} readings/s` : "none of those tried"} (tried ${rates.join(", ")})`);
   } finally {
     await pipeline.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -23,6 +23,9 @@ const text = () => z.string().check(z.minLength(1));
 const identifier = (fallback: string) => z._default(z.string().check(z.regex(SQL_IDENTIFIER, { error: "letters, digits and _, not starting with a digit" })), fallback);
 const positiveInt = () => z.int().check(z.positive());
 
+/** The trigger a job config without `trigger_interval` runs with (job_config.py DEFAULTS, checked against the generated schema). */
+export const DEFAULT_TRIGGER_INTERVAL = "15 seconds";
+
 export const jobConfigSchema = z.strictObject({
   bootstrap_servers: text(),
   input_topic: text(),
@@ -35,7 +38,7 @@ export const jobConfigSchema = z.strictObject({
   output_jaas_config_path: z.optional(text()),
   starting_offsets: z._default(text(), "latest"),
   max_offsets_per_trigger: z.optional(positiveInt()),
-  trigger_interval: z._default(z.string().check(z.regex(TRIGGER_INTERVAL, { error: "'<n> seconds' (or milliseconds, minutes, hours)" })), "15 seconds"),
+  trigger_interval: z._default(z.string().check(z.regex(TRIGGER_INTERVAL, { error: "'<n> seconds' (or milliseconds, minutes, hours)" })), DEFAULT_TRIGGER_INTERVAL),
   fail_on_data_loss: z._default(z.boolean(), true),
   database: identifier("default"),
   data_table: identifier("sensor_data"),

@@ -23,7 +23,7 @@ describe("job artifact manifest (computed at synth time, no jar needed)", () => 
     expect(manifest).toMatchObject({ name: "sensor-aggregation", sparkVersion: spark, scalaVersion: scala });
     const paths = manifest.files.map((f) => f.path);
     expect(paths).toEqual([...paths].sort());
-    expect(paths).toEqual([...["checkpoint-runs.json", "checkpoint_lease.py", "checkpoint_runs.py", "create_tables.py", "driver-lease.json", "first_release_move.py", "job-config.schema.json", "job.py", "job_config.py", "job_tables.py", "maintenance.py", "reading_checks.py"], ...jars.map((j) => `jars/${j}`)].sort());
+    expect(paths).toEqual([...["batch-lines.json", "batch_lines.py", "checkpoint-runs.json", "checkpoint_lease.py", "checkpoint_runs.py", "create_tables.py", "driver-lease.json", "first_release_move.py", "job-config.schema.json", "job.py", "job_config.py", "job_tables.py", "maintenance.py", "reading_checks.py"], ...jars.map((j) => `jars/${j}`)].sort());
     for (const f of manifest.files) expect(f.kind).toBe(f.path.startsWith("jars/") ? "jar" : "job");
   });
 

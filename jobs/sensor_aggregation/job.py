@@ -1,6 +1,6 @@
 """Sensor aggregation: a Spark Structured Streaming job from a Kafka topic (Event Hubs) to three tables and a topic.
 
-    spark-submit --jars <connector jars> --py-files checkpoint_lease.py,checkpoint_runs.py,job_config.py,job_tables.py,reading_checks.py job.py --config <job.json> [--key value ...]
+    spark-submit --jars <connector jars> --py-files batch_lines.py,checkpoint_lease.py,checkpoint_runs.py,job_config.py,job_tables.py,reading_checks.py job.py --config <job.json> [--key value ...]
 
 Every micro-batch (foreachBatch):
   * readings are parsed with an explicit schema; valid ones go to the data table,
@@ -13,10 +13,11 @@ Every micro-batch (foreachBatch):
 Exactly-once into the tables, bound to the streaming run: all three are partitioned by (run_id, batch_id),
 where run_id is the query id that Structured Streaming keeps in the checkpoint's metadata (stable across
 restarts on one checkpoint, new with a new checkpoint). A batch only overwrites its own (run_id, batch_id)
-partition (written to that partition's own directory, then registered: write_run_partition), so when Spark
+partition (written to a directory of that write alone, then registered: write_run_partition), so when Spark
 re-runs a batch after a crash (same run, same batch_id, same offsets) it replaces its own partition instead of
-appending twice (the first batch of a driver, the only one that can be a replay, first drops its partition from
-all three tables, so a table the replay does not write again keeps nothing of the dead attempt), and a fresh
+appending twice (the first batch of a driver, the only one that can be a replay, first takes its partition out of
+all three tables, so a table the replay does not write again keeps nothing of the dead attempt; the dead attempt's
+files stay for the reader queries that listed them, until maintenance), and a fresh
 checkpoint, whose batch ids start again at 0, never touches an earlier run's rows. Writes go by column
 name, and the tables' schemas are checked against what the job writes before the query starts.
 The Kafka output is at-least-once; consumers drop replays by (run_id, batch_id, sensor).
@@ -28,7 +29,6 @@ output_jaas_config_path (local or HDFS). They are never read from an argument an
 """
 from __future__ import annotations
 
-import json
 import re
 import sys
 import threading
@@ -42,12 +42,13 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
 
 from job_config import DEFAULTS, JAAS_KEYS, ConfigError, load_config, producer_max_request_bytes, read_text, table_names
+import batch_lines
 import checkpoint_lease
 import checkpoint_runs
 import reading_checks
-from job_tables import (PARTITION_COLUMNS, TABLE_SCHEMAS, batch_directories, delete_path, drop_partitions,
-                        missing_overwrite_options, options_clause, replace_dir, run_partition_path, run_staging_path,
-                        table_location)
+from job_tables import (PARTITION_COLUMNS, TABLE_SCHEMAS, batch_directories, delete_path, is_registered,
+                        missing_overwrite_options, move_into_place, options_clause, run_attempt_path, run_staging_path,
+                        table_location, unregister_partitions)
 
 # ---------------------------------------------------------------- configuration (job_config.py) and Kafka options
 
@@ -347,9 +348,11 @@ def write_run_partition(df: DataFrame, table: str, run_id: str, batch_id: int,
       1. its files are written to a directory of this write alone, <table>/run_id=R/.batch_id=N.<uuid> (hidden from
          readers by its leading dot), so no other attempt of the batch, a dead one or a stalled one, shares its staging;
       2. before_replace (the lease's heartbeat) proves this driver still holds the checkpoint;
-      3. that directory replaces <table>/run_id=R/batch_id=N (deleted, then renamed into place), so nothing of an
-         earlier attempt of the batch stays;
-      4. ALTER TABLE ADD IF NOT EXISTS PARTITION ... LOCATION registers it: readers see the batch from then on.
+      3. that directory is renamed to <table>/run_id=R/batch_id=N/attempt-<uuid>, a path no other write uses;
+      4. ALTER TABLE ADD IF NOT EXISTS PARTITION ... LOCATION registers it (and, when an earlier write of the batch
+         may be registered, SET LOCATION points the partition at this one): readers see the batch from then on.
+    An earlier attempt's files stay where they are, unread by any query planned after step 4, for a query planned
+    before it to go on reading; maintenance deletes them with the partition's directory once it is compacted.
     An INSERT OVERWRITE of a dynamic partition would instead list every partition of the table from the metastore
     first (InsertIntoHadoopFsRelationCommand's matching partitions): one per micro-batch, 16-22 s a batch at 10,000
     on Derby. A static INSERT OVERWRITE ... PARTITION (run_id = R, batch_id = N) stages every write of the table in
@@ -358,16 +361,19 @@ def write_run_partition(df: DataFrame, table: str, run_id: str, batch_id: int,
     session = session_of(df)
     written = [c for c in df.columns if c not in PARTITION_COLUMNS]
     location = cached_location(session, table)
-    final = sql_text(run_partition_path(location, run_id, batch_id))  # refused before anything is written
-    staged = run_staging_path(location, run_id, batch_id, uuid.uuid4().hex)
+    token = uuid.uuid4().hex
+    final = sql_text(run_attempt_path(location, run_id, batch_id, token))  # refused before anything is written
+    staged = run_staging_path(location, run_id, batch_id, token)
     (df.selectExpr(*release_select(table_columns(session, table), written)).write
      .option("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")  # no _SUCCESS file per partition
      .parquet(staged))
     if before_replace is not None:
         before_replace()
-    replace_dir(session, staged, final)
-    session.sql("ALTER TABLE %s ADD IF NOT EXISTS PARTITION (run_id = '%s', batch_id = %d) LOCATION '%s'"
-                % (table, run_id, batch_id, final))
+    earlier = move_into_place(session, staged, final)
+    spec = "run_id = '%s', batch_id = %d" % (run_id, batch_id)
+    session.sql("ALTER TABLE %s ADD IF NOT EXISTS PARTITION (%s) LOCATION '%s'" % (table, spec, final))
+    if earlier:
+        session.sql("ALTER TABLE %s PARTITION (%s) SET LOCATION '%s'" % (table, spec, final))
 
 
 def schema_problems(session: SparkSession, tables: Dict[str, str]) -> List[str]:
@@ -413,16 +419,21 @@ def check_schemas(session: SparkSession, tables: Dict[str, str]) -> None:
 
 
 def clear_batch(session: SparkSession, tables: Dict[str, str], run_id: str, batch_id: int) -> None:
-    """Drops the batch's (run_id, batch_id) partition from every table, and its directories (a killed attempt may have
-    left one it never registered, or its staging), for a batch that may be a replay: a dead attempt may have written a table this
-    attempt does not write again (no rejected rows this time, every reading rejected, an empty batch after
-    failOnDataLoss=false skipped its offsets, a deploy that changed the parsing). The batch is not committed yet, so
-    readers lose nothing they could count on; a crash here leaves the same replay to do it again."""
+    """Takes the batch's (run_id, batch_id) partition out of every table, for a batch that may be a replay: a dead
+    attempt may have written a table this attempt does not write again (no rejected rows this time, every reading
+    rejected, an empty batch after failOnDataLoss=false skipped its offsets, a deploy that changed the parsing). The
+    partition leaves the catalog but its files stay (unregister_partitions), for a reader query that listed them
+    before to go on reading; maintenance deletes them later. A killed write's hidden staging directories, which no
+    reader lists, are deleted now. The batch is not committed yet, so readers lose nothing they could count on; a
+    crash here leaves the same replay to do it again."""
     check_run_id(run_id)
+    spec = {"run_id": run_id, "batch_id": str(batch_id)}
     for table in (tables[kind] for kind in sorted(tables)):
-        drop_partitions(session, table, [{"run_id": run_id, "batch_id": str(batch_id)}])
-        for _, path in (d for d in batch_directories(session, cached_location(session, table), run_id) if d[0] == batch_id):
-            delete_path(session, path)
+        if is_registered(session, table, spec):
+            unregister_partitions(session, table, [spec])
+        for _, path in batch_directories(session, cached_location(session, table), run_id):
+            if path.rstrip("/").rsplit("/", 1)[-1].startswith(".batch_id=%d." % batch_id):
+                delete_path(session, path)
 
 
 def process_batch(
@@ -541,8 +552,7 @@ def start_query(spark: SparkSession, config: Dict[str, object], jaas_config: Opt
             raise RuntimeError("the streaming query's id was not known within 120 s")
         def written(counts: Dict[str, object]) -> None:
             # One line per batch in the driver's log (Livy keeps it): what came in and why anything was rejected.
-            print("sensor-aggregation: run %s batch %d written %s" % (run["id"], batch_id, json.dumps(counts, sort_keys=True)),
-                  flush=True)
+            print(batch_lines.batch_line(run["id"], batch_id, batch_lines.WRITTEN, counts), flush=True)
 
         if lease is not None:
             lease.heartbeat()
@@ -596,6 +606,8 @@ def run_driver(spark: SparkSession, argv: List[str], held: List[checkpoint_lease
         return checkpoint_lease.EXIT_LEASE
     print("sensor-aggregation: query %s started (run %s), reading %s, checkpoint %s"
           % (config["query_name"], query.id, config["input_topic"], config["checkpoint_location"]), flush=True)
+    # Each batch's durations, as the query measured them, once it has ended (batch_lines.py): off the batch's path.
+    durations = batch_lines.DurationLog(str(query.id), lambda: query.recentProgress).start()
     try:
         query.awaitTermination()
     except Exception as error:  # noqa: BLE001 - StreamingQueryException's module differs between Spark versions
@@ -607,6 +619,8 @@ def run_driver(spark: SparkSession, argv: List[str], held: List[checkpoint_lease
             raise
         print("sensor-aggregation: %s" % cause, file=sys.stderr, flush=True)
         return 4
+    finally:
+        durations.stop()
     return 0
 
 

@@ -180,8 +180,18 @@ def table_location(spark: SparkSession, table: str) -> str:
 
 
 def run_partition_path(location: str, run_id: str, batch_id: int) -> str:
-    """Where a (run_id, batch_id) partition's files are: the catalog's default path for it (run ids need no escaping)."""
+    """The directory of a (run_id, batch_id) partition: the catalog's default path for it (run ids need no escaping).
+    Each write of the batch puts its files in a directory of its own inside it (run_attempt_path)."""
     return partition_path(location, {"run_id": run_id, "batch_id": str(batch_id)})
+
+
+def run_attempt_path(location: str, run_id: str, batch_id: int, token: str) -> str:
+    """Where one write of a (run_id, batch_id) partition keeps its files, and the location the catalog gives the
+    partition: never reused, so a replay never deletes files that a reader query listed before it (ATTEMPT_PREFIX)."""
+    return "%s/%s%s" % (run_partition_path(location, run_id, batch_id), ATTEMPT_PREFIX, token)
+
+
+ATTEMPT_PREFIX = "attempt-"  # not hidden (a partition's location is read like any directory), never a partition (no =)
 
 
 def run_staging_path(location: str, run_id: str, batch_id: int, token: str) -> str:
@@ -266,14 +276,24 @@ def path_exists(spark: SparkSession, path: str) -> bool:
     return bool(jvm_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(jvm_path))  # type: ignore[attr-defined]
 
 
-def replace_dir(spark: SparkSession, staged: str, final: str) -> None:
-    """Puts the directory `staged` in place of `final` (deleted first if there): two NameNode operations."""
+def move_into_place(spark: SparkSession, staged: str, final: str) -> bool:
+    """Renames the directory `staged` to `final` (a path never used before), creating its parent; returns whether
+    the parent was there already (an earlier write of the same partition may then be registered)."""
     source = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(staged)  # type: ignore[attr-defined]
     target = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(final)  # type: ignore[attr-defined]
     fs = target.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())  # type: ignore[attr-defined]
-    fs.delete(target, True)
+    earlier = bool(fs.exists(target.getParent()))
+    if not earlier:
+        fs.mkdirs(target.getParent())
     if not fs.rename(source, target):
         raise IOError("could not move %s into place as %s" % (staged, final))
+    return earlier
+
+
+def is_registered(spark: SparkSession, table: str, spec: Dict[str, str]) -> bool:
+    """Whether the catalog has this exact partition (SHOW PARTITIONS of one spec: no listing of the others)."""
+    return bool(spark.sql("SHOW PARTITIONS %s PARTITION (%s)" % (
+        table, ", ".join("%s = %s" % (k, sql_literal(v)) for k, v in spec.items()))).collect())
 
 
 def delete_path(spark: SparkSession, path: str) -> bool:

@@ -2,7 +2,11 @@
  * Renders the pipeline's snapshot: redrawn in place on a terminal, or one plain line per refresh otherwise
  * (CI logs, pipes), so both read well.
  */
+import { recentDurations } from "../deployer/clients/batch-log";
 import type { PipelineSnapshot } from "./monitor";
+
+/** How many of the last batches the durations line is over (as `status`). */
+const RECENT_DURATIONS = 10;
 
 export interface DisplayContext {
   elapsedSeconds: number;
@@ -24,6 +28,11 @@ function reasons(snapshot: PipelineSnapshot): string {
 function latency(snapshot: PipelineSnapshot): string {
   const l = snapshot.latency;
   return l ? `p50 ${seconds(l.p50)} · p95 ${seconds(l.p95)} · max ${seconds(l.max)} (${n(l.count)} readings)` : "waiting for the first stats message";
+}
+
+function durations(snapshot: PipelineSnapshot, trigger: string): string {
+  const took = recentDurations(snapshot.took, RECENT_DURATIONS);
+  return took ? `last ${took.batches}: median ${seconds(took.medianMs)} · longest ${seconds(took.maxMs)} (trigger ${trigger})` : "no batch has reported yet";
 }
 
 function job(snapshot: PipelineSnapshot): string {
@@ -50,6 +59,7 @@ export function renderView(snapshot: PipelineSnapshot, ctx: DisplayContext): str
     `backlog            ${snapshot.backlog === null ? "unknown yet" : `${n(snapshot.backlog)} records`}`,
     `tables             sensor_data ${n(t.readings)} rows · sensor_data_rejected ${n(t.rejected)} rows · ${n(t.batches)} batches written`,
     `rejected by reason ${reasons(snapshot)}`,
+    `batch durations    ${durations(snapshot, ctx.trigger)}`,
     `latency            ${latency(snapshot)}  (produce → stats message)`,
     `latest stats       ${n(snapshot.statsMessages)} messages on sensor-stats`,
   ];

@@ -9,7 +9,7 @@
  * monitor keeps trying; a topic's consumer that failed is started again and skips what it had already counted.
  */
 import { Consumer, stringDeserializers } from "@platformatic/kafka";
-import { writtenBatches, type WrittenBatch } from "../deployer/clients/batch-log";
+import { tookBatches, writtenBatches, type TookBatch, type WrittenBatch } from "../deployer/clients/batch-log";
 import { backlogOf, readCheckpointProgress, readCommittedBatch, type CheckpointProgress } from "../deployer/state/checkpoint";
 import { readState } from "../deployer/state/deploy-state";
 import type { LivyClient } from "../deployer/clients/livy-client";
@@ -43,6 +43,8 @@ export interface PipelineSnapshot {
   consumed: number;
   /** Over the readings of every batch measured (since resetLatencies()). */
   latency: Percentiles | undefined;
+  /** How long each batch took, from the job's `took` lines (since resetLatencies()), in batch order. */
+  took: TookBatch[];
   /** Since when Livy or WebHDFS (through the gateway) has not answered, and why; null while they answer. */
   gatewayOutage: Outage | null;
   /** Since when the Kafka broker has not answered (a topic's consumer or the end offsets), and why. */
@@ -62,6 +64,7 @@ export class PipelineMonitor {
   private readonly measured = new Set<number>();
   private readonly latencies: number[] = [];
   private readonly batchCounts = new Map<string, WrittenBatch>();
+  private readonly took = new Map<string, TookBatch>();
   private readonly latestStats: Record<string, SensorStats> = {};
   private statsMessages = 0;
   private job: PipelineSnapshot["job"] = null;
@@ -164,7 +167,11 @@ export class PipelineMonitor {
     if (state?.batch) {
       const batch = await livy.findBatch(state.batch.id);
       this.job = { batchId: state.batch.id, state: batch?.state ?? "gone" };
-      if (batch) for (const written of writtenBatches(await livy.getLogTail(state.batch.id, 400))) this.count(written);
+      if (batch) {
+        const lines = await livy.getLogTail(state.batch.id, 400);
+        for (const written of writtenBatches(lines)) this.count(written);
+        for (const took of tookBatches(lines)) this.took.set(`${took.runId}/${took.batchId}`, took);
+      }
     }
     const checkpoint = this.plan.job.checkpoint_location;
     this.checkpoint = await readCheckpointProgress(hdfs, checkpoint);
@@ -188,6 +195,7 @@ export class PipelineMonitor {
   /** Latencies from here on only (a benchmark's warm-up is left out). */
   resetLatencies(): void {
     this.latencies.length = 0;
+    this.took.clear();
   }
 
   /** When each micro-batch's first stats message arrived (epoch ms). */
@@ -214,6 +222,7 @@ export class PipelineMonitor {
       backlog: this.backlog,
       consumed: Object.values(last?.offsets[this.plan.job.input_topic] ?? {}).reduce((a, b) => a + b, 0),
       latency: percentiles(this.latencies),
+      took: [...this.took.values()],
       gatewayOutage: this.gatewayDown.current(now),
       brokerOutage: this.brokerDown.current(now),
     };

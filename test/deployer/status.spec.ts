@@ -82,7 +82,7 @@ describe("health rules", () => {
   const rules = { maxBacklogRecords: 100, maxBacklogSeconds: 60, maxSecondsWithoutCommit: 120, maxRejectedFraction: 0.05 };
   const report = (records: number, seconds: number | null, secondsAgo: number, recent: StatusReport["recent"] = null): StatusReport => ({
     environment: "test", live: "x", previous: null, batch: { id: 1, state: "running" }, driver: null, restarts: 0,
-    lastCommit: { batchId: 9, secondsAgo }, backlog: { perPartition: { "0": records }, records, seconds, secondsEstimated: true }, recent, problems: [],
+    lastCommit: { batchId: 9, secondsAgo }, backlog: { perPartition: { "0": records }, records, seconds, secondsEstimated: true }, recent, trigger: "5 seconds", problems: [],
   });
   it("flag a backlog over its limits in records and in seconds", () => {
     expect(brokenRules(rules, report(101, 61, 5))).toEqual(["backlog 101 records > 100", "backlog about 61s > 60s"]);
@@ -95,5 +95,11 @@ describe("health rules", () => {
   it("flag a rejected fraction of the recent batches over its limit", () => {
     expect(brokenRules(rules, report(0, 0, 5, { batches: 10, readings: 940, rejected: 60, rejectedFraction: 0.06 }))).toEqual(["6.0% of the input of the last 10 batches rejected > 5.0%"]);
     expect(brokenRules(rules, report(0, 0, 5, { batches: 10, readings: 950, rejected: 50, rejectedFraction: 0.05 }))).toEqual([]);
+  });
+  it("flag recent batches whose median duration is over the trigger, and show it", () => {
+    const recent = (medianMs: number) => ({ batches: 10, readings: 100, rejected: 0, rejectedFraction: 0, took: { batches: 10, medianMs, maxMs: 9000 } });
+    expect(brokenRules(rules, report(0, 0, 5, recent(5001)))).toEqual(["the last 10 batches took a median 5.00s > the trigger (5 seconds): the job falls behind its input"]);
+    expect(brokenRules(rules, report(0, 0, 5, recent(5000)))).toEqual([]);
+    expect(formatStatus(report(0, 0, 5, recent(1250)))).toContain("took      last 10 batches: median 1.25s, longest 9.00s (trigger 5 seconds)");
   });
 });

@@ -12,6 +12,7 @@ const snapshot: PipelineSnapshot = {
   backlog: 20,
   consumed: 1192,
   latency: { count: 1180, p50: 3100, p95: 5600, max: 6100 },
+  took: [2100, 1200, 1500].map((wholeMs, batchId) => ({ runId: "r", batchId, wholeMs, rows: 150, durationsMs: { triggerExecution: wholeMs } })),
   gatewayOutage: null,
   brokerOutage: null,
 };
@@ -19,7 +20,7 @@ const ctx = { elapsedSeconds: 42, sent: { acknowledged: 1200, failed: 0 }, rate:
 
 test("the view shows readings, the job, commits, backlog, rows, reasons, latency and stats per sensor in natural order", () => {
   const text = renderView(snapshot, ctx).join("\n");
-  for (const fact of ["1,200 acknowledged", "Livy batch 3 running", "micro-batch 7, 2 s ago", "20 records", "sensor_data 1,180 rows", "sensor_data_rejected 12 rows", "unparseable JSON 9 · missing sensor 3", "p95 5.6 s", "80 messages"]) {
+  for (const fact of ["1,200 acknowledged", "Livy batch 3 running", "micro-batch 7, 2 s ago", "20 records", "sensor_data 1,180 rows", "sensor_data_rejected 12 rows", "unparseable JSON 9 · missing sensor 3", "p95 5.6 s", "80 messages", "last 3: median 1.5 s · longest 2.1 s (trigger 5 seconds)"]) {
     expect(text).toContain(fact);
   }
   expect(text.indexOf("Sensor 2 ")).toBeLessThan(text.indexOf("Sensor 10"));
@@ -36,7 +37,7 @@ test("the plain line carries the same facts for logs", () => {
 });
 
 test("before anything arrived, the view says what it waits for", () => {
-  const empty: PipelineSnapshot = { ...snapshot, job: null, lastCommit: null, tables: { batches: 0, readings: 0, rejected: 0, reasons: {} }, latestStats: {}, backlog: null, latency: undefined };
+  const empty: PipelineSnapshot = { ...snapshot, job: null, lastCommit: null, tables: { batches: 0, readings: 0, rejected: 0, reasons: {} }, latestStats: {}, backlog: null, latency: undefined, took: [] };
   expect(renderView(empty, ctx).join("\n")).toMatch(/no batch yet; nothing committed yet[\s\S]*unknown yet[\s\S]*none[\s\S]*waiting for the first stats message/);
 });
 

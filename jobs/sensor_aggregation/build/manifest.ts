@@ -19,7 +19,7 @@ export const ARTIFACT_LINES: readonly ArtifactLine[] = [...SPARK_LINES, LOCAL_SP
 export const ARTIFACT_NAME = "sensor-aggregation";
 
 /** The job's own files, shipped as they are in jobs/sensor_aggregation/. */
-export const JOB_FILES: readonly string[] = ["checkpoint-runs.json", "checkpoint_lease.py", "checkpoint_runs.py", "create_tables.py", "driver-lease.json", "first_release_move.py", "job-config.schema.json", "job.py", "job_config.py", "job_tables.py", "maintenance.py", "reading_checks.py"];
+export const JOB_FILES: readonly string[] = ["batch-lines.json", "batch_lines.py", "checkpoint-runs.json", "checkpoint_lease.py", "checkpoint_runs.py", "create_tables.py", "driver-lease.json", "first_release_move.py", "job-config.schema.json", "job.py", "job_config.py", "job_tables.py", "maintenance.py", "reading_checks.py"];
 
 export type { ManifestFile };
 /** The manifest (contracts/artifact-manifest.ts) of this artifact. */

@@ -300,10 +300,10 @@ def leave_dead_attempt_output(spark, table, run_id, batch_id):
     """What a driver killed inside a write's job commit leaves behind: one task's output committed but never
     moved into the table, under each place a committer stages (the static overwrite's <table>/_temporary/0, a
     dynamic overwrite's <table>/.spark-staging-<job>, and this release's own <table>/run_id=R/.batch_id=N.<uuid>,
-    inside its _temporary/0 and whole), plus one staged file already moved into the partition."""
+    inside its _temporary/0 and whole), plus one attempt's directory already renamed into the partition's but never registered."""
     location = table_location(spark, table)
     partition = Path("run_id=%s" % run_id) / ("batch_id=%d" % batch_id)
-    [written] = sorted((location / partition).glob("part-*.parquet"))[:1]
+    [written] = sorted((location / partition).glob("*/part-*.parquet"))[:1]
     task = "task_202601010000_0001_m_000001"
     for staged in (location / "_temporary" / "0" / task, location / ".spark-staging-dead" / "_temporary" / "0" / task,
                    location / ".spark-staging-dead"):
@@ -313,7 +313,9 @@ def leave_dead_attempt_output(spark, table, run_id, batch_id):
     for staged in (own / "_temporary" / "0" / task, own):
         staged.mkdir(parents=True, exist_ok=True)
         (staged / ("part-00003-dead" + written.suffix)).write_bytes(written.read_bytes())
-    (location / partition / "part-00002-dead.parquet").write_bytes(written.read_bytes())
+    moved = location / partition / (job_tables.ATTEMPT_PREFIX + "0dead")  # renamed into place, never registered
+    moved.mkdir()
+    (moved / "part-00002-dead.parquet").write_bytes(written.read_bytes())
 
 
 def test_a_batch_replayed_after_a_driver_died_inside_its_write_commit_holds_each_row_once(spark, tables):
@@ -356,3 +358,23 @@ def test_a_replay_that_reads_other_content_leaves_nothing_of_the_dead_attempt(sp
         run_batch(spark, fresh, content, batch_id=3)
     assert batch_rows(spark, tables, RUN, 3) == batch_rows(spark, fresh, RUN, 3)
     assert batch_rows(spark, tables, RUN, 2) == other
+
+
+def test_a_query_that_listed_a_batch_before_its_replay_still_reads_it_and_later_queries_see_the_replay(spark, tables):
+    """A replay takes the dead attempt's partition out of the catalog but leaves its files: a reader query planned
+    before it (its files listed) goes on reading them instead of failing on a deleted file, and every query planned
+    after it sees the replay's rows alone, in every table."""
+    run_batch(spark, tables, MIXED, batch_id=3)
+    before = batch_rows(spark, tables, RUN, 3)
+    # A filter on a partition column makes Spark list the partitions' files while planning (PruneFileSourcePartitions).
+    planned = {kind: spark.table(table).where("batch_id >= 0") for kind, table in tables.items()}
+    assert all(df.inputFiles() for df in planned.values())  # planned: each table's files are listed
+    replay = [reading("C", 5.0, 6.0)]
+    job.process_batch(kafka_batch(spark, replay), 3, tables, kafka_sink=None, now=lambda: FIXED_TS, run_id=RUN, replay=True)
+
+    read_by_planned = {kind: sorted(str(sorted(r.asDict().items())) for r in df.collect()) for kind, df in planned.items()}
+    assert read_by_planned == before
+    fresh = new_tables(spark)
+    run_batch(spark, fresh, replay, batch_id=3)
+    assert batch_rows(spark, tables, RUN, 3) == batch_rows(spark, fresh, RUN, 3)
+    assert batch_rows(spark, tables, RUN, 3)["rejected"] == []

@@ -148,7 +148,7 @@ def test_a_second_job_on_a_held_hdfs_checkpoint_exits_at_start_naming_the_holder
                                   "lease_wait_seconds": 4}))
     second = subprocess.run(
         [str(Path(sys.executable).parent / "spark-submit"), "--master", "local[1]", *DRIVER_CONF,
-         "--py-files", ",".join(str(JOB_DIR / f) for f in ("checkpoint_lease.py", "checkpoint_runs.py", "job_config.py", "job_tables.py", "reading_checks.py")),
+         "--py-files", ",".join(str(JOB_DIR / f) for f in ("batch_lines.py", "checkpoint_lease.py", "checkpoint_runs.py", "job_config.py", "job_tables.py", "reading_checks.py")),
          "--driver-java-options", "-Dderby.system.home=" + str(tmp_path), str(JOB_DIR / "job.py"), "--config", str(config)],
         cwd=tmp_path, env=dict(os.environ, SPARK_LOCAL_IP="127.0.0.1", PYSPARK_PYTHON=sys.executable),
         capture_output=True, text=True, timeout=300)

@@ -1,10 +1,11 @@
 /**
- * The job's one line per written micro-batch, as job.py's for_each_batch prints it into the driver's log
- * (which Livy keeps): `sensor-aggregation: run <run_id> batch <N> written {"readings": …, "rejected": …,
- * "reasons": {…}}`. Read by `status` and `ensure` (rows and rejected fraction of the recent batches) and by
- * `npm start`.
+ * The job's lines per micro-batch, as it prints them into the driver's log (which Livy keeps); their shape is
+ * contracts/batch-lines.ts's: `written` (rows and rejected rows by reason) and `took` (the batch's durations as the
+ * streaming query measured them). Read by `status` and `ensure` (rows, rejected fraction and durations of the
+ * recent batches) and by `npm start`.
  */
 import type { LivyClient } from "./livy-client";
+import { BATCH_LINE, TOOK_KIND, WHOLE_BATCH_DURATION, WRITTEN_KIND } from "../../../contracts/batch-lines";
 
 export interface WrittenBatch {
   runId: string;
@@ -14,24 +15,68 @@ export interface WrittenBatch {
   reasons: Record<string, number>;
 }
 
-const WRITTEN = /sensor-aggregation: run (\S+) batch (\d+) written (\{.*\})\s*$/;
+export interface TookBatch {
+  runId: string;
+  batchId: number;
+  /** The whole batch (WHOLE_BATCH_DURATION), ms. */
+  wholeMs: number;
+  /** Its input rows. */
+  rows: number;
+  /** Every duration the query reported for it (addBatch, walCommit, ...), ms. */
+  durationsMs: Record<string, number>;
+}
 
-/** The written-batch lines among log lines, once per (run, batch): a batch replayed after a crash logs again. */
-export function writtenBatches(lines: readonly string[]): WrittenBatch[] {
-  const seen = new Map<string, WrittenBatch>();
+/** The JSON of each line of one kind, keyed by (run, batch); the first line of a key wins unless `lastWins`. */
+function linesOfKind(lines: readonly string[], kind: string, lastWins: boolean): Map<string, { runId: string; batchId: number; fields: Record<string, unknown> }> {
+  const seen = new Map<string, { runId: string; batchId: number; fields: Record<string, unknown> }>();
   for (const line of lines) {
-    const match = WRITTEN.exec(line);
-    if (!match) continue;
+    const match = BATCH_LINE.exec(line);
+    if (!match || match[3] !== kind) continue;
     const key = `${match[1]}/${match[2]}`;
-    if (seen.has(key)) continue;
+    if (seen.has(key) && !lastWins) continue;
     try {
-      const counts = JSON.parse(match[3] as string) as { readings: number; rejected: number; reasons: Record<string, number> };
-      seen.set(key, { runId: match[1] as string, batchId: Number(match[2]), readings: counts.readings, rejected: counts.rejected, reasons: counts.reasons ?? {} });
+      seen.set(key, { runId: match[1] as string, batchId: Number(match[2]), fields: JSON.parse(match[4] as string) as Record<string, unknown> });
     } catch {
       // A line cut by the log window is not a batch.
     }
   }
-  return [...seen.values()];
+  return seen;
+}
+
+/** The written-batch lines among log lines, once per (run, batch): a batch replayed after a crash logs again. */
+export function writtenBatches(lines: readonly string[]): WrittenBatch[] {
+  return [...linesOfKind(lines, WRITTEN_KIND, false).values()].map(({ runId, batchId, fields }) => {
+    const counts = fields as { readings: number; rejected: number; reasons?: Record<string, number> };
+    return { runId, batchId, readings: counts.readings, rejected: counts.rejected, reasons: counts.reasons ?? {} };
+  });
+}
+
+/** The took-batch lines among log lines, once per (run, batch), the last attempt's (the one that ran to its end last). */
+export function tookBatches(lines: readonly string[]): TookBatch[] {
+  const took: TookBatch[] = [];
+  for (const { runId, batchId, fields } of linesOfKind(lines, TOOK_KIND, true).values()) {
+    const { rows, ...durations } = fields as Record<string, number>;
+    const wholeMs = durations[WHOLE_BATCH_DURATION];
+    if (typeof wholeMs !== "number" || typeof rows !== "number") continue;
+    took.push({ runId, batchId, wholeMs, rows, durationsMs: durations });
+  }
+  return took;
+}
+
+export interface RecentDurations {
+  batches: number;
+  /** Of the whole batch (WHOLE_BATCH_DURATION), ms. */
+  medianMs: number;
+  maxMs: number;
+}
+
+/** The median and longest whole-batch duration of the last `count` batches that took; undefined with none. */
+export function recentDurations(batches: readonly TookBatch[], count: number): RecentDurations | undefined {
+  const last = batches.slice(-count).map((b) => b.wholeMs).sort((a, b) => a - b);
+  if (last.length === 0) return undefined;
+  const middle = Math.floor(last.length / 2);
+  const median = last.length % 2 === 1 ? (last[middle] as number) : ((last[middle - 1] as number) + (last[middle] as number)) / 2;
+  return { batches: last.length, medianMs: median, maxMs: last[last.length - 1] as number };
 }
 
 /** How many written batches the rejected fraction is taken over. */
@@ -45,6 +90,8 @@ export interface RecentBatches {
   rejected: number;
   /** rejected / (readings + rejected); 0 without input. */
   rejectedFraction: number;
+  /** How long the recent batches took (their `took` lines), when the log window shows any. */
+  took?: RecentDurations;
 }
 
 /** Totals of the last `count` written batches. */
@@ -55,8 +102,11 @@ export function recentBatches(batches: readonly WrittenBatch[], count: number): 
   return { batches: last.length, readings, rejected, rejectedFraction: readings + rejected === 0 ? 0 : rejected / (readings + rejected) };
 }
 
-/** The last RECENT_BATCHES written batches in a running batch's Livy log window; undefined when it shows none. */
+/** The last RECENT_BATCHES written batches, and how long the last batches took, in a running batch's Livy log window; undefined when it shows neither. */
 export async function readRecentBatches(livy: LivyClient, batchId: number): Promise<RecentBatches | undefined> {
-  const written = writtenBatches(await livy.getLogTail(batchId, LOG_LINES));
-  return written.length > 0 ? recentBatches(written, RECENT_BATCHES) : undefined;
+  const lines = await livy.getLogTail(batchId, LOG_LINES);
+  const written = writtenBatches(lines);
+  const took = recentDurations(tookBatches(lines), RECENT_BATCHES);
+  if (written.length === 0 && took === undefined) return undefined;
+  return { ...recentBatches(written, RECENT_BATCHES), ...(took !== undefined ? { took } : {}) };
 }

@@ -16,6 +16,8 @@ import { describeHolder, probeLease, type LeaseState } from "../state/driver-lea
 import { readJobConfig } from "../release/release";
 import { isSubmissionOf } from "../../../contracts/submission-name";
 import { HDFS_LEASE_SOFT_LIMIT_SECONDS } from "../../../contracts/driver-lease";
+import { DEFAULT_TRIGGER_INTERVAL } from "../../../contracts/job-config";
+import { intervalMs } from "../core/interval";
 
 export type { EndOffsets };
 
@@ -29,8 +31,10 @@ export interface StatusReport {
   restarts: number;
   lastCommit: { batchId: number; secondsAgo: number } | null;
   backlog: Backlog | null;
-  /** Rows and rejected rows of the recent written batches (batch-log.ts), from the job's lines in Livy's log window. */
+  /** Rows and rejected rows of the recent written batches, and how long they took (batch-log.ts), from the job's lines in Livy's log window. */
   recent: RecentBatches | null;
+  /** The live release's trigger interval (its job config's trigger_interval), which a batch should take less than. */
+  trigger: string | null;
   /** Every health rule broken, in words; empty when healthy. */
   problems: string[];
 }
@@ -38,7 +42,7 @@ export interface StatusReport {
 export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | undefined): Promise<StatusReport> {
   const { plan, hdfs, livy, progress } = ctx;
   const now = (ctx.now ?? (() => new Date()))().getTime();
-  const report: StatusReport = { environment: plan.environment, live: null, previous: null, batch: null, driver: null, restarts: 0, lastCommit: null, backlog: null, recent: null, problems: [] };
+  const report: StatusReport = { environment: plan.environment, live: null, previous: null, batch: null, driver: null, restarts: 0, lastCommit: null, backlog: null, recent: null, trigger: null, problems: [] };
   progress.step("status", "reading the live state");
   const state = await readState(hdfs, plan.hdfs.stateDir);
   if (state === undefined) {
@@ -63,6 +67,7 @@ export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | un
   }
 
   const config = await readJobConfig(hdfs, state.current);
+  report.trigger = config.trigger_interval ?? DEFAULT_TRIGGER_INTERVAL;
   progress.step("status", `reading the checkpoint ${config.checkpoint_location}`);
   const checkpoint: CheckpointProgress = config.checkpoint_location ? await readCheckpointProgress(hdfs, config.checkpoint_location) : {};
   const lease = config.checkpoint_location ? await probeLease(hdfs, config.checkpoint_location) : undefined;
@@ -101,6 +106,10 @@ export function brokenRules(
   if (recent && recent.rejectedFraction > rules.maxRejectedFraction) {
     broken.push(`${(recent.rejectedFraction * 100).toFixed(1)}% of the input of the last ${recent.batches} batches rejected > ${(rules.maxRejectedFraction * 100).toFixed(1)}%`);
   }
+  const took = recent?.took;
+  if (took && report.trigger !== null && took.medianMs > intervalMs(report.trigger)) {
+    broken.push(`the last ${took.batches} batches took a median ${seconds(took.medianMs)} > the trigger (${report.trigger}): the job falls behind its input`);
+  }
   const backlog = report.backlog;
   broken.push(...backlogProblems(rules, backlog));
   // Without input waiting, no commit is expected: an idle stream commits nothing.
@@ -127,7 +136,12 @@ export function formatStatus(r: StatusReport): string {
         : "not asked (no Kafka access)"
     }`,
     `  recent    ${r.recent ? `${r.recent.batches} batches: ${r.recent.readings} rows, ${r.recent.rejected} rejected (${(r.recent.rejectedFraction * 100).toFixed(1)}%)` : "no batch line in the job's log window"}`,
+    `  took      ${r.recent?.took ? `last ${r.recent.took.batches} batches: median ${seconds(r.recent.took.medianMs)}, longest ${seconds(r.recent.took.maxMs)}` : "no duration line in the job's log window"}${r.trigger ? ` (trigger ${r.trigger})` : ""}`,
     ...r.problems.map((p) => `  problem   ${p}`),
   ];
   return `${lines.join("\n")}\n`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
 }

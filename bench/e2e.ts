@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
 import { recentDurations, type TookBatch } from "../src/deployer/clients/batch-log";
-import { intervalMs } from "../src/deployer/core/interval";
+import { intervalMs } from "../contracts/job-config";
 import { batchCost } from "../src/local/batch-cost";
 import { startLocalPipeline } from "../src/local/pipeline";
 

@@ -9,6 +9,7 @@ import { sharedClusterViolations } from "./shared-cluster-rules";
 import { namespaceNameOf, tierViolations } from "./tier-rules";
 import { securityViolations } from "./security-rules";
 import { stateBackendViolations } from "./state-rules";
+import { sizingViolations } from "./sizing-rules";
 import { sparkLineOfVersion, targetViolations } from "./target-rules";
 import { ConfigError, violationsFromZod, type Violation } from "./violation";
 import { LOCAL_SPARK_LINE, type ArtifactLine } from "../jobs/sensor_aggregation/build/manifest";
@@ -38,7 +39,7 @@ export interface LoadOptions {
 export function environmentViolations(env: string, input: unknown): Violation[] {
   const parsed = environmentSchema.safeParse(input, { reportInput: true });
   const schemaViolations = parsed.success ? [] : violationsFromZod(env, input, parsed.error.issues);
-  return [...schemaViolations, ...tierViolations(env, input), ...securityViolations(env, input), ...stateBackendViolations(env, input), ...targetViolations(env, input)];
+  return [...schemaViolations, ...tierViolations(env, input), ...securityViolations(env, input), ...stateBackendViolations(env, input), ...targetViolations(env, input), ...sizingViolations(env, input)];
 }
 
 /** Validates one environment's raw input; throws ConfigError listing every violation. */

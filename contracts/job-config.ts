@@ -26,6 +26,13 @@ const positiveInt = () => z.int().check(z.positive());
 /** The trigger a job config without `trigger_interval` runs with (job_config.py DEFAULTS, checked against the generated schema). */
 export const DEFAULT_TRIGGER_INTERVAL = "15 seconds";
 
+/** "15 seconds" → 15000 (the trigger_interval form, TRIGGER_INTERVAL); 60 s when it cannot be read. */
+export function intervalMs(text: string): number {
+  const m = /^(\d+) (millisecond|second|minute|hour)s?$/.exec(text);
+  if (!m) return 60_000;
+  return Number(m[1]) * { millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000 }[m[2] as "second"];
+}
+
 export const jobConfigSchema = z.strictObject({
   bootstrap_servers: text(),
   input_topic: text(),

@@ -6,7 +6,9 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { ENVIRONMENT_NAMES, SYNTH_MODE_VARIABLE } from "../config";
+import { ENVIRONMENT_NAMES, loadEnvironment, SYNTH_MODE_VARIABLE } from "../config";
+import { intervalMs } from "../contracts/job-config";
+import { CATCH_UP, MEASURED_JOB_RATE, sparkSizing, TARGET_BUSY } from "../config/spark-sizing";
 import { PLAN_ONLY_BACKEND } from "../stacks/lib/plan-only-backend";
 
 type Block = Record<string, unknown>;
@@ -104,6 +106,25 @@ function describeEventHubs(stack: StackJson): string[] {
   return lines;
 }
 
+/** The Spark sizing the environment configures beside what its expected load derives (config/spark-sizing.ts). */
+function describeSparkSizing(env: string): string[] {
+  const config = loadEnvironment(env);
+  const { spark, job } = config.bdc;
+  const sizing = sparkSizing({ load: config.eventHubs.expectedLoad, executors: spark.executors, executorCores: spark.executorCores, maxOffsetsPerTrigger: job.maxOffsetsPerTrigger, triggerSeconds: intervalMs(job.triggerInterval) / 1000 });
+  const n = (value: number) => Math.round(value).toLocaleString("en-US");
+  return [
+    `  spark sizing: peak ${n(sizing.peakPerSecond)} readings/s with headroom; ${n(MEASURED_JOB_RATE.readingsPerCoreSecond)} readings per core-second (bench:job, ${MEASURED_JOB_RATE.measuredOn}), cores busy at most ${TARGET_BUSY * 100}%`,
+    table(
+      ["value", "configured", "derived", "why"],
+      [
+        ["executors", `${spark.executors} × ${spark.executorCores} cores`, `${sizing.executorsNeeded} × ${spark.executorCores} cores`, `${sizing.coresNeeded} core${sizing.coresNeeded === 1 ? "" : "s"} keep up with the peak`],
+        ["maxOffsetsPerTrigger", n(job.maxOffsetsPerTrigger), n(sizing.maxOffsetsPerTriggerNeeded), `${CATCH_UP} × the peak's input per ${job.triggerInterval} trigger`],
+        ["can do", `${n(Math.min(sizing.configuredPerSecond * TARGET_BUSY, sizing.configuredOffsetsPerSecond))} readings/s`, "", "the lesser of the cores and the offsets per trigger"],
+      ],
+    ),
+  ];
+}
+
 function main(): void {
   synthesize();
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as Manifest;
@@ -132,6 +153,7 @@ function main(): void {
       console.log(`  resources: ${resourceCounts(json)}`);
       if (json.resource?.azurerm_eventhub_namespace !== undefined) console.log(describeEventHubs(json).join("\n"));
     }
+    if (ENVIRONMENT_NAMES.includes(env)) console.log(describeSparkSizing(env).join("\n"));
     console.log("");
   }
   console.log(`Deploy one with: npx cdktf deploy <stack> (after az login, or OIDC in a pipeline); see README.md.`);

@@ -1,7 +1,7 @@
 // Prints, as JSON, what each cloud environment's housekeeping must keep up with: its peak readings/s, its trigger,
 // its maintenance timeout and its Spark executors (bench/maintenance/run.py reads this; config/ owns the figures).
 import { loadEnvironments } from "../../config";
-import { intervalMs } from "../../src/deployer/core/interval";
+import { intervalMs } from "../../contracts/job-config";
 
 /** How many times a day a five-field cron schedule fires, for the forms "M H * * *" with H a number, a list, a range,
  * "*" or a step; undefined for any other (the benchmark then says so). */

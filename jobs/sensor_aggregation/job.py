@@ -349,10 +349,13 @@ def write_run_partition(df: DataFrame, table: str, run_id: str, batch_id: int,
          readers by its leading dot), so no other attempt of the batch, a dead one or a stalled one, shares its staging;
       2. before_replace (the lease's heartbeat) proves this driver still holds the checkpoint;
       3. that directory is renamed to <table>/run_id=R/batch_id=N/attempt-<uuid>, a path no other write uses;
-      4. ALTER TABLE ADD IF NOT EXISTS PARTITION ... LOCATION registers it (and, when an earlier write of the batch
-         may be registered, SET LOCATION points the partition at this one): readers see the batch from then on.
+      4. ALTER TABLE ADD IF NOT EXISTS PARTITION ... LOCATION registers it (and, when the partition's directory was
+         there already, so that an earlier write of the batch may be registered, SET LOCATION points the partition
+         at this one): readers see the batch from then on.
     An earlier attempt's files stay where they are, unread by any query planned after step 4, for a query planned
     before it to go on reading; maintenance deletes them with the partition's directory once it is compacted.
+    A replay reaches step 4 with its partition unregistered (clear_batch), so ADD registers it; SET LOCATION is
+    for a write of a batch whose earlier write this driver did not clear.
     An INSERT OVERWRITE of a dynamic partition would instead list every partition of the table from the metastore
     first (InsertIntoHadoopFsRelationCommand's matching partitions): one per micro-batch, 16-22 s a batch at 10,000
     on Derby. A static INSERT OVERWRITE ... PARTITION (run_id = R, batch_id = N) stages every write of the table in

@@ -155,10 +155,16 @@ def delete_unregistered(spark: SparkSession, table: str, columns: Sequence[str],
         marked = (modification_times(spark, directory) or {}).get(UNREGISTERED_MARKER)
         if marked is None:
             touch(spark, directory + "/" + UNREGISTERED_MARKER)
-        elif time.time() - marked / 1000.0 >= older_than_seconds:
+        elif time.time() - marked / 1000.0 >= older_than_seconds and not is_registered(spark, table, spec_of(relative)):
+            # Asked again right before: a replay may have registered the partition since `registered` was read.
             delete_path(spark, directory)
             deleted += 1
     return deleted
+
+
+def spec_of(relative: str) -> Dict[str, str]:
+    """"/run_id=r/batch_id=3" (a partition's path below its table's directory) -> {"run_id": "r", "batch_id": "3"}."""
+    return dict(part.split("=", 1) for part in relative.strip("/").split("/"))
 
 
 def partition_path(location: str, spec: Dict[str, str]) -> str:
@@ -180,8 +186,9 @@ def table_location(spark: SparkSession, table: str) -> str:
 
 
 def run_partition_path(location: str, run_id: str, batch_id: int) -> str:
-    """The directory of a (run_id, batch_id) partition: the catalog's default path for it (run ids need no escaping).
-    Each write of the batch puts its files in a directory of its own inside it (run_attempt_path)."""
+    """The directory of a (run_id, batch_id) partition: the catalog's default path for it (run ids need no
+    escaping). Not the partition's location: each write of the batch puts its files in a directory of its own
+    inside it (run_attempt_path), which the catalog points the partition at."""
     return partition_path(location, {"run_id": run_id, "batch_id": str(batch_id)})
 
 
@@ -277,13 +284,18 @@ def path_exists(spark: SparkSession, path: str) -> bool:
 
 
 def move_into_place(spark: SparkSession, staged: str, final: str) -> bool:
-    """Renames the directory `staged` to `final` (a path never used before), creating its parent; returns whether
-    the parent was there already (an earlier write of the same partition may then be registered)."""
+    """Renames the directory `staged` to `final` (a path never used before) in the partition's directory, its
+    parent, created if missing; returns whether that directory was there already (an earlier write of the
+    partition may then be registered). An UNREGISTERED_MARKER an earlier unregistering left there is deleted
+    first: the directory is about to hold a registered partition again, and delete_unregistered must not take
+    an old mark for this one's (it deletes a marked directory once the mark is old enough)."""
     source = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(staged)  # type: ignore[attr-defined]
     target = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(final)  # type: ignore[attr-defined]
     fs = target.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())  # type: ignore[attr-defined]
     earlier = bool(fs.exists(target.getParent()))
-    if not earlier:
+    if earlier:
+        fs.delete(spark.sparkContext._jvm.org.apache.hadoop.fs.Path(target.getParent(), UNREGISTERED_MARKER), False)  # type: ignore[attr-defined]
+    else:
         fs.mkdirs(target.getParent())
     if not fs.rename(source, target):
         raise IOError("could not move %s into place as %s" % (staged, final))

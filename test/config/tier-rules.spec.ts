@@ -68,16 +68,17 @@ describe("Event Hubs tier rules: each bad value is refused with env, field, valu
 
   it("refuses a load that needs more than 40 throughput units on Standard", () => {
     const expectedLoad = { peakEventsPerSecond: 40_000, averageEventSizeBytes: 100, headroomPercent: 0 };
-    expect(messagesOf(variant({ eventHubs: { expectedLoad } }))).toEqual([]);
+    const bdc = { spark: { executors: 4 }, job: { maxOffsetsPerTrigger: 1_200_000 } }; // a Spark sizing that keeps up with it
+    expect(messagesOf(variant({ eventHubs: { expectedLoad }, bdc }))).toEqual([]);
     const tooMuch = { ...expectedLoad, peakEventsPerSecond: 40_001 };
-    expect(messagesOf(variant({ eventHubs: { expectedLoad: tooMuch }, bdc: { simulator: { eventsPerSecond: 1 } } }))).toEqual([
+    expect(messagesOf(variant({ eventHubs: { expectedLoad: tooMuch }, bdc: { ...bdc, simulator: { eventsPerSecond: 1 } } }))).toEqual([
       'dev: eventHubs.expectedLoad: {"peakEventsPerSecond":40001,"averageEventSizeBytes":100,"headroomPercent":0} — a load needing 1–40 throughput units on Standard (this needs 41); lower it or use Premium',
     ]);
   });
 
   it("refuses a load that needs more than 16 processing units on Premium", () => {
     const expectedLoad = { peakEventsPerSecond: 80_001, averageEventSizeBytes: 100, headroomPercent: 0 };
-    expect(messagesOf(variant({ eventHubs: { expectedLoad } }, "prod"), "prod")).toEqual([
+    expect(messagesOf(variant({ eventHubs: { expectedLoad }, bdc: { job: { maxOffsetsPerTrigger: 4_800_060 } } }, "prod"), "prod")).toEqual([
       'prod: eventHubs.expectedLoad: {"peakEventsPerSecond":80001,"averageEventSizeBytes":100,"headroomPercent":0} — a load needing at most 16 processing units on Premium (allowed: 1, 2, 4, 6, 8, 10, 12, 16)',
     ]);
   });

@@ -25,10 +25,15 @@ function batchesOf(rows: Row[], runColumn: number): string[] {
   return [...new Set(rows.map((row) => `${shortRun(row[runColumn])}/${String(row[runColumn + 1])}`))].sort();
 }
 
-/** A partition directory of each data file ("run_id=…/batch_id=…"), the hidden ones left out as readers do. */
+/**
+ * The partition directory of each data file ("run_id=…/batch_id=…": its `<column>=<value>` parts, without the
+ * directory of the write that put it there, `attempt-<uuid>`: job.py write_run_partition), the hidden ones left
+ * out as readers do.
+ */
 export function fileDirectories(listing: TableListing): string[] {
-  const dirs = listing.files.map(([path]) => path.replace(/^\//, "").split("/").slice(0, -1).join("/"));
-  return [...new Set(dirs.filter((dir) => !/(^|\/)[._]/.test(dir)))].sort();
+  const dirs = listing.files.map(([path]) => path.replace(/^\//, "").split("/").slice(0, -1));
+  const visible = dirs.filter((parts) => !parts.some((part) => /^[._]/.test(part)));
+  return [...new Set(visible.map((parts) => parts.filter((part) => part.includes("=")).join("/")))].sort();
 }
 
 /**

@@ -378,3 +378,24 @@ def test_a_query_that_listed_a_batch_before_its_replay_still_reads_it_and_later_
     run_batch(spark, fresh, replay, batch_id=3)
     assert batch_rows(spark, tables, RUN, 3) == batch_rows(spark, fresh, RUN, 3)
     assert batch_rows(spark, tables, RUN, 3)["rejected"] == []
+
+
+def test_a_replay_that_registers_its_batch_again_is_not_deleted_by_an_old_unregistered_mark(spark, tables, monkeypatch):
+    """Driver A wrote batch 3 and died; driver B's replay unregistered it (marking its directory) and died before
+    writing; driver C's replay writes it again long after, while maintenance sweeps unregistered directories with
+    the partitions it listed before C registered batch 3, and B's mark older than its limit. C's batch stays."""
+    run_batch(spark, tables, MIXED, batch_id=3)
+    job.clear_batch(spark, tables, RUN, 3)  # driver B's replay, which then dies
+    listed_before = {table: job_tables.partitions(spark, table) for table in tables.values()}
+    replay = [reading("C", 5.0, 6.0)]
+    job.process_batch(kafka_batch(spark, replay), 3, tables, kafka_sink=None, now=lambda: FIXED_TS, run_id=RUN, replay=True)
+    written = batch_rows(spark, tables, RUN, 3)
+    monkeypatch.setattr(job_tables, "partitions", lambda _spark, table: listed_before[table])  # the sweep's earlier listing
+    for table in tables.values():
+        job_tables.delete_unregistered(spark, table, job_tables.PARTITION_COLUMNS, older_than_seconds=0)
+    monkeypatch.undo()
+    assert batch_rows(spark, tables, RUN, 3) == written and written["data"] != []
+    spark.catalog.clearCache()
+    for table in tables.values():
+        spark.sql("REFRESH TABLE %s" % table)
+    assert batch_rows(spark, tables, RUN, 3) == written

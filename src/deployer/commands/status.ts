@@ -16,8 +16,7 @@ import { describeHolder, probeLease, type LeaseState } from "../state/driver-lea
 import { readJobConfig } from "../release/release";
 import { isSubmissionOf } from "../../../contracts/submission-name";
 import { HDFS_LEASE_SOFT_LIMIT_SECONDS } from "../../../contracts/driver-lease";
-import { DEFAULT_TRIGGER_INTERVAL } from "../../../contracts/job-config";
-import { intervalMs } from "../core/interval";
+import { DEFAULT_TRIGGER_INTERVAL, intervalMs } from "../../../contracts/job-config";
 
 export type { EndOffsets };
 

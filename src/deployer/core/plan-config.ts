@@ -6,7 +6,7 @@
 import { DeployError } from "./errors";
 import { formatIssues } from "../../../contracts/schema-issues";
 import type { Manifest } from "./manifest";
-import { intervalMs } from "./interval";
+import { intervalMs } from "../../../contracts/job-config";
 import { DEPLOYER_CA_PATH } from "../../../contracts/deployer-container";
 import { DEFAULT_LEASE_WAIT_SECONDS, DEFAULT_MAX_SENSOR_LENGTH, type JobConfig } from "../../../contracts/job-config";
 import { EVENT_HUBS_MAX_MESSAGE_BYTES } from "../../../contracts/eventhubs-limits";

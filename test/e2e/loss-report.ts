@@ -16,6 +16,8 @@ export interface ObservedTables {
   rejected: Row[];
   stats: Row[];
   listing: Record<string, TableListing>;
+  /** Each table's columns as the catalog has them. */
+  columns: Record<string, string[]>;
 }
 
 const shortRun = (run: unknown) => String(run).slice(0, 8);

@@ -1,7 +1,8 @@
 /**
  * The one scenario that ties the product together, run once per target shape (pipeline.spec.ts: the BDC's,
  * through the Knox gateway; pipeline-livy.spec.ts: a plain Livy and NameNode, no gateway), on the local stack (`npm start`'s): the simulator at a steady
- * rate, deploy v1, deploy v2 while data flows, SIGKILL of the streaming driver and `ensure`'s restart, drain.
+ * rate, deploy v1, deploy v2 while data flows, deploy v3 (a migration that adds a column, then a job that fails at
+ * start, so the deploy restores v2), SIGKILL of the streaming driver and `ensure`'s restart, drain.
  * Then, from the tables read through the shared metastore and from both topics: every produced reading is in
  * the data table exactly once, every malformed one in the rejected table with its reason, the stats over all
  * batches equal the readings' own, and the stats topic agrees with the stats table after dedupe by
@@ -15,15 +16,19 @@ import type { StatusReport } from "../../src/deployer/commands/status";
 import type { ReadBackMessage } from "../simulator/read-back";
 import type { LocalTarget } from "../../src/local/local-plan";
 import { fileDirectories, lossReport, type ObservedTables } from "./loss-report";
+import { MIGRATED_COLUMN } from "./scenario-constants";
 
 const ROOT = resolve(__dirname, "..", "..");
 jest.setTimeout(20 * 60_000);
 
 interface Observed {
   simulator: { acknowledged: number; failed: number };
-  versions: { v1: string; v2: string };
+  versions: { v1: string; v2: string; v3: string };
   deployV1: { action: string; artifactHash: string };
   deployV2: { action: string; artifactHash: string };
+  deployV3: { failed: boolean; message: string };
+  liveAfterRollback: string | null;
+  rollbackGapMs: number;
   ensure: { action: string; artifactHash: string };
   killed: number;
   backlog: { produced: number; stopped: { code: number; report: StatusReport }; after: { code: number; report: StatusReport }; caughtUpMs: number };
@@ -69,6 +74,15 @@ export function pipelineSuite(target: LocalTarget): void {
       expect(observed.deployV2).toMatchObject({ action: "replaced", artifactHash: observed.versions.v2 });
       expect(observed.ensure).toMatchObject({ action: "restarted", artifactHash: observed.versions.v2 });
       expect(observed.simulator.failed).toBe(0);
+    });
+
+    test("a migration that adds a column, then a failed start: the deploy restores the previous release, which writes on into the migrated table", () => {
+      expect(observed.deployV3.failed).toBe(true);
+      expect(observed.deployV3.message).toContain(`runs artifact ${observed.versions.v2.slice(0, 12)}`); // the deployer's "now:" line
+      expect(observed.liveAfterRollback).toBe(observed.versions.v2);
+      expect(observed.tables.columns.data_table).toContain(MIGRATED_COLUMN);
+      // The restored v2 committed batches after the rollback (moreCommits), and the driver ensure restarted later is v2's.
+      expect(observed.ensure).toMatchObject({ artifactHash: observed.versions.v2 });
     });
 
     test("status, with the job stopped and N readings produced, reports a backlog of exactly N and fails; after ensure's restart, 0", () => {

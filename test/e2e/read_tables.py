@@ -47,6 +47,7 @@ def main() -> None:
         "rejected": table("rejected_table", ["kafka_partition", "kafka_offset", "reason", "run_id", "batch_id"]),
         "stats": table("stats_table", ["sensor", "count_sensor", "measure1_avg", "measure2_avg", "run_id", "batch_id"]),
     }
+    result["columns"] = {name: spark.table("%s.%s" % (config["database"], config[name])).columns for name in ("data_table", "rejected_table", "stats_table")}
     result["listing"] = {name: listing(spark, "%s.%s" % (config["database"], config[name])) for name in ("data_table", "rejected_table", "stats_table")}
     with open(args.out, "w") as out:
         json.dump(result, out)

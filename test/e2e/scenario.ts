@@ -2,6 +2,7 @@
  * The end-to-end scenario on the local stack (run as a child process: the Kafka client is ESM-only), printing
  * one JSON line of what it observed for test/e2e/pipeline.spec.ts to judge:
  *   the simulator at a steady rate throughout; deploy v1; deploy v2 (a changed job.py) while data flows;
+ *   deploy v3, whose migration adds a column and whose job then fails at start, so the deploy restores v2;
  *   SIGKILL of the streaming driver, which `ensure` restarts; the simulator stopped and the job drained;
  *   then every produced reading, the three tables (read through the shared metastore) and the stats topic.
  *
@@ -18,6 +19,8 @@ import { manifestHash, sha256Hex, type ArtifactManifest } from "../../jobs/senso
 import { statusCli } from "../../src/deployer/cli/status-cli";
 import type { StatusReport } from "../../src/deployer/commands/status";
 import { localArtifact, startLocalPipeline, type LocalPipeline } from "../../src/local/pipeline";
+import { readState } from "../../src/deployer/state/deploy-state";
+import { MIGRATED_COLUMN } from "./scenario-constants";
 import type { LocalTarget } from "../../src/local/local-plan";
 import { LOCAL_GATEWAY_PASSWORD, LOCAL_GATEWAY_USER } from "../../src/local/services";
 import { streamingDriverPids } from "../deployer/support/livy-direct";
@@ -26,16 +29,32 @@ import { HARNESS_PYTHON } from "../harness/python";
 
 const run = promisify(execFile);
 
-/** A second version of the artifact: the same, with a changed job.py. */
-function secondVersion(v1: { dir: string; manifest: ArtifactManifest }, dir: string): { dir: string; manifest: ArtifactManifest } {
-  cpSync(v1.dir, dir, { recursive: true });
-  const jobPath = join(dir, "job.py");
-  writeFileSync(jobPath, `${readFileSync(jobPath, "utf8")}\n# v2 of the end-to-end scenario\n`);
-  const data = readFileSync(jobPath);
-  const files = v1.manifest.files.map((f) => (f.path === "job.py" ? { ...f, sha256: sha256Hex(data), size: data.length } : f));
-  const manifest = { ...v1.manifest, files, hash: manifestHash(files) };
+/** Another version of an artifact: the same with some job files edited, its manifest recomputed. */
+function editedVersion(from: { dir: string; manifest: ArtifactManifest }, dir: string, edits: Record<string, (text: string) => string>): { dir: string; manifest: ArtifactManifest } {
+  cpSync(from.dir, dir, { recursive: true });
+  const edited = new Map<string, Buffer>();
+  for (const [path, edit] of Object.entries(edits)) {
+    const before = readFileSync(join(dir, path), "utf8");
+    const after = edit(before);
+    if (after === before) throw new Error(`the scenario's edit of ${path} changed nothing: has the file changed?`);
+    writeFileSync(join(dir, path), after);
+    edited.set(path, Buffer.from(after));
+  }
+  const files = from.manifest.files.map((f) => {
+    const data = edited.get(f.path);
+    return data ? { ...f, sha256: sha256Hex(data), size: data.length } : f;
+  });
+  const manifest = { ...from.manifest, files, hash: manifestHash(files) };
   writeFileSync(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   return { dir, manifest };
+}
+
+/** v3: an additive migration (a column in job_tables.py, so the deployer runs create_tables.py) whose job then fails at start. */
+function failingMigration(v2: { dir: string; manifest: ArtifactManifest }, dir: string): { dir: string; manifest: ArtifactManifest } {
+  return editedVersion(v2, dir, {
+    "job_tables.py": (text) => text.replace('("kafka_offset", "bigint"), ("event_time", "timestamp")) + _PARTITIONS,\n    "stats"', `("kafka_offset", "bigint"), ("event_time", "timestamp"), ("${MIGRATED_COLUMN}", "string")) + _PARTITIONS,\n    "stats"`),
+    "job.py": (text) => text.replace("sys.exit(main(sys.argv[1:]))", 'sys.exit("v3 of the end-to-end scenario fails at start")'),
+  });
 }
 
 function log(line: string): void {
@@ -167,7 +186,8 @@ async function backlogOfAFrozenJob(pipeline: LocalPipeline, readings: number) {
 
 async function main(dir: string, rate: number, target: LocalTarget): Promise<void> {
   const v1 = localArtifact(log);
-  const v2 = secondVersion(v1, join(dir, "artifact-v2"));
+  const v2 = editedVersion(v1, join(dir, "artifact-v2"), { "job.py": (text) => `${text}\n# v2 of the end-to-end scenario\n` });
+  const v3 = failingMigration(v2, join(dir, "artifact-v3"));
   const pipeline = await startLocalPipeline({ dir: join(dir, "stack"), triggerInterval: "5 seconds", target, log });
   log(`deploying to the ${target} target: ${pipeline.plan.target ? `Livy ${pipeline.plan.target.livyUrl} and WebHDFS ${pipeline.plan.target.webhdfsUrl}, no gateway` : `the gateway ${pipeline.plan.gatewayUrl}`}`);
   try {
@@ -181,6 +201,18 @@ async function main(dir: string, rate: number, target: LocalTarget): Promise<voi
     await moreCommits(pipeline, 2);
     const replacementGapMs = gapSince(pipeline, replaceStarted);
     log(`v2 deployed while data flowed: ${JSON.stringify(deployV2)}; stream gap ${replacementGapMs} ms`);
+
+    // A rollback after a migration: v3's DDL adds a column, its job fails at start, the deploy restores v2.
+    const migrationStarted = Date.now();
+    const deployV3 = await pipeline.deploy(v3).then(
+      (result) => ({ failed: false, message: JSON.stringify(result) }),
+      (err: unknown) => ({ failed: true, message: (err as Error).message }),
+    );
+    await moreCommits(pipeline, 2);
+    const rollbackGapMs = gapSince(pipeline, migrationStarted);
+    const afterRollback = await readState(pipeline.gateway.hdfs, pipeline.plan.hdfs.stateDir);
+    const liveAfterRollback = afterRollback?.current.artifactHash ?? null;
+    log(`v3 (a migration, then a failed start): ${deployV3.message}; live: ${liveAfterRollback}; stream gap ${rollbackGapMs} ms`);
 
     const killedAt = Date.now();
     const killed = killDriver(pipeline);
@@ -212,7 +244,7 @@ async function main(dir: string, rate: number, target: LocalTarget): Promise<voi
     await run(HARNESS_PYTHON, [join(__dirname, "read_tables.py"), "--conf", join(dir, "spark-conf.json"), "--config", join(dir, "job-config.json"), "--out", join(dir, "tables.json")], { maxBuffer: 1 << 24 });
     const tables = JSON.parse(readFileSync(join(dir, "tables.json"), "utf8")) as unknown;
     log("read the three tables through the metastore");
-    const result = { simulator: { ...summary, acknowledged: summary.acknowledged + backlog.produced + frozen.produced }, backlog, frozen, versions: { v1: v1.manifest.hash, v2: v2.manifest.hash }, deployV1, deployV2, ensure, killed, replacementGapMs, restartGapMs, snapshot, readings: readings.messages, stats: statsMessages.messages, tables };
+    const result = { simulator: { ...summary, acknowledged: summary.acknowledged + backlog.produced + frozen.produced }, backlog, frozen, versions: { v1: v1.manifest.hash, v2: v2.manifest.hash, v3: v3.manifest.hash }, deployV1, deployV2, deployV3, liveAfterRollback, rollbackGapMs, ensure, killed, replacementGapMs, restartGapMs, snapshot, readings: readings.messages, stats: statsMessages.messages, tables };
     await new Promise<void>((done) => process.stdout.write(`${JSON.stringify(result)}\n`, () => done()));
   } finally {
     await pipeline.stop();

@@ -7,8 +7,9 @@
 // a replay. From these:
 //   cores      = ceil(peak readings/s ÷ (readings per core-second × TARGET_BUSY))
 //   executors  = ceil(cores ÷ executor cores)
-//   maxOffsetsPerTrigger ≥ peak readings/s × trigger seconds × CATCH_UP (a batch can take the peak and catch up)
-// The configured bdc.spark and bdc.job values are overrides; sizingViolations refuses those that cannot keep up.
+//   maxOffsetsPerTrigger = peak readings/s × trigger seconds × CATCH_UP (a batch can take the peak and catch up)
+// The configured bdc.spark and bdc.job values stay as configured; sizingViolations refuses cores that cannot keep
+// up with the peak, and a maxOffsetsPerTrigger below one trigger's peak input (1×: the derived 2× is advice).
 import { sizedLoad, type ExpectedLoad } from "./capacity";
 
 /** The job's measured throughput per core; re-measure with `npm run bench:job` when the job's logic changes. */

@@ -1,6 +1,5 @@
 /**
- * The job's lines per micro-batch in the driver's log (which Livy keeps): the one fact the job (job.py,
- * batch_progress.py) and the deployer (src/deployer/clients/batch-log.ts: `status`, `ensure`, `npm start`) share
+ * The job's lines per micro-batch in the driver's log (which Livy keeps): the one fact the job (batch_lines.py) and the deployer (src/deployer/clients/batch-log.ts: `status`, `ensure`, `npm start`) share
  * about them. Each is `sensor-aggregation: run <run_id> batch <N> <kind> <JSON object>`:
  *   - `written`: what the batch wrote, `{"readings": n, "rejected": n, "reasons": {reason: n}}`, printed by the batch;
  *   - `took`: how long it took, the streaming query's own progress for it (`durationMs`: `triggerExecution`, the
@@ -20,7 +19,7 @@ export const BATCH_LINE = new RegExp(`${BATCH_LINE_PREFIX} (\\S+) batch (\\d+) (
 
 export const BATCH_LINES_CONTRACT_FILE = "batch-lines.json";
 
-/** What the job's tests compare job.py's and batch_progress.py's lines with. */
+/** What the job's tests compare batch_lines.py's lines with. */
 export function batchLinesContractJson(): string {
   return `${JSON.stringify({ prefix: BATCH_LINE_PREFIX, kinds: { written: WRITTEN_KIND, took: TOOK_KIND }, wholeBatchDuration: WHOLE_BATCH_DURATION }, null, 2)}\n`;
 }

@@ -15,6 +15,7 @@ batches a second. Runs on PySpark 2.4 and 3.x.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
@@ -24,6 +25,17 @@ TOOK = "took"
 WHOLE_BATCH = "triggerExecution"
 RAN_A_BATCH = "addBatch"  # in durationMs only when the trigger ran a batch (an idle trigger only looks for offsets)
 POLL_SECONDS = 5.0
+STOP_WAIT_SECONDS = 10.0  # the longest stop() waits for the thread, so the driver's exit never hangs on it
+
+_printing = threading.Lock()
+
+
+def emit(line: str) -> None:
+    """Prints one line whole: the batch and DurationLog's thread both print, and print() writes the text and its
+    newline apart, so two lines could interleave into one the deployer cannot read."""
+    with _printing:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
 
 
 def batch_line(run_id: str, batch_id: int, kind: str, fields: Dict[str, object]) -> str:
@@ -58,7 +70,7 @@ class DurationLog:
     progress (query.recentProgress); a read that fails (the query ending) is tried again at the next poll."""
 
     def __init__(self, run_id: str, updates: Callable[[], List[Dict[str, object]]],
-                 out: Callable[[str], None] = lambda line: print(line, flush=True), poll_seconds: float = POLL_SECONDS):
+                 out: Callable[[str], None] = emit, poll_seconds: float = POLL_SECONDS):
         self._run_id, self._updates, self._out, self._poll_seconds = run_id, updates, out, poll_seconds
         self._after = -1
         self._stop = threading.Event()
@@ -69,20 +81,26 @@ class DurationLog:
         self._thread.start()
         return self
 
-    def poll(self) -> int:
-        """Prints the lines of the batches that ended since the last poll; returns how many."""
-        with self._lock:
+    def poll(self, wait: float = -1) -> int:
+        """Prints the lines of the batches that ended since the last poll; returns how many. wait: how long to wait
+        for a poll under way (-1: as long as it takes); none is made when that runs out."""
+        if not self._lock.acquire(timeout=wait):
+            return 0
+        try:
             lines, self._after = took_lines(self._run_id, self._updates(), self._after)
             for line in lines:
                 self._out(line)
             return len(lines)
+        finally:
+            self._lock.release()
 
     def stop(self) -> None:
-        """Ends the thread after one last poll, so the last batches' lines are not lost."""
+        """Ends the thread after one last poll, so the last batches' lines are not lost; waits at most
+        STOP_WAIT_SECONDS in all (a poll stuck in a call into the JVM must not keep the driver from exiting)."""
         self._stop.set()
-        self._thread.join(self._poll_seconds + 5)
+        self._thread.join(STOP_WAIT_SECONDS / 2)
         try:
-            self.poll()
+            self.poll(wait=STOP_WAIT_SECONDS / 2)
         except Exception:  # noqa: BLE001 - the query is gone; its lines were printed up to the last poll
             pass
 

@@ -555,7 +555,7 @@ def start_query(spark: SparkSession, config: Dict[str, object], jaas_config: Opt
             raise RuntimeError("the streaming query's id was not known within 120 s")
         def written(counts: Dict[str, object]) -> None:
             # One line per batch in the driver's log (Livy keeps it): what came in and why anything was rejected.
-            print(batch_lines.batch_line(run["id"], batch_id, batch_lines.WRITTEN, counts), flush=True)
+            batch_lines.emit(batch_lines.batch_line(run["id"], batch_id, batch_lines.WRITTEN, counts))
 
         if lease is not None:
             lease.heartbeat()

@@ -65,6 +65,8 @@ export class PipelineMonitor {
   private readonly latencies: number[] = [];
   private readonly batchCounts = new Map<string, WrittenBatch>();
   private readonly took = new Map<string, TookBatch>();
+  /** The batches whose took lines came before the last resetLatencies(): the log window still shows them. */
+  private readonly tookBefore = new Set<string>();
   private readonly latestStats: Record<string, SensorStats> = {};
   private statsMessages = 0;
   private job: PipelineSnapshot["job"] = null;
@@ -170,7 +172,10 @@ export class PipelineMonitor {
       if (batch) {
         const lines = await livy.getLogTail(state.batch.id, 400);
         for (const written of writtenBatches(lines)) this.count(written);
-        for (const took of tookBatches(lines)) this.took.set(`${took.runId}/${took.batchId}`, took);
+        for (const took of tookBatches(lines)) {
+          const key = `${took.runId}/${took.batchId}`;
+          if (!this.tookBefore.has(key)) this.took.set(key, took);
+        }
       }
     }
     const checkpoint = this.plan.job.checkpoint_location;
@@ -195,6 +200,7 @@ export class PipelineMonitor {
   /** Latencies from here on only (a benchmark's warm-up is left out). */
   resetLatencies(): void {
     this.latencies.length = 0;
+    for (const key of this.took.keys()) this.tookBefore.add(key);
     this.took.clear();
   }
 

@@ -98,8 +98,9 @@ describe("health rules", () => {
   });
   it("flag recent batches whose median duration is over the trigger, and show it", () => {
     const recent = (medianMs: number) => ({ batches: 10, readings: 100, rejected: 0, rejectedFraction: 0, took: { batches: 10, medianMs, maxMs: 9000 } });
-    expect(brokenRules(rules, report(0, 0, 5, recent(5001)))).toEqual(["the last 10 batches took a median 5.00s > the trigger (5 seconds): the job falls behind its input"]);
-    expect(brokenRules(rules, report(0, 0, 5, recent(5000)))).toEqual([]);
+    expect(brokenRules(rules, report(10, 1, 5, recent(5001)))).toEqual(["the last 10 batches took a median 5.00s > the trigger (5 seconds): the job falls behind its input"]);
+    expect(brokenRules(rules, report(10, 1, 5, recent(5000)))).toEqual([]);
+    expect(brokenRules(rules, report(0, 0, 5, recent(5001)))).toEqual([]); // caught up: slow batches from before are no problem
     expect(formatStatus(report(0, 0, 5, recent(1250)))).toContain("took      last 10 batches: median 1.25s, longest 9.00s (trigger 5 seconds)");
   });
 });

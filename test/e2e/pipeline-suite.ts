@@ -28,6 +28,9 @@ interface Observed {
   deployV2: { action: string; artifactHash: string };
   deployV3: { failed: boolean; message: string };
   liveAfterRollback: string | null;
+  liveBatchBeforeV3: number | null;
+  liveBatchAfterRollback: number | null;
+  snapshot: { took: { batchId: number; wholeMs: number; rows: number }[] };
   rollbackGapMs: number;
   ensure: { action: string; artifactHash: string };
   killed: number;
@@ -80,9 +83,17 @@ export function pipelineSuite(target: LocalTarget): void {
       expect(observed.deployV3.failed).toBe(true);
       expect(observed.deployV3.message).toContain(`runs artifact ${observed.versions.v2.slice(0, 12)}`); // the deployer's "now:" line
       expect(observed.liveAfterRollback).toBe(observed.versions.v2);
+      // v2 was stopped for the migration and restarted by the restore: another Livy batch.
+      expect(observed.liveBatchAfterRollback).not.toBeNull();
+      expect(observed.liveBatchAfterRollback).not.toBe(observed.liveBatchBeforeV3);
       expect(observed.tables.columns.data_table).toContain(MIGRATED_COLUMN);
       // The restored v2 committed batches after the rollback (moreCommits), and the driver ensure restarted later is v2's.
       expect(observed.ensure).toMatchObject({ artifactHash: observed.versions.v2 });
+    });
+
+    test("the job printed a took line per batch, which the monitor read from the driver's log", () => {
+      expect(observed.snapshot.took.length).toBeGreaterThan(0);
+      for (const took of observed.snapshot.took) expect(took.wholeMs).toBeGreaterThan(0);
     });
 
     test("status, with the job stopped and N readings produced, reports a backlog of exactly N and fails; after ensure's restart, 0", () => {

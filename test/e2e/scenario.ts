@@ -203,6 +203,7 @@ async function main(dir: string, rate: number, target: LocalTarget): Promise<voi
     log(`v2 deployed while data flowed: ${JSON.stringify(deployV2)}; stream gap ${replacementGapMs} ms`);
 
     // A rollback after a migration: v3's DDL adds a column, its job fails at start, the deploy restores v2.
+    const liveBatchBeforeV3 = (await readState(pipeline.gateway.hdfs, pipeline.plan.hdfs.stateDir))?.batch?.id ?? null;
     const migrationStarted = Date.now();
     const deployV3 = await pipeline.deploy(v3).then(
       (result) => ({ failed: false, message: JSON.stringify(result) }),
@@ -212,6 +213,7 @@ async function main(dir: string, rate: number, target: LocalTarget): Promise<voi
     const rollbackGapMs = gapSince(pipeline, migrationStarted);
     const afterRollback = await readState(pipeline.gateway.hdfs, pipeline.plan.hdfs.stateDir);
     const liveAfterRollback = afterRollback?.current.artifactHash ?? null;
+    const liveBatchAfterRollback = afterRollback?.batch?.id ?? null;
     log(`v3 (a migration, then a failed start): ${deployV3.message}; live: ${liveAfterRollback}; stream gap ${rollbackGapMs} ms`);
 
     const killedAt = Date.now();
@@ -244,7 +246,7 @@ async function main(dir: string, rate: number, target: LocalTarget): Promise<voi
     await run(HARNESS_PYTHON, [join(__dirname, "read_tables.py"), "--conf", join(dir, "spark-conf.json"), "--config", join(dir, "job-config.json"), "--out", join(dir, "tables.json")], { maxBuffer: 1 << 24 });
     const tables = JSON.parse(readFileSync(join(dir, "tables.json"), "utf8")) as unknown;
     log("read the three tables through the metastore");
-    const result = { simulator: { ...summary, acknowledged: summary.acknowledged + backlog.produced + frozen.produced }, backlog, frozen, versions: { v1: v1.manifest.hash, v2: v2.manifest.hash, v3: v3.manifest.hash }, deployV1, deployV2, deployV3, liveAfterRollback, rollbackGapMs, ensure, killed, replacementGapMs, restartGapMs, snapshot, readings: readings.messages, stats: statsMessages.messages, tables };
+    const result = { simulator: { ...summary, acknowledged: summary.acknowledged + backlog.produced + frozen.produced }, backlog, frozen, versions: { v1: v1.manifest.hash, v2: v2.manifest.hash, v3: v3.manifest.hash }, deployV1, deployV2, deployV3, liveAfterRollback, liveBatchBeforeV3, liveBatchAfterRollback, rollbackGapMs, ensure, killed, replacementGapMs, restartGapMs, snapshot, readings: readings.messages, stats: statsMessages.messages, tables };
     await new Promise<void>((done) => process.stdout.write(`${JSON.stringify(result)}\n`, () => done()));
   } finally {
     await pipeline.stop();

@@ -106,7 +106,10 @@ export function brokenRules(
     broken.push(`${(recent.rejectedFraction * 100).toFixed(1)}% of the input of the last ${recent.batches} batches rejected > ${(rules.maxRejectedFraction * 100).toFixed(1)}%`);
   }
   const took = recent?.took;
-  if (took && report.trigger !== null && took.medianMs > intervalMs(report.trigger)) {
+  const triggerMs = report.trigger !== null ? intervalMs(report.trigger) : 0;
+  // As for a stuck job: with no input waiting, slow batches from before a catch-up are no problem.
+  const inputWaits = report.backlog === null || report.backlog.records > 0;
+  if (took && triggerMs > 0 && inputWaits && took.medianMs > triggerMs) {
     broken.push(`the last ${took.batches} batches took a median ${seconds(took.medianMs)} > the trigger (${report.trigger}): the job falls behind its input`);
   }
   const backlog = report.backlog;
@@ -134,7 +137,7 @@ export function formatStatus(r: StatusReport): string {
           `, ${r.backlog.seconds === null ? "seconds unknown" : `about ${r.backlog.seconds}s`} (estimated from the recent consumption rate)`
         : "not asked (no Kafka access)"
     }`,
-    `  recent    ${r.recent ? `${r.recent.batches} batches: ${r.recent.readings} rows, ${r.recent.rejected} rejected (${(r.recent.rejectedFraction * 100).toFixed(1)}%)` : "no batch line in the job's log window"}`,
+    `  recent    ${r.recent && r.recent.batches > 0 ? `${r.recent.batches} batches: ${r.recent.readings} rows, ${r.recent.rejected} rejected (${(r.recent.rejectedFraction * 100).toFixed(1)}%)` : "no batch line in the job's log window"}`,
     `  took      ${r.recent?.took ? `last ${r.recent.took.batches} batches: median ${seconds(r.recent.took.medianMs)}, longest ${seconds(r.recent.took.maxMs)}` : "no duration line in the job's log window"}${r.trigger ? ` (trigger ${r.trigger})` : ""}`,
     ...r.problems.map((p) => `  problem   ${p}`),
   ];

@@ -103,7 +103,7 @@ def sql_literal(value: str) -> str:
 def partitions(spark: SparkSession, table: str) -> List[Dict[str, str]]:
     """SHOW PARTITIONS as dicts: 'run_id=r/batch_id=3' -> {'run_id': 'r', 'batch_id': '3'}."""
     rows = spark.sql("SHOW PARTITIONS %s" % table).collect()
-    return [dict(part.split("=", 1) for part in row[0].split("/")) for row in rows]
+    return [spec_of(row[0]) for row in rows]
 
 
 DROP_CHUNK = 200  # partitions per ALTER TABLE ... DROP statement
@@ -114,7 +114,7 @@ def drop_partitions(spark: SparkSession, table: str, specs: Sequence[Dict[str, s
     for start in range(0, len(specs), DROP_CHUNK):
         chunk = specs[start:start + DROP_CHUNK]
         spark.sql("ALTER TABLE %s DROP IF EXISTS %s" % (table, ", ".join(
-            "PARTITION (%s)" % ", ".join("%s = %s" % (k, sql_literal(v)) for k, v in spec.items()) for spec in chunk)))
+            "PARTITION (%s)" % spec_clause(spec) for spec in chunk)))
     return len(specs)
 
 
@@ -134,7 +134,7 @@ def unregister_partitions(spark: SparkSession, table: str, specs: Sequence[Dict[
         path = jvm.org.apache.hadoop.fs.Path(placeholder)
         path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).mkdirs(path)  # type: ignore[attr-defined]
         spark.sql("ALTER TABLE %s PARTITION (%s) SET LOCATION %s" % (
-            table, ", ".join("%s = %s" % (k, sql_literal(v)) for k, v in spec.items()), sql_literal(placeholder)))
+            table, spec_clause(spec), sql_literal(placeholder)))
     return drop_partitions(spark, table, specs)
 
 
@@ -163,8 +163,14 @@ def delete_unregistered(spark: SparkSession, table: str, columns: Sequence[str],
 
 
 def spec_of(relative: str) -> Dict[str, str]:
-    """"/run_id=r/batch_id=3" (a partition's path below its table's directory) -> {"run_id": "r", "batch_id": "3"}."""
+    """"run_id=r/batch_id=3" (SHOW PARTITIONS' form, or a partition's path below its table's directory, with or
+    without its leading /) -> {"run_id": "r", "batch_id": "3"}."""
     return dict(part.split("=", 1) for part in relative.strip("/").split("/"))
+
+
+def spec_clause(spec: Dict[str, str]) -> str:
+    """{"run_id": "r", "batch_id": "3"} -> "run_id = 'r', batch_id = '3'": the inside of a PARTITION (...) clause."""
+    return ", ".join("%s = %s" % (k, sql_literal(v)) for k, v in spec.items())
 
 
 def partition_path(location: str, spec: Dict[str, str]) -> str:
@@ -305,7 +311,7 @@ def move_into_place(spark: SparkSession, staged: str, final: str) -> bool:
 def is_registered(spark: SparkSession, table: str, spec: Dict[str, str]) -> bool:
     """Whether the catalog has this exact partition (SHOW PARTITIONS of one spec: no listing of the others)."""
     return bool(spark.sql("SHOW PARTITIONS %s PARTITION (%s)" % (
-        table, ", ".join("%s = %s" % (k, sql_literal(v)) for k, v in spec.items()))).collect())
+        table, spec_clause(spec))).collect())
 
 
 def delete_path(spark: SparkSession, path: str) -> bool:

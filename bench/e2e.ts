@@ -4,9 +4,11 @@
 // p95, max over every reading of the measured batches), the throughput committed, the backlog at the start and
 // the end (bounded when it did not grow past one trigger's worth of input), and the batches' durations from the
 // job's `took` lines. Over every measured batch: the fixed cost per batch and the cost per reading (a line
-// through rows and whole-batch duration, src/local/batch-cost.ts), and the highest rate held with a bounded
-// backlog. Goal: p95 ≤ trigger + 3 s at 1,000 readings/s with a 5 s trigger on 2 cores. Prints figures;
-// asserts nothing.
+// through rows and whole-batch duration, src/deployer/clients/batch-cost.ts), and the highest rate held with a bounded
+// backlog. At the end of each rate, what `status` says of it: the input rate against what the job can process,
+// and "undersized" with its advice (src/deployer/health/throughput.ts); `--max-offsets` lowers the job's cap per
+// batch so that a rate can exceed what it processes. Goal: p95 ≤ trigger + 3 s at 1,000 readings/s with a 5 s
+// trigger on 2 cores. Prints figures; asserts nothing.
 import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import { join } from "node:path";
@@ -14,8 +16,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
 import { recentDurations, type TookBatch } from "../src/deployer/clients/batch-log";
 import { intervalMs } from "../contracts/job-config";
-import { batchCost } from "../src/local/batch-cost";
+import { batchCost } from "../src/deployer/clients/batch-cost";
 import { startLocalPipeline } from "../src/local/pipeline";
+import { runStatus } from "../src/deployer/commands/status";
+import { endOffsets, offsetsAt, type KafkaAccess } from "../src/deployer/clients/topic-offsets";
+import { describeThroughput } from "../src/deployer/health/throughput";
 
 const WARM_UP_MS = 20_000;
 const GOAL_SLACK_MS = 3_000;
@@ -26,22 +31,30 @@ async function main(): Promise<void> {
     .option("--rates <readings/s,...>", "simulator rates, measured one after the other", "200,1000,5000")
     .option("--trigger <interval>", "the job's trigger interval", "5 seconds")
     .option("--seconds <n>", "measured seconds per rate, after its warm-up", "120")
+    .option("--max-offsets <n>", "the job's maxOffsetsPerTrigger (default: the local config's)")
     .parse()
-    .opts<{ rates: string; trigger: string; seconds: string }>();
+    .opts<{ rates: string; trigger: string; seconds: string; maxOffsets?: string }>();
   const rates = opts.rates.split(",").map(Number);
   if (rates.some((r) => !Number.isFinite(r) || r <= 0)) throw new Error(`--rates: got '${opts.rates}'; positive numbers separated by commas`);
   const measuredMs = Number(opts.seconds) * 1000;
   const triggerMs = intervalMs(opts.trigger);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const dir = mkdtempSync(join(os.tmpdir(), "bench-e2e-"));
-  const pipeline = await startLocalPipeline({ dir, triggerInterval: opts.trigger, log: () => undefined });
+  const maxOffsetsPerTrigger = opts.maxOffsets === undefined ? undefined : Number(opts.maxOffsets);
+  const pipeline = await startLocalPipeline({ dir, triggerInterval: opts.trigger, maxOffsetsPerTrigger, log: () => undefined });
+  const kafka: KafkaAccess = { bootstrap: pipeline.services.kafka.bootstrap };
+  const status = () =>
+    runStatus(
+      { plan: pipeline.plan, hdfs: pipeline.gateway.hdfs, livy: pipeline.gateway.livy, progress: { step: () => undefined }, offsetsAt: (topic, atMs) => offsetsAt(kafka, topic, atMs) },
+      (topic) => endOffsets(kafka, topic),
+    );
   const allTook: TookBatch[] = [];
   const held: number[] = [];
   try {
     log("bench:e2e: deploying the job on the local stack");
     await pipeline.deploy();
     console.log(`bench:e2e — local pipeline on ${os.cpus().length} cores, Node ${process.version}`);
-    console.log(`settings: trigger ${opts.trigger}, ${pipeline.env.stack.partitions} partitions, Spark ${pipeline.env.stack.sparkMaster}, ${measuredMs / 1000} s measured per rate after ${WARM_UP_MS / 1000} s warm-up`);
+    console.log(`settings: trigger ${opts.trigger}, maxOffsetsPerTrigger ${pipeline.env.config.bdc.job.maxOffsetsPerTrigger}, ${pipeline.env.stack.partitions} partitions, Spark ${pipeline.env.stack.sparkMaster}, ${measuredMs / 1000} s measured per rate after ${WARM_UP_MS / 1000} s warm-up`);
     for (const rate of rates) {
       const simulator = await pipeline.startSimulator({ ratePerSecond: rate, malformedFraction: 0 });
       log(`bench:e2e: ${rate} readings/s; warming up for ${WARM_UP_MS / 1000} s`);
@@ -55,6 +68,7 @@ async function main(): Promise<void> {
         await pipeline.monitor.poll();
       }
       const end = { at: Date.now(), snapshot: pipeline.monitor.snapshot() };
+      const said = await status();
       const summary = await simulator.stop();
       const { latency, took } = end.snapshot;
       allTook.push(...took);
@@ -66,6 +80,9 @@ async function main(): Promise<void> {
       console.log(`  latency produce → stats message: ${latency ? `p50 ${s(latency.p50)}  p95 ${s(latency.p95)}  max ${s(latency.max)}  (${latency.count} readings)` : "no batch measured"}`);
       console.log(`  throughput: ${Math.round(throughput)} input records/s committed; backlog ${start.snapshot.backlog ?? "unknown"} → ${end.snapshot.backlog ?? "unknown"} records (${bounded ? "bounded" : "GREW"})`);
       console.log(`  batches: ${durations ? `${durations.batches}, median ${s(durations.medianMs)}, longest ${s(durations.maxMs)} (trigger ${opts.trigger})` : "no took line read"}`);
+      const undersized = said.problems.find((p) => p.startsWith("undersized"));
+      console.log(`  status: ${said.throughput ? describeThroughput(said.throughput) : "rates not measured"}`);
+      console.log(`  status says: ${undersized ?? (said.problems.length === 0 ? "healthy" : said.problems.join("; "))}`);
       if (rate === 1000 && triggerMs === 5000) console.log(`  goal p95 ≤ trigger + 3 s = ${s(triggerMs + GOAL_SLACK_MS)}: ${latency !== undefined && latency.p95 <= triggerMs + GOAL_SLACK_MS ? "met" : "NOT met"}`);
       await sleep(triggerMs * 2); // let the backlog drain before the next rate
     }

@@ -11,6 +11,9 @@
 // The configured bdc.spark and bdc.job values stay as configured; sizingViolations refuses cores that cannot keep
 // up with the peak, and a maxOffsetsPerTrigger below one trigger's peak input (1×: the derived 2× is advice).
 import { sizedLoad, type ExpectedLoad } from "./capacity";
+import { TARGET_BUSY } from "../contracts/sizing-margin";
+
+export { TARGET_BUSY };
 
 /** The job's measured throughput per core; re-measure with `npm run bench:job` when the job's logic changes. */
 export const MEASURED_JOB_RATE = {
@@ -20,8 +23,6 @@ export const MEASURED_JOB_RATE = {
   machine: "2-core sandbox, local[2], Spark 3.5, 1M readings",
 } as const;
 
-/** At the peak, the busiest the cores may be. */
-export const TARGET_BUSY = 0.5;
 /** maxOffsetsPerTrigger over one trigger's peak input: a batch after a pause takes more than it, and catches up. */
 export const CATCH_UP = 2;
 

@@ -16,11 +16,15 @@ export interface LocalEnvironment {
   stack: NonNullable<EnvironmentConfig["localStack"]>;
 }
 
-/** The local environment's validated config; `triggerInterval` overrides the job's. */
-export function localEnvironment(overrides: { triggerInterval?: string } = {}): LocalEnvironment {
+/** The local environment's validated config; `triggerInterval` and `maxOffsetsPerTrigger` override the job's. */
+export function localEnvironment(overrides: { triggerInterval?: string; maxOffsetsPerTrigger?: number } = {}): LocalEnvironment {
   const config = loadEnvironment(LOCAL_ENVIRONMENT_NAME);
   if (config.localStack === undefined) throw new Error(`config/environments/${LOCAL_ENVIRONMENT_NAME}.ts has no localStack section`);
-  const job = { ...config.bdc.job, triggerInterval: overrides.triggerInterval ?? config.bdc.job.triggerInterval };
+  const job = {
+    ...config.bdc.job,
+    triggerInterval: overrides.triggerInterval ?? config.bdc.job.triggerInterval,
+    maxOffsetsPerTrigger: overrides.maxOffsetsPerTrigger ?? config.bdc.job.maxOffsetsPerTrigger,
+  };
   return { config: { ...config, bdc: { ...config.bdc, job } }, stack: config.localStack };
 }
 

@@ -70,6 +70,8 @@ export interface SimulatorSettings {
 export interface PipelineOptions {
   dir: string;
   triggerInterval?: string;
+  /** The job's cap on readings per batch (bench:e2e makes the job undersized with a low one). @default the local config's */
+  maxOffsetsPerTrigger?: number;
   /** An artifact directory to deploy instead of the local line's build (the end-to-end test's second version). */
   artifact?: { dir: string; manifest: ArtifactManifest };
   /** How the deployer reaches the stack (local-plan.ts). @default "bdc" */
@@ -80,7 +82,7 @@ export interface PipelineOptions {
 /** Starts the services and the monitor; the caller deploys (deployer.run("deploy")) and starts the simulator. */
 export async function startLocalPipeline(options: PipelineOptions): Promise<LocalPipeline> {
   const { log } = options;
-  const env = localEnvironment({ triggerInterval: options.triggerInterval });
+  const env = localEnvironment({ triggerInterval: options.triggerInterval, maxOffsetsPerTrigger: options.maxOffsetsPerTrigger });
   const artifact = options.artifact ?? localArtifact(log);
   const services = await startLocalServices({ dir: options.dir, topics: [READINGS_TOPIC, STATS_TOPIC], partitions: env.stack.partitions, sparkMaster: env.stack.sparkMaster, log });
   const stops: (() => Promise<unknown>)[] = [() => services.stop()];

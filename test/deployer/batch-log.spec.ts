@@ -50,8 +50,14 @@ test("the recent durations are the median and the longest of the last batches' w
       if (last.length === 0) return recent === undefined;
       const below = last.filter((ms) => ms < recent!.medianMs).length;
       const above = last.filter((ms) => ms > recent!.medianMs).length;
-      return recent!.batches === last.length && recent!.maxMs === Math.max(...last) && below <= last.length / 2 && above <= last.length / 2;
+      const sums = recent!.rows === last.length && recent!.wholeMs === last.reduce((a, b) => a + b, 0);
+      return sums && recent!.batches === last.length && recent!.maxMs === Math.max(...last) && below <= last.length / 2 && above <= last.length / 2;
     }),
   );
-  expect(recentDurations(tookBatches([1, 2, 3, 10].map((s, i) => took("r", i, { triggerExecution: s * 1000, rows: 0 }))), 10)).toEqual({ batches: 4, medianMs: 2500, maxMs: 10_000 });
+  expect(recentDurations(tookBatches([1, 2, 3, 10].map((s, i) => took("r", i, { triggerExecution: s * 1000, rows: 0 }))), 10)).toEqual({ batches: 4, medianMs: 2500, maxMs: 10_000, rows: 0, wholeMs: 16_000, largest: { rows: 0, wholeMs: 1000 } });
+  // Batches of different sizes on a line: the fitted cost comes with them.
+  const onALine = tookBatches([0, 1000, 3000].map((rows, i) => took("r", i, { triggerExecution: 800 + rows / 4, rows })));
+  const cost = recentDurations(onALine, 10)?.cost;
+  expect(cost?.fixedMs).toBeCloseTo(800, 6);
+  expect(cost?.perReadingMs).toBeCloseTo(0.25, 9);
 });

@@ -11,6 +11,7 @@ import { brokenRules, formatStatus, runStatus, type StatusReport } from "../../s
 import { startBroker, type RunningBroker } from "../harness/kafka/broker";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
 import { buildTestArtifact } from "./support/test-artifact";
+import { INPUT_WINDOW_SECONDS, measureThroughput } from "../../src/deployer/health/throughput-rule";
 import { testPlan } from "./support/test-plan";
 import { join } from "node:path";
 
@@ -78,11 +79,37 @@ test("reports the exact backlog per partition, and 0 once a batch commits the en
   }
 });
 
+test("the input rate is what arrived in the last window, by Kafka's offsets at a time; the judgement follows from it", async () => {
+  const topic = "rate-check";
+  await broker.createTopic(topic, 2);
+  // The topics keep the broker's append time (as Event Hubs does): 2 readings to partition 0 and 1 to partition 1,
+  // then, after `mark`, 1 to partition 0 and 3 to partition 1.
+  kafkaChild("produce", broker.bootstrap, topic, "0,0,1");
+  await new Promise((done) => setTimeout(done, 1500));
+  const mark = Date.now();
+  await new Promise((done) => setTimeout(done, 1500));
+  kafkaChild("produce", broker.bootstrap, topic, "0,1,1,1");
+  const offsetsAt = async (t: string, atMs: number) => JSON.parse(kafkaChild("offsets-at", broker.bootstrap, t, String(atMs))) as Record<string, number>;
+  expect(await offsetsAt(topic, mark)).toEqual({ "0": 2, "1": 1 });
+  // Nothing since: every partition answers its end.
+  expect(await offsetsAt(topic, Date.now() + 60_000)).toEqual({ "0": 3, "1": 4 });
+  // As status asks a window ending now: here one that starts at the mark.
+  const now = mark + INPUT_WINDOW_SECONDS * 1000;
+  const plan = testPlan(join(services.work, "artifact"), services.knox.url, services.hdfs.rpc);
+  const config = { max_offsets_per_trigger: 10, trigger_interval: "5 seconds" };
+  // Batches of 1 s fixed + 1 s a reading, at most 10 a 5 s batch: 10 / 11 s ≈ 0.91/s, against 4 readings in 60 s.
+  const took = { batches: 2, medianMs: 6000, maxMs: 11_000, rows: 15, wholeMs: 17_000, cost: { fixedMs: 1000, perReadingMs: 1000 }, largest: { rows: 10, wholeMs: 11_000 } };
+  const judged = await measureThroughput({ offsetsAt, topic, end: await endOffsets(topic), backlogRecords: 7, took, nowMs: now }, plan, config);
+  expect(judged).toMatchObject({ inputPerSecond: 4 / 60, windowSeconds: INPUT_WINDOW_SECONDS, backlogRecords: 7, undersized: false });
+  expect(judged!.capacityPerSecond).toBeCloseTo(10 / 11, 9);
+  expect(judged!.catchUpSeconds).toBeCloseTo(7 / (10 / 11 - 4 / 60), 6);
+});
+
 describe("health rules", () => {
   const rules = { maxBacklogRecords: 100, maxBacklogSeconds: 60, maxSecondsWithoutCommit: 120, maxRejectedFraction: 0.05 };
   const report = (records: number, seconds: number | null, secondsAgo: number, recent: StatusReport["recent"] = null): StatusReport => ({
     environment: "test", live: "x", previous: null, batch: { id: 1, state: "running" }, driver: null, restarts: 0,
-    lastCommit: { batchId: 9, secondsAgo }, backlog: { perPartition: { "0": records }, records, seconds, secondsEstimated: true }, recent, trigger: "5 seconds", problems: [],
+    lastCommit: { batchId: 9, secondsAgo }, backlog: { perPartition: { "0": records }, records, seconds, secondsEstimated: true }, recent, trigger: "5 seconds", throughput: null, sizing: null, problems: [],
   });
   it("flag a backlog over its limits in records and in seconds", () => {
     expect(brokenRules(rules, report(101, 61, 5))).toEqual(["backlog 101 records > 100", "backlog about 61s > 60s"]);
@@ -97,7 +124,7 @@ describe("health rules", () => {
     expect(brokenRules(rules, report(0, 0, 5, { batches: 10, readings: 950, rejected: 50, rejectedFraction: 0.05 }))).toEqual([]);
   });
   it("flag recent batches whose median duration is over the trigger, and show it", () => {
-    const recent = (medianMs: number) => ({ batches: 10, readings: 100, rejected: 0, rejectedFraction: 0, took: { batches: 10, medianMs, maxMs: 9000 } });
+    const recent = (medianMs: number) => ({ batches: 10, readings: 100, rejected: 0, rejectedFraction: 0, took: { batches: 10, medianMs, maxMs: 9000, rows: 100, wholeMs: 10 * medianMs, largest: { rows: 10, wholeMs: medianMs } } });
     expect(brokenRules(rules, report(10, 1, 5, recent(5001)))).toEqual(["the last 10 batches took a median 5.00s > the trigger (5 seconds): the job falls behind its input"]);
     expect(brokenRules(rules, report(10, 1, 5, recent(5000)))).toEqual([]);
     expect(brokenRules(rules, report(0, 0, 5, recent(5001)))).toEqual([]); // caught up: slow batches from before are no problem

@@ -34,7 +34,7 @@ interface Observed {
   rollbackGapMs: number;
   ensure: { action: string; artifactHash: string };
   killed: number;
-  backlog: { produced: number; stopped: { code: number; report: StatusReport }; after: { code: number; report: StatusReport }; caughtUpMs: number };
+  backlog: { produced: number; stopped: { code: number; report: StatusReport }; after: { code: number; report: StatusReport }; measured: { code: number; report: StatusReport }; caughtUpMs: number };
   frozen: { frozen: number; produced: number; actions: string[]; notifications: string[]; limit: number };
   replacementGapMs: number;
   restartGapMs: number;
@@ -104,6 +104,18 @@ export function pipelineSuite(target: LocalTarget): void {
       expect(stopped.report.problems.join("\n")).toMatch(/not running/);
       expect(after.report.backlog?.records).toBe(0);
       expect(after.report.batch?.state).toBe("running");
+    });
+
+    test("status measures the input rate from Kafka against what the job processes, and a job that caught up is not undersized", () => {
+      const { throughput, problems } = observed.backlog.measured.report;
+      expect(throughput).not.toBeNull();
+      // The simulator's 200/s and the 1,000 readings of the stopped job's backlog arrived within the last minute.
+      expect(throughput!.inputPerSecond).toBeGreaterThan(0);
+      expect(throughput!.capacityPerSecond).toBeGreaterThan(0);
+      expect(Number.isFinite(throughput!.capacityPerSecond)).toBe(true);
+      // Nothing waits beyond the next batch (the backlog is drained): whatever the capacity measured on this machine.
+      expect(throughput!.undersized).toBe(false);
+      expect(problems.filter((p) => p.startsWith("undersized"))).toEqual([]);
     });
 
     test("a frozen driver with a backlog over the limit: ensure leaves it running and notifies the backlog once, then that it runs again", () => {

@@ -13,7 +13,7 @@ import { deployPlanConfig } from "../core/plan-config";
 import { redact, stderrProgress } from "../core/progress";
 import { readSecrets, secretsInEnvironment } from "../core/secrets";
 import { formatStatus, runStatus } from "../commands/status";
-import { endOffsets, type KafkaAccess } from "../clients/topic-offsets";
+import { endOffsets, offsetsAt as offsetsAtTime, type KafkaAccess } from "../clients/topic-offsets";
 
 export async function statusCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = (t: string) => process.stdout.write(t)): Promise<number> {
   const program = new Command("status")
@@ -44,7 +44,8 @@ export async function statusCli(argv: readonly string[], env: NodeJS.ProcessEnv 
     const clients = gatewayClients(plan, { username: secrets.gatewayUsername, password: secrets.gatewayPassword }, localCaBundlePath(config));
     try {
       const offsets = kafka && ((topic: string) => endOffsets(kafka, topic));
-      const report = await runStatus({ plan, hdfs: clients.hdfs, livy: clients.livy, progress: stderrProgress(secretValues) }, offsets);
+      const offsetsAt = kafka && ((topic: string, atMs: number) => offsetsAtTime(kafka, topic, atMs));
+      const report = await runStatus({ plan, hdfs: clients.hdfs, livy: clients.livy, progress: stderrProgress(secretValues), offsetsAt }, offsets);
       out(opts.json ? `${JSON.stringify(report)}\n` : formatStatus(report));
       return report.problems.length === 0 ? 0 : 1;
     } finally {

@@ -6,6 +6,7 @@
  */
 import type { LivyClient } from "./livy-client";
 import { BATCH_LINE, TOOK_KIND, WHOLE_BATCH_DURATION, WRITTEN_KIND } from "../../../contracts/batch-lines";
+import { batchCost, type BatchCost } from "./batch-cost";
 
 export interface WrittenBatch {
   runId: string;
@@ -68,15 +69,32 @@ export interface RecentDurations {
   /** Of the whole batch (WHOLE_BATCH_DURATION), ms. */
   medianMs: number;
   maxMs: number;
+  /** Their input rows and whole durations (ms), summed. */
+  rows: number;
+  wholeMs: number;
+  /** Their fixed and per-reading cost, when the batches' sizes differ enough to fit one (batch-cost.ts). */
+  cost?: Omit<BatchCost, "batches">;
+  /** The one that read the most rows (the first of equals): what the job did when it had the most to do. */
+  largest: { rows: number; wholeMs: number };
 }
 
-/** The median and longest whole-batch duration of the last `count` batches that took; undefined with none. */
+/** The median and longest whole-batch duration of the last `count` batches that took, their sums and cost; undefined with none. */
 export function recentDurations(batches: readonly TookBatch[], count: number): RecentDurations | undefined {
-  const last = batches.slice(-count).map((b) => b.wholeMs).sort((a, b) => a - b);
+  const recent = batches.slice(-count);
+  const last = recent.map((b) => b.wholeMs).sort((a, b) => a - b);
   if (last.length === 0) return undefined;
   const middle = Math.floor(last.length / 2);
   const median = last.length % 2 === 1 ? (last[middle] as number) : ((last[middle - 1] as number) + (last[middle] as number)) / 2;
-  return { batches: last.length, medianMs: median, maxMs: last[last.length - 1] as number };
+  const fit = batchCost(recent);
+  return {
+    batches: last.length,
+    medianMs: median,
+    maxMs: last[last.length - 1] as number,
+    rows: recent.reduce((sum, b) => sum + b.rows, 0),
+    wholeMs: recent.reduce((sum, b) => sum + b.wholeMs, 0),
+    largest: recent.reduce((most, b) => (b.rows > most.rows ? { rows: b.rows, wholeMs: b.wholeMs } : most), { rows: recent[0]!.rows, wholeMs: recent[0]!.wholeMs }),
+    ...(fit ? { cost: { fixedMs: fit.fixedMs, perReadingMs: fit.perReadingMs } } : {}),
+  };
 }
 
 /** How many written batches the rejected fraction is taken over. */

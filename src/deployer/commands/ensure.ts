@@ -20,6 +20,7 @@ import { OutcomeError } from "../reconcile/outcome";
 import { refuseIfCheckpointHeld, untilCheckpointsFree } from "../reconcile/lease-guard";
 import { backoffSeconds, decideRestart } from "../health/restart-policy";
 import { backlogReason } from "../health/backlog-rule";
+import { readRecentBatches } from "../clients/batch-log";
 import { rejectedReason } from "../health/rejected";
 import { stuckReason } from "../health/stuck";
 import { notifyChange, type Condition, type Notifier } from "../health/notify";
@@ -45,8 +46,11 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
       const config = running ? await readJobConfig(hdfs, first.current) : undefined;
       const reason = config ? await stuckReason(hdfs, plan, config, (ctx.now ?? (() => new Date()))()) : undefined;
       if (reason === undefined) {
-        const rejected = running ? await rejectedReason(livy, plan, batch.id) : undefined;
-        const backlog = config && !rejected && ctx.endOffsets ? await backlogReason(hdfs, plan, config, ctx.endOffsets, progress) : undefined;
+        // The job's batch lines, read once for the rejected fraction and the throughput rule.
+        const recent = running ? await readRecentBatches(livy, batch.id) : undefined;
+        const rejected = rejectedReason(plan, recent);
+        const sources = { offsetsAt: ctx.offsetsAt, took: recent?.took, nowMs: (ctx.now ?? (() => new Date()))().getTime() };
+        const backlog = config && !rejected && ctx.endOffsets ? await backlogReason(hdfs, plan, config, ctx.endOffsets, progress, sources) : undefined;
         const problem = rejected ?? backlog;
         progress.step("ensure", `batch ${batch.id} is ${batch.state}; ${problem ? `but ${problem}` : "nothing to do"}`);
         const condition: Condition = rejected ? "rejected" : backlog ? "backlog" : "healthy";

@@ -14,7 +14,7 @@ import { createDispatcher } from "../core/http";
 import type { DeployPlanConfig } from "../core/plan-config";
 import { stderrProgress, type Progress } from "../core/progress";
 import { readSecrets, secretsInEnvironment, secretValues, type DeploySecrets } from "../core/secrets";
-import { planEndOffsets } from "../clients/topic-offsets-loader";
+import { planEndOffsets, planOffsetsAt, type OffsetsAt } from "../clients/topic-offsets-loader";
 
 export interface RunOptions {
   /** The validated deploy plan. */
@@ -49,6 +49,8 @@ interface CommandInput {
   artifact: ArtifactLocation;
   /** The input topic's offsets at one end, read with the job's listen key (undefined without it). */
   offsets(end?: "latest" | "earliest"): EndOffsets | undefined;
+  /** The input topic's offsets at a time, for the input rate (undefined without the listen key). */
+  offsetsAt: OffsetsAt | undefined;
 }
 
 /** A command: whether it reads the artifact and the job's Event Hubs keys, and what it runs. */
@@ -73,7 +75,7 @@ const COMMANDS: Record<DeployMode, Command> = {
       }),
   },
   // ensure never reads the artifact: it restarts what is on HDFS.
-  ensure: { readsArtifact: false, needsEventHubs: false, run: ({ gateway, offsets }) => runEnsure({ ...gateway, endOffsets: offsets() }) },
+  ensure: { readsArtifact: false, needsEventHubs: false, run: ({ gateway, offsets, offsetsAt }) => runEnsure({ ...gateway, endOffsets: offsets(), offsetsAt }) },
   maintain: { readsArtifact: false, needsEventHubs: false, run: ({ gateway }) => runMaintain(gateway) },
   "new-run": {
     readsArtifact: false,
@@ -119,6 +121,7 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
         options,
         artifact: { location, sasToken: secrets.artifactSasToken, dispatcher: artifactDispatcher },
         offsets: (end = "latest") => planEndOffsets(plan, listenKey, end),
+        offsetsAt: planOffsetsAt(plan, listenKey),
       });
       out(`${JSON.stringify(result)}\n`);
       progress.step("now", result.runningNow);

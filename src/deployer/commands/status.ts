@@ -17,6 +17,8 @@ import { readJobConfig } from "../release/release";
 import { isSubmissionOf } from "../../../contracts/submission-name";
 import { HDFS_LEASE_SOFT_LIMIT_SECONDS } from "../../../contracts/driver-lease";
 import { DEFAULT_TRIGGER_INTERVAL, intervalMs } from "../../../contracts/job-config";
+import { measureThroughput, runningSizing } from "../health/throughput-rule";
+import { describeThroughput, undersizedProblem, type RunningSizing, type Throughput } from "../health/throughput";
 
 export type { EndOffsets };
 
@@ -34,6 +36,10 @@ export interface StatusReport {
   recent: RecentBatches | null;
   /** The live release's trigger interval (its job config's trigger_interval), which a batch should take less than. */
   trigger: string | null;
+  /** The input rate against what the job can process, the catch-up time, and advice when undersized (throughput.ts). */
+  throughput: Throughput | null;
+  /** The sizing the live release runs with, which the advice is against. */
+  sizing: RunningSizing | null;
   /** Every health rule broken, in words; empty when healthy. */
   problems: string[];
 }
@@ -41,7 +47,7 @@ export interface StatusReport {
 export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | undefined): Promise<StatusReport> {
   const { plan, hdfs, livy, progress } = ctx;
   const now = (ctx.now ?? (() => new Date()))().getTime();
-  const report: StatusReport = { environment: plan.environment, live: null, previous: null, batch: null, driver: null, restarts: 0, lastCommit: null, backlog: null, recent: null, trigger: null, problems: [] };
+  const report: StatusReport = { environment: plan.environment, live: null, previous: null, batch: null, driver: null, restarts: 0, lastCommit: null, backlog: null, recent: null, trigger: null, throughput: null, sizing: null, problems: [] };
   progress.step("status", "reading the live state");
   const state = await readState(hdfs, plan.hdfs.stateDir);
   if (state === undefined) {
@@ -67,6 +73,7 @@ export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | un
 
   const config = await readJobConfig(hdfs, state.current);
   report.trigger = config.trigger_interval ?? DEFAULT_TRIGGER_INTERVAL;
+  report.sizing = runningSizing(plan, config);
   progress.step("status", `reading the checkpoint ${config.checkpoint_location}`);
   const checkpoint: CheckpointProgress = config.checkpoint_location ? await readCheckpointProgress(hdfs, config.checkpoint_location) : {};
   const lease = config.checkpoint_location ? await probeLease(hdfs, config.checkpoint_location) : undefined;
@@ -78,7 +85,13 @@ export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | un
 
   if (endOffsets !== undefined && config.input_topic) {
     progress.step("status", `asking Kafka for the end offsets of ${config.input_topic}`);
-    report.backlog = measureBacklog(await endOffsets(config.input_topic), checkpoint, config.input_topic);
+    const end = await endOffsets(config.input_topic);
+    report.backlog = measureBacklog(end, checkpoint, config.input_topic);
+    if (ctx.offsetsAt && ourBatch) {
+      progress.step("status", `asking Kafka what arrived in ${config.input_topic} lately, for the input rate`);
+      const measure = { offsetsAt: ctx.offsetsAt, topic: config.input_topic, end, backlogRecords: report.backlog.records, took: report.recent?.took, nowMs: now };
+      report.throughput = (await measureThroughput(measure, plan, config)) ?? null;
+    }
   }
   report.problems.push(...brokenRules(plan.health, report));
   return report;
@@ -109,7 +122,10 @@ export function brokenRules(
   const triggerMs = report.trigger !== null ? intervalMs(report.trigger) : 0;
   // As for a stuck job: with no input waiting, slow batches from before a catch-up are no problem.
   const inputWaits = report.backlog === null || report.backlog.records > 0;
-  if (took && triggerMs > 0 && inputWaits && took.medianMs > triggerMs) {
+  const undersized = report.sizing ? undersizedProblem(report.throughput ?? undefined, report.sizing, rules.maxBacklogSeconds) : undefined;
+  // Undersized says more than slow batches (the rates and a sizing that catches up): then it alone is said.
+  if (undersized) broken.push(undersized);
+  else if (took && triggerMs > 0 && inputWaits && took.medianMs > triggerMs) {
     broken.push(`the last ${took.batches} batches took a median ${seconds(took.medianMs)} > the trigger (${report.trigger}): the job falls behind its input`);
   }
   const backlog = report.backlog;
@@ -139,6 +155,7 @@ export function formatStatus(r: StatusReport): string {
     }`,
     `  recent    ${r.recent && r.recent.batches > 0 ? `${r.recent.batches} batches: ${r.recent.readings} rows, ${r.recent.rejected} rejected (${(r.recent.rejectedFraction * 100).toFixed(1)}%)` : "no batch line in the job's log window"}`,
     `  took      ${r.recent?.took ? `last ${r.recent.took.batches} batches: median ${seconds(r.recent.took.medianMs)}, longest ${seconds(r.recent.took.maxMs)}` : "no duration line in the job's log window"}${r.trigger ? ` (trigger ${r.trigger})` : ""}`,
+    `  rates     ${r.throughput ? describeThroughput(r.throughput) : "not measured (no Kafka access, no running batch, or no duration line)"}`,
     ...r.problems.map((p) => `  problem   ${p}`),
   ];
   return `${lines.join("\n")}\n`;

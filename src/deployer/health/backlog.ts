@@ -5,8 +5,7 @@
  * rules (bdc.health.maxBacklogRecords / maxBacklogSeconds) are worded here once, for status and ensure.
  */
 import type { EndOffsets } from "../clients/topic-offsets-loader";
-import { backlogOf, readCheckpointProgress, type CheckpointProgress } from "../state/checkpoint";
-import type { WebHdfsClient } from "../clients/webhdfs-client";
+import { backlogOf, type CheckpointProgress } from "../state/checkpoint";
 
 /** A topic's end offsets per partition (topic-offsets.ts asks Kafka). */
 export type { EndOffsets };
@@ -28,12 +27,6 @@ export function measureBacklog(end: Record<string, number>, checkpoint: Checkpoi
   const perPartition = backlogOf(end, checkpoint.last?.offsets[topic]);
   const records = Object.values(perPartition).reduce((a, b) => a + b, 0);
   return { perPartition, records, seconds: backlogSeconds(checkpoint, topic, records), secondsEstimated: true };
-}
-
-/** The checkpoint's progress and the topic's end offsets, measured into the backlog. */
-export async function readBacklog(hdfs: WebHdfsClient, checkpointLocation: string, topic: string, endOffsets: EndOffsets): Promise<Backlog> {
-  const checkpoint = await readCheckpointProgress(hdfs, checkpointLocation);
-  return measureBacklog(await endOffsets(topic), checkpoint, topic);
 }
 
 /** Each backlog rule broken, in words; empty when both hold. */

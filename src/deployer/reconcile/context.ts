@@ -10,6 +10,7 @@ import type { DeployPlanConfig } from "../core/plan-config";
 import type { Progress } from "../core/progress";
 import { runningNow } from "./release-runner";
 import type { EndOffsets } from "../health/backlog";
+import type { OffsetsAt } from "../clients/topic-offsets-loader";
 import type { Notifier } from "../health/notify";
 import type { Sleep } from "../core/sleep";
 import type { WebHdfsClient } from "../clients/webhdfs-client";
@@ -41,6 +42,8 @@ export interface GatewayContext {
   endOffsets?: EndOffsets;
   /** The input topic's earliest offsets, for new-run's `committed` (what retention removed). @default none */
   earliestOffsets?: EndOffsets;
+  /** The input topic's offsets at a time, for the input rate of status's and ensure's throughput rule. @default none (not measured) */
+  offsetsAt?: OffsetsAt;
 }
 
 export interface DeployResult extends UploadCounters {

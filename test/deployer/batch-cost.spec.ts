@@ -1,6 +1,6 @@
 /** The fixed and per-reading cost of a batch, fitted from its `took` lines (bench:e2e). */
 import fc from "fast-check";
-import { batchCost } from "../../src/local/batch-cost";
+import { batchCost } from "../../src/deployer/clients/batch-cost";
 
 const took = (rows: number, wholeMs: number, batchId = 0) => ({ runId: "r", batchId, rows, wholeMs, durationsMs: { triggerExecution: wholeMs } });
 

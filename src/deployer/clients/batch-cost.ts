@@ -1,9 +1,9 @@
 /**
  * A micro-batch's cost split in two, from the batches' `took` lines: a fixed cost per batch (what a batch of no
  * readings would take: its Spark jobs, metastore calls and checkpoint writes) and a cost per reading, by a
- * least-squares line through (rows, whole-batch duration). bench:e2e prints both (issue 28 item 1).
+ * least-squares line through (rows, whole-batch duration). bench:e2e prints both (issue 28 item 1); status sizes the job from them (throughput.ts).
  */
-import type { TookBatch } from "../deployer/clients/batch-log";
+import type { TookBatch } from "./batch-log";
 
 export interface BatchCost {
   batches: number;

@@ -1,0 +1,141 @@
+/**
+ * Is the running job big enough for its input (issue 28 item 4)? From what runs, not from the plan:
+ * - the input rate: the topic's offsets now minus its offsets a window ago (Kafka's ListOffsets by timestamp);
+ * - what the job can process with its sizing: its recent batches' cost (a fixed cost per batch plus a cost per
+ *   reading, batch-cost.ts), with batches back to back, each at most maxOffsetsPerTrigger and at least a trigger;
+ * - the backlog, and how long it takes to drain at that capacity minus the input.
+ * The job is undersized when input waits beyond the next batch and cannot drain within the bound. The advice is a
+ * sizing that would (advice only, like the Flink autoscaler's recommendation mode), with the plan's margin
+ * (contracts/sizing-margin.ts). Pure: status and ensure measure, this judges.
+ */
+import { TARGET_BUSY } from "../../../contracts/sizing-margin";
+
+/** The recent batches as their `took` lines summed them (batch-log.ts), with their fitted cost when one fits. */
+export interface BatchSample {
+  batches: number;
+  rows: number;
+  wholeMs: number;
+  cost?: { fixedMs: number; perReadingMs: number };
+  /** The batch that read the most rows. */
+  largest: { rows: number; wholeMs: number };
+}
+
+export interface RunningSizing {
+  executors: number;
+  executorCores: number;
+  /** The job's cap on readings per batch; undefined: none. */
+  maxOffsetsPerTrigger?: number;
+  triggerSeconds: number;
+}
+
+export interface ThroughputInput {
+  /** Readings that arrived per second over the last `windowSeconds`. */
+  inputPerSecond: number;
+  windowSeconds: number;
+  backlogRecords: number;
+  batches: BatchSample;
+  sizing: RunningSizing;
+  /** The backlog must be able to drain within this (bdc.health.maxBacklogSeconds). */
+  catchUpWithinSeconds: number;
+}
+
+/** A sizing that would drain the backlog within the bound and then keep up with the margin. */
+export interface SizingAdvice {
+  executors: number;
+  cores: number;
+  maxOffsetsPerTrigger: number;
+  triggerSeconds: number;
+  /** What it would process, readings/s. */
+  capacityPerSecond: number;
+}
+
+export interface Throughput {
+  inputPerSecond: number;
+  windowSeconds: number;
+  /** What the job processes with its sizing while input waits, readings/s. */
+  capacityPerSecond: number;
+  /** The cost model it came from. */
+  fixedMs: number;
+  perReadingMs: number;
+  backlogRecords: number;
+  /** Seconds for the backlog to drain at capacity minus input; null when it never drains. */
+  catchUpSeconds: number | null;
+  undersized: boolean;
+  advice?: SizingAdvice;
+}
+
+/**
+ * The batches' cost: the fitted line when it is a cost (positive slope, no negative fixed part). Else (batches of
+ * one size, or noise) the largest batch's duration spread over its readings, as if all of it were per reading: that
+ * overstates the per-reading cost, so the capacity it gives is one the job reached at least.
+ */
+export function costModel(batches: BatchSample): { fixedMs: number; perReadingMs: number } | undefined {
+  const fit = batches.cost;
+  if (fit && fit.perReadingMs > 0 && fit.fixedMs >= 0) return fit;
+  const { rows, wholeMs } = batches.largest;
+  return rows > 0 && wholeMs > 0 ? { fixedMs: 0, perReadingMs: wholeMs / rows } : undefined;
+}
+
+/** Readings/s of back-to-back batches: each takes min(backlog, cap) readings and lasts at least a trigger. */
+export function capacityPerSecond(model: { fixedMs: number; perReadingMs: number }, maxOffsetsPerTrigger: number | undefined, triggerSeconds: number, coreScale = 1): number {
+  const perReadingMs = model.perReadingMs / coreScale;
+  // Without a cap, a batch takes the whole backlog: the larger it is, the more the per-reading cost rules.
+  if (maxOffsetsPerTrigger === undefined) return 1000 / perReadingMs;
+  const batchMs = Math.max(triggerSeconds * 1000, model.fixedMs + perReadingMs * maxOffsetsPerTrigger);
+  return (maxOffsetsPerTrigger * 1000) / batchMs;
+}
+
+/** Undefined when the batches tell no cost (no `took` line with rows yet). */
+export function judgeThroughput(input: ThroughputInput): Throughput | undefined {
+  const model = costModel(input.batches);
+  if (model === undefined) return undefined;
+  const { sizing, inputPerSecond, backlogRecords } = input;
+  const capacity = capacityPerSecond(model, sizing.maxOffsetsPerTrigger, sizing.triggerSeconds);
+  const catchUpSeconds = backlogRecords === 0 ? 0 : capacity > inputPerSecond ? backlogRecords / (capacity - inputPerSecond) : null;
+  // A backlog of up to one trigger's input is the next batch's, in any healthy stream.
+  const waitsBeyondNextBatch = backlogRecords > inputPerSecond * sizing.triggerSeconds;
+  const undersized = waitsBeyondNextBatch && (catchUpSeconds === null || catchUpSeconds > input.catchUpWithinSeconds);
+  const judged: Throughput = { inputPerSecond, windowSeconds: input.windowSeconds, capacityPerSecond: capacity, ...model, backlogRecords, catchUpSeconds, undersized };
+  return undersized ? { ...judged, advice: adviseSizing(input, model) } : judged;
+}
+
+/**
+ * Needed: the input with the margin, and the input plus the backlog spread over the bound. The trigger must leave
+ * the fixed cost within the busy share; each trigger may take the needed rate's readings; the cores make a batch of
+ * that many fit in a trigger (the per-reading cost shrinks with more cores, the fixed cost does not).
+ */
+export function adviseSizing(input: ThroughputInput, model: { fixedMs: number; perReadingMs: number }): SizingAdvice {
+  const { sizing } = input;
+  const needed = Math.max(input.inputPerSecond / TARGET_BUSY, input.inputPerSecond + input.backlogRecords / input.catchUpWithinSeconds);
+  const triggerSeconds = Math.max(sizing.triggerSeconds, Math.ceil(model.fixedMs / 1000 / TARGET_BUSY));
+  const maxOffsetsPerTrigger = Math.max(sizing.maxOffsetsPerTrigger ?? 0, Math.ceil(needed * triggerSeconds));
+  const cores0 = sizing.executors * sizing.executorCores;
+  const rowsMs = triggerSeconds * 1000 - model.fixedMs;
+  const cores = Math.max(cores0, Math.ceil((model.perReadingMs * cores0 * maxOffsetsPerTrigger) / rowsMs));
+  const executors = Math.max(sizing.executors, Math.ceil(cores / sizing.executorCores));
+  const capacity = capacityPerSecond(model, maxOffsetsPerTrigger, triggerSeconds, (executors * sizing.executorCores) / cores0);
+  return { executors, cores: executors * sizing.executorCores, maxOffsetsPerTrigger, triggerSeconds, capacityPerSecond: capacity };
+}
+
+const n = (value: number) => Math.round(value).toLocaleString("en-US");
+
+/** The measurement in one line, for status. */
+export function describeThroughput(t: Throughput): string {
+  const drains = t.catchUpSeconds === null ? "the backlog never drains" : `the backlog drains in about ${n(t.catchUpSeconds)}s`;
+  return `input ${n(t.inputPerSecond)}/s over the last ${t.windowSeconds}s; the job does at most ${n(t.capacityPerSecond)}/s (${(t.fixedMs / 1000).toFixed(2)}s a batch + ${t.perReadingMs.toFixed(3)} ms a reading); ${drains}`;
+}
+
+/** The problem and its advice, in words; undefined when the job keeps up. */
+export function undersizedProblem(t: Throughput | undefined, sizing: RunningSizing, withinSeconds: number): string | undefined {
+  if (!t?.undersized || !t.advice) return undefined;
+  const a = t.advice;
+  const changes = [
+    a.executors !== sizing.executors ? `bdc.spark.executors ${a.executors} (× ${sizing.executorCores} cores, now ${sizing.executors})` : undefined,
+    a.maxOffsetsPerTrigger !== sizing.maxOffsetsPerTrigger ? `bdc.job.maxOffsetsPerTrigger ${n(a.maxOffsetsPerTrigger)} (now ${sizing.maxOffsetsPerTrigger === undefined ? "none" : n(sizing.maxOffsetsPerTrigger)})` : undefined,
+    a.triggerSeconds !== sizing.triggerSeconds ? `bdc.job.triggerInterval "${a.triggerSeconds} seconds" (now ${sizing.triggerSeconds} s)` : undefined,
+  ].filter((c): c is string => c !== undefined);
+  return (
+    `undersized: ${describeThroughput(t)}, not within ${n(withinSeconds)}s (bdc.health.maxBacklogSeconds). ` +
+    `Advice, to catch up within it: ${changes.length > 0 ? changes.join(", ") : "the same sizing (the input exceeds it only now)"}, about ${n(a.capacityPerSecond)}/s`
+  );
+}

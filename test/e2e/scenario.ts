@@ -122,6 +122,9 @@ async function drain(pipeline: LocalPipeline): Promise<void> {
  * The job stopped and N readings produced: status must report a backlog of exactly N (and a broken rule);
  * after ensure's restart, 0 again. Returns what status said and how long the restarted job took to catch up.
  */
+/** Readings produced right before status measures the input rate. */
+const RATE_CHECK_READINGS = 600;
+
 async function backlogAcrossARestart(pipeline: LocalPipeline, readings: number) {
   killDriver(pipeline);
   await waitFor("Livy to see the killed driver", async () => {
@@ -139,13 +142,17 @@ async function backlogAcrossARestart(pipeline: LocalPipeline, readings: number) 
     after = await status(pipeline);
   }
   const caughtUpMs = Date.now() - restartedAt;
-  // The restarted driver's took lines reach Livy's log after its batches: then status measures the rates.
-  let measured = after;
-  while (measured.report.throughput === null && Date.now() - restartedAt < 240_000) {
+  // A known input within status's 60 s window: RATE_CHECK_READINGS more, then status measures the rates once the
+  // restarted driver's took lines are in Livy's log.
+  const rateCheck = await pipeline.startSimulator({ ratePerSecond: 200, count: RATE_CHECK_READINGS, malformedFraction: 0, seed: 12 });
+  const rateCheckProduced = (await rateCheck.done).acknowledged;
+  const producedAt = Date.now();
+  let measured = await status(pipeline);
+  while ((measured.report.throughput === null || measured.report.backlog?.records !== 0) && Date.now() - producedAt < 40_000) {
     await sleep(2000);
     measured = await status(pipeline);
   }
-  return { produced: produced.acknowledged, stopped, after, measured, caughtUpMs };
+  return { produced: produced.acknowledged, stopped, after, measured: { ...measured, produced: rateCheckProduced, secondsAfter: (Date.now() - producedAt) / 1000 }, caughtUpMs };
 }
 
 /** A real HTTP receiver of the deployer's webhook: `received` holds each message's text. */

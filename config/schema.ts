@@ -2,7 +2,7 @@
 // Limits that depend on the SKU or on several fields (the Event Hubs tier rules) live in tier-rules.ts.
 import * as z from "zod";
 import { SUPPORTED_SKUS } from "./limits";
-import { LIVY_AUTH_KINDS, PLAIN_USER_NAME, SERVICE_URL } from "../contracts/deploy-target";
+import { LIVY_AUTH_KINDS, LOOPBACK_URL, PLAIN_USER_NAME, SERVICE_URL, STATE_STORE_AUTH_KINDS } from "../contracts/deploy-target";
 
 /** Topic (event hub) names the pipeline itself reads and writes. */
 export const READINGS_TOPIC = "sensor-readings";
@@ -281,6 +281,16 @@ export const targetSchema = z.discriminatedUnion("kind", [
     user: z.string().regex(PLAIN_USER_NAME, { error: "a plain user name (no '/', ':' or spaces)" }),
     auth: z.enum(LIVY_AUTH_KINDS),
     caBundlePath: z.string().min(1).optional(),
+    /** Where the deployer keeps the live state and lock (contracts/deploy-target.ts); absent: WebHDFS xattrs. */
+    stateStore: z
+      .strictObject({
+        kind: z.literal("blob"),
+        containerUrl: serviceUrl("stateStore.containerUrl").refine((url) => url.startsWith("https://") || LOOPBACK_URL.test(url), {
+          error: "stateStore.containerUrl: https:// (http:// only on loopback): the token is never sent in clear",
+        }),
+        auth: z.enum(STATE_STORE_AUTH_KINDS),
+      })
+      .optional(),
   }),
   z.strictObject({
     kind: z.literal("hdinsight"),

@@ -26,6 +26,31 @@ export const SERVICE_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[^?#\s]*)?$/
 /** How a `livy` target authenticates to Livy: none (a cluster on a private network) or basic (a proxy in front). */
 export const LIVY_AUTH_KINDS = ["none", "basic"] as const;
 
+/** How the deployer authenticates to a Blob state store: Entra (@azure/identity: workload identity, managed identity, `az login`) or a container SAS. */
+export const STATE_STORE_AUTH_KINDS = ["entra", "sas"] as const;
+
+/** A loopback host: the only one a SAS or a token may be sent to over http:// (an emulator such as Azurite). */
+export const LOOPBACK_URL = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?(\/|$)/;
+
+/**
+ * Where the deployer keeps the environment's live state and deploy lock when not beside the job's files: an Azure
+ * Blob container (src/deployer/state/environment-stores.ts), as `<environment>/state` (replaced with If-Match on
+ * its ETag) and `<environment>/lock` (a blob lease). Absent: xattrs of the state directory on WebHDFS.
+ */
+export const stateStoreSchema = z
+  .object({
+    kind: z.literal("blob"),
+    /** https://<account>.blob.core.windows.net/<container>; http:// only on loopback (an emulator). */
+    containerUrl: z.string().check(z.regex(SERVICE_URL, { error: "an http(s)://host[:port]/<container> URL" })),
+    auth: z.enum(STATE_STORE_AUTH_KINDS),
+  })
+  .check(
+    z.refine((s) => s.containerUrl.startsWith("https://") || LOOPBACK_URL.test(s.containerUrl), {
+      error: "an https:// containerUrl (http:// only on loopback): the token is never sent in clear",
+    }),
+  );
+export type StateStoreSettings = z.infer<typeof stateStoreSchema>;
+
 /**
  * A plain Apache Livy with WebHDFS (a NameNode, or HttpFS) and no gateway. WebHDFS takes simple auth as `user`,
  * who owns the job's files and whose name fills `{user}` in the plan's JAAS paths (on a BDC the gateway user
@@ -40,6 +65,7 @@ export const livyTargetSchema = z
     user: z.string().check(z.regex(PLAIN_USER_NAME, { error: "a plain user name (no '/', ':' or spaces)" })),
     auth: z.enum(LIVY_AUTH_KINDS),
     caBundlePath: z.optional(z.string().check(z.minLength(1))),
+    stateStore: z.optional(stateStoreSchema),
   })
   .check(
     z.refine((t) => t.auth !== "basic" || t.livyUrl.startsWith("https://"), {

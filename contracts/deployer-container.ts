@@ -26,6 +26,8 @@ export const DEPLOYER_SECRET_ENV = {
   jobSendConnectionString: "EVENTHUBS_JOB_SEND_CONNECTION_STRING",
   /** Read-only SAS of the artifact container (the deploy Job only). */
   artifactSasToken: "ARTIFACT_SAS_TOKEN",
+  /** A SAS of the Blob container that keeps the live state and lock (target.stateStore with auth "sas"). */
+  stateStoreSasToken: "STATE_STORE_SAS_TOKEN",
   /** Where condition changes are notified. */
   notifyWebhookUrl: "NOTIFY_WEBHOOK_URL",
 } as const;

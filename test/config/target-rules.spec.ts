@@ -82,3 +82,36 @@ test("generated livy targets: validation accepts exactly the covered Spark lines
     ),
   );
 });
+
+test("a livy target's Blob state store: planned as written; its container URL is https://, or http:// on loopback only (generated hosts)", () => {
+  const store = { kind: "blob", containerUrl: "https://sensorsstate.blob.core.windows.net/deployments", auth: "entra" };
+  const { plan } = planOf(variant({ target: { ...livy, stateStore: store } }));
+  expect(parseDeployPlan(JSON.stringify(plan), "plan.json").target?.stateStore).toEqual(store);
+  const at = (containerUrl: string) => messagesOf(variant({ target: { ...livy, stateStore: { ...store, containerUrl } } }));
+  expect(at("http://sensorsstate.example.com/deployments")).toEqual([expect.stringMatching(/stateStore.*never sent in clear/)]);
+  expect(at("http://127.0.0.1:10000/devstoreaccount1/deployments")).toEqual([]);
+  let judged = 0;
+  const host = fc.oneof(fc.constantFrom("127.0.0.1", "localhost", "[::1]"), fc.domain());
+  fc.assert(
+    fc.property(host, fc.constantFrom("http", "https"), fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }), (name, scheme, port) => {
+      const containerUrl = `${scheme}://${name}${port === undefined ? "" : `:${port}`}/deployments`;
+      const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(name);
+      const errors = messagesOf(variant({ target: { ...livy, stateStore: { ...store, containerUrl } } }));
+      // The plan's own schema says the same as synth (a hand-edited plan.json is refused where the deployer reads it).
+      const planRefuses = (() => {
+        try {
+          parseDeployPlan(JSON.stringify({ ...plan, target: { ...plan.target, stateStore: { ...store, containerUrl } } }), "plan.json");
+          return false;
+        } catch {
+          return true;
+        }
+      })();
+      const allowed = scheme === "https" || loopback;
+      // fast-check's domains can be IPv6-less names the URL regex refuses for other reasons: only http vs https is judged here.
+      if (errors.some((e) => !/token is never sent in clear/.test(e))) return true;
+      judged++;
+      return allowed === (errors.length === 0) && planRefuses === !allowed;
+    }),
+  );
+  expect(judged).toBeGreaterThan(50);
+});

@@ -216,6 +216,7 @@ describe("the live state as a blob", () => {
     const racing: StateStore = {
       where: store.where, inspect: store.inspect, remove: store.remove, maxBytes: store.maxBytes,
       read: () => store.read(),
+      clear: () => store.clear(),
       write: async (text, tag) => {
         if (!b) {
           await lockBlob(env).getBlobLeaseClient().breakLease(0);

@@ -2,16 +2,25 @@
  * The reconciler on a plain Hadoop target (issue 25 `livy`): a real Apache Livy and a real NameNode reached
  * directly, with no gateway in front (simple auth as the target's user). The plan names the target
  * (contracts/deploy-target.ts) and the clients are built from it (clients.ts), as the deployer's entry point
- * does: the same deploy, unchanged redeploy and ensure as on a BDC, with a real PySpark streaming batch.
+ * does: the same deploy, unchanged redeploy and ensure as on a BDC, with a real PySpark streaming batch. And the
+ * same with the live state and lock in an Azure Blob container (target.stateStore) on Azurite, through the
+ * deployer's entry (run.ts) with the container's SAS from the environment, as the deploy Job runs it.
  */
 import { join } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { gatewayClients, needsGatewayCredentials, platformUser, type GatewayClients } from "../../src/deployer/clients/clients";
 import type { DeployPlanConfig } from "../../src/deployer/core/plan-config";
 import { deployPlanSchema } from "../../contracts/deploy-plan";
 import { runDeploy } from "../../src/deployer/commands/deploy";
 import { runEnsure } from "../../src/deployer/commands/ensure";
 import type { GatewayContext } from "../../src/deployer/reconcile/context";
-import { readState } from "../../src/deployer/state/deploy-state";
+import { readState, readStateFrom } from "../../src/deployer/state/deploy-state";
+import { runFromEnvironment } from "../../src/deployer/commands/run";
+import { BlobStateStore } from "../../src/deployer/state/blob-state-store";
+import { ContainerSASPermissions, ContainerClient, StorageSharedKeyCredential, generateBlobSASQueryParameters } from "@azure/storage-blob";
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type Azurite } from "../harness/azurite/azurite";
+import { parseLockRecord } from "../../src/deployer/state/lock-store";
 import { livyDirect, type LivyDirect } from "./support/livy-direct";
 import { GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
 import { buildTestArtifact, fakeConnectionString } from "./support/test-artifact";
@@ -20,6 +29,8 @@ import { testPlan } from "./support/test-plan";
 jest.setTimeout(300_000);
 
 let services: DeployerServices;
+let azurite: Azurite;
+const azuriteDir = mkdtempSync(join(tmpdir(), "livy-target-azurite-"));
 let direct: LivyDirect;
 let clients: GatewayClients;
 let plan: DeployPlanConfig;
@@ -42,7 +53,7 @@ const deploy = () =>
   runDeploy({ ...context(), artifact: { location: artifactDir }, gatewayUser: platformUser(plan, ""), eventHubsConnectionString: connectionStrings.listen, eventHubsSendConnectionString: connectionStrings.send });
 
 beforeAll(async () => {
-  services = await startDeployerServices({ livy: true });
+  [services, azurite] = await Promise.all([startDeployerServices({ livy: true }), startAzurite({ dir: azuriteDir })]);
   direct = livyDirect(services, "sensor-aggregation-test");
   artifactDir = join(services.work, "artifacts", "v1");
   hash = buildTestArtifact(artifactDir, { version: "v1" });
@@ -55,6 +66,8 @@ beforeAll(async () => {
 afterAll(async () => {
   if (services?.livy) await direct.deleteAll();
   await clients?.close();
+  await azurite?.stop();
+  rmSync(azuriteDir, { recursive: true, force: true });
   await services?.stop();
 });
 
@@ -74,4 +87,42 @@ test("deploy starts the streaming job through Livy and the NameNode alone; an un
   expect(state).toMatchObject({ current: { artifactHash: hash }, batch: { id: first.batchId } });
   expect((await direct.aliveBatches()).map((b) => b.id)).toEqual([first.batchId]);
   expect(services.knox.stats().calls).toBe(0); // no gateway took part
+});
+
+test("with the state and lock in a Blob container: deploy, an unchanged redeploy and ensure run from the blobs, never from the xattrs", async () => {
+  const credential = new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY);
+  const container = new ContainerClient(`${azurite.blobEndpoint}/deployments`, credential);
+  await container.create();
+  const sas = generateBlobSASQueryParameters({ containerName: "deployments", permissions: ContainerSASPermissions.parse("racwdl"), expiresOn: new Date(Date.now() + 3600_000) }, credential).toString();
+  const blobPlan = deployPlanSchema.parse({ ...plan, target: { ...plan.target, stateStore: { kind: "blob", containerUrl: `${azurite.blobEndpoint}/deployments`, auth: "sas" } } });
+  const env = { STATE_STORE_SAS_TOKEN: sas, EVENTHUBS_JOB_CONNECTION_STRING: connectionStrings.listen, EVENTHUBS_JOB_SEND_CONNECTION_STRING: connectionStrings.send };
+  const said: string[] = [];
+  const progress = { step: (step: string, detail: string) => void said.push(`${step}: ${detail}`) };
+  const run = (mode: "deploy" | "ensure", vars: Record<string, string> = env) => runFromEnvironment({ plan: blobPlan, mode, artifact: artifactDir, env: vars, out: () => undefined, progress });
+  const beforeXattr = await readState(clients.hdfs, plan.hdfs.stateDir);
+
+  // The Blob state is empty: the batch the first test left (recorded in the xattr) is a stranger of our name, stopped.
+  const first = (await run("deploy"))!;
+  expect(first).toMatchObject({ action: "started", artifactHash: hash });
+  expect((await direct.aliveBatches()).map((b) => b.id)).toEqual([first.batchId]);
+  await direct.waitForLog(first.batchId!, "STREAMING job v1 started");
+  const again = (await run("deploy"))!;
+  expect(again).toMatchObject({ action: "unchanged", submissions: 0, uploadedBytes: 0, batchId: first.batchId });
+  // ensure needs only the SAS: no Event Hubs key, so the backlog rules are not asked.
+  const ensured = (await run("ensure", { STATE_STORE_SAS_TOKEN: sas }))!;
+  expect(ensured).toMatchObject({ action: "alive", submissions: 0, batchId: first.batchId });
+
+  const state = await readStateFrom(new BlobStateStore(container.getBlockBlobClient(`${plan.environment}/state`)));
+  expect(state).toMatchObject({ current: { artifactHash: hash }, batch: { id: first.batchId } });
+  // The xattr state is as the first test left it: nothing of these runs went there.
+  expect(await readState(clients.hdfs, plan.hdfs.stateDir)).toEqual(beforeXattr);
+  // The lock blob: the last locking run's record (the unchanged deploy: ensure of a running job only reads),
+  // released, under the fence the state was last written with; no lease left.
+  const lockBlob = container.getBlockBlobClient(`${plan.environment}/lock`);
+  const record = parseLockRecord((await lockBlob.downloadToBuffer()).toString("utf8"));
+  expect(record).toMatchObject({ released: true, mode: "deploy" });
+  expect(record!.fence).toBeGreaterThanOrEqual(state!.lock!.fence);
+  expect((await lockBlob.getProperties()).leaseState).not.toBe("leased");
+  // Without the SAS the run refuses before it changes anything, naming the variable.
+  await expect(run("ensure", {})).rejects.toThrow(/STATE_STORE_SAS_TOKEN/);
 });

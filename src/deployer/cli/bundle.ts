@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { bundleScriptSync, type ScriptBundle } from "../../build/script-bundle";
 import { DEPLOYER_SCRIPT, TOPIC_OFFSETS_SCRIPT } from "../../../contracts/deployer-container";
 import { TOPIC_OFFSETS_MODULE } from "../clients/topic-offsets-loader";
+import { BLOB_STORES_MODULE } from "../state/environment-stores";
 
 // deployer.js requires the Kafka client by this module path: the file beside it must carry its name.
 if (`${TOPIC_OFFSETS_MODULE}.js` !== `./${TOPIC_OFFSETS_SCRIPT}`) throw new Error(`${TOPIC_OFFSETS_MODULE} is not ./${TOPIC_OFFSETS_SCRIPT}`);
@@ -24,7 +25,8 @@ export interface DeployerBundle {
 }
 
 export function bundleDeployerSync(): DeployerBundle {
-  const main = bundleScriptSync(resolve(__dirname, "main.ts"), { external: [TOPIC_OFFSETS_MODULE] });
+  // The Blob state stores stay out: a BDC's deployer keeps its state on WebHDFS (environment-stores.ts).
+  const main = bundleScriptSync(resolve(__dirname, "main.ts"), { external: [TOPIC_OFFSETS_MODULE, BLOB_STORES_MODULE] });
   const topicOffsets = bundleScriptSync(resolve(__dirname, "..", "clients", "topic-offsets.ts"));
   const sha256 = createHash("sha256").update(`${main.sha256}\n${topicOffsets.sha256}\n`).digest("hex");
   return { main, topicOffsets, sha256 };

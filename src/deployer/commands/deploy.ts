@@ -13,9 +13,9 @@
 import { posix } from "node:path";
 import { loadArtifact, type ArtifactLocation, type LoadedArtifact } from "../clients/artifact-source";
 import { BatchRunner } from "../reconcile/batch-runner";
-import { emptyResult, lockOptions, type DeployMode, type DeployResult, type GatewayContext } from "../reconcile/context";
+import { emptyResult, lockOptions, storesOf, type DeployMode, type DeployResult, type GatewayContext } from "../reconcile/context";
 import { createTablesRequest, maintenanceRequest, streamingRequest } from "../release/batch-requests";
-import { readState, releaseName, secretFingerprint, STATE_VERSION, writeState, type DeployState, type Release } from "../state/deploy-state";
+import { readStateFrom, releaseName, secretFingerprint, STATE_VERSION, writeStateTo, type DeployState, type Release } from "../state/deploy-state";
 import { contentAddressed, jarPath, jobDir, newCounters, pruneJaasFiles, syncArtifact, syncJaasFiles, syncJobConfig } from "../release/hdfs-sync";
 import { EnvironmentLock, LockLostError } from "../state/lock";
 import { forUser, type DeployPlanConfig, type JobConfig } from "../core/plan-config";
@@ -60,7 +60,7 @@ export async function runDeploy(ctx: DeployContext): Promise<DeployResult> {
   const artifact = await loadArtifact(ctx.artifact, progress, plan.artifact.hash);
   const runner = new BatchRunner(ctx.livy, progress, ctx.sleep);
   runner.deadlineAt = Date.now() + plan.timing.deployDeadlineSeconds * 1000;
-  const lock = await EnvironmentLock.acquire(ctx.hdfs, plan.hdfs.stateDir, lockOptions(ctx, "deploy", plan.lock.waitSeconds), progress);
+  const lock = await EnvironmentLock.acquireIn(storesOf(ctx).lock, lockOptions(ctx, "deploy", plan.lock.waitSeconds), progress);
   try {
     return await deployLocked(ctx, artifact, runner, lock);
   } finally {
@@ -71,8 +71,8 @@ export async function runDeploy(ctx: DeployContext): Promise<DeployResult> {
 async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner: BatchRunner, lock: EnvironmentLock): Promise<DeployResult> {
   const { plan, hdfs, progress } = ctx;
   const now = ctx.now ?? (() => new Date());
-  const rc: ReconcileContext = { plan, hdfs, runner, progress, now, lock, yarn: ctx.yarn };
-  const state = await readState(hdfs, plan.hdfs.stateDir);
+  const rc: ReconcileContext = { plan, hdfs, runner, progress, now, lock, stores: storesOf(ctx), yarn: ctx.yarn };
+  const state = await readStateFrom(storesOf(ctx).state);
   const counters = newCounters();
   const result = emptyResult(runner, counters);
 
@@ -87,7 +87,7 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
   const observed = await observe(runner, plan.batchName, state);
   if (state?.current.digest === desired.digest && observed.live && observed.strangers.length === 0) {
     progress.step("deploy", `${releaseName(desired)} already runs as batch ${observed.live.id}; nothing to do`);
-    if (counters.uploadedFiles > 0) await writeState(hdfs, plan.hdfs.stateDir, { ...state, uploads }, lock);
+    if (counters.uploadedFiles > 0) await writeStateTo(storesOf(ctx).state, { ...state, uploads }, lock);
     return result("unchanged", state.current, state.batch);
   }
   progress.step("deploy", `desired ${releaseName(desired)}; live ${state ? releaseName(state.current) : "none"} (${observed.live ? `batch ${observed.live.id}` : "not running"})`);
@@ -113,7 +113,7 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
     const batch = orphan ? await adopt(rc, orphan, desired, "new streaming job (from an earlier lost answer)") : await launch(rc, { ...base, uploads }, desired, observed.maxId, "new streaming job");
     const previous = state && state.current.digest !== desired.digest ? state.current : state?.previous;
     const notified = await notifyChange(ctx.notifier, state ?? {}, "healthy", `${plan.environment}: the streaming job runs again: deployed ${releaseName(desired)} as Livy batch ${batch.id}`, progress, now());
-    await writeState(hdfs, plan.hdfs.stateDir, { version: STATE_VERSION, current: desired, previous, batch, restarts: { count: 0 }, uploads, notified }, rc.lock);
+    await writeStateTo(storesOf(ctx).state, { version: STATE_VERSION, current: desired, previous, batch, restarts: { count: 0 }, uploads, notified }, rc.lock);
     await pruneJaas(rc, desired, previous);
     await pruneDeployFiles(hdfs, plan, [desired, ...(previous ? [previous] : [])], plan.retention.keepReleases, progress).catch((err: Error) =>
       progress.step("retention", `not pruned this time: ${err.message}`),
@@ -154,7 +154,7 @@ async function restore(rc: ReconcileContext, state: DeployState | undefined, des
   if (failure instanceof LockLostError) return new OutcomeError(failed, "unchanged by this run: another run holds the lock now");
   // A driver outside Livy holds the checkpoint: the previous release's driver could not take it either.
   if (failure instanceof CheckpointHeldError) {
-    if (state) await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch: null, pending: undefined, uploads }, rc.lock).catch(() => undefined);
+    if (state) await writeStateTo(rc.stores.state, { ...state, batch: null, pending: undefined, uploads }, rc.lock).catch(() => undefined);
     return new OutcomeError(`${failed}\nnothing was started; the next run starts ${releaseName(state?.current ?? desired)} once ${failure.leasePath} is free`, failure.runningNow);
   }
   // The restore gets its own timeouts, whatever is left of the deploy's deadline.
@@ -172,7 +172,7 @@ async function restore(rc: ReconcileContext, state: DeployState | undefined, des
   try {
     const left = await clearAll(rc, "removing what the failed deploy left");
     if (restored === undefined) {
-      if (state) await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch: null, pending: undefined, uploads }, rc.lock);
+      if (state) await writeStateTo(rc.stores.state, { ...state, batch: null, pending: undefined, uploads }, rc.lock);
       return new OutcomeError(`${failed}\nno previous version to restore`, runningNow(undefined, null));
     }
     progress.step("restore", `restarting the previous ${releaseName(restored.current)}`);
@@ -180,13 +180,13 @@ async function restore(rc: ReconcileContext, state: DeployState | undefined, des
     const batch = await launch(rc, restored, restored.current, left.maxId, "previous streaming job");
     const text = `${plan.environment}: the deploy of ${releaseName(desired)} failed (${failure.message.split("\n")[0]}); restored ${releaseName(restored.current)} as Livy batch ${batch.id}`;
     const notified = await notifyChange(notifier, state ?? {}, "rolled-back", text, progress, rc.now());
-    await writeState(hdfs, plan.hdfs.stateDir, { ...restored, batch, notified }, rc.lock);
+    await writeStateTo(rc.stores.state, { ...restored, batch, notified }, rc.lock);
     return new OutcomeError(`${failed}\nrestored the previous ${releaseName(restored.current)} as batch ${batch.id}`, runningNow(restored.current, batch));
   } catch (err) {
     // What should run stays the known-good release; ensure keeps trying it, with its backoff.
     // A submission whose answer was lost stays recorded (pending), so the next run resolves its batch by identity.
-    const pending = (await readState(hdfs, plan.hdfs.stateDir).catch(() => undefined))?.pending;
-    if (restored && state) await writeState(hdfs, plan.hdfs.stateDir, { ...restored, pending }, rc.lock).catch(() => undefined);
+    const pending = (await readStateFrom(rc.stores.state).catch(() => undefined))?.pending;
+    if (restored && state) await writeStateTo(rc.stores.state, { ...restored, pending }, rc.lock).catch(() => undefined);
     return new OutcomeError(`${failed}\nrestoring the previous ${fallback ? releaseName(fallback) : "version"} also failed: ${(err as Error).message}`, runningNow(undefined, null));
   }
 }

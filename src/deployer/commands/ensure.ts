@@ -10,8 +10,8 @@
  */
 import { isSubmissionOf } from "../../../contracts/submission-name";
 import { BatchFailedError, BatchRunner } from "../reconcile/batch-runner";
-import { readState, releaseName, writeState, type DeployState } from "../state/deploy-state";
-import { emptyResult, lockOptions, type DeployResult, type GatewayContext } from "../reconcile/context";
+import { readStateFrom, releaseName, writeStateTo, type DeployState } from "../state/deploy-state";
+import { emptyResult, lockOptions, storesOf, type DeployResult, type GatewayContext } from "../reconcile/context";
 import { ALIVE_STATES } from "../clients/livy-client";
 import { EnvironmentLock, LockHeldError, describeHolder } from "../state/lock";
 import { readJobConfig, verifyReleaseFiles } from "../release/release";
@@ -29,7 +29,7 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
   const { plan, hdfs, livy, progress } = ctx;
   const runner = new BatchRunner(livy, progress, ctx.sleep);
   const result = emptyResult(runner);
-  const first = await readState(hdfs, plan.hdfs.stateDir);
+  const first = await readStateFrom(storesOf(ctx).state);
   if (first === undefined) {
     progress.step("ensure", "no live state: nothing was deployed to this environment yet");
     return result("none", undefined, null);
@@ -63,14 +63,14 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
   }
   let lock: EnvironmentLock;
   try {
-    lock = await EnvironmentLock.acquire(hdfs, plan.hdfs.stateDir, lockOptions(ctx, "ensure", 0), progress);
+    lock = await EnvironmentLock.acquireIn(storesOf(ctx).lock, lockOptions(ctx, "ensure", 0), progress);
   } catch (err) {
     if (!(err instanceof LockHeldError)) throw err;
     progress.step("ensure", `the lock is held by ${describeHolder(err.holder)}; leaving it to that run`);
     return { ...result("skipped", first.current, first.batch), runningNow: `unchanged by this run: the lock is held by ${describeHolder(err.holder)}` };
   }
   try {
-    return await ensureLocked({ plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()), lock, yarn: ctx.yarn }, result, stuck, ctx.notifier);
+    return await ensureLocked({ plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()), lock, stores: storesOf(ctx), yarn: ctx.yarn }, result, stuck, ctx.notifier);
   } finally {
     await lock.release();
   }
@@ -81,21 +81,21 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
  * its backlog is over a limit): say so once, under the lock (skipped if another run holds it).
  */
 async function recordCondition(ctx: GatewayContext, batchId: number, condition: "healthy" | "rejected" | "backlog", problem?: string): Promise<void> {
-  const { plan, hdfs, progress } = ctx;
-  const lock = await EnvironmentLock.acquire(hdfs, plan.hdfs.stateDir, lockOptions(ctx, "ensure", 0), progress).catch((err: Error) => {
+  const { plan, progress } = ctx;
+  const lock = await EnvironmentLock.acquireIn(storesOf(ctx).lock, lockOptions(ctx, "ensure", 0), progress).catch((err: Error) => {
     if (err instanceof LockHeldError) return undefined;
     throw err;
   });
   if (lock === undefined) return;
   try {
-    const state = await readState(hdfs, plan.hdfs.stateDir);
+    const state = await readStateFrom(storesOf(ctx).state);
     if (state === undefined || state.batch?.id !== batchId) return;
     const text =
       condition === "healthy"
         ? `${plan.environment}: the streaming job runs again (Livy batch ${batchId}, ${releaseName(state.current)})`
         : `${plan.environment}: the streaming job runs (Livy batch ${batchId}), but ${problem}`;
     const notified = await notifyChange(ctx.notifier, state, condition, text, progress, (ctx.now ?? (() => new Date()))());
-    await writeState(hdfs, plan.hdfs.stateDir, { ...state, notified }, lock);
+    await writeStateTo(storesOf(ctx).state, { ...state, notified }, lock);
   } finally {
     await lock.release();
   }
@@ -105,7 +105,7 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
   const say = (state: DeployState, condition: Condition, text: string) => notifyChange(notifier, state, condition, `${rc.plan.environment}: ${text}`, rc.progress, rc.now());
   const { plan, hdfs, runner, progress } = rc;
   // Read again under the lock: another run may have changed it since.
-  let state = await readState(hdfs, plan.hdfs.stateDir);
+  let state = await readStateFrom(rc.stores.state);
   if (state === undefined) return result("none", undefined, null);
   const seen = await observe(runner, plan.batchName, state);
   // A stuck batch (found before the lock and still the live one) counts as down: it is stopped below.
@@ -118,13 +118,13 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
   if (!observed.live) state = await forgetBatch(rc, state);
   await clearName(rc, observed.ours, stuck ? `stopping the stuck batch ${stuck.batchId} and any other of this name` : "stopping batches of this name that the live state does not run", keep);
   if (observed.live) {
-    if (observed.live.id !== state.batch?.id) await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch: { id: observed.live.id, appId: observed.live.appId } }, rc.lock);
+    if (observed.live.id !== state.batch?.id) await writeStateTo(rc.stores.state, { ...state, batch: { id: observed.live.id, appId: observed.live.appId } }, rc.lock);
     progress.step("ensure", `batch ${observed.live.id} runs ${releaseName(state.current)}`);
     return result("alive", state.current, observed.live);
   }
   if (orphan) {
     const batch = await adopt(rc, orphan, state.current, "streaming job (from an earlier lost answer)");
-    await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch, pending: undefined }, rc.lock);
+    await writeStateTo(rc.stores.state, { ...state, batch, pending: undefined }, rc.lock);
     return result("adopted", state.current, batch);
   }
 
@@ -132,7 +132,7 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
   if (decision.kind === "limit") {
     const tail = (state.restarts.lastFailure ?? []).map((l) => `  | ${l}`).join("\n");
     const notified = await say(state, "limit", `the streaming job is down and the restart limit (${plan.restartPolicy.limit}) is reached: fix the cause and deploy`);
-    if (notified !== state.notified) await writeState(hdfs, plan.hdfs.stateDir, { ...state, notified }, rc.lock);
+    if (notified !== state.notified) await writeStateTo(rc.stores.state, { ...state, notified }, rc.lock);
     throw new OutcomeError(
       `${releaseName(state.current)} is down and the restart limit (${plan.restartPolicy.limit}) is reached: no more restarts until the next deploy.\n` +
         `last failure's log tail:\n${tail}`,
@@ -157,14 +157,14 @@ async function ensureLocked(rc: ReconcileContext, result: ReturnType<typeof empt
     const notified = stuck
       ? await say(state, "stuck", `the streaming job was ${stuck.reason}; ensure restarted it as Livy batch ${batch.id}`)
       : await say(state, "restarted", `the streaming job was down; ensure restarted it as Livy batch ${batch.id} (restart ${decision.attempt}/${plan.restartPolicy.limit})`);
-    await writeState(hdfs, plan.hdfs.stateDir, { ...state, batch, pending: undefined, restarts: { ...state.restarts, ...why }, notified }, rc.lock);
+    await writeStateTo(rc.stores.state, { ...state, batch, pending: undefined, restarts: { ...state.restarts, ...why }, notified }, rc.lock);
     return result("restarted", state.current, batch);
   } catch (err) {
     const tail = err instanceof BatchFailedError ? err.logTail : [(err as Error).message];
     await clearAll(rc, "removing the failed restart");
     const notified = await say(state, "restarted", `the streaming job is down and restart ${decision.attempt}/${plan.restartPolicy.limit} failed: ${(err as Error).message.split("\n")[0]}`);
     // The backoff counts from the failure, as spark-operator's retry interval does.
-    await writeState(hdfs, plan.hdfs.stateDir, { ...state, pending: undefined, notified, restarts: { ...state.restarts, lastAt: rc.now().toISOString(), lastFailure: tail.slice(-40) } } satisfies DeployState, rc.lock);
+    await writeStateTo(rc.stores.state, { ...state, pending: undefined, notified, restarts: { ...state.restarts, lastAt: rc.now().toISOString(), lastFailure: tail.slice(-40) } } satisfies DeployState, rc.lock);
     throw new OutcomeError(`restart ${decision.attempt}/${plan.restartPolicy.limit} of ${releaseName(state.current)} failed: ${(err as Error).message}`, runningNow(undefined, null));
   }
 }

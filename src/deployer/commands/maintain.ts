@@ -7,8 +7,8 @@
  */
 import { BatchRunner } from "../reconcile/batch-runner";
 import { maintenanceRequest } from "../release/batch-requests";
-import { readState, releaseName } from "../state/deploy-state";
-import { emptyResult, lockOptions, type DeployResult, type GatewayContext } from "../reconcile/context";
+import { readStateFrom, releaseName } from "../state/deploy-state";
+import { emptyResult, lockOptions, storesOf, type DeployResult, type GatewayContext } from "../reconcile/context";
 import { DeployError } from "../core/errors";
 import { jobDir } from "../release/hdfs-sync";
 import { EnvironmentLock } from "../state/lock";
@@ -22,14 +22,14 @@ export async function runMaintain(ctx: GatewayContext): Promise<DeployResult> {
   const { plan, hdfs, livy, progress } = ctx;
   const runner = new BatchRunner(livy, progress, ctx.sleep);
   const result = emptyResult(runner);
-  if ((await readState(hdfs, plan.hdfs.stateDir)) === undefined) {
+  if ((await readStateFrom(storesOf(ctx).state)) === undefined) {
     progress.step("maintain", "no live state: nothing was deployed to this environment yet");
     return result("none", undefined, null);
   }
-  const lock = await EnvironmentLock.acquire(hdfs, plan.hdfs.stateDir, lockOptions(ctx, "maintain", plan.lock.waitSeconds), progress);
+  const lock = await EnvironmentLock.acquireIn(storesOf(ctx).lock, lockOptions(ctx, "maintain", plan.lock.waitSeconds), progress);
   try {
     // Read again under the lock: the tables are those of the release live now.
-    const state = (await readState(hdfs, plan.hdfs.stateDir))!;
+    const state = (await readStateFrom(storesOf(ctx).state))!;
     const script = `${jobDir(plan.hdfs.jobRoot, state.current.artifactHash)}/maintenance.py`;
     if ((await hdfs.getFileStatus(script)) === undefined) {
       throw new DeployError(`the live ${releaseName(state.current)} has no maintenance.py (${script}): it predates housekeeping; deploy a newer artifact first`);

@@ -22,8 +22,8 @@
  */
 import { asideCheckpointPath } from "../../../contracts/checkpoint-runs";
 import { BatchRunner } from "../reconcile/batch-runner";
-import { readState, releaseDigest, releaseName, STATE_VERSION, writeState, type DeployState, type Release } from "../state/deploy-state";
-import { emptyResult, lockOptions, type DeployResult, type GatewayContext } from "../reconcile/context";
+import { readStateFrom, releaseDigest, releaseName, STATE_VERSION, writeStateTo, type DeployState, type Release } from "../state/deploy-state";
+import { emptyResult, lockOptions, storesOf, type DeployResult, type GatewayContext } from "../reconcile/context";
 import { readCheckpointProgress } from "../state/checkpoint";
 import { resolveCommittedOffsets } from "../state/committed-offsets";
 import { DeployError } from "../core/errors";
@@ -74,10 +74,10 @@ export async function runNewRun(ctx: GatewayContext, startingOffsets: string): P
   const offsets = parseStartingOffsets(startingOffsets, plan.job.input_topic);
   const runner = new BatchRunner(livy, progress, ctx.sleep);
   const now = ctx.now ?? (() => new Date());
-  const lock = await EnvironmentLock.acquire(hdfs, plan.hdfs.stateDir, lockOptions(ctx, "new-run", plan.lock.waitSeconds), progress);
-  const rc: ReconcileContext = { plan, hdfs, runner, progress, now, lock, yarn: ctx.yarn };
+  const lock = await EnvironmentLock.acquireIn(storesOf(ctx).lock, lockOptions(ctx, "new-run", plan.lock.waitSeconds), progress);
+  const rc: ReconcileContext = { plan, hdfs, runner, progress, now, lock, stores: storesOf(ctx), yarn: ctx.yarn };
   try {
-    const state = await readState(hdfs, plan.hdfs.stateDir);
+    const state = await readStateFrom(storesOf(ctx).state);
     if (state === undefined) throw new DeployError("no live state: nothing was deployed to this environment yet; deploy first");
     await verifyReleaseFiles(hdfs, state.current, progress);
     const checkpoint = checkpointOf(await readJobConfig(hdfs, state.current));
@@ -101,7 +101,7 @@ export async function runNewRun(ctx: GatewayContext, startingOffsets: string): P
 
     const release = withStartingOffsets(state.current, starting, now());
     const base: DeployState = { version: STATE_VERSION, current: release, previous: state.current, batch: null, restarts: { count: 0 }, uploads: state.uploads };
-    await writeState(hdfs, plan.hdfs.stateDir, base, lock);
+    await writeStateTo(storesOf(ctx).state, base, lock);
     lock.assertHeld();
     const aside = asideCheckpointPath(checkpoint, now());
     if (await hdfs.rename(checkpoint, aside)) progress.step("new-run", `moved the checkpoint ${checkpoint} aside to ${aside} (the earlier run's offsets and commits, kept)`);
@@ -110,7 +110,7 @@ export async function runNewRun(ctx: GatewayContext, startingOffsets: string): P
 
     try {
       const batch = await launch(rc, base, release, observed.maxId, `new run at ${starting}`);
-      await writeState(hdfs, plan.hdfs.stateDir, { ...base, batch }, lock);
+      await writeStateTo(storesOf(ctx).state, { ...base, batch }, lock);
       progress.step("new-run", `${releaseName(release)} runs as batch ${batch.id} on a fresh checkpoint from ${starting}`);
       const result = emptyResult(runner)("started", release, batch);
       return { ...result, runningNow: runningNow(release, batch) };

@@ -14,6 +14,7 @@ import { createDispatcher } from "../core/http";
 import type { DeployPlanConfig } from "../core/plan-config";
 import { stderrProgress, type Progress } from "../core/progress";
 import { readSecrets, secretsInEnvironment, secretValues, type DeploySecrets } from "../core/secrets";
+import { planStores } from "../state/environment-stores";
 import { planEndOffsets, planOffsetsAt, type OffsetsAt } from "../clients/topic-offsets-loader";
 
 export interface RunOptions {
@@ -104,7 +105,8 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
       out(describePlan(plan, artifact, env.BDC_GATEWAY_USERNAME ?? "{user}", mode));
       return undefined;
     }
-    const secrets = readSecrets(env, { needSas: remote, needEventHubs: command.needsEventHubs, needGateway: needsGatewayCredentials(plan.target) });
+    const needStateStoreSas = plan.target?.stateStore?.auth === "sas";
+    const secrets = readSecrets(env, { needSas: remote, needEventHubs: command.needsEventHubs, needGateway: needsGatewayCredentials(plan.target), needStateStoreSas });
     // Every secret the environment holds is masked, also those this mode does not need (ensure still asks Kafka).
     const progress = options.progress ?? stderrProgress([...secretValues(secrets), ...secretsInEnvironment(env)]);
     const clients = gatewayClients(plan, { username: secrets.gatewayUsername, password: secrets.gatewayPassword }, options.caBundlePath);
@@ -112,7 +114,8 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
       // Changes of the job's condition go to the webhook of NOTIFY_WEBHOOK_URL (from the Kubernetes Secret), if set.
       const webhookUrl = env[DEPLOYER_SECRET_ENV.notifyWebhookUrl];
       const notifier = webhookUrl ? webhookNotifier(webhookUrl) : undefined;
-      const gateway: GatewayContext = { plan, hdfs: clients.hdfs, livy: clients.livy, yarn: clients.yarn, progress, notifier };
+      const stores = planStores(plan, clients.hdfs, secrets.stateStoreSasToken);
+      const gateway: GatewayContext = { plan, hdfs: clients.hdfs, livy: clients.livy, yarn: clients.yarn, stores, progress, notifier };
       // The job's listen key, for the input topic's offsets (ensure's backlog, new-run's committed).
       const listenKey = env[DEPLOYER_SECRET_ENV.jobListenConnectionString];
       const result = await command.run({

@@ -9,8 +9,8 @@
 import { readRecentBatches, type RecentBatches } from "../clients/batch-log";
 import { backlogProblems, measureBacklog, type Backlog, type EndOffsets } from "../health/backlog";
 import { readCheckpointProgress, type CheckpointProgress } from "../state/checkpoint";
-import { readState, releaseName } from "../state/deploy-state";
-import type { GatewayContext } from "../reconcile/context";
+import { readStateFrom, releaseName } from "../state/deploy-state";
+import { storesOf, type GatewayContext } from "../reconcile/context";
 import { ALIVE_STATES } from "../clients/livy-client";
 import { describeHolder, probeLease, type LeaseState } from "../state/driver-lease";
 import { readJobConfig } from "../release/release";
@@ -49,7 +49,7 @@ export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | un
   const now = (ctx.now ?? (() => new Date()))().getTime();
   const report: StatusReport = { environment: plan.environment, live: null, previous: null, batch: null, driver: null, restarts: 0, lastCommit: null, backlog: null, recent: null, trigger: null, throughput: null, sizing: null, problems: [] };
   progress.step("status", "reading the live state");
-  const state = await readState(hdfs, plan.hdfs.stateDir);
+  const state = await readStateFrom(storesOf(ctx).state);
   if (state === undefined) {
     report.problems.push("nothing is deployed to this environment");
     return report;

@@ -12,8 +12,8 @@
 import { posix } from "node:path";
 import { BatchRunner } from "../reconcile/batch-runner";
 import { createTablesRequest } from "../release/batch-requests";
-import { readState, STATE_XATTR, type Release } from "../state/deploy-state";
-import { emptyResult, lockOptions, type DeployResult, type GatewayContext } from "../reconcile/context";
+import { readStateFrom, type Release } from "../state/deploy-state";
+import { emptyResult, lockOptions, storesOf, type DeployResult, type GatewayContext } from "../reconcile/context";
 import { DeployError } from "../core/errors";
 import { jobDir } from "../release/hdfs-sync";
 import { EnvironmentLock } from "../state/lock";
@@ -49,10 +49,10 @@ export async function runTeardown(ctx: GatewayContext, options: TeardownOptions)
     throw new DeployError(`${plan.environment} is a production environment: purging drops its tables and checkpoint for good; repeat its name with --confirm-purge ${plan.environment} to go on`);
   }
   const runner = new BatchRunner(livy, progress, ctx.sleep);
-  const lock = await EnvironmentLock.acquire(hdfs, plan.hdfs.stateDir, lockOptions(ctx, "teardown", plan.lock.waitSeconds), progress);
-  const rc: ReconcileContext = { plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()), lock, yarn: ctx.yarn };
+  const lock = await EnvironmentLock.acquireIn(storesOf(ctx).lock, lockOptions(ctx, "teardown", plan.lock.waitSeconds), progress);
+  const rc: ReconcileContext = { plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()), lock, stores: storesOf(ctx), yarn: ctx.yarn };
   try {
-    const state = await readState(hdfs, plan.hdfs.stateDir);
+    const state = await readStateFrom(storesOf(ctx).state);
     const releases = state ? [state.current, ...(state.previous ? [state.previous] : [])] : [];
     const config = state ? await readJobConfig(hdfs, state.current) : {};
     const jaasDir = posix.dirname(forUser(plan.hdfs.jaasPath, options.gatewayUser));
@@ -78,7 +78,7 @@ export async function runTeardown(ctx: GatewayContext, options: TeardownOptions)
     }
     await hdfs.delete(jaasDir, true);
     await hdfs.delete(plan.hdfs.configDir, true);
-    await hdfs.removeXAttr(plan.hdfs.stateDir, STATE_XATTR);
+    await rc.stores.state.clear();
     progress.step("teardown", `${plan.environment} is torn down${purge ? " and purged" : ""}`);
     return { ...emptyResult(runner)("torn-down", undefined, null), runningNow: "nothing runs under this environment's batch name" };
   } finally {

@@ -167,8 +167,8 @@ function platformOf(env: PlanEnvironment): Pick<DeployPlanConfig, "gatewayUrl" |
     // config/target-rules.ts refuses these at synth; a plan is never built for them.
     throw new DeployError(`environment ${env.name}: target ${target.kind}: the deployer cannot deploy there yet (contracts/deploy-target.ts DEPLOYABLE_TARGET_KINDS)`);
   }
-  const { livyUrl, webhdfsUrl, user, auth, caBundlePath } = target;
-  return { target: { kind: "livy", livyUrl, webhdfsUrl, user, auth, ...(caBundlePath !== undefined ? { caBundlePath } : {}) } };
+  const { livyUrl, webhdfsUrl, user, auth, caBundlePath, stateStore } = target;
+  return { target: { kind: "livy", livyUrl, webhdfsUrl, user, auth, ...(caBundlePath !== undefined ? { caBundlePath } : {}), ...(stateStore !== undefined ? { stateStore } : {}) } };
 }
 
 /**

@@ -15,16 +15,18 @@ export interface DeploySecrets {
   eventHubsSendConnectionString: string;
   /** SAS query string for an HTTPS artifact; absent for a local directory. */
   artifactSasToken?: string;
+  /** SAS of the Blob container of the live state and lock (a stateStore with auth "sas"). */
+  stateStoreSasToken?: string;
 }
 
 const ENV = DEPLOYER_SECRET_ENV;
-export const SECRET_VARIABLES = [ENV.gatewayUsername, ENV.gatewayPassword, ENV.jobListenConnectionString, ENV.jobSendConnectionString, ENV.artifactSasToken] as const;
+export const SECRET_VARIABLES = [ENV.gatewayUsername, ENV.gatewayPassword, ENV.jobListenConnectionString, ENV.jobSendConnectionString, ENV.artifactSasToken, ENV.stateStoreSasToken] as const;
 
 /**
  * The secrets a mode needs: a deploy needs all of them (the SAS only for an HTTPS artifact);
  * `ensure` only the gateway's, since it restarts from what is already on HDFS.
  */
-export function readSecrets(env: NodeJS.ProcessEnv, options: { needSas: boolean; needEventHubs?: boolean; needGateway?: boolean }): DeploySecrets {
+export function readSecrets(env: NodeJS.ProcessEnv, options: { needSas: boolean; needEventHubs?: boolean; needGateway?: boolean; needStateStoreSas?: boolean }): DeploySecrets {
   const missing: string[] = [];
   const get = (name: string): string => {
     const value = env[name];
@@ -41,6 +43,7 @@ export function readSecrets(env: NodeJS.ProcessEnv, options: { needSas: boolean;
     eventHubsSendConnectionString: needEventHubs ? get(ENV.jobSendConnectionString) : "",
   };
   if (options.needSas) secrets.artifactSasToken = get(ENV.artifactSasToken);
+  if (options.needStateStoreSas) secrets.stateStoreSasToken = get(ENV.stateStoreSasToken);
   if (missing.length > 0) throw new DeployError(`missing environment variable(s): ${missing.join(", ")} (secrets are read from the environment only)`);
   if (/[/:\s]/.test(secrets.gatewayUsername)) throw new DeployError("BDC_GATEWAY_USERNAME: must be a plain user name (no '/', ':' or spaces)");
   return secrets;
@@ -48,10 +51,12 @@ export function readSecrets(env: NodeJS.ProcessEnv, options: { needSas: boolean;
 
 /** Every secret value, for masking anything printed. */
 export function secretValues(secrets: DeploySecrets): string[] {
-  const values = [secrets.gatewayPassword, secrets.artifactSasToken ?? ""];
+  const values = [secrets.gatewayPassword, secrets.artifactSasToken ?? "", secrets.stateStoreSasToken ?? ""];
   for (const cs of [secrets.eventHubsConnectionString, secrets.eventHubsSendConnectionString]) values.push(...connectionStringSecrets(cs));
-  const sig = /(?:^|[?&])sig=([^&]+)/.exec(secrets.artifactSasToken ?? "")?.[1];
-  if (sig) values.push(sig, decodeURIComponent(sig));
+  for (const sas of [secrets.artifactSasToken, secrets.stateStoreSasToken]) {
+    const sig = /(?:^|[?&])sig=([^&]+)/.exec(sas ?? "")?.[1];
+    if (sig) values.push(sig, decodeURIComponent(sig));
+  }
   return values.filter((v) => v.length > 0);
 }
 

@@ -15,6 +15,7 @@ import type { Notifier } from "../health/notify";
 import type { Sleep } from "../core/sleep";
 import type { WebHdfsClient } from "../clients/webhdfs-client";
 import type { ResourceManagerClient } from "../clients/yarn-client";
+import { webHdfsStores, type EnvironmentStores } from "../state/environment-stores";
 
 /**
  * deploy: put the plan's artifact live; ensure: keep the live release running; maintain: table
@@ -29,6 +30,8 @@ export interface GatewayContext {
   plan: DeployPlanConfig;
   hdfs: WebHdfsClient;
   livy: LivyClient;
+  /** Where the live state and the lock live. @default WebHDFS xattrs of plan.hdfs.stateDir */
+  stores?: EnvironmentStores;
   /** The cluster's ResourceManager, to stop a driver Livy lost track of. @default none (the operator is told how) */
   yarn?: ResourceManagerClient;
   progress: Progress;
@@ -57,6 +60,11 @@ export interface DeployResult extends UploadCounters {
   submissions: number;
   /** The final line: what runs now. */
   runningNow: string;
+}
+
+/** The environment's state and lock stores: the context's, else WebHDFS's. */
+export function storesOf(ctx: Pick<GatewayContext, "stores" | "hdfs" | "plan">): EnvironmentStores {
+  return ctx.stores ?? webHdfsStores(ctx.hdfs, ctx.plan.hdfs.stateDir);
 }
 
 export function lockOptions(ctx: GatewayContext, mode: string, waitSeconds: number) {

@@ -4,7 +4,8 @@
  * adopt such a batch, and the outcome line that says what runs now.
  */
 import { BatchRunner, type WaitTiming } from "./batch-runner";
-import { releaseName, writeState, type DeployState, type Release } from "../state/deploy-state";
+import { releaseName, writeStateTo, type DeployState, type Release } from "../state/deploy-state";
+import type { EnvironmentStores } from "../state/environment-stores";
 import { HttpStatusError } from "../core/errors";
 import { ALIVE_STATES, type Batch } from "../clients/livy-client";
 import type { DeployPlanConfig } from "../core/plan-config";
@@ -26,6 +27,8 @@ export interface ReconcileContext {
   now: () => Date;
   /** The run's lock: every state write checks it (deploy-state.ts). */
   lock: Fence;
+  /** Where the live state is written. */
+  stores: EnvironmentStores;
   /** The cluster's ResourceManager, to stop a lease holder outside Livy; without it the operator is told how. */
   yarn?: ResourceManagerClient;
 }
@@ -76,10 +79,10 @@ export function startTiming(plan: DeployPlanConfig): WaitTiming {
  * the submission, and nothing else is.
  */
 export async function launch(ctx: ReconcileContext, base: DeployState, release: Release, afterBatchId: number, what: string): Promise<DeployState["batch"] & object> {
-  const { hdfs, plan, runner, progress } = ctx;
+  const { plan, runner, progress } = ctx;
   const { fence } = await ctx.lock.verify();
   const name = submissionName(plan.batchName, release.digest, fence, runner.nextAttempt());
-  await writeState(hdfs, plan.hdfs.stateDir, { ...base, pending: { digest: release.digest, name, afterBatchId, at: ctx.now().toISOString() } }, ctx.lock);
+  await writeStateTo(ctx.stores.state, { ...base, pending: { digest: release.digest, name, afterBatchId, at: ctx.now().toISOString() } }, ctx.lock);
   let batch: Batch;
   try {
     batch = await runner.submit(sendable(release, name), `${what} ${releaseName(release)}`);
@@ -128,7 +131,7 @@ export async function adopt(ctx: ReconcileContext, batch: Batch, release: Releas
 export async function forgetBatch(rc: ReconcileContext, state: DeployState): Promise<DeployState> {
   if (state.batch === null) return state;
   const forgotten = { ...state, batch: null };
-  await writeState(rc.hdfs, rc.plan.hdfs.stateDir, forgotten, rc.lock);
+  await writeStateTo(rc.stores.state, forgotten, rc.lock);
   return forgotten;
 }
 

@@ -41,4 +41,8 @@ export class BlobStateStore implements StateStore {
       throw err;
     }
   }
+
+  async clear(): Promise<void> {
+    await this.blob.deleteIfExists();
+  }
 }

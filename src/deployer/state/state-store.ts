@@ -21,6 +21,8 @@ export interface StateStore {
    * another write landed since (the caller reads again). Undefined tag: there was none.
    */
   write(text: string, tag: string | undefined): Promise<"written" | "changed">;
+  /** Removes the value (teardown); nothing when there is none. */
+  clear(): Promise<void>;
 }
 
 /** The first deployer's attribute name, kept: existing environments keep their state. */
@@ -53,5 +55,9 @@ export class WebHdfsStateStore implements StateStore {
   async write(text: string): Promise<"written"> {
     await this.hdfs.setXAttr(this.dir, STATE_XATTR, text, { sendOnce: true });
     return "written";
+  }
+
+  async clear(): Promise<void> {
+    await this.hdfs.removeXAttr(this.dir, STATE_XATTR);
   }
 }

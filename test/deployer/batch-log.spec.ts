@@ -54,7 +54,7 @@ test("the recent durations are the median and the longest of the last batches' w
       return sums && recent!.batches === last.length && recent!.maxMs === Math.max(...last) && below <= last.length / 2 && above <= last.length / 2;
     }),
   );
-  expect(recentDurations(tookBatches([1, 2, 3, 10].map((s, i) => took("r", i, { triggerExecution: s * 1000, rows: 0 }))), 10)).toEqual({ batches: 4, medianMs: 2500, maxMs: 10_000, rows: 0, wholeMs: 16_000, largest: { rows: 0, wholeMs: 1000 } });
+  expect(recentDurations(tookBatches([1, 2, 3, 10].map((s, i) => took("r", i, { triggerExecution: s * 1000, rows: 0 }))), 10)).toEqual({ batches: 4, medianMs: 2500, maxMs: 10_000, rows: 0, wholeMs: 16_000, largest: { rows: 0, wholeMs: 10_000 }, smallestRows: 0 });
   // Batches of different sizes on a line: the fitted cost comes with them.
   const onALine = tookBatches([0, 1000, 3000].map((rows, i) => took("r", i, { triggerExecution: 800 + rows / 4, rows })));
   const cost = recentDurations(onALine, 10)?.cost;

@@ -11,7 +11,7 @@ import { manifestHash, parseManifest } from "../../src/deployer/core/manifest";
 import { DEPLOYER_CA_PATH } from "../../contracts/deployer-container";
 import { deployPlanConfig, parseDeployPlan } from "../../src/deployer/core/plan-config";
 import { redact } from "../../src/deployer/core/progress";
-import { eventHubsJaasLine, readSecrets } from "../../src/deployer/core/secrets";
+import { eventHubsJaasLine, readSecrets, secretsInEnvironment, secretValues } from "../../src/deployer/core/secrets";
 import { buildTestArtifact, fakeConnectionString } from "./support/test-artifact";
 import { testEnvironment } from "./support/test-plan";
 
@@ -61,6 +61,16 @@ describe("secrets", () => {
     expect(() => readSecrets({ BDC_GATEWAY_USERNAME: "u", BDC_GATEWAY_PASSWORD: "pw-secret" }, { needSas: true })).toThrow(
       "missing environment variable(s): EVENTHUBS_JOB_CONNECTION_STRING, EVENTHUBS_JOB_SEND_CONNECTION_STRING, ARTIFACT_SAS_TOKEN",
     );
+  });
+
+  test("the state store's SAS, in the environment or read for a run, is masked whole and by its signature", () => {
+    const sas = "sv=2023-11-03&sr=c&sp=racwdl&se=2030-01-01&sig=AbC%2Bd%2Fef%3D";
+    const line = `PUT https://acct.blob.core.windows.net/deployments/dev/state?${sas} and sig AbC+d/ef=`;
+    for (const values of [secretsInEnvironment({ STATE_STORE_SAS_TOKEN: sas }), secretValues(readSecrets({ STATE_STORE_SAS_TOKEN: sas }, { needSas: false, needEventHubs: false, needGateway: false, needStateStoreSas: true }))]) {
+      const masked = redact(line, values);
+      expect(masked).not.toContain("AbC");
+    }
+    expect(() => readSecrets({}, { needSas: false, needEventHubs: false, needGateway: false, needStateStoreSas: true })).toThrow("missing environment variable(s): STATE_STORE_SAS_TOKEN");
   });
 
   test("redact masks raw and URL-encoded forms", () => {

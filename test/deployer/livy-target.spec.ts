@@ -6,7 +6,9 @@
  * same with the live state and lock in an Azure Blob container (target.stateStore) on Azurite, through the
  * deployer's entry (run.ts) with the container's SAS from the environment, as the deploy Job runs it.
  */
-import { join } from "node:path";
+import { join, posix } from "node:path";
+import { STATE_ELSEWHERE_XATTR } from "../../src/deployer/state/environment-stores";
+import { releasesOfEveryEnvironment } from "../../src/deployer/release/retention";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { gatewayClients, needsGatewayCredentials, platformUser, type GatewayClients } from "../../src/deployer/clients/clients";
@@ -89,12 +91,17 @@ test("deploy starts the streaming job through Livy and the NameNode alone; an un
   expect(services.knox.stats().calls).toBe(0); // no gateway took part
 });
 
+const credential = () => new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY);
+const deploymentsContainer = () => new ContainerClient(`${azurite.blobEndpoint}/deployments`, credential());
+const containerSas = () =>
+  generateBlobSASQueryParameters({ containerName: "deployments", permissions: ContainerSASPermissions.parse("racwdl"), expiresOn: new Date(Date.now() + 3600_000) }, credential()).toString();
+const blobPlanOf = (base: DeployPlanConfig) => deployPlanSchema.parse({ ...base, target: { ...base.target, stateStore: { kind: "blob", containerUrl: `${azurite.blobEndpoint}/deployments`, auth: "sas" } } });
+
 test("with the state and lock in a Blob container: deploy, an unchanged redeploy and ensure run from the blobs, never from the xattrs", async () => {
-  const credential = new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY);
-  const container = new ContainerClient(`${azurite.blobEndpoint}/deployments`, credential);
+  const container = deploymentsContainer();
   await container.create();
-  const sas = generateBlobSASQueryParameters({ containerName: "deployments", permissions: ContainerSASPermissions.parse("racwdl"), expiresOn: new Date(Date.now() + 3600_000) }, credential).toString();
-  const blobPlan = deployPlanSchema.parse({ ...plan, target: { ...plan.target, stateStore: { kind: "blob", containerUrl: `${azurite.blobEndpoint}/deployments`, auth: "sas" } } });
+  const sas = containerSas();
+  const blobPlan = blobPlanOf(plan);
   const env = { STATE_STORE_SAS_TOKEN: sas, EVENTHUBS_JOB_CONNECTION_STRING: connectionStrings.listen, EVENTHUBS_JOB_SEND_CONNECTION_STRING: connectionStrings.send };
   const said: string[] = [];
   const progress = { step: (step: string, detail: string) => void said.push(`${step}: ${detail}`) };
@@ -116,6 +123,12 @@ test("with the state and lock in a Blob container: deploy, an unchanged redeploy
   expect(state).toMatchObject({ current: { artifactHash: hash }, batch: { id: first.batchId } });
   // The xattr state is as the first test left it: nothing of these runs went there.
   expect(await readState(clients.hdfs, plan.hdfs.stateDir)).toEqual(beforeXattr);
+  // The state directory on HDFS says where the state is, so every environment's retention keeps all artifact
+  // directories (it cannot read which ones this environment's releases use), but this one's own retention reads on.
+  expect(await clients.hdfs.getXAttr(plan.hdfs.stateDir, STATE_ELSEWHERE_XATTR)).toBe(`blob deployments/${plan.environment}/state`);
+  const deployments = posix.dirname(plan.hdfs.stateDir);
+  expect(await releasesOfEveryEnvironment(clients.hdfs, deployments)).toBeUndefined();
+  expect(await releasesOfEveryEnvironment(clients.hdfs, deployments, posix.basename(plan.hdfs.stateDir))).toEqual([]);
   // The lock blob: the last locking run's record (the unchanged deploy: ensure of a running job only reads),
   // released, under the fence the state was last written with; no lease left.
   const lockBlob = container.getBlockBlobClient(`${plan.environment}/lock`);
@@ -125,4 +138,28 @@ test("with the state and lock in a Blob container: deploy, an unchanged redeploy
   expect((await lockBlob.getProperties()).leaseState).not.toBe("leased");
   // Without the SAS the run refuses before it changes anything, naming the variable.
   await expect(run("ensure", {})).rejects.toThrow(/STATE_STORE_SAS_TOKEN/);
+});
+
+test("two deploys of a new version at once, locking on the blob lease: one replaces the job, the other waits and finds it unchanged", async () => {
+  const v2Dir = join(services.work, "artifacts", "v2");
+  const v2 = buildTestArtifact(v2Dir, { version: "v2" });
+  const blobPlan = blobPlanOf(plan);
+  const sas = containerSas();
+  const env = { STATE_STORE_SAS_TOKEN: sas, EVENTHUBS_JOB_CONNECTION_STRING: connectionStrings.listen, EVENTHUBS_JOB_SEND_CONNECTION_STRING: connectionStrings.send };
+  const lockRecord = async () => parseLockRecord((await deploymentsContainer().getBlockBlobClient(`${plan.environment}/lock`).downloadToBuffer()).toString("utf8"));
+  const before = await lockRecord();
+  const deployV2 = (owner: string) =>
+    runFromEnvironment({ plan: { ...blobPlan, artifact: { ...blobPlan.artifact, hash: v2 } }, mode: "deploy", artifact: v2Dir, env, out: () => undefined, progress: { step: (step, detail) => void lines.push(`${owner} ${step}: ${detail}`) } });
+  const results = await Promise.all([deployV2("A"), deployV2("B")]);
+  const actions = results.map((r) => r!.action).sort();
+  expect(actions).toEqual(["replaced", "unchanged"]);
+  const alive = await direct.aliveBatches();
+  expect(alive.map((b) => b.id)).toEqual([results.find((r) => r!.action === "replaced")!.batchId]);
+  const after = await readStateFrom(new BlobStateStore(deploymentsContainer().getBlockBlobClient(`${plan.environment}/state`)));
+  expect(after).toMatchObject({ current: { artifactHash: v2 }, previous: { artifactHash: hash } });
+  // Each deploy took the lease in turn: two fences above the last one, and the state was written under the last.
+  expect(await lockRecord()).toMatchObject({ released: true, fence: before!.fence + 2 });
+  expect(after!.lock!.fence).toBeLessThanOrEqual(before!.fence + 2);
+  expect(after!.lock!.fence).toBeGreaterThan(before!.fence);
+  expect(lines.some((l) => /lock: .*held by|waiting/.test(l))).toBe(true);
 });

@@ -98,8 +98,8 @@ test("the input rate is what arrived in the last window, by Kafka's offsets at a
   const plan = testPlan(join(services.work, "artifact"), services.knox.url, services.hdfs.rpc);
   const config = { max_offsets_per_trigger: 10, trigger_interval: "5 seconds" };
   // Batches of 1 s fixed + 1 s a reading, at most 10 a 5 s batch: 10 / 11 s ≈ 0.91/s, against 4 readings in 60 s.
-  const took = { batches: 2, medianMs: 6000, maxMs: 11_000, rows: 15, wholeMs: 17_000, cost: { fixedMs: 1000, perReadingMs: 1000 }, largest: { rows: 10, wholeMs: 11_000 } };
-  const judged = await measureThroughput({ offsetsAt, topic, end: await endOffsets(topic), backlogRecords: 7, took, nowMs: now }, plan, config);
+  const took = { batches: 2, medianMs: 6000, maxMs: 11_000, rows: 15, wholeMs: 17_000, cost: { fixedMs: 1000, perReadingMs: 1000 }, largest: { rows: 10, wholeMs: 11_000 }, smallestRows: 5 };
+  const judged = await measureThroughput({ offsetsAt, topic, end: await endOffsets(topic), backlogRecords: 7, took, nowMs: now, request: { numExecutors: 3 } }, plan, config);
   expect(judged).toMatchObject({ inputPerSecond: 4 / 60, windowSeconds: INPUT_WINDOW_SECONDS, backlogRecords: 7, undersized: false });
   expect(judged!.capacityPerSecond).toBeCloseTo(10 / 11, 9);
   expect(judged!.catchUpSeconds).toBeCloseTo(7 / (10 / 11 - 4 / 60), 6);
@@ -124,7 +124,7 @@ describe("health rules", () => {
     expect(brokenRules(rules, report(0, 0, 5, { batches: 10, readings: 950, rejected: 50, rejectedFraction: 0.05 }))).toEqual([]);
   });
   it("flag recent batches whose median duration is over the trigger, and show it", () => {
-    const recent = (medianMs: number) => ({ batches: 10, readings: 100, rejected: 0, rejectedFraction: 0, took: { batches: 10, medianMs, maxMs: 9000, rows: 100, wholeMs: 10 * medianMs, largest: { rows: 10, wholeMs: medianMs } } });
+    const recent = (medianMs: number) => ({ batches: 10, readings: 100, rejected: 0, rejectedFraction: 0, took: { batches: 10, medianMs, maxMs: 9000, rows: 100, wholeMs: 10 * medianMs, largest: { rows: 10, wholeMs: medianMs }, smallestRows: 10 } });
     expect(brokenRules(rules, report(10, 1, 5, recent(5001)))).toEqual(["the last 10 batches took a median 5.00s > the trigger (5 seconds): the job falls behind its input"]);
     expect(brokenRules(rules, report(10, 1, 5, recent(5000)))).toEqual([]);
     expect(brokenRules(rules, report(0, 0, 5, recent(5001)))).toEqual([]); // caught up: slow batches from before are no problem

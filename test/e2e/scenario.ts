@@ -260,7 +260,7 @@ async function main(dir: string, rate: number, target: LocalTarget): Promise<voi
     await run(HARNESS_PYTHON, [join(__dirname, "read_tables.py"), "--conf", join(dir, "spark-conf.json"), "--config", join(dir, "job-config.json"), "--out", join(dir, "tables.json")], { maxBuffer: 1 << 24 });
     const tables = JSON.parse(readFileSync(join(dir, "tables.json"), "utf8")) as unknown;
     log("read the three tables through the metastore");
-    const result = { simulator: { ...summary, acknowledged: summary.acknowledged + backlog.produced + frozen.produced }, backlog, frozen, versions: { v1: v1.manifest.hash, v2: v2.manifest.hash, v3: v3.manifest.hash }, deployV1, deployV2, deployV3, liveAfterRollback, liveBatchBeforeV3, liveBatchAfterRollback, rollbackGapMs, ensure, killed, replacementGapMs, restartGapMs, snapshot, readings: readings.messages, stats: statsMessages.messages, tables };
+    const result = { simulator: { ...summary, acknowledged: summary.acknowledged + backlog.produced + backlog.measured.produced + frozen.produced }, backlog, frozen, versions: { v1: v1.manifest.hash, v2: v2.manifest.hash, v3: v3.manifest.hash }, deployV1, deployV2, deployV3, liveAfterRollback, liveBatchBeforeV3, liveBatchAfterRollback, rollbackGapMs, ensure, killed, replacementGapMs, restartGapMs, snapshot, readings: readings.messages, stats: statsMessages.messages, tables };
     await new Promise<void>((done) => process.stdout.write(`${JSON.stringify(result)}\n`, () => done()));
   } finally {
     await pipeline.stop();

@@ -74,8 +74,10 @@ export interface RecentDurations {
   wholeMs: number;
   /** Their fixed and per-reading cost, when the batches' sizes differ enough to fit one (batch-cost.ts). */
   cost?: Omit<BatchCost, "batches">;
-  /** The one that read the most rows (the first of equals): what the job did when it had the most to do. */
+  /** The one that read the most rows (the latest of equals: after a restart, not the cold first one): what the job did when it had the most to do. */
   largest: { rows: number; wholeMs: number };
+  /** The fewest rows a batch read. */
+  smallestRows: number;
 }
 
 /** The median and longest whole-batch duration of the last `count` batches that took, their sums and cost; undefined with none. */
@@ -92,7 +94,8 @@ export function recentDurations(batches: readonly TookBatch[], count: number): R
     maxMs: last[last.length - 1] as number,
     rows: recent.reduce((sum, b) => sum + b.rows, 0),
     wholeMs: recent.reduce((sum, b) => sum + b.wholeMs, 0),
-    largest: recent.reduce((most, b) => (b.rows > most.rows ? { rows: b.rows, wholeMs: b.wholeMs } : most), { rows: recent[0]!.rows, wholeMs: recent[0]!.wholeMs }),
+    largest: recent.reduce((most, b) => (b.rows >= most.rows ? { rows: b.rows, wholeMs: b.wholeMs } : most), { rows: recent[0]!.rows, wholeMs: recent[0]!.wholeMs }),
+    smallestRows: Math.min(...recent.map((b) => b.rows)),
     ...(fit ? { cost: { fixedMs: fit.fixedMs, perReadingMs: fit.perReadingMs } } : {}),
   };
 }

@@ -18,6 +18,7 @@ import { createTablesRequest, maintenanceRequest, streamingRequest } from "../re
 import { readStateFrom, releaseName, secretFingerprint, STATE_VERSION, writeStateTo, type DeployState, type Release } from "../state/deploy-state";
 import { contentAddressed, jarPath, jobDir, newCounters, pruneJaasFiles, syncArtifact, syncJaasFiles, syncJobConfig } from "../release/hdfs-sync";
 import { EnvironmentLock, LockLostError } from "../state/lock";
+import { markStateElsewhere } from "../state/environment-stores";
 import { forUser, type DeployPlanConfig, type JobConfig } from "../core/plan-config";
 import { jobModules } from "../../../contracts/artifact-manifest";
 import { buildRelease, releaseInputs, verifyReleaseFiles, type PlacedJaas } from "../release/release";
@@ -72,7 +73,8 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
   const { plan, hdfs, progress } = ctx;
   const now = ctx.now ?? (() => new Date());
   const rc: ReconcileContext = { plan, hdfs, runner, progress, now, lock, stores: storesOf(ctx), yarn: ctx.yarn };
-  const state = await readStateFrom(storesOf(ctx).state);
+  const state = await readStateFrom(rc.stores.state);
+  await markStateElsewhere(hdfs, plan.hdfs.stateDir, rc.stores);
   const counters = newCounters();
   const result = emptyResult(runner, counters);
 

@@ -49,7 +49,7 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
         // The job's batch lines, read once for the rejected fraction and the throughput rule.
         const recent = running ? await readRecentBatches(livy, batch.id) : undefined;
         const rejected = rejectedReason(plan, recent);
-        const sources = { offsetsAt: ctx.offsetsAt, took: recent?.took, nowMs: (ctx.now ?? (() => new Date()))().getTime() };
+        const sources = { offsetsAt: ctx.offsetsAt, took: recent?.took, nowMs: (ctx.now ?? (() => new Date()))().getTime(), request: first.current.request };
         const backlog = config && !rejected && ctx.endOffsets ? await backlogReason(hdfs, plan, config, ctx.endOffsets, progress, sources) : undefined;
         const problem = rejected ?? backlog;
         progress.step("ensure", `batch ${batch.id} is ${batch.state}; ${problem ? `but ${problem}` : "nothing to do"}`);

@@ -13,6 +13,7 @@ import { posix } from "node:path";
 import { BatchRunner } from "../reconcile/batch-runner";
 import { createTablesRequest } from "../release/batch-requests";
 import { readStateFrom, type Release } from "../state/deploy-state";
+import { STATE_ELSEWHERE_XATTR } from "../state/environment-stores";
 import { emptyResult, lockOptions, storesOf, type DeployResult, type GatewayContext } from "../reconcile/context";
 import { DeployError } from "../core/errors";
 import { jobDir } from "../release/hdfs-sync";
@@ -78,7 +79,10 @@ export async function runTeardown(ctx: GatewayContext, options: TeardownOptions)
     }
     await hdfs.delete(jaasDir, true);
     await hdfs.delete(plan.hdfs.configDir, true);
+    await lock.verify();
     await rc.stores.state.clear();
+    // Retention on the cluster no longer needs to keep every artifact directory for this environment.
+    if (rc.stores.elsewhere !== undefined) await hdfs.removeXAttr(plan.hdfs.stateDir, STATE_ELSEWHERE_XATTR);
     progress.step("teardown", `${plan.environment} is torn down${purge ? " and purged" : ""}`);
     return { ...emptyResult(runner)("torn-down", undefined, null), runningNow: "nothing runs under this environment's batch name" };
   } finally {

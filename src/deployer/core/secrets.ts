@@ -78,5 +78,6 @@ export function secretsInEnvironment(env: NodeJS.ProcessEnv): string[] {
     eventHubsConnectionString: env[ENV.jobListenConnectionString] ?? "",
     eventHubsSendConnectionString: env[ENV.jobSendConnectionString] ?? "",
     artifactSasToken: env[ENV.artifactSasToken],
+    stateStoreSasToken: env[ENV.stateStoreSasToken],
   });
 }

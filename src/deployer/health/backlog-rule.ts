@@ -11,7 +11,7 @@ import type { Progress } from "../core/progress";
 import type { WebHdfsClient } from "../clients/webhdfs-client";
 import type { OffsetsAt } from "../clients/topic-offsets-loader";
 import type { RecentDurations } from "../clients/batch-log";
-import { measureThroughput, runningSizing } from "./throughput-rule";
+import { measureThroughput, runningSizing, type SizedRequest } from "./throughput-rule";
 import { undersizedProblem } from "./throughput";
 
 /** What the throughput rule needs beside the backlog's: Kafka's offsets at a time, and the recent batches' durations. */
@@ -19,6 +19,8 @@ export interface ThroughputSources {
   offsetsAt?: OffsetsAt;
   took?: RecentDurations;
   nowMs: number;
+  /** The live release's request (its executors). */
+  request: SizedRequest;
 }
 
 /**
@@ -35,8 +37,8 @@ export async function backlogReason(hdfs: WebHdfsClient, plan: DeployPlanConfig,
     const limits = backlogProblems(plan.health, backlog);
     if (limits.length > 0) problems.push(`its ${limits.join(" and ")} (bdc.health.maxBacklogRecords, maxBacklogSeconds)`);
     if (sources?.offsetsAt) {
-      const measure = { offsetsAt: sources.offsetsAt, topic: config.input_topic, end, backlogRecords: backlog.records, took: sources.took, nowMs: sources.nowMs };
-      const undersized = undersizedProblem(await measureThroughput(measure, plan, config), runningSizing(plan, config), plan.health.maxBacklogSeconds);
+      const measure = { offsetsAt: sources.offsetsAt, topic: config.input_topic, end, backlogRecords: backlog.records, took: sources.took, nowMs: sources.nowMs, request: sources.request };
+      const undersized = undersizedProblem(await measureThroughput(measure, plan, config), runningSizing(plan, config, sources.request), plan.health.maxBacklogSeconds);
       if (undersized) problems.push(`it is ${undersized}`);
     }
   } catch (err) {

@@ -12,11 +12,20 @@ import { DEFAULT_TRIGGER_INTERVAL, intervalMs } from "../../../contracts/job-con
 /** The input rate is taken over this much of the topic's recent past. */
 export const INPUT_WINDOW_SECONDS = 60;
 
-/** The sizing the live release runs with: the plan's executors, the release's job config's cap and trigger. */
-export function runningSizing(plan: DeployPlanConfig, config: Partial<JobConfig>): RunningSizing {
+/** The part of a live release's Livy request that sizes it. */
+export interface SizedRequest {
+  numExecutors?: number;
+  executorCores?: number;
+}
+
+/**
+ * The sizing the live release runs with: its recorded request's executors (the plan's when it names none, or
+ * before a deploy of an edited config, the release still runs the old ones), its job config's cap and trigger.
+ */
+export function runningSizing(plan: DeployPlanConfig, config: Partial<JobConfig>, request: SizedRequest = {}): RunningSizing {
   return {
-    executors: plan.spark.executors,
-    executorCores: plan.spark.executorCores,
+    executors: request.numExecutors ?? plan.spark.executors,
+    executorCores: request.executorCores ?? plan.spark.executorCores,
     ...(config.max_offsets_per_trigger !== undefined ? { maxOffsetsPerTrigger: config.max_offsets_per_trigger } : {}),
     triggerSeconds: intervalMs(config.trigger_interval ?? DEFAULT_TRIGGER_INTERVAL) / 1000,
   };
@@ -30,6 +39,8 @@ export interface ThroughputMeasure {
   backlogRecords: number;
   took: RecentDurations | undefined;
   nowMs: number;
+  /** The live release's request. */
+  request: SizedRequest;
 }
 
 /** Undefined without `took` lines that tell a cost. */
@@ -42,7 +53,7 @@ export async function measureThroughput(m: ThroughputMeasure, plan: DeployPlanCo
     windowSeconds: INPUT_WINDOW_SECONDS,
     backlogRecords: m.backlogRecords,
     batches: m.took,
-    sizing: runningSizing(plan, config),
+    sizing: runningSizing(plan, config, m.request),
     catchUpWithinSeconds: plan.health.maxBacklogSeconds,
   });
 }

@@ -16,9 +16,21 @@ export interface BatchSample {
   rows: number;
   wholeMs: number;
   cost?: { fixedMs: number; perReadingMs: number };
-  /** The batch that read the most rows. */
+  /** The batch that read the most rows (the latest of equals). */
   largest: { rows: number; wholeMs: number };
+  /** The fewest rows a batch read. */
+  smallestRows: number;
 }
+
+/** A batch's cost: fixed per batch plus per reading. `split`: whether the two were told apart (a fit), or all of it is counted per reading. */
+export interface CostModel {
+  fixedMs: number;
+  perReadingMs: number;
+  split: boolean;
+}
+
+/** A fit is trusted only over batches whose sizes differ at least this much: a near-flat spread makes a line of noise. */
+export const FIT_ROWS_SPREAD = 2;
 
 export interface RunningSizing {
   executors: number;
@@ -57,23 +69,28 @@ export interface Throughput {
   /** The cost model it came from. */
   fixedMs: number;
   perReadingMs: number;
+  /** Whether the batches told the fixed cost from the per-reading one (else no sizing can be advised). */
+  split: boolean;
   backlogRecords: number;
   /** Seconds for the backlog to drain at capacity minus input; null when it never drains. */
   catchUpSeconds: number | null;
   undersized: boolean;
+  /** When undersized and the cost is split. */
   advice?: SizingAdvice;
 }
 
 /**
- * The batches' cost: the fitted line when it is a cost (positive slope, no negative fixed part). Else (batches of
- * one size, or noise) the largest batch's duration spread over its readings, as if all of it were per reading: that
- * overstates the per-reading cost, so the capacity it gives is one the job reached at least.
+ * The batches' cost: the fitted line when it is a cost (positive slope, no negative fixed part) over batches whose
+ * sizes differ by FIT_ROWS_SPREAD. Else (batches of one size, as a job capped by maxOffsetsPerTrigger runs, or noise)
+ * the largest batch's duration spread over its readings, as if all of it were per reading: at that batch size the
+ * capacity is what the job did, but how it would change with the sizing is unknown (`split` false).
  */
-export function costModel(batches: BatchSample): { fixedMs: number; perReadingMs: number } | undefined {
+export function costModel(batches: BatchSample): CostModel | undefined {
   const fit = batches.cost;
-  if (fit && fit.perReadingMs > 0 && fit.fixedMs >= 0) return fit;
+  const spread = batches.largest.rows >= FIT_ROWS_SPREAD * Math.max(1, batches.smallestRows);
+  if (fit && spread && fit.perReadingMs > 0 && fit.fixedMs >= 0) return { fixedMs: fit.fixedMs, perReadingMs: fit.perReadingMs, split: true };
   const { rows, wholeMs } = batches.largest;
-  return rows > 0 && wholeMs > 0 ? { fixedMs: 0, perReadingMs: wholeMs / rows } : undefined;
+  return rows > 0 && wholeMs > 0 ? { fixedMs: 0, perReadingMs: wholeMs / rows, split: false } : undefined;
 }
 
 /** Readings/s of back-to-back batches: each takes min(backlog, cap) readings and lasts at least a trigger. */
@@ -96,21 +113,23 @@ export function judgeThroughput(input: ThroughputInput): Throughput | undefined 
   const waitsBeyondNextBatch = backlogRecords > inputPerSecond * sizing.triggerSeconds;
   const undersized = waitsBeyondNextBatch && (catchUpSeconds === null || catchUpSeconds > input.catchUpWithinSeconds);
   const judged: Throughput = { inputPerSecond, windowSeconds: input.windowSeconds, capacityPerSecond: capacity, ...model, backlogRecords, catchUpSeconds, undersized };
-  return undersized ? { ...judged, advice: adviseSizing(input, model) } : judged;
+  return undersized && model.split ? { ...judged, advice: adviseSizing(input, model) } : judged;
 }
 
 /**
- * Needed: the input with the margin, and the input plus the backlog spread over the bound. The trigger must leave
- * the fixed cost within the busy share; each trigger may take the needed rate's readings; the cores make a batch of
- * that many fit in a trigger (the per-reading cost shrinks with more cores, the fixed cost does not).
+ * Needed: the input with the margin, and the input plus the backlog spread over the bound. The trigger (at least
+ * 1 s) must leave the fixed cost within the busy share; each trigger may take the needed rate's readings (a larger
+ * cap stays); the cores make a batch of the cap take at most the time the needed rate allows it, cap ÷ needed (the
+ * per-reading cost shrinks with more cores, the fixed cost does not).
  */
 export function adviseSizing(input: ThroughputInput, model: { fixedMs: number; perReadingMs: number }): SizingAdvice {
   const { sizing } = input;
   const needed = Math.max(input.inputPerSecond / TARGET_BUSY, input.inputPerSecond + input.backlogRecords / input.catchUpWithinSeconds);
-  const triggerSeconds = Math.max(sizing.triggerSeconds, Math.ceil(model.fixedMs / 1000 / TARGET_BUSY));
+  const triggerSeconds = Math.max(sizing.triggerSeconds, 1, Math.ceil(model.fixedMs / 1000 / TARGET_BUSY));
   const maxOffsetsPerTrigger = Math.max(sizing.maxOffsetsPerTrigger ?? 0, Math.ceil(needed * triggerSeconds));
   const cores0 = sizing.executors * sizing.executorCores;
-  const rowsMs = triggerSeconds * 1000 - model.fixedMs;
+  // maxOffsetsPerTrigger ≥ needed × trigger > fixed ÷ 1000 × needed ÷ TARGET_BUSY: the budget exceeds the fixed cost.
+  const rowsMs = (maxOffsetsPerTrigger * 1000) / needed - model.fixedMs;
   const cores = Math.max(cores0, Math.ceil((model.perReadingMs * cores0 * maxOffsetsPerTrigger) / rowsMs));
   const executors = Math.max(sizing.executors, Math.ceil(cores / sizing.executorCores));
   const capacity = capacityPerSecond(model, maxOffsetsPerTrigger, triggerSeconds, (executors * sizing.executorCores) / cores0);
@@ -127,15 +146,19 @@ export function describeThroughput(t: Throughput): string {
 
 /** The problem and its advice, in words; undefined when the job keeps up. */
 export function undersizedProblem(t: Throughput | undefined, sizing: RunningSizing, withinSeconds: number): string | undefined {
-  if (!t?.undersized || !t.advice) return undefined;
+  if (!t?.undersized) return undefined;
+  const said = `undersized: ${describeThroughput(t)}, not within ${n(withinSeconds)}s (bdc.health.maxBacklogSeconds).`;
   const a = t.advice;
+  if (a === undefined) {
+    return `${said} No sizing is advised: the recent batches read about as many rows each, so their fixed and per-reading costs cannot be told apart (more cores shorten only the second, a larger maxOffsetsPerTrigger spreads only the first)`;
+  }
   const changes = [
     a.executors !== sizing.executors ? `bdc.spark.executors ${a.executors} (× ${sizing.executorCores} cores, now ${sizing.executors})` : undefined,
     a.maxOffsetsPerTrigger !== sizing.maxOffsetsPerTrigger ? `bdc.job.maxOffsetsPerTrigger ${n(a.maxOffsetsPerTrigger)} (now ${sizing.maxOffsetsPerTrigger === undefined ? "none" : n(sizing.maxOffsetsPerTrigger)})` : undefined,
     a.triggerSeconds !== sizing.triggerSeconds ? `bdc.job.triggerInterval "${a.triggerSeconds} seconds" (now ${sizing.triggerSeconds} s)` : undefined,
   ].filter((c): c is string => c !== undefined);
   return (
-    `undersized: ${describeThroughput(t)}, not within ${n(withinSeconds)}s (bdc.health.maxBacklogSeconds). ` +
+    `${said} ` +
     `Advice, to catch up within it: ${changes.length > 0 ? changes.join(", ") : "the same sizing (the input exceeds it only now)"}, about ${n(a.capacityPerSecond)}/s`
   );
 }

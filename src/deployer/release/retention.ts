@@ -2,10 +2,12 @@
  * Retention of deploy files: after a deploy, keep the artifact directories and job configs that a
  * live or previous release reads, plus the newest `keep` others, and delete the rest. Artifact
  * directories are shared by every environment deployed to the cluster, so those named by any
- * environment's live state are kept; if any state cannot be read, no artifact directory is deleted.
+ * environment's live state are kept; if any state cannot be read, or is kept elsewhere (a Blob container, marked
+ * on its state directory: environment-stores.ts), no artifact directory is deleted.
  */
 import { posix } from "node:path";
 import { readState, type Release } from "../state/deploy-state";
+import { STATE_ELSEWHERE_XATTR } from "../state/environment-stores";
 import type { DeployPlanConfig } from "../core/plan-config";
 import type { Progress } from "../core/progress";
 import { configPathOf } from "./release";
@@ -34,6 +36,8 @@ export async function releasesOfEveryEnvironment(hdfs: WebHdfsClient, deployment
   for (const [name, status] of (await hdfs.listStatus(deploymentsDir)) ?? new Map<string, FileStatus>()) {
     if (status.type !== "DIRECTORY" || name === except) continue;
     try {
+      // Its releases are not readable here: keep every artifact directory.
+      if ((await hdfs.getXAttr(`${deploymentsDir}/${name}`, STATE_ELSEWHERE_XATTR)) !== undefined) return undefined;
       const state = await readState(hdfs, `${deploymentsDir}/${name}`);
       if (state) releases.push(state.current, ...(state.previous ? [state.previous] : []));
     } catch {
@@ -52,7 +56,8 @@ export async function pruneDeployFiles(hdfs: WebHdfsClient, plan: DeployPlanConf
     await hdfs.delete(`${path}.sha256`);
     pruned.jobConfigs.push(path);
   }
-  const everywhere = await releasesOfEveryEnvironment(hdfs, posix.dirname(plan.hdfs.stateDir));
+  // This environment's own releases are `live`, wherever its state is kept.
+  const everywhere = await releasesOfEveryEnvironment(hdfs, posix.dirname(plan.hdfs.stateDir), posix.basename(plan.hdfs.stateDir));
   if (everywhere === undefined) {
     progress.step("retention", "an environment's live state cannot be read: keeping every artifact directory");
     return pruned;

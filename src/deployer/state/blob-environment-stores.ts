@@ -10,7 +10,7 @@ import type { StateStoreSettings } from "../../../contracts/deploy-target";
 import { DeployError } from "../core/errors";
 import { BlobLeaseLockStore } from "./blob-lock-store";
 import { BlobStateStore } from "./blob-state-store";
-import { readStateFrom } from "./deploy-state";
+import { writtenUnder } from "./deploy-state";
 import type { EnvironmentStores } from "./environment-stores";
 
 /**
@@ -25,8 +25,12 @@ const BLOB_PIPELINE: StoragePipelineOptions = { retryOptions: { maxTries: 3, try
  */
 export function blobStores(container: ContainerClient, environment: string): EnvironmentStores {
   const state = new BlobStateStore(container.getBlockBlobClient(`${environment}/state`));
-  const fenceFloor = async () => (await readStateFrom(state))?.lock?.fence;
-  return { state, lock: new BlobLeaseLockStore(container.getBlockBlobClient(`${environment}/lock`), { fenceFloor }) };
+  // Read leniently: a state this deployer cannot parse (damaged, or a later version's) still names its fence.
+  const fenceFloor = async () => {
+    const seen = await state.read();
+    return seen === undefined ? undefined : writtenUnder(seen.text);
+  };
+  return { state, lock: new BlobLeaseLockStore(container.getBlockBlobClient(`${environment}/lock`), { fenceFloor }), elsewhere: state.where };
 }
 
 /** The container of a Blob state store, with a SAS (`sasToken`, a query string) or Entra (DefaultAzureCredential). */

@@ -174,7 +174,7 @@ export async function writeStateTo(store: StateStore, state: DeployState, fence:
 }
 
 /** The fence a stored state was written under, if it names one (an unreadable state names none). */
-function writtenUnder(text: string): number | undefined {
+export function writtenUnder(text: string): number | undefined {
   try {
     const fence = (JSON.parse(decodeState(text)) as { lock?: { fence?: unknown } } | null)?.lock?.fence;
     return typeof fence === "number" ? fence : undefined;

@@ -14,6 +14,23 @@ import { WebHdfsLockStore } from "./webhdfs-lock-store";
 export interface EnvironmentStores {
   readonly state: StateStore;
   readonly lock: LockStore;
+  /** Set when the state is not on the WebHDFS beside the job's files: where it is, for the mark (markStateElsewhere). */
+  readonly elsewhere?: string;
+}
+
+/**
+ * Marks an environment's state directory on WebHDFS whose live state is kept elsewhere (a Blob container). Artifact
+ * directories are shared by every environment of the cluster and retention keeps those a live state names; it cannot
+ * read a state kept elsewhere, so a mark makes it keep every artifact directory (retention.ts).
+ */
+export const STATE_ELSEWHERE_XATTR = "user.sensor-deployer.state-elsewhere";
+
+/** Sets the mark before the environment's first upload (idempotent): no other environment's retention then deletes what it uploads. */
+export async function markStateElsewhere(hdfs: WebHdfsClient, stateDir: string, stores: EnvironmentStores): Promise<void> {
+  if (stores.elsewhere === undefined) return;
+  if ((await hdfs.getXAttr(stateDir, STATE_ELSEWHERE_XATTR)) === stores.elsewhere) return;
+  await hdfs.mkdirs(stateDir);
+  await hdfs.setXAttr(stateDir, STATE_ELSEWHERE_XATTR, stores.elsewhere);
 }
 
 /** The one import path of the Blob stores, which the in-cluster bundle leaves out (bundle.ts). */

@@ -1,8 +1,13 @@
 // Event Hubs capacity from the expected load.
 //
-// Standard: 1 throughput unit (TU) takes in 1 MB/s or 1000 events/s, whichever is reached first, so
-//   TU = max(ceil(events/s ÷ 1000), ceil(MB/s ÷ 1))   with MB = 1,000,000 bytes (the smaller unit: never under-sizes)
-// computed on the peak plus `headroomPercent` (Azure throttles exactly at the limit, and Kafka framing adds bytes).
+// Standard: 1 throughput unit (TU) takes in 1 MB/s or 1000 events/s, whichever is reached first, and sends out
+// 2 MB/s or 4096 events/s. Every event is read by each principal that listens on its hub (the job on the readings,
+// the stats consumers on the stats), so egress is the ingress times the most readers of one hub (`readers`, from
+// eventHubs.access; at least 1):
+//   TU = max(ceil(events/s ÷ 1000), ceil(MB/s ÷ 1), ceil(events/s × readers ÷ 4096), ceil(MB/s × readers ÷ 2))
+// with MB = 1,000,000 bytes (the smaller unit: never under-sizes), computed on the peak plus `headroomPercent`
+// (Azure throttles exactly at the limit, and Kafka framing adds bytes). A reader is counted once: a principal that
+// reads a hub with several consumer groups reads it that many times, and should be listed as that many readers.
 // Auto-inflate may grow the namespace up to `autoInflateMaximum` (default twice the capacity, at most 40).
 //
 // Premium: 1 processing unit (PU) is not a hard rate; Microsoft's guidance measures roughly 5–10 MB/s ingress per PU.
@@ -10,7 +15,7 @@
 // (1, 2, 4, 6, 8, 10, 12, 16). Premium has no auto-inflate.
 import { PREMIUM_PROCESSING_UNITS, type EventHubsSku } from "./limits";
 
-/** Expected load on the namespace's ingress. */
+/** Expected load on the namespace's ingress, and how many times each event is read. */
 export interface ExpectedLoad {
   /** Peak events per second over all topics. */
   readonly peakEventsPerSecond: number;
@@ -18,6 +23,8 @@ export interface ExpectedLoad {
   readonly averageEventSizeBytes: number;
   /** Extra capacity over the peak, in percent. */
   readonly headroomPercent: number;
+  /** The most principals listening on one hub: each reads every event of it. @default 1 */
+  readonly readers?: number;
 }
 
 /** What the namespace is sized to. */
@@ -36,6 +43,8 @@ export interface Capacity {
 const BYTES_PER_MB = 1_000_000;
 const TU_EVENTS_PER_SECOND = 1000;
 const TU_MB_PER_SECOND = 1;
+const TU_EGRESS_EVENTS_PER_SECOND = 4096;
+const TU_EGRESS_MB_PER_SECOND = 2;
 const PU_EVENTS_PER_SECOND = 5000;
 const PU_MB_PER_SECOND = 5;
 
@@ -49,7 +58,24 @@ export function sizedLoad(load: ExpectedLoad): { eventsPerSecond: number; megaby
 /** Standard throughput units for the load (at least 1; may exceed the Standard maximum, which the tier rules report). */
 export function throughputUnitsFor(load: ExpectedLoad): number {
   const { eventsPerSecond, megabytesPerSecond } = sizedLoad(load);
-  return Math.max(1, Math.ceil(eventsPerSecond / TU_EVENTS_PER_SECOND), Math.ceil(megabytesPerSecond / TU_MB_PER_SECOND));
+  const readers = Math.max(1, load.readers ?? 1);
+  return Math.max(
+    1,
+    Math.ceil(eventsPerSecond / TU_EVENTS_PER_SECOND),
+    Math.ceil(megabytesPerSecond / TU_MB_PER_SECOND),
+    Math.ceil((eventsPerSecond * readers) / TU_EGRESS_EVENTS_PER_SECOND),
+    Math.ceil((megabytesPerSecond * readers) / TU_EGRESS_MB_PER_SECOND),
+  );
+}
+
+/** The most principals listening on one hub (at least 1), from eventHubs.access; malformed entries count for nothing. */
+export function readersOf(access: unknown): number {
+  const listeners = new Map<string, number>();
+  for (const rights of Object.values(access !== null && typeof access === "object" ? (access as Record<string, unknown>) : {})) {
+    const listen = (rights as { listen?: unknown } | null)?.listen;
+    for (const hub of Array.isArray(listen) ? new Set(listen.filter((h): h is string => typeof h === "string")) : []) listeners.set(hub, (listeners.get(hub) ?? 0) + 1);
+  }
+  return Math.max(1, ...listeners.values());
 }
 
 /** Premium processing units for the load, rounded up to an allowed count; undefined when more than 16 would be needed. */

@@ -3,7 +3,7 @@ export { loadEnvironment, loadEnvironments, validateEnvironment, environmentViol
 export { selectedEnvironmentNames } from "./select";
 export { ENVIRONMENT_NAMES, KNOWN_ENVIRONMENT_NAMES, LOCAL_ENVIRONMENT_NAME, environmentInput } from "./environments";
 export { ConfigError, formatViolation, type Violation } from "./violation";
-export { throughputUnitsFor, processingUnitsFor, defaultAutoInflateMaximum, sizedLoad, ingressLimits, type Capacity, type ExpectedLoad } from "./capacity";
+export { throughputUnitsFor, readersOf, processingUnitsFor, defaultAutoInflateMaximum, sizedLoad, ingressLimits, type Capacity, type ExpectedLoad } from "./capacity";
 export { EVENTHUBS_METRIC_NAMESPACE, EVENTHUBS_NAMESPACE_METRICS } from "./eventhubs-metrics";
 export { hubRulesOf, type HubRule } from "./access";
 export { OVERRIDES, applyOverrides, overrideVariablesOf, type OverrideVariables } from "./overrides";

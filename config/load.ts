@@ -1,6 +1,6 @@
 // Validation at the edge: raw environment input in, a typed EnvironmentConfig (or one ConfigError listing everything) out.
 import { hubRulesOf, type HubRule } from "./access";
-import { defaultAutoInflateMaximum, processingUnitsFor, throughputUnitsFor, type Capacity } from "./capacity";
+import { defaultAutoInflateMaximum, processingUnitsFor, readersOf, throughputUnitsFor, type Capacity } from "./capacity";
 import { ENVIRONMENT_NAMES, KNOWN_ENVIRONMENT_NAMES, environmentInput } from "./environments";
 import { STANDARD_THROUGHPUT_UNITS } from "./limits";
 import { applyOverrides } from "./overrides";
@@ -56,7 +56,7 @@ function withComputed(settings: EnvironmentSettings, namespaceName: string, appl
     const processingUnits = processingUnitsFor(hubs.expectedLoad) as number; // tier rules refused undefined
     capacity = { sku: "Premium", units: processingUnits, processingUnits, throughputUnits: undefined, autoInflateMaximum: undefined };
   } else {
-    const throughputUnits = throughputUnitsFor(hubs.expectedLoad);
+    const throughputUnits = throughputUnitsFor({ ...hubs.expectedLoad, readers: readersOf(hubs.access) });
     const autoInflateMaximum = hubs.autoInflate.enabled
       ? (hubs.autoInflate.maximumThroughputUnits ?? defaultAutoInflateMaximum(throughputUnits, STANDARD_THROUGHPUT_UNITS.max))
       : undefined;

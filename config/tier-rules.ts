@@ -2,7 +2,7 @@
 // They read the raw input defensively (not zod's output) so that they still run, and report,
 // when other fields are invalid: synth lists every violation at once, not only the first.
 import { hubRulesOf } from "./access";
-import { processingUnitsFor, throughputUnitsFor, type ExpectedLoad } from "./capacity";
+import { processingUnitsFor, readersOf, throughputUnitsFor, type ExpectedLoad } from "./capacity";
 import {
   MAX_AUTHORIZATION_RULES,
   NAMESPACE_NAME_PATTERN,
@@ -77,7 +77,7 @@ export function tierViolations(env: string, input: unknown): Violation[] {
   const headroom = asNumber(loadRaw.headroomPercent);
   const autoInflate = asRecord(hubs.autoInflate);
   if (peak !== undefined && peak > 0 && size !== undefined && size > 0 && headroom !== undefined && headroom >= 0) {
-    const load: ExpectedLoad = { peakEventsPerSecond: peak, averageEventSizeBytes: size, headroomPercent: headroom };
+    const load: ExpectedLoad = { peakEventsPerSecond: peak, averageEventSizeBytes: size, headroomPercent: headroom, readers: readersOf(hubs.access) };
     if (sku === "Standard") {
       const tu = throughputUnitsFor(load);
       if (tu > STANDARD_THROUGHPUT_UNITS.max) {

@@ -23,7 +23,7 @@ import { backlogReason } from "../health/backlog-rule";
 import { readRecentBatches } from "../clients/batch-log";
 import { rejectedReason } from "../health/rejected";
 import { stuckReason } from "../health/stuck";
-import { notifyChange, type Condition, type Notifier } from "../health/notify";
+import { alreadyNotified, notifyChange, type About, type Condition, type Notifier } from "../health/notify";
 
 export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
   const { plan, hdfs, livy, progress } = ctx;
@@ -51,10 +51,11 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
         const rejected = rejectedReason(plan, recent);
         const sources = { offsetsAt: ctx.offsetsAt, took: recent?.took, nowMs: (ctx.now ?? (() => new Date()))().getTime(), request: first.current.request };
         const backlog = config && !rejected && ctx.endOffsets ? await backlogReason(hdfs, plan, config, ctx.endOffsets, progress, sources) : undefined;
-        const problem = rejected ?? backlog;
+        const problem = rejected ?? backlog?.text;
         progress.step("ensure", `batch ${batch.id} is ${batch.state}; ${problem ? `but ${problem}` : "nothing to do"}`);
         const condition: Condition = rejected ? "rejected" : backlog ? "backlog" : "healthy";
-        if ((first.notified?.condition ?? "healthy") !== condition) await recordCondition(ctx, batch.id, condition, problem);
+        const about = !rejected && backlog?.undersized ? "undersized" : undefined;
+        if (!alreadyNotified(first, condition, about)) await recordCondition(ctx, batch.id, condition, problem, about);
         return result("alive", first.current, first.batch);
       }
       progress.step("ensure", `batch ${batch.id} is ${batch.state} but ${reason}: restarting it`);
@@ -80,7 +81,7 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
  * A running job's condition changed (runs again after a notified problem, its input is mostly rejected, or
  * its backlog is over a limit): say so once, under the lock (skipped if another run holds it).
  */
-async function recordCondition(ctx: GatewayContext, batchId: number, condition: "healthy" | "rejected" | "backlog", problem?: string): Promise<void> {
+async function recordCondition(ctx: GatewayContext, batchId: number, condition: "healthy" | "rejected" | "backlog", problem?: string, about?: About): Promise<void> {
   const { plan, progress } = ctx;
   const lock = await EnvironmentLock.acquireIn(storesOf(ctx).lock, lockOptions(ctx, "ensure", 0), progress).catch((err: Error) => {
     if (err instanceof LockHeldError) return undefined;
@@ -94,7 +95,7 @@ async function recordCondition(ctx: GatewayContext, batchId: number, condition: 
       condition === "healthy"
         ? `${plan.environment}: the streaming job runs again (Livy batch ${batchId}, ${releaseName(state.current)})`
         : `${plan.environment}: the streaming job runs (Livy batch ${batchId}), but ${problem}`;
-    const notified = await notifyChange(ctx.notifier, state, condition, text, progress, (ctx.now ?? (() => new Date()))());
+    const notified = await notifyChange(ctx.notifier, state, condition, text, progress, (ctx.now ?? (() => new Date()))(), about);
     await writeStateTo(storesOf(ctx).state, { ...state, notified }, lock);
   } finally {
     await lock.release();

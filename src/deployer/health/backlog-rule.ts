@@ -28,9 +28,10 @@ export interface ThroughputSources {
  * undefined when they hold (or the backlog could not be measured). Both are the one "backlog" condition ensure
  * notifies: a new condition in the live state would make a deployer rolled back to before it unable to read it.
  */
-export async function backlogReason(hdfs: WebHdfsClient, plan: DeployPlanConfig, config: Partial<JobConfig>, endOffsets: EndOffsets, progress: Progress, sources?: ThroughputSources): Promise<string | undefined> {
+export async function backlogReason(hdfs: WebHdfsClient, plan: DeployPlanConfig, config: Partial<JobConfig>, endOffsets: EndOffsets, progress: Progress, sources?: ThroughputSources): Promise<{ text: string; undersized: boolean } | undefined> {
   if (!config.checkpoint_location || !config.input_topic) return undefined;
   const problems: string[] = [];
+  let undersizedToo = false;
   try {
     const end = await endOffsets(config.input_topic);
     const backlog = measureBacklog(end, await readCheckpointProgress(hdfs, config.checkpoint_location), config.input_topic);
@@ -40,10 +41,11 @@ export async function backlogReason(hdfs: WebHdfsClient, plan: DeployPlanConfig,
       const measure = { offsetsAt: sources.offsetsAt, topic: config.input_topic, end, backlogRecords: backlog.records, took: sources.took, nowMs: sources.nowMs, request: sources.request };
       const undersized = undersizedProblem(await measureThroughput(measure, plan, config), runningSizing(plan, config, sources.request), plan.health.maxBacklogSeconds);
       if (undersized) problems.push(`it is ${undersized}`);
+      undersizedToo = undersized !== undefined;
     }
   } catch (err) {
     progress.step("ensure", `the backlog was not measured (${(err as Error).message}); its rules are not checked this run`);
     return undefined;
   }
-  return problems.length === 0 ? undefined : problems.join("; and ");
+  return problems.length === 0 ? undefined : { text: problems.join("; and "), undersized: undersizedToo };
 }

@@ -8,6 +8,13 @@ import type { DeployState } from "../state/deploy-state";
 import type { Progress } from "../core/progress";
 
 export type Condition = NonNullable<DeployState["notified"]>["condition"];
+/** What a condition is about, where one condition covers two (the backlog: over its limits, or undersized). */
+export type About = NonNullable<DeployState["notified"]>["about"];
+
+/** Whether (condition, about) is what was last notified; nothing notified counts as healthy. */
+export function alreadyNotified(state: Pick<DeployState, "notified">, condition: Condition, about?: About): boolean {
+  return (state.notified?.condition ?? "healthy") === condition && state.notified?.about === about;
+}
 
 export interface Notifier {
   send(text: string): Promise<void>;
@@ -35,10 +42,10 @@ export async function notifyChange(
   text: string,
   progress: Progress,
   now: Date,
+  about?: About,
 ): Promise<DeployState["notified"]> {
-  const last = state.notified?.condition ?? "healthy";
-  if (condition === last) return state.notified;
-  const record = { condition, at: now.toISOString() };
+  if (alreadyNotified(state, condition, about)) return state.notified;
+  const record = { condition, at: now.toISOString(), ...(about !== undefined ? { about } : {}) };
   if (notifier === undefined) return record;
   try {
     await notifier.send(text);

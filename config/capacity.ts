@@ -6,8 +6,8 @@
 // eventHubs.access; at least 1):
 //   TU = max(ceil(events/s ÷ 1000), ceil(MB/s ÷ 1), ceil(events/s × readers ÷ 4096), ceil(MB/s × readers ÷ 2))
 // with MB = 1,000,000 bytes (the smaller unit: never under-sizes), computed on the peak plus `headroomPercent`
-// (Azure throttles exactly at the limit, and Kafka framing adds bytes). A reader is counted once: a principal that
-// reads a hub with several consumer groups reads it that many times, and should be listed as that many readers.
+// (Azure throttles exactly at the limit, and Kafka framing adds bytes). A principal that reads a hub with several
+// consumer groups reads it that many times: it lists the hub once per group in its `listen`.
 // Auto-inflate may grow the namespace up to `autoInflateMaximum` (default twice the capacity, at most 40).
 //
 // Premium: 1 processing unit (PU) is not a hard rate; Microsoft's guidance measures roughly 5–10 MB/s ingress per PU.
@@ -61,19 +61,27 @@ export function throughputUnitsFor(load: ExpectedLoad): number {
   const readers = Math.max(1, load.readers ?? 1);
   return Math.max(
     1,
-    Math.ceil(eventsPerSecond / TU_EVENTS_PER_SECOND),
-    Math.ceil(megabytesPerSecond / TU_MB_PER_SECOND),
-    Math.ceil((eventsPerSecond * readers) / TU_EGRESS_EVENTS_PER_SECOND),
-    Math.ceil((megabytesPerSecond * readers) / TU_EGRESS_MB_PER_SECOND),
+    units(eventsPerSecond / TU_EVENTS_PER_SECOND),
+    units(megabytesPerSecond / TU_MB_PER_SECOND),
+    units((eventsPerSecond * readers) / TU_EGRESS_EVENTS_PER_SECOND),
+    units((megabytesPerSecond * readers) / TU_EGRESS_MB_PER_SECOND),
   );
 }
 
-/** The most principals listening on one hub (at least 1), from eventHubs.access; malformed entries count for nothing. */
+/** Whole units for a need; a need a float's last digit puts over a whole number (5120 × 1.12 = 5734.400000000001) is that number. */
+function units(need: number): number {
+  return Math.ceil(need - 1e-9);
+}
+
+/**
+ * The most readers of one hub (at least 1), from eventHubs.access: each time a principal lists the hub in its
+ * `listen` is one reader (one consumer group); malformed entries count for nothing.
+ */
 export function readersOf(access: unknown): number {
   const listeners = new Map<string, number>();
   for (const rights of Object.values(access !== null && typeof access === "object" ? (access as Record<string, unknown>) : {})) {
     const listen = (rights as { listen?: unknown } | null)?.listen;
-    for (const hub of Array.isArray(listen) ? new Set(listen.filter((h): h is string => typeof h === "string")) : []) listeners.set(hub, (listeners.get(hub) ?? 0) + 1);
+    for (const hub of Array.isArray(listen) ? listen.filter((h): h is string => typeof h === "string") : []) listeners.set(hub, (listeners.get(hub) ?? 0) + 1);
   }
   return Math.max(1, ...listeners.values());
 }

@@ -30,11 +30,14 @@ describe("capacity formula: TU = max(ceil(events/s ÷ 1000), ceil(MB/s ÷ 1), eg
     // 3,000 events/s of 100 bytes: 3 TU for ingress; read by 5 principals, 15,000 events/s out need 4.
     expect(throughputUnitsFor({ ...load(3000, 100), readers: 5 })).toBe(4);
     expect(throughputUnitsFor({ ...load(3000, 100), readers: 1 })).toBe(3);
+    // An exact boundary that floating point puts a hair over: 5,734.4 events/s × 5 readers is 7 TU of egress.
+    expect(throughputUnitsFor({ ...load(5120, 100, 12), readers: 5 })).toBe(7);
   });
 
   it("the readers of a hub come from eventHubs.access, and an environment's capacity counts them", () => {
     expect(readersOf({ job: { send: [], listen: ["a"] }, stats: { send: [], listen: ["b"] } })).toBe(1);
-    expect(readersOf({ x: { send: [], listen: ["a", "a"] }, y: { send: [], listen: ["a"] }, z: { send: [], listen: ["a", "b"] } })).toBe(3);
+    // A hub listed twice by one principal is read by two of its consumer groups.
+    expect(readersOf({ x: { send: [], listen: ["a", "a"] }, y: { send: [], listen: ["a"] }, z: { send: [], listen: ["a", "b"] } })).toBe(4);
     expect(readersOf({})).toBe(1);
     const readers = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`reader-${i}`, { send: [], listen: ["sensor-readings"] }]));
     const base = validateEnvironment("dev", variant({}));

@@ -54,7 +54,8 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
         const problem = rejected ?? backlog?.text;
         progress.step("ensure", `batch ${batch.id} is ${batch.state}; ${problem ? `but ${problem}` : "nothing to do"}`);
         const condition: Condition = rejected ? "rejected" : backlog ? "backlog" : "healthy";
-        const about = !rejected && backlog?.undersized ? "undersized" : undefined;
+        // Not judged this run (no duration line in the log window): the backlog is about what it was last said to be.
+        const about = rejected || !backlog ? undefined : backlog.undersized === undefined ? first.notified?.about : backlog.undersized ? "undersized" : undefined;
         if (!alreadyNotified(first, condition, about)) await recordCondition(ctx, batch.id, condition, problem, about);
         return result("alive", first.current, first.batch);
       }

@@ -28,10 +28,11 @@ export interface ThroughputSources {
  * undefined when they hold (or the backlog could not be measured). Both are the one "backlog" condition ensure
  * notifies: a new condition in the live state would make a deployer rolled back to before it unable to read it.
  */
-export async function backlogReason(hdfs: WebHdfsClient, plan: DeployPlanConfig, config: Partial<JobConfig>, endOffsets: EndOffsets, progress: Progress, sources?: ThroughputSources): Promise<{ text: string; undersized: boolean } | undefined> {
+/** `undersized`: judged so, judged not, or undefined when not judged (no Kafka offsets by time, no duration lines). */
+export async function backlogReason(hdfs: WebHdfsClient, plan: DeployPlanConfig, config: Partial<JobConfig>, endOffsets: EndOffsets, progress: Progress, sources?: ThroughputSources): Promise<{ text: string; undersized: boolean | undefined } | undefined> {
   if (!config.checkpoint_location || !config.input_topic) return undefined;
   const problems: string[] = [];
-  let undersizedToo = false;
+  let undersizedToo: boolean | undefined;
   try {
     const end = await endOffsets(config.input_topic);
     const backlog = measureBacklog(end, await readCheckpointProgress(hdfs, config.checkpoint_location), config.input_topic);
@@ -39,9 +40,10 @@ export async function backlogReason(hdfs: WebHdfsClient, plan: DeployPlanConfig,
     if (limits.length > 0) problems.push(`its ${limits.join(" and ")} (bdc.health.maxBacklogRecords, maxBacklogSeconds)`);
     if (sources?.offsetsAt) {
       const measure = { offsetsAt: sources.offsetsAt, topic: config.input_topic, end, backlogRecords: backlog.records, took: sources.took, nowMs: sources.nowMs, request: sources.request };
-      const undersized = undersizedProblem(await measureThroughput(measure, plan, config), runningSizing(plan, config, sources.request), plan.health.maxBacklogSeconds);
+      const judged = await measureThroughput(measure, plan, config);
+      const undersized = undersizedProblem(judged, runningSizing(plan, config, sources.request), plan.health.maxBacklogSeconds);
       if (undersized) problems.push(`it is ${undersized}`);
-      undersizedToo = undersized !== undefined;
+      undersizedToo = judged === undefined ? undefined : undersized !== undefined;
     }
   } catch (err) {
     progress.step("ensure", `the backlog was not measured (${(err as Error).message}); its rules are not checked this run`);

@@ -8,8 +8,8 @@ import type { DeployState } from "../state/deploy-state";
 import type { Progress } from "../core/progress";
 
 export type Condition = NonNullable<DeployState["notified"]>["condition"];
-/** What a condition is about, where one condition covers two (the backlog: over its limits, or undersized). */
-export type About = NonNullable<DeployState["notified"]>["about"];
+/** What a condition is about, where one condition covers two (the backlog: over its limits, or "undersized"). */
+export type About = string | undefined;
 
 /** Whether (condition, about) is what was last notified; nothing notified counts as healthy. */
 export function alreadyNotified(state: Pick<DeployState, "notified">, condition: Condition, about?: About): boolean {

@@ -111,7 +111,8 @@ export function judgeThroughput(input: ThroughputInput): Throughput | undefined 
   const catchUpSeconds = backlogRecords === 0 ? 0 : capacity > inputPerSecond ? backlogRecords / (capacity - inputPerSecond) : null;
   // A backlog of up to one trigger's input is the next batch's, in any healthy stream.
   const waitsBeyondNextBatch = backlogRecords > inputPerSecond * sizing.triggerSeconds;
-  const undersized = waitsBeyondNextBatch && (catchUpSeconds === null || catchUpSeconds > input.catchUpWithinSeconds);
+  // A catch-up at the bound to a float's last digit is within it (an advice sized exactly for the bound).
+  const undersized = waitsBeyondNextBatch && (catchUpSeconds === null || catchUpSeconds > input.catchUpWithinSeconds * (1 + 1e-9));
   const judged: Throughput = { inputPerSecond, windowSeconds: input.windowSeconds, capacityPerSecond: capacity, ...model, backlogRecords, catchUpSeconds, undersized };
   return undersized && model.split ? { ...judged, advice: adviseSizing(input, model) } : judged;
 }

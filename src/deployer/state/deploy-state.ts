@@ -91,9 +91,10 @@ const stateSchema = z.object({
   /**
    * The job's condition last notified (notify.ts): one notification per change, not per run. `about` tells a
    * backlog that is over its limits from one the job is too small to drain (undersized): a change between them is
-   * a change. An optional key, so a deployer from before it still reads the state (and drops the key).
+   * a change. An optional key, so a deployer from before it still reads the state (and drops the key); any text,
+   * so a later deployer's new value does not make the state unreadable to this one.
    */
-  notified: z.optional(z.object({ condition: z.enum(["healthy", "restarted", "stuck", "limit", "rolled-back", "rejected", "backlog"]), at: z.string(), about: z.optional(z.enum(["undersized"])) })),
+  notified: z.optional(z.object({ condition: z.enum(["healthy", "restarted", "stuck", "limit", "rolled-back", "rejected", "backlog"]), at: z.string(), about: z.optional(z.string()) })),
   /** Uploaded files by HDFS path, as last seen: unchanged length + mtime + sha256 means no re-check. */
   uploads: z.record(z.string(), fileRecordSchema),
   /** The lock acquisition that wrote this state (lock.ts): a write under a lower fence is refused. Absent in states of earlier deployers. */

@@ -11,7 +11,7 @@ import { brokenRules, formatStatus, runStatus, type StatusReport } from "../../s
 import { startBroker, type RunningBroker } from "../harness/kafka/broker";
 import { GATEWAY_PASSWORD, GATEWAY_USER, startDeployerServices, type DeployerServices } from "./support/services";
 import { buildTestArtifact } from "./support/test-artifact";
-import { INPUT_WINDOW_SECONDS, measureThroughput } from "../../src/deployer/health/throughput-rule";
+import { INPUT_WINDOW_SECONDS, measureThroughput, runningSizing } from "../../src/deployer/health/throughput-rule";
 import { testPlan } from "./support/test-plan";
 import { join } from "node:path";
 
@@ -99,7 +99,8 @@ test("the input rate is what arrived in the last window, by Kafka's offsets at a
   const config = { max_offsets_per_trigger: 10, trigger_interval: "5 seconds" };
   // Batches of 1 s fixed + 1 s a reading, at most 10 a 5 s batch: 10 / 11 s ≈ 0.91/s, against 4 readings in 60 s.
   const took = { batches: 2, medianMs: 6000, maxMs: 11_000, rows: 15, wholeMs: 17_000, cost: { fixedMs: 1000, perReadingMs: 1000 }, largest: { rows: 10, wholeMs: 11_000 }, smallestRows: 5 };
-  const judged = await measureThroughput({ offsetsAt, topic, end: await endOffsets(topic), backlogRecords: 7, took, nowMs: now, request: { numExecutors: 3 } }, plan, config);
+  const sizing = runningSizing(plan, config, { numExecutors: 3 });
+  const judged = await measureThroughput({ offsetsAt, topic, end: await endOffsets(topic), backlogRecords: 7, took, nowMs: now, sizing }, plan);
   expect(judged).toMatchObject({ inputPerSecond: 4 / 60, windowSeconds: INPUT_WINDOW_SECONDS, backlogRecords: 7, undersized: false });
   expect(judged!.capacityPerSecond).toBeCloseTo(10 / 11, 9);
   expect(judged!.catchUpSeconds).toBeCloseTo(7 / (10 / 11 - 4 / 60), 6);

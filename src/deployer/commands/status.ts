@@ -73,7 +73,8 @@ export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | un
 
   const config = await readJobConfig(hdfs, state.current);
   report.trigger = config.trigger_interval ?? DEFAULT_TRIGGER_INTERVAL;
-  report.sizing = runningSizing(plan, config, state.current.request);
+  const sizing = runningSizing(plan, config, state.current.request);
+  report.sizing = sizing;
   progress.step("status", `reading the checkpoint ${config.checkpoint_location}`);
   const checkpoint: CheckpointProgress = config.checkpoint_location ? await readCheckpointProgress(hdfs, config.checkpoint_location) : {};
   const lease = config.checkpoint_location ? await probeLease(hdfs, config.checkpoint_location) : undefined;
@@ -90,8 +91,8 @@ export async function runStatus(ctx: GatewayContext, endOffsets: EndOffsets | un
     // Only a running job's batches tell what it does now.
     if (ctx.offsetsAt && ourBatch?.state === "running") {
       progress.step("status", `asking Kafka what arrived in ${config.input_topic} lately, for the input rate`);
-      const measure = { offsetsAt: ctx.offsetsAt, topic: config.input_topic, end, backlogRecords: report.backlog.records, took: report.recent?.took, nowMs: now, request: state.current.request };
-      report.throughput = (await measureThroughput(measure, plan, config)) ?? null;
+      const measure = { offsetsAt: ctx.offsetsAt, topic: config.input_topic, end, backlogRecords: report.backlog.records, took: report.recent?.took, nowMs: now, sizing };
+      report.throughput = (await measureThroughput(measure, plan)) ?? null;
     }
   }
   report.problems.push(...brokenRules(plan.health, report));

@@ -27,8 +27,8 @@ export interface ThroughputSources {
  * Why a backlog rule is broken, or the job is undersized for its input (throughput.ts, with the advice), in words;
  * undefined when they hold (or the backlog could not be measured). Both are the one "backlog" condition ensure
  * notifies: a new condition in the live state would make a deployer rolled back to before it unable to read it.
+ * `undersized`: judged so, judged not, or undefined when not judged (no Kafka offsets by time, no duration lines).
  */
-/** `undersized`: judged so, judged not, or undefined when not judged (no Kafka offsets by time, no duration lines). */
 export async function backlogReason(hdfs: WebHdfsClient, plan: DeployPlanConfig, config: Partial<JobConfig>, endOffsets: EndOffsets, progress: Progress, sources?: ThroughputSources): Promise<{ text: string; undersized: boolean | undefined } | undefined> {
   if (!config.checkpoint_location || !config.input_topic) return undefined;
   const problems: string[] = [];
@@ -39,9 +39,10 @@ export async function backlogReason(hdfs: WebHdfsClient, plan: DeployPlanConfig,
     const limits = backlogProblems(plan.health, backlog);
     if (limits.length > 0) problems.push(`its ${limits.join(" and ")} (bdc.health.maxBacklogRecords, maxBacklogSeconds)`);
     if (sources?.offsetsAt) {
-      const measure = { offsetsAt: sources.offsetsAt, topic: config.input_topic, end, backlogRecords: backlog.records, took: sources.took, nowMs: sources.nowMs, request: sources.request };
-      const judged = await measureThroughput(measure, plan, config);
-      const undersized = undersizedProblem(judged, runningSizing(plan, config, sources.request), plan.health.maxBacklogSeconds);
+      const sizing = runningSizing(plan, config, sources.request);
+      const measure = { offsetsAt: sources.offsetsAt, topic: config.input_topic, end, backlogRecords: backlog.records, took: sources.took, nowMs: sources.nowMs, sizing };
+      const judged = await measureThroughput(measure, plan);
+      const undersized = undersizedProblem(judged, sizing, plan.health.maxBacklogSeconds);
       if (undersized) problems.push(`it is ${undersized}`);
       undersizedToo = judged === undefined ? undefined : undersized !== undefined;
     }

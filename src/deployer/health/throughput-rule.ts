@@ -39,12 +39,12 @@ export interface ThroughputMeasure {
   backlogRecords: number;
   took: RecentDurations | undefined;
   nowMs: number;
-  /** The live release's request. */
-  request: SizedRequest;
+  /** What the live release runs with (runningSizing), which the judgement and its advice are against. */
+  sizing: RunningSizing;
 }
 
 /** Undefined without `took` lines that tell a cost. */
-export async function measureThroughput(m: ThroughputMeasure, plan: DeployPlanConfig, config: Partial<JobConfig>): Promise<Throughput | undefined> {
+export async function measureThroughput(m: ThroughputMeasure, plan: DeployPlanConfig): Promise<Throughput | undefined> {
   if (m.took === undefined) return undefined;
   const before = await m.offsetsAt(m.topic, m.nowMs - INPUT_WINDOW_SECONDS * 1000);
   const arrived = Object.entries(m.end).reduce((sum, [partition, end]) => sum + Math.max(0, end - (before[partition] ?? end)), 0);
@@ -53,7 +53,7 @@ export async function measureThroughput(m: ThroughputMeasure, plan: DeployPlanCo
     windowSeconds: INPUT_WINDOW_SECONDS,
     backlogRecords: m.backlogRecords,
     batches: m.took,
-    sizing: runningSizing(plan, config, m.request),
+    sizing: m.sizing,
     catchUpWithinSeconds: plan.health.maxBacklogSeconds,
   });
 }

@@ -13,7 +13,7 @@ import { deployPlanConfig } from "../core/plan-config";
 import { redact, stderrProgress } from "../core/progress";
 import { readSecrets, secretsInEnvironment } from "../core/secrets";
 import { formatStatus, runStatus } from "../commands/status";
-import { planStores } from "../state/environment-stores";
+import { needsStateStoreSas, planStores } from "../state/environment-stores";
 import { endOffsets, offsetsAt as offsetsAtTime, type KafkaAccess } from "../clients/topic-offsets";
 
 export async function statusCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = (t: string) => process.stdout.write(t)): Promise<number> {
@@ -41,7 +41,7 @@ export async function statusCli(argv: readonly string[], env: NodeJS.ProcessEnv 
         : undefined;
     const manifest = computeManifest(config.sparkLine);
     const plan = deployPlanConfig(config, manifest, "https://status.invalid/", { bootstrap: kafka?.bootstrap ?? "", inputTopic: READINGS_TOPIC, outputTopic: STATS_TOPIC });
-    const secrets = readSecrets(env, { needSas: false, needEventHubs: false, needGateway: needsGatewayCredentials(plan.target), needStateStoreSas: plan.target?.stateStore?.auth === "sas" });
+    const secrets = readSecrets(env, { needSas: false, needEventHubs: false, needGateway: needsGatewayCredentials(plan.target), needStateStoreSas: needsStateStoreSas(plan) });
     const clients = gatewayClients(plan, { username: secrets.gatewayUsername, password: secrets.gatewayPassword }, localCaBundlePath(config));
     try {
       const offsets = kafka && ((topic: string) => endOffsets(kafka, topic));

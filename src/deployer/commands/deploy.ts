@@ -61,9 +61,10 @@ export async function runDeploy(ctx: DeployContext): Promise<DeployResult> {
   const artifact = await loadArtifact(ctx.artifact, progress, plan.artifact.hash);
   const runner = new BatchRunner(ctx.livy, progress, ctx.sleep);
   runner.deadlineAt = Date.now() + plan.timing.deployDeadlineSeconds * 1000;
-  const lock = await EnvironmentLock.acquireIn(storesOf(ctx).lock, lockOptions(ctx, "deploy", plan.lock.waitSeconds), progress);
+  const stores = storesOf(ctx);
+  const lock = await EnvironmentLock.acquireIn(stores.lock, lockOptions(ctx, "deploy", plan.lock.waitSeconds), progress);
   try {
-    return await deployLocked(ctx, artifact, runner, lock);
+    return await deployLocked({ ...ctx, stores }, artifact, runner, lock);
   } finally {
     await lock.release();
   }
@@ -89,7 +90,7 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
   const observed = await observe(runner, plan.batchName, state);
   if (state?.current.digest === desired.digest && observed.live && observed.strangers.length === 0) {
     progress.step("deploy", `${releaseName(desired)} already runs as batch ${observed.live.id}; nothing to do`);
-    if (counters.uploadedFiles > 0) await writeStateTo(storesOf(ctx).state, { ...state, uploads }, lock);
+    if (counters.uploadedFiles > 0) await writeStateTo(rc.stores.state, { ...state, uploads }, lock);
     return result("unchanged", state.current, state.batch);
   }
   progress.step("deploy", `desired ${releaseName(desired)}; live ${state ? releaseName(state.current) : "none"} (${observed.live ? `batch ${observed.live.id}` : "not running"})`);
@@ -115,7 +116,7 @@ async function deployLocked(ctx: DeployContext, artifact: LoadedArtifact, runner
     const batch = orphan ? await adopt(rc, orphan, desired, "new streaming job (from an earlier lost answer)") : await launch(rc, { ...base, uploads }, desired, observed.maxId, "new streaming job");
     const previous = state && state.current.digest !== desired.digest ? state.current : state?.previous;
     const notified = await notifyChange(ctx.notifier, state ?? {}, "healthy", `${plan.environment}: the streaming job runs again: deployed ${releaseName(desired)} as Livy batch ${batch.id}`, progress, now());
-    await writeStateTo(storesOf(ctx).state, { version: STATE_VERSION, current: desired, previous, batch, restarts: { count: 0 }, uploads, notified }, rc.lock);
+    await writeStateTo(rc.stores.state, { version: STATE_VERSION, current: desired, previous, batch, restarts: { count: 0 }, uploads, notified }, rc.lock);
     await pruneJaas(rc, desired, previous);
     await pruneDeployFiles(hdfs, plan, [desired, ...(previous ? [previous] : [])], plan.retention.keepReleases, progress).catch((err: Error) =>
       progress.step("retention", `not pruned this time: ${err.message}`),

@@ -27,9 +27,10 @@ import { alreadyNotified, notifyChange, type About, type Condition, type Notifie
 
 export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
   const { plan, hdfs, livy, progress } = ctx;
+  const stores = storesOf(ctx);
   const runner = new BatchRunner(livy, progress, ctx.sleep);
   const result = emptyResult(runner);
-  const first = await readStateFrom(storesOf(ctx).state);
+  const first = await readStateFrom(stores.state);
   if (first === undefined) {
     progress.step("ensure", "no live state: nothing was deployed to this environment yet");
     return result("none", undefined, null);
@@ -65,14 +66,14 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
   }
   let lock: EnvironmentLock;
   try {
-    lock = await EnvironmentLock.acquireIn(storesOf(ctx).lock, lockOptions(ctx, "ensure", 0), progress);
+    lock = await EnvironmentLock.acquireIn(stores.lock, lockOptions(ctx, "ensure", 0), progress);
   } catch (err) {
     if (!(err instanceof LockHeldError)) throw err;
     progress.step("ensure", `the lock is held by ${describeHolder(err.holder)}; leaving it to that run`);
     return { ...result("skipped", first.current, first.batch), runningNow: `unchanged by this run: the lock is held by ${describeHolder(err.holder)}` };
   }
   try {
-    return await ensureLocked({ plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()), lock, stores: storesOf(ctx), yarn: ctx.yarn }, result, stuck, ctx.notifier);
+    return await ensureLocked({ plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()), lock, stores, yarn: ctx.yarn }, result, stuck, ctx.notifier);
   } finally {
     await lock.release();
   }
@@ -84,20 +85,21 @@ export async function runEnsure(ctx: GatewayContext): Promise<DeployResult> {
  */
 async function recordCondition(ctx: GatewayContext, batchId: number, condition: "healthy" | "rejected" | "backlog", problem?: string, about?: About): Promise<void> {
   const { plan, progress } = ctx;
-  const lock = await EnvironmentLock.acquireIn(storesOf(ctx).lock, lockOptions(ctx, "ensure", 0), progress).catch((err: Error) => {
+  const stores = storesOf(ctx);
+  const lock = await EnvironmentLock.acquireIn(stores.lock, lockOptions(ctx, "ensure", 0), progress).catch((err: Error) => {
     if (err instanceof LockHeldError) return undefined;
     throw err;
   });
   if (lock === undefined) return;
   try {
-    const state = await readStateFrom(storesOf(ctx).state);
+    const state = await readStateFrom(stores.state);
     if (state === undefined || state.batch?.id !== batchId) return;
     const text =
       condition === "healthy"
         ? `${plan.environment}: the streaming job runs again (Livy batch ${batchId}, ${releaseName(state.current)})`
         : `${plan.environment}: the streaming job runs (Livy batch ${batchId}), but ${problem}`;
     const notified = await notifyChange(ctx.notifier, state, condition, text, progress, (ctx.now ?? (() => new Date()))(), about);
-    await writeStateTo(storesOf(ctx).state, { ...state, notified }, lock);
+    await writeStateTo(stores.state, { ...state, notified }, lock);
   } finally {
     await lock.release();
   }

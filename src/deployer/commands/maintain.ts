@@ -20,16 +20,17 @@ const DONE = /^maintenance: done (\{.*\})\s*$/;
 
 export async function runMaintain(ctx: GatewayContext): Promise<DeployResult> {
   const { plan, hdfs, livy, progress } = ctx;
+  const stores = storesOf(ctx);
   const runner = new BatchRunner(livy, progress, ctx.sleep);
   const result = emptyResult(runner);
-  if ((await readStateFrom(storesOf(ctx).state)) === undefined) {
+  if ((await readStateFrom(stores.state)) === undefined) {
     progress.step("maintain", "no live state: nothing was deployed to this environment yet");
     return result("none", undefined, null);
   }
-  const lock = await EnvironmentLock.acquireIn(storesOf(ctx).lock, lockOptions(ctx, "maintain", plan.lock.waitSeconds), progress);
+  const lock = await EnvironmentLock.acquireIn(stores.lock, lockOptions(ctx, "maintain", plan.lock.waitSeconds), progress);
   try {
     // Read again under the lock: the tables are those of the release live now.
-    const state = (await readStateFrom(storesOf(ctx).state))!;
+    const state = (await readStateFrom(stores.state))!;
     const script = `${jobDir(plan.hdfs.jobRoot, state.current.artifactHash)}/maintenance.py`;
     if ((await hdfs.getFileStatus(script)) === undefined) {
       throw new DeployError(`the live ${releaseName(state.current)} has no maintenance.py (${script}): it predates housekeeping; deploy a newer artifact first`);

@@ -71,13 +71,14 @@ export function withStartingOffsets(release: Release, offsets: string, now: Date
 
 export async function runNewRun(ctx: GatewayContext, startingOffsets: string): Promise<DeployResult> {
   const { plan, hdfs, livy, progress } = ctx;
+  const stores = storesOf(ctx);
   const offsets = parseStartingOffsets(startingOffsets, plan.job.input_topic);
   const runner = new BatchRunner(livy, progress, ctx.sleep);
   const now = ctx.now ?? (() => new Date());
-  const lock = await EnvironmentLock.acquireIn(storesOf(ctx).lock, lockOptions(ctx, "new-run", plan.lock.waitSeconds), progress);
-  const rc: ReconcileContext = { plan, hdfs, runner, progress, now, lock, stores: storesOf(ctx), yarn: ctx.yarn };
+  const lock = await EnvironmentLock.acquireIn(stores.lock, lockOptions(ctx, "new-run", plan.lock.waitSeconds), progress);
+  const rc: ReconcileContext = { plan, hdfs, runner, progress, now, lock, stores, yarn: ctx.yarn };
   try {
-    const state = await readStateFrom(storesOf(ctx).state);
+    const state = await readStateFrom(stores.state);
     if (state === undefined) throw new DeployError("no live state: nothing was deployed to this environment yet; deploy first");
     await verifyReleaseFiles(hdfs, state.current, progress);
     const checkpoint = checkpointOf(await readJobConfig(hdfs, state.current));
@@ -101,7 +102,7 @@ export async function runNewRun(ctx: GatewayContext, startingOffsets: string): P
 
     const release = withStartingOffsets(state.current, starting, now());
     const base: DeployState = { version: STATE_VERSION, current: release, previous: state.current, batch: null, restarts: { count: 0 }, uploads: state.uploads };
-    await writeStateTo(storesOf(ctx).state, base, lock);
+    await writeStateTo(stores.state, base, lock);
     lock.assertHeld();
     const aside = asideCheckpointPath(checkpoint, now());
     if (await hdfs.rename(checkpoint, aside)) progress.step("new-run", `moved the checkpoint ${checkpoint} aside to ${aside} (the earlier run's offsets and commits, kept)`);
@@ -110,7 +111,7 @@ export async function runNewRun(ctx: GatewayContext, startingOffsets: string): P
 
     try {
       const batch = await launch(rc, base, release, observed.maxId, `new run at ${starting}`);
-      await writeStateTo(storesOf(ctx).state, { ...base, batch }, lock);
+      await writeStateTo(stores.state, { ...base, batch }, lock);
       progress.step("new-run", `${releaseName(release)} runs as batch ${batch.id} on a fresh checkpoint from ${starting}`);
       const result = emptyResult(runner)("started", release, batch);
       return { ...result, runningNow: runningNow(release, batch) };

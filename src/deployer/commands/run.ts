@@ -14,7 +14,7 @@ import { createDispatcher } from "../core/http";
 import type { DeployPlanConfig } from "../core/plan-config";
 import { stderrProgress, type Progress } from "../core/progress";
 import { readSecrets, secretsInEnvironment, secretValues, type DeploySecrets } from "../core/secrets";
-import { planStores } from "../state/environment-stores";
+import { needsStateStoreSas, planStores } from "../state/environment-stores";
 import { planEndOffsets, planOffsetsAt, type OffsetsAt } from "../clients/topic-offsets-loader";
 
 export interface RunOptions {
@@ -105,8 +105,7 @@ export async function runFromEnvironment(options: RunOptions): Promise<DeployRes
       out(describePlan(plan, artifact, env.BDC_GATEWAY_USERNAME ?? "{user}", mode));
       return undefined;
     }
-    const needStateStoreSas = plan.target?.stateStore?.auth === "sas";
-    const secrets = readSecrets(env, { needSas: remote, needEventHubs: command.needsEventHubs, needGateway: needsGatewayCredentials(plan.target), needStateStoreSas });
+    const secrets = readSecrets(env, { needSas: remote, needEventHubs: command.needsEventHubs, needGateway: needsGatewayCredentials(plan.target), needStateStoreSas: needsStateStoreSas(plan) });
     // Every secret the environment holds is masked, also those this mode does not need (ensure still asks Kafka).
     const progress = options.progress ?? stderrProgress([...secretValues(secrets), ...secretsInEnvironment(env)]);
     const clients = gatewayClients(plan, { username: secrets.gatewayUsername, password: secrets.gatewayPassword }, options.caBundlePath);

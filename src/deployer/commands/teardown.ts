@@ -45,15 +45,16 @@ export function isBatchOf(batchName: string, name: string | null): boolean {
 
 export async function runTeardown(ctx: GatewayContext, options: TeardownOptions): Promise<DeployResult> {
   const { plan, hdfs, livy, progress } = ctx;
+  const stores = storesOf(ctx);
   const purge = options.purge ?? false;
   if (purge && plan.protected && options.confirmPurge !== plan.environment) {
     throw new DeployError(`${plan.environment} is a production environment: purging drops its tables and checkpoint for good; repeat its name with --confirm-purge ${plan.environment} to go on`);
   }
   const runner = new BatchRunner(livy, progress, ctx.sleep);
-  const lock = await EnvironmentLock.acquireIn(storesOf(ctx).lock, lockOptions(ctx, "teardown", plan.lock.waitSeconds), progress);
-  const rc: ReconcileContext = { plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()), lock, stores: storesOf(ctx), yarn: ctx.yarn };
+  const lock = await EnvironmentLock.acquireIn(stores.lock, lockOptions(ctx, "teardown", plan.lock.waitSeconds), progress);
+  const rc: ReconcileContext = { plan, hdfs, runner, progress, now: ctx.now ?? (() => new Date()), lock, stores, yarn: ctx.yarn };
   try {
-    const state = await readStateFrom(storesOf(ctx).state);
+    const state = await readStateFrom(stores.state);
     const releases = state ? [state.current, ...(state.previous ? [state.previous] : [])] : [];
     const config = state ? await readJobConfig(hdfs, state.current) : {};
     const jaasDir = posix.dirname(forUser(plan.hdfs.jaasPath, options.gatewayUser));

@@ -40,6 +40,11 @@ export function webHdfsStores(hdfs: WebHdfsClient, stateDir: string): Environmen
   return { state: new WebHdfsStateStore(hdfs, stateDir), lock: new WebHdfsLockStore(hdfs, stateDir) };
 }
 
+/** Whether the plan's stores take STATE_STORE_SAS_TOKEN (a Blob state store with auth "sas"). */
+export function needsStateStoreSas(plan: Pick<DeployPlanConfig, "target">): boolean {
+  return plan.target?.stateStore?.auth === "sas";
+}
+
 /** The plan's stores: its target's Blob container when it names one, else WebHDFS beside the job's files. */
 export function planStores(plan: DeployPlanConfig, hdfs: WebHdfsClient, sasToken: string | undefined): EnvironmentStores {
   const settings = plan.target?.stateStore;

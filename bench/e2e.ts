@@ -20,7 +20,7 @@ import { batchCost } from "../src/deployer/clients/batch-cost";
 import { startLocalPipeline } from "../src/local/pipeline";
 import { runStatus } from "../src/deployer/commands/status";
 import { endOffsets, offsetsAt, type KafkaAccess } from "../src/deployer/clients/topic-offsets";
-import { describeThroughput } from "../src/deployer/health/throughput";
+import { describeThroughput, FIT_ROWS_SPREAD } from "../src/deployer/health/throughput";
 
 const WARM_UP_MS = 20_000;
 const GOAL_SLACK_MS = 3_000;
@@ -86,13 +86,32 @@ async function main(): Promise<void> {
       if (rate === 1000 && triggerMs === 5000) console.log(`  goal p95 ≤ trigger + 3 s = ${s(triggerMs + GOAL_SLACK_MS)}: ${latency !== undefined && latency.p95 <= triggerMs + GOAL_SLACK_MS ? "met" : "NOT met"}`);
       await sleep(triggerMs * 2); // let the backlog drain before the next rate
     }
-    const cost = batchCost(allTook);
-    console.log(`\nper batch: ${cost ? `fixed ${s(cost.fixedMs)}, plus ${(cost.perReadingMs * 1000).toFixed(1)} ms per 1,000 readings (a line through ${cost.batches} batches' rows and durations)` : "not enough batches of different sizes"}`);
+    console.log(`\nper batch: ${describeCost(allTook)}`);
+    console.log(`phases (median ms over ${allTook.length} batches): ${phaseMedians(allTook)}`);
     console.log(`highest rate held with a bounded backlog: ${held.length > 0 ? `${Math.max(...held)} readings/s` : "none of those tried"} (tried ${rates.join(", ")})`);
   } finally {
     await pipeline.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The fixed and per-reading cost, from a line through the batches' sizes and durations; only when their sizes
+ * differ enough for a slope to mean something (FIT_ROWS_SPREAD, as status requires), e.g. over several rates. */
+function describeCost(batches: readonly TookBatch[]): string {
+  const cost = batchCost(batches);
+  const rows = batches.map((b) => b.rows);
+  const [fewest, most] = [Math.min(...rows), Math.max(...rows)];
+  if (!cost || most < FIT_ROWS_SPREAD * Math.max(1, fewest) || cost.perReadingMs <= 0 || cost.fixedMs < 0)
+    return `no split: the batches' sizes (${fewest}–${most} readings) are too alike for a line; measure more than one rate`;
+  return `fixed ${s(cost.fixedMs)}, plus ${(cost.perReadingMs * 1000).toFixed(1)} ms per 1,000 readings (a line through ${cost.batches} batches' rows and durations)`;
+}
+
+/** Each durationMs phase's median over the batches (addBatch is the foreachBatch body, walCommit and commit the
+ * checkpoint's two logs, latestOffset the source's offset lookup): where a batch's fixed cost goes. */
+function phaseMedians(batches: readonly TookBatch[]): string {
+  const phases = [...new Set(batches.flatMap((b) => Object.keys(b.durationsMs)))].sort();
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return phases.map((p) => `${p} ${median(batches.map((b) => b.durationsMs[p] ?? 0))}`).join(", ") || "none";
 }
 
 main().then(

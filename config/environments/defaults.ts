@@ -1,4 +1,5 @@
 // Settings every environment shares unless its own file says otherwise.
+import { HDFS_CLOSE_CONF } from "../hdfs-client";
 import { JOB_PRINCIPAL, READINGS_TOPIC, SIMULATOR_PRINCIPAL, STATS_CONSUMER_PRINCIPAL, STATS_TOPIC, type EnvironmentInput } from "../schema";
 
 /**
@@ -47,7 +48,7 @@ export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
       executorMemory: "1664m",
       driverCores: 1,
       driverMemory: "2g",
-      conf: { "spark.sql.shuffle.partitions": "8" },
+      conf: { "spark.sql.shuffle.partitions": "8", ...HDFS_CLOSE_CONF },
     },
     job: {
       checkpointLocation: "/apps/checkpoints/sensor-aggregation",

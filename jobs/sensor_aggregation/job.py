@@ -39,7 +39,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
+from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
 from job_config import DEFAULTS, JAAS_KEYS, ConfigError, load_config, producer_max_request_bytes, read_text, table_names
 import batch_lines
@@ -177,41 +177,64 @@ def parse_readings(kafka_df: DataFrame, max_message_bytes: int = DEFAULTS["max_m
     (base64 when its bytes are not UTF-8), the topic and the structural defect (the reason is worked out by
     rejected_rows, only for the rejected rows). A message is valid only when it is exactly one reading: see
     reading_checks.py for what Spark's own parse would let through changed."""
+    parsed = kafka_df
+    for columns in _parse_steps(max_message_bytes, max_sensor_length):
+        parsed = parsed.select(*columns)
+    return parsed
+
+
+# The column expressions of parse_readings' steps, by (limits, JVM): built once, not per batch. They are
+# unresolved (names, not a DataFrame's columns), so one set serves every batch; building the few hundred
+# expression nodes through py4j cost about 0.1 s a batch.
+_PARSE_STEPS = {}  # type: Dict[Tuple[int, int, int], Tuple[List[Column], ...]]
+
+
+def _parse_steps(max_message_bytes: int, max_sensor_length: int) -> Tuple[List[Column], ...]:
+    from pyspark import SparkContext
+
+    key = (max_message_bytes, max_sensor_length, id(SparkContext._jvm))  # pylint: disable=protected-access
+    if key not in _PARSE_STEPS:
+        _PARSE_STEPS[key] = _build_parse_steps(max_message_bytes, max_sensor_length)
+    return _PARSE_STEPS[key]
+
+
+def _build_parse_steps(max_message_bytes: int, max_sensor_length: int) -> Tuple[List[Column], ...]:
     value = F.col("value")
-    decoded = kafka_df.select(
+    decoded = [
         value.alias("value"),
         reading_checks.utf8_text(value).alias("text"),
         F.col("topic").alias("kafka_topic"),
         F.col("partition").alias("kafka_partition"),
         F.col("offset").alias("kafka_offset"),
         F.col("timestamp").alias("event_time"),
-    )
+    ]
+    kept = [F.col(name) for name in ("value", "text", "kafka_topic", "kafka_partition", "kafka_offset", "event_time")]
     # What every JSON parse of the message is guarded by (reading_checks.py): bounded nesting and number lengths.
-    parsed = decoded.withColumn("nesting_ok", reading_checks.within_nesting(F.col("text"))).withColumn(
-        "numbers_ok", reading_checks.numbers_bounded(F.col("text"))).withColumn(
-        "r", F.when(F.col("nesting_ok") & F.col("numbers_ok"), F.from_json("text", READING_SCHEMA, JSON_OPTIONS)))
+    guards = kept + [reading_checks.within_nesting(F.col("text")).alias("nesting_ok"),
+                     reading_checks.numbers_bounded(F.col("text")).alias("numbers_ok")]
+    parsed = kept + [F.col("nesting_ok"), F.col("numbers_ok"),
+                     F.when(F.col("nesting_ok") & F.col("numbers_ok"), F.from_json("text", READING_SCHEMA, JSON_OPTIONS)).alias("r")]
     r = F.col("r")
     typed = r.isNotNull() & r[CORRUPT].isNull() & r["sensor"].isNotNull() & (F.trim(r["sensor"]) != "")
     for m in MEASURES:
         typed = typed & _finite(r[m])
     defect = reading_checks.structural_defect(value, F.col("text"), max_message_bytes, max_sensor_length, r["sensor"],
                                               F.col("nesting_ok"), F.col("numbers_ok"))
-    flagged = parsed.select(
-        "value", "text", "kafka_topic", "kafka_partition", "kafka_offset", "event_time",
-        r["sensor"].alias("sensor"), r["measure1"].alias("measure1"), r["measure2"].alias("measure2"),
-        defect.alias("defect"), typed.alias("typed_ok"),
-    )
+    flagged = kept + [r["sensor"].alias("sensor"), r["measure1"].alias("measure1"), r["measure2"].alias("measure2"),
+                      defect.alias("defect"), typed.alias("typed_ok")]
     valid = F.col("defect").isNull() & F.col("typed_ok")
     rejected = ~valid
     # The raw value, topic and defect are kept only for rejected rows: the batch is cached for its several writes,
     # and valid rows do not need them. Nothing else per row here: this is the hot path every reading goes through.
-    return flagged.select(
+    result = [
         F.when(rejected, reading_checks.stored_value(F.col("value"), F.col("text"))).alias("raw_value"),
         F.when(rejected, F.col("kafka_topic")).alias("kafka_topic"),
-        "kafka_partition", "kafka_offset", "event_time", "sensor", "measure1", "measure2",
+        F.col("kafka_partition"), F.col("kafka_offset"), F.col("event_time"),
+        F.col("sensor"), F.col("measure1"), F.col("measure2"),
         F.when(rejected, F.col("defect")).alias("defect"),
         valid.alias("is_valid"),
-    )
+    ]
+    return decoded, guards, parsed, flagged, result
 
 
 def _with_key(df: DataFrame, run_id: str, batch_id: int) -> DataFrame:
@@ -236,14 +259,6 @@ def rejected_rows(parsed: DataFrame, run_id: str, batch_id: int) -> DataFrame:
         "text", F.when(trusted, F.from_json("raw_value", TEXT_SCHEMA, JSON_OPTIONS)))
     return _with_key(rejected.withColumn("reason", _rejection_reason(F.col("raw_value"), F.col("text"), F.col("defect"))),
                      run_id, batch_id).select(*REJECTED_COLUMNS)
-
-
-AGGREGATE_SCHEMA = StructType([
-    StructField("sensor", StringType(), True),
-    StructField("measure2_avg", DoubleType(), True),
-    StructField("measure1_avg", DoubleType(), True),
-    StructField("count_sensor", LongType(), False),
-])
 
 
 # A power of two scales exactly: the mean of values scaled down by it cannot overflow (the sum of two finite
@@ -471,29 +486,30 @@ def process_batch(
     parsed = parse_readings(kafka_df, max_message_bytes, max_sensor_length).persist(StorageLevel.MEMORY_AND_DISK)
     cached = [parsed]
     try:
-        # Job 1 reads Kafka once, parses, fills the cache and computes the stats and the rejected count. The result
-        # is a few rows (one per sensor), so it comes to the driver and the stats table and topic are written from
-        # it without computing it again; at most max_sensors + 1 rows are collected (+1 for the rejected count).
+        # Job 1 reads Kafka once, parses, fills both caches and computes the stats and the rejected count: one row
+        # per sensor, plus one for the rejected rows. The aggregates stay cached on the executors, so the counts,
+        # the stats table and the topic all read the same values (a sum's order may differ between passes) without
+        # computing them again, and without sending rows back from the driver (a DataFrame made from the collected
+        # rows costs a Python worker per batch). At most max_sensors + 1 rows come to the driver.
         # coalesce(1): one reduce task on a Spark without adaptive execution (2.4, 3.1).
-        aggregates = batch_aggregates(parsed).coalesce(1).limit(max_sensors + 2).collect()
-        sensors = sum(1 for row in aggregates if row["sensor"] is not None)
-        if sensors > max_sensors:
-            # More sensors than the driver is sized for: the stats stay on the executors (one more pass over the
-            # cache, itself cached so the counts, the table and the topic all read the same values: a sum's order
-            # may differ between passes), so the batch goes through rather than failing on every attempt.
-            print("batch %d: more than %d sensors (max_sensors_per_batch); its stats are computed on the executors"
+        aggregates = batch_aggregates(parsed).persist(StorageLevel.MEMORY_AND_DISK)
+        cached.append(aggregates)
+        collected = aggregates.coalesce(1).limit(max_sensors + 2).collect()
+        sensors = sum(1 for row in collected if row["sensor"] is not None)
+        few = sensors <= max_sensors
+        if few:
+            readings = sum(row["count_sensor"] for row in collected if row["sensor"] is not None)
+            rejected_count = sum(row["count_sensor"] for row in collected if row["sensor"] is None)
+        else:
+            # More sensors than the driver is sized for: the counts come from one more pass over the cached
+            # aggregates, so the batch goes through rather than failing on every attempt.
+            print("batch %d: more than %d sensors (max_sensors_per_batch); its stats are counted on the executors"
                   % (batch_id, max_sensors), flush=True)
-            aggregates = None
-            distributed = batch_aggregates(parsed).persist(StorageLevel.MEMORY_AND_DISK)
-            cached.append(distributed)
-            counts = distributed.groupBy(F.col("sensor").isNull().alias("rejected")).agg(
+            counts = aggregates.groupBy(F.col("sensor").isNull().alias("rejected")).agg(
                 F.count(F.lit(1)).alias("sensors"), F.sum("count_sensor").alias("rows")).collect()
             sensors = sum(row["sensors"] for row in counts if not row["rejected"])
             readings = sum(row["rows"] for row in counts if not row["rejected"])
             rejected_count = sum(row["rows"] for row in counts if row["rejected"])
-        else:
-            readings = sum(row["count_sensor"] for row in aggregates if row["sensor"] is not None)
-            rejected_count = sum(row["count_sensor"] for row in aggregates if row["sensor"] is None)
         if readings:
             # Job 2 writes the data partition from the cache; a batch whose every reading was rejected has none.
             write_run_partition(valid_rows(parsed, run_id, batch_id), tables["data"], run_id, batch_id, prove_lease)
@@ -507,11 +523,9 @@ def process_batch(
             report({"readings": readings, "rejected": rejected_count, "reasons": reasons})
         if sensors == 0:
             return True  # every reading was rejected: no stats, no message
-        if aggregates is not None:
-            stats = sensor_stats(session_of(kafka_df).createDataFrame([tuple(row) for row in aggregates], AGGREGATE_SCHEMA),
-                                 run_id, batch_id, now()).coalesce(1)
-        else:
-            stats = sensor_stats(distributed, run_id, batch_id, now())
+        stats = sensor_stats(aggregates, run_id, batch_id, now())
+        if few:
+            stats = stats.coalesce(1)  # a few rows: one file
         write_run_partition(stats, tables["stats"], run_id, batch_id, prove_lease)
         if kafka_sink is not None:
             if prove_lease is not None:

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseManifest } from "../../../src/deployer/core/manifest";
+import { HDFS_CLOSE_CONF } from "../../../config/hdfs-client";
 import { TEST_HDFS_CLIENT_CONF, TEST_LEASE_SOFT_LIMIT_SECONDS } from "./services";
 import { deployPlanConfig, type DeployPlanConfig, type PlanEnvironment } from "../../../src/deployer/core/plan-config";
 
@@ -20,7 +21,7 @@ export function testEnvironment(gatewayUrl: string, rpc: string, spark: Partial<
         driverCores: 1,
         driverMemory: "512m",
         // Spark resolves hdfs:/// paths against the test HDFS, as a BDC's Spark does against its own.
-        conf: { "spark.hadoop.fs.defaultFS": rpc, "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "1", ...TEST_HDFS_CLIENT_CONF },
+        conf: { "spark.hadoop.fs.defaultFS": rpc, "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "1", ...HDFS_CLOSE_CONF, ...TEST_HDFS_CLIENT_CONF },
         ...spark,
       },
       job: {

@@ -34,6 +34,10 @@ public final class MiniHdfs {
     conf.setInt(DFSConfigKeys.DFS_REPLICATION_KEY, 1);
     // One DataNode: an append (WebHDFS's, from the DataNode's own client) must not look for a replacement node.
     conf.set("dfs.client.block.write.replace-datanode-on-failure.policy", "NEVER");
+    // The DataNode's own client closes each WebHDFS upload: its first wait for the block's completion is 20 ms,
+    // as the job's (config/hdfs-client.ts), not 400 ms, which most closes paid in every suite's uploads.
+    conf.setInt("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", 20);
+    conf.setInt("dfs.client.block.write.locateFollowingBlock.retries", 10);
 
     MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf)
         .numDataNodes(1)

@@ -24,6 +24,7 @@ import fcntl
 import json
 import os
 import socket
+import threading
 import time
 from datetime import datetime, timezone
 from typing import Callable, Dict, Optional
@@ -83,11 +84,14 @@ class CheckpointLease:
         self._write = write
         self._close = close
         self._released = False
+        # A batch's table writes run side by side (job.side_by_side), each proving the lease before it publishes.
+        self._writing = threading.Lock()
 
     def heartbeat(self) -> None:
         """Raises LeaseLost when the file system no longer takes this holder's writes."""
         try:
-            self._write(b".")
+            with self._writing:
+                self._write(b".")
         except Exception as error:  # noqa: BLE001 - py4j's Py4JJavaError or OSError, by file system
             raise LeaseLost("%s this driver no longer holds %s (%s); another driver may have taken it. Stopping before "
                             "writing anything." % (MARKER, self.path, _first_line(error))) from None

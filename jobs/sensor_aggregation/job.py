@@ -510,23 +510,30 @@ def process_batch(
             sensors = sum(row["sensors"] for row in counts if not row["rejected"])
             readings = sum(row["rows"] for row in counts if not row["rejected"])
             rejected_count = sum(row["rows"] for row in counts if row["rejected"])
+        # The table writes, side by side: each is a Spark job, a rename and a metastore call, mostly waiting; a
+        # failure of any fails the batch once all have ended, and its replay clears what the others wrote.
+        writes = []  # type: List[Callable[[], None]]
         if readings:
-            # Job 2 writes the data partition from the cache; a batch whose every reading was rejected has none.
-            write_run_partition(valid_rows(parsed, run_id, batch_id), tables["data"], run_id, batch_id, prove_lease)
+            # The data partition, from the cache; a batch whose every reading was rejected has none.
+            writes.append(lambda: write_run_partition(valid_rows(parsed, run_id, batch_id), tables["data"], run_id,
+                                                      batch_id, prove_lease))
         if rejected_count:
             # Few rows: one file per batch partition. repartition(1), not coalesce(1): coalesce would also scan
             # the whole cached batch in a single task.
-            write_run_partition(rejected_rows(parsed, run_id, batch_id).repartition(1), tables["rejected"], run_id, batch_id,
-                                prove_lease)
+            writes.append(lambda: write_run_partition(rejected_rows(parsed, run_id, batch_id).repartition(1),
+                                                      tables["rejected"], run_id, batch_id, prove_lease))
+        stats = None
+        if sensors > 0:  # none when every reading was rejected: no stats, no message
+            stats = sensor_stats(aggregates, run_id, batch_id, now())
+            if few:
+                stats = stats.coalesce(1)  # a few rows: one file
+            writes.append(lambda: write_run_partition(stats, tables["stats"], run_id, batch_id, prove_lease))
+        side_by_side(writes)
         reasons = rejection_counts(parsed, run_id, batch_id) if report is not None and rejected_count else {}
         if report is not None:
             report({"readings": readings, "rejected": rejected_count, "reasons": reasons})
-        if sensors == 0:
-            return True  # every reading was rejected: no stats, no message
-        stats = sensor_stats(aggregates, run_id, batch_id, now())
-        if few:
-            stats = stats.coalesce(1)  # a few rows: one file
-        write_run_partition(stats, tables["stats"], run_id, batch_id, prove_lease)
+        if stats is None:
+            return True
         if kafka_sink is not None:
             if prove_lease is not None:
                 prove_lease()
@@ -538,6 +545,35 @@ def process_batch(
         for df in cached:
             df.unpersist()
     return True
+
+
+def side_by_side(steps: Sequence[Callable[[], None]]) -> None:
+    """Runs the steps at once, one thread each (Spark schedules jobs from several threads), and returns when all
+    have ended; raises the first step's failure. The threads inherit the batch thread's Spark job properties
+    (InheritableThread, PySpark 3.1+), so stopping the query cancels their jobs too."""
+    if len(steps) <= 1:
+        for step in steps:
+            step()
+        return
+    import pyspark
+
+    thread_class = getattr(pyspark, "InheritableThread", threading.Thread)
+    failures = [None] * len(steps)  # type: List[Optional[BaseException]]
+
+    def run(index: int) -> None:
+        try:
+            steps[index]()
+        except BaseException as error:  # noqa: BLE001 - re-raised below, in the batch's own thread
+            failures[index] = error
+
+    threads = [thread_class(target=run, args=(i,)) for i in range(len(steps))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for failure in failures:
+        if failure is not None:
+            raise failure
 
 
 # ---------------------------------------------------------------- the streaming query

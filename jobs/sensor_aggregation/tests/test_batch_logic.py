@@ -399,3 +399,25 @@ def test_a_replay_that_registers_its_batch_again_is_not_deleted_by_an_old_unregi
     for table in tables.values():
         spark.sql("REFRESH TABLE %s" % table)
     assert batch_rows(spark, tables, RUN, 3) == written
+
+
+@pytest.mark.parametrize("failing", ["data", "rejected", "stats"])
+def test_a_batch_whose_one_table_write_fails_fails_and_its_replay_holds_each_row_once(spark, tables, monkeypatch, failing):
+    """The table writes run side by side: when one fails, the others may have published. The batch fails (Spark
+    does not commit it), and its replay, as the next driver's first batch, leaves each table as one clean run."""
+    real = job.write_run_partition
+
+    def write(df, table, *args, **kwargs):
+        if table == tables[failing]:
+            raise RuntimeError("the %s write failed" % failing)
+        real(df, table, *args, **kwargs)
+
+    monkeypatch.setattr(job, "write_run_partition", write)
+    with pytest.raises(RuntimeError, match="the %s write failed" % failing):
+        run_batch(spark, tables, MIXED, batch_id=5)
+    monkeypatch.undo()
+    job.process_batch(kafka_batch(spark, MIXED), 5, tables, kafka_sink=None, now=lambda: FIXED_TS, run_id=RUN, replay=True)
+    fresh = new_tables(spark)
+    run_batch(spark, fresh, MIXED, batch_id=5)
+    assert batch_rows(spark, tables, RUN, 5) == batch_rows(spark, fresh, RUN, 5)
+    assert all(batch_rows(spark, tables, RUN, 5).values())

@@ -1,8 +1,9 @@
-// The Spark sizing an environment configures must keep up with its expected load (spark-sizing.ts): enough cores
-// at the measured per-core rate, and a maxOffsetsPerTrigger that lets a trigger take the peak. Each shortfall is
-// one violation, with the numbers.
+// The Spark sizing an environment configures must keep up with its expected load (spark-sizing.ts): cores and a
+// trigger for which a batch's fixed cost and the peak's input keep the cores busy at most TARGET_BUSY of each
+// trigger, and a maxOffsetsPerTrigger that lets a trigger take the peak. Each shortfall is one violation, with the
+// numbers and the remedies.
 import { intervalMs } from "../contracts/job-config";
-import { MEASURED_JOB_RATE, sparkSizing, TARGET_BUSY } from "./spark-sizing";
+import { MEASURED_BATCH_COST, MEASURED_JOB_RATE, sparkSizing, TARGET_BUSY } from "./spark-sizing";
 import type { Violation } from "./violation";
 
 type Raw = Record<string, unknown>;
@@ -29,13 +30,25 @@ export function sizingViolations(env: string, input: unknown): Violation[] {
   const sizing = sparkSizing({ load: { peakEventsPerSecond, averageEventSizeBytes, headroomPercent }, executors, executorCores, maxOffsetsPerTrigger, triggerSeconds: intervalMs(trigger) / 1000 });
   const violations: Violation[] = [];
   const peak = `the expected peak with headroom, ${n(sizing.peakPerSecond)} readings/s (eventHubs.expectedLoad)`;
-  if (sizing.configuredPerSecond * TARGET_BUSY < sizing.peakPerSecond) {
-    violations.push({
-      env,
-      path: "bdc.spark.executors",
-      value: executors,
-      allowed: `at least ${sizing.executorsNeeded} executors of ${executorCores} cores: ${executors} × ${executorCores} cores at ${n(MEASURED_JOB_RATE.readingsPerCoreSecond)} readings per core-second (measured ${MEASURED_JOB_RATE.measuredOn}, ${MEASURED_JOB_RATE.machine}), busy at most ${TARGET_BUSY * 100}%, do ${n(sizing.configuredPerSecond * TARGET_BUSY)} readings/s < ${peak}`,
-    });
+  if (sizing.busyFraction > TARGET_BUSY) {
+    const measured = `measured: ${n(MEASURED_JOB_RATE.readingsPerCoreSecond)} readings per core-second (bench:job, ${MEASURED_JOB_RATE.measuredOn}, ${MEASURED_JOB_RATE.machine}), a fixed cost of ${MEASURED_BATCH_COST.fixedSeconds} s a batch (bench:e2e, ${MEASURED_BATCH_COST.measuredOn}, ${MEASURED_BATCH_COST.machine})`;
+    const busy = `${executors} × ${executorCores} cores are busy ${Math.round(sizing.busyFraction * 100)}% of each ${trigger} trigger at ${peak}, above ${TARGET_BUSY * 100}%`;
+    if (sizing.executorsNeeded === undefined) {
+      violations.push({
+        env,
+        path: "bdc.job.triggerInterval",
+        value: trigger,
+        allowed: `${sizing.triggerSecondsNeeded === undefined ? `longer than ${MEASURED_BATCH_COST.fixedSeconds / TARGET_BUSY} seconds, with more cores` : `at least ${sizing.triggerSecondsNeeded} seconds`}: at this trigger a batch's fixed cost alone takes ${Math.round((MEASURED_BATCH_COST.fixedSeconds / sizing.triggerSeconds) * 100)}% of it, whatever the cores; ${busy}; ${measured}`,
+      });
+    } else {
+      const orTrigger = sizing.triggerSecondsNeeded === undefined ? "" : `, or a trigger of at least ${sizing.triggerSecondsNeeded} seconds with ${executors}`;
+      violations.push({
+        env,
+        path: "bdc.spark.executors",
+        value: executors,
+        allowed: `at least ${sizing.executorsNeeded} executors of ${executorCores} cores at the ${trigger} trigger${orTrigger}: ${busy}; ${measured}`,
+      });
+    }
   }
   if (sizing.configuredOffsetsPerSecond < sizing.peakPerSecond) {
     violations.push({

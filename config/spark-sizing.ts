@@ -1,15 +1,20 @@
 // Spark sizing from the expected load (issue 28 item 3), as config/capacity.ts sizes Event Hubs from it.
 //
-// The job reads the peak load plus its headroom (capacity.ts sizedLoad). What one core of the job does is
-// measured, not guessed: MEASURED_JOB_RATE, from `npm run bench:job` (the job's logic over one batch read from a
-// real Kafka topic, local[2]), with the day and the machine it was measured on. At the peak the cores may be busy
-// at most TARGET_BUSY of the time, so a batch leaves room for the fixed cost of the next, a slower cluster node and
-// a replay. From these:
-//   cores      = ceil(peak readings/s ÷ (readings per core-second × TARGET_BUSY))
+// The job reads the peak load plus its headroom (capacity.ts sizedLoad). What the job costs is measured, not
+// guessed: MEASURED_JOB_RATE, readings per core-second, from `npm run bench:job` (the job's logic over one batch
+// read from a real Kafka topic), and MEASURED_BATCH_COST, the fixed cost of a micro-batch, from `npm run bench:e2e`
+// (its Spark jobs, metastore calls and checkpoint logs), each with the day and the machine it was measured on.
+// At the peak a batch takes its fixed cost plus one trigger's input at the per-core rate, and may keep the cores
+// busy at most TARGET_BUSY of the trigger, so there is room for a slower node and a replay:
+//   fixed + T × peak ÷ (cores × rate) ≤ TARGET_BUSY × T
+// From this one inequality, each value given the others:
+//   cores      = ceil(peak ÷ (rate × (TARGET_BUSY − fixed ÷ T)))   (none when T ≤ fixed ÷ TARGET_BUSY)
+//   trigger T  = ceil(fixed ÷ (TARGET_BUSY − peak ÷ (cores × rate)))  (none when the cores alone are too busy)
 //   executors  = ceil(cores ÷ executor cores)
-//   maxOffsetsPerTrigger = peak readings/s × trigger seconds × CATCH_UP (a batch can take the peak and catch up)
-// The configured bdc.spark and bdc.job values stay as configured; sizingViolations refuses cores that cannot keep
-// up with the peak, and a maxOffsetsPerTrigger below one trigger's peak input (1×: the derived 2× is advice).
+//   maxOffsetsPerTrigger = peak readings/s × T × CATCH_UP (a batch can take the peak and catch up)
+// The configured bdc.spark and bdc.job values stay as configured; sizingViolations refuses a sizing for which the
+// inequality fails (naming both remedies, more cores or a longer trigger), and a maxOffsetsPerTrigger below one
+// trigger's peak input (1×: the derived 2× is advice).
 import { sizedLoad, type ExpectedLoad } from "./capacity";
 import { TARGET_BUSY } from "../contracts/sizing-margin";
 
@@ -21,6 +26,14 @@ export const MEASURED_JOB_RATE = {
   readingsPerCoreSecond: 34_000,
   measuredOn: "2026-12-07",
   machine: "2-core sandbox, local[2], Spark 3.5, 1M readings",
+} as const;
+
+/** A micro-batch's fixed cost; re-measure with `npm run bench:e2e` when the job's writes change. */
+export const MEASURED_BATCH_COST = {
+  // bench:e2e at 200 and 1,000 readings/s: a line through 24 batches' rows and durations met 0 rows at 1.26 s.
+  fixedSeconds: 1.26,
+  measuredOn: "2026-12-07",
+  machine: "2-core sandbox, local[2], Spark 3.5, HDFS and a Derby metastore",
 } as const;
 
 /** maxOffsetsPerTrigger over one trigger's peak input: a batch after a pause takes more than it, and catches up. */
@@ -38,25 +51,40 @@ export interface SparkSizing {
   /** The peak plus headroom the job must keep up with, readings/s. */
   readonly peakPerSecond: number;
   readonly triggerSeconds: number;
-  readonly coresNeeded: number;
-  readonly executorsNeeded: number;
+  /** Cores that keep up at the configured trigger; undefined when no number does (the trigger is too short). */
+  readonly coresNeeded: number | undefined;
+  readonly executorsNeeded: number | undefined;
+  /** The shortest whole-second trigger at which the configured cores keep up; undefined when none does. */
+  readonly triggerSecondsNeeded: number | undefined;
   readonly maxOffsetsPerTriggerNeeded: number;
+  /** The fraction of a trigger the configured cores are busy at the peak: its fixed cost and its input. */
+  readonly busyFraction: number;
   /** What the configured cores do at the measured rate, readings/s. */
   readonly configuredPerSecond: number;
   /** What the configured maxOffsetsPerTrigger lets a trigger take, readings/s. */
   readonly configuredOffsetsPerSecond: number;
 }
 
-export function sparkSizing(input: SparkSizingInput, rate = MEASURED_JOB_RATE.readingsPerCoreSecond): SparkSizing {
+// Rounds up past float noise: a value that lands on a whole number by rounding goes one up, so that a derived
+// value always passes the check it was derived from (sizing-rules.ts).
+const ceilUp = (value: number) => Math.ceil(value * (1 + 1e-12));
+
+export function sparkSizing(input: SparkSizingInput, rate = MEASURED_JOB_RATE.readingsPerCoreSecond, fixedSeconds = MEASURED_BATCH_COST.fixedSeconds): SparkSizing {
   const peakPerSecond = sizedLoad(input.load).eventsPerSecond;
-  const coresNeeded = Math.max(1, Math.ceil(peakPerSecond / (rate * TARGET_BUSY)));
+  const T = input.triggerSeconds;
+  const configuredPerSecond = input.executors * input.executorCores * rate;
+  const coreRoom = TARGET_BUSY - fixedSeconds / T; // the share of a trigger left for readings
+  const coresNeeded = coreRoom > 0 ? Math.max(1, ceilUp(peakPerSecond / (rate * coreRoom))) : undefined;
+  const triggerRoom = TARGET_BUSY - peakPerSecond / configuredPerSecond;
   return {
     peakPerSecond,
-    triggerSeconds: input.triggerSeconds,
+    triggerSeconds: T,
     coresNeeded,
-    executorsNeeded: Math.ceil(coresNeeded / input.executorCores),
-    maxOffsetsPerTriggerNeeded: Math.ceil(peakPerSecond * input.triggerSeconds * CATCH_UP),
-    configuredPerSecond: input.executors * input.executorCores * rate,
-    configuredOffsetsPerSecond: input.maxOffsetsPerTrigger / input.triggerSeconds,
+    executorsNeeded: coresNeeded === undefined ? undefined : Math.ceil(coresNeeded / input.executorCores),
+    triggerSecondsNeeded: triggerRoom > 0 ? Math.max(1, ceilUp(fixedSeconds / triggerRoom)) : undefined,
+    maxOffsetsPerTriggerNeeded: Math.ceil(peakPerSecond * T * CATCH_UP),
+    busyFraction: (fixedSeconds + (T * peakPerSecond) / configuredPerSecond) / T,
+    configuredPerSecond,
+    configuredOffsetsPerSecond: input.maxOffsetsPerTrigger / T,
   };
 }

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { ENVIRONMENT_NAMES, loadEnvironment, SYNTH_MODE_VARIABLE } from "../config";
 import { intervalMs } from "../contracts/job-config";
-import { CATCH_UP, MEASURED_JOB_RATE, sparkSizing, TARGET_BUSY } from "../config/spark-sizing";
+import { CATCH_UP, MEASURED_BATCH_COST, MEASURED_JOB_RATE, sparkSizing, TARGET_BUSY } from "../config/spark-sizing";
 import { PLAN_ONLY_BACKEND } from "../stacks/lib/plan-only-backend";
 
 type Block = Record<string, unknown>;
@@ -112,14 +112,16 @@ function describeSparkSizing(env: string): string[] {
   const { spark, job } = config.bdc;
   const sizing = sparkSizing({ load: config.eventHubs.expectedLoad, executors: spark.executors, executorCores: spark.executorCores, maxOffsetsPerTrigger: job.maxOffsetsPerTrigger, triggerSeconds: intervalMs(job.triggerInterval) / 1000 });
   const n = (value: number) => Math.round(value).toLocaleString("en-US");
+  const executorsNeeded = sizing.executorsNeeded === undefined ? "none at this trigger" : `${sizing.executorsNeeded} × ${spark.executorCores} cores`;
   return [
-    `  spark sizing: peak ${n(sizing.peakPerSecond)} readings/s with headroom; ${n(MEASURED_JOB_RATE.readingsPerCoreSecond)} readings per core-second (bench:job, ${MEASURED_JOB_RATE.measuredOn}), cores busy at most ${TARGET_BUSY * 100}%`,
+    `  spark sizing: peak ${n(sizing.peakPerSecond)} readings/s with headroom; ${n(MEASURED_JOB_RATE.readingsPerCoreSecond)} readings per core-second (bench:job, ${MEASURED_JOB_RATE.measuredOn}) and ${MEASURED_BATCH_COST.fixedSeconds} s fixed per batch (bench:e2e, ${MEASURED_BATCH_COST.measuredOn}); a batch may keep the cores busy at most ${TARGET_BUSY * 100}% of its trigger (now ${Math.round(sizing.busyFraction * 100)}%)`,
     table(
       ["value", "configured", "derived", "why"],
       [
-        ["executors", `${spark.executors} × ${spark.executorCores} cores`, `${sizing.executorsNeeded} × ${spark.executorCores} cores`, `${sizing.coresNeeded} core${sizing.coresNeeded === 1 ? "" : "s"} keep up with the peak`],
+        ["executors", `${spark.executors} × ${spark.executorCores} cores`, executorsNeeded, sizing.coresNeeded === undefined ? `no number of cores keeps up at the ${job.triggerInterval} trigger` : `${sizing.coresNeeded} core${sizing.coresNeeded === 1 ? " keeps" : "s keep"} up with the peak at the ${job.triggerInterval} trigger`],
+        ["triggerInterval", job.triggerInterval, sizing.triggerSecondsNeeded === undefined ? "none with these cores" : `${sizing.triggerSecondsNeeded} seconds`, "the shortest at which the configured cores keep up (a longer one: fewer, larger batches)"],
         ["maxOffsetsPerTrigger", n(job.maxOffsetsPerTrigger), n(sizing.maxOffsetsPerTriggerNeeded), `${CATCH_UP} × the peak's input per ${job.triggerInterval} trigger`],
-        ["can do", `${n(Math.min(sizing.configuredPerSecond * TARGET_BUSY, sizing.configuredOffsetsPerSecond))} readings/s`, "", "the lesser of the cores and the offsets per trigger"],
+        ["can do", `${n(Math.min(sizing.configuredPerSecond * Math.max(0, TARGET_BUSY - MEASURED_BATCH_COST.fixedSeconds / sizing.triggerSeconds), sizing.configuredOffsetsPerSecond))} readings/s`, "", "the lesser of the cores (after each batch's fixed cost) and the offsets per trigger"],
       ],
     ),
   ];

@@ -2,10 +2,10 @@
 // refused at synth with the numbers; the derived sizing never is. Generated loads and sizings (fast-check) check
 // that the refusal falls exactly where the arithmetic says.
 import fc from "fast-check";
-import { MEASURED_JOB_RATE, sparkSizing, TARGET_BUSY } from "../../config/spark-sizing";
+import { MEASURED_BATCH_COST, MEASURED_JOB_RATE, sparkSizing, TARGET_BUSY } from "../../config/spark-sizing";
 import { messagesOf, variant } from "./helpers";
 
-const sizingMessages = (input: ReturnType<typeof variant>) => messagesOf(input).filter((m) => /bdc\.spark\.executors|bdc\.job\.maxOffsetsPerTrigger/.test(m));
+const sizingMessages = (input: ReturnType<typeof variant>) => messagesOf(input).filter((m) => /bdc\.spark\.executors|bdc\.job\.maxOffsetsPerTrigger|bdc\.job\.triggerInterval/.test(m));
 
 const arbitrarySizing: fc.Arbitrary<Sizing> = fc.record({
   peak: fc.integer({ min: 1, max: 200_000 }),
@@ -31,32 +31,66 @@ const inputOf = (s: Sizing) =>
     bdc: { spark: { executors: s.executors, executorCores: s.cores }, job: { maxOffsetsPerTrigger: s.maxOffsets, triggerInterval: `${s.triggerSeconds} seconds` } },
   });
 
-test("a sizing is refused exactly when its cores or its maxOffsetsPerTrigger cannot keep up with the peak", () => {
+test("a sizing is refused exactly when a batch keeps its cores too busy or its maxOffsetsPerTrigger cannot take the peak", () => {
   fc.assert(
     fc.property(arbitrarySizing, (s) => {
       const messages = sizingMessages(inputOf(s));
       const peak = s.peak * (1 + s.headroom / 100);
-      const coresShort = s.executors * s.cores * MEASURED_JOB_RATE.readingsPerCoreSecond * TARGET_BUSY < peak;
+      // A batch's fixed cost plus one trigger's peak input at the measured rate, over the trigger.
+      const busy = (MEASURED_BATCH_COST.fixedSeconds + (s.triggerSeconds * peak) / (s.executors * s.cores * MEASURED_JOB_RATE.readingsPerCoreSecond)) / s.triggerSeconds;
+      const tooBusy = busy > TARGET_BUSY;
+      const noCoresSuffice = s.triggerSeconds <= MEASURED_BATCH_COST.fixedSeconds / TARGET_BUSY;
       const offsetsShort = s.maxOffsets / s.triggerSeconds < peak;
-      return messages.some((m) => m.includes("bdc.spark.executors")) === coresShort && messages.some((m) => m.includes("bdc.job.maxOffsetsPerTrigger")) === offsetsShort;
+      return (
+        messages.some((m) => m.includes("bdc.spark.executors")) === (tooBusy && !noCoresSuffice) &&
+        messages.some((m) => m.includes("bdc.job.triggerInterval")) === (tooBusy && noCoresSuffice) &&
+        messages.some((m) => m.includes("bdc.job.maxOffsetsPerTrigger")) === offsetsShort
+      );
     }),
   );
 });
 
-test("the derived sizing is never refused", () => {
+test("the derived executors (at the configured trigger) and the derived trigger (with the configured cores) are never refused", () => {
   fc.assert(
     fc.property(arbitrarySizing, (s) => {
       const derived = sparkSizing({ load: { peakEventsPerSecond: s.peak, averageEventSizeBytes: 200, headroomPercent: s.headroom }, executors: s.executors, executorCores: s.cores, maxOffsetsPerTrigger: s.maxOffsets, triggerSeconds: s.triggerSeconds });
-      if (derived.executorsNeeded > 200 || derived.maxOffsetsPerTriggerNeeded > 2 ** 31 - 1) return true; // past the schema's bounds
-      return sizingMessages(inputOf({ ...s, executors: derived.executorsNeeded, maxOffsets: derived.maxOffsetsPerTriggerNeeded })).length === 0;
+      const maxOffsets = derived.maxOffsetsPerTriggerNeeded;
+      if (maxOffsets > 2 ** 31 - 1) return true; // past the schema's bounds
+      const withExecutors = derived.executorsNeeded === undefined || derived.executorsNeeded > 200 || sizingMessages(inputOf({ ...s, executors: derived.executorsNeeded, maxOffsets })).length === 0;
+      const trigger = derived.triggerSecondsNeeded;
+      // A longer trigger needs a larger maxOffsetsPerTrigger to take the peak: the one derived for it.
+      const forTrigger = trigger === undefined ? 0 : Math.ceil(derived.peakPerSecond * trigger * 2);
+      const withTrigger = trigger === undefined || trigger > 600 || forTrigger > 2 ** 31 - 1 || sizingMessages(inputOf({ ...s, triggerSeconds: trigger, maxOffsets: forTrigger })).length === 0;
+      return withExecutors && withTrigger;
     }),
   );
 });
 
-test("the refusal names the shortfall with its numbers and where the rate was measured", () => {
-  const messages = sizingMessages(inputOf({ peak: 40_000, headroom: 25, executors: 1, cores: 2, maxOffsets: 100_000, triggerSeconds: 15 }));
-  expect(messages).toEqual([
-    `dev: bdc.spark.executors: 1 — at least 2 executors of 2 cores: 1 × 2 cores at 34,000 readings per core-second (measured ${MEASURED_JOB_RATE.measuredOn}, ${MEASURED_JOB_RATE.machine}), busy at most 50%, do 34,000 readings/s < the expected peak with headroom, 50,000 readings/s (eventHubs.expectedLoad)`,
-    "dev: bdc.job.maxOffsetsPerTrigger: 100000 — at least 750,000 (1,500,000 to catch up after a pause): 100,000 per 15 seconds trigger takes at most 6,667 readings/s < the expected peak with headroom, 50,000 readings/s (eventHubs.expectedLoad)",
+test("with the configured cores, the derived trigger is the shortest whole second that is not refused", () => {
+  fc.assert(
+    fc.property(arbitrarySizing, (s) => {
+      const derived = sparkSizing({ load: { peakEventsPerSecond: s.peak, averageEventSizeBytes: 200, headroomPercent: s.headroom }, executors: s.executors, executorCores: s.cores, maxOffsetsPerTrigger: s.maxOffsets, triggerSeconds: s.triggerSeconds });
+      const trigger = derived.triggerSecondsNeeded;
+      if (trigger === undefined || trigger <= 1 || trigger > 600) return true;
+      const shorter = trigger - 1;
+      const busyMessages = sizingMessages(inputOf({ ...s, triggerSeconds: shorter, maxOffsets: 2 ** 31 - 1 })).filter((m) => !m.includes("maxOffsetsPerTrigger"));
+      return busyMessages.length > 0;
+    }),
+  );
+});
+
+test("the refusal names the shortfall with its numbers, its remedies and where the costs were measured", () => {
+  const measured = `measured: 34,000 readings per core-second (bench:job, ${MEASURED_JOB_RATE.measuredOn}, ${MEASURED_JOB_RATE.machine}), a fixed cost of 1.26 s a batch (bench:e2e, ${MEASURED_BATCH_COST.measuredOn}, ${MEASURED_BATCH_COST.machine})`;
+  const peak = "the expected peak with headroom, 50,000 readings/s (eventHubs.expectedLoad)";
+  expect(sizingMessages(inputOf({ peak: 40_000, headroom: 25, executors: 1, cores: 2, maxOffsets: 100_000, triggerSeconds: 15 }))).toEqual([
+    `dev: bdc.spark.executors: 1 — at least 2 executors of 2 cores at the 15 seconds trigger: 1 × 2 cores are busy 82% of each 15 seconds trigger at ${peak}, above 50%; ${measured}`,
+    `dev: bdc.job.maxOffsetsPerTrigger: 100000 — at least 750,000 (1,500,000 to catch up after a pause): 100,000 per 15 seconds trigger takes at most 6,667 readings/s < ${peak}`,
+  ]);
+  // 4 cores do 136,000/s, busy 37% with readings alone: a 10 s trigger leaves 13% for the fixed cost, too little.
+  expect(sizingMessages(inputOf({ peak: 40_000, headroom: 25, executors: 2, cores: 2, maxOffsets: 10_000_000, triggerSeconds: 5 }))).toEqual([
+    `dev: bdc.spark.executors: 2 — at least 3 executors of 2 cores at the 5 seconds trigger, or a trigger of at least 10 seconds with 2: 2 × 2 cores are busy 62% of each 5 seconds trigger at ${peak}, above 50%; ${measured}`,
+  ]);
+  expect(sizingMessages(inputOf({ peak: 100, headroom: 0, executors: 2, cores: 2, maxOffsets: 10_000, triggerSeconds: 2 }))).toEqual([
+    `dev: bdc.job.triggerInterval: "2 seconds" — at least 3 seconds: at this trigger a batch's fixed cost alone takes 63% of it, whatever the cores; 2 × 2 cores are busy 63% of each 2 seconds trigger at the expected peak with headroom, 100 readings/s (eventHubs.expectedLoad), above 50%; ${measured}`,
   ]);
 });

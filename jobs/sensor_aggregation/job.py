@@ -549,8 +549,9 @@ def process_batch(
 
 def side_by_side(steps: Sequence[Callable[[], None]]) -> None:
     """Runs the steps at once, one thread each (Spark schedules jobs from several threads), and returns when all
-    have ended; raises the first step's failure. The threads inherit the batch thread's Spark job properties
-    (InheritableThread, PySpark 3.1+), so stopping the query cancels their jobs too."""
+    have ended; raises the first step's failure. Where PySpark pins Python threads to JVM threads (the default
+    since 3.2), the threads inherit the batch thread's Spark job properties (InheritableThread), so stopping the
+    query cancels their jobs too; without pinning (3.1, 2.4) no Python thread, the batch's own neither, has them."""
     if len(steps) <= 1:
         for step in steps:
             step()

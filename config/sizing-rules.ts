@@ -10,6 +10,7 @@ type Raw = Record<string, unknown>;
 const record = (value: unknown): Raw => (value !== null && typeof value === "object" ? (value as Raw) : {});
 const num = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) && value > 0 ? value : undefined);
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
+const cores = (count: number) => `${count} core${count === 1 ? "" : "s"}`;
 
 export function sizingViolations(env: string, input: unknown): Violation[] {
   const root = record(input);
@@ -32,7 +33,7 @@ export function sizingViolations(env: string, input: unknown): Violation[] {
   const peak = `the expected peak with headroom, ${n(sizing.peakPerSecond)} readings/s (eventHubs.expectedLoad)`;
   if (sizing.busyFraction > TARGET_BUSY) {
     const measured = `measured: ${n(MEASURED_JOB_RATE.readingsPerCoreSecond)} readings per core-second (bench:job, ${MEASURED_JOB_RATE.measuredOn}, ${MEASURED_JOB_RATE.machine}), a fixed cost of ${MEASURED_BATCH_COST.fixedSeconds} s a batch (bench:e2e, ${MEASURED_BATCH_COST.measuredOn}, ${MEASURED_BATCH_COST.machine})`;
-    const busy = `${executors} × ${executorCores} cores are busy ${Math.round(sizing.busyFraction * 100)}% of each ${trigger} trigger at ${peak}, above ${TARGET_BUSY * 100}%`;
+    const busy = `${executors} × ${cores(executorCores)} are busy ${Math.round(sizing.busyFraction * 100)}% of each ${trigger} trigger at ${peak}, above ${TARGET_BUSY * 100}%`;
     if (sizing.executorsNeeded === undefined) {
       violations.push({
         env,
@@ -41,12 +42,17 @@ export function sizingViolations(env: string, input: unknown): Violation[] {
         allowed: `${sizing.triggerSecondsNeeded === undefined ? `longer than ${MEASURED_BATCH_COST.fixedSeconds / TARGET_BUSY} seconds, with more cores` : `at least ${sizing.triggerSecondsNeeded} seconds`}: at this trigger a batch's fixed cost alone takes ${Math.round((MEASURED_BATCH_COST.fixedSeconds / sizing.triggerSeconds) * 100)}% of it, whatever the cores; ${busy}; ${measured}`,
       });
     } else {
-      const orTrigger = sizing.triggerSecondsNeeded === undefined ? "" : `, or a trigger of at least ${sizing.triggerSecondsNeeded} seconds with ${executors}`;
+      // A longer trigger takes more readings a batch: maxOffsetsPerTrigger must take its peak input too.
+      const offsetsFor = (seconds: number) => n(Math.ceil(sizing.peakPerSecond * seconds));
+      const orTrigger =
+        sizing.triggerSecondsNeeded === undefined
+          ? ""
+          : `, or a trigger of at least ${sizing.triggerSecondsNeeded} seconds with ${executors} executor${executors === 1 ? "" : "s"} (and a maxOffsetsPerTrigger of at least ${offsetsFor(sizing.triggerSecondsNeeded)})`;
       violations.push({
         env,
         path: "bdc.spark.executors",
         value: executors,
-        allowed: `at least ${sizing.executorsNeeded} executors of ${executorCores} cores at the ${trigger} trigger${orTrigger}: ${busy}; ${measured}`,
+        allowed: `at least ${sizing.executorsNeeded} executor${sizing.executorsNeeded === 1 ? "" : "s"} of ${cores(executorCores)} at the ${trigger} trigger${orTrigger}: ${busy}; ${measured}`,
       });
     }
   }

@@ -65,25 +65,38 @@ export interface SparkSizing {
   readonly configuredOffsetsPerSecond: number;
 }
 
-// Rounds up past float noise: a value that lands on a whole number by rounding goes one up, so that a derived
-// value always passes the check it was derived from (sizing-rules.ts).
-const ceilUp = (value: number) => Math.ceil(value * (1 + 1e-12));
+/** The fraction of a trigger that cores doing `perSecond` readings/s are busy at the peak: a batch's fixed cost
+ * plus one trigger's input. sizing-rules.ts refuses a sizing above TARGET_BUSY; the derivations below use this
+ * same function, so a derived value is never refused by float noise. */
+export function busyFraction(peakPerSecond: number, perSecond: number, triggerSeconds: number, fixedSeconds = MEASURED_BATCH_COST.fixedSeconds): number {
+  return (fixedSeconds + (triggerSeconds * peakPerSecond) / perSecond) / triggerSeconds;
+}
+
+/** The least whole number ≥ 1 for which `fits` holds (fits is monotone), from a real-valued estimate that float
+ * noise may put a hair off a whole number either way. */
+function leastWhole(estimate: number, fits: (n: number) => boolean): number {
+  let n = Math.max(1, Math.ceil(estimate));
+  while (n > 1 && fits(n - 1)) n -= 1;
+  while (!fits(n)) n += 1;
+  return n;
+}
 
 export function sparkSizing(input: SparkSizingInput, rate = MEASURED_JOB_RATE.readingsPerCoreSecond, fixedSeconds = MEASURED_BATCH_COST.fixedSeconds): SparkSizing {
   const peakPerSecond = sizedLoad(input.load).eventsPerSecond;
   const T = input.triggerSeconds;
   const configuredPerSecond = input.executors * input.executorCores * rate;
+  const fits = (perSecond: number, trigger: number) => busyFraction(peakPerSecond, perSecond, trigger, fixedSeconds) <= TARGET_BUSY;
   const coreRoom = TARGET_BUSY - fixedSeconds / T; // the share of a trigger left for readings
-  const coresNeeded = coreRoom > 0 ? Math.max(1, ceilUp(peakPerSecond / (rate * coreRoom))) : undefined;
+  const coresNeeded = coreRoom > 0 ? leastWhole(peakPerSecond / (rate * coreRoom), (cores) => fits(cores * rate, T)) : undefined;
   const triggerRoom = TARGET_BUSY - peakPerSecond / configuredPerSecond;
   return {
     peakPerSecond,
     triggerSeconds: T,
     coresNeeded,
     executorsNeeded: coresNeeded === undefined ? undefined : Math.ceil(coresNeeded / input.executorCores),
-    triggerSecondsNeeded: triggerRoom > 0 ? Math.max(1, ceilUp(fixedSeconds / triggerRoom)) : undefined,
+    triggerSecondsNeeded: triggerRoom > 0 ? leastWhole(fixedSeconds / triggerRoom, (trigger) => fits(configuredPerSecond, trigger)) : undefined,
     maxOffsetsPerTriggerNeeded: Math.ceil(peakPerSecond * T * CATCH_UP),
-    busyFraction: (fixedSeconds + (T * peakPerSecond) / configuredPerSecond) / T,
+    busyFraction: busyFraction(peakPerSecond, configuredPerSecond, T, fixedSeconds),
     configuredPerSecond,
     configuredOffsetsPerSecond: input.maxOffsetsPerTrigger / T,
   };

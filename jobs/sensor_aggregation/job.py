@@ -490,7 +490,8 @@ def process_batch(
         # per sensor, plus one for the rejected rows. The aggregates stay cached on the executors, so the counts,
         # the stats table and the topic all read the same values (a sum's order may differ between passes) without
         # computing them again, and without sending rows back from the driver (a DataFrame made from the collected
-        # rows costs a Python worker per batch). At most max_sensors + 1 rows come to the driver.
+        # rows costs a Python worker per batch). At most max_sensors + 2 rows come to the driver: one sensor over
+        # the limit tells it is over.
         # coalesce(1): one reduce task on a Spark without adaptive execution (2.4, 3.1).
         aggregates = batch_aggregates(parsed).persist(StorageLevel.MEMORY_AND_DISK)
         cached.append(aggregates)
@@ -549,7 +550,7 @@ def process_batch(
 
 def side_by_side(steps: Sequence[Callable[[], None]]) -> None:
     """Runs the steps at once, one thread each (Spark schedules jobs from several threads), and returns when all
-    have ended; raises the first step's failure. Where PySpark pins Python threads to JVM threads (the default
+    have ended; raises the first step's failure, a lost lease before any other. Where PySpark pins Python threads to JVM threads (the default
     since 3.2), the threads inherit the batch thread's Spark job properties (InheritableThread), so stopping the
     query cancels their jobs too; without pinning (3.1, 2.4) no Python thread, the batch's own neither, has them."""
     if len(steps) <= 1:
@@ -568,13 +569,19 @@ def side_by_side(steps: Sequence[Callable[[], None]]) -> None:
             failures[index] = error
 
     threads = [thread_class(target=run, args=(i,)) for i in range(len(steps))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for failure in failures:
-        if failure is not None:
-            raise failure
+    started = []  # type: List[threading.Thread]
+    try:
+        for thread in threads:
+            thread.start()
+            started.append(thread)
+    finally:  # a thread that could not start fails the batch, after the started ones end (they may publish)
+        for thread in started:
+            thread.join()
+    # A lost lease first: it tells the driver to stop as a second driver (EXIT_LEASE), whatever else failed beside.
+    raised = [failure for failure in failures if failure is not None]
+    lost = [failure for failure in raised if isinstance(failure, checkpoint_lease.LeaseLost)]
+    if lost or raised:
+        raise (lost or raised)[0]
 
 
 # ---------------------------------------------------------------- the streaming query

@@ -44,7 +44,7 @@ test("a sizing is refused exactly when a batch keeps its cores too busy or its m
       return (
         messages.some((m) => m.includes("bdc.spark.executors")) === (tooBusy && !noCoresSuffice) &&
         messages.some((m) => m.includes("bdc.job.triggerInterval")) === (tooBusy && noCoresSuffice) &&
-        messages.some((m) => m.includes("bdc.job.maxOffsetsPerTrigger")) === offsetsShort
+        messages.some((m) => m.includes("bdc.job.maxOffsetsPerTrigger:")) === offsetsShort
       );
     }),
   );
@@ -66,6 +66,25 @@ test("the derived executors (at the configured trigger) and the derived trigger 
   );
 });
 
+test("at the configured trigger, the derived executors are the fewest that are not refused", () => {
+  fc.assert(
+    fc.property(arbitrarySizing, (s) => {
+      const derived = sparkSizing({ load: { peakEventsPerSecond: s.peak, averageEventSizeBytes: 200, headroomPercent: s.headroom }, executors: s.executors, executorCores: s.cores, maxOffsetsPerTrigger: s.maxOffsets, triggerSeconds: s.triggerSeconds });
+      const executors = derived.executorsNeeded;
+      if (executors === undefined || executors <= 1 || executors > 201) return true;
+      return sizingMessages(inputOf({ ...s, executors: executors - 1, maxOffsets: 2 ** 31 - 1 })).some((m) => m.includes("bdc.spark.executors"));
+    }),
+  );
+});
+
+test("a sizing exactly at the bound is kept, and derives itself", () => {
+  // 8,432/s on one core at 34,000/s is 1.24 s of a 5 s trigger; with the 1.26 s fixed cost, exactly 50%.
+  const s = { peak: 8_432, headroom: 0, executors: 1, cores: 1, maxOffsets: 100_000, triggerSeconds: 5 };
+  expect(sizingMessages(inputOf(s))).toEqual([]);
+  const derived = sparkSizing({ load: { peakEventsPerSecond: s.peak, averageEventSizeBytes: 200, headroomPercent: 0 }, executors: 1, executorCores: 1, maxOffsetsPerTrigger: s.maxOffsets, triggerSeconds: 5 });
+  expect([derived.executorsNeeded, derived.triggerSecondsNeeded]).toEqual([1, 5]);
+});
+
 test("with the configured cores, the derived trigger is the shortest whole second that is not refused", () => {
   fc.assert(
     fc.property(arbitrarySizing, (s) => {
@@ -73,7 +92,7 @@ test("with the configured cores, the derived trigger is the shortest whole secon
       const trigger = derived.triggerSecondsNeeded;
       if (trigger === undefined || trigger <= 1 || trigger > 600) return true;
       const shorter = trigger - 1;
-      const busyMessages = sizingMessages(inputOf({ ...s, triggerSeconds: shorter, maxOffsets: 2 ** 31 - 1 })).filter((m) => !m.includes("maxOffsetsPerTrigger"));
+      const busyMessages = sizingMessages(inputOf({ ...s, triggerSeconds: shorter, maxOffsets: 2 ** 31 - 1 })).filter((m) => !m.includes("bdc.job.maxOffsetsPerTrigger:"));
       return busyMessages.length > 0;
     }),
   );
@@ -86,9 +105,9 @@ test("the refusal names the shortfall with its numbers, its remedies and where t
     `dev: bdc.spark.executors: 1 — at least 2 executors of 2 cores at the 15 seconds trigger: 1 × 2 cores are busy 82% of each 15 seconds trigger at ${peak}, above 50%; ${measured}`,
     `dev: bdc.job.maxOffsetsPerTrigger: 100000 — at least 750,000 (1,500,000 to catch up after a pause): 100,000 per 15 seconds trigger takes at most 6,667 readings/s < ${peak}`,
   ]);
-  // 4 cores do 136,000/s, busy 37% with readings alone: a 10 s trigger leaves 13% for the fixed cost, too little.
+  // 4 cores do 136,000/s, busy 37% with readings alone: at 5 s the fixed cost adds 25%, too much; at 10 s, 13% fits.
   expect(sizingMessages(inputOf({ peak: 40_000, headroom: 25, executors: 2, cores: 2, maxOffsets: 10_000_000, triggerSeconds: 5 }))).toEqual([
-    `dev: bdc.spark.executors: 2 — at least 3 executors of 2 cores at the 5 seconds trigger, or a trigger of at least 10 seconds with 2: 2 × 2 cores are busy 62% of each 5 seconds trigger at ${peak}, above 50%; ${measured}`,
+    `dev: bdc.spark.executors: 2 — at least 3 executors of 2 cores at the 5 seconds trigger, or a trigger of at least 10 seconds with 2 executors (and a maxOffsetsPerTrigger of at least 500,000): 2 × 2 cores are busy 62% of each 5 seconds trigger at ${peak}, above 50%; ${measured}`,
   ]);
   expect(sizingMessages(inputOf({ peak: 100, headroom: 0, executors: 2, cores: 2, maxOffsets: 10_000, triggerSeconds: 2 }))).toEqual([
     `dev: bdc.job.triggerInterval: "2 seconds" — at least 3 seconds: at this trigger a batch's fixed cost alone takes 63% of it, whatever the cores; 2 × 2 cores are busy 63% of each 2 seconds trigger at the expected peak with headroom, 100 readings/s (eventHubs.expectedLoad), above 50%; ${measured}`,

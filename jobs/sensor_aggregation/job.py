@@ -200,15 +200,16 @@ def _parse_steps(max_message_bytes: int, max_sensor_length: int) -> Tuple[List[C
 
 def _build_parse_steps(max_message_bytes: int, max_sensor_length: int) -> Tuple[List[Column], ...]:
     value = F.col("value")
-    decoded = [
-        value.alias("value"),
-        reading_checks.utf8_text(value).alias("text"),
-        F.col("topic").alias("kafka_topic"),
-        F.col("partition").alias("kafka_partition"),
-        F.col("offset").alias("kafka_offset"),
-        F.col("timestamp").alias("event_time"),
+    columns = [
+        ("value", value),
+        ("text", reading_checks.utf8_text(value)),
+        ("kafka_topic", F.col("topic")),
+        ("kafka_partition", F.col("partition")),
+        ("kafka_offset", F.col("offset")),
+        ("event_time", F.col("timestamp")),
     ]
-    kept = [F.col(name) for name in ("value", "text", "kafka_topic", "kafka_partition", "kafka_offset", "event_time")]
+    decoded = [expression.alias(name) for name, expression in columns]
+    kept = [F.col(name) for name, _ in columns]  # carried through the next steps
     # What every JSON parse of the message is guarded by (reading_checks.py): bounded nesting and number lengths.
     guards = kept + [reading_checks.within_nesting(F.col("text")).alias("nesting_ok"),
                      reading_checks.numbers_bounded(F.col("text")).alias("numbers_ok")]
@@ -550,9 +551,10 @@ def process_batch(
 
 def side_by_side(steps: Sequence[Callable[[], None]]) -> None:
     """Runs the steps at once, one thread each (Spark schedules jobs from several threads), and returns when all
-    have ended; raises the first step's failure, a lost lease before any other. Where PySpark pins Python threads to JVM threads (the default
-    since 3.2), the threads inherit the batch thread's Spark job properties (InheritableThread), so stopping the
-    query cancels their jobs too; without pinning (3.1, 2.4) no Python thread, the batch's own neither, has them."""
+    have ended; raises the first step's failure, a lost lease before any other. Where PySpark pins Python threads
+    to JVM threads (the default since 3.2), the threads inherit the batch thread's Spark job properties
+    (InheritableThread), so stopping the query cancels their jobs too; without pinning (3.1, 2.4) no Python thread,
+    the batch's own neither, has them."""
     if len(steps) <= 1:
         for step in steps:
             step()
@@ -580,7 +582,7 @@ def side_by_side(steps: Sequence[Callable[[], None]]) -> None:
     # A lost lease first: it tells the driver to stop as a second driver (EXIT_LEASE), whatever else failed beside.
     raised = [failure for failure in failures if failure is not None]
     lost = [failure for failure in raised if isinstance(failure, checkpoint_lease.LeaseLost)]
-    if lost or raised:
+    if raised:
         raise (lost or raised)[0]
 
 

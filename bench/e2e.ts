@@ -14,13 +14,12 @@ import * as os from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
-import { recentDurations, type TookBatch } from "../src/deployer/clients/batch-log";
+import { median, recentDurations, type TookBatch } from "../src/deployer/clients/batch-log";
 import { intervalMs } from "../contracts/job-config";
-import { batchCost } from "../src/deployer/clients/batch-cost";
 import { startLocalPipeline } from "../src/local/pipeline";
 import { runStatus } from "../src/deployer/commands/status";
 import { endOffsets, offsetsAt, type KafkaAccess } from "../src/deployer/clients/topic-offsets";
-import { describeThroughput, FIT_ROWS_SPREAD } from "../src/deployer/health/throughput";
+import { costModel, describeThroughput } from "../src/deployer/health/throughput";
 
 const WARM_UP_MS = 20_000;
 const GOAL_SLACK_MS = 3_000;
@@ -95,22 +94,19 @@ async function main(): Promise<void> {
   }
 }
 
-/** The fixed and per-reading cost, from a line through the batches' sizes and durations; only when their sizes
- * differ enough for a slope to mean something (FIT_ROWS_SPREAD, as status requires), e.g. over several rates. */
+/** The fixed and per-reading cost, from a line through the batches' sizes and durations; only when status would
+ * trust the split too (costModel: sizes far enough apart for a slope to mean something), e.g. over several rates. */
 function describeCost(batches: readonly TookBatch[]): string {
-  const cost = batchCost(batches);
-  const rows = batches.map((b) => b.rows);
-  const [fewest, most] = [Math.min(...rows), Math.max(...rows)];
-  if (!cost || most < FIT_ROWS_SPREAD * Math.max(1, fewest) || cost.perReadingMs <= 0 || cost.fixedMs < 0)
-    return `no split: the batches' sizes (${fewest}–${most} readings) are too alike for a line; measure more than one rate`;
-  return `fixed ${s(cost.fixedMs)}, plus ${(cost.perReadingMs * 1000).toFixed(1)} ms per 1,000 readings (a line through ${cost.batches} batches' rows and durations)`;
+  const sample = recentDurations(batches, batches.length);
+  const model = sample && costModel(sample);
+  if (!sample || !model?.split) return `no split: the batches' sizes (${sample?.smallestRows ?? 0}–${sample?.largest.rows ?? 0} readings) are too alike for a line; measure more than one rate`;
+  return `fixed ${s(model.fixedMs)}, plus ${(model.perReadingMs * 1000).toFixed(1)} ms per 1,000 readings (a line through ${sample.batches} batches' rows and durations)`;
 }
 
 /** Each durationMs phase's median over the batches (addBatch is the foreachBatch body, walCommit and commit the
  * checkpoint's two logs, latestOffset the source's offset lookup): where a batch's fixed cost goes. */
 function phaseMedians(batches: readonly TookBatch[]): string {
   const phases = [...new Set(batches.flatMap((b) => Object.keys(b.durationsMs)))].sort();
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   return phases.map((p) => `${p} ${median(batches.map((b) => b.durationsMs[p] ?? 0))}`).join(", ") || "none";
 }
 

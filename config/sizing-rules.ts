@@ -10,7 +10,7 @@ type Raw = Record<string, unknown>;
 const record = (value: unknown): Raw => (value !== null && typeof value === "object" ? (value as Raw) : {});
 const num = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) && value > 0 ? value : undefined);
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
-const cores = (count: number) => `${count} core${count === 1 ? "" : "s"}`;
+const count = (value: number, thing: string) => `${value} ${thing}${value === 1 ? "" : "s"}`;
 
 export function sizingViolations(env: string, input: unknown): Violation[] {
   const root = record(input);
@@ -33,7 +33,7 @@ export function sizingViolations(env: string, input: unknown): Violation[] {
   const peak = `the expected peak with headroom, ${n(sizing.peakPerSecond)} readings/s (eventHubs.expectedLoad)`;
   if (sizing.busyFraction > TARGET_BUSY) {
     const measured = `measured: ${n(MEASURED_JOB_RATE.readingsPerCoreSecond)} readings per core-second (bench:job, ${MEASURED_JOB_RATE.measuredOn}, ${MEASURED_JOB_RATE.machine}), a fixed cost of ${MEASURED_BATCH_COST.fixedSeconds} s a batch (bench:e2e, ${MEASURED_BATCH_COST.measuredOn}, ${MEASURED_BATCH_COST.machine})`;
-    const busy = `${executors} × ${cores(executorCores)} are busy ${Math.round(sizing.busyFraction * 100)}% of each ${trigger} trigger at ${peak}, above ${TARGET_BUSY * 100}%`;
+    const busy = `${executors} × ${count(executorCores, "core")} are busy ${Math.round(sizing.busyFraction * 100)}% of each ${trigger} trigger at ${peak}, above ${TARGET_BUSY * 100}%`;
     if (sizing.executorsNeeded === undefined) {
       violations.push({
         env,
@@ -47,12 +47,12 @@ export function sizingViolations(env: string, input: unknown): Violation[] {
       const orTrigger =
         sizing.triggerSecondsNeeded === undefined
           ? ""
-          : `, or a trigger of at least ${sizing.triggerSecondsNeeded} seconds with ${executors} executor${executors === 1 ? "" : "s"} (and a maxOffsetsPerTrigger of at least ${offsetsFor(sizing.triggerSecondsNeeded)})`;
+          : `, or a trigger of at least ${sizing.triggerSecondsNeeded} seconds with ${count(executors, "executor")} (and a maxOffsetsPerTrigger of at least ${offsetsFor(sizing.triggerSecondsNeeded)})`;
       violations.push({
         env,
         path: "bdc.spark.executors",
         value: executors,
-        allowed: `at least ${sizing.executorsNeeded} executor${sizing.executorsNeeded === 1 ? "" : "s"} of ${cores(executorCores)} at the ${trigger} trigger${orTrigger}: ${busy}; ${measured}`,
+        allowed: `at least ${count(sizing.executorsNeeded, "executor")} of ${count(executorCores, "core")} at the ${trigger} trigger${orTrigger}: ${busy}; ${measured}`,
       });
     }
   }

@@ -61,6 +61,8 @@ export interface SparkSizing {
   readonly busyFraction: number;
   /** What the configured cores do at the measured rate, readings/s. */
   readonly configuredPerSecond: number;
+  /** The highest peak the configured cores keep up with at the configured trigger (after each batch's fixed cost), readings/s. */
+  readonly configuredPeakPerSecond: number;
   /** What the configured maxOffsetsPerTrigger lets a trigger take, readings/s. */
   readonly configuredOffsetsPerSecond: number;
 }
@@ -98,6 +100,7 @@ export function sparkSizing(input: SparkSizingInput, rate = MEASURED_JOB_RATE.re
     maxOffsetsPerTriggerNeeded: Math.ceil(peakPerSecond * T * CATCH_UP),
     busyFraction: busyFraction(peakPerSecond, configuredPerSecond, T, fixedSeconds),
     configuredPerSecond,
+    configuredPeakPerSecond: configuredPerSecond * Math.max(0, coreRoom),
     configuredOffsetsPerSecond: input.maxOffsetsPerTrigger / T,
   };
 }

@@ -121,7 +121,7 @@ function describeSparkSizing(env: string): string[] {
         ["executors", `${spark.executors} × ${spark.executorCores} cores`, executorsNeeded, sizing.coresNeeded === undefined ? `no number of cores keeps up at the ${job.triggerInterval} trigger` : `${sizing.coresNeeded} core${sizing.coresNeeded === 1 ? " keeps" : "s keep"} up with the peak at the ${job.triggerInterval} trigger`],
         ["triggerInterval", job.triggerInterval, sizing.triggerSecondsNeeded === undefined ? "none with these cores" : `${sizing.triggerSecondsNeeded} seconds`, "the shortest at which the configured cores keep up (a longer one: fewer, larger batches)"],
         ["maxOffsetsPerTrigger", n(job.maxOffsetsPerTrigger), n(sizing.maxOffsetsPerTriggerNeeded), `${CATCH_UP} × the peak's input per ${job.triggerInterval} trigger`],
-        ["can do", `${n(Math.min(sizing.configuredPerSecond * Math.max(0, TARGET_BUSY - MEASURED_BATCH_COST.fixedSeconds / sizing.triggerSeconds), sizing.configuredOffsetsPerSecond))} readings/s`, "", "the lesser of the cores (after each batch's fixed cost) and the offsets per trigger"],
+        ["can do", `${n(Math.min(sizing.configuredPeakPerSecond, sizing.configuredOffsetsPerSecond))} readings/s`, "", "the lesser of the cores (after each batch's fixed cost) and the offsets per trigger"],
       ],
     ),
   ];

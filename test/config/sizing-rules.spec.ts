@@ -31,6 +31,10 @@ const inputOf = (s: Sizing) =>
     bdc: { spark: { executors: s.executors, executorCores: s.cores }, job: { maxOffsetsPerTrigger: s.maxOffsets, triggerInterval: `${s.triggerSeconds} seconds` } },
   });
 
+/** What spark-sizing.ts derives from the same load and sizing. */
+const derivedFor = (s: Sizing) =>
+  sparkSizing({ load: { peakEventsPerSecond: s.peak, averageEventSizeBytes: 200, headroomPercent: s.headroom }, executors: s.executors, executorCores: s.cores, maxOffsetsPerTrigger: s.maxOffsets, triggerSeconds: s.triggerSeconds });
+
 test("a sizing is refused exactly when a batch keeps its cores too busy or its maxOffsetsPerTrigger cannot take the peak", () => {
   fc.assert(
     fc.property(arbitrarySizing, (s) => {
@@ -53,7 +57,7 @@ test("a sizing is refused exactly when a batch keeps its cores too busy or its m
 test("the derived executors (at the configured trigger) and the derived trigger (with the configured cores) are never refused", () => {
   fc.assert(
     fc.property(arbitrarySizing, (s) => {
-      const derived = sparkSizing({ load: { peakEventsPerSecond: s.peak, averageEventSizeBytes: 200, headroomPercent: s.headroom }, executors: s.executors, executorCores: s.cores, maxOffsetsPerTrigger: s.maxOffsets, triggerSeconds: s.triggerSeconds });
+      const derived = derivedFor(s);
       const maxOffsets = derived.maxOffsetsPerTriggerNeeded;
       if (maxOffsets > 2 ** 31 - 1) return true; // past the schema's bounds
       const withExecutors = derived.executorsNeeded === undefined || derived.executorsNeeded > 200 || sizingMessages(inputOf({ ...s, executors: derived.executorsNeeded, maxOffsets })).length === 0;
@@ -69,7 +73,7 @@ test("the derived executors (at the configured trigger) and the derived trigger 
 test("at the configured trigger, the derived executors are the fewest that are not refused", () => {
   fc.assert(
     fc.property(arbitrarySizing, (s) => {
-      const derived = sparkSizing({ load: { peakEventsPerSecond: s.peak, averageEventSizeBytes: 200, headroomPercent: s.headroom }, executors: s.executors, executorCores: s.cores, maxOffsetsPerTrigger: s.maxOffsets, triggerSeconds: s.triggerSeconds });
+      const derived = derivedFor(s);
       const executors = derived.executorsNeeded;
       if (executors === undefined || executors <= 1 || executors > 201) return true;
       return sizingMessages(inputOf({ ...s, executors: executors - 1, maxOffsets: 2 ** 31 - 1 })).some((m) => m.includes("bdc.spark.executors"));
@@ -81,14 +85,14 @@ test("a sizing exactly at the bound is kept, and derives itself", () => {
   // 8,432/s on one core at 34,000/s is 1.24 s of a 5 s trigger; with the 1.26 s fixed cost, exactly 50%.
   const s = { peak: 8_432, headroom: 0, executors: 1, cores: 1, maxOffsets: 100_000, triggerSeconds: 5 };
   expect(sizingMessages(inputOf(s))).toEqual([]);
-  const derived = sparkSizing({ load: { peakEventsPerSecond: s.peak, averageEventSizeBytes: 200, headroomPercent: 0 }, executors: 1, executorCores: 1, maxOffsetsPerTrigger: s.maxOffsets, triggerSeconds: 5 });
+  const derived = derivedFor(s);
   expect([derived.executorsNeeded, derived.triggerSecondsNeeded]).toEqual([1, 5]);
 });
 
 test("with the configured cores, the derived trigger is the shortest whole second that is not refused", () => {
   fc.assert(
     fc.property(arbitrarySizing, (s) => {
-      const derived = sparkSizing({ load: { peakEventsPerSecond: s.peak, averageEventSizeBytes: 200, headroomPercent: s.headroom }, executors: s.executors, executorCores: s.cores, maxOffsetsPerTrigger: s.maxOffsets, triggerSeconds: s.triggerSeconds });
+      const derived = derivedFor(s);
       const trigger = derived.triggerSecondsNeeded;
       if (trigger === undefined || trigger <= 1 || trigger > 600) return true;
       const shorter = trigger - 1;

@@ -80,17 +80,22 @@ export interface RecentDurations {
   smallestRows: number;
 }
 
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
 /** The median and longest whole-batch duration of the last `count` batches that took, their sums and cost; undefined with none. */
 export function recentDurations(batches: readonly TookBatch[], count: number): RecentDurations | undefined {
   const recent = batches.slice(-count);
   const last = recent.map((b) => b.wholeMs).sort((a, b) => a - b);
   if (last.length === 0) return undefined;
-  const middle = Math.floor(last.length / 2);
-  const median = last.length % 2 === 1 ? (last[middle] as number) : ((last[middle - 1] as number) + (last[middle] as number)) / 2;
   const fit = batchCost(recent);
   return {
     batches: last.length,
-    medianMs: median,
+    medianMs: median(last),
     maxMs: last[last.length - 1] as number,
     rows: recent.reduce((sum, b) => sum + b.rows, 0),
     wholeMs: recent.reduce((sum, b) => sum + b.wholeMs, 0),

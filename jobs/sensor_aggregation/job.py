@@ -210,17 +210,21 @@ def _build_parse_steps(max_message_bytes: int, max_sensor_length: int) -> Tuple[
     ]
     decoded = [expression.alias(name) for name, expression in columns]
     kept = [F.col(name) for name, _ in columns]  # carried through the next steps
+    # The usual reading's shape settles two checks at once (reading_checks.lone_object).
+    shaped = kept + [reading_checks.lone_object(F.col("text")).alias("lone_object")]
+    kept.append(F.col("lone_object"))
     # What every JSON parse of the message is guarded by (reading_checks.py): bounded nesting and number lengths.
-    guards = kept + [reading_checks.within_nesting(F.col("text")).alias("nesting_ok"),
+    guards = kept + [reading_checks.within_nesting(F.col("text"), F.col("lone_object")).alias("nesting_ok"),
                      reading_checks.numbers_bounded(F.col("text")).alias("numbers_ok")]
     parsed = kept + [F.col("nesting_ok"), F.col("numbers_ok"),
                      F.when(F.col("nesting_ok") & F.col("numbers_ok"), F.from_json("text", READING_SCHEMA, JSON_OPTIONS)).alias("r")]
     r = F.col("r")
-    typed = r.isNotNull() & r[CORRUPT].isNull() & r["sensor"].isNotNull() & (F.trim(r["sensor"]) != "")
+    parsed_ok = r.isNotNull() & r[CORRUPT].isNull()
+    typed = parsed_ok & r["sensor"].isNotNull() & (F.trim(r["sensor"]) != "")
     for m in MEASURES:
         typed = typed & _finite(r[m])
-    defect = reading_checks.structural_defect(value, F.col("text"), max_message_bytes, max_sensor_length, r["sensor"],
-                                              F.col("nesting_ok"), F.col("numbers_ok"))
+    defect = reading_checks.structural_defect(value, "text", max_message_bytes, max_sensor_length, r["sensor"],
+                                              F.col("nesting_ok"), F.col("numbers_ok"), parsed_ok, F.col("lone_object"))
     flagged = kept + [r["sensor"].alias("sensor"), r["measure1"].alias("measure1"), r["measure2"].alias("measure2"),
                       defect.alias("defect"), typed.alias("typed_ok")]
     valid = F.col("defect").isNull() & F.col("typed_ok")
@@ -235,7 +239,7 @@ def _build_parse_steps(max_message_bytes: int, max_sensor_length: int) -> Tuple[
         F.when(rejected, F.col("defect")).alias("defect"),
         valid.alias("is_valid"),
     ]
-    return decoded, guards, parsed, flagged, result
+    return decoded, shaped, guards, parsed, flagged, result
 
 
 def _with_key(df: DataFrame, run_id: str, batch_id: int) -> DataFrame:

@@ -15,6 +15,11 @@ message of a hundred thousand `[` would overflow the stack and fail the batch on
 of a number, whose parse costs Spark 3.1 about a minute of CPU per million digits. Every regex here is
 a character class or a fixed sequence applied by regexp_replace's find loop, none repeats a group, so none
 recurses per character either (java.util.regex does, and overflows on long input).
+
+Every reading goes through all of these checks, so each has a shortcut: a cheap test (a substring, a length, a
+count of characters) that settles it for the usual message, in front of the regex or parse that settles it for
+any message. A shortcut only ever skips work, never changes an answer (`shortcuts=False` builds the checks without
+them, and test_reading_checks.py compares the two over generated messages).
 """
 from __future__ import annotations
 
@@ -66,25 +71,49 @@ def stored_value(value: Column, text: Column) -> Column:
     return F.when(is_utf8(value, text), text).otherwise(F.regexp_replace(F.base64(value), "[\r\n]", ""))
 
 
-def _without_escapes(text: Column) -> Column:
-    return F.regexp_replace(text, "(?s)\\\\.", _ESCAPE)
+def _unless(shortcut: Column, settled: bool, check: Column, shortcuts: bool) -> Column:
+    """The check, except where the shortcut holds: there it is `settled`, and the check is not evaluated. A CASE,
+    not `or`/`and`: Spark's common-subexpression elimination would evaluate a part the check shares with another
+    column (the blanked text) up front, for every row, shortcut or not."""
+    return F.when(shortcut, F.lit(settled)).otherwise(check) if shortcuts else check
 
 
-def _strings_blanked(text: Column) -> Column:
+def _without_escapes(text: Column, shortcuts: bool = True) -> Column:
+    replaced = F.regexp_replace(text, "(?s)\\\\.", _ESCAPE)
+    # Only a backslash starts an escape.
+    return F.when(text.contains("\\"), replaced).otherwise(text) if shortcuts else replaced
+
+
+def _strings_blanked(text: Column, shortcuts: bool = True) -> Column:
     """The text with each string's content removed (escapes first), so that what is inside a string never counts."""
-    return F.regexp_replace(_without_escapes(text), '"[^"]*"', '""')
+    return F.regexp_replace(_without_escapes(text, shortcuts), '"[^"]*"', '""')
 
 
 # More objects and arrays than this in one message is a defect (their nesting is at most as deep).
 MAX_CONTAINERS = 64
 
 
-def within_nesting(text: Column) -> Column:
+# JSON's whitespace, one object around text with no bracket at all, JSON's whitespace (\z: `$` would also match
+# before a trailing line terminator such as U+2028, which is not JSON whitespace).
+_LONE_OBJECT = "^[ \t\n\r]*\\{[^\\[\\]{}]*\\}[ \t\n\r]*\\z"
+
+
+def lone_object(text: Column) -> Column:
+    """The usual reading's shape, and the shortcut of two checks: the text is one `{` ... `}` with no other bracket
+    inside, in or out of strings, and only whitespace around it. Such a text opens one object (within_nesting);
+    and when the typed parse of it succeeded, that parse read an object that closed at a `}` outside strings,
+    which can only be the last one, so the object is all there is (structural_defect's one-value check)."""
+    return text.rlike(_LONE_OBJECT)
+
+
+def within_nesting(text: Column, lone: Column, shortcuts: bool = True) -> Column:
     """Whether the text opens at most MAX_CONTAINERS objects and arrays (its strings blanked first, so that their
     brackets do not count). Every JSON parse of a message is guarded by it: Jackson copies a nested value
-    recursively, and on Spark 3.1 (Jackson 2.10) nothing bounds the depth."""
-    blanked = _strings_blanked(text)
-    return F.length(blanked) - F.length(F.regexp_replace(blanked, "[\\[{]", "")) <= MAX_CONTAINERS
+    recursively, and on Spark 3.1 (Jackson 2.10) nothing bounds the depth.
+    lone: lone_object(text), the shortcut (one `{` and no `[` at all)."""
+    # Every character but a bracket removed: what is left is the brackets' count.
+    outside_strings = F.length(F.regexp_replace(_strings_blanked(text, shortcuts), "[^\\[{]", "")) <= MAX_CONTAINERS
+    return _unless(lone, True, outside_strings, shortcuts)
 
 
 # A number written with more characters than this is a defect: the longest finite double written out in full is
@@ -93,12 +122,13 @@ def within_nesting(text: Column) -> Column:
 MAX_NUMBER_CHARS = 1024
 
 
-def numbers_bounded(text: Column) -> Column:
+def numbers_bounded(text: Column, shortcuts: bool = True) -> Column:
     """Whether no run of number characters outside strings is longer than MAX_NUMBER_CHARS. Guards every JSON
     parse of a message, as within_nesting does. A bounded character class: no recursion per character."""
-    blanked = _strings_blanked(text)
     # Anchored at the start of a run: otherwise the matcher tries a bounded match at every character of a long run.
-    return ~blanked.rlike("(?<![-+.0-9eE])[-+.0-9eE]{%d}" % (MAX_NUMBER_CHARS + 1))
+    no_long_run = ~_strings_blanked(text, shortcuts).rlike("(?<![-+.0-9eE])[-+.0-9eE]{%d}" % (MAX_NUMBER_CHARS + 1))
+    # A run that long needs a text that long (blanking only shortens it).
+    return _unless(F.length(text) <= MAX_NUMBER_CHARS, True, no_long_run, shortcuts)
 
 
 def _elements(text: Column, after: str) -> Column:
@@ -109,6 +139,13 @@ def _is_one_value(text: Column) -> Column:
     return (_elements(text, "]") == 1) & (_elements(text, ",0]") == 2)
 
 
+def _occurs_twice(text_column: str, literal: str) -> Column:
+    """Whether the literal occurs at least twice in the column: two plain substring searches. (SQL: PySpark's
+    locate takes its start as a number, not a column.)"""
+    quoted = "'%s'" % literal.replace("\\", "\\\\").replace("'", "\\'")
+    return F.expr("locate({0}, `{1}`, locate({0}, `{1}`) + 1) > 0".format(quoted, text_column))
+
+
 def _key_count(escaped: Column, key: str) -> Column:
     return F.size(F.split(escaped, '"%s"[ \t\n\r]*:' % key)) - 1
 
@@ -117,16 +154,22 @@ def _first_char_of(escaped: Column, key: str) -> Column:
     return F.regexp_extract(escaped, '"%s"[ \t\n\r]*:[ \t\n\r]*(.)' % key, 1)
 
 
-def structural_defect(value: Column, text: Column, max_message_bytes: int, max_sensor_length: int,
-                      sensor: Column, nesting_ok: Column, numbers_ok: Column) -> Column:
+def structural_defect(value: Column, text_column: str, max_message_bytes: int, max_sensor_length: int,
+                      sensor: Column, nesting_ok: Column, numbers_ok: Column, parsed: Column,
+                      lone: Column, shortcuts: bool = True) -> Column:
     """The first structural defect of the message as its reason, or NULL when it is one JSON value of at most
     MAX_CONTAINERS objects and arrays (nesting_ok: within_nesting(text)) and numbers of at most MAX_NUMBER_CHARS
     (numbers_ok: numbers_bounded(text)), without escaped keys or a repeated sensor, measure1 or measure2 key (at any
     level: those names are the reading's own), whose sensor, if any, is a JSON string of at most
     max_sensor_length characters.
-    sensor: the typed parse's sensor. A missing sensor, or measures that are not finite numbers, are the typed
-    parse's to find (and an unparseable text: job.py orders the reasons)."""
-    escaped = _without_escapes(text)
+    sensor: the typed parse's sensor; parsed: whether that parse succeeded. A missing sensor, or measures that are
+    not finite numbers, are the typed parse's to find (and an unparseable text: job.py orders the reasons).
+    text_column: the name of the text's column. lone: lone_object(text). shortcuts: see the module's docstring."""
+    text = F.col(text_column)
+    escaped = _without_escapes(text, shortcuts)
+
+    def only_if(needed: Column, check: Column) -> Column:
+        return _unless(~needed, False, check, shortcuts)
     checks = [
         (value.isNull(), EMPTY),
         (F.length(value) > max_message_bytes, TOO_LARGE),
@@ -135,17 +178,22 @@ def structural_defect(value: Column, text: Column, max_message_bytes: int, max_s
         # its reason, which must be safe too.
         (~nesting_ok, TOO_NESTED),
         (~numbers_ok, NUMBER_TOO_LONG),
-        (F.regexp_replace(text, "\\\\\\\\", "__").rlike(_LONE_SURROGATE), LONE_SURROGATE),
-        (~_is_one_value(text), NOT_ONE_VALUE),
-        (escaped.rlike('"[^"%s]*%s[^"]*"[ \t\n\r]*:' % (_ESCAPE, _ESCAPE)), ESCAPED_KEY),
+        # Replacing `\\` cannot make a `\u` where there was none.
+        (only_if(text.contains("\\u"), F.regexp_replace(text, "\\\\\\\\", "__").rlike(_LONE_SURROGATE)), LONE_SURROGATE),
+        (~_unless(parsed & lone, True, _is_one_value(text), shortcuts), NOT_ONE_VALUE),
+        (only_if(escaped.contains(_ESCAPE), escaped.rlike('"[^"%s]*%s[^"]*"[ \t\n\r]*:' % (_ESCAPE, _ESCAPE))), ESCAPED_KEY),
     ]  # type: List[Tuple[Column, str]]
     duplicate = None
     for key in KEYS:
-        repeated = _key_count(escaped, key) > 1
+        # A key repeated in the escaped text is repeated in the text: blanking escapes adds no quote.
+        repeated = only_if(_occurs_twice(text_column, '"%s"' % key), _key_count(escaped, key) > 1)
         duplicate = repeated if duplicate is None else duplicate | repeated
     checks.append((duplicate, DUPLICATE_KEY))
     # A string starts with a quote; null is a missing sensor; anything else (a number, true, an object) is not a name.
-    checks.append(((_key_count(escaped, "sensor") == 1) & ~_first_char_of(escaped, "sensor").isin('"', "n"), SENSOR_NOT_STRING))
+    # The shortcut: the one sensor key is followed by a quote, as the usual spellings have it.
+    quoted = escaped.contains('"sensor":"') | escaped.contains('"sensor": "')
+    checks.append((_unless(quoted, False, (_key_count(escaped, "sensor") == 1) & ~_first_char_of(escaped, "sensor").isin('"', "n"),
+                           shortcuts), SENSOR_NOT_STRING))
     checks.append((F.length(sensor) > max_sensor_length, SENSOR_TOO_LONG))
     reason = F.when(checks[0][0], F.lit(checks[0][1]))
     for condition, why in checks[1:]:

@@ -162,7 +162,9 @@ def _rejection_reason(raw: Column, text: Column, defect: Column) -> Column:
     reason = reason.when(text["sensor"].isNull() | (F.trim(text["sensor"]) == ""), F.lit("missing sensor"))
     for m in MEASURES:
         # A NaN / out-of-range number comes back from the text parse quoted ("NaN", "Infinity"): unquote first.
-        number = F.regexp_replace(text[m], '^"(.*)"$', "$1").cast(DoubleType())
+        # Only a text short enough to be a number: `.*` on a long one would recurse per character on Java 8.
+        short = F.length(text[m]) <= reading_checks.MAX_NUMBER_CHARS + 2
+        number = F.when(short, F.regexp_replace(text[m], '^"(.*)"$', "$1")).otherwise(text[m]).cast(DoubleType())
         reason = reason.when(text[m].isNull(), F.lit("missing " + m))
         reason = reason.when(number.isNull(), F.lit("non-numeric " + m))
         reason = reason.when(~_finite(number), F.lit("non-finite " + m))

@@ -12,9 +12,12 @@ when the first gives one element and the second two: text after a first value ei
 (`{...}] [...`) ends the wrapping array early, and then `[T,0]` has one element, not two.
 Before that, the number of objects and arrays is bounded: Jackson copies a nested value recursively, and a
 message of a hundred thousand `[` would overflow the stack and fail the batch on every attempt; so is the length
-of a number, whose parse costs Spark 3.1 about a minute of CPU per million digits. Every regex here is
-a character class or a fixed sequence applied by regexp_replace's find loop, none repeats a group, so none
-recurses per character either (java.util.regex does, and overflows on long input).
+of a number, whose parse costs Spark 3.1 about a minute of CPU per million digits. No regex here repeats a
+group, and every unbounded repetition of a class that can match a supplementary character is possessive (`*+`):
+java.util.regex recurses per group repetition, and Java 8's (Spark 2.4's) greedy class repetition recurses each
+time the match switches between one- and two-unit characters, so either would overflow the stack on a long
+message and fail its batch on every attempt. Each possessive class excludes the character that follows it, so
+giving nothing back changes no match.
 
 Every reading goes through all of these checks, so each has a shortcut: a cheap test (a substring, a length, a
 count of characters) that settles it for the usual message, in front of the regex or parse that settles it for
@@ -86,7 +89,7 @@ def _without_escapes(text: Column, shortcuts: bool = True) -> Column:
 
 def _strings_blanked(text: Column, shortcuts: bool = True) -> Column:
     """The text with each string's content removed (escapes first), so that what is inside a string never counts."""
-    return F.regexp_replace(_without_escapes(text, shortcuts), '"[^"]*"', '""')
+    return F.regexp_replace(_without_escapes(text, shortcuts), '"[^"]*+"', '""')
 
 
 # More objects and arrays than this in one message is a defect (their nesting is at most as deep).
@@ -95,7 +98,7 @@ MAX_CONTAINERS = 64
 
 # JSON's whitespace, one object around text with no bracket at all, JSON's whitespace (\z: `$` would also match
 # before a trailing line terminator such as U+2028, which is not JSON whitespace).
-_LONE_OBJECT = "^[ \t\n\r]*\\{[^\\[\\]{}]*\\}[ \t\n\r]*\\z"
+_LONE_OBJECT = "^[ \t\n\r]*\\{[^\\[\\]{}]*+\\}[ \t\n\r]*\\z"
 
 
 def lone_object(text: Column) -> Column:
@@ -164,7 +167,8 @@ def structural_defect(value: Column, text_column: str, max_message_bytes: int, m
     max_sensor_length characters.
     sensor: the typed parse's sensor; parsed: whether that parse succeeded. A missing sensor, or measures that are
     not finite numbers, are the typed parse's to find (and an unparseable text: job.py orders the reasons).
-    text_column: the name of the text's column. lone: lone_object(text). shortcuts: see the module's docstring."""
+    text_column: the name of the text's column (a name: the duplicate-key shortcut is SQL, since PySpark's locate
+    takes no column for its start). lone: lone_object(text). shortcuts: see the module's docstring."""
     text = F.col(text_column)
     escaped = _without_escapes(text, shortcuts)
 
@@ -181,11 +185,12 @@ def structural_defect(value: Column, text_column: str, max_message_bytes: int, m
         # Replacing `\\` cannot make a `\u` where there was none.
         (only_if(text.contains("\\u"), F.regexp_replace(text, "\\\\\\\\", "__").rlike(_LONE_SURROGATE)), LONE_SURROGATE),
         (~_unless(parsed & lone, True, _is_one_value(text), shortcuts), NOT_ONE_VALUE),
-        (only_if(escaped.contains(_ESCAPE), escaped.rlike('"[^"%s]*%s[^"]*"[ \t\n\r]*:' % (_ESCAPE, _ESCAPE))), ESCAPED_KEY),
+        (only_if(escaped.contains(_ESCAPE), escaped.rlike('"[^"%s]*+%s[^"]*+"[ \t\n\r]*:' % (_ESCAPE, _ESCAPE))), ESCAPED_KEY),
     ]  # type: List[Tuple[Column, str]]
     duplicate = None
     for key in KEYS:
-        # A key repeated in the escaped text is repeated in the text: blanking escapes adds no quote.
+        # A key repeated in the escaped text is repeated in the text: an escape becomes U+0001, which no key holds,
+        # so each key in the escaped text is a stretch of the text as sent.
         repeated = only_if(_occurs_twice(text_column, '"%s"' % key), _key_count(escaped, key) > 1)
         duplicate = repeated if duplicate is None else duplicate | repeated
     checks.append((duplicate, DUPLICATE_KEY))

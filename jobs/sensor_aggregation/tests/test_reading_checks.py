@@ -25,6 +25,12 @@ wrapped = st.tuples(st.lists(st.sampled_from(AROUND), max_size=3), st.sampled_fr
 mixed = st.lists(token_texts | wrapped, min_size=1, max_size=60)
 
 
+def generated(test):
+    """The corpus' seed (POISON_SEED replays it) and a few Spark batches of examples, with no shrinking."""
+    return seed(POISON_SEED)(settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck),
+                                      phases=[Phase.explicit, Phase.generate])(test))
+
+
 def _both_ways(spark, cases):
     text, value = F.col("text"), F.col("value")
     df = _kafka_rows(spark, cases).select("value", rc.utf8_text(F.col("value")).alias("text"))
@@ -52,17 +58,13 @@ def _check(spark, cases):
             (row["nesting_ok"], row["numbers_ok"], row["defect"]), repr(row["text"][:300] if row["text"] else row["text"])
 
 
-@seed(POISON_SEED)
-@settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck),
-          phases=[Phase.explicit, Phase.generate])
+@generated
 @given(cases=batches)
 def test_the_shortcuts_change_no_answer_on_the_poison_corpus(spark, cases):
     _check(spark, cases)
 
 
-@seed(POISON_SEED)
-@settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck),
-          phases=[Phase.explicit, Phase.generate])
+@generated
 @given(cases=mixed)
 def test_the_shortcuts_change_no_answer_on_texts_spelled_from_their_tokens(spark, cases):
     _check(spark, cases)

@@ -1,6 +1,7 @@
 // Public surface of config/: see docs/interfaces.md §1.
 export { loadEnvironment, loadEnvironments, validateEnvironment, environmentViolations, type EnvironmentConfig, type LoadOptions } from "./load";
 export { selectedEnvironmentNames } from "./select";
+export { DEFAULT_TRIGGER_SECONDS, DERIVABLE_SIZING, withDerivedSizing, type DerivableSizing, type UnsizedEnvironmentInput } from "./derived-sizing";
 export { ENVIRONMENT_NAMES, KNOWN_ENVIRONMENT_NAMES, LOCAL_ENVIRONMENT_NAME, environmentInput } from "./environments";
 export { ConfigError, formatViolation, type Violation } from "./violation";
 export { throughputUnitsFor, readersOf, processingUnitsFor, defaultAutoInflateMaximum, sizedLoad, ingressLimits, type Capacity, type ExpectedLoad } from "./capacity";

@@ -10,6 +10,7 @@ import { namespaceNameOf, tierViolations } from "./tier-rules";
 import { securityViolations } from "./security-rules";
 import { stateBackendViolations } from "./state-rules";
 import { sizingViolations } from "./sizing-rules";
+import { withDerivedSizing, type DerivableSizing } from "./derived-sizing";
 import { sparkLineOfVersion, targetViolations } from "./target-rules";
 import { ConfigError, violationsFromZod, type Violation } from "./violation";
 import { LOCAL_SPARK_LINE, type ArtifactLine } from "../jobs/sensor_aggregation/build/manifest";
@@ -27,6 +28,8 @@ export type EnvironmentConfig = EnvironmentSettings & {
   readonly hubRules: readonly HubRule[];
   /** Environment variables that changed this environment's settings (names only). */
   readonly appliedOverrides: readonly string[];
+  /** The Spark sizing values the environment left out, derived from its expected load (derived-sizing.ts). */
+  readonly derivedSizing: readonly DerivableSizing[];
 };
 
 /** Options for loading environments. */
@@ -35,21 +38,26 @@ export interface LoadOptions {
   readonly variables?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Every violation of one environment's raw input: schema and tier rules together. */
-export function environmentViolations(env: string, input: unknown): Violation[] {
+/** Every violation of one environment's raw input (its left-out sizing derived first): schema and rules together. */
+export function environmentViolations(env: string, rawInput: unknown): Violation[] {
+  const { input } = withDerivedSizing(rawInput);
   const parsed = environmentSchema.safeParse(input, { reportInput: true });
-  const schemaViolations = parsed.success ? [] : violationsFromZod(env, input, parsed.error.issues);
-  return [...schemaViolations, ...tierViolations(env, input), ...securityViolations(env, input), ...stateBackendViolations(env, input), ...targetViolations(env, input), ...sizingViolations(env, input)];
+  const sizing = sizingViolations(env, input);
+  // A sizing value that could not be derived is missing: sizing-rules.ts says why, so the schema need not too.
+  const explained = new Set(sizing.filter((violation) => violation.value === undefined).map((violation) => violation.path));
+  const schemaViolations = parsed.success ? [] : violationsFromZod(env, input, parsed.error.issues).filter((violation) => !(violation.value === undefined && explained.has(violation.path)));
+  return [...schemaViolations, ...tierViolations(env, input), ...securityViolations(env, input), ...stateBackendViolations(env, input), ...targetViolations(env, input), ...sizing];
 }
 
 /** Validates one environment's raw input; throws ConfigError listing every violation. */
-export function validateEnvironment(env: string, input: unknown, appliedOverrides: readonly string[] = []): EnvironmentConfig {
-  const violations = environmentViolations(env, input);
+export function validateEnvironment(env: string, rawInput: unknown, appliedOverrides: readonly string[] = []): EnvironmentConfig {
+  const violations = environmentViolations(env, rawInput);
   if (violations.length > 0) throw new ConfigError(violations);
-  return withComputed(environmentSchema.parse(input), namespaceNameOf(input), appliedOverrides);
+  const { input, derived } = withDerivedSizing(rawInput);
+  return withComputed(environmentSchema.parse(input), namespaceNameOf(input), appliedOverrides, derived);
 }
 
-function withComputed(settings: EnvironmentSettings, namespaceName: string, appliedOverrides: readonly string[]): EnvironmentConfig {
+function withComputed(settings: EnvironmentSettings, namespaceName: string, appliedOverrides: readonly string[], derivedSizing: readonly DerivableSizing[]): EnvironmentConfig {
   const hubs = settings.eventHubs;
   let capacity: Capacity;
   if (hubs.sku === "Premium") {
@@ -63,7 +71,7 @@ function withComputed(settings: EnvironmentSettings, namespaceName: string, appl
     capacity = { sku: "Standard", units: throughputUnits, throughputUnits, processingUnits: undefined, autoInflateMaximum };
   }
   const sparkLine = settings.localStack ? LOCAL_SPARK_LINE : targetSparkLine(settings);
-  return { ...settings, namespaceName, capacity, sparkLine, hubRules: hubRulesOf(hubs.access), appliedOverrides };
+  return { ...settings, namespaceName, capacity, sparkLine, hubRules: hubRulesOf(hubs.access), appliedOverrides, derivedSizing };
 }
 
 /** The Spark line of the environment's platform: the BDC release's, or the target's version (target-rules.ts refused any other). */

@@ -1,7 +1,7 @@
 // Settings a pipeline passes without editing code: environment variables read at synth.
 // `SENSORS_<KEY>` applies to every environment; `SENSORS_<ENV>_<KEY>` (e.g. SENSORS_PROD_BDC_GATEWAY_URL) to one, and wins.
 // Values are validated like the rest of the config. None of them is a secret: credentials come from az login / OIDC.
-import type { EnvironmentInput } from "./schema";
+import type { UnsizedEnvironmentInput } from "./derived-sizing";
 
 interface Override {
   /** Variable name without the SENSORS_[<ENV>_] prefix. */
@@ -52,9 +52,9 @@ const variablesOf = (envName: string, override: Override): OverrideVariables => 
 
 /** The input with every override found in `variables` applied, and the names of the variables used. */
 export function applyOverrides(
-  input: EnvironmentInput,
+  input: UnsizedEnvironmentInput,
   variables: Readonly<Record<string, string | undefined>>,
-): { input: EnvironmentInput; applied: string[] } {
+): { input: UnsizedEnvironmentInput; applied: string[] } {
   const result = structuredClone(input) as unknown as Record<string, unknown>;
   const applied: string[] = [];
   for (const override of OVERRIDES) {
@@ -65,7 +65,7 @@ export function applyOverrides(
     setAt(result, override.path, (override.parse ?? ((t: string) => t))(text));
     applied.push(name);
   }
-  return { input: result as unknown as EnvironmentInput, applied };
+  return { input: result as unknown as UnsizedEnvironmentInput, applied };
 }
 
 function setAt(root: Record<string, unknown>, path: readonly string[], value: unknown): void {

@@ -1,7 +1,8 @@
 // The Spark sizing an environment configures must keep up with its expected load (spark-sizing.ts): cores and a
 // trigger for which a batch's fixed cost and the peak's input keep the cores busy at most TARGET_BUSY of each
 // trigger, and a maxOffsetsPerTrigger that lets a trigger take the peak. Each shortfall is one violation, with the
-// numbers and the remedies.
+// numbers and the remedies. Values the environment left out were derived before this (derived-sizing.ts), so they
+// pass; this checks the ones it set.
 import { intervalMs } from "../contracts/job-config";
 import { MEASURED_BATCH_COST, MEASURED_JOB_RATE, sparkSizing, TARGET_BUSY } from "./spark-sizing";
 import type { Violation } from "./violation";
@@ -24,6 +25,18 @@ export function sizingViolations(env: string, input: unknown): Violation[] {
   const executorCores = num(spark.executorCores);
   const maxOffsetsPerTrigger = num(job.maxOffsetsPerTrigger);
   const trigger = typeof job.triggerInterval === "string" ? job.triggerInterval : undefined;
+  // Executors left out and not derivable (derived-sizing.ts): only a longer trigger lets any number keep up.
+  if (spark.executors === undefined && peakEventsPerSecond !== undefined && executorCores !== undefined && trigger !== undefined) {
+    const shortest = MEASURED_BATCH_COST.fixedSeconds / TARGET_BUSY;
+    return [
+      {
+        env,
+        path: "bdc.spark.executors",
+        value: undefined,
+        allowed: `set, or derived from the expected load at a trigger longer than ${shortest} seconds: at the ${trigger} trigger a batch's fixed cost alone (${MEASURED_BATCH_COST.fixedSeconds} s, bench:e2e, ${MEASURED_BATCH_COST.measuredOn}) takes ${Math.round((MEASURED_BATCH_COST.fixedSeconds / (intervalMs(trigger) / 1000)) * 100)}% of it, above ${TARGET_BUSY * 100}%, whatever the executors`,
+      },
+    ];
+  }
   // Malformed values are the schema's to report.
   if (peakEventsPerSecond === undefined || executors === undefined || executorCores === undefined || maxOffsetsPerTrigger === undefined || trigger === undefined) return [];
   const headroomPercent = typeof load.headroomPercent === "number" ? load.headroomPercent : 0;

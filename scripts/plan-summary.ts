@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { ENVIRONMENT_NAMES, loadEnvironment, SYNTH_MODE_VARIABLE } from "../config";
+import { DEFAULT_TRIGGER_SECONDS, ENVIRONMENT_NAMES, loadEnvironment, SYNTH_MODE_VARIABLE, type DerivableSizing } from "../config";
 import { intervalMs } from "../contracts/job-config";
 import { CATCH_UP, MEASURED_BATCH_COST, MEASURED_JOB_RATE, sparkSizing, TARGET_BUSY } from "../config/spark-sizing";
 import { PLAN_ONLY_BACKEND } from "../stacks/lib/plan-only-backend";
@@ -106,24 +106,27 @@ function describeEventHubs(stack: StackJson): string[] {
   return lines;
 }
 
-/** The Spark sizing the environment configures beside what its expected load derives (config/spark-sizing.ts). */
+/** The Spark sizing the environment runs with, each value set by its config or derived from its expected load
+ * (config/derived-sizing.ts), beside what the load asks for (config/spark-sizing.ts). */
 function describeSparkSizing(env: string): string[] {
   const config = loadEnvironment(env);
   const { spark, job } = config.bdc;
+  const source = (path: DerivableSizing) => (config.derivedSizing.includes(path) ? "derived" : "set");
   const sizing = sparkSizing({ load: config.eventHubs.expectedLoad, executors: spark.executors, executorCores: spark.executorCores, maxOffsetsPerTrigger: job.maxOffsetsPerTrigger, triggerSeconds: intervalMs(job.triggerInterval) / 1000 });
   const n = (value: number) => Math.round(value).toLocaleString("en-US");
   const executorsNeeded = sizing.executorsNeeded === undefined ? "none at this trigger" : `${sizing.executorsNeeded} × ${spark.executorCores} cores`;
   return [
     `  spark sizing: peak ${n(sizing.peakPerSecond)} readings/s with headroom; ${n(MEASURED_JOB_RATE.readingsPerCoreSecond)} readings per core-second (bench:job, ${MEASURED_JOB_RATE.measuredOn}) and ${MEASURED_BATCH_COST.fixedSeconds} s fixed per batch (bench:e2e, ${MEASURED_BATCH_COST.measuredOn}); a batch may keep the cores busy at most ${TARGET_BUSY * 100}% of its trigger (now ${Math.round(sizing.busyFraction * 100)}%)`,
     table(
-      ["value", "configured", "derived", "why"],
+      ["value", "runs with", "from", "the load asks for", "why"],
       [
-        ["executors", `${spark.executors} × ${spark.executorCores} cores`, executorsNeeded, sizing.coresNeeded === undefined ? `no number of cores keeps up at the ${job.triggerInterval} trigger` : `${sizing.coresNeeded} core${sizing.coresNeeded === 1 ? " keeps" : "s keep"} up with the peak at the ${job.triggerInterval} trigger`],
-        ["triggerInterval", job.triggerInterval, sizing.triggerSecondsNeeded === undefined ? "none with these cores" : `${sizing.triggerSecondsNeeded} seconds`, "the shortest at which the configured cores keep up (a longer one: fewer, larger batches)"],
-        ["maxOffsetsPerTrigger", n(job.maxOffsetsPerTrigger), n(sizing.maxOffsetsPerTriggerNeeded), `${CATCH_UP} × the peak's input per ${job.triggerInterval} trigger`],
-        ["can do", `${n(Math.min(sizing.configuredPeakPerSecond, sizing.configuredOffsetsPerSecond))} readings/s`, "", "the lesser of the cores (after each batch's fixed cost) and the offsets per trigger"],
+        ["executors", `${spark.executors} × ${spark.executorCores} cores`, source("bdc.spark.executors"), executorsNeeded, sizing.coresNeeded === undefined ? `no number of cores keeps up at the ${job.triggerInterval} trigger` : `${sizing.coresNeeded} core${sizing.coresNeeded === 1 ? " keeps" : "s keep"} up with the peak at the ${job.triggerInterval} trigger`],
+        ["triggerInterval", job.triggerInterval, source("bdc.job.triggerInterval"), sizing.triggerSecondsNeeded === undefined ? "none with these cores" : `${sizing.triggerSecondsNeeded} seconds`, `the shortest at which the cores keep up; derived, it is at least ${DEFAULT_TRIGGER_SECONDS} seconds (fewer, larger batches)`],
+        ["maxOffsetsPerTrigger", n(job.maxOffsetsPerTrigger), source("bdc.job.maxOffsetsPerTrigger"), n(sizing.maxOffsetsPerTriggerNeeded), `${CATCH_UP} × the peak's input per ${job.triggerInterval} trigger`],
+        ["can do", `${n(Math.min(sizing.configuredPeakPerSecond, sizing.configuredOffsetsPerSecond))} readings/s`, "", "", "the lesser of the cores (after each batch's fixed cost) and the offsets per trigger"],
       ],
     ),
+    "  a value the environment does not set is derived from eventHubs.expectedLoad; set it in config/environments/ to override",
   ];
 }
 

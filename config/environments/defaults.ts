@@ -1,6 +1,7 @@
 // Settings every environment shares unless its own file says otherwise.
 import { HDFS_CLOSE_CONF } from "../hdfs-client";
-import { JOB_PRINCIPAL, READINGS_TOPIC, SIMULATOR_PRINCIPAL, STATS_CONSUMER_PRINCIPAL, STATS_TOPIC, type EnvironmentInput } from "../schema";
+import type { UnsizedEnvironmentInput } from "../derived-sizing";
+import { JOB_PRINCIPAL, READINGS_TOPIC, SIMULATOR_PRINCIPAL, STATS_CONSUMER_PRINCIPAL, STATS_TOPIC } from "../schema";
 
 /**
  * The deployer's and simulator's image: Node 20 on Debian bookworm, pinned by digest (the multi-arch
@@ -9,7 +10,7 @@ import { JOB_PRINCIPAL, READINGS_TOPIC, SIMULATOR_PRINCIPAL, STATS_CONSUMER_PRIN
 const NODE_IMAGE = "node:20-bookworm-slim@sha256:2cf067cfed83d5ea958367df9f966191a942351a2df77d6f0193e162b5febfc0";
 
 /** Shared defaults; an environment file overrides fields of this (without `name`, `uniqueSuffix` and the gateway, which are per environment). */
-export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
+export const sharedDefaults: Omit<UnsizedEnvironmentInput, "name" | "uniqueSuffix"> = {
   location: "westeurope",
   namePrefix: "sensors",
   // The provider registers nothing: the bootstrap registers REQUIRED_RESOURCE_PROVIDERS once.
@@ -43,7 +44,7 @@ export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
     namespace: "mssql-cluster",
     gatewayUrl: "https://bdc.example.internal:30443",
     spark: {
-      executors: 2,
+      // executors: derived from eventHubs.expectedLoad unless an environment sets it (config/derived-sizing.ts).
       executorCores: 2,
       executorMemory: "1664m",
       driverCores: 1,
@@ -53,8 +54,7 @@ export const sharedDefaults: Omit<EnvironmentInput, "name" | "uniqueSuffix"> = {
     job: {
       checkpointLocation: "/apps/checkpoints/sensor-aggregation",
       startingOffsets: "latest",
-      maxOffsetsPerTrigger: 200_000,
-      triggerInterval: "15 seconds",
+      // maxOffsetsPerTrigger and triggerInterval: derived unless an environment sets them (config/derived-sizing.ts).
       database: "default",
       failOnDataLoss: true,
       maxSensorsPerBatch: 100_000,

@@ -1,6 +1,6 @@
 // The known environments, each its shared defaults merged with its own file.
-import { deepMerge } from "../deep-merge";
-import type { EnvironmentInput } from "../schema";
+import { deepMerge, type DeepPartial } from "../deep-merge";
+import type { UnsizedEnvironmentInput } from "../derived-sizing";
 import { sharedDefaults } from "./defaults";
 import { dev } from "./dev";
 import { local } from "./local";
@@ -19,9 +19,9 @@ export const LOCAL_ENVIRONMENT_NAME = local.name;
 /** Every environment config/ knows: the cloud ones and local. */
 export const KNOWN_ENVIRONMENT_NAMES: readonly string[] = Object.keys(files);
 
-/** The raw (not yet validated) settings of a known environment. */
-export function environmentInput(name: string): EnvironmentInput {
+/** The raw (not yet validated) settings of a known environment; the Spark sizing it leaves out is derived at load. */
+export function environmentInput(name: string): UnsizedEnvironmentInput {
   const file = (files as Readonly<Record<string, (typeof files)[keyof typeof files]>>)[name];
   if (file === undefined) throw new Error(`Unknown environment "${name}" — allowed: ${KNOWN_ENVIRONMENT_NAMES.join(", ")}`);
-  return deepMerge<EnvironmentInput>({ ...sharedDefaults, name: file.name, uniqueSuffix: file.uniqueSuffix }, file);
+  return deepMerge<UnsizedEnvironmentInput>({ ...sharedDefaults, name: file.name, uniqueSuffix: file.uniqueSuffix }, file as DeepPartial<UnsizedEnvironmentInput>);
 }

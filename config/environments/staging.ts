@@ -20,6 +20,9 @@ export const staging: DeepPartial<EnvironmentInput> & Pick<EnvironmentInput, "na
     kubeContext: "bdc-staging",
     gatewayUrl: "https://bdc-staging.example.internal:30443",
     spark: { executors: 2, executorCores: 2, executorMemory: "2g", driverMemory: "2g" },
+    // The shared default before the sizing was derived: kept so that a running staging is not redeployed by the
+    // upgrade. Remove it to take the derived value (npm run plan prints it).
+    job: { maxOffsetsPerTrigger: 200_000 },
     // The pipeline agents (upload) and the BDC's egress (download); placeholders as above.
     artifactStorage: { ipRules: ["198.51.100.0/24", "203.0.113.10"] },
   },

@@ -1,0 +1,74 @@
+// The Spark sizing an environment leaves out is derived from its expected load (issue 28 item 3), as the Event Hubs
+// capacity is: config may set any of these values, and what it leaves out comes from spark-sizing.ts.
+//   bdc.job.triggerInterval       set, or DEFAULT_TRIGGER_SECONDS; when only the executors are set, the shortest
+//                                 whole-second trigger at which they keep up, if longer than the default;
+//   bdc.spark.executors           set, or the fewest executors of bdc.spark.executorCores that keep up at the trigger;
+//   bdc.job.maxOffsetsPerTrigger  set, or CATCH_UP × one trigger's peak input.
+// A derived value always passes sizing-rules.ts; a set one is checked as before. When the trigger is too short for
+// any number of executors, executors stay unset and sizing-rules.ts says why.
+import { intervalMs } from "../contracts/job-config";
+import type { EnvironmentInput } from "./schema";
+import { sparkSizing } from "./spark-sizing";
+
+/** The trigger an environment that sets neither its trigger nor its executors gets: fresh, and few small files. */
+export const DEFAULT_TRIGGER_SECONDS = 15;
+
+/** The derivable values' paths, as the plan and the violations name them. */
+export const DERIVABLE_SIZING = ["bdc.spark.executors", "bdc.job.triggerInterval", "bdc.job.maxOffsetsPerTrigger"] as const;
+export type DerivableSizing = (typeof DERIVABLE_SIZING)[number];
+
+type Bdc = EnvironmentInput["bdc"];
+/** An environment's input before derivation: the derivable values may be absent. */
+export type UnsizedEnvironmentInput = Omit<EnvironmentInput, "bdc"> & {
+  bdc: Omit<Bdc, "spark" | "job"> & {
+    spark: Omit<Bdc["spark"], "executors"> & Partial<Pick<Bdc["spark"], "executors">>;
+    job: Omit<Bdc["job"], "maxOffsetsPerTrigger" | "triggerInterval"> & Partial<Pick<Bdc["job"], "maxOffsetsPerTrigger" | "triggerInterval">>;
+  };
+};
+
+type Raw = Record<string, unknown>;
+const isRecord = (value: unknown): value is Raw => value !== null && typeof value === "object" && !Array.isArray(value);
+const record = (value: unknown): Raw => (isRecord(value) ? value : {});
+const positive = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) && value > 0 ? value : undefined);
+const seconds = (count: number) => `${count} second${count === 1 ? "" : "s"}`;
+
+/** The input with its absent derivable values filled in, and which were. Malformed or local input comes back as it
+ * was: the schema reports what is malformed, and the local stack sizes itself for this machine. */
+export function withDerivedSizing<T>(input: T): { input: T; derived: DerivableSizing[] } {
+  const root = record(input);
+  const bdc = record(root.bdc);
+  const spark = record(bdc.spark);
+  const job = record(bdc.job);
+  const load = record(record(root.eventHubs).expectedLoad);
+  const peakEventsPerSecond = positive(load.peakEventsPerSecond);
+  const executorCores = positive(spark.executorCores);
+  const absent = (value: unknown) => value === undefined;
+  if (!isRecord(input) || root.localStack !== undefined || peakEventsPerSecond === undefined || executorCores === undefined) return { input, derived: [] };
+  if (!absent(spark.executors) && !absent(job.triggerInterval) && !absent(job.maxOffsetsPerTrigger)) return { input, derived: [] };
+  const expectedLoad = { peakEventsPerSecond, averageEventSizeBytes: positive(load.averageEventSizeBytes) ?? 1, headroomPercent: typeof load.headroomPercent === "number" ? load.headroomPercent : 0 };
+  const sizingAt = (executors: number, triggerSeconds: number) => sparkSizing({ load: expectedLoad, executors, executorCores, maxOffsetsPerTrigger: 1, triggerSeconds });
+  const derived: DerivableSizing[] = [];
+
+  let trigger = typeof job.triggerInterval === "string" ? job.triggerInterval : undefined;
+  if (absent(job.triggerInterval)) {
+    const executors = positive(spark.executors);
+    const needed = executors === undefined ? undefined : sizingAt(executors, DEFAULT_TRIGGER_SECONDS).triggerSecondsNeeded;
+    trigger = seconds(Math.max(DEFAULT_TRIGGER_SECONDS, needed ?? DEFAULT_TRIGGER_SECONDS));
+    derived.push("bdc.job.triggerInterval");
+  }
+  const triggerSeconds = trigger === undefined ? undefined : intervalMs(trigger) / 1000;
+  let executors = spark.executors;
+  if (absent(spark.executors) && triggerSeconds !== undefined) {
+    executors = sizingAt(1, triggerSeconds).executorsNeeded;
+    if (executors !== undefined) derived.push("bdc.spark.executors");
+  }
+  let maxOffsetsPerTrigger = job.maxOffsetsPerTrigger;
+  if (absent(job.maxOffsetsPerTrigger) && triggerSeconds !== undefined) {
+    maxOffsetsPerTrigger = sizingAt(1, triggerSeconds).maxOffsetsPerTriggerNeeded;
+    derived.push("bdc.job.maxOffsetsPerTrigger");
+  }
+  const sized = { ...root, bdc: { ...bdc, spark: { ...spark, executors }, job: { ...job, triggerInterval: trigger, maxOffsetsPerTrigger } } };
+  // An executor count no trigger allows stays absent (sizing-rules.ts explains); undefined keys would read as set.
+  if (executors === undefined) delete (sized.bdc.spark as Raw).executors;
+  return { input: sized as T, derived: DERIVABLE_SIZING.filter((path) => derived.includes(path)) };
+}

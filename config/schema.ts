@@ -59,6 +59,8 @@ const topicSchema = z.strictObject({
   partitions: positiveInt("partitions"),
   /** Days Event Hubs keeps events; upper limit depends on the SKU. */
   retentionDays: positiveInt("retention in days"),
+  /** A deploy may delete or replace this hub, and every event it retains (scripts/ci/lib/hub-changes.ts). */
+  allowRecreate: z.boolean().optional(),
 });
 
 const accessSchema = z.strictObject({

@@ -2,14 +2,20 @@
 // Used by the pull-request plan (report only) and the scheduled drift check (--fail-on-changes).
 // Expects `npm run synth` to have run; diffs with --skip-synth so every stack sees the same synth.
 //
+// Refuses event hub changes that the apply would fail on part way or that delete retained events
+// (scripts/ci/lib/hub-changes.ts); the deploy workflow runs this before `cdktf deploy` for that reason.
+//
 // Exit codes: 0 = diffs ran (and, with --fail-on-changes, nothing would change);
-//             1 = a diff failed or the input is wrong; 2 = --fail-on-changes and live infra differs from code.
+//             1 = a diff failed or the input is wrong; 2 = --fail-on-changes and live infra differs from code;
+//             3 = a plan holds an event hub change that is refused (nothing may be applied).
 import { spawn, execFile } from "node:child_process";
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Command } from "commander";
+import { KNOWN_ENVIRONMENT_NAMES, loadEnvironment } from "../../config";
 import { environmentStacks, ManifestError } from "./lib/cdktf-manifest";
+import { hubChangeRefusals } from "./lib/hub-changes";
 import { renderEnvironmentMarkdown, type StackDiffResult } from "./lib/plan-markdown";
 import { hasInfrastructureChanges, PlanFormatError, summarizePlan } from "./lib/terraform-plan";
 import { runCli } from "./lib/run-cli";
@@ -57,11 +63,19 @@ async function diffStack(stack: string, workdir: string, opts: Options): Promise
       cwd: workdir,
       maxBuffer: 512 * 1024 * 1024,
     });
-    return { stack, summary: summarizePlan(stack, stdout) };
+    return { stack, summary: summarizePlan(stack, stdout), refusals: hubChangeRefusals(JSON.parse(stdout), hubOptions(opts.env)) };
   } catch (err) {
     const reason = err instanceof PlanFormatError ? err.message : `terraform show failed: ${(err as Error).message}`;
     return { stack, error: reason };
   }
+}
+
+/** The environment's tier and the hubs it lets a deploy recreate; nothing for a name config/ does not know. */
+function hubOptions(env: string): { sku?: string; allowRecreate: ReadonlySet<string> } {
+  if (!KNOWN_ENVIRONMENT_NAMES.includes(env)) return { allowRecreate: new Set() };
+  const config = loadEnvironment(env);
+  const allowed = Object.entries(config.eventHubs.topics).filter(([, topic]) => topic.allowRecreate === true);
+  return { sku: config.eventHubs.sku, allowRecreate: new Set(allowed.map(([name]) => name)) };
 }
 
 async function main(opts: Options): Promise<number> {
@@ -88,6 +102,9 @@ async function main(opts: Options): Promise<number> {
     console.error(`error: [${opts.env}] diff failed for: ${failed.join(", ")}`);
     return 1;
   }
+  const refusals = results.flatMap((r) => ("refusals" in r ? (r.refusals ?? []) : []));
+  for (const refusal of refusals) console.error(`error: [${opts.env}] refused: ${refusal.address} (hub ${refusal.hub}): ${refusal.reason}`);
+  if (refusals.length > 0) return 3;
   const changed = results.flatMap((r) => ("summary" in r && hasInfrastructureChanges(r.summary) ? [r.stack] : []));
   console.log(`==> [${opts.env}] ${changed.length === 0 ? "no changes" : `changes in: ${changed.join(", ")}`}`);
   if (opts.failOnChanges && changed.length > 0) {

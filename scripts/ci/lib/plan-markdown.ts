@@ -1,9 +1,10 @@
 // Renders plan summaries as GitHub-flavoured markdown (GitHub step summary / PR comment,
 // Azure Pipelines build summary). Addresses and attribute names only, never values.
+import type { HubRefusal } from "./hub-changes";
 import type { ChangeKind, ResourceChange, StackPlanSummary } from "./terraform-plan";
 
-/** What happened to one stack's diff: a plan, or the reason there is none. */
-export type StackDiffResult = { stack: string; summary: StackPlanSummary } | { stack: string; error: string };
+/** What happened to one stack's diff: a plan (and the hub changes it must not apply), or the reason there is none. */
+export type StackDiffResult = { stack: string; summary: StackPlanSummary; refusals?: readonly HubRefusal[] } | { stack: string; error: string };
 
 const KIND_LABEL: Record<ChangeKind, string> = {
   create: "🟢 create",
@@ -49,6 +50,7 @@ function renderStack(result: StackDiffResult): string[] {
   } else {
     lines.push(`#### \`${s.stack}\`: ${countsLine(s)}`, "", ...table(s.changes), "");
   }
+  for (const refusal of result.refusals ?? []) lines.push(`⛔ refused: ${code(refusal.address)} (hub ${code(refusal.hub)}): ${refusal.reason}`, "");
   if (s.drifted.length > 0) {
     lines.push(
       `<details><summary>⚠️ ${s.drifted.length} resource(s) changed outside Terraform since the last deploy</summary>`,
@@ -74,8 +76,10 @@ export function renderEnvironmentMarkdown(env: string, results: StackDiffResult[
     { add: 0, change: 0, destroy: 0 },
   );
   const changed = ok.some((s) => s.changes.length > 0);
+  const refused = results.reduce((count, r) => count + ("refusals" in r ? (r.refusals?.length ?? 0) : 0), 0);
   let headline: string;
   if (failed > 0) headline = `❌ ${env}: diff failed for ${failed} of ${results.length} stack(s)`;
+  else if (refused > 0) headline = `⛔ ${env}: ${refused} event hub change(s) refused — see below; nothing may be applied`;
   else if (!changed) headline = `✅ ${env}: no changes — live infrastructure matches the code`;
   else headline = `📝 ${env}: ${total.add} to add, ${total.change} to change, ${total.destroy} to destroy`;
   const lines = [`### ${headline}`, ""];

@@ -1,17 +1,23 @@
 // The Spark sizing an environment leaves out is derived from its expected load (issue 28 item 3), as the Event Hubs
 // capacity is: config may set any of these values, and what it leaves out comes from spark-sizing.ts.
-//   bdc.job.triggerInterval       set, or DEFAULT_TRIGGER_SECONDS; when only the executors are set, the shortest
-//                                 whole-second trigger at which they keep up, if longer than the default;
-//   bdc.spark.executors           set, or the fewest executors of bdc.spark.executorCores that keep up at the trigger;
+//   bdc.job.triggerInterval       set, or DEFAULT_TRIGGER_SECONDS; when the executors are set, the shortest
+//                                 whole-second trigger at which they keep up, if that is longer than the default and
+//                                 at most MAX_DERIVED_TRIGGER_SECONDS (longer ones leave readings stale: the default,
+//                                 and sizing-rules.ts refuses the executors with both remedies);
+//   bdc.spark.executors           set, or the fewest executors of bdc.spark.executorCores that keep up at the trigger
+//                                 (at most MAX_EXECUTORS);
 //   bdc.job.maxOffsetsPerTrigger  set, or CATCH_UP × one trigger's peak input.
-// A derived value always passes sizing-rules.ts; a set one is checked as before. When the trigger is too short for
-// any number of executors, executors stay unset and sizing-rules.ts says why.
+// The local environment sets its own (it runs on this machine). A derived value passes sizing-rules.ts; a set one is
+// checked as before. When no number of executors up to MAX_EXECUTORS keeps up at the trigger, executors stay unset
+// and sizing-rules.ts says why.
 import { intervalMs } from "../contracts/job-config";
-import type { EnvironmentInput } from "./schema";
+import { MAX_EXECUTORS, type EnvironmentInput } from "./schema";
 import { sparkSizing } from "./spark-sizing";
 
 /** The trigger an environment that sets neither its trigger nor its executors gets: fresh, and few small files. */
 export const DEFAULT_TRIGGER_SECONDS = 15;
+/** The longest trigger derived for configured executors; a longer one must be set, knowing its readings' age. */
+export const MAX_DERIVED_TRIGGER_SECONDS = 60;
 
 /** The derivable values' paths, as the plan and the violations name them. */
 export const DERIVABLE_SIZING = ["bdc.spark.executors", "bdc.job.triggerInterval", "bdc.job.maxOffsetsPerTrigger"] as const;
@@ -49,17 +55,18 @@ export function withDerivedSizing<T>(input: T): { input: T; derived: DerivableSi
   const sizingAt = (executors: number, triggerSeconds: number) => sparkSizing({ load: expectedLoad, executors, executorCores, maxOffsetsPerTrigger: 1, triggerSeconds });
   const derived: DerivableSizing[] = [];
 
-  let trigger = typeof job.triggerInterval === "string" ? job.triggerInterval : undefined;
+  let trigger = job.triggerInterval; // a malformed one stays, for the schema to report
   if (absent(job.triggerInterval)) {
     const executors = positive(spark.executors);
     const needed = executors === undefined ? undefined : sizingAt(executors, DEFAULT_TRIGGER_SECONDS).triggerSecondsNeeded;
-    trigger = seconds(Math.max(DEFAULT_TRIGGER_SECONDS, needed ?? DEFAULT_TRIGGER_SECONDS));
+    trigger = seconds(needed !== undefined && needed > DEFAULT_TRIGGER_SECONDS && needed <= MAX_DERIVED_TRIGGER_SECONDS ? needed : DEFAULT_TRIGGER_SECONDS);
     derived.push("bdc.job.triggerInterval");
   }
-  const triggerSeconds = trigger === undefined ? undefined : intervalMs(trigger) / 1000;
+  const triggerSeconds = typeof trigger === "string" && intervalMs(trigger) > 0 ? intervalMs(trigger) / 1000 : undefined;
   let executors = spark.executors;
   if (absent(spark.executors) && triggerSeconds !== undefined) {
-    executors = sizingAt(1, triggerSeconds).executorsNeeded;
+    const needed = sizingAt(1, triggerSeconds).executorsNeeded;
+    executors = needed !== undefined && needed <= MAX_EXECUTORS ? needed : undefined;
     if (executors !== undefined) derived.push("bdc.spark.executors");
   }
   let maxOffsetsPerTrigger = job.maxOffsetsPerTrigger;

@@ -10,7 +10,7 @@ import { namespaceNameOf, tierViolations } from "./tier-rules";
 import { securityViolations } from "./security-rules";
 import { stateBackendViolations } from "./state-rules";
 import { sizingViolations } from "./sizing-rules";
-import { withDerivedSizing, type DerivableSizing } from "./derived-sizing";
+import { DERIVABLE_SIZING, withDerivedSizing, type DerivableSizing } from "./derived-sizing";
 import { sparkLineOfVersion, targetViolations } from "./target-rules";
 import { ConfigError, violationsFromZod, type Violation } from "./violation";
 import { LOCAL_SPARK_LINE, type ArtifactLine } from "../jobs/sensor_aggregation/build/manifest";
@@ -40,12 +40,12 @@ export interface LoadOptions {
 
 /** Every violation of one environment's raw input (its left-out sizing derived first): schema and rules together. */
 export function environmentViolations(env: string, rawInput: unknown): Violation[] {
-  const { input } = withDerivedSizing(rawInput);
+  const { input, derived } = withDerivedSizing(rawInput);
   const parsed = environmentSchema.safeParse(input, { reportInput: true });
-  const sizing = sizingViolations(env, input);
-  // A sizing value that could not be derived is missing: sizing-rules.ts says why, so the schema need not too.
-  const explained = new Set(sizing.filter((violation) => violation.value === undefined).map((violation) => violation.path));
-  const schemaViolations = parsed.success ? [] : violationsFromZod(env, input, parsed.error.issues).filter((violation) => !(violation.value === undefined && explained.has(violation.path)));
+  const sizing = sizingViolations(env, input, derived);
+  // A sizing value still missing after derivation has its reason said elsewhere: by sizing-rules.ts (no executors
+  // keep up) or by the violation of what it is derived from (the load, the cores), so the schema need not say it.
+  const schemaViolations = parsed.success ? [] : violationsFromZod(env, input, parsed.error.issues).filter((violation) => !(violation.value === undefined && (DERIVABLE_SIZING as readonly string[]).includes(violation.path)));
   return [...schemaViolations, ...tierViolations(env, input), ...securityViolations(env, input), ...stateBackendViolations(env, input), ...targetViolations(env, input), ...sizing];
 }
 

@@ -50,6 +50,9 @@ export const DIGEST_PINNED_IMAGE = /@sha256:[0-9a-f]{64}$/;
 
 const imageReference = z.string().regex(/^[a-z0-9][a-z0-9./_:@-]*$/, { error: "a container image reference" });
 
+/** The most executors an environment may ask for (config/derived-sizing.ts derives no more). */
+export const MAX_EXECUTORS = 200;
+
 const positiveInt = (what: string) => z.number().int({ error: `${what}: a whole number` }).min(1, { error: `${what}: at least 1` });
 
 const sparkMemory = z.string().regex(/^[1-9]\d*[mg]$/, { error: "a Spark memory size such as 1664m or 4g" });
@@ -59,8 +62,6 @@ const topicSchema = z.strictObject({
   partitions: positiveInt("partitions"),
   /** Days Event Hubs keeps events; upper limit depends on the SKU. */
   retentionDays: positiveInt("retention in days"),
-  /** A deploy may delete or replace this hub, and every event it retains (scripts/ci/lib/hub-changes.ts). */
-  allowRecreate: z.boolean().optional(),
 });
 
 const accessSchema = z.strictObject({
@@ -85,6 +86,9 @@ export const eventHubsSchema = z.strictObject({
     maximumThroughputUnits: positiveInt("auto-inflate maximum").optional(),
   }),
   topics: z.record(hubName, topicSchema),
+  /** Hubs a deploy may delete or replace, with every event they retain (a renamed or removed topic names its old
+   * hub here): scripts/ci/lib/hub-changes.ts refuses it otherwise. Empty it again after that deploy. */
+  hubsThatMayBeDeleted: z.array(hubName).optional(),
   access: z.record(principalName, accessSchema),
   /** Refuse `terraform destroy` of the namespace and its hubs (losing them loses unread events and every client's credentials). */
   preventDestroy: z.boolean(),
@@ -140,7 +144,7 @@ export const bdcSchema = z.strictObject({
   gatewayUrl: z.string().regex(/^https:\/\/[a-zA-Z0-9.-]+:\d{1,5}$/, { error: "https://<host>:<port>, e.g. https://bdc.example.internal:30443" }),
   gatewayCaBundlePath: z.string().min(1).optional(),
   spark: z.strictObject({
-    executors: positiveInt("executors").max(200, { error: "executors: at most 200" }),
+    executors: positiveInt("executors").max(MAX_EXECUTORS, { error: `executors: at most ${MAX_EXECUTORS}` }),
     executorCores: positiveInt("executor cores").max(64, { error: "executor cores: at most 64" }),
     executorMemory: sparkMemory,
     driverCores: positiveInt("driver cores").max(64, { error: "driver cores: at most 64" }),

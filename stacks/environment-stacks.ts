@@ -5,7 +5,7 @@ import { formatViolation, localStateRefusal, localStateViolations, requiresRemot
 import { BdcStack } from "./bdc-stack";
 import { EventHubsStack } from "./eventhubs-stack";
 import { PlanOnlyBackend } from "./lib/plan-only-backend";
-import { stackName } from "./lib/stack-name";
+import { STACK_PARTS, stackName } from "./lib/stack-name";
 
 /** Where local state files go (git-ignored as terraform.*.tfstate). */
 const PROJECT_ROOT = resolve(__dirname, "..");
@@ -51,10 +51,10 @@ export function applyStateBackend(stack: TerraformStack, env: EnvironmentConfig,
 export function addEnvironmentStacks(app: App, env: EnvironmentConfig, mode: SynthMode = "deploy"): EnvironmentStacks {
   // Before any stack: a refused environment adds nothing to the app.
   if (mode === "deploy" && localStateViolations(env).length > 0) throw localStateRefusal(localStateViolations(env));
-  const eventhubs = new EventHubsStack(app, stackName(env, "eventhubs"), { env });
+  const eventhubs = new EventHubsStack(app, stackName(env, STACK_PARTS.eventhubs), { env });
   applyStateBackend(eventhubs, env, mode);
   // After eventhubs: it reads the Kafka bootstrap, topics and connection strings across stacks.
-  const bdc = new BdcStack(app, stackName(env, "bdc"), { env, eventhubs });
+  const bdc = new BdcStack(app, stackName(env, STACK_PARTS.bdc), { env, eventhubs });
   applyStateBackend(bdc, env, mode);
   return { eventhubs, bdc };
 }

@@ -3,7 +3,9 @@
 // Expects `npm run synth` to have run; diffs with --skip-synth so every stack sees the same synth.
 //
 // Refuses event hub changes that the apply would fail on part way or that delete retained events
-// (scripts/ci/lib/hub-changes.ts); the deploy workflow runs this before `cdktf deploy` for that reason.
+// (scripts/ci/lib/hub-changes.ts). The deploy workflows run it with --hub-check before `cdktf deploy`: the
+// eventhubs stack alone, whose plan holds the hubs. The stacks after it read its outputs from its state, so their
+// plans fail until it has been applied (a first deploy, a new output); the deploy applies them in order.
 //
 // Exit codes: 0 = diffs ran (and, with --fail-on-changes, nothing would change);
 //             1 = a diff failed or the input is wrong; 2 = --fail-on-changes and live infra differs from code;
@@ -15,9 +17,11 @@ import { promisify } from "node:util";
 import { Command } from "commander";
 import { KNOWN_ENVIRONMENT_NAMES, loadEnvironment } from "../../config";
 import { environmentStacks, ManifestError } from "./lib/cdktf-manifest";
-import { hubChangeRefusals } from "./lib/hub-changes";
+import { diffOutcome } from "./lib/diff-outcome";
+import { hubChangeRefusals, hubPolicyOf, type HubPolicy } from "./lib/hub-changes";
+import { STACK_PARTS } from "../../stacks/lib/stack-name";
 import { renderEnvironmentMarkdown, type StackDiffResult } from "./lib/plan-markdown";
-import { hasInfrastructureChanges, PlanFormatError, summarizePlan } from "./lib/terraform-plan";
+import { PlanFormatError, summarizePlan } from "./lib/terraform-plan";
 import { runCli } from "./lib/run-cli";
 
 const execFileAsync = promisify(execFile);
@@ -31,6 +35,7 @@ interface Options {
   outDir: string;
   summary?: string;
   failOnChanges: boolean;
+  hubCheck: boolean;
   context?: string;
 }
 
@@ -63,19 +68,16 @@ async function diffStack(stack: string, workdir: string, opts: Options): Promise
       cwd: workdir,
       maxBuffer: 512 * 1024 * 1024,
     });
-    return { stack, summary: summarizePlan(stack, stdout), refusals: hubChangeRefusals(JSON.parse(stdout), hubOptions(opts.env)) };
+    return { stack, summary: summarizePlan(stack, stdout), refusals: hubChangeRefusals(JSON.parse(stdout), hubPolicy(opts.env)) };
   } catch (err) {
     const reason = err instanceof PlanFormatError ? err.message : `terraform show failed: ${(err as Error).message}`;
     return { stack, error: reason };
   }
 }
 
-/** The environment's tier and the hubs it lets a deploy recreate; nothing for a name config/ does not know. */
-function hubOptions(env: string): { sku?: string; allowRecreate: ReadonlySet<string> } {
-  if (!KNOWN_ENVIRONMENT_NAMES.includes(env)) return { allowRecreate: new Set() };
-  const config = loadEnvironment(env);
-  const allowed = Object.entries(config.eventHubs.topics).filter(([, topic]) => topic.allowRecreate === true);
-  return { sku: config.eventHubs.sku, allowRecreate: new Set(allowed.map(([name]) => name)) };
+/** What the environment's config lets a deploy do to its hubs; nothing is allowed for a name config/ does not know. */
+function hubPolicy(env: string): HubPolicy {
+  return KNOWN_ENVIRONMENT_NAMES.includes(env) ? hubPolicyOf(loadEnvironment(env).eventHubs) : {};
 }
 
 async function main(opts: Options): Promise<number> {
@@ -84,7 +86,12 @@ async function main(opts: Options): Promise<number> {
     return 1;
   }
   const outDir = path.resolve(opts.projectDir, opts.outDir);
-  const stacks = environmentStacks(outDir, opts.env);
+  const all = environmentStacks(outDir, opts.env);
+  const stacks = opts.hubCheck ? all.filter((s) => s.name.endsWith(`-${STACK_PARTS.eventhubs}`)) : all;
+  if (stacks.length === 0) {
+    console.error(`error: --hub-check: no ${STACK_PARTS.eventhubs} stack among ${all.map((s) => s.name).join(", ")}`);
+    return 1;
+  }
   const results: StackDiffResult[] = [];
   for (const [i, s] of stacks.entries()) {
     console.log(`==> [${opts.env}] cdktf diff ${s.name} (${i + 1}/${stacks.length})`);
@@ -97,21 +104,10 @@ async function main(opts: Options): Promise<number> {
     console.log(`==> [${opts.env}] summary written to ${opts.summary}`);
   }
   if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, markdown + "\n");
-  const failed = results.filter((r) => "error" in r).map((r) => r.stack);
-  if (failed.length > 0) {
-    console.error(`error: [${opts.env}] diff failed for: ${failed.join(", ")}`);
-    return 1;
-  }
-  const refusals = results.flatMap((r) => ("refusals" in r ? (r.refusals ?? []) : []));
-  for (const refusal of refusals) console.error(`error: [${opts.env}] refused: ${refusal.address} (hub ${refusal.hub}): ${refusal.reason}`);
-  if (refusals.length > 0) return 3;
-  const changed = results.flatMap((r) => ("summary" in r && hasInfrastructureChanges(r.summary) ? [r.stack] : []));
-  console.log(`==> [${opts.env}] ${changed.length === 0 ? "no changes" : `changes in: ${changed.join(", ")}`}`);
-  if (opts.failOnChanges && changed.length > 0) {
-    console.error(`error: [${opts.env}] live infrastructure differs from the code (drift) in: ${changed.join(", ")}`);
-    return 2;
-  }
-  return 0;
+  const outcome = diffOutcome(opts.env, results, opts.failOnChanges);
+  for (const line of outcome.info) console.log(line);
+  for (const line of outcome.errors) console.error(line);
+  return outcome.code;
 }
 
 const program = new Command()
@@ -123,6 +119,7 @@ const program = new Command()
   .option("--summary <file>", "write the markdown summary to this file")
   .option("--fail-on-changes", "exit 2 when any stack would change (drift check)", false)
   .option("--context <text>", "a line to print under the headline (e.g. commit and run link)")
+  .option("--hub-check", "only the eventhubs stack: refuse its hub changes before a deploy applies it (exit 3)", false)
   .parse();
 
 runCli(

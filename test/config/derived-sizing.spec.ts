@@ -2,7 +2,9 @@
 // item 3): what it sets stays as set, what it leaves out is derived and never refused. Generated loads, with each of
 // the three values set or left out (fast-check).
 import fc from "fast-check";
-import { DEFAULT_TRIGGER_SECONDS, loadEnvironments, validateEnvironment, type DerivableSizing, type UnsizedEnvironmentInput } from "../../config";
+import { DEFAULT_TRIGGER_SECONDS, loadEnvironments, validateEnvironment, withDerivedSizing, type DerivableSizing, type UnsizedEnvironmentInput } from "../../config";
+import { MAX_DERIVED_TRIGGER_SECONDS } from "../../config/derived-sizing";
+import { MAX_EXECUTORS } from "../../config/schema";
 import { MEASURED_BATCH_COST, sparkSizing, TARGET_BUSY } from "../../config/spark-sizing";
 import { messagesOf, variant } from "./helpers";
 
@@ -45,9 +47,11 @@ const sizingMessages = (c: Case) => messagesOf(inputOf(c)).filter((m) => /bdc\.s
 
 /** What the derivation should give, computed here from spark-sizing.ts's arithmetic. */
 function expected(c: Case): { executors: number | undefined; maxOffsets: number; triggerSeconds: number; derived: DerivableSizing[] } {
-  const triggerSeconds =
-    c.triggerSeconds ?? Math.max(DEFAULT_TRIGGER_SECONDS, (c.executors === undefined ? undefined : sizingAt(c, c.executors, DEFAULT_TRIGGER_SECONDS).triggerSecondsNeeded) ?? DEFAULT_TRIGGER_SECONDS);
-  const executors = c.executors ?? sizingAt(c, 1, triggerSeconds).executorsNeeded;
+  // With executors set, the trigger they keep up at, if longer than the default and not past the longest derived.
+  const needed = c.executors === undefined ? undefined : sizingAt(c, c.executors, DEFAULT_TRIGGER_SECONDS).triggerSecondsNeeded;
+  const triggerSeconds = c.triggerSeconds ?? (needed !== undefined && needed > DEFAULT_TRIGGER_SECONDS && needed <= MAX_DERIVED_TRIGGER_SECONDS ? needed : DEFAULT_TRIGGER_SECONDS);
+  const fewest = sizingAt(c, 1, triggerSeconds).executorsNeeded;
+  const executors = c.executors ?? (fewest !== undefined && fewest <= MAX_EXECUTORS ? fewest : undefined);
   const derived: DerivableSizing[] = [];
   if (c.executors === undefined && executors !== undefined) derived.push("bdc.spark.executors");
   if (c.triggerSeconds === undefined) derived.push("bdc.job.triggerInterval");
@@ -55,8 +59,37 @@ function expected(c: Case): { executors: number | undefined; maxOffsets: number;
   return { executors, maxOffsets: c.maxOffsets ?? Math.ceil(sizingAt(c, 1, triggerSeconds).peakPerSecond * triggerSeconds * 2), triggerSeconds, derived };
 }
 
-/** Within the schema's bounds: more than 200 executors or 2^31 offsets is refused as it always was. */
-const inBounds = (e: ReturnType<typeof expected>) => (e.executors ?? 0) <= 200 && e.maxOffsets <= 2 ** 31 - 1;
+/** Within the schema's bounds: more than MAX_EXECUTORS set executors are refused as they always were. */
+const inBounds = (e: ReturnType<typeof expected>) => (e.executors ?? 0) <= MAX_EXECUTORS;
+
+test("the derivation, over every case: each value left out is derived as spark-sizing.ts's arithmetic says, each set one kept", () => {
+  fc.assert(
+    fc.property(arbitraryCase, (c) => {
+      const e = expected(c);
+      const { input, derived } = withDerivedSizing(inputOf(c));
+      expect({ executors: input.bdc.spark.executors, maxOffsets: input.bdc.job.maxOffsetsPerTrigger, trigger: input.bdc.job.triggerInterval, derived }).toEqual({
+        executors: e.executors,
+        maxOffsets: e.maxOffsets,
+        trigger: `${e.triggerSeconds} seconds`,
+        derived: e.derived,
+      });
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test("with executors set and the trigger left out, a trigger longer than the default is derived when they need one", () => {
+  // 1 core at 34,000/s and a peak of 15,000/s: busy 44% with readings alone, so 15 s (53%) is too short; 24 s fits.
+  const c = { peak: 15_000, headroom: 0, cores: 1, executors: 1, maxOffsets: undefined, triggerSeconds: undefined };
+  const config = validateEnvironment("dev", inputOf(c));
+  expect([config.bdc.job.triggerInterval, config.derivedSizing]).toEqual([expected(c).triggerSeconds + " seconds", ["bdc.job.triggerInterval", "bdc.job.maxOffsetsPerTrigger"]]);
+  expect(expected(c).triggerSeconds).toBeGreaterThan(DEFAULT_TRIGGER_SECONDS);
+  // At 16,500/s the one core would need a trigger of about 90 s, past the longest derived: the default, refused.
+  const slow = { ...c, peak: 16_500 };
+  expect(sizingAt(slow, 1, DEFAULT_TRIGGER_SECONDS).triggerSecondsNeeded).toBeGreaterThan(MAX_DERIVED_TRIGGER_SECONDS);
+  expect(withDerivedSizing(inputOf(slow)).input.bdc.job.triggerInterval).toBe(`${DEFAULT_TRIGGER_SECONDS} seconds`);
+  expect(sizingMessages(slow)).toEqual([expect.stringMatching(/^dev: bdc\.spark\.executors: 1 — at least 2 executors of 1 core at the 15 seconds trigger, or a trigger of at least \d+ seconds with 1 executor .*\(the 15 seconds trigger was derived from the load: set bdc\.job\.triggerInterval to choose another\)$/)]);
+});
 
 test("what an environment sets stays as set; what it leaves out is derived from its load, and named as derived", () => {
   fc.assert(
@@ -101,6 +134,21 @@ test("executors left out at a trigger too short for any number of them: one mess
     }),
     { numRuns: 30 },
   );
+});
+
+test("executors that the load needs more of than an environment may ask for are not derived, and the message says so", () => {
+  // 600,000/s at a 3 s trigger: a batch's fixed cost leaves 8% of it, so 1-core executors do 2,720/s each: 221.
+  const messages = messagesOf(inputOf({ peak: 300_000, headroom: 100, cores: 1, executors: undefined, maxOffsets: undefined, triggerSeconds: 3 }));
+  const executors = messages.filter((m) => m.includes("bdc.spark.executors"));
+  expect(executors).toHaveLength(1);
+  expect(executors[0]).toMatch(/^dev: bdc\.spark\.executors: \(missing\) — not derived: .* needs \d+ executors of 1 core at the 3 seconds trigger, more than 200: more bdc\.spark\.executorCores, or a longer trigger$/);
+  expect(MAX_EXECUTORS).toBe(200);
+});
+
+test("a refusal that names a derived trigger says it was derived", () => {
+  // dev's own maxOffsetsPerTrigger (20,000 per 15 s trigger) cannot take a 5,000/s peak.
+  const messages = messagesOf(inputOf({ peak: 5_000, headroom: 0, cores: 2, executors: 1, maxOffsets: 20_000, triggerSeconds: undefined }));
+  expect(messages).toEqual([expect.stringMatching(/^dev: bdc\.job\.maxOffsetsPerTrigger: 20000 — .* \(the 15 seconds trigger was derived from the load: set bdc\.job\.triggerInterval to choose another\)$/)]);
 });
 
 test("the existing environments run with the sizing they ran with before it was derived (no redeploy on upgrade)", () => {

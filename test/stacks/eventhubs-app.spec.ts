@@ -110,7 +110,7 @@ describe("npm run plan (scripts/plan-summary.ts)", () => {
     expect(out).toMatch(/aggregation-job\s+sensor-readings\s+-\s+listen\s+-/);
     expect(out).toMatch(/simulator\s+sensor-readings\s+send\s+-\s+-/);
     expect(out).not.toContain("MANAGE");
-    // The Spark sizing: each value as set by the environment or derived from its expected load (dev sets its executors only).
+    // The Spark sizing: each value as set by the environment or derived from its expected load (dev sets its executors and maxOffsetsPerTrigger, not its trigger).
     expect(out).toMatch(/executors\s+1 × 1 cores\s+set\s+1 × 1 cores/);
     expect(out).toMatch(/triggerInterval\s+15 seconds\s+derived/);
     // Connection strings are references in the synthesized JSON and are never printed.

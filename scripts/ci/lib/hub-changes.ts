@@ -1,10 +1,11 @@
 // Event hub changes a plan must not carry to an apply (issue 28 item 3). Since azurerm 3.75 a partition_count change
-// is an update in place, not a replacement, but Event Hubs itself refuses two of them, and only at apply, after the
-// apply has changed whatever came before:
-//   - fewer partitions: no tier can remove partitions (the provider refuses it too);
-//   - more partitions on a Basic or Standard namespace: only Premium and Dedicated add partitions.
+// is an update in place, not a replacement, but two of them fail only at apply, after the apply has changed whatever
+// came before:
+//   - fewer partitions: no tier removes partitions;
+//   - more partitions on a Basic or Standard namespace: only Premium adds partitions to a hub (Microsoft, "Dynamically
+//     add partitions"; azurerm refuses the update for any other sku).
 // A plan that deletes or replaces a hub (a topic renamed or removed) deletes every event the hub retains: refused
-// unless the environment says it is wanted (eventHubs.topics.<name>.allowRecreate). Reads only each hub's name,
+// unless the environment names the hub in eventHubs.hubsThatMayBeDeleted. Reads only each hub's name,
 // partition_count and its namespace's sku: plan JSON carries secrets elsewhere, and they are never kept.
 import * as z from "zod";
 
@@ -17,8 +18,20 @@ const resourceChange = z.object({
 });
 const plan = z.object({ resource_changes: z.array(resourceChange).optional() });
 
-/** Event Hubs tiers that add partitions to an existing hub (Microsoft: "Dynamically add partitions"). */
-export const SKUS_THAT_ADD_PARTITIONS: readonly string[] = ["Premium", "Dedicated"];
+/** The namespace sku whose hubs take more partitions (Dedicated clusters do too, but they are not a namespace sku). */
+export const SKUS_THAT_ADD_PARTITIONS: readonly string[] = ["Premium"];
+
+/** What the environment lets a deploy do to its hubs, from its config. */
+export interface HubPolicy {
+  /** The namespace's sku, for a plan that does not hold the namespace. */
+  readonly sku?: string;
+  /** Hubs whose deletion or replacement the environment allows. */
+  readonly mayBeDeleted?: ReadonlySet<string>;
+}
+
+export function hubPolicyOf(eventHubs: { readonly sku: string; readonly hubsThatMayBeDeleted?: readonly string[] }): HubPolicy {
+  return { sku: eventHubs.sku, mayBeDeleted: new Set(eventHubs.hubsThatMayBeDeleted ?? []) };
+}
 
 export interface HubRefusal {
   readonly address: string;
@@ -43,16 +56,13 @@ function planSku(changes: readonly z.infer<typeof resourceChange>[]): string | u
   return undefined;
 }
 
-/**
- * Every hub change in one stack's plan (`terraform show -json`, parsed) that the apply must not attempt.
- * `sku`: the namespace's tier when the plan does not hold the namespace (the environment's config);
- * `allowRecreate`: hubs whose deletion the environment allows.
- */
-export function hubChangeRefusals(planJson: unknown, options: { sku?: string; allowRecreate?: ReadonlySet<string> } = {}): HubRefusal[] {
+/** Every hub change in one stack's plan (`terraform show -json`, parsed) that the apply must not attempt. A plan it
+ * cannot read is refused whole: what it would do to the hubs is unknown. */
+export function hubChangeRefusals(planJson: unknown, policy: HubPolicy = {}): HubRefusal[] {
   const parsed = plan.safeParse(planJson);
-  if (!parsed.success) return [];
+  if (!parsed.success) return [{ address: "(plan)", hub: "(unknown)", reason: "the plan's resource changes are not in the form terraform show -json writes; nothing may be applied from it" }];
   const changes = parsed.data.resource_changes ?? [];
-  const sku = planSku(changes) ?? options.sku;
+  const sku = planSku(changes) ?? policy.sku;
   const refusals: HubRefusal[] = [];
   for (const rc of changes) {
     if (rc.type !== "azurerm_eventhub" || rc.mode !== "managed") continue;
@@ -61,8 +71,8 @@ export function hubChangeRefusals(planJson: unknown, options: { sku?: string; al
     const hub = after?.name ?? before?.name ?? rc.address;
     const refuse = (reason: string) => refusals.push({ address: rc.address, hub, reason });
     if (rc.change.actions.includes("delete")) {
-      if (options.allowRecreate?.has(hub) !== true) {
-        refuse(`${rc.change.actions.includes("create") ? "replacing" : "deleting"} the hub deletes every event it retains; if that is wanted, set eventHubs.topics.${hub}.allowRecreate: true for this deploy`);
+      if (policy.mayBeDeleted?.has(hub) !== true) {
+        refuse(`${rc.change.actions.includes("create") ? "replacing" : "deleting"} the hub deletes every event it retains; if that is wanted, add "${hub}" to eventHubs.hubsThatMayBeDeleted for this deploy, and remove it after`);
       }
       continue;
     }
@@ -71,7 +81,7 @@ export function hubChangeRefusals(planJson: unknown, options: { sku?: string; al
     if (!rc.change.actions.includes("update") || from === undefined || to === undefined || from === to) continue;
     if (to < from) refuse(`partitions ${from} → ${to}: Event Hubs cannot remove partitions from a hub; keep ${from}, or add a hub under a new name`);
     else if (sku === undefined || !SKUS_THAT_ADD_PARTITIONS.includes(sku)) {
-      refuse(`partitions ${from} → ${to} on a ${sku ?? "namespace of unknown"} tier: only ${SKUS_THAT_ADD_PARTITIONS.join(" and ")} add partitions to a hub, so the apply would fail part way; keep ${from}, or move the namespace to Premium`);
+      refuse(`partitions ${from} → ${to} on a ${sku ?? "namespace of unknown"} tier: only a Premium namespace adds partitions to a hub, so the apply would fail part way; keep ${from}, or move the namespace to Premium`);
     }
   }
   return refusals;

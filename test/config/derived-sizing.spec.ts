@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { DEFAULT_TRIGGER_SECONDS, loadEnvironments, validateEnvironment, withDerivedSizing, type DerivableSizing, type UnsizedEnvironmentInput } from "../../config";
 import { MAX_DERIVED_TRIGGER_SECONDS } from "../../config/derived-sizing";
 import { MAX_EXECUTORS } from "../../config/schema";
-import { MEASURED_BATCH_COST, sparkSizing, TARGET_BUSY } from "../../config/spark-sizing";
+import { MEASURED_BATCH_COST, MEASURED_JOB_RATE, sparkSizing, TARGET_BUSY } from "../../config/spark-sizing";
 import { messagesOf, variant } from "./helpers";
 
 interface Case {
@@ -79,13 +79,14 @@ test("the derivation, over every case: each value left out is derived as spark-s
 });
 
 test("with executors set and the trigger left out, a trigger longer than the default is derived when they need one", () => {
-  // 1 core at 34,000/s and a peak of 15,000/s: busy 44% with readings alone, so 15 s (53%) is too short; 24 s fits.
-  const c = { peak: 15_000, headroom: 0, cores: 1, executors: 1, maxOffsets: undefined, triggerSeconds: undefined };
+  // A peak of 45% of what 1 core does: at 15 s the fixed cost adds 8%, too much; at 60 s 2%, which fits.
+  const rate = MEASURED_JOB_RATE.readingsPerCoreSecond;
+  const c = { peak: Math.round(0.45 * rate), headroom: 0, cores: 1, executors: 1, maxOffsets: undefined, triggerSeconds: undefined };
   const config = validateEnvironment("dev", inputOf(c));
   expect([config.bdc.job.triggerInterval, config.derivedSizing]).toEqual([expected(c).triggerSeconds + " seconds", ["bdc.job.triggerInterval", "bdc.job.maxOffsetsPerTrigger"]]);
   expect(expected(c).triggerSeconds).toBeGreaterThan(DEFAULT_TRIGGER_SECONDS);
-  // At 16,500/s the one core would need a trigger of about 90 s, past the longest derived: the default, refused.
-  const slow = { ...c, peak: 16_500 };
+  // At 49% the one core would need a trigger of over 100 s, past the longest derived: the default, refused.
+  const slow = { ...c, peak: Math.round(0.49 * rate) };
   expect(sizingAt(slow, 1, DEFAULT_TRIGGER_SECONDS).triggerSecondsNeeded).toBeGreaterThan(MAX_DERIVED_TRIGGER_SECONDS);
   expect(withDerivedSizing(inputOf(slow)).input.bdc.job.triggerInterval).toBe(`${DEFAULT_TRIGGER_SECONDS} seconds`);
   expect(sizingMessages(slow)).toEqual([expect.stringMatching(/^dev: bdc\.spark\.executors: 1 — at least 2 executors of 1 core at the 15 seconds trigger, or a trigger of at least \d+ seconds with 1 executor .*\(the 15 seconds trigger was derived from the load: set bdc\.job\.triggerInterval to choose another\)$/)]);
@@ -137,8 +138,9 @@ test("executors left out at a trigger too short for any number of them: one mess
 });
 
 test("executors that the load needs more of than an environment may ask for are not derived, and the message says so", () => {
-  // 600,000/s at a 3 s trigger: a batch's fixed cost leaves 8% of it, so 1-core executors do 2,720/s each: 221.
-  const messages = messagesOf(inputOf({ peak: 300_000, headroom: 100, cores: 1, executors: undefined, maxOffsets: undefined, triggerSeconds: 3 }));
+  // At a 3 s trigger a batch's fixed cost leaves 8% of it to readings: more than MAX_EXECUTORS 1-core executors.
+  const peak = Math.ceil(((MAX_EXECUTORS + 1) * MEASURED_JOB_RATE.readingsPerCoreSecond * (TARGET_BUSY - MEASURED_BATCH_COST.fixedSeconds / 3)) / 2);
+  const messages = messagesOf(inputOf({ peak, headroom: 100, cores: 1, executors: undefined, maxOffsets: undefined, triggerSeconds: 3 }));
   const executors = messages.filter((m) => m.includes("bdc.spark.executors"));
   expect(executors).toHaveLength(1);
   expect(executors[0]).toMatch(/^dev: bdc\.spark\.executors: \(missing\) — not derived: .* needs \d+ executors of 1 core at the 3 seconds trigger, more than 200: more bdc\.spark\.executorCores, or a longer trigger$/);

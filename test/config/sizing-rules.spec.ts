@@ -82,8 +82,8 @@ test("at the configured trigger, the derived executors are the fewest that are n
 });
 
 test("a sizing exactly at the bound is kept, and derives itself", () => {
-  // 8,432/s on one core at 34,000/s is 1.24 s of a 5 s trigger; with the 1.26 s fixed cost, exactly 50%.
-  const s = { peak: 8_432, headroom: 0, executors: 1, cores: 1, maxOffsets: 100_000, triggerSeconds: 5 };
+  // 12,896/s on one core at 52,000/s is 1.24 s of a 5 s trigger; with the 1.26 s fixed cost, exactly 50%.
+  const s = { peak: 12_896, headroom: 0, executors: 1, cores: 1, maxOffsets: 100_000, triggerSeconds: 5 };
   expect(sizingMessages(inputOf(s))).toEqual([]);
   const derived = derivedFor(s);
   expect([derived.executorsNeeded, derived.triggerSecondsNeeded]).toEqual([1, 5]);
@@ -103,15 +103,16 @@ test("with the configured cores, the derived trigger is the shortest whole secon
 });
 
 test("the refusal names the shortfall with its numbers, its remedies and where the costs were measured", () => {
-  const measured = `measured: 34,000 readings per core-second (bench:job, ${MEASURED_JOB_RATE.measuredOn}, ${MEASURED_JOB_RATE.machine}), a fixed cost of 1.26 s a batch (bench:e2e, ${MEASURED_BATCH_COST.measuredOn}, ${MEASURED_BATCH_COST.machine})`;
-  const peak = "the expected peak with headroom, 50,000 readings/s (eventHubs.expectedLoad)";
-  expect(sizingMessages(inputOf({ peak: 40_000, headroom: 25, executors: 1, cores: 2, maxOffsets: 100_000, triggerSeconds: 15 }))).toEqual([
-    `dev: bdc.spark.executors: 1 — at least 2 executors of 2 cores at the 15 seconds trigger: 1 × 2 cores are busy 82% of each 15 seconds trigger at ${peak}, above 50%; ${measured}`,
-    `dev: bdc.job.maxOffsetsPerTrigger: 100000 — at least 750,000 (1,500,000 to catch up after a pause): 100,000 per 15 seconds trigger takes at most 6,667 readings/s < ${peak}`,
+  const measured = `measured: 52,000 readings per core-second (bench:job, ${MEASURED_JOB_RATE.measuredOn}, ${MEASURED_JOB_RATE.machine}), a fixed cost of 1.26 s a batch (bench:e2e, ${MEASURED_BATCH_COST.measuredOn}, ${MEASURED_BATCH_COST.machine})`;
+  const peak = "the expected peak with headroom, 75,000 readings/s (eventHubs.expectedLoad)";
+  // 2 cores do 104,000/s, busy 72% with readings alone: no trigger helps, more executors do.
+  expect(sizingMessages(inputOf({ peak: 60_000, headroom: 25, executors: 1, cores: 2, maxOffsets: 100_000, triggerSeconds: 15 }))).toEqual([
+    `dev: bdc.spark.executors: 1 — at least 2 executors of 2 cores at the 15 seconds trigger: 1 × 2 cores are busy 81% of each 15 seconds trigger at ${peak}, above 50%; ${measured}`,
+    `dev: bdc.job.maxOffsetsPerTrigger: 100000 — at least 1,125,000 (2,250,000 to catch up after a pause): 100,000 per 15 seconds trigger takes at most 6,667 readings/s < ${peak}`,
   ]);
-  // 4 cores do 136,000/s, busy 37% with readings alone: at 5 s the fixed cost adds 25%, too much; at 10 s, 13% fits.
-  expect(sizingMessages(inputOf({ peak: 40_000, headroom: 25, executors: 2, cores: 2, maxOffsets: 10_000_000, triggerSeconds: 5 }))).toEqual([
-    `dev: bdc.spark.executors: 2 — at least 3 executors of 2 cores at the 5 seconds trigger, or a trigger of at least 10 seconds with 2 executors (and a maxOffsetsPerTrigger of at least 500,000): 2 × 2 cores are busy 62% of each 5 seconds trigger at ${peak}, above 50%; ${measured}`,
+  // 4 cores do 208,000/s, busy 36% with readings alone: at 5 s the fixed cost adds 25%, too much; at 10 s, 13% fits.
+  expect(sizingMessages(inputOf({ peak: 60_000, headroom: 25, executors: 2, cores: 2, maxOffsets: 10_000_000, triggerSeconds: 5 }))).toEqual([
+    `dev: bdc.spark.executors: 2 — at least 3 executors of 2 cores at the 5 seconds trigger, or a trigger of at least 10 seconds with 2 executors (and a maxOffsetsPerTrigger of at least 750,000): 2 × 2 cores are busy 61% of each 5 seconds trigger at ${peak}, above 50%; ${measured}`,
   ]);
   expect(sizingMessages(inputOf({ peak: 100, headroom: 0, executors: 2, cores: 2, maxOffsets: 10_000, triggerSeconds: 2 }))).toEqual([
     `dev: bdc.job.triggerInterval: "2 seconds" — at least 3 seconds: at this trigger a batch's fixed cost alone takes 63% of it, whatever the cores; 2 × 2 cores are busy 63% of each 2 seconds trigger at the expected peak with headroom, 100 readings/s (eventHubs.expectedLoad), above 50%; ${measured}`,

@@ -1,6 +1,6 @@
 /** The throughput judgement (issue 28 item 4): input against what the job can process, and advice that catches up. */
 import fc from "fast-check";
-import { adviseSizing, capacityPerSecond, judgeThroughput, undersizedProblem, type ThroughputInput } from "../../src/deployer/health/throughput";
+import { adviseSizing, capacityPerSecond, describeThroughput, judgeThroughput, undersizedProblem, type ThroughputInput } from "../../src/deployer/health/throughput";
 import { TARGET_BUSY } from "../../contracts/sizing-margin";
 import { brokenRules, formatStatus, type StatusReport } from "../../src/deployer/commands/status";
 
@@ -106,6 +106,8 @@ test("an undersized job is told with the rates and the settings to change", () =
   expect(capped).toMatchObject({ undersized: true, split: false });
   expect(capped.advice).toBeUndefined();
   expect(undersizedProblem(capped, sizing, 600)).toMatch(/undersized: .* No sizing is advised: the recent batches read about as many rows each/);
+  // Unsplit, all of the largest batch's 3 s is counted on its 20,000 readings: a lower bound on what the job does.
+  expect(describeThroughput(capped)).toBe("input 6,000/s over the last 60s; the job does at least 4,000/s (0.150 ms a reading, fixed cost included: its batches were too alike in size to tell the two apart); the backlog never drains");
 });
 
 test("a large cap already set is kept and the cores are sized for the needed rate, not for the whole cap in one trigger", () => {

@@ -142,7 +142,11 @@ const n = (value: number) => Math.round(value).toLocaleString("en-US");
 /** The measurement in one line, for status. */
 export function describeThroughput(t: Throughput): string {
   const drains = t.catchUpSeconds === null ? "the backlog never drains" : `the backlog drains in about ${n(t.catchUpSeconds)}s`;
-  return `input ${n(t.inputPerSecond)}/s over the last ${t.windowSeconds}s; the job does at most ${n(t.capacityPerSecond)}/s (${(t.fixedMs / 1000).toFixed(2)}s a batch + ${t.perReadingMs.toFixed(3)} ms a reading); ${drains}`;
+  // Unsplit, the whole of the largest batch's time is counted per reading: what it does is at least that.
+  const cost = t.split
+    ? `at most ${n(t.capacityPerSecond)}/s (${(t.fixedMs / 1000).toFixed(2)}s a batch + ${t.perReadingMs.toFixed(3)} ms a reading)`
+    : `at least ${n(t.capacityPerSecond)}/s (${t.perReadingMs.toFixed(3)} ms a reading, fixed cost included: its batches were too alike in size to tell the two apart)`;
+  return `input ${n(t.inputPerSecond)}/s over the last ${t.windowSeconds}s; the job does ${cost}; ${drains}`;
 }
 
 /** The problem and its advice, in words; undefined when the job keeps up. */

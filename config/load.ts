@@ -43,11 +43,15 @@ export function environmentViolations(env: string, rawInput: unknown): Violation
   const { input, derived } = withDerivedSizing(rawInput);
   const parsed = environmentSchema.safeParse(input, { reportInput: true });
   const sizing = sizingViolations(env, input, derived);
-  // A sizing value still missing after derivation has its reason said elsewhere: by sizing-rules.ts (no executors
-  // keep up) or by the violation of what it is derived from (the load, the cores), so the schema need not say it.
-  const schemaViolations = parsed.success ? [] : violationsFromZod(env, input, parsed.error.issues).filter((violation) => !(violation.value === undefined && (DERIVABLE_SIZING as readonly string[]).includes(violation.path)));
+  // Where it derives (not locally), a sizing value still missing after derivation has its reason said elsewhere:
+  // by sizing-rules.ts (no executors keep up) or by the violation of what it is derived from (the load, the
+  // cores), so the schema need not say it. The local environment derives nothing: the schema says what it lacks.
+  const explainedElsewhere = (violation: Violation) => !isLocal(rawInput) && violation.value === undefined && (DERIVABLE_SIZING as readonly string[]).includes(violation.path);
+  const schemaViolations = parsed.success ? [] : violationsFromZod(env, input, parsed.error.issues).filter((violation) => !explainedElsewhere(violation));
   return [...schemaViolations, ...tierViolations(env, input), ...securityViolations(env, input), ...stateBackendViolations(env, input), ...targetViolations(env, input), ...sizing];
 }
+
+const isLocal = (input: unknown) => input !== null && typeof input === "object" && (input as { localStack?: unknown }).localStack !== undefined;
 
 /** Validates one environment's raw input; throws ConfigError listing every violation. */
 export function validateEnvironment(env: string, rawInput: unknown, appliedOverrides: readonly string[] = []): EnvironmentConfig {

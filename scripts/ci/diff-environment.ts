@@ -19,7 +19,7 @@ import { KNOWN_ENVIRONMENT_NAMES, loadEnvironment } from "../../config";
 import { environmentStacks, ManifestError } from "./lib/cdktf-manifest";
 import { diffOutcome } from "./lib/diff-outcome";
 import { hubChangeRefusals, hubPolicyOf, type HubPolicy } from "./lib/hub-changes";
-import { STACK_PARTS } from "../../stacks/lib/stack-name";
+import { STACK_PARTS, stackName } from "../../stacks/lib/stack-name";
 import { renderEnvironmentMarkdown, type StackDiffResult } from "./lib/plan-markdown";
 import { PlanFormatError, summarizePlan } from "./lib/terraform-plan";
 import { runCli } from "./lib/run-cli";
@@ -87,7 +87,9 @@ async function main(opts: Options): Promise<number> {
   }
   const outDir = path.resolve(opts.projectDir, opts.outDir);
   const all = environmentStacks(outDir, opts.env);
-  const stacks = opts.hubCheck ? all.filter((s) => s.name.endsWith(`-${STACK_PARTS.eventhubs}`)) : all;
+  // Exactly this environment's eventhubs stack (another environment's name may start with this one's).
+  const hubStack = stackName({ namePrefix: "sensors", name: opts.env }, STACK_PARTS.eventhubs);
+  const stacks = opts.hubCheck ? all.filter((s) => s.name === hubStack) : all;
   if (stacks.length === 0) {
     console.error(`error: --hub-check: no ${STACK_PARTS.eventhubs} stack among ${all.map((s) => s.name).join(", ")}`);
     return 1;

@@ -2,7 +2,7 @@
 // item 3): what it sets stays as set, what it leaves out is derived and never refused. Generated loads, with each of
 // the three values set or left out (fast-check).
 import fc from "fast-check";
-import { DEFAULT_TRIGGER_SECONDS, loadEnvironments, validateEnvironment, withDerivedSizing, type DerivableSizing, type UnsizedEnvironmentInput } from "../../config";
+import { DEFAULT_TRIGGER_SECONDS, environmentInput, loadEnvironments, validateEnvironment, withDerivedSizing, type DerivableSizing, type UnsizedEnvironmentInput } from "../../config";
 import { MAX_DERIVED_TRIGGER_SECONDS } from "../../config/derived-sizing";
 import { MAX_EXECUTORS } from "../../config/schema";
 import { MEASURED_BATCH_COST, MEASURED_JOB_RATE, sparkSizing, TARGET_BUSY } from "../../config/spark-sizing";
@@ -151,6 +151,14 @@ test("a refusal that names a derived trigger says it was derived", () => {
   // dev's own maxOffsetsPerTrigger (20,000 per 15 s trigger) cannot take a 5,000/s peak.
   const messages = messagesOf(inputOf({ peak: 5_000, headroom: 0, cores: 2, executors: 1, maxOffsets: 20_000, triggerSeconds: undefined }));
   expect(messages).toEqual([expect.stringMatching(/^dev: bdc\.job\.maxOffsetsPerTrigger: 20000 — .* \(the 15 seconds trigger was derived from the load: set bdc\.job\.triggerInterval to choose another\)$/)]);
+});
+
+test("the local environment derives nothing: a sizing value it leaves out is reported missing, not thrown later", () => {
+  for (const path of [["spark", "executors"], ["job", "triggerInterval"], ["job", "maxOffsetsPerTrigger"]] as const) {
+    const input = structuredClone(environmentInput("local")) as unknown as { bdc: Record<string, Record<string, unknown>> };
+    delete input.bdc[path[0]][path[1]];
+    expect(messagesOf(input as unknown as UnsizedEnvironmentInput, "local")).toEqual([expect.stringMatching(new RegExp(`^local: bdc\\.${path[0]}\\.${path[1]}: \\(missing\\) — `))]);
+  }
 });
 
 test("the existing environments run with the sizing they ran with before it was derived (no redeploy on upgrade)", () => {

@@ -11,6 +11,7 @@
 // checked as before. When no number of executors up to MAX_EXECUTORS keeps up at the trigger, executors stay unset
 // and sizing-rules.ts says why.
 import { intervalMs } from "../contracts/job-config";
+import { isRecord, positiveNumber, record, type Raw } from "./raw-input";
 import { MAX_EXECUTORS, type EnvironmentInput } from "./schema";
 import { sparkSizing } from "./spark-sizing";
 
@@ -32,10 +33,6 @@ export type UnsizedEnvironmentInput = Omit<EnvironmentInput, "bdc"> & {
   };
 };
 
-type Raw = Record<string, unknown>;
-const isRecord = (value: unknown): value is Raw => value !== null && typeof value === "object" && !Array.isArray(value);
-const record = (value: unknown): Raw => (isRecord(value) ? value : {});
-const positive = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) && value > 0 ? value : undefined);
 const seconds = (count: number) => `${count} second${count === 1 ? "" : "s"}`;
 
 /** The input with its absent derivable values filled in, and which were. Malformed or local input comes back as it
@@ -46,32 +43,34 @@ export function withDerivedSizing<T>(input: T): { input: T; derived: DerivableSi
   const spark = record(bdc.spark);
   const job = record(bdc.job);
   const load = record(record(root.eventHubs).expectedLoad);
-  const peakEventsPerSecond = positive(load.peakEventsPerSecond);
-  const executorCores = positive(spark.executorCores);
+  const peakEventsPerSecond = positiveNumber(load.peakEventsPerSecond);
+  const executorCores = positiveNumber(spark.executorCores);
   const absent = (value: unknown) => value === undefined;
   if (!isRecord(input) || root.localStack !== undefined || peakEventsPerSecond === undefined || executorCores === undefined) return { input, derived: [] };
   if (!absent(spark.executors) && !absent(job.triggerInterval) && !absent(job.maxOffsetsPerTrigger)) return { input, derived: [] };
-  const expectedLoad = { peakEventsPerSecond, averageEventSizeBytes: positive(load.averageEventSizeBytes) ?? 1, headroomPercent: typeof load.headroomPercent === "number" ? load.headroomPercent : 0 };
+  const expectedLoad = { peakEventsPerSecond, averageEventSizeBytes: positiveNumber(load.averageEventSizeBytes) ?? 1, headroomPercent: typeof load.headroomPercent === "number" ? load.headroomPercent : 0 };
   const sizingAt = (executors: number, triggerSeconds: number) => sparkSizing({ load: expectedLoad, executors, executorCores, maxOffsetsPerTrigger: 1, triggerSeconds });
   const derived: DerivableSizing[] = [];
 
   let trigger = job.triggerInterval; // a malformed one stays, for the schema to report
   if (absent(job.triggerInterval)) {
-    const executors = positive(spark.executors);
+    const executors = positiveNumber(spark.executors);
     const needed = executors === undefined ? undefined : sizingAt(executors, DEFAULT_TRIGGER_SECONDS).triggerSecondsNeeded;
     trigger = seconds(needed !== undefined && needed > DEFAULT_TRIGGER_SECONDS && needed <= MAX_DERIVED_TRIGGER_SECONDS ? needed : DEFAULT_TRIGGER_SECONDS);
     derived.push("bdc.job.triggerInterval");
   }
   const triggerSeconds = typeof trigger === "string" && intervalMs(trigger) > 0 ? intervalMs(trigger) / 1000 : undefined;
+  // What the load asks for at that trigger (neither value below depends on the executors given).
+  const atTrigger = triggerSeconds === undefined ? undefined : sizingAt(1, triggerSeconds);
   let executors = spark.executors;
-  if (absent(spark.executors) && triggerSeconds !== undefined) {
-    const needed = sizingAt(1, triggerSeconds).executorsNeeded;
+  if (absent(spark.executors) && atTrigger !== undefined) {
+    const needed = atTrigger.executorsNeeded;
     executors = needed !== undefined && needed <= MAX_EXECUTORS ? needed : undefined;
     if (executors !== undefined) derived.push("bdc.spark.executors");
   }
   let maxOffsetsPerTrigger = job.maxOffsetsPerTrigger;
-  if (absent(job.maxOffsetsPerTrigger) && triggerSeconds !== undefined) {
-    maxOffsetsPerTrigger = sizingAt(1, triggerSeconds).maxOffsetsPerTriggerNeeded;
+  if (absent(job.maxOffsetsPerTrigger) && atTrigger !== undefined) {
+    maxOffsetsPerTrigger = atTrigger.maxOffsetsPerTriggerNeeded;
     derived.push("bdc.job.maxOffsetsPerTrigger");
   }
   const sized = { ...root, bdc: { ...bdc, spark: { ...spark, executors }, job: { ...job, triggerInterval: trigger, maxOffsetsPerTrigger } } };

@@ -5,13 +5,11 @@
 // pass; this checks the ones it set.
 import { intervalMs } from "../contracts/job-config";
 import type { DerivableSizing } from "./derived-sizing";
+import { positiveNumber, record } from "./raw-input";
 import { MAX_EXECUTORS } from "./schema";
 import { MEASURED_BATCH_COST, MEASURED_JOB_RATE, sparkSizing, TARGET_BUSY, type SparkSizing } from "./spark-sizing";
 import type { Violation } from "./violation";
 
-type Raw = Record<string, unknown>;
-const record = (value: unknown): Raw => (value !== null && typeof value === "object" ? (value as Raw) : {});
-const num = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) && value > 0 ? value : undefined);
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
 const count = (value: number, thing: string) => `${value} ${thing}${value === 1 ? "" : "s"}`;
 
@@ -23,17 +21,17 @@ export function sizingViolations(env: string, input: unknown, derived: readonly 
   const load = record(record(root.eventHubs).expectedLoad);
   const spark = record(record(root.bdc).spark);
   const job = record(record(root.bdc).job);
-  const peakEventsPerSecond = num(load.peakEventsPerSecond);
-  const executorCores = num(spark.executorCores);
-  const maxOffsetsPerTrigger = num(job.maxOffsetsPerTrigger);
+  const peakEventsPerSecond = positiveNumber(load.peakEventsPerSecond);
+  const executorCores = positiveNumber(spark.executorCores);
+  const maxOffsetsPerTrigger = positiveNumber(job.maxOffsetsPerTrigger);
   const trigger = typeof job.triggerInterval === "string" && intervalMs(job.triggerInterval) > 0 ? job.triggerInterval : undefined;
   // Malformed values are the schema's to report.
   if (peakEventsPerSecond === undefined || executorCores === undefined || trigger === undefined) return [];
   const headroomPercent = typeof load.headroomPercent === "number" ? load.headroomPercent : 0;
-  const averageEventSizeBytes = num(load.averageEventSizeBytes) ?? 1;
+  const averageEventSizeBytes = positiveNumber(load.averageEventSizeBytes) ?? 1;
   const triggerSeconds = intervalMs(trigger) / 1000;
   const triggerNote = derived.includes("bdc.job.triggerInterval") ? ` (the ${trigger} trigger was derived from the load: set bdc.job.triggerInterval to choose another)` : "";
-  const executors = num(spark.executors);
+  const executors = positiveNumber(spark.executors);
   // Executors left out and not derivable (derived-sizing.ts): none up to MAX_EXECUTORS keeps up at this trigger.
   const underivable = spark.executors === undefined;
   const sizing = sparkSizing({ load: { peakEventsPerSecond, averageEventSizeBytes, headroomPercent }, executors: executors ?? 1, executorCores, maxOffsetsPerTrigger: maxOffsetsPerTrigger ?? 1, triggerSeconds });
@@ -50,7 +48,7 @@ export function sizingViolations(env: string, input: unknown, derived: readonly 
           : `not derived: the expected peak with headroom, ${n(sizing.peakPerSecond)} readings/s, needs ${count(sizing.executorsNeeded, "executor")} of ${count(executorCores, "core")} at the ${trigger} trigger, more than ${MAX_EXECUTORS}: more bdc.spark.executorCores, or a longer trigger${triggerNote}`,
     });
   }
-  if (underivable || executors === undefined || maxOffsetsPerTrigger === undefined) {
+  if (executors === undefined || maxOffsetsPerTrigger === undefined) {
     // The offsets per trigger do not depend on the executors: checked whenever they are set.
     if (maxOffsetsPerTrigger !== undefined && sizing.configuredOffsetsPerSecond < sizing.peakPerSecond) violations.push(offsetsViolation(env, sizing, maxOffsetsPerTrigger, trigger, triggerNote));
     return violations;

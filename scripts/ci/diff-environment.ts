@@ -59,7 +59,7 @@ function runCdktfDiff(stack: string, projectDir: string, outDir: string): Promis
   });
 }
 
-async function diffStack(stack: string, workdir: string, opts: Options): Promise<StackDiffResult> {
+async function diffStack(stack: string, workdir: string, opts: Options, policy: HubPolicy): Promise<StackDiffResult> {
   const diff = await runCdktfDiff(stack, opts.projectDir, opts.outDir);
   if (!diff.ok) return { stack, error: `cdktf diff exited with an error; last lines:\n${diff.tail}` };
   try {
@@ -68,7 +68,7 @@ async function diffStack(stack: string, workdir: string, opts: Options): Promise
       cwd: workdir,
       maxBuffer: 512 * 1024 * 1024,
     });
-    return { stack, summary: summarizePlan(stack, stdout), refusals: hubChangeRefusals(JSON.parse(stdout), hubPolicy(opts.env)) };
+    return { stack, summary: summarizePlan(stack, stdout), refusals: hubChangeRefusals(JSON.parse(stdout), policy) };
   } catch (err) {
     const reason = err instanceof PlanFormatError ? err.message : `terraform show failed: ${(err as Error).message}`;
     return { stack, error: reason };
@@ -94,10 +94,11 @@ async function main(opts: Options): Promise<number> {
     console.error(`error: --hub-check: no ${STACK_PARTS.eventhubs} stack among ${all.map((s) => s.name).join(", ")}`);
     return 1;
   }
+  const policy = hubPolicy(opts.env);
   const results: StackDiffResult[] = [];
   for (const [i, s] of stacks.entries()) {
     console.log(`==> [${opts.env}] cdktf diff ${s.name} (${i + 1}/${stacks.length})`);
-    results.push(await diffStack(s.name, s.workingDirectory, { ...opts, outDir }));
+    results.push(await diffStack(s.name, s.workingDirectory, { ...opts, outDir }, policy));
   }
   const markdown = renderEnvironmentMarkdown(opts.env, results, opts.context);
   if (opts.summary) {
